@@ -1,0 +1,7 @@
+"""``python -m xxgeo``: see :mod:`xxgeo.cli`."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,364 @@
+"""The store's layers, their fields and code lists, and validation that returns readable problems.
+
+A layer is described once here (:data:`LAYERS`); the store, the build, the importers and ``validate`` all
+read the same description. Validation never raises on bad data: it returns a list of :class:`Problem`
+whose ``text`` is a Chinese sentence naming the layer, the row and what is wrong.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+CATEGORIES = ("工业", "农业", "文旅", "交通", "能源", "生态水利", "新基建数字", "城建", "社会民生", "商贸物流")
+#: ``park`` extends DESIGN.md's list: inside a named park whose boundary is schematic.
+LOC_PRECISIONS = ("surveyed", "village", "park", "township", "county", "schematic")
+LOC_PRECISION_LABELS = {
+    "surveyed": "实测", "village": "村级位置", "park": "园区示意位置", "township": "乡镇示意点",
+    "county": "全县（无具体位置）", "schematic": "示意",
+}
+BOUNDARY_QUALITIES = ("official", "schematic")
+SITE_KINDS = ("景区", "遗址", "文物", "红色", "自然保护区", "乡村旅游", "场馆")
+ROAD_CLASSES = ("高速", "国道", "省道", "县乡道", "旅游公路", "城市道路")
+WORK_TYPES = ("新建", "改扩建", "提质改造")
+NATURES = ("预期性", "约束性")
+ROLES = ("public", "township", "editor", "admin")
+
+POLYGONAL = ("Polygon", "MultiPolygon")
+
+
+@dataclass(frozen=True)
+class Field:
+    """One attribute of a layer."""
+
+    name: str
+    kind: str = "str"  # str | int | float | bool | year
+    required: bool = False
+    choices: tuple = ()
+    label: str = ""  # Chinese label for tables and popups
+    unit: str = ""
+    pattern: str = ""  # regex a non-empty value must match
+
+
+@dataclass(frozen=True)
+class Layer:
+    """A store layer: its name, geometry types allowed, id field and fields."""
+
+    name: str
+    label: str
+    geometry: tuple  # allowed geometry types; () = no geometry column
+    fields: tuple
+    id_field: str | None = None
+    geometry_required: bool = False
+
+    @property
+    def spatial(self) -> bool:
+        return bool(self.geometry)
+
+    def field(self, name: str) -> Field:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(name)
+
+    @property
+    def field_names(self) -> list[str]:
+        return [f.name for f in self.fields]
+
+
+_TOWNSHIP9 = r"^140828\d{3}$"
+
+LAYERS: dict[str, Layer] = {}
+
+
+def _layer(*args, **kw) -> Layer:
+    lay = Layer(*args, **kw)
+    LAYERS[lay.name] = lay
+    return lay
+
+
+_layer("county", "县界", POLYGONAL, (
+    Field("code", required=True, label="行政区划代码", pattern=r"^140828$"),
+    Field("name", required=True, label="名称"),
+    Field("source", required=True, label="来源"),
+), id_field="code", geometry_required=True)
+
+_layer("townships", "乡镇", POLYGONAL, (
+    Field("code", required=True, label="统计用区划代码", pattern=_TOWNSHIP9),
+    Field("name", required=True, label="名称"),
+    Field("kind", required=True, choices=("镇", "乡"), label="类型"),
+    Field("boundary_quality", required=True, choices=BOUNDARY_QUALITIES, label="边界性质"),
+    Field("seat_lon", "float", label="驻地经度"),
+    Field("seat_lat", "float", label="驻地纬度"),
+    Field("seat_quality", label="驻地位置说明"),
+    Field("village_units", "int", label="村级单位数", unit="个"),
+    Field("source", required=True, label="来源"),
+), id_field="code", geometry_required=True)
+
+_layer("villages", "村（居）委会", ("Point",), (
+    Field("code", required=True, label="统计用区划代码", pattern=r"^140828\d{6}$"),
+    Field("name", required=True, label="名称"),
+    Field("short_name", label="简称"),
+    Field("township_code", required=True, label="乡镇代码", pattern=_TOWNSHIP9),
+    Field("loc_precision", required=True, choices=LOC_PRECISIONS, label="位置精度"),
+    Field("source", required=True, label="来源"),
+), id_field="code")
+
+_layer("parks", "园区", POLYGONAL, (
+    Field("park_id", required=True, label="园区编号"),
+    Field("name", required=True, label="名称"),
+    Field("aliases", label="别称"),
+    Field("township_code", required=True, label="所在乡镇", pattern=_TOWNSHIP9),
+    Field("planned_area_km2", "float", label="规划面积（规划所述）", unit="km²"),
+    Field("construction_land_km2", "float", label="建设用地（规划所述）", unit="km²"),
+    Field("construction_land_mu", "float", label="建设用地（规划所述）", unit="亩"),
+    Field("area_km2", "float", label="示意范围面积（计算）", unit="km²"),
+    Field("location_desc", label="位置与四至"),
+    Field("leading_industries", label="主导产业"),
+    Field("enterprises", label="已有企业"),
+    Field("infrastructure", label="基础设施"),
+    Field("standard_factories", label="标准厂房"),
+    Field("targets", label="发展目标"),
+    Field("distances_stated", label="规划所述距离"),
+    Field("period", label="规划期限"),
+    Field("status", label="状态"),
+    Field("boundary_quality", required=True, choices=BOUNDARY_QUALITIES, label="边界性质"),
+    Field("source_ref", required=True, label="出处"),
+), id_field="park_id", geometry_required=True)
+
+_layer("scenic_sites", "景区与文物", ("Point", "Polygon", "MultiPolygon"), (
+    Field("site_id", required=True, label="编号"),
+    Field("name", required=True, label="名称"),
+    Field("kind", required=True, choices=SITE_KINDS, label="类型"),
+    Field("grade", label="等级"),
+    Field("township_code", label="所在乡镇", pattern=_TOWNSHIP9),
+    Field("village", label="所在村"),
+    Field("place_note", label="位置说明"),
+    Field("status", label="状态"),
+    Field("loc_precision", required=True, choices=LOC_PRECISIONS, label="位置精度"),
+    Field("source_ref", required=True, label="出处"),
+), id_field="site_id")
+
+_layer("roads", "道路项目", ("LineString", "MultiLineString"), (
+    Field("road_id", required=True, label="编号"),
+    Field("name", required=True, label="名称"),
+    Field("road_class", required=True, choices=ROAD_CLASSES, label="道路等级"),
+    Field("work_type", choices=WORK_TYPES, label="建设性质"),
+    Field("from_place", label="起点"),
+    Field("to_place", label="终点"),
+    Field("via_places", label="途经"),
+    Field("length_km", "float", label="长度（规划所述）", unit="km"),
+    Field("project_id", label="对应项目编号"),
+    Field("loc_precision", required=True, choices=LOC_PRECISIONS, label="位置精度"),
+    Field("source_ref", required=True, label="出处"),
+), id_field="road_id")
+
+_layer("projects", "项目", ("Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon"), (
+    Field("project_id", required=True, label="项目编号"),
+    Field("name", required=True, label="项目名称"),
+    Field("category", required=True, choices=CATEGORIES, label="类别"),
+    Field("township_code", label="乡镇代码", pattern=_TOWNSHIP9),
+    Field("township_codes", label="涉及乡镇代码"),
+    Field("village", label="村"),
+    Field("park_id", label="园区"),
+    Field("status", label="状态"),
+    Field("investment_wan", "float", label="总投资（规划所述）", unit="万元"),
+    Field("investment_note", label="投资原文"),
+    Field("start_year", "year", label="开始年份"),
+    Field("end_year", "year", label="完成年份"),
+    Field("source_ref", required=True, label="出处"),
+    Field("subgroup", label="专栏分组"),
+    Field("source_text", label="规划原文"),
+    Field("place_note", label="位置说明"),
+    Field("loc_precision", required=True, choices=LOC_PRECISIONS, label="位置精度"),
+    Field("public", "bool", required=True, label="是否公开"),
+    Field("version", "int", label="版本"),
+), id_field="project_id")
+
+_layer("indicators", "规划指标", (), (
+    Field("indicator_id", required=True, label="编号"),
+    Field("table", required=True, label="所在表"),
+    Field("group", required=True, label="类别"),
+    Field("seq", label="序号"),
+    Field("name", required=True, label="指标"),
+    Field("parent", label="上级指标"),
+    Field("unit", label="单位"),
+    Field("value_2015", label="2015年"),
+    Field("target_2020", label="2020年目标"),
+    Field("growth_target_13th", label="年均或累计增长目标（%）"),
+    Field("value_2020", label="2020年"),
+    Field("growth_actual_13th", label="年均或累计增长（%）"),
+    Field("target_2025", label="2025年目标"),
+    Field("growth_14th", label="年均增长（%）"),
+    Field("nature", choices=NATURES, label="属性"),
+    Field("source_ref", required=True, label="出处"),
+), id_field="indicator_id")
+
+_layer("indicator_actuals", "指标年度实际值", (), (
+    Field("indicator_id", required=True, label="指标编号"),
+    Field("year", "year", required=True, label="年份"),
+    Field("value", "float", required=True, label="数值"),
+    Field("source", required=True, label="来源"),
+))
+
+_layer("township_indicators", "乡镇指标", (), (
+    Field("township_code", required=True, label="乡镇代码", pattern=_TOWNSHIP9),
+    Field("indicator", required=True, label="指标"),
+    Field("year", "year", required=True, label="年份"),
+    Field("value", "float", required=True, label="数值"),
+    Field("unit", label="单位"),
+    Field("source", required=True, label="来源"),
+))
+
+_layer("plan_villages", "规划点名村庄", (), (
+    Field("programme", required=True, label="规划事项"),
+    Field("group", label="片区"),
+    Field("village", required=True, label="村"),
+    Field("township_code", required=True, label="乡镇代码", pattern=_TOWNSHIP9),
+    Field("village_code", label="村代码"),
+    Field("source_ref", required=True, label="出处"),
+))
+
+_layer("places", "参照地点", ("Point",), (
+    Field("place_id", required=True, label="编号"),
+    Field("name", required=True, label="名称"),
+    Field("name_en", label="英文名"),
+    Field("kind", required=True, label="类型"),
+    Field("source", required=True, label="来源"),
+), id_field="place_id", geometry_required=True)
+
+_layer("audit_log", "修改记录", (), (
+    Field("at", required=True, label="时间"),
+    Field("user", required=True, label="用户"),
+    Field("layer", required=True, label="图层"),
+    Field("feature_id", label="要素编号"),
+    Field("action", required=True, label="操作"),
+    Field("before", label="修改前"),
+    Field("after", label="修改后"),
+))
+
+#: The layers DESIGN.md section 3 requires in every store.
+REQUIRED_LAYERS = ("county", "townships", "villages", "parks", "scenic_sites", "roads", "projects",
+                   "indicators", "township_indicators", "audit_log")
+
+
+@dataclass
+class Problem:
+    """One validation finding."""
+
+    layer: str
+    text: str
+    row: int | None = None
+    feature_id: str | None = None
+    severity: str = "error"  # error | warning
+
+    def __str__(self) -> str:
+        where = self.layer
+        if self.feature_id:
+            where += f" [{self.feature_id}]"
+        elif self.row is not None:
+            where += f" 第{self.row + 1}行"
+        return f"{where}: {self.text}"
+
+
+@dataclass
+class Report:
+    """Validation result of a whole store or one layer."""
+
+    problems: list = field(default_factory=list)
+
+    @property
+    def errors(self) -> list:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def extend(self, more) -> None:
+        self.problems.extend(more)
+
+
+def is_empty(v) -> bool:
+    """True for None, NaN and blank strings."""
+    if v is None:
+        return True
+    try:
+        if pd.isna(v):
+            return True
+    except (TypeError, ValueError):
+        return False
+    return isinstance(v, str) and not v.strip()
+
+
+def _check_value(f: Field, v) -> str | None:
+    if is_empty(v):
+        return f"必填字段“{f.label or f.name}”（{f.name}）为空" if f.required else None
+    if f.kind in ("int", "float", "year"):
+        try:
+            num = float(v)
+        except (TypeError, ValueError):
+            return f"字段“{f.label or f.name}”（{f.name}）应为数字，实际为“{v}”"
+        if f.kind == "year" and not (1949 <= num <= 2100 and num == int(num)):
+            return f"字段“{f.label or f.name}”（{f.name}）不是有效年份：{v}"
+    if f.kind == "bool" and str(v).lower() not in ("true", "false", "1", "0"):
+        return f"字段“{f.label or f.name}”（{f.name}）应为是/否，实际为“{v}”"
+    if f.choices and str(v) not in f.choices:
+        return f"字段“{f.label or f.name}”（{f.name}）的值“{v}”不在允许范围（{'、'.join(f.choices)}）内"
+    if f.pattern and not re.match(f.pattern, str(v)):
+        return f"字段“{f.label or f.name}”（{f.name}）的值“{v}”格式不对"
+    return None
+
+
+def validate_frame(layer_name: str, df, *, county=None) -> list[Problem]:
+    """Check one layer's frame against its schema; returns problems (never raises on bad data).
+
+    ``county`` (a shapely geometry in EPSG:4326), when given, is used to flag features far outside the
+    county (more than ~5 km away).
+    """
+    lay = LAYERS[layer_name]
+    problems: list[Problem] = []
+    missing = [f.name for f in lay.fields if f.required and f.name not in df.columns]
+    if missing:
+        problems.append(Problem(layer_name, f"缺少必需字段：{'、'.join(missing)}"))
+        return problems
+    ids = df[lay.id_field].astype(str) if lay.id_field and lay.id_field in df.columns else None
+    if ids is not None:
+        dup = ids[ids.duplicated(keep=False) & ~df[lay.id_field].isna()]
+        for v in sorted(set(dup)):
+            problems.append(Problem(layer_name, f"编号重复：{v}", feature_id=v))
+    present = [f for f in lay.fields if f.name in df.columns]
+    for i, (_, row) in enumerate(df.iterrows()):
+        fid = str(row[lay.id_field]) if ids is not None else None
+        for f in present:
+            msg = _check_value(f, row[f.name])
+            if msg:
+                problems.append(Problem(layer_name, msg, row=i, feature_id=fid))
+    if lay.spatial and "geometry" in df.columns:
+        problems.extend(_check_geometry(lay, df, county))
+    return problems
+
+
+def _check_geometry(lay: Layer, df, county) -> list[Problem]:
+    import shapely
+
+    out: list[Problem] = []
+    geoms = df.geometry.values
+    near = county.buffer(0.05) if county is not None else None  # ~5 km
+    for i, g in enumerate(geoms):
+        fid = str(df.iloc[i][lay.id_field]) if lay.id_field and lay.id_field in df.columns else None
+        if g is None or g.is_empty:
+            if lay.geometry_required:
+                out.append(Problem(lay.name, "缺少几何图形", row=i, feature_id=fid))
+            continue
+        if g.geom_type not in lay.geometry:
+            out.append(Problem(lay.name, f"几何类型 {g.geom_type} 不适用于本图层（允许：{'、'.join(lay.geometry)}）",
+                               row=i, feature_id=fid))
+            continue
+        if not shapely.is_valid(g):
+            out.append(Problem(lay.name, f"几何图形无效：{shapely.is_valid_reason(g)}", row=i, feature_id=fid))
+        if near is not None and not near.intersects(g):
+            out.append(Problem(lay.name, "位置不在夏县范围内（距县界超过约5公里）", row=i, feature_id=fid))
+    return out

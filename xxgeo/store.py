@@ -1,0 +1,486 @@
+"""The one module that reads and writes the store.
+
+The default store is a GeoPackage (``geodata/build/xxgeo.gpkg``; ``XXGEO_STORE`` or ``--store``
+overrides it). Every write is a transaction that either lands whole or not at all:
+
+* whole-layer writes (build, import, restore) take the store's writer lock, copy the file, write the
+  copy and swap it in with an atomic ``os.replace``; a timestamped backup is kept first;
+* feature edits run inside one SQLite ``BEGIN IMMEDIATE`` transaction on the GeoPackage itself, check the
+  feature's ``version`` (a stale edit is refused, never silently applied) and append an ``audit_log`` row
+  in the same transaction.
+
+Readers never take the lock: an ``os.replace`` leaves a reader's open file intact.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import fcntl
+import json
+import os
+import shutil
+import sqlite3
+import struct
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import shapely
+
+from .errors import NotFound, StaleEdit, StoreError
+from .schema import LAYERS, REQUIRED_LAYERS, Report, is_empty, validate_frame
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_STORE = ROOT / "geodata" / "build" / "xxgeo.gpkg"
+LOCK_TIMEOUT_S = 30.0
+
+
+def default_store_path() -> str:
+    """The store path in force: ``XXGEO_STORE`` if set, else ``geodata/build/xxgeo.gpkg``."""
+    return os.environ.get("XXGEO_STORE") or str(DEFAULT_STORE)
+
+
+def now_iso() -> str:
+    """Current local time, ISO 8601 to the second."""
+    return _dt.datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+@dataclass
+class Dataset:
+    """Every layer of a store, loaded once; what the map, views and reports are functions of."""
+
+    layers: dict
+
+    def __getitem__(self, name: str):
+        return self.layers[name]
+
+    def get(self, name: str, default=None):
+        return self.layers.get(name, default)
+
+    @property
+    def projects(self) -> gpd.GeoDataFrame:
+        return self.layers["projects"]
+
+    @property
+    def townships(self) -> gpd.GeoDataFrame:
+        return self.layers["townships"]
+
+
+def empty_frame(layer: str):
+    """An empty frame with the layer's columns (a GeoDataFrame for spatial layers)."""
+    lay = LAYERS[layer]
+    cols = {f.name: pd.Series(dtype=_dtype(f.kind)) for f in lay.fields}
+    df = pd.DataFrame(cols)
+    if lay.spatial:
+        return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries([], crs="EPSG:4326"), crs="EPSG:4326")
+    return df
+
+
+def _dtype(kind: str) -> str:
+    return {"int": "Int64", "float": "float64", "year": "Int64", "bool": "boolean"}.get(kind, "object")
+
+
+def coerce(layer: str, df):
+    """Give a frame the schema's column order and dtypes (extra columns are kept after them)."""
+    lay = LAYERS[layer]
+    df = df.copy()
+    for f in lay.fields:
+        if f.name not in df.columns:
+            df[f.name] = pd.NA
+        col = df[f.name]
+        if f.kind in ("int", "year"):
+            df[f.name] = pd.to_numeric(col, errors="coerce").round().astype("Int64")
+        elif f.kind == "float":
+            df[f.name] = pd.to_numeric(col, errors="coerce").astype("float64")
+        elif f.kind == "bool":
+            df[f.name] = col.map(_to_bool).astype("boolean")
+        else:
+            df[f.name] = col.map(lambda v: None if is_empty(v) else str(v)).astype(object)
+    order = lay.field_names + [c for c in df.columns if c not in lay.field_names and c != "geometry"]
+    if lay.spatial:
+        geom = df.geometry if isinstance(df, gpd.GeoDataFrame) else gpd.GeoSeries([None] * len(df))
+        out = gpd.GeoDataFrame(df[order], geometry=geom.values, crs="EPSG:4326")
+        return out
+    return pd.DataFrame(df[order])
+
+
+def _to_bool(v):
+    if is_empty(v):
+        return pd.NA
+    if isinstance(v, bool):
+        return v
+    s = str(v).strip().lower()
+    if s in ("true", "1", "yes", "y", "是", "公开", "t"):
+        return True
+    if s in ("false", "0", "no", "n", "否", "不公开", "内部", "f"):
+        return False
+    return pd.NA
+
+
+class GpkgStore:
+    """A GeoPackage store (the embedded default)."""
+
+    kind = "gpkg"
+
+    def __init__(self, path: str | os.PathLike | None = None) -> None:
+        self.path = Path(path or default_store_path())
+
+    # ----------------------------------------------------------------- reading
+    def exists(self) -> bool:
+        return self.path.is_file()
+
+    def _require(self) -> None:
+        if not self.exists():
+            raise StoreError(f"找不到数据库文件 {self.path}。请先运行 python -m xxgeo build 生成默认数据库，"
+                             "或用 --store 指定已有的数据库。")
+
+    def layer_names(self) -> list[str]:
+        """Names of the layers (tables) present in the store."""
+        self._require()
+        try:
+            return [str(n) for n, _ in pyogrio.list_layers(self.path)]
+        except Exception as exc:  # pyogrio raises DataSourceError subclasses
+            raise StoreError(f"无法打开数据库 {self.path}：它不是有效的 GeoPackage 文件。") from exc
+
+    def read(self, layer: str):
+        """Read one layer as a (Geo)DataFrame with the schema's dtypes."""
+        if layer not in LAYERS:
+            raise NotFound(f"没有名为“{layer}”的图层。可用图层：{'、'.join(LAYERS)}")
+        self._require()
+        if layer not in self.layer_names():
+            return empty_frame(layer)
+        try:
+            df = pyogrio.read_dataframe(self.path, layer=layer, use_arrow=True)
+        except Exception as exc:
+            raise StoreError(f"读取图层“{layer}”失败：数据库文件可能已损坏（{type(exc).__name__}）。") from exc
+        if LAYERS[layer].spatial and isinstance(df, gpd.GeoDataFrame) and df.crs is not None:
+            if df.crs.to_epsg() != 4326:
+                df = df.to_crs(4326)
+        return coerce(layer, df)
+
+    def load(self, layers=None) -> Dataset:
+        """Read every layer (or the named ones) into a :class:`Dataset`."""
+        names = layers or [n for n in LAYERS]
+        return Dataset({n: self.read(n) for n in names})
+
+    # ----------------------------------------------------------------- locking
+    @contextlib.contextmanager
+    def lock(self, timeout: float = LOCK_TIMEOUT_S):
+        """The writer lock (an ``flock`` on ``<store>.lock``), retried until ``timeout``."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        lock_path = self.path.with_name(self.path.name + ".lock")
+        with open(lock_path, "a+") as fh:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise StoreError("数据库正被其他用户写入，请稍后再试。") from None
+                    time.sleep(0.05)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    # ----------------------------------------------------------------- backups
+    @property
+    def backup_dir(self) -> Path:
+        return self.path.parent / "backups"
+
+    def backup(self, reason: str = "") -> Path | None:
+        """Copy the store to ``backups/<name>-<timestamp>[-reason].gpkg``; returns the copy's path."""
+        if not self.exists():
+            return None
+        self.backup_dir.mkdir(parents=True, exist_ok=True)
+        stamp = _dt.datetime.now().strftime("%Y%m%dT%H%M%S%f")
+        tag = "".join(c for c in reason if c.isalnum() or c in "-_")[:30]
+        dest = self.backup_dir / f"{self.path.stem}-{stamp}{'-' + tag if tag else ''}.gpkg"
+        shutil.copy2(self.path, dest)
+        return dest
+
+    def list_backups(self) -> list[Path]:
+        """Backups of this store, newest first."""
+        if not self.backup_dir.is_dir():
+            return []
+        return sorted(self.backup_dir.glob(f"{self.path.stem}-*.gpkg"), reverse=True)
+
+    def restore(self, backup: str, *, user: str = "system") -> Path:
+        """Replace the store by a backup (the current store is backed up first)."""
+        cands = [b for b in self.list_backups() if b.name == backup or str(b) == backup or b.stem == backup]
+        if not cands and Path(backup).is_file():
+            cands = [Path(backup)]
+        if not cands:
+            raise NotFound(f"没有找到备份“{backup}”。运行 python -m xxgeo restore 查看可用备份。")
+        src = cands[0]
+        try:
+            names = [str(n) for n, _ in pyogrio.list_layers(src)]
+        except Exception as exc:
+            raise StoreError(f"备份文件 {src.name} 不是有效的 GeoPackage，未恢复。") from exc
+        if "projects" not in names:
+            raise StoreError(f"备份文件 {src.name} 不是 xxgeo 数据库，未恢复。")
+        with self.lock():
+            self.backup("before-restore")
+            tmp = self._tmp_copy(src)
+            os.replace(tmp, self.path)
+        self.append_audit([{"user": user, "layer": "*", "feature_id": None, "action": "restore",
+                            "before": None, "after": src.name}])
+        return src
+
+    # ----------------------------------------------------------------- writing
+    def _tmp_copy(self, src: Path | None) -> Path:
+        fd, tmp = tempfile.mkstemp(prefix=".xxgeo-", suffix=".gpkg", dir=self.path.parent)
+        os.close(fd)
+        if src is not None and src.exists():
+            shutil.copy2(src, tmp)
+        else:
+            os.unlink(tmp)
+        return Path(tmp)
+
+    def write_layers(self, frames: dict, *, user: str = "system", action: str = "write",
+                     fresh: bool = False, backup: bool = True, audit: bool = True) -> None:
+        """Write whole layers in one transaction (copy, write, atomic swap); backup first.
+
+        ``fresh=True`` starts from an empty file (the build). Nothing is changed when any write fails.
+        """
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.lock():
+            if backup and not fresh:
+                self.backup(action)
+            tmp = self._tmp_copy(None if fresh else self.path)
+            try:
+                for name, df in frames.items():
+                    _write_frame(tmp, name, coerce(name, df))
+                if audit and not fresh:
+                    rows = [{"at": now_iso(), "user": user, "layer": name, "feature_id": None,
+                             "action": action, "before": None, "after": f"{len(df)} 行"}
+                            for name, df in frames.items() if name != "audit_log"]
+                    _append_audit_sqlite(tmp, rows)
+                os.replace(tmp, self.path)
+            except BaseException:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(tmp)
+                raise
+
+    def append_audit(self, rows: list[dict]) -> None:
+        """Append rows to ``audit_log`` (one transaction)."""
+        with self.lock():
+            _append_audit_sqlite(self.path, [{"at": now_iso(), **r} for r in rows])
+
+    def update_feature(self, layer: str, feature_id: str, changes: dict, *, user: str,
+                       expected_version: int | None = None, geometry=None) -> int:
+        """Change attributes (and optionally the geometry) of one feature; returns the new version.
+
+        The edit, the version bump and the ``audit_log`` row are one SQLite transaction. When
+        ``expected_version`` is given and the stored version differs, :class:`StaleEdit` is raised and
+        nothing changes. Unknown fields or values that fail the schema are refused before writing.
+        """
+        lay = LAYERS.get(layer)
+        if lay is None or not lay.id_field:
+            raise NotFound(f"图层“{layer}”不能按编号修改。")
+        bad = [k for k in changes if k not in lay.field_names or k in (lay.id_field, "version")]
+        if bad:
+            raise NotFound(f"图层“{layer}”没有可修改的字段：{'、'.join(bad)}。")
+        self._require()
+        with self.lock(), _connect(self.path) as con:
+            con.execute("BEGIN IMMEDIATE")
+            cols = [r[1] for r in con.execute(f'PRAGMA table_info("{layer}")')]
+            row = con.execute(f'SELECT * FROM "{layer}" WHERE "{lay.id_field}" = ?', (feature_id,)).fetchone()
+            if row is None:
+                con.execute("ROLLBACK")
+                raise NotFound(f"图层“{layer}”中没有编号为“{feature_id}”的要素。")
+            current = dict(zip(cols, row))
+            version = int(current.get("version") or 1) if "version" in cols else 1
+            if expected_version is not None and int(expected_version) != version:
+                con.execute("ROLLBACK")
+                raise StaleEdit(f"“{feature_id}”已被他人修改（当前版本 {version}，您编辑的是版本 {expected_version}）。"
+                                "请刷新后重新修改，您的修改未保存。")
+            probe = {**{k: v for k, v in current.items() if k in lay.field_names}, **changes}
+            from .schema import _check_value  # local: validation of single values
+
+            errs = [m for f in lay.fields if f.name in changes and (m := _check_value(f, probe[f.name]))]
+            if errs:
+                con.execute("ROLLBACK")
+                from .errors import ValidationFailed
+
+                raise ValidationFailed("修改未保存：" + "；".join(errs), errs)
+            sets, vals = [], []
+            for k, v in changes.items():
+                sets.append(f'"{k}" = ?')
+                vals.append(_sql_value(lay.field(k).kind, v))
+            if "version" in cols:
+                sets.append('"version" = ?')
+                vals.append(version + 1)
+            before = {k: current.get(k) for k in changes}
+            if geometry is not None:
+                gcol = _geom_column(con, layer)
+                before["geometry"] = "(moved)"
+                sets.append(f'"{gcol}" = ?')
+                vals.append(gpkg_blob(geometry))
+            con.execute(f'UPDATE "{layer}" SET {", ".join(sets)} WHERE "{lay.id_field}" = ?', (*vals, feature_id))
+            after = dict(changes)
+            if geometry is not None:
+                after["geometry"] = shapely.to_wkt(geometry, rounding_precision=6)
+            _insert_audit(con, [{"at": now_iso(), "user": user, "layer": layer, "feature_id": feature_id,
+                                 "action": "update", "before": json.dumps(before, ensure_ascii=False, default=str),
+                                 "after": json.dumps(after, ensure_ascii=False, default=str)}])
+            con.execute("COMMIT")
+            return version + 1
+
+    def validate(self) -> Report:
+        """Validate every layer against the schema; missing required layers are problems too."""
+        from .schema import Problem
+
+        report = Report()
+        present = set(self.layer_names())
+        for name in REQUIRED_LAYERS:
+            if name not in present:
+                report.problems.append(Problem(name, "数据库中缺少此图层"))
+        county = None
+        if "county" in present:
+            c = self.read("county")
+            county = shapely.union_all(c.geometry.values) if len(c) else None
+        for name in LAYERS:
+            if name in present:
+                report.extend(validate_frame(name, self.read(name), county=county))
+        return report
+
+
+def open_store(location: str | os.PathLike | None = None) -> GpkgStore:
+    """Open the store at ``location`` (path), ``XXGEO_STORE`` or the default path."""
+    loc = str(location or default_store_path())
+    if loc.startswith(("postgresql://", "postgres://")):
+        raise StoreError("PostGIS 数据库后端尚未实现（见多用户功能）；请使用 GeoPackage 文件路径。")
+    return GpkgStore(loc)
+
+
+# --------------------------------------------------------------------- helpers
+def _write_frame(path: Path, name: str, df) -> None:
+    lay = LAYERS.get(name)
+    if lay is not None and lay.spatial:
+        gtypes = set(df.geometry.dropna().geom_type) if len(df) else set()
+        if len(gtypes) == 1:
+            gtype = gtypes.pop()
+        elif gtypes and gtypes <= {"Polygon", "MultiPolygon"}:
+            gtype = "MultiPolygon"
+        elif gtypes and gtypes <= {"LineString", "MultiLineString"}:
+            gtype = "MultiLineString"
+        elif gtypes and gtypes <= {"Point", "MultiPoint"}:
+            gtype = "MultiPoint"
+        elif gtypes:
+            gtype = "Unknown"
+        else:
+            gtype = lay.geometry[0]
+        if gtype.startswith("Multi") and gtypes != {gtype}:
+            df = df.copy()
+            df.geometry = _promote(df.geometry)
+        pyogrio.write_dataframe(df, path, layer=name, driver="GPKG", geometry_type=gtype, promote_to_multi=False)
+    else:
+        frame = pd.DataFrame(df).drop(columns=["geometry"], errors="ignore")
+        pyogrio.write_dataframe(frame, path, layer=name, driver="GPKG")
+
+
+def _promote(geoms):
+    from shapely.geometry import MultiLineString, MultiPoint, MultiPolygon
+
+    def one(g):
+        if g is None:
+            return g
+        return {"Polygon": MultiPolygon, "LineString": MultiLineString, "Point": MultiPoint}.get(
+            g.geom_type, lambda x: x)([g]) if g.geom_type in ("Polygon", "LineString", "Point") else g
+
+    return geoms.map(one)
+
+
+def _sql_value(kind: str, v):
+    if is_empty(v):
+        return None
+    if kind in ("int", "year"):
+        return int(float(v))
+    if kind == "float":
+        return float(v)
+    if kind == "bool":
+        return 1 if _to_bool(v) else 0
+    return str(v)
+
+
+@contextlib.contextmanager
+def _connect(path: Path):
+    con = sqlite3.connect(str(path), timeout=LOCK_TIMEOUT_S, isolation_level=None)
+    con.execute("PRAGMA busy_timeout = 30000")
+    _register_gpkg_functions(con)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def _geom_column(con, layer: str) -> str:
+    row = con.execute("SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?", (layer,)).fetchone()
+    if row is None:
+        raise NotFound(f"图层“{layer}”没有几何字段。")
+    return row[0]
+
+
+def _audit_exists(con) -> bool:
+    return con.execute("SELECT 1 FROM sqlite_master WHERE name='audit_log'").fetchone() is not None
+
+
+def _insert_audit(con, rows: list[dict]) -> None:
+    if not rows:
+        return
+    if not _audit_exists(con):
+        raise StoreError("数据库缺少 audit_log 图层，无法记录修改；请用 python -m xxgeo build 重建。")
+    cols = ["at", "user", "layer", "feature_id", "action", "before", "after"]
+    con.executemany(f'INSERT INTO audit_log ({", ".join(f"{c!r}" for c in cols)}) VALUES ({", ".join("?" * len(cols))})',
+                    [[r.get(c) for c in cols] for r in rows])
+
+
+def _append_audit_sqlite(path: Path, rows: list[dict]) -> None:
+    with _connect(Path(path)) as con:
+        con.execute("BEGIN IMMEDIATE")
+        _insert_audit(con, [{"at": now_iso(), **r} for r in rows])
+        con.execute("COMMIT")
+
+
+# GeoPackage geometry blobs, and the ST_* functions GDAL's R-tree triggers call, so that plain SQLite
+# can update a geometry inside the same transaction as its attributes.
+def gpkg_blob(geom, srs_id: int = 4326) -> bytes:
+    """Encode a shapely geometry as a GeoPackage binary (little-endian, XY envelope)."""
+    if geom is None:
+        return None
+    if geom.is_empty:
+        return b"GP" + bytes([0, 0b00010001]) + struct.pack("<i", srs_id) + shapely.to_wkb(geom, byte_order=1)
+    minx, miny, maxx, maxy = geom.bounds
+    header = b"GP" + bytes([0, 0b00000011]) + struct.pack("<i", srs_id) + struct.pack("<4d", minx, maxx, miny, maxy)
+    return header + shapely.to_wkb(geom, byte_order=1)
+
+
+def _blob_geom(blob):
+    if blob is None:
+        return None
+    flags = blob[3]
+    env = (flags >> 1) & 0b111
+    size = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}.get(env, 0)
+    return shapely.from_wkb(bytes(blob[8 + size:]))
+
+
+def _register_gpkg_functions(con) -> None:
+    def bounds(i):
+        def f(blob):
+            g = _blob_geom(blob)
+            return None if g is None or g.is_empty else g.bounds[i]
+        return f
+
+    con.create_function("ST_MinX", 1, bounds(0), deterministic=True)
+    con.create_function("ST_MinY", 1, bounds(1), deterministic=True)
+    con.create_function("ST_MaxX", 1, bounds(2), deterministic=True)
+    con.create_function("ST_MaxY", 1, bounds(3), deterministic=True)
+    con.create_function("ST_IsEmpty", 1, lambda b: 1 if b is None or _blob_geom(b).is_empty else 0,
+                        deterministic=True)
