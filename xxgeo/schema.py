@@ -144,7 +144,7 @@ _layer("scenic_sites", "景区与文物", ("Point", "Polygon", "MultiPolygon"), 
 _layer("roads", "道路项目", ("LineString", "MultiLineString"), (
     Field("road_id", required=True, label="编号"),
     Field("name", required=True, label="名称"),
-    Field("road_class", required=True, choices=ROAD_CLASSES, label="道路等级"),
+    Field("road_class", choices=ROAD_CLASSES, label="道路等级"),
     Field("work_type", choices=WORK_TYPES, label="建设性质"),
     Field("from_place", label="起点"),
     Field("to_place", label="终点"),
@@ -216,7 +216,7 @@ _layer("plan_villages", "规划点名村庄", (), (
     Field("programme", required=True, label="规划事项"),
     Field("group", label="片区"),
     Field("village", required=True, label="村"),
-    Field("township_code", required=True, label="乡镇代码", pattern=_TOWNSHIP9),
+    Field("township_code", label="乡镇代码", pattern=_TOWNSHIP9),
     Field("village_code", label="村代码"),
     Field("source_ref", required=True, label="出处"),
 ))
@@ -346,7 +346,8 @@ def _check_geometry(lay: Layer, df, county) -> list[Problem]:
 
     out: list[Problem] = []
     geoms = df.geometry.values
-    near = county.buffer(0.05) if county is not None else None  # ~5 km
+    # reference places (airport, city centre) lie outside the county on purpose
+    near = county.buffer(0.05) if county is not None and lay.name != "places" else None  # ~5 km
     for i, g in enumerate(geoms):
         fid = str(df.iloc[i][lay.id_field]) if lay.id_field and lay.id_field in df.columns else None
         if g is None or g.is_empty:

@@ -23,6 +23,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import shapely
+import shapely.prepared
 from shapely.geometry import LineString, MultiPoint, Point
 
 from ..crs import METRIC_CRS, gcj02_to_wgs84
@@ -37,11 +38,11 @@ SITE_SPACING_M = 200.0
 
 
 def read_csv(name: str, sources: Path = SOURCES) -> pd.DataFrame:
-    """Read a source CSV as strings (empty cells -> None)."""
+    """Read a source CSV as stripped strings (empty cells are "")."""
     with open(sources / name, encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
-    df = pd.DataFrame(rows)
-    return df.map(lambda v: None if v is None or not str(v).strip() else str(v).strip())
+    df = pd.DataFrame(rows, dtype=object)
+    return df.map(lambda v: "" if v is None else str(v).strip())
 
 
 def _metric_area_km2(geom) -> float:
@@ -62,17 +63,26 @@ class Anchors:
         self.xy: dict[str, tuple[float, float]] = {}
         self.start: dict[str, int] = {}
         self.spacing: dict[str, float] = {}
+        self.within: dict = {}
 
-    def add(self, key: str, xy, *, start: int = 0, spacing: float = 260.0) -> None:
+    def add(self, key: str, xy, *, start: int = 0, spacing: float = 260.0, within=None) -> None:
+        """Register an anchor; ``within`` (a polygon) keeps every slot inside it (slots outside are skipped)."""
         self.xy[key] = xy
         self.start[key] = start
         self.spacing[key] = spacing
+        self.within[key] = shapely.prepared.prep(within) if within is not None else None
 
     def take(self, key: str) -> Point:
-        i = self.used[key]
-        self.used[key] += 1
-        lon, lat = spread(self.xy[key], 1, spacing_m=self.spacing[key], start=self.start[key] + i)[0]
-        return Point(lon, lat)
+        """The next free slot of an anchor."""
+        area = self.within[key]
+        for _ in range(10_000):
+            i = self.used[key]
+            self.used[key] += 1
+            lon, lat = spread(self.xy[key], 1, spacing_m=self.spacing[key], start=self.start[key] + i)[0]
+            pt = Point(lon, lat)
+            if area is None or area.contains(pt):
+                return pt
+        raise RuntimeError(f"no free slot inside the area of anchor {key}")
 
 
 def build_frames(sources: Path = SOURCES) -> dict:
@@ -136,7 +146,7 @@ def build_frames(sources: Path = SOURCES) -> dict:
         row = {k: r.get(k) for k in p.columns if k not in ("township", "source_line")}
         row.update(township_code=tc, area_km2=round(_metric_area_km2(geom), 3), boundary_quality="schematic")
         park_rows.append(row)
-        anchors.add("park:" + r.park_id, (lon, lat), start=1, spacing=min(150.0, radius / 4))
+        anchors.add("park:" + r.park_id, (lon, lat), start=1, spacing=min(150.0, radius / 4), within=geom)
     parks = gpd.GeoDataFrame(park_rows, geometry=park_geoms, crs=4326)
     park_ids = set(parks.park_id)
 
@@ -144,7 +154,7 @@ def build_frames(sources: Path = SOURCES) -> dict:
     for tc, xy in seat_of.items():
         r = park_radius.get(tc, 0.0)
         start = math.ceil(((r + 250.0) / 260.0) ** 2) if r else 0
-        anchors.add("township:" + tc, xy, start=start)
+        anchors.add("township:" + tc, xy, start=start, within=cell_of[tc])
 
     def locate(township_field, park, ordinal_key):
         codes = [tcode(x) for x in (township_field or "").split(";") if x.strip()]

@@ -1,0 +1,56 @@
+"""GCJ-02 / BD-09 conversions: round trips and the known offset at the county seat."""
+
+import numpy as np
+import pytest
+from pyproj import Geod
+
+from xxgeo import crs
+
+SEAT = (111.22083, 35.13833)  # 瑶峰镇, the county seat (WGS84)
+GEOD = Geod(ellps="WGS84")
+
+
+def metres(a, b) -> float:
+    return GEOD.inv(a[0], a[1], b[0], b[1])[2]
+
+
+def test_offset_at_county_seat_is_about_550m_east_70m_south():
+    g = crs.wgs84_to_gcj02(*SEAT)
+    east = GEOD.inv(SEAT[0], SEAT[1], g[0], SEAT[1])[2] * np.sign(g[0] - SEAT[0])
+    north = GEOD.inv(SEAT[0], SEAT[1], SEAT[0], g[1])[2] * np.sign(g[1] - SEAT[1])
+    assert 500 < east < 600
+    assert -100 < north < -40
+
+
+def test_gcj02_inverse_round_trip_is_far_below_a_centimetre():
+    rng = np.random.default_rng(1)
+    lon = rng.uniform(111.0, 111.7, 2000)
+    lat = rng.uniform(34.9, 35.35, 2000)
+    glon, glat = crs.wgs84_to_gcj02(lon, lat)
+    wlon, wlat = crs.gcj02_to_wgs84(glon, glat)
+    worst = max(metres((a, b), (c, d)) for a, b, c, d in zip(lon, lat, wlon, wlat))
+    assert worst < 0.001  # 1 mm
+
+
+def test_inverse_is_not_the_naive_subtraction():
+    g = crs.wgs84_to_gcj02(*SEAT)
+    naive = (2 * g[0] - crs.wgs84_to_gcj02(*g)[0], 2 * g[1] - crs.wgs84_to_gcj02(*g)[1])
+    exact = crs.gcj02_to_wgs84(*g)
+    assert metres(exact, SEAT) < 1e-3
+    assert metres(naive, SEAT) > metres(exact, SEAT)
+
+
+def test_bd09_round_trip():
+    b = crs.wgs84_to_bd09(*SEAT)
+    assert metres(b, SEAT) > 500  # BD-09 is further offset
+    back = crs.bd09_to_wgs84(*b)
+    assert metres(back, SEAT) < 0.01
+
+
+def test_outside_china_unchanged():
+    assert crs.wgs84_to_gcj02(2.35, 48.85) == pytest.approx((2.35, 48.85))
+
+
+def test_haversine_known_distance():
+    # one degree of latitude is ~111.2 km
+    assert crs.haversine_km(111.0, 35.0, 111.0, 36.0) == pytest.approx(111.19, abs=0.05)

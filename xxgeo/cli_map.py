@@ -1,0 +1,60 @@
+"""``map``: the same map as the app, as one self-contained HTML file that draws offline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .cli import add_store_arg
+from .errors import NotFound
+
+
+def register(sub) -> dict:
+    """Add the commands to the CLI."""
+    m = sub.add_parser("map", help="导出离线可用的单文件 HTML 地图")
+    m.add_argument("--out", required=True, help="输出 HTML 文件")
+    add_store_arg(m)
+    m.add_argument("--township", action="append", help="只显示该乡镇（名称、简称或代码；可重复）")
+    m.add_argument("--category", action="append", help="只显示该类别（可重复）")
+    m.add_argument("--public-only", action="store_true", help="只含公开项目（对外发布用）")
+    m.add_argument("--overlay", help="乡镇专题图指标：project_count / investment_wan / village_units / area_km2，"
+                                     "或已导入的乡镇指标名称")
+    m.add_argument("--lang", choices=("zh", "en"), default="zh")
+    m.add_argument("--villages", action="store_true", help="显示村点（仅有位置的村）")
+    return {"map": cmd_map}
+
+
+def cmd_map(args) -> int:
+    """Write the map HTML (assets inlined, no tile layer)."""
+    from .analysis import township_indicator_values
+    from .mapping import MapFilter, Overlay, build_map, map_html
+    from .names import resolve_township
+    from .schema import CATEGORIES
+    from .store import open_store
+
+    store = open_store(args.store)
+    ds = store.load()
+    codes = tuple(resolve_township(t, ds["townships"]) for t in (args.township or []))
+    cats = tuple(args.category or ())
+    bad = [c for c in cats if c not in CATEGORIES]
+    if bad:
+        raise NotFound(f"没有类别“{'、'.join(bad)}”。类别有：{'、'.join(CATEGORIES)}。")
+    flt = MapFilter(townships=codes, categories=cats, public_only=args.public_only)
+    overlay = None
+    if args.overlay:
+        try:
+            values, label, unit = township_indicator_values(ds, args.overlay, None)
+        except KeyError:
+            from .analysis import overlay_choices
+
+            raise NotFound(f"没有乡镇指标“{args.overlay}”。可用：{'、'.join(overlay_choices(ds))}。") from None
+        overlay = Overlay(label=label, unit=unit, values=values)
+    role = "public" if args.public_only else "editor"
+    m = build_map(ds, flt, role=role, lang=args.lang, overlay=overlay, assets="inline",
+                  highlight_township=codes[0] if len(codes) == 1 else None, show_villages=args.villages,
+                  title="夏县项目一张图" if args.lang == "zh" else "Xia County projects map")
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(map_html(m), encoding="utf-8")
+    print(f"已写出 {out}（{out.stat().st_size / 1024:.0f} KB，项目 {m.xx_counts['projects']} 个，"
+          f"其中有位置 {m.xx_counts['projects_drawn']} 个）")
+    return 0

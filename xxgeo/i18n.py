@@ -1,0 +1,39 @@
+"""UI strings, Chinese first with English beside. ``tr(key, lang)``; unknown keys fall back to the key."""
+
+from __future__ import annotations
+
+STRINGS: dict[str, tuple[str, str]] = {
+    "app.title": ("夏县项目一张图", "Xia County Projects Map"),
+    "view.planning": ("规划总览", "Planning"),
+    "view.township": ("乡镇", "Townships"),
+    "view.investor": ("招商", "Investors"),
+    "view.indicators": ("指标", "Indicators"),
+    "view.data": ("数据", "Data"),
+    "lang.toggle": ("English", "中文"),
+    "unknown": ("未注明", "not stated"),
+    "schematic": ("示意", "schematic"),
+    "filter.township": ("乡镇", "Township"),
+    "filter.category": ("类别", "Category"),
+    "filter.status": ("状态", "Status"),
+    "filter.source": ("出处（专栏）", "Source (box)"),
+    "filter.investment": ("总投资（万元）", "Investment (10k CNY)"),
+    "filter.search": ("搜索项目名称", "Search project names"),
+    "filter.public_only": ("仅公开数据", "Public data only"),
+    "all": ("全部", "All"),
+    "count.projects": ("项目数", "Projects"),
+    "count.investment": ("已注明总投资", "Stated investment"),
+    "count.with_investment": ("注明投资的项目", "Projects with stated investment"),
+    "unit.wan": ("万元", "10k CNY"),
+    "unit.yi": ("亿元", "100M CNY"),
+    "basemap": ("底图", "Basemap"),
+    "basemap.none": ("无底图（离线）", "None (offline)"),
+    "overlay": ("乡镇专题图", "Township overlay"),
+    "overlay.none": ("不显示", "None"),
+}
+
+
+def tr(key: str, lang: str = "zh", **kw) -> str:
+    """The string for ``key`` in ``lang`` ('zh' or 'en'), formatted with ``kw``."""
+    pair = STRINGS.get(key)
+    s = key if pair is None else (pair[1] if lang == "en" else pair[0])
+    return s.format(**kw) if kw else s

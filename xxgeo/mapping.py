@@ -1,0 +1,506 @@
+"""Dataset + filter + layer specs -> ``folium.Map``. Pure: no Streamlit, no I/O but reading static assets.
+
+The same function serves the app (assets from Streamlit's static serving) and ``python -m xxgeo map``
+(assets inlined: one self-contained file that draws with no network). No tile layer is added unless a
+basemap is chosen; with 高德 (GCJ-02) every overlay is shifted onto the basemap, never the reverse.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import folium
+import numpy as np
+import pandas as pd
+from branca.element import Element, MacroElement
+from jinja2 import Template
+from shapely.geometry import mapping as shp_mapping
+
+from .crs import transform_gdf, wgs84_to_gcj02
+from .layerspec import LayerSpec, load_specs
+from .schema import LAYERS, LOC_PRECISION_LABELS, is_empty
+
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+STATIC_URL = "/app/static"  # Streamlit's static file serving (server.enableStaticServing)
+JS_ASSETS = (("leaflet", "vendor/leaflet/leaflet.js"), ("xxgeo", "xxgeo/xxgeo-map.js"))
+CSS_ASSETS = (("leaflet_css", "vendor/leaflet/leaflet.css"), ("xxgeo_css", "xxgeo/xxgeo-map.css"))
+
+BASEMAPS = {
+    "none": ("无底图（离线）", "None (offline)"),
+    "tianditu": ("天地图（需密钥）", "Tianditu (key needed)"),
+    "osm": ("OpenStreetMap", "OpenStreetMap"),
+    "amap": ("高德地图（GCJ-02）", "Amap (GCJ-02)"),
+}
+CHORO_COLORS = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
+XIA_CENTER = (35.12, 111.35)
+
+
+@dataclass(frozen=True)
+class MapFilter:
+    """What subset of projects to show. Empty tuples mean "all"."""
+
+    townships: tuple = ()  # 9-digit codes
+    categories: tuple = ()
+    statuses: tuple = ()
+    sources: tuple = ()  # source_ref prefixes, e.g. 专栏6-2 or 第九章
+    invest_min: float | None = None
+    invest_max: float | None = None
+    text: str = ""
+    public_only: bool = False
+    park: str | None = None
+
+
+def filter_projects(projects: pd.DataFrame, f: MapFilter) -> pd.DataFrame:
+    """Rows of ``projects`` that pass the filter (a multi-township project matches any of its townships)."""
+    m = np.ones(len(projects), dtype=bool)
+    if f.public_only:
+        m &= projects["public"].fillna(False).astype(bool).to_numpy()
+    if f.townships:
+        codes = projects["township_codes"].fillna(projects["township_code"]).fillna("")
+        want = set(f.townships)
+        m &= codes.map(lambda s: bool(want.intersection(s.split(";")))).to_numpy()
+    if f.categories:
+        m &= projects["category"].isin(f.categories).to_numpy()
+    if f.statuses:
+        m &= projects["status"].isin(f.statuses).to_numpy()
+    if f.sources:
+        refs = projects["source_ref"].fillna("")
+        m &= refs.map(lambda s: any(_ref_matches(s, x) for x in f.sources)).to_numpy()
+    if f.invest_min is not None:
+        m &= (projects["investment_wan"] >= f.invest_min).fillna(False).to_numpy()
+    if f.invest_max is not None:
+        m &= (projects["investment_wan"] <= f.invest_max).fillna(False).to_numpy()
+    if f.park:
+        m &= (projects["park_id"] == f.park).fillna(False).to_numpy()
+    if f.text.strip():
+        q = f.text.strip().lower()
+        hay = (projects["name"].fillna("") + " " + projects["project_id"].fillna("")).str.lower()
+        m &= hay.str.contains(q, regex=False).to_numpy()
+    return projects[m]
+
+
+def _ref_matches(refs: str, want: str) -> bool:
+    return any(r.strip() == want or r.strip().startswith(want) for r in re.split(r"[;；]", refs))
+
+
+def source_chapters(projects: pd.DataFrame) -> list[str]:
+    """The distinct source references (专栏 first, then chapters) for a filter list."""
+    refs = set()
+    for s in projects["source_ref"].dropna():
+        refs.update(r.strip() for r in re.split(r"[;；]", s) if r.strip())
+    return sorted(refs, key=lambda r: (not r.startswith("专栏"), _natural(r)))
+
+
+def _natural(s: str):
+    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", s)]
+
+
+# --------------------------------------------------------------------------- payloads
+def _display(v, kind: str):
+    if is_empty(v):
+        return None
+    if kind in ("int", "year"):
+        return int(v)
+    if kind == "float":
+        f = float(v)
+        return int(f) if f.is_integer() else round(f, 3)
+    if kind == "bool":
+        return "是" if bool(v) else "否"
+    return str(v)
+
+
+def _spec_json(spec: LayerSpec, lang: str) -> dict:
+    def fields(fs):
+        return [[f.name, f.label, f.unit] for f in fs]
+
+    return {"layer": spec.layer, "style": spec.style, "classes": spec.classes, "class_field": spec.class_field,
+            "label_field": spec.label_field, "tooltip": fields(spec.tooltip), "popup": fields(spec.popup),
+            "interactive": spec.interactive}
+
+
+def feature_collection(gdf, spec: LayerSpec, *, extra: dict | None = None, lookups: dict | None = None) -> dict:
+    """GeoJSON of the rows with geometry, carrying only the fields the spec shows (as display values).
+
+    ``extra``: per-row extra properties keyed by id (``_fill``, ``_highlight`` …); ``lookups``: field ->
+    {code: label} to show names instead of codes (e.g. park_id -> park name).
+    """
+    lay = LAYERS[spec.layer]
+    names = {f.name for f in spec.popup + spec.tooltip}
+    for n in (spec.class_field, spec.label_field):
+        if n:
+            names.add(n)
+    names = [n for n in names if n in gdf.columns]
+    kinds = {n: (lay.field(n).kind if n in lay.field_names else "str") for n in names}
+    idf = lay.id_field or ("code" if "code" in gdf.columns else None)
+    lookups = lookups or {}
+    feats = []
+    for row in gdf.itertuples(index=False):
+        g = row.geometry
+        if g is None or g.is_empty:
+            continue
+        r = row._asdict()
+        props = {}
+        for n in names:
+            v = _display(r.get(n), kinds[n])
+            if n in lookups and v is not None:
+                v = lookups[n].get(v, v)
+            if n == "loc_precision" and v is not None:
+                v = LOC_PRECISION_LABELS.get(v, v)
+            if n == "boundary_quality" and v is not None:
+                v = {"schematic": "示意（非法定界线）", "official": "法定/正式边界"}.get(v, v)
+            props[n] = v
+        fid = str(r.get(idf)) if idf else None
+        props["_id"] = fid
+        if r.get("boundary_quality") == "schematic":
+            props["_schematic"] = True
+        if spec.layer in ("projects", "scenic_sites") and r.get("loc_precision") not in (None, "surveyed"):
+            props["_precision_label"] = LOC_PRECISION_LABELS.get(r.get("loc_precision"), "")
+        if extra and fid in extra:
+            props.update(extra[fid])
+        if spec.label_field and g.geom_type in ("Polygon", "MultiPolygon"):
+            p = g.representative_point()
+            props["_label_at"] = [round(p.x, 6), round(p.y, 6)]
+        feats.append({"type": "Feature", "properties": props, "geometry": _round_geom(shp_mapping(g))})
+    return {"type": "FeatureCollection", "features": feats}
+
+
+def _round_geom(gj: dict, nd: int = 6) -> dict:
+    def rnd(c):
+        if isinstance(c, (list, tuple)) and c and isinstance(c[0], (int, float)):
+            return [round(c[0], nd), round(c[1], nd)]
+        return [rnd(x) for x in c]
+
+    return {"type": gj["type"], "coordinates": rnd(gj["coordinates"])}
+
+
+def _js_json(obj) -> str:
+    """JSON safe to place inside a <script> element."""
+    s = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    return s.replace("</", "<\\/").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+class SpecLayer(folium.map.Layer):
+    """A layer drawn by ``xxgeo.specLayer`` (static/xxgeo/xxgeo-map.js) from a GeoJSON payload + spec."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = xxgeo.specLayer({{ this.data_js }}, {{ this.spec_js }}, {lang: {{ this.lang|tojson }}});
+        {% endmacro %}
+    """)
+
+    def __init__(self, data: dict, spec: dict, *, name: str, lang: str = "zh", show: bool = True) -> None:
+        super().__init__(name=name, overlay=True, control=True, show=show)
+        self._name = "XxLayer"
+        self.data_js = _js_json(data)
+        self.spec_js = _js_json(spec)
+        self.lang = lang
+        self.n_features = len(data["features"])
+
+
+class HtmlControl(MacroElement):
+    """A Leaflet control holding already-escaped HTML (legend, title, notes)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function(){
+          var c = L.control({position: {{ this.position|tojson }}});
+          c.onAdd = function(){ var d = L.DomUtil.create('div', {{ this.css_class|tojson }});
+            d.innerHTML = {{ this.html|tojson }}; L.DomEvent.disableClickPropagation(d);
+            L.DomEvent.disableScrollPropagation(d); return d; };
+          c.addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, html_text: str, *, position: str = "bottomright", css_class: str = "xx-legend") -> None:
+        super().__init__()
+        self._name = "HtmlControl"
+        self.html = html_text
+        self.position = position
+        self.css_class = css_class
+
+
+# --------------------------------------------------------------------------- legend
+def _shape_svg(shape: str, fill: str, stroke: str = "#fff", r: float = 6) -> str:
+    from math import cos, pi, sin
+
+    def poly(n, rot, rr):
+        return [(rr * cos(rot + i * 2 * pi / n), rr * sin(rot + i * 2 * pi / n)) for i in range(n)]
+
+    shapes = {
+        "square": lambda: poly(4, pi / 4, r * 1.25), "square45": lambda: poly(4, 0, r * 1.3),
+        "diamond": lambda: poly(4, 0, r * 1.3), "triangle": lambda: poly(3, -pi / 2, r * 1.45),
+        "triangle-down": lambda: poly(3, pi / 2, r * 1.45), "pentagon": lambda: poly(5, -pi / 2, r * 1.2),
+        "hexagon": lambda: poly(6, 0, r * 1.15),
+        "star": lambda: [((r * 0.6 if i % 2 else r * 1.5) * cos(-pi / 2 + i * pi / 5),
+                          (r * 0.6 if i % 2 else r * 1.5) * sin(-pi / 2 + i * pi / 5)) for i in range(10)],
+        "cross": lambda: [(-r * .45, -r * 1.3), (r * .45, -r * 1.3), (r * .45, -r * .45), (r * 1.3, -r * .45),
+                          (r * 1.3, r * .45), (r * .45, r * .45), (r * .45, r * 1.3), (-r * .45, r * 1.3),
+                          (-r * .45, r * .45), (-r * 1.3, r * .45), (-r * 1.3, -r * .45), (-r * .45, -r * .45)],
+    }
+    size = 20
+    c = size / 2
+    if shape not in shapes:
+        body = f'<circle cx="{c}" cy="{c}" r="{r}" fill="{fill}" stroke="#555" stroke-width="1"/>'
+    else:
+        pts = " ".join(f"{c + x:.1f},{c + y:.1f}" for x, y in shapes[shape]())
+        body = f'<polygon points="{pts}" fill="{fill}" stroke="#555" stroke-width="1"/>'
+    return f'<svg width="{size}" height="{size}" viewBox="0 0 {size} {size}">{body}</svg>'
+
+
+def _line_svg(color: str, dash: str | None = None, fill: str | None = None, width: float = 2) -> str:
+    d = f' stroke-dasharray="{dash}"' if dash else ""
+    if fill:
+        return (f'<svg width="20" height="14"><rect x="1" y="1" width="18" height="12" fill="{fill}" fill-opacity="0.5" '
+                f'stroke="{color}" stroke-width="1.5"{d}/></svg>')
+    return f'<svg width="24" height="10"><line x1="1" y1="5" x2="23" y2="5" stroke="{color}" stroke-width="{width}"{d}/></svg>'
+
+
+def legend_html(specs: list, *, lang: str, present: dict, choropleth: dict | None = None,
+                note: str = "") -> str:
+    """The legend: categories with symbol and count, line/area symbols, choropleth classes with every
+    township's value. ``present``: layer -> {class value: count} actually drawn."""
+    e = html.escape
+    parts = []
+    if choropleth:
+        rows = []
+        for lo, hi, color in choropleth["classes"]:
+            rows.append(f'<div class="row">{_line_svg("#666", fill=color)}<span>{_num(lo)} – {_num(hi)} '
+                        f'{e(choropleth["unit"])}</span></div>')
+        vals = "；".join(f"{e(n)} {_num(v)}" for n, v in choropleth["values"])
+        parts.insert(0, f"<h5>{e(choropleth['label'])}（{e(choropleth['scheme'])}）</h5>" + "".join(rows)
+                     + f'<div class="src">{vals}</div>')
+    for spec in specs:
+        if spec.layer not in present:
+            continue
+        items = []
+        if spec.classes and spec.class_field:
+            for cls, st in spec.classes.items():
+                n = present[spec.layer].get(cls, 0)
+                if not n:
+                    continue
+                if spec.layer == "roads":
+                    sym = _line_svg(st.get("color", "#333"), spec.style.get("dash_array"), width=st.get("weight", 2))
+                else:
+                    sym = _shape_svg(st.get("shape", spec.style.get("shape", "circle")), st.get("fill_color", "#888"))
+                items.append(f'<div class="row">{sym}<span>{e(cls)}（{n}）</span></div>')
+        for it in spec.legend.get("items", []):
+            label = it.get("label_en") if lang == "en" and it.get("label_en") else it["label"]
+            sym = _line_svg(it.get("line", "#333"), it.get("dash"), fill=it.get("fill"))
+            items.append(f'<div class="row">{sym}<span>{e(label)}</span></div>')
+        if not items and spec.layer in present:
+            sym = _shape_svg(spec.style.get("shape", "circle"), spec.style.get("fill_color", "#888"))
+            items.append(f'<div class="row">{sym}<span>{e(spec.title_for(lang))}</span></div>')
+        if items:
+            parts.append(f"<h5>{e(spec.title_for(lang))}</h5>" + "".join(items))
+    if note:
+        parts.append(f'<div class="src">{e(note)}</div>')
+    return "".join(parts)
+
+
+def _num(v) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "—"
+    return f"{v:,.0f}" if abs(v) >= 100 else f"{v:,.2f}".rstrip("0").rstrip(".")
+
+
+# --------------------------------------------------------------------------- choropleth
+@dataclass
+class Overlay:
+    """A township choropleth: values by township code, a label and a unit."""
+
+    label: str
+    unit: str
+    values: dict = field(default_factory=dict)
+    k: int = 5
+
+
+def classify(values: list[float], k: int = 5) -> tuple[list[float], str]:
+    """Upper bounds of up to ``k`` classes (Fisher-Jenks via mapclassify; fewer for few distinct values)."""
+    import mapclassify
+
+    arr = np.asarray([v for v in values if v is not None and not math.isnan(v)], dtype=float)
+    distinct = np.unique(arr)
+    if len(distinct) == 0:
+        return [], "—"
+    if len(distinct) <= k:
+        return list(distinct), "唯一值"
+    c = mapclassify.FisherJenks(arr, k=k)
+    return [float(b) for b in c.bins], "自然断点法"
+
+
+def choropleth(overlay: Overlay, townships) -> tuple[dict, dict]:
+    """Per-township fill colours and the legend description for an :class:`Overlay`."""
+    vals = [overlay.values.get(c) for c in townships["code"]]
+    bins, scheme = classify([v for v in vals if v is not None], overlay.k)
+    colors = CHORO_COLORS if len(bins) >= 5 else CHORO_COLORS[5 - len(bins):] if bins else ()
+    extra, classes = {}, []
+    lo = min((v for v in vals if v is not None), default=None)
+    for i, b in enumerate(bins):
+        classes.append((lo if i == 0 else bins[i - 1], b, colors[i]))
+    for code, name, v in zip(townships["code"], townships["name"], vals):
+        if v is None:
+            extra[code] = {"_value_label": f"{overlay.label}：未注明"}
+            continue
+        idx = next(i for i, b in enumerate(bins) if v <= b + 1e-9)
+        extra[code] = {"_fill": colors[idx], "_fill_opacity": 0.75,
+                       "_value_label": f"{overlay.label}：{_num(v)} {overlay.unit}"}
+    legend = {"label": overlay.label, "unit": overlay.unit, "scheme": scheme, "classes": classes,
+              "values": [(n, v) for n, v in zip(townships["name"], vals)]}
+    return extra, legend
+
+
+# --------------------------------------------------------------------------- assets
+def _asset_text(rel: str) -> str:
+    return (STATIC_DIR / rel).read_text(encoding="utf-8")
+
+
+def _inline_css(rel: str) -> str:
+    css = _asset_text(rel)
+    base = (STATIC_DIR / rel).parent
+
+    def data_uri(m):
+        p = base / m.group(1)
+        if not p.is_file():
+            return m.group(0)
+        return f"url(data:image/png;base64,{base64.b64encode(p.read_bytes()).decode()})"
+
+    return re.sub(r"url\(([^)'\"]+\.png)\)", data_uri, css)
+
+
+def _use_assets(m: folium.Map, assets: str) -> None:
+    if assets == "static":
+        m.default_js = [(n, f"{STATIC_URL}/{p}") for n, p in JS_ASSETS]
+        m.default_css = [(n, f"{STATIC_URL}/{p}") for n, p in CSS_ASSETS]
+    elif assets == "inline":
+        m.default_js, m.default_css = [], []
+        js = "".join(f"<script>{_asset_text(p)}</script>" for _, p in JS_ASSETS)
+        css = "".join(f"<style>{_inline_css(p)}</style>" for _, p in CSS_ASSETS)
+        m.get_root().header.add_child(Element(css + js), name="xxgeo_inline_assets")
+    else:
+        raise ValueError(f"unknown assets mode {assets!r}")
+
+
+def _add_basemap(m: folium.Map, basemap: str, tianditu_key: str | None) -> None:
+    if basemap == "none":
+        return
+    if basemap == "osm":
+        folium.TileLayer("OpenStreetMap", name="OpenStreetMap", control=False).add_to(m)
+    elif basemap == "amap":
+        folium.TileLayer(
+            "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}",
+            attr="© 高德地图（GCJ-02；叠加要素已偏移至 GCJ-02）", name="高德", subdomains="1234", control=False,
+        ).add_to(m)
+    elif basemap == "tianditu":
+        if not tianditu_key:
+            return
+        for lyr in ("vec", "cva"):
+            folium.TileLayer(
+                f"https://t{{s}}.tianditu.gov.cn/{lyr}_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER={lyr}"
+                f"&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={{z}}&TILEROW={{y}}&TILECOL={{x}}&tk={tianditu_key}",
+                attr="© 天地图", name=f"天地图{lyr}", subdomains="01234567", control=False,
+            ).add_to(m)
+    else:
+        raise ValueError(f"unknown basemap {basemap!r}")
+
+
+# --------------------------------------------------------------------------- the map
+def visible_layers(role: str, specs: dict | None = None) -> list:
+    """Specs of the layers a role may see, in draw order."""
+    specs = specs or load_specs()
+    return [s for s in specs.values() if s.visible_to(role)]
+
+
+def build_map(dataset, flt: MapFilter | None = None, *, specs: dict | None = None, role: str = "editor",
+              lang: str = "zh", basemap: str = "none", overlay: Overlay | None = None,
+              highlight_township: str | None = None, highlight_park: str | None = None,
+              fit: str = "selection", assets: str = "static", tianditu_key: str | None = None,
+              show_villages: bool = False, title: str | None = None, height: str | int = "100%") -> folium.Map:
+    """Build the map. ``role='public'`` forces public-only projects and hides internal layers.
+
+    ``fit``: 'county', 'selection' (the filtered projects or highlighted township/park) — the initial view.
+    """
+    flt = flt or MapFilter()
+    if role == "public" and not flt.public_only:
+        flt = MapFilter(**{**flt.__dict__, "public_only": True})
+    specs_list = visible_layers(role, specs)
+    shift = basemap == "amap"
+
+    def prep(name):
+        g = dataset[name]
+        if not hasattr(g, "geometry"):
+            return g
+        return transform_gdf(g, wgs84_to_gcj02) if shift else g
+
+    county = prep("county")
+    minx, miny, maxx, maxy = county.total_bounds
+    m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=10, tiles=None,
+                   prefer_canvas=True, control_scale=True, height=height, max_zoom=18)
+    _use_assets(m, assets)
+    _add_basemap(m, basemap, tianditu_key)
+
+    projects = filter_projects(dataset["projects"], flt)
+    parks = dataset["parks"]
+    lookups = {"park_id": dict(zip(parks["park_id"], parks["name"]))}
+    present: dict = {}
+    chor_legend = None
+    fit_bounds = [[miny, minx], [maxy, maxx]]
+    for spec in specs_list:
+        if spec.layer == "villages" and not show_villages:
+            continue
+        gdf = prep(spec.layer) if spec.layer != "projects" else (
+            transform_gdf(projects, wgs84_to_gcj02) if shift else projects)
+        extra = {}
+        if spec.layer == "townships":
+            if overlay is not None:
+                extra, chor_legend = choropleth(overlay, gdf)
+            if highlight_township:
+                extra.setdefault(highlight_township, {})["_highlight"] = True
+        if spec.layer == "parks" and highlight_park:
+            extra.setdefault(highlight_park, {})["_highlight"] = True
+        fc = feature_collection(gdf, spec, extra=extra, lookups=lookups)
+        if not fc["features"] and spec.layer not in ("projects",):
+            continue
+        counts = gdf[spec.class_field].value_counts().to_dict() if spec.class_field and len(gdf) else {}
+        present[spec.layer] = counts
+        SpecLayer(fc, _spec_json(spec, lang), name=spec.title_for(lang), lang=lang,
+                  show=spec.default_on).add_to(m)
+    folium.LayerControl(collapsed=False, position="topright").add_to(m)
+
+    note = ("乡镇界为示意，非法定界线；项目位置按规划表述标注到园区或乡镇示意点，非实测位置。"
+            if lang != "en" else "Township boundaries are schematic; project points sit at park or township "
+            "points as the plan states them, not surveyed sites.")
+    HtmlControl(legend_html(specs_list, lang=lang, present=present, choropleth=chor_legend, note=note)).add_to(m)
+    if title:
+        HtmlControl(html.escape(title), position="topleft", css_class="xx-title").add_to(m)
+
+    # initial view
+    sel = None
+    if highlight_township is not None:
+        t = prep("townships")
+        sel = t[t["code"] == highlight_township]
+    elif highlight_park is not None:
+        p = prep("parks")
+        sel = p[p["park_id"] == highlight_park]
+    elif fit == "selection" and 0 < len(projects) < len(dataset["projects"]):
+        sel = projects[projects.geometry.notna()]
+        if shift and len(sel):
+            sel = transform_gdf(sel, wgs84_to_gcj02)
+    if sel is not None and len(sel) and sel.geometry.notna().any():
+        bx = sel.total_bounds
+        pad = 0.01
+        fit_bounds = [[bx[1] - pad, bx[0] - pad], [bx[3] + pad, bx[2] + pad]]
+    m.fit_bounds(fit_bounds)
+    m.xx_counts = {"projects": len(projects), "projects_drawn": int(projects.geometry.notna().sum())}
+    return m
+
+
+def map_html(m: folium.Map) -> str:
+    """The complete HTML page of a map."""
+    return m.get_root().render()
