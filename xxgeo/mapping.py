@@ -263,7 +263,7 @@ def _line_svg(color: str, dash: str | None = None, fill: str | None = None, widt
 
 
 def legend_html(specs: list, *, lang: str, present: dict, choropleth: dict | None = None,
-                note: str = "") -> str:
+                note: str = "", open_: bool = True) -> str:
     """The legend: categories with symbol and count, line/area symbols, choropleth classes with every
     township's value. ``present``: layer -> {class value: count} actually drawn."""
     e = html.escape
@@ -301,7 +301,8 @@ def legend_html(specs: list, *, lang: str, present: dict, choropleth: dict | Non
             parts.append(f"<h5>{e(spec.title_for(lang))}</h5>" + "".join(items))
     if note:
         parts.append(f'<div class="src">{e(note)}</div>')
-    return "".join(parts)
+    title = "Legend" if lang == "en" else "图例"
+    return f"<details{' open' if open_ else ''}><summary>{title}</summary>{''.join(parts)}</details>"
 
 
 def _num(v) -> str:
@@ -421,10 +422,12 @@ def build_map(dataset, flt: MapFilter | None = None, *, specs: dict | None = Non
               lang: str = "zh", basemap: str = "none", overlay: Overlay | None = None,
               highlight_township: str | None = None, highlight_park: str | None = None,
               fit: str = "selection", assets: str = "static", tianditu_key: str | None = None,
-              show_villages: bool = False, title: str | None = None, height: str | int = "100%") -> folium.Map:
+              show_villages: bool = False, title: str | None = None, height: str | int = "100%",
+              compact: bool = False) -> folium.Map:
     """Build the map. ``role='public'`` forces public-only projects and hides internal layers.
 
     ``fit``: 'county', 'selection' (the filtered projects or highlighted township/park) — the initial view.
+    ``compact``: legend folded and layer control collapsed (small maps in the app).
     """
     flt = flt or MapFilter()
     if role == "public" and not flt.public_only:
@@ -471,12 +474,13 @@ def build_map(dataset, flt: MapFilter | None = None, *, specs: dict | None = Non
         present[spec.layer] = counts
         SpecLayer(fc, _spec_json(spec, lang), name=spec.title_for(lang), lang=lang,
                   show=spec.default_on).add_to(m)
-    folium.LayerControl(collapsed=False, position="topright").add_to(m)
+    folium.LayerControl(collapsed=compact, position="topright").add_to(m)
 
     note = ("乡镇界为示意，非法定界线；项目位置按规划表述标注到园区或乡镇示意点，非实测位置。"
             if lang != "en" else "Township boundaries are schematic; project points sit at park or township "
             "points as the plan states them, not surveyed sites.")
-    HtmlControl(legend_html(specs_list, lang=lang, present=present, choropleth=chor_legend, note=note)).add_to(m)
+    HtmlControl(legend_html(specs_list, lang=lang, present=present, choropleth=chor_legend, note=note,
+                            open_=not compact or chor_legend is not None)).add_to(m)
     if title:
         HtmlControl(html.escape(title), position="topleft", css_class="xx-title").add_to(m)
 

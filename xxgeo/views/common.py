@@ -1,0 +1,137 @@
+"""Pieces several views share: the map widget (memoised per content), URL-synced pickers, formatting."""
+
+from __future__ import annotations
+
+import os
+
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from ..mapping import BASEMAPS, MapFilter, Overlay, build_map
+from ..names import resolve_township
+from ..schema import LOC_PRECISION_LABELS
+
+
+def fmt_wan(v, lang: str = "zh") -> str:
+    """万元 with thousands separators and the 亿元 equivalent; 未注明 when empty."""
+    if v is None or pd.isna(v):
+        return "未注明" if lang != "en" else "not stated"
+    s = f"{v:,.0f} 万元" if lang != "en" else f"{v:,.0f} ×10k CNY"
+    if abs(v) >= 10000:
+        s += f"（{v / 10000:,.2f} 亿元）" if lang != "en" else f" ({v / 10000:,.2f} ×100M CNY)"
+    return s
+
+
+def tianditu_key() -> str | None:
+    """天地图 key from the environment or Streamlit secrets (never required)."""
+    key = os.environ.get("TIANDITU_KEY")
+    if key:
+        return key
+    try:
+        return st.secrets.get("tianditu_key")
+    except Exception:  # no secrets file: fine, the basemap stays optional
+        return None
+
+
+def basemap_picker(ctx) -> str:
+    """Sidebar basemap choice (default: none, works offline); kept in the URL as ``basemap``."""
+    keys = list(BASEMAPS)
+    cur = ctx.params.get("basemap", "none")
+    cur = cur if cur in keys else "none"
+    labels = [BASEMAPS[k][1 if ctx.lang == "en" else 0] for k in keys]
+    with st.sidebar:
+        choice = st.selectbox(ctx.t("basemap"), labels, index=keys.index(cur), key="basemap_pick")
+    key = keys[labels.index(choice)]
+    if key == "tianditu" and not tianditu_key():
+        st.sidebar.warning("天地图需要密钥：设置环境变量 TIANDITU_KEY 或 .streamlit/secrets.toml 中的 tianditu_key。")
+    if key != cur:
+        set_param("basemap", None if key == "none" else key)
+    if key in ("osm", "amap", "tianditu"):
+        st.sidebar.caption("在线底图需要互联网；断网时地图要素照常显示。")
+    return key
+
+
+def set_param(name: str, value) -> None:
+    """Write (or delete, when empty) one URL query parameter."""
+    if value in (None, "", [], ()):
+        if name in st.query_params:
+            del st.query_params[name]
+    else:
+        st.query_params[name] = ",".join(value) if isinstance(value, (list, tuple)) else str(value)
+
+
+def param_list(ctx, name: str) -> list[str]:
+    """A comma-separated URL parameter as a list."""
+    raw = ctx.params.get(name, "")
+    return [x.strip() for x in str(raw).replace("，", ",").split(",") if x.strip()]
+
+
+def township_from_param(ctx, value: str | None) -> str | None:
+    """Resolve a township name/code from the URL leniently; warn (not fail) when unknown."""
+    if not value:
+        return None
+    code = resolve_township(value, ctx.dataset["townships"], required=False)
+    if code is None:
+        st.warning(f"链接中的乡镇“{value}”不存在，已忽略。")
+    return code
+
+
+@st.cache_resource(max_entries=24, show_spinner=False)
+def _map(_ds, token, flt: MapFilter, role: str, lang: str, basemap: str, overlay_key, _overlay,
+         highlight_township, highlight_park, show_villages: bool, tk, compact: bool):
+    return build_map(_ds, flt, role=role, lang=lang, basemap=basemap, overlay=_overlay,
+                     highlight_township=highlight_township, highlight_park=highlight_park,
+                     show_villages=show_villages, tianditu_key=tk, compact=compact)
+
+
+def show_map(ctx, key: str, flt: MapFilter, *, role: str = "editor", basemap: str = "none",
+             overlay: Overlay | None = None, highlight_township: str | None = None,
+             highlight_park: str | None = None, show_villages: bool = False, height: int = 620,
+             center=None, zoom=None, compact: bool = True):
+    """Draw the map; it is rebuilt only when its content changes, and panning never re-runs the app."""
+    token = (str(ctx.store.path), ctx.store.path.stat().st_mtime)
+    okey = None if overlay is None else (overlay.label, tuple(sorted(overlay.values.items())))
+    m = _map(ctx.dataset, token, flt, role, ctx.lang, basemap, okey, overlay, highlight_township, highlight_park,
+             show_villages, tianditu_key() if basemap == "tianditu" else None, compact)
+    st_folium(m, key=key, height=height, use_container_width=True, returned_objects=[], center=center, zoom=zoom)
+    return m
+
+
+def project_table(projects: pd.DataFrame, ctx) -> pd.DataFrame:
+    """The project table as shown: Chinese headers, names instead of codes, units in the headers."""
+    tnames = dict(zip(ctx.dataset["townships"]["code"], ctx.dataset["townships"]["name"]))
+    pnames = dict(zip(ctx.dataset["parks"]["park_id"], ctx.dataset["parks"]["name"]))
+
+    def towns(r):
+        codes = r["township_codes"] or r["township_code"]
+        if not codes or pd.isna(codes):
+            return "全县/未注明"
+        return "、".join(tnames.get(c, c) for c in str(codes).split(";"))
+
+    en = ctx.lang == "en"
+    out = pd.DataFrame({
+        ("ID" if en else "编号"): projects["project_id"],
+        ("Name" if en else "项目名称"): projects["name"],
+        ("Category" if en else "类别"): projects["category"],
+        ("Township" if en else "乡镇"): projects.apply(towns, axis=1) if len(projects) else [],
+        ("Park" if en else "园区"): projects["park_id"].map(pnames),
+        ("Status" if en else "状态"): projects["status"],
+        ("Investment (10k CNY)" if en else "总投资（万元）"): projects["investment_wan"],
+        ("Period" if en else "建设期"): [_period(a, b) for a, b in zip(projects["start_year"], projects["end_year"])],
+        ("Location precision" if en else "位置精度"): projects["loc_precision"].map(LOC_PRECISION_LABELS),
+        ("Source" if en else "出处"): projects["source_ref"],
+    })
+    return out
+
+
+def _period(a, b) -> str | None:
+    a = None if a is None or pd.isna(a) else int(a)
+    b = None if b is None or pd.isna(b) else int(b)
+    if a and b:
+        return f"{a}–{b}"
+    if b:
+        return f"至{b}"
+    if a:
+        return f"{a}起"
+    return None

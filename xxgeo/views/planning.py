@@ -1,0 +1,127 @@
+"""规划总览: every project, filtered by township / category / status / chapter / investment / name;
+map and table kept in step; counts and stated-investment totals for the selection."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from ..analysis import overlay_choices, township_indicator_values
+from ..mapping import MapFilter, Overlay, filter_projects, source_chapters
+from ..schema import CATEGORIES
+from .common import basemap_picker, fmt_wan, param_list, project_table, set_param, show_map, township_from_param
+
+
+def _multiselect_param(ctx, label: str, options: list, param: str, key: str, fmt=None) -> list:
+    wanted = param_list(ctx, param)
+    default = [o for o in options if o in wanted]
+    chosen = st.multiselect(label, options, default=default, key=key, format_func=fmt or str,
+                            placeholder=ctx.t("all"))
+    if chosen != default:
+        set_param(param, chosen)
+    return chosen
+
+
+def sidebar_filter(ctx) -> tuple[MapFilter, str | None]:
+    """The planning filters in the sidebar, initialised from and written back to the URL."""
+    ds = ctx.dataset
+    projects = ds["projects"]
+    t = ds["townships"]
+    names = dict(zip(t["code"], t["name"]))
+    with st.sidebar:
+        st.markdown("#### 筛选 / Filter")
+        q = st.text_input(ctx.t("filter.search"), value=ctx.params.get("q", ""), key="f_q")
+        if q != ctx.params.get("q", ""):
+            set_param("q", q)
+        # townships: URL may carry names, short names or codes
+        url_codes = [c for c in (township_from_param(ctx, v) for v in param_list(ctx, "township")) if c]
+        towns = st.multiselect(ctx.t("filter.township"), list(names), default=url_codes, key="f_town",
+                               format_func=names.get, placeholder=ctx.t("all"))
+        if towns != url_codes:
+            set_param("township", [names[c] for c in towns])
+        cats = _multiselect_param(ctx, ctx.t("filter.category"), list(CATEGORIES), "category", "f_cat")
+        statuses = sorted(projects["status"].dropna().unique())
+        sts = _multiselect_param(ctx, ctx.t("filter.status"), statuses, "status", "f_status")
+        srcs = _multiselect_param(ctx, ctx.t("filter.source"), source_chapters(projects), "source", "f_src")
+        c1, c2 = st.columns(2)
+        imin = c1.number_input("最低（万元）", min_value=0.0, value=_num(ctx.params.get("inv_min")), step=1000.0,
+                               key="f_imin", help="按规划注明的总投资筛选；未注明投资的项目在设定范围时不显示")
+        imax = c2.number_input("最高（万元）", min_value=0.0, value=_num(ctx.params.get("inv_max")), step=1000.0,
+                               key="f_imax")
+        for name, v in (("inv_min", imin), ("inv_max", imax)):
+            if (v or None) != _num(ctx.params.get(name)):
+                set_param(name, None if not v else f"{v:g}")
+        choices = overlay_choices(ds)
+        okeys = [None, *choices]
+        cur = ctx.params.get("overlay")
+        ov = st.selectbox(ctx.t("overlay"), okeys, index=okeys.index(cur) if cur in okeys else 0, key="f_overlay",
+                          format_func=lambda k: ctx.t("overlay.none") if k is None else choices[k])
+        if ov != cur:
+            set_param("overlay", ov)
+    flt = MapFilter(townships=tuple(towns), categories=tuple(cats), statuses=tuple(sts), sources=tuple(srcs),
+                    invest_min=imin or None, invest_max=imax or None, text=q)
+    return flt, ov
+
+
+def _num(v):
+    try:
+        return float(v) if v not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def render(ctx) -> None:
+    """Render the planning view."""
+    ds = ctx.dataset
+    flt, overlay_key = sidebar_filter(ctx)
+    basemap = basemap_picker(ctx)
+    sel = filter_projects(ds["projects"], flt)
+    overlay = None
+    if overlay_key:
+        values, label, unit = township_indicator_values(ds, overlay_key, sel if overlay_key in (
+            "project_count", "investment_wan") else None)
+        overlay = Overlay(label=label, unit=unit, values=values)
+
+    st.markdown(f"## {ctx.t('view.planning')}")
+    inv = sel["investment_wan"]
+    c = st.columns(4)
+    c[0].metric(ctx.t("count.projects"), f"{len(sel)} 个", help=f"全部 {len(ds['projects'])} 个")
+    c[1].metric(ctx.t("count.investment"), fmt_wan(inv.sum(min_count=1), ctx.lang))
+    c[2].metric(ctx.t("count.with_investment"), f"{int(inv.notna().sum())} 个",
+                help="规划只为部分项目注明投资额；其余为“未注明”，不计入合计")
+    c[3].metric("有位置的项目", f"{int(sel.geometry.notna().sum())} 个",
+                help="全县性项目没有具体位置，只在表中列出")
+
+    table = project_table(sel, ctx)
+    focus = st.session_state.get("plan_focus")
+    center = zoom = None
+    if focus is not None and focus in set(sel["project_id"]):
+        g = sel.set_index("project_id").loc[focus, "geometry"]
+        if g is not None and not g.is_empty:
+            p = g.centroid
+            center, zoom = (p.y, p.x), 14
+    show_map(ctx, "plan_map", flt, basemap=basemap, overlay=overlay, center=center, zoom=zoom, height=560)
+
+    st.markdown("#### 项目表（点击一行可在地图上定位）")
+    ev = st.dataframe(table, hide_index=True, use_container_width=True, height=380, on_select="rerun",
+                      selection_mode="single-row", key="plan_table",
+                      column_config={"总投资（万元）": st.column_config.NumberColumn(format="%.0f")})
+    rows = ev.selection.rows if ev and hasattr(ev, "selection") else []
+    if rows:
+        pid = table.iloc[rows[0], 0]
+        if st.session_state.get("plan_focus") != pid:
+            st.session_state["plan_focus"] = pid
+            st.rerun()
+        _details(sel.set_index("project_id").loc[pid], ctx)
+    csv = table.to_csv(index=False).encode("utf-8-sig")
+    st.download_button("下载当前筛选（CSV，Excel 可直接打开）", csv, "xxgeo-projects.csv", "text/csv")
+
+
+def _details(row: pd.Series, ctx) -> None:
+    with st.container(border=True):
+        st.markdown(f"**{row['name']}**")
+        st.caption(f"规划原文：{row.get('source_text') or '未注明'}")
+        if row.get("place_note"):
+            st.caption(f"位置说明：{row['place_note']}")
+        if row.get("investment_note"):
+            st.caption(f"投资原文：{row['investment_note']}")

@@ -1,0 +1,115 @@
+"""乡镇: one township on one page — boundary highlighted, its projects, villages, parks, sites, figures,
+its 美丽乡村 demonstration villages and 现代农业产业园 from the plan."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from ..analysis import township_stats
+from ..mapping import MapFilter, filter_projects
+from .common import basemap_picker, fmt_wan, project_table, set_param, show_map, township_from_param
+
+
+def pick_township(ctx) -> str:
+    """Township chosen in the sidebar, initialised from ``?township=`` (name, short name or code)."""
+    t = ctx.dataset["townships"]
+    names = dict(zip(t["code"], t["name"]))
+    url = township_from_param(ctx, ctx.params.get("township"))
+    codes = list(names)
+    with st.sidebar:
+        code = st.selectbox(ctx.t("filter.township"), codes, index=codes.index(url) if url else 0,
+                            format_func=names.get, key="tw_pick")
+    if code != url:
+        set_param("township", names[code])
+    return code
+
+
+def render(ctx) -> None:
+    """Render the township view."""
+    ds = ctx.dataset
+    code = pick_township(ctx)
+    basemap = basemap_picker(ctx)
+    t = ds["townships"].set_index("code").loc[code]
+    flt = MapFilter(townships=(code,))
+    sel = filter_projects(ds["projects"], flt)
+    stats = township_stats(ds).set_index("code").loc[code]
+    schematic = t["boundary_quality"] == "schematic"
+
+    st.markdown(f"## {t['name']}" + ("（边界示意）" if schematic else ""))
+    c = st.columns(4)
+    c[0].metric("项目数", f"{len(sel)} 个", help="含跨乡镇项目")
+    c[1].metric("已注明总投资", fmt_wan(stats["investment_wan"] or None),
+                help="只计规划注明投资、且只在本乡镇的项目；跨乡镇项目的投资不拆分")
+    c[2].metric("村级单位", f"{int(t['village_units'])} 个")
+    c[3].metric("面积", f"{stats['area_km2']:.1f} km²", help="按示意边界计算，非法定面积" if schematic else "按正式边界计算")
+    if schematic:
+        st.caption("乡镇界为示意（由驻地点划分），非法定界线；导入正式边界后自动替换。项目位置标注到乡镇或园区示意点。")
+
+    left, right = st.columns([3, 2])
+    with left:
+        show_map(ctx, "tw_map", flt, basemap=basemap, highlight_township=code, height=520)
+    with right:
+        by_cat = sel["category"].value_counts().rename_axis("类别").reset_index(name="项目数")
+        inv = sel[sel["township_code"] == code].groupby("category")["investment_wan"].sum(min_count=1)
+        by_cat["已注明投资（万元）"] = by_cat["类别"].map(inv)
+        st.markdown("#### 按类别")
+        st.dataframe(by_cat, hide_index=True, use_container_width=True)
+        parks = ds["parks"][ds["parks"]["township_code"] == code]
+        if len(parks):
+            st.markdown("#### 园区")
+            for _, p in parks.iterrows():
+                st.markdown(f"- {p['name']}（规划面积 {_or(p['planned_area_km2'], ' km²')}）")
+        sites = ds["scenic_sites"][ds["scenic_sites"]["township_code"] == code]
+        if len(sites):
+            st.markdown("#### 景区与文物")
+            st.dataframe(sites[["name", "kind", "grade", "status"]].rename(
+                columns={"name": "名称", "kind": "类型", "grade": "等级", "status": "状态"}),
+                hide_index=True, use_container_width=True)
+
+    st.markdown("#### 本乡镇项目")
+    st.dataframe(project_table(sel, ctx), hide_index=True, use_container_width=True)
+
+    a, b = st.columns(2)
+    with a:
+        pv = ds["plan_villages"]
+        mine = pv[pv["township_code"] == code]
+        st.markdown("#### 规划点名的村（美丽乡村示范片/带等）")
+        if len(mine):
+            st.dataframe(mine[["programme", "group", "village", "source_ref"]].rename(
+                columns={"programme": "规划事项", "group": "片区", "village": "村", "source_ref": "出处"}),
+                hide_index=True, use_container_width=True)
+        else:
+            st.caption("规划未点名本乡镇的村。")
+        agri = sel[sel["name"].str.contains("产业园|示范园|基地", regex=True) & (sel["category"] == "农业")]
+        st.markdown("#### 现代农业产业园与基地")
+        if len(agri):
+            st.dataframe(agri[["name", "source_ref"]].rename(columns={"name": "名称", "source_ref": "出处"}),
+                         hide_index=True, use_container_width=True)
+        else:
+            st.caption("规划未点名本乡镇的现代农业产业园。")
+    with b:
+        v = ds["villages"][ds["villages"]["township_code"] == code]
+        st.markdown(f"#### 村（居）委会（{len(v)} 个）")
+        st.caption("统计用区划代码（国家统计局 2023）；无公开坐标，地图不标村点。")
+        st.dataframe(v[["code", "name"]].rename(columns={"code": "代码", "name": "名称"}), hide_index=True,
+                     use_container_width=True, height=300)
+    _report_button(ctx, code, t["name"])
+
+
+def _or(v, unit: str) -> str:
+    return "未注明" if v is None or pd.isna(v) else f"{v:g}{unit}"
+
+
+def _report_button(ctx, code: str, name: str) -> None:
+    try:
+        from ..reports import township_report_pdf
+    except ImportError:
+        return
+    if st.button("生成本乡镇一页报告（PDF）", key="tw_report"):
+        try:
+            pdf = township_report_pdf(ctx.dataset, code)
+        except Exception as exc:  # a missing font etc. carries its own sentence
+            st.error(getattr(exc, "message", f"报告生成失败：{exc}"))
+            return
+        st.download_button("下载 PDF", pdf, f"{name}-报告.pdf", "application/pdf", key="tw_report_dl")
