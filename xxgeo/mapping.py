@@ -182,7 +182,9 @@ def _round_geom(gj: dict, nd: int = 6) -> dict:
 def _js_json(obj) -> str:
     """JSON safe to place inside a <script> element."""
     s = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
-    return s.replace("</", "<\\/").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    # no "<", ">" or "&" survive, so nothing in the data can end or re-open a script element
+    return (s.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
 class SpecLayer(folium.map.Layer):

@@ -1,0 +1,104 @@
+"""AppTest for each view and for URL state (streamlit.testing, no browser)."""
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from xxgeo.mapping import MapFilter, filter_projects
+
+from pathlib import Path
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+@pytest.fixture
+def app(built_store_path, monkeypatch):
+    monkeypatch.setenv("XXGEO_STORE", str(built_store_path))
+
+    def make(**params) -> AppTest:
+        at = AppTest.from_file(APP, default_timeout=60)
+        for k, v in params.items():
+            at.query_params[k] = v
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    return make
+
+
+def texts(at) -> str:
+    parts = [m.value for m in at.markdown] + [h.value for h in at.header] + [c.value for c in at.caption]
+    parts += [f"{m.label}={m.value}" for m in at.metric]
+    return "\n".join(str(p) for p in parts)
+
+
+def test_default_view_is_planning_with_all_projects(app, dataset):
+    at = app()
+    assert "规划总览" in texts(at)
+    assert f"项目数={len(dataset['projects'])} 个" in texts(at)
+
+
+def test_planning_category_from_url(app, dataset):
+    at = app(view="planning", category="文旅")
+    n = len(filter_projects(dataset["projects"], MapFilter(categories=("文旅",))))
+    assert at.multiselect(key="f_cat").value == ["文旅"]
+    assert f"项目数={n} 个" in texts(at)
+
+
+def test_planning_search_and_township_code_in_url(app, dataset):
+    at = app(view="planning", township="140828103", q="水头")
+    assert at.multiselect(key="f_town").value == ["140828103"]
+    assert at.text_input(key="f_q").value == "水头"
+    n = len(filter_projects(dataset["projects"], MapFilter(townships=("140828103",), text="水头")))
+    assert f"项目数={n} 个" in texts(at)
+
+
+def test_changing_a_filter_writes_the_url(app):
+    at = app(view="planning")
+    at.multiselect(key="f_cat").set_value(["能源"]).run()
+    assert at.query_params["category"] == ["能源"] or at.query_params["category"] == "能源"
+
+
+def test_township_view_from_short_name(app):
+    at = app(view="township", township="裴介")
+    assert at.selectbox(key="tw_pick").value == "140828102"
+    assert "裴介镇" in texts(at)
+    assert "示意" in texts(at)
+
+
+def test_investor_view_park_by_fragment(app):
+    at = app(view="investor", park="裴介")
+    assert at.selectbox(key="inv_park").value == "peijie"
+    t = texts(at)
+    assert "10.95 km²（16,425 亩）" in t
+    assert "未注明" in t or "已有企业" in t
+
+
+def test_investor_overview_has_a_card_per_park(app, dataset):
+    at = app(view="investor")
+    t = texts(at)
+    for name in dataset["parks"]["name"]:
+        assert name in t
+
+
+def test_indicators_and_data_views_open(app):
+    for v in ("indicators", "data"):
+        at = app(view=v)
+        assert not at.exception
+
+
+def test_unknown_township_in_url_warns_not_crashes(app):
+    at = app(view="township", township="火星镇")
+    assert any("火星镇" in w.value for w in at.warning)
+
+
+def test_english_toggle_from_url(app):
+    at = app(view="planning", lang="en")
+    assert "Planning" in texts(at)
+
+
+def test_missing_store_is_a_sentence(monkeypatch, tmp_path):
+    monkeypatch.setenv("XXGEO_STORE", str(tmp_path / "none.gpkg"))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception
+    assert any("找不到数据库" in e.value for e in at.error)

@@ -1,0 +1,168 @@
+"""The map is a pure function of dataset + filter + layer specs: tested without Streamlit."""
+
+import json
+import re
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from shapely.geometry import Point
+
+from xxgeo import mapping
+from xxgeo.layerspec import load_specs
+from xxgeo.mapping import MapFilter, Overlay, build_map, filter_projects, map_html
+from xxgeo.store import Dataset
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+
+
+def payloads(html: str) -> list[dict]:
+    """The GeoJSON payloads handed to xxgeo.specLayer in a rendered page."""
+    out = []
+    for m in re.finditer(r"xxgeo\.specLayer\((\{.*?\}), (\{\"layer\".*?\}), \{lang", html):
+        out.append({"data": json.loads(m.group(1)), "spec": json.loads(m.group(2))})
+    return out
+
+
+def test_every_layer_spec_is_valid_and_ordered():
+    specs = load_specs()
+    assert {"county", "townships", "parks", "roads", "scenic_sites", "projects", "villages"} <= set(specs)
+    orders = [s.order for s in specs.values()]
+    assert orders == sorted(orders)
+    cats = specs["projects"].classes
+    assert len({(c["fill_color"], c["shape"]) for c in cats.values()}) == len(cats) == 10
+
+
+def test_filter_by_township_includes_multi_township_projects(dataset):
+    p = dataset["projects"]
+    multi = p[p["township_codes"].fillna("").str.contains(";")]
+    assert len(multi), "the plan names projects spanning several townships"
+    code = multi["township_codes"].iloc[0].split(";")[-1]
+    sel = filter_projects(p, MapFilter(townships=(code,)))
+    assert multi["project_id"].iloc[0] in set(sel["project_id"])
+    assert (sel["township_codes"].fillna("").str.contains(code)).all()
+
+
+def test_filter_category_text_investment(dataset):
+    p = dataset["projects"]
+    sel = filter_projects(p, MapFilter(categories=("文旅",)))
+    assert len(sel) and set(sel["category"]) == {"文旅"}
+    name = p["name"].iloc[5]
+    assert name in set(filter_projects(p, MapFilter(text=name[:4]))["name"])
+    inv = filter_projects(p, MapFilter(invest_min=1.0))
+    assert len(inv) == int((p["investment_wan"] >= 1).sum())
+    assert inv["investment_wan"].notna().all()
+
+
+def test_source_filter_matches_one_of_several_refs(dataset):
+    p = dataset["projects"]
+    sel = filter_projects(p, MapFilter(sources=("专栏6-2",)))
+    assert len(sel) > 10
+    assert sel["source_ref"].str.contains("专栏6-2").all()
+
+
+def _one_project_dataset(dataset, name: str, public: bool = True) -> Dataset:
+    p = dataset["projects"].iloc[:1].copy()
+    p["name"] = name
+    p["public"] = public
+    p = gpd.GeoDataFrame(p, geometry=[Point(111.2, 35.13)], crs=4326)
+    return Dataset({**dataset.layers, "projects": p})
+
+
+def test_hostile_names_reach_the_page_only_as_json_data(dataset):
+    ds = _one_project_dataset(dataset, HOSTILE + "</script><script>alert(2)</script>")
+    html = map_html(build_map(ds, assets="inline"))
+    assert "<script>alert(2)" not in html and "<img src=x" not in html  # no markup survives in the page
+    proj = next(p for p in payloads(html) if p["spec"]["layer"] == "projects")
+    assert proj["data"]["features"][0]["properties"]["name"].startswith(HOSTILE)
+    # and the runtime escapes every value it puts into tooltips and popups
+    js = (mapping.STATIC_DIR / "xxgeo" / "xxgeo-map.js").read_text()
+    assert "function esc(" in js and "bindTooltip(tip" in js
+
+
+def test_public_role_never_draws_internal_projects(dataset):
+    ds = _one_project_dataset(dataset, "内部项目", public=False)
+    html = map_html(build_map(ds, role="public", assets="inline"))
+    assert "内部项目" not in html
+    assert "村（居）委会" not in html  # the villages layer is not for the public audience
+
+
+def test_inline_export_needs_no_network(dataset):
+    html = map_html(build_map(dataset, assets="inline"))
+    assert not re.search(r'<script[^>]+src="https?://', html)
+    assert not re.search(r'<link[^>]+href="https?://', html)
+    assert "L.version" in html or "leaflet" in html.lower()
+    assert "tile.openstreetmap" not in html and "TileLayer" not in html.split("xxgeo-map")[0][-2000:]
+
+
+def test_static_mode_points_to_app_static_files(dataset):
+    m = build_map(dataset, assets="static")
+    assert ("leaflet", "/app/static/vendor/leaflet/leaflet.js") in m.default_js
+    for _, rel in mapping.JS_ASSETS + mapping.CSS_ASSETS:
+        assert (mapping.STATIC_DIR / rel).is_file()
+
+
+def test_layers_and_schematic_marking(dataset):
+    html = map_html(build_map(dataset, assets="inline"))
+    layers = {p["spec"]["layer"]: p for p in payloads(html)}
+    assert {"county", "townships", "parks", "scenic_sites", "projects"} <= set(layers)
+    t = layers["townships"]["data"]["features"]
+    assert len(t) == 11 and all(f["properties"].get("_schematic") for f in t)
+    assert layers["townships"]["spec"]["style"]["schematic"]["dash_array"]
+    drawn = int(dataset["projects"].geometry.notna().sum())
+    assert len(layers["projects"]["data"]["features"]) == drawn
+    # precision is carried to the tooltip
+    assert all("_precision_label" in f["properties"] for f in layers["projects"]["data"]["features"])
+
+
+def test_legend_lists_categories_with_counts(dataset):
+    specs = list(load_specs().values())
+    counts = dataset["projects"]["category"].value_counts().to_dict()
+    html = mapping.legend_html(specs, lang="zh", present={"projects": counts})
+    for cat, n in counts.items():
+        assert f"{cat}（{n}）" in html
+
+
+def test_choropleth_classes_and_every_township_value(dataset):
+    from xxgeo.analysis import township_indicator_values
+
+    values, label, unit = township_indicator_values(dataset, "project_count")
+    extra, legend = mapping.choropleth(Overlay(label, unit, values), dataset["townships"])
+    assert len(legend["values"]) == 11
+    assert legend["classes"][-1][1] == max(values.values())
+    assert all("_fill" in e for e in extra.values())
+    html = map_html(build_map(dataset, overlay=Overlay(label, unit, values), assets="inline"))
+    legend_js = json.loads(re.search(r"d\.innerHTML = (\".*?\");", html).group(1))
+    assert "项目数" in legend_js and ("自然断点法" in legend_js or "唯一值" in legend_js)
+
+
+def test_amap_basemap_shifts_overlays_to_gcj02(dataset):
+    plain = payloads(map_html(build_map(dataset, assets="inline")))
+    amap = payloads(map_html(build_map(dataset, basemap="amap", assets="inline")))
+    a = next(p for p in plain if p["spec"]["layer"] == "projects")["data"]["features"][0]["geometry"]["coordinates"]
+    b = next(p for p in amap if p["spec"]["layer"] == "projects")["data"]["features"][0]["geometry"]["coordinates"]
+    a, b = (a[0] if isinstance(a[0], list) else a), (b[0] if isinstance(b[0], list) else b)
+    assert 0.004 < b[0] - a[0] < 0.008  # ~550 m east
+    assert -0.0015 < b[1] - a[1] < 0
+
+
+def test_unknown_basemap_or_assets_mode_raise(dataset):
+    with pytest.raises(ValueError):
+        build_map(dataset, basemap="google")
+    with pytest.raises(ValueError):
+        build_map(dataset, assets="cdn")
+
+
+def test_map_cli_writes_self_contained_html(built_store_path, tmp_path):
+    from xxgeo.cli import main
+
+    out = tmp_path / "m.html"
+    assert main(["map", "--store", str(built_store_path), "--out", str(out), "--township", "裴介",
+                 "--overlay", "project_count"]) == 0
+    html = out.read_text(encoding="utf-8")
+    assert "裴介镇" in html and "<script" in html
+    assert main(["map", "--store", str(built_store_path), "--out", str(out), "--township", "火星镇"]) == 2
+
+
+def test_project_table_is_complete(dataset):
+    assert isinstance(dataset["projects"], pd.DataFrame)
