@@ -19,7 +19,7 @@ HOSTILE = "<img src=x onerror=alert(1)>"
 def payloads(html: str) -> list[dict]:
     """The GeoJSON payloads handed to xxgeo.specLayer in a rendered page."""
     out = []
-    for m in re.finditer(r"xxgeo\.specLayer\((\{.*?\}), (\{\"layer\".*?\}), \{lang", html):
+    for m in re.finditer(r"xxgeo\.specLayer\(\s*(\{.*?\}), (\{\"layer\".*?\}), \{lang", html):
         out.append({"data": json.loads(m.group(1)), "spec": json.loads(m.group(2))})
     return out
 

@@ -192,7 +192,8 @@ class SpecLayer(folium.map.Layer):
 
     _template = Template("""
         {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = xxgeo.specLayer({{ this.data_js }}, {{ this.spec_js }}, {lang: {{ this.lang|tojson }}});
+        var {{ this.get_name() }} = xxgeo.specLayer(
+            {{ this.data_js }}, {{ this.spec_js }}, {lang: {{ this.lang|tojson }}});
         {% endmacro %}
     """)
 
@@ -259,9 +260,10 @@ def _shape_svg(shape: str, fill: str, stroke: str = "#fff", r: float = 6) -> str
 def _line_svg(color: str, dash: str | None = None, fill: str | None = None, width: float = 2) -> str:
     d = f' stroke-dasharray="{dash}"' if dash else ""
     if fill:
-        return (f'<svg width="20" height="14"><rect x="1" y="1" width="18" height="12" fill="{fill}" fill-opacity="0.5" '
-                f'stroke="{color}" stroke-width="1.5"{d}/></svg>')
-    return f'<svg width="24" height="10"><line x1="1" y1="5" x2="23" y2="5" stroke="{color}" stroke-width="{width}"{d}/></svg>'
+        return (f'<svg width="20" height="14"><rect x="1" y="1" width="18" height="12" fill="{fill}" '
+                f'fill-opacity="0.5" stroke="{color}" stroke-width="1.5"{d}/></svg>')
+    return (f'<svg width="24" height="10"><line x1="1" y1="5" x2="23" y2="5" stroke="{color}" '
+            f'stroke-width="{width}"{d}/></svg>')
 
 
 def legend_html(specs: list, *, lang: str, present: dict, choropleth: dict | None = None,
@@ -347,7 +349,7 @@ def choropleth(overlay: Overlay, townships) -> tuple[dict, dict]:
     lo = min((v for v in vals if v is not None), default=None)
     for i, b in enumerate(bins):
         classes.append((lo if i == 0 else bins[i - 1], b, colors[i]))
-    for code, name, v in zip(townships["code"], townships["name"], vals):
+    for code, v in zip(townships["code"], vals):
         if v is None:
             extra[code] = {"_value_label": f"{overlay.label}：未注明"}
             continue

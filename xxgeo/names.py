@@ -62,7 +62,8 @@ def resolve_park(text, parks: pd.DataFrame) -> str:
         raise NotFound("没有给出园区名称。")
     cands = []
     for _, r in parks.iterrows():
-        names = [_norm(r["park_id"]), _norm(r["name"])] + [_norm(a) for a in str(r.get("aliases") or "").split("；") if a]
+        aliases = [_norm(a) for a in str(r.get("aliases") or "").split("；") if a]
+        names = [_norm(r["park_id"]), _norm(r["name"]), *aliases]
         if t in names:
             return str(r["park_id"])
         if any(t in n for n in names) or t == township_short(str(r.get("township_name") or "")):

@@ -158,9 +158,9 @@ class GpkgStore:
             df = pyogrio.read_dataframe(self.path, layer=layer, use_arrow=True)
         except Exception as exc:
             raise StoreError(f"读取图层“{layer}”失败：数据库文件可能已损坏（{type(exc).__name__}）。") from exc
-        if LAYERS[layer].spatial and isinstance(df, gpd.GeoDataFrame) and df.crs is not None:
-            if df.crs.to_epsg() != 4326:
-                df = df.to_crs(4326)
+        spatial = LAYERS[layer].spatial and isinstance(df, gpd.GeoDataFrame) and df.crs is not None
+        if spatial and df.crs.to_epsg() != 4326:
+            df = df.to_crs(4326)
         return coerce(layer, df)
 
     def load(self, layers=None) -> Dataset:
@@ -438,7 +438,8 @@ def _insert_audit(con, rows: list[dict]) -> None:
     if not _audit_exists(con):
         raise StoreError("数据库缺少 audit_log 图层，无法记录修改；请用 python -m xxgeo build 重建。")
     cols = ["at", "user", "layer", "feature_id", "action", "before", "after"]
-    con.executemany(f'INSERT INTO audit_log ({", ".join(f"{c!r}" for c in cols)}) VALUES ({", ".join("?" * len(cols))})',
+    names = ", ".join(f'"{c}"' for c in cols)
+    con.executemany(f"INSERT INTO audit_log ({names}) VALUES ({', '.join('?' * len(cols))})",
                     [[r.get(c) for c in cols] for r in rows])
 
 

@@ -101,7 +101,8 @@ def build_frames(sources: Path = SOURCES) -> dict:
         seats.append((lon, lat))
         q = r.seat_quality or ""
         if moved:
-            q += f"; the estimate ({r.seat_lon}, {r.seat_lat}) lies outside the county outline and was moved to the nearest point ~1 km inside it"
+            q += (f"; the estimate ({r.seat_lon}, {r.seat_lat}) lies outside the county outline and was moved "
+                  "to the nearest point ~1 km inside it")
         quality.append(q)
     cells = voronoi_partition(county_geom, seats)
     townships = gpd.GeoDataFrame({

@@ -42,7 +42,8 @@ def render(ctx) -> None:
     c[1].metric("已注明总投资", fmt_wan(stats["investment_wan"] or None),
                 help="只计规划注明投资、且只在本乡镇的项目；跨乡镇项目的投资不拆分")
     c[2].metric("村级单位", f"{int(t['village_units'])} 个")
-    c[3].metric("面积", f"{stats['area_km2']:.1f} km²", help="按示意边界计算，非法定面积" if schematic else "按正式边界计算")
+    c[3].metric("面积", f"{stats['area_km2']:.1f} km²",
+                help="按示意边界计算，非法定面积" if schematic else "按正式边界计算")
     if schematic:
         st.caption("乡镇界为示意（由驻地点划分），非法定界线；导入正式边界后自动替换。项目位置标注到乡镇或园区示意点。")
 
