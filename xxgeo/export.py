@@ -1,0 +1,149 @@
+"""``python -m xxgeo export`` and the app's download buttons: a layer, filtered, in one of six formats.
+
+The public-only rule: with ``public_only`` a layer not meant for the public is refused, a project whose
+``public`` is not true never leaves, and only the fields listed in :data:`PUBLIC_FIELDS` (an allow-list,
+so a field added to the schema later stays internal until someone decides otherwise) are written.
+Internal fields are the bookkeeping (``version``, ``public``), the raw notes (``investment_note``,
+``source_text``, ``subgroup``) and any column the schema does not know.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import ImportRefused, NotFound
+from .io import writers
+from .io.columns import CATEGORY_ALIASES
+from .names import resolve_township
+from .schema import CATEGORIES, LAYERS
+from .store import GpkgStore
+
+FORMATS = ("gpkg", "geojson", "shp", "xlsx", "csv", "kml")
+SUFFIX = {"gpkg": ".gpkg", "geojson": ".geojson", "shp": ".zip", "xlsx": ".xlsx", "csv": ".csv", "kml": ".kml"}
+MIME = {"gpkg": "application/geopackage+sqlite3", "geojson": "application/geo+json", "shp": "application/zip",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "csv": "text/csv",
+        "kml": "application/vnd.google-earth.kml+xml"}
+#: Layers and fields that may leave with ``--public-only`` (everything else is internal).
+PUBLIC_FIELDS = {
+    "projects": ("project_id", "name", "category", "township_code", "township_codes", "village", "park_id", "status",
+                 "investment_wan", "start_year", "end_year", "source_ref", "place_note", "loc_precision"),
+    "county": ("code", "name", "source"),
+    "townships": ("code", "name", "kind", "boundary_quality", "seat_lon", "seat_lat", "village_units", "source"),
+    "parks": ("park_id", "name", "aliases", "township_code", "planned_area_km2", "construction_land_km2",
+              "construction_land_mu", "area_km2", "location_desc", "leading_industries", "enterprises",
+              "infrastructure", "standard_factories", "targets", "distances_stated", "period", "status",
+              "boundary_quality", "source_ref"),
+    "scenic_sites": ("site_id", "name", "kind", "grade", "township_code", "village", "place_note", "status",
+                     "loc_precision", "source_ref"),
+    "roads": ("road_id", "name", "road_class", "work_type", "from_place", "to_place", "via_places", "length_km",
+              "project_id", "loc_precision", "source_ref"),
+    "indicators": tuple(f.name for f in LAYERS["indicators"].fields),
+    "places": ("place_id", "name", "name_en", "kind", "source"),
+}
+INTERNAL_FIELDS = ("version", "public", "investment_note", "source_text", "subgroup")
+SPATIAL_ONLY = ("shp", "kml")
+
+
+@dataclass
+class ExportResult:
+    """What was written."""
+
+    data: bytes
+    rows: int
+    fmt: str
+    filename: str
+    notes: list = field(default_factory=list)
+
+
+def select(store_or_frames, layer: str, *, township: str | None = None, category: str | None = None,
+           public_only: bool = False) -> pd.DataFrame:
+    """The rows and columns of ``layer`` that may be exported with these filters."""
+    if layer not in LAYERS:
+        raise NotFound(f"没有名为“{layer}”的图层。可用图层：{'、'.join(LAYERS)}。")
+    get = store_or_frames.read if isinstance(store_or_frames, GpkgStore) else store_or_frames.__getitem__
+    df = get(layer)
+    if public_only and layer not in PUBLIC_FIELDS:
+        raise ImportRefused(f"图层“{LAYERS[layer].label}”是内部数据，不能以“仅公开”方式导出。")
+    if township:
+        code = resolve_township(township, get("townships"))
+        if layer == "townships":
+            df = df[df["code"] == code]
+        elif "township_codes" in df.columns:
+            codes = df["township_codes"].fillna(df["township_code"]).fillna("")
+            df = df[codes.map(lambda s: code in str(s).split(";"))]
+        elif "township_code" in df.columns:
+            df = df[df["township_code"] == code]
+        else:
+            raise NotFound(f"图层“{LAYERS[layer].label}”没有乡镇字段，不能按乡镇筛选。")
+    if category:
+        if "category" not in df.columns:
+            raise NotFound(f"图层“{LAYERS[layer].label}”没有类别字段，不能按类别筛选。")
+        cat = category.strip()
+        cat = cat if cat in CATEGORIES else CATEGORY_ALIASES.get(cat.removesuffix("类"), cat)
+        if cat not in CATEGORIES:
+            raise NotFound(f"没有“{category}”这个类别。类别有：{'、'.join(CATEGORIES)}。")
+        df = df[df["category"] == cat]
+    if public_only:
+        if "public" in df.columns:
+            df = df[df["public"].fillna(False).astype(bool)]
+        keep = [c for c in PUBLIC_FIELDS[layer] if c in df.columns] + (["geometry"] if "geometry" in df.columns else [])
+        df = df[keep]
+    return df.reset_index(drop=True)
+
+
+def render(df: pd.DataFrame, layer: str, fmt: str, *, township_names: dict, about: list | None = None,
+           title: str | None = None) -> tuple[bytes, list]:
+    """Bytes of ``df`` in ``fmt`` and notes about what the format changed (truncation, split files)."""
+    if fmt not in FORMATS:
+        raise NotFound(f"不支持的导出格式“{fmt}”。可选：{'、'.join(FORMATS)}。")
+    if fmt in SPATIAL_ONLY and not LAYERS[layer].spatial:
+        raise NotFound(f"图层“{LAYERS[layer].label}”没有几何，不能导出为 {fmt}；请用 xlsx、csv、gpkg 或 geojson。")
+    notes: list = []
+    if fmt == "gpkg":
+        return writers.to_gpkg(df, layer), notes
+    if fmt == "geojson":
+        return writers.to_geojson(df, layer), notes
+    if fmt == "shp":
+        return writers.to_shp_zip(df, layer)
+    if fmt == "xlsx":
+        return writers.to_xlsx(df, layer, township_names, about or [])
+    if fmt == "csv":
+        return writers.to_csv(df, layer, township_names), notes
+    from .layerspec import load_specs
+
+    spec = load_specs().get(layer)
+    colors = {k: v.get("fill_color") for k, v in (spec.classes if spec else {}).items() if v.get("fill_color")}
+    return writers.to_kml(df, layer, township_names, title or LAYERS[layer].label, colors), notes
+
+
+def export_layer(store: GpkgStore, layer: str, fmt: str, *, township: str | None = None,
+                 category: str | None = None, public_only: bool = False) -> ExportResult:
+    """Select and render; the filename says layer, filters and date."""
+    df = select(store, layer, township=township, category=category, public_only=public_only)
+    t = store.read("townships")
+    names = dict(zip(t["code"].astype(str), t["name"].astype(str)))
+    filt = "；".join(x for x in (f"乡镇={township}" if township else "", f"类别={category}" if category else "",
+                                "仅公开" if public_only else "") if x) or "无"
+    about = [("图层", f"{LAYERS[layer].label}（{layer}）"), ("导出时间", _dt.datetime.now().isoformat(timespec="seconds")),
+             ("筛选", filt), ("行数", str(len(df))), ("坐标系", "WGS84 经纬度（EPSG:4326）"),
+             ("数据库", store.path.name), ("说明", "未注明的数值留空；总投资单位为万元，均为规划所述数值。")]
+    data, notes = render(df, layer, fmt, township_names=names, about=about)
+    parts = [layer] + ([township] if township else []) + ([category] if category else []) + (
+        ["public"] if public_only else [])
+    return ExportResult(data, len(df), fmt, "-".join(parts) + SUFFIX[fmt], notes)
+
+
+def write(result: ExportResult, out: str | Path) -> Path:
+    """Write an export to ``out`` (a directory gets the default filename)."""
+    p = Path(out)
+    if p.is_dir():
+        p = p / result.filename
+    p.parent.mkdir(parents=True, exist_ok=True)
+    tmp = p.with_name(p.name + ".part")
+    tmp.write_bytes(result.data)
+    tmp.replace(p)
+    return p

@@ -1,0 +1,271 @@
+"""Bring your own data: ``python -m xxgeo import`` and the app's 数据 view both call this module.
+
+:func:`prepare_import` reads a file (any format of :mod:`xxgeo.io.readers`), converts its coordinates to
+WGS84 (:mod:`xxgeo.io.crs_rules`), maps its columns to the layer's fields (:mod:`xxgeo.io.columns`),
+merges it with the stored layer (:mod:`xxgeo.io.merge`) and validates the rows that would change. It
+never writes. :func:`commit_import` repeats the merge and the validation under the store's writer lock
+against whatever is stored at that moment and writes the layer, the audit rows and a backup in one
+transaction. A refused file raises :class:`~xxgeo.errors.ImportRefused`; invalid rows raise
+:class:`~xxgeo.errors.ValidationFailed`; either way the store is untouched.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from .errors import ImportRefused, NotFound, ValidationFailed
+from .io import columns as colmap
+from .io.coords import build_geometry, find_columns
+from .io.crs_rules import parse_crs, to_wgs84
+from .io.merge import MergeResult, fit_geometry, key_fields, merge, row_key
+from .io.readers import read_source
+from .io.txn import rewrite
+from .names import resolve_township
+from .schema import LAYERS, validate_frame
+from .store import GpkgStore
+
+NOT_IMPORTABLE = ("audit_log",)
+MAX_LISTED = 3
+
+
+@dataclass
+class ImportPlan:
+    """What an import would do; ``problems`` non-empty means it cannot be committed."""
+
+    layer: str
+    name: str
+    replace: bool
+    incoming: pd.DataFrame
+    provided: list
+    notes: list = field(default_factory=list)
+    problems: list = field(default_factory=list)
+    result: MergeResult | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def summary(self) -> str:
+        r = self.result
+        if r is None:
+            return ""
+        s = f"新增 {r.inserted} 行，更新 {r.updated} 行，未变 {r.unchanged} 行"
+        return s + (f"，删除 {r.deleted} 行" if self.replace else "")
+
+    def preview(self) -> pd.DataFrame:
+        """The new or changed rows as they would be stored."""
+        if self.result is None:
+            return self.incoming.iloc[0:0]
+        return self.result.frame.iloc[self.result.touched]
+
+
+@dataclass
+class ImportResult:
+    """A committed import."""
+
+    layer: str
+    inserted: int
+    updated: int
+    unchanged: int
+    deleted: int
+    backup: Path | None
+    notes: list
+
+
+def _user(user: str | None) -> str:
+    return user or os.environ.get("XXGEO_USER") or "cli"
+
+
+def prepare_import(path: str | os.PathLike, layer: str, store: GpkgStore, *, crs: str | None = None,
+                   encoding: str | None = None, replace: bool = False, source_layer: str | None = None,
+                   name: str | None = None, user: str | None = None) -> ImportPlan:
+    """Read, convert, map, merge and validate ``path`` for ``layer`` without writing anything."""
+    if layer not in LAYERS:
+        raise NotFound(f"没有名为“{layer}”的图层。可导入的图层：{'、'.join(n for n in LAYERS if n not in NOT_IMPORTABLE)}。")
+    if layer in NOT_IMPORTABLE:
+        raise ImportRefused("修改记录（audit_log）不能导入，它只由系统写入。")
+    store._require()
+    name = name or Path(path).name
+    choice = parse_crs(crs)
+    townships = store.read("townships")
+    parks = store.read("parks")
+    lay = LAYERS[layer]
+    raw = read_source(path, name=name, encoding=encoding, source_layer=source_layer,
+                      score=colmap.header_scorer(layer), target=layer)
+    notes = list(raw.notes)
+    frame = raw.frame
+    labels = list(raw.row_labels)
+    if layer == "township_indicators" and raw.geometry is None:
+        frame, more = colmap.reshape_township_indicators(frame)
+        notes += more
+        if more:
+            labels = [f"第{i + 1}条数值" for i in range(len(frame))]
+    geoms, skip, problems = raw.geometry, (), {}
+    hint = None
+    if geoms is None and lay.spatial:
+        kind, a, b = find_columns(frame.columns)
+        if kind != "none":
+            geoms, errs = build_geometry(frame, kind, a, b)
+            problems.update({i: [m] for i, m in errs.items()})
+            skip, hint = tuple(c for c in (a, b) if c), kind
+            notes.append(f"坐标取自“{a}”" + (f"、“{b}”" if b else "") + "列。")
+    if geoms is not None and not lay.spatial:
+        notes.append(f"图层“{lay.label}”没有几何，文件中的位置信息被忽略。")
+        geoms = None
+    elif geoms is not None:
+        geoms, more = to_wgs84(np.asarray(geoms, dtype=object), raw.crs, choice, hint=hint)
+        notes += more
+    mapped = colmap.map_columns(frame, layer, townships=townships, parks=parks, skip=skip)
+    notes += mapped.notes
+    for i, msgs in mapped.problems.items():
+        problems.setdefault(i, []).extend(msgs)
+    inc = mapped.frame.copy()
+    inc["_row"] = labels[: len(inc)]
+    if lay.spatial:
+        fitted = []
+        for i, g in enumerate(geoms if geoms is not None else [None] * len(inc)):
+            g2, note, prob = fit_geometry(layer, g)
+            if note:
+                notes.append(f"{labels[i]}：{note}。")
+            if prob:
+                problems.setdefault(i, []).append(prob)
+            fitted.append(g2)
+        inc["geometry"] = fitted
+    if layer == "townships":
+        _resolve_townships(inc, townships, problems, notes)
+    provided = list(mapped.provided) + (["geometry"] if lay.spatial and geoms is not None else [])
+    plan = ImportPlan(layer=layer, name=name, replace=replace, incoming=inc, provided=provided, notes=notes)
+    plan.problems = [f"{labels[i]}：{m}" for i in sorted(problems) for m in problems[i]]
+    plan.problems += _key_problems(layer, inc, provided)
+    if not [f for f in provided if f != "geometry"] and not plan.problems:
+        plan.problems.append(f"文件里没有一列能对应到图层“{lay.label}”的字段（如 {'、'.join(_example_headers(layer))}），"
+                             "请检查表头。")
+    if plan.problems:
+        return plan
+    current = store.read(layer)
+    res, probs = _merge_and_validate(plan, current, townships, store, _user(user))
+    plan.result = res
+    plan.notes += res.notes
+    plan.problems += probs
+    return plan
+
+
+def _example_headers(layer: str) -> list:
+    lay = LAYERS[layer]
+    return [f.label or f.name for f in lay.fields if f.required][:4]
+
+
+def _resolve_townships(inc: pd.DataFrame, townships: pd.DataFrame, problems: dict, notes: list) -> None:
+    names = dict(zip(townships["code"].astype(str), townships["name"].astype(str)))
+    kinds = dict(zip(townships["code"].astype(str), townships["kind"].astype(str)))
+    codes, canon = [], []
+    for i, r in inc.reset_index(drop=True).iterrows():
+        code = None
+        for v in (r.get("code"), r.get("name")):
+            if v is not None and not (isinstance(v, float) and np.isnan(v)):
+                code = resolve_township(str(v), townships, required=False)
+                if code:
+                    break
+        if code is None:
+            problems.setdefault(i, []).append(f"无法对应到夏县的乡镇（代码“{r.get('code')}”，名称“{r.get('name')}”）")
+        codes.append(code)
+        canon.append(names.get(code))
+    inc["code"] = codes
+    inc["name"] = canon
+    inc["kind"] = [kinds.get(c) for c in codes]
+    notes.append("乡镇按代码或名称对应到已有乡镇，名称和类型统一为标准写法。")
+
+
+def _key_problems(layer: str, inc: pd.DataFrame, provided: list) -> list:
+    keys = key_fields(layer)
+    if not keys or not all(k in provided or k in inc.columns for k in keys):
+        if keys and LAYERS[layer].id_field is None:
+            return [f"缺少必需的列：{'、'.join(LAYERS[layer].field(k).label for k in keys if k not in provided)}"]
+        return []
+    seen: dict = {}
+    out = []
+    for _, r in inc.iterrows():
+        k = row_key(r, keys)
+        if k is None:
+            continue
+        if k in seen:
+            out.append(f"{r['_row']}：编号“{'、'.join(k)}”与{seen[k]}重复")
+        else:
+            seen[k] = r["_row"]
+    return out
+
+
+def _merge_and_validate(plan: ImportPlan, current, townships, store: GpkgStore, user: str):
+    res = merge(plan.layer, current, plan.incoming, plan.provided, replace=plan.replace, source_name=plan.name,
+                townships=townships, user=user)
+    problems = []
+    if plan.layer == "townships" and plan.replace:
+        missing = sorted(set(current["code"].astype(str)) - set(res.frame["code"].astype(str)))
+        if missing:
+            names = dict(zip(current["code"].astype(str), current["name"].astype(str)))
+            problems.append(f"官方边界缺少乡镇：{'、'.join(names[c] for c in missing)}；请提供全部乡镇的边界，"
+                            "或去掉 --replace 逐个更新。")
+    if res.touched:
+        county = None
+        if LAYERS[plan.layer].spatial:
+            c = store.read("county")
+            county = shapely.union_all(c.geometry.values) if len(c) else None
+        sub = res.frame.iloc[res.touched].reset_index(drop=True)
+        for p in validate_frame(plan.layer, sub, county=county):
+            if p.severity != "error":
+                continue
+            where = res.labels.get(res.touched[p.row]) if p.row is not None else None
+            fid = f"（{p.feature_id}）" if p.feature_id and p.feature_id not in ("None", "nan") else ""
+            problems.append(f"{where or '文件'}{fid}：{p.text}")
+    return res, problems
+
+
+def refusal(plan: ImportPlan) -> ValidationFailed:
+    """The one-sentence error for a plan with problems (all problems kept on the exception)."""
+    shown = "；".join(plan.problems[:MAX_LISTED])
+    more = f"（共 {len(plan.problems)} 处问题）" if len(plan.problems) > MAX_LISTED else ""
+    return ValidationFailed(f"导入被拒绝，数据库未改动：{shown}{more}。", plan.problems,
+                            english=f"Import refused: {len(plan.problems)} problem(s); nothing was written.")
+
+
+def commit_import(plan: ImportPlan, store: GpkgStore, *, user: str | None = None) -> ImportResult:
+    """Write a prepared import: merge again under the writer lock, validate, write with backup and audit."""
+    if not plan.ok:
+        raise refusal(plan)
+    who = _user(user)
+    box: dict = {}
+
+    def build(st: GpkgStore, backup):
+        townships = st.read("townships")
+        res, probs = _merge_and_validate(plan, st.read(plan.layer), townships, st, who)
+        if probs:
+            plan.problems = probs
+            raise refusal(plan)
+        box["res"] = res
+        summary = {"user": who, "layer": plan.layer, "feature_id": None,
+                   "action": "import-replace" if plan.replace else "import",
+                   "before": json.dumps({"backup": backup.name if backup else None}, ensure_ascii=False),
+                   "after": json.dumps({"file": plan.name, "inserted": res.inserted, "updated": res.updated,
+                                        "deleted": res.deleted}, ensure_ascii=False)}
+        return {plan.layer: res.frame}, [*res.audit, summary]
+
+    backup = rewrite(store, build, action="import")
+    res = box["res"]
+    return ImportResult(plan.layer, res.inserted, res.updated, res.unchanged, res.deleted, backup, plan.notes)
+
+
+def import_file(path: str | os.PathLike, layer: str, store: GpkgStore, *, user: str | None = None,
+                **kw) -> ImportResult:
+    """Prepare and commit in one go (the CLI); raises on any refusal with the store untouched."""
+    plan = prepare_import(path, layer, store, user=user, **kw)
+    if not plan.ok:
+        raise refusal(plan)
+    return commit_import(plan, store, user=user)

@@ -1,0 +1,430 @@
+"""Headers as people write them (项目名称, 乡镇, 总投资(亿元), 是否公开 ...) mapped to the schema's fields,
+and cell values normalised (township names to codes, 是/否 to booleans, 亿元 to 万元 with the original kept).
+
+Nothing is guessed silently: every conversion is reported in ``notes``, every value that cannot be
+understood becomes a per-row problem, and columns that match no field are listed as not imported.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..errors import XxgeoError
+from ..names import resolve_park, resolve_township
+from ..schema import CATEGORIES, LAYERS, LOC_PRECISION_LABELS
+
+EMPTY = {"", "-", "--", "—", "——", "/", "无", "暂无", "未注明", "null", "none", "nan", "n/a", "#n/a"}
+
+#: aliases per field name (any layer having the field); normalised with :func:`header_key`
+ALIASES: dict[str, tuple] = {
+    "project_id": ("项目编号", "编号", "项目代码", "项目id", "id", "xmbh", "项目编"),
+    "name": ("名称", "名字", "项目名称", "项目", "name", "xmmc", "mc", "项目名"),
+    "category": ("类别", "项目类别", "分类", "类型", "行业", "产业类别", "项目类型"),
+    "township_code": ("乡镇", "乡镇名称", "所在乡镇", "所属乡镇", "乡(镇)", "镇", "乡镇(街道)", "乡镇代码", "township",
+                      "township_name"),
+    "township_codes": ("涉及乡镇", "涉及乡镇代码"),
+    "village": ("村", "所在村", "村庄", "行政村", "村名"),
+    "park_id": ("园区", "所在园区", "园区名称", "园区编号"),
+    "status": ("状态", "项目状态", "建设状态", "进展", "建设性质", "项目进展"),
+    "investment_wan": ("总投资", "投资", "投资额", "计划总投资", "总投资额", "估算总投资", "investment"),
+    "investment_note": ("投资原文", "投资说明"),
+    "start_year": ("开工年份", "开始年份", "起始年份", "开工时间", "开工年度", "开始年"),
+    "end_year": ("完工年份", "竣工年份", "完成年份", "竣工时间", "完工时间", "完成年"),
+    "source_ref": ("出处", "来源", "依据", "资料来源", "数据来源", "规划出处"),
+    "source": ("来源", "数据来源", "资料来源", "出处"),
+    "place_note": ("位置说明", "建设地点", "地点", "位置", "建设地址", "项目地址", "地址"),
+    "loc_precision": ("位置精度", "定位精度"),
+    "public": ("是否公开", "公开", "可公开", "对外公开", "公开与否"),
+    "indicator": ("指标", "指标名称", "指标项"),
+    "year": ("年份", "年度", "年"),
+    "value": ("数值", "值", "数据", "指标值"),
+    "unit": ("单位", "计量单位"),
+    "kind": ("类型", "种类"),
+    "code": ("代码", "区划代码", "行政区划代码", "行政区代码", "xzqdm", "统计用区划代码"),
+    "boundary_quality": ("边界性质", "边界质量"),
+}
+#: layer-specific aliases that differ from the common ones
+LAYER_ALIASES: dict[str, dict] = {
+    "townships": {"name": ("名称", "乡镇名称", "乡镇", "xzqmc", "行政区名称", "name"),
+                  "code": ("代码", "乡镇代码", "区划代码", "行政区划代码", "行政区代码", "xzqdm", "统计用区划代码")},
+    "township_indicators": {"township_code": ("乡镇", "乡镇名称", "乡镇代码", "所在乡镇")},
+}
+PERIOD = ("建设年限", "建设期", "建设周期", "起止年限", "建设起止年限", "实施年限", "起止年份")
+CATEGORY_ALIASES = {
+    "工业项目": "工业", "制造业": "工业", "现代农业": "农业", "农业农村": "农业", "文化旅游": "文旅", "旅游": "文旅",
+    "文化": "文旅", "交通运输": "交通", "新能源": "能源", "生态": "生态水利", "水利": "生态水利", "生态环保": "生态水利",
+    "环保": "生态水利", "新基建": "新基建数字", "数字": "新基建数字", "数字经济": "新基建数字", "城市建设": "城建",
+    "城镇建设": "城建", "民生": "社会民生", "社会事业": "社会民生", "商贸": "商贸物流", "物流": "商贸物流",
+}
+PRECISION_ALIASES = {**{v: k for k, v in LOC_PRECISION_LABELS.items()}, "实测": "surveyed", "测量": "surveyed",
+                     "村": "village", "村级": "village", "乡镇": "township", "园区": "park", "全县": "county"}
+QUALITY_ALIASES = {"正式": "official", "官方": "official", "法定": "official", "official": "official",
+                   "示意": "schematic", "schematic": "schematic"}
+TRUE = {"true", "1", "yes", "y", "是", "公开", "可公开", "对外公开", "t", "√", "✓"}
+FALSE = {"false", "0", "no", "n", "否", "不公开", "内部", "不", "f", "×", "✗"}
+
+
+def header_key(s, *, strip_unit: bool = False) -> str:
+    """Normalised header: NFKC (full-width to half-width), lower case, no spaces or ``*`` marks."""
+    k = unicodedata.normalize("NFKC", str(s)).strip().lower()
+    k = re.sub(r"[\s*：:]+", "", k)
+    if strip_unit:
+        k = re.sub(r"\([^()]*\)$", "", k) or k
+    return k
+
+
+def split_unit(s) -> tuple[str, str | None]:
+    """``总投资(亿元)`` -> (``总投资``, ``亿元``); the last parenthesised part is the unit."""
+    k = header_key(s)
+    m = re.match(r"^(.*?)\(([^()]*)\)$", k)
+    if m and m.group(1):
+        inner = m.group(2)
+        base = m.group(1)
+        # "总投资（规划所述，万元）" as written by the Excel export
+        if "," in inner:
+            base, inner = base + "(" + inner.rsplit(",", 1)[0] + ")", inner.rsplit(",", 1)[1]
+        return base, inner
+    return k, None
+
+
+def _lookup(layer: str) -> dict:
+    lay = LAYERS[layer]
+    table: dict = {}
+    for f in lay.fields:  # priority: field name, then label, then aliases
+        table.setdefault(header_key(f.name), (f.name, 0))
+    for f in lay.fields:
+        if f.label:
+            table.setdefault(header_key(f.label), (f.name, 1))
+    from .writers import SHP_NAMES  # shapefile exports use these 10-character names
+
+    for full, short in SHP_NAMES.items():
+        if full in lay.field_names:
+            table.setdefault(header_key(short), (full, 1))
+    over = LAYER_ALIASES.get(layer, {})
+    for f in lay.fields:
+        for a in over.get(f.name, ALIASES.get(f.name, ())):
+            table.setdefault(header_key(a), (f.name, 2))
+    if "start_year" in lay.field_names:
+        for a in PERIOD:
+            table.setdefault(header_key(a), ("_period", 2))
+    return table
+
+
+def target_of(layer: str, header) -> tuple[str | None, str | None, int]:
+    """The field a header maps to (or None), the unit it states, and its priority (lower wins)."""
+    table = _lookup(layer)
+    k = header_key(header)
+    if k in table:
+        return table[k][0], None, table[k][1]
+    base, unit = split_unit(header)
+    if base in table:
+        return table[base][0], unit, table[base][1]
+    return None, None, 9
+
+
+def header_scorer(layer: str):
+    """A function scoring a candidate header row by how many cells name a field or a coordinate."""
+    from .coords import LAT, LON, WKT, X, Y
+
+    coords = {header_key(c) for c in (*LON, *LAT, *X, *Y, *WKT)}
+
+    def score(row) -> int:
+        n = 0
+        for c in row:
+            if c is None or not str(c).strip():
+                continue
+            if target_of(layer, c)[0] or header_key(c, strip_unit=True) in coords:
+                n += 2
+            elif isinstance(c, str) and not re.fullmatch(r"[\d.\-]+", c.strip()):
+                n += 0
+            else:
+                n -= 1
+        return n
+
+    return score
+
+
+@dataclass
+class Mapped:
+    """Schema-named columns with normalised values, and what happened on the way."""
+
+    frame: pd.DataFrame
+    provided: list
+    problems: dict = field(default_factory=dict)  # row -> [messages]
+    notes: list = field(default_factory=list)
+    unmapped: list = field(default_factory=list)
+
+    def problem(self, row: int, msg: str) -> None:
+        self.problems.setdefault(row, []).append(msg)
+
+
+def as_text(v) -> str | None:
+    """A cell as clean text: integral floats without ``.0``, placeholders (—, 无, 未注明) as None."""
+    if v is None:
+        return None
+    if isinstance(v, float):
+        if np.isnan(v):
+            return None
+        if v.is_integer():
+            v = int(v)
+    if isinstance(v, (_dt.date, _dt.datetime, pd.Timestamp)):
+        return str(v)[:10]
+    s = unicodedata.normalize("NFKC", str(v)).strip() if not isinstance(v, str) else v.strip()
+    return None if s.lower() in EMPTY else s
+
+
+def map_columns(raw: pd.DataFrame, layer: str, *, townships: pd.DataFrame, parks: pd.DataFrame | None = None,
+                skip: tuple = ()) -> Mapped:
+    """Rename and normalise ``raw``'s columns for ``layer``; see the module docstring."""
+    chosen: dict = {}
+    unmapped = []
+    for col in raw.columns:
+        if col in skip or col.startswith("_"):
+            continue
+        target, unit, prio = target_of(layer, col)
+        if target is None:
+            unmapped.append(str(col))
+            continue
+        if target in chosen and chosen[target][2] <= prio:
+            continue
+        chosen[target] = (col, unit, prio)
+    out = Mapped(frame=pd.DataFrame(index=raw.index), provided=[])
+    out.unmapped = unmapped
+    lay = LAYERS[layer]
+    for target, (col, unit, _) in chosen.items():
+        values = raw[col].tolist()
+        if target == "_period":
+            _period(values, out)
+            continue
+        kind = lay.field(target).kind
+        if target in ("township_code", "township_codes"):
+            _townships(values, target, lay, townships, out)
+        elif target == "park_id":
+            _parks(values, parks, out)
+        elif kind == "float":
+            out.frame[target] = [_number(v, i, col, unit, target, out) for i, v in enumerate(values)]
+        elif kind in ("int", "year"):
+            out.frame[target] = [_integer(v, i, col, kind, out) for i, v in enumerate(values)]
+        elif kind == "bool":
+            out.frame[target] = [_boolean(v, i, col, out) for i, v in enumerate(values)]
+        else:
+            out.frame[target] = [_choice(target, as_text(v)) for v in values]
+        if target not in out.provided:
+            out.provided.append(target)
+    if "_folder" in raw.columns and "category" in lay.field_names and "category" not in out.provided:
+        cats = [_choice("category", as_text(v)) for v in raw["_folder"].tolist()]
+        if all(c in CATEGORIES for c in cats):
+            out.frame["category"] = cats
+            out.provided.append("category")
+            out.notes.append("KML 文件夹名称是项目类别，已作为“类别”导入。")
+    if "place_note" in out.provided and "township_code" in lay.field_names and "township_code" not in out.provided:
+        _townships_from_text(out, townships)
+    if unmapped:
+        out.notes.append(f"以下列没有对应字段，未导入：{'、'.join(unmapped[:12])}{'等' if len(unmapped) > 12 else ''}。")
+    return out
+
+
+def _choice(target: str, s: str | None):
+    if s is None:
+        return None
+    if target == "category":
+        s2 = s[:-1] if s.endswith("类") and len(s) > 2 else s
+        return s2 if s2 in CATEGORIES else CATEGORY_ALIASES.get(s2, s)
+    if target == "loc_precision":
+        return s if s in LOC_PRECISION_LABELS else PRECISION_ALIASES.get(s, s)
+    if target == "boundary_quality":
+        return QUALITY_ALIASES.get(s.lower(), s)
+    return s
+
+
+_NUM = re.compile(r"^(?:约|大约|计划)?\s*(-?\d+(?:\.\d+)?)\s*(亿元|亿|万元|万|元)?$")
+
+
+def _number(v, i, col, unit, target, out: Mapped):
+    if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool):
+        num, vu = (None if np.isnan(float(v)) else float(v)), None
+    else:
+        s = as_text(v)
+        if s is None:
+            return None
+        m = _NUM.match(s.replace(",", "").replace("，", "").replace(" ", ""))
+        if not m:
+            out.problem(i, f"“{col}”应为数字，实际为“{s}”")
+            return None
+        num, vu = float(m.group(1)), m.group(2)
+    if num is None:
+        return None
+    u = vu or unit
+    if target == "investment_wan" and u:
+        factor = {"亿元": 10000.0, "亿": 10000.0, "元": 1e-4, "万元": 1.0, "万": 1.0}.get(u)
+        if factor is None:
+            out.problem(i, f"“{col}”的单位“{u}”无法换算为万元")
+            return None
+        if factor != 1.0:
+            out.frame.loc[out.frame.index[i], "_investment_orig"] = f"{num:g}{u}"
+            note = f"“{col}”的{u}已换算为万元（原值记入“投资原文”）。"
+            if note not in out.notes:
+                out.notes.append(note)
+            return round(num * factor, 6)
+    return num
+
+
+def _integer(v, i, col, kind, out: Mapped):
+    if isinstance(v, (_dt.date, _dt.datetime, pd.Timestamp)):
+        return int(v.year)
+    s = as_text(v)
+    if s is None:
+        return None
+    m = re.match(r"^(\d{4})(?:\.0+)?\s*年?(?:\d{1,2}月.*|[-/.]\d{1,2}.*)?$", s) if kind == "year" else None
+    if m:
+        return int(m.group(1))
+    try:
+        f = float(s)
+        if f.is_integer():
+            return int(f)
+    except ValueError:
+        pass
+    out.problem(i, f"“{col}”应为{'年份' if kind == 'year' else '整数'}，实际为“{s}”")
+    return None
+
+
+def _boolean(v, i, col, out: Mapped):
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v)
+    s = as_text(v)
+    if s is None:
+        return None
+    if s.lower() in TRUE:
+        return True
+    if s.lower() in FALSE:
+        return False
+    out.problem(i, f"“{col}”应为“是”或“否”，实际为“{s}”")
+    return None
+
+
+def _period(values, out: Mapped) -> None:
+    starts, ends = [], []
+    for i, v in enumerate(values):
+        s = as_text(v)
+        years = re.findall(r"(?<!\d)(19\d\d|20\d\d|21\d\d)(?!\d)", s or "")
+        if s and not years:
+            out.problem(i, f"建设年限“{s}”无法识别（应如 2021-2025）")
+        starts.append(int(years[0]) if years else None)
+        ends.append(int(years[-1]) if len(years) > 1 else None)
+    for name, vals in (("start_year", starts), ("end_year", ends)):
+        if name not in out.provided:
+            out.frame[name] = vals
+            out.provided.append(name)
+
+
+_SPLIT = re.compile(r"[、,，;；/ 和及]+")
+
+
+def _townships(values, target, lay, townships, out: Mapped) -> None:
+    multi_ok = "township_codes" in lay.field_names
+    single, multi = [], []
+    for i, v in enumerate(values):
+        s = as_text(v)
+        if s is None or s in ("全县", "县域", "全县范围", "全县各乡镇", "县城"):
+            single.append(None)
+            multi.append(None)
+            continue
+        codes = []
+        for part in [p for p in _SPLIT.split(s) if p]:
+            c = resolve_township(part, townships, required=False)
+            if c is None:
+                out.problem(i, f"乡镇“{part}”不存在（夏县的乡镇：{'、'.join(townships['name'].astype(str))}）")
+            elif c not in codes:
+                codes.append(c)
+        if len(codes) > 1 and not multi_ok:
+            out.problem(i, f"一行只能对应一个乡镇，实际为“{s}”")
+        single.append(codes[0] if len(codes) == 1 else None)
+        multi.append(";".join(codes) if codes else None)
+    out.frame["township_code"] = single
+    if "township_code" not in out.provided:
+        out.provided.append("township_code")
+    if multi_ok:
+        out.frame["township_codes"] = multi
+        if "township_codes" not in out.provided:
+            out.provided.append("township_codes")
+
+
+def _townships_from_text(out: Mapped, townships) -> None:
+    from ..names import township_short
+
+    shorts = {township_short(n): c for c, n in zip(townships["code"].astype(str), townships["name"].astype(str))}
+    found = []
+    for s in out.frame["place_note"].tolist():
+        hits = sorted({c for sh, c in shorts.items() if s and sh in s})
+        found.append(hits[0] if len(hits) == 1 else None)
+    if any(found):
+        out.frame["township_code"] = found
+        out.frame["township_codes"] = found
+        out.provided += ["township_code", "township_codes"]
+        out.notes.append("没有“乡镇”列，已从“建设地点”中识别乡镇（只认唯一提到的乡镇）。")
+
+
+def _parks(values, parks, out: Mapped) -> None:
+    ids = []
+    for i, v in enumerate(values):
+        s = as_text(v)
+        if s is None or parks is None or parks.empty:
+            ids.append(s)
+            continue
+        try:
+            ids.append(resolve_park(s, parks))
+        except XxgeoError as exc:
+            out.problem(i, exc.message)
+            ids.append(None)
+    out.frame["park_id"] = ids
+    out.provided.append("park_id")
+
+
+def reshape_township_indicators(raw: pd.DataFrame) -> tuple[pd.DataFrame, list]:
+    """Wide township tables to long rows (乡镇, 指标, 年份, 数值, 单位); long tables are returned as they are.
+
+    Two wide layouts are understood: one column per year (``2021``, ``2022年``) beside an 指标 column, and
+    one column per indicator (``常住人口(万人)``) beside a 年份 column.
+    """
+    lay = "township_indicators"
+    targets = {c: target_of(lay, c)[0] for c in raw.columns}
+    have = set(targets.values())
+    if "value" in have:
+        return raw, []
+    town = next((c for c, t in targets.items() if t == "township_code"), None)
+    if town is None:
+        return raw, []
+    years = {c: int(m.group(1)) for c in raw.columns if (m := re.fullmatch(r"((?:19|20)\d\d)(?:年|\.0)?", str(c).strip()))}
+    rows = []
+    if years and "indicator" in have:
+        ind = next(c for c, t in targets.items() if t == "indicator")
+        unit = next((c for c, t in targets.items() if t == "unit"), None)
+        for _, r in raw.iterrows():
+            for c, y in years.items():
+                rows.append({"乡镇": r[town], "指标": r[ind], "年份": y, "数值": r[c],
+                             "单位": r[unit] if unit else None})
+        note = "表格按“每年一列”的宽表读取，已转为每行一个数值。"
+    elif "year" in have:
+        yc = next(c for c, t in targets.items() if t == "year")
+        inds = [c for c, t in targets.items() if t is None and not str(c).startswith("_")
+                and header_key(c) not in ("序号", "备注", "no", "编号")]
+        for _, r in raw.iterrows():
+            for c in inds:
+                base, unit = split_unit(c)
+                rows.append({"乡镇": r[town], "指标": str(c).split("(")[0].split("（")[0].strip(), "年份": r[yc],
+                             "数值": r[c], "单位": unit})
+        note = "表格按“每个指标一列”的宽表读取，已转为每行一个数值；列名括号中的是单位。"
+    else:
+        return raw, []
+    long = pd.DataFrame(rows, dtype=object)
+    blank = long["数值"].map(lambda v: as_text(v) is None)
+    notes = [note]
+    if blank.any():
+        notes.append(f"{int(blank.sum())} 个空白单元格没有导入（没有数值不记录）。")
+    return long[~blank].reset_index(drop=True), notes

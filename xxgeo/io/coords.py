@@ -1,0 +1,88 @@
+"""Coordinates in table columns: lon/lat, 经度/纬度, X/Y (also 度分秒), or a WKT column -> geometries."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import shapely
+from shapely.geometry import Point
+
+from .columns import header_key
+
+LON = ("经度", "lon", "lng", "long", "longitude", "东经", "x经度", "经度x", "经度坐标")
+LAT = ("纬度", "lat", "latitude", "北纬", "y纬度", "纬度y", "纬度坐标")
+X = ("x", "x坐标", "横坐标", "东坐标", "easting", "e", "point_x", "坐标x")
+Y = ("y", "y坐标", "纵坐标", "北坐标", "northing", "n", "point_y", "坐标y")
+WKT = ("wkt", "几何wkt", "几何", "geometry", "geom", "the_geom", "shape", "位置wkt")
+
+_DMS = re.compile(r"^\s*([EWNS东西南北]?)\s*(-?\d+(?:\.\d+)?)\s*[°度:：]\s*(?:(\d+(?:\.\d+)?)\s*['′分:：]?\s*)?"
+                  r"(?:(\d+(?:\.\d+)?)\s*(?:\"|″|''|秒)?\s*)?([EWNS东西南北]?)\s*$", re.I)
+
+
+def find_columns(columns) -> tuple[str, str | None, str | None]:
+    """``(kind, a, b)``: kind ``wkt`` (a = column), ``lonlat``/``xy`` (a, b = x and y columns) or ``none``."""
+    keys = {header_key(c, strip_unit=True): c for c in columns}
+    for k in WKT:
+        if k in keys:
+            return "wkt", keys[k], None
+    for kind, xs, ys in (("lonlat", LON, LAT), ("xy", X, Y)):
+        a = next((keys[k] for k in xs if k in keys), None)
+        b = next((keys[k] for k in ys if k in keys), None)
+        if a and b:
+            return kind, a, b
+    return "none", None, None
+
+
+def parse_coord(v) -> float | None:
+    """A number, or degrees-minutes-seconds (111°20'30\"E, 111度20分30秒); None when empty; ValueError if bad."""
+    if v is None:
+        return None
+    if isinstance(v, (int, float, np.integer, np.floating)):
+        f = float(v)
+        return None if np.isnan(f) else f
+    s = str(v).strip().replace("，", ".").replace(",", "")
+    if not s:
+        return None
+    try:
+        return float(s)
+    except ValueError:
+        pass
+    m = _DMS.match(s)
+    if not m:
+        raise ValueError(s)
+    d, mi, se = float(m.group(2)), float(m.group(3) or 0), float(m.group(4) or 0)
+    if mi >= 60 or se >= 60:
+        raise ValueError(s)
+    val = abs(d) + mi / 60 + se / 3600
+    hemi = (m.group(1) or m.group(5) or "").upper()
+    return -val if d < 0 or hemi in ("W", "S", "西", "南") else val
+
+
+def build_geometry(frame, kind: str, a: str, b: str | None) -> tuple[np.ndarray, dict]:
+    """Geometries from coordinate columns; returns (geometries, {row: problem text})."""
+    n = len(frame)
+    geoms = np.empty(n, dtype=object)
+    errors: dict = {}
+    if kind == "wkt":
+        for i, v in enumerate(frame[a].tolist()):
+            if v is None or (isinstance(v, float) and np.isnan(v)) or not str(v).strip():
+                continue
+            try:
+                geoms[i] = shapely.from_wkt(str(v).strip())
+            except Exception:  # shapely.errors.GEOSException
+                errors[i] = f"“{a}”列不是有效的 WKT 几何：{str(v)[:30]}"
+        return geoms, errors
+    for i, (x, y) in enumerate(zip(frame[a].tolist(), frame[b].tolist())):
+        try:
+            fx, fy = parse_coord(x), parse_coord(y)
+        except ValueError as exc:
+            errors[i] = f"坐标“{exc}”无法识别（应为数字或度分秒）"
+            continue
+        if fx is None and fy is None:
+            continue
+        if fx is None or fy is None:
+            errors[i] = f"坐标不完整（{a}={x}，{b}={y}）"
+            continue
+        geoms[i] = Point(fx, fy)
+    return geoms, errors

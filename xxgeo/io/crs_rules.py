@@ -1,0 +1,277 @@
+"""Which coordinate system a file is in, and its conversion to WGS84 (the store's CRS).
+
+Rules (docs/DATA.md):
+
+* the file's declared CRS is honoured; ``--crs`` overrides it (and says so);
+* CGCS2000 (EPSG:4490) and WGS84 are treated as the same at map scale (centimetres apart);
+* Gauss-Krüger zones, 3° and 6°, with or without the zone prefix in the easting; a declared zone CRS whose
+  eastings carry (or lack) the prefix is switched to the matching variant, and the switch is reported;
+* Xi'an 1980 and Beijing 1954: only the projection is undone; no datum shift is applied, because none is
+  correct without local parameters (a PROJ string with ``+towgs84`` given by ``--crs`` is applied as is);
+* no CRS: degrees near China are taken as CGCS2000/WGS84; an 8-digit easting with a zone prefix
+  (25-45: 3° zones, 13-23: 6° zones) as CGCS2000 Gauss-Krüger of that zone; anything else is refused;
+* ``--crs gcj02`` / ``bd09``: Amap / Baidu offsets removed with :mod:`xxgeo.crs`;
+* lon/lat written the wrong way round are swapped back, per feature, and counted in the report.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import shapely
+from pyproj import CRS, Transformer
+from pyproj.exceptions import CRSError
+
+from .. import crs as xcrs
+from ..errors import ImportRefused
+
+NO_SHIFT_DATUMS = {"Beijing 1954": "北京54", "Xian 1980": "西安80", "New Beijing": "新北京54"}
+NAMED = {
+    "wgs84": "EPSG:4326", "wgs-84": "EPSG:4326", "4326": "EPSG:4326", "cgcs2000": "EPSG:4490", "4490": "EPSG:4490",
+    "国家2000": "EPSG:4490", "2000": "EPSG:4490", "xian80": "EPSG:4610", "西安80": "EPSG:4610", "xian1980": "EPSG:4610",
+    "beijing54": "EPSG:4214", "北京54": "EPSG:4214", "beijing1954": "EPSG:4214",
+}
+OFFSETS = {"gcj02": "gcj02", "gcj-02": "gcj02", "高德": "gcj02", "火星": "gcj02", "amap": "gcj02", "腾讯": "gcj02",
+           "bd09": "bd09", "bd-09": "bd09", "百度": "bd09", "baidu": "bd09"}
+#: a rough box around the county (lon, lat) used to decide "near Xia County" while guessing
+NEAR_BOX = (110.4, 34.4, 112.3, 36.0)
+NEAR_DEG = 0.5  # about 50 km: data farther away than this means a wrong CRS, not a stray feature
+
+
+@dataclass(frozen=True)
+class CrsChoice:
+    """What ``--crs`` asked for: a pyproj CRS, or an offset datum (gcj02/bd09) on top of lon/lat."""
+
+    text: str
+    crs: CRS | None = None
+    offset: str | None = None
+
+
+def parse_crs(text: str | None) -> CrsChoice | None:
+    """Parse ``--crs`` (EPSG code, name such as cgcs2000/西安80/gcj02, WKT or a PROJ string)."""
+    if text is None or not str(text).strip():
+        return None
+    t = str(text).strip()
+    k = t.lower().replace(" ", "")
+    if k in OFFSETS:
+        return CrsChoice(t, CRS.from_epsg(4326), OFFSETS[k])
+    if re.fullmatch(r"\d{4,6}", k):
+        t = f"EPSG:{k}"
+    try:
+        return CrsChoice(text, CRS.from_user_input(NAMED.get(k, t)))
+    except CRSError:
+        raise ImportRefused(f"不认识的坐标系“{text}”。可写 EPSG 代码（如 EPSG:4546、EPSG:4525、EPSG:4490）、"
+                            "cgcs2000、西安80、北京54、gcj02（高德）或 bd09（百度）。") from None
+
+
+@lru_cache(maxsize=1)
+def gk_table() -> dict:
+    """EPSG Gauss-Krüger CRSs of the Chinese datums: (datum, width, 'cm', cm) / (datum, width, 'zone', n) -> code."""
+    from pyproj.database import query_crs_info
+
+    pat = re.compile(r"^(CGCS2000|Xian 1980|Beijing 1954|New Beijing) / (3-degree )?Gauss-Kruger (?:zone (\d+)|CM (\d+)E)$")
+    table = {}
+    for info in query_crs_info(auth_name="EPSG"):
+        m = pat.match(info.name)
+        if m:
+            width = 3 if m.group(2) else 6
+            key = (m.group(1), width, "zone", int(m.group(3))) if m.group(3) else (m.group(1), width, "cm", int(m.group(4)))
+            table[key] = int(info.code)
+    return table
+
+
+def _gk_params(crs: CRS):
+    """(datum, width, zone or None, cm) of an EPSG Gauss-Krüger CRS, else None."""
+    rev = {v: k for k, v in gk_table().items()}
+    code = crs.to_epsg(min_confidence=70) if crs.is_projected else None
+    key = rev.get(code) if code else None
+    if key is None:
+        return None
+    datum, width, what, n = key
+    if what == "zone":
+        cm = n * width - (0 if width == 3 else 3)
+        return datum, width, n, cm
+    zone = cm_to_zone(n, width)
+    return datum, width, None if zone is None else zone, n
+
+
+def cm_to_zone(cm: int, width: int) -> int | None:
+    """Zone number of a central meridian (3°: cm/3; 6°: (cm+3)/6)."""
+    z = cm / 3 if width == 3 else (cm + 3) / 6
+    return int(z) if z == int(z) else None
+
+
+def _bounds(geoms) -> np.ndarray | None:
+    g = [x for x in geoms if x is not None and not x.is_empty]
+    if not g:
+        return None
+    return np.asarray(shapely.total_bounds(np.asarray(g, dtype=object)))
+
+
+def _coords(geoms) -> np.ndarray:
+    g = [x for x in geoms if x is not None and not x.is_empty]
+    return shapely.get_coordinates(np.asarray(g, dtype=object)) if g else np.empty((0, 2))
+
+
+def _is_degrees(xy: np.ndarray) -> bool:
+    return bool(len(xy)) and bool((np.abs(xy[:, 0]) <= 180).all() and (np.abs(xy[:, 1]) <= 180).all())
+
+
+def _swap(geoms: np.ndarray, mask=None) -> np.ndarray:
+    out = geoms.copy()
+    for i, g in enumerate(geoms):
+        if g is not None and (mask is None or mask[i]):
+            out[i] = shapely.transform(g, lambda c: c[:, ::-1])
+    return out
+
+
+def _near(g) -> bool:
+    if g is None or g.is_empty:
+        return False
+    x0, y0, x1, y1 = g.bounds
+    b = NEAR_BOX
+    return x1 >= b[0] - NEAR_DEG and x0 <= b[2] + NEAR_DEG and y1 >= b[1] - NEAR_DEG and y0 <= b[3] + NEAR_DEG
+
+
+def infer_crs(geoms: np.ndarray, hint: str | None) -> tuple[CRS, np.ndarray, list]:
+    """A CRS for data that declares none, from its coordinates alone; refuses when that is not unambiguous."""
+    xy = _coords(geoms)
+    notes: list = []
+    if _is_degrees(xy):
+        notes.append("文件没有声明坐标系，坐标是经纬度，按 CGCS2000/WGS84 处理（两者在地图上相差几厘米）。")
+        return CRS.from_epsg(4490), geoms, notes
+    x, y = xy[:, 0], xy[:, 1]
+
+    def digits8(a):
+        return (a >= 1.0e7) & (a < 1.0e8)
+
+    def north(a):
+        return (a >= 2.0e6) & (a < 6.0e6)
+
+    if digits8(y).all() and north(x).all():  # surveyors' X = northing, Y = easting
+        geoms, x, y = _swap(geoms), y, x
+        notes.append("坐标按测绘习惯 X 为北坐标、Y 为东坐标，已对调为东、北。")
+    if digits8(x).all() and north(y).all():
+        prefixes = set((x // 1.0e6).astype(int).tolist())
+        if len(prefixes) == 1:
+            p = prefixes.pop()
+            width = 3 if 25 <= p <= 45 else 6 if 13 <= p <= 23 else None
+            code = gk_table().get(("CGCS2000", width, "zone", p)) if width else None
+            if code:
+                notes.append(f"文件没有声明坐标系；东坐标带有带号 {p}，按 CGCS2000 {width}度带第{p}带（EPSG:{code}）处理。"
+                             "如果实际是西安80或北京54坐标，请用 --crs 指定。")
+                return CRS.from_epsg(code), geoms, notes
+    hint_txt = "（X/Y 列）" if hint == "xy" else ""
+    if ((x >= 1.0e5) & (x < 1.0e6)).all() and north(y).all():
+        raise ImportRefused(f"文件没有坐标系信息{hint_txt}，坐标是不带带号的高斯-克吕格平面坐标，无法判断中央经线和基准；"
+                            "夏县通常是 CGCS2000 3度带中央经线111°，确认后请加 --crs EPSG:4546 再导入。",
+                            english="No CRS and the projected coordinates are ambiguous; pass --crs.")
+    raise ImportRefused(f"文件没有坐标系信息{hint_txt}，无法从坐标值判断坐标系，请用 --crs 指定"
+                        "（如 EPSG:4546、EPSG:4525、EPSG:4490）。", english="No CRS could be inferred; pass --crs.")
+
+
+def _fix_zone_prefix(crs: CRS, geoms) -> tuple[CRS, list]:
+    p = _gk_params(crs)
+    xy = _coords(geoms)
+    if p is None or not len(xy):
+        return crs, []
+    datum, width, zone, cm = p
+    x = xy[:, 0]
+    prefixed = bool(((x >= 1.0e7) & (x < 1.0e8)).all())
+    plain = bool(((x >= 1.0e5) & (x < 1.0e6)).all())
+    code = crs.to_epsg(min_confidence=70)
+    has_prefix = gk_table().get((datum, width, "zone", zone)) == code
+    if prefixed and not has_prefix and zone is not None and set((x // 1.0e6).astype(int)) == {zone}:
+        new = gk_table().get((datum, width, "zone", zone))
+        if new:
+            return CRS.from_epsg(new), [f"文件声明的坐标系 EPSG:{code} 不带带号，但东坐标带有带号 {zone}，"
+                                        f"已改按 EPSG:{new}（{width}度带第{zone}带）处理。"]
+    if plain and has_prefix:
+        new = gk_table().get((datum, width, "cm", cm))
+        if new:
+            return CRS.from_epsg(new), [f"文件声明的坐标系 EPSG:{code} 带带号，但东坐标不带带号，"
+                                        f"已改按 EPSG:{new}（中央经线{cm}°）处理。"]
+    return crs, []
+
+
+def _transform(geoms: np.ndarray, src: CRS) -> tuple[np.ndarray, list]:
+    notes = []
+    datum = src.geodetic_crs.datum.name if src.geodetic_crs is not None else ""
+    has_params = src.is_bound
+    target = CRS.from_epsg(4326)
+    if datum in NO_SHIFT_DATUMS and not has_params:
+        target = src.geodetic_crs
+        notes.append(f"坐标基准是{NO_SHIFT_DATUMS[datum]}（{datum}）：只换算了投影，没有做基准转换（没有本地转换参数），"
+                     "位置可能偏差几十米到一百多米；如有七参数，请用 --crs 给出带 +towgs84 的 PROJ 串。")
+    elif datum and "2000" not in datum and "WGS" not in datum and "World Geodetic" not in datum:
+        notes.append(f"坐标基准 {datum} 已按 PROJ 的标准方法转换为 WGS84。")
+    if src.equals(target) or (src.is_geographic and src.geodetic_crs.equals(CRS.from_epsg(4490))):
+        return geoms, notes
+    tr = Transformer.from_crs(src, target, always_xy=True)
+
+    def f(c):
+        x, y = tr.transform(c[:, 0], c[:, 1])
+        return np.column_stack([x, y])
+
+    out = np.array([None if g is None else shapely.transform(g, f) for g in geoms], dtype=object)
+    return out, notes
+
+
+def to_wgs84(geoms: np.ndarray, declared, choice: CrsChoice | None, *, hint: str | None = None) -> tuple[np.ndarray, list]:
+    """Convert geometries to WGS84 following the module rules; returns (geometries, notes)."""
+    geoms = np.array([None if g is None or g.is_empty else shapely.force_2d(g) for g in geoms], dtype=object)
+    notes: list = []
+    if not any(g is not None for g in geoms):
+        return geoms, notes
+    declared = CRS.from_user_input(declared) if declared is not None else None
+    xy = _coords(geoms)
+    if choice is not None:
+        if declared is not None and not declared.equals(choice.crs) and not choice.offset:
+            notes.append(f"按 --crs 指定的 {choice.text} 处理（文件声明为 {declared.name}）。")
+        src = choice.crs
+    else:
+        src = declared
+    if choice is not None and choice.offset:
+        if not _is_degrees(xy):
+            raise ImportRefused(f"--crs {choice.text} 只适用于经纬度坐标，而文件中的坐标是平面坐标（米）。")
+        geoms = _swap_back(geoms, notes)
+        func = xcrs.gcj02_to_wgs84 if choice.offset == "gcj02" else xcrs.bd09_to_wgs84
+        geoms = np.array([xcrs.transform_geometry(g, func) if g is not None else None for g in geoms], dtype=object)
+        notes.append("已把" + ("高德/腾讯（GCJ-02）" if choice.offset == "gcj02" else "百度（BD-09）") + "坐标换算为 WGS84。")
+        return _sanity(geoms), notes
+    if src is None:
+        src, geoms, more = infer_crs(geoms, hint)
+        notes += more
+    elif src.is_geographic and not _is_degrees(xy):
+        raise ImportRefused(f"文件声明的坐标系是经纬度（{src.name}），但坐标值是平面坐标（米），两者不符；"
+                            "请用 --crs 指定正确的投影坐标系（如 EPSG:4546）。")
+    elif src.is_projected:
+        src, more = _fix_zone_prefix(src, geoms)
+        notes += more
+    geoms, more = _transform(geoms, src)
+    notes += more
+    geoms = _swap_back(geoms, notes)
+    return _sanity(geoms), notes
+
+
+def _swap_back(geoms: np.ndarray, notes: list) -> np.ndarray:
+    mask = np.array([g is not None and not _near(g) and _near(shapely.transform(g, lambda c: c[:, ::-1]))
+                     for g in geoms], dtype=bool)
+    if mask.any():
+        notes.append(f"{int(mask.sum())} 个要素的经纬度写反了（纬度在前），已自动对调。")
+        return _swap(geoms, mask)
+    return geoms
+
+
+def _sanity(geoms: np.ndarray) -> np.ndarray:
+    present = [g for g in geoms if g is not None]
+    if present and not any(_near(g) for g in present):
+        b = _bounds(present)
+        cx, cy = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2
+        raise ImportRefused(f"数据位置不在夏县附近（中心约为 经度{cx:.3f}、纬度{cy:.3f}），坐标系可能不对；"
+                            "请用 --crs 指定正确的坐标系（如 EPSG:4546、EPSG:4525、gcj02）。",
+                            english="Data is far from Xia County; the CRS is probably wrong.")
+    return geoms

@@ -1,0 +1,356 @@
+"""One reader per format; each returns a :class:`RawTable` (attributes as read, geometry, declared CRS).
+
+Nothing here knows the store's schema: column mapping is :mod:`.columns`, coordinate systems
+:mod:`.crs_rules`. A reader's only job is to get the file's rows out faithfully, with readable text, or
+refuse with one Chinese sentence.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import tempfile
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+
+from ..errors import ImportRefused
+from . import archive
+from .encoding import check_no_mojibake, codec_name, dbf_text_bytes, decode_text, guess_bytes, repair_dbf_names
+from .sniff import sniff
+
+HeaderScore = Callable[[list], int]
+
+
+@dataclass
+class RawTable:
+    """Rows of one input file before schema mapping."""
+
+    frame: pd.DataFrame  # attribute columns as read
+    geometry: np.ndarray | None  # shapely geometries (None entries allowed), or None for a plain table
+    crs: object | None  # declared CRS (pyproj-readable) of ``geometry``
+    fmt: str
+    name: str
+    row_labels: list = field(default_factory=list)  # "第5行" / "第3个要素", for messages
+    notes: list = field(default_factory=list)
+    row_errors: dict = field(default_factory=dict)  # row index -> message (bad coordinates ...)
+    coord_hint: str | None = None  # "lonlat" when columns say degrees, "xy" for X/Y, "wkt"
+
+
+def read_source(path: str | Path, *, name: str | None = None, encoding: str | None = None,
+                source_layer: str | None = None, score: HeaderScore | None = None,
+                target: str | None = None) -> RawTable:
+    """Read any supported file; ``score`` ranks candidate header rows/sheets, ``target`` is the store layer."""
+    path = Path(path)
+    name = name or path.name
+    kind = sniff(path, name)
+    with tempfile.TemporaryDirectory(prefix="xxgeo-in-") as tmp:
+        tmpdir = Path(tmp)
+        if kind == "zip":
+            return _read_zip(path, name, tmpdir, encoding, source_layer, score, target)
+        return _read_plain(kind, path, name, tmpdir, encoding, source_layer, score, target)
+
+
+def _read_plain(kind, path, name, tmpdir, encoding, source_layer, score, target) -> RawTable:
+    if kind == "sqlite":
+        return read_gpkg(path, name, source_layer, target)
+    if kind == "json":
+        return read_geojson(path, name, tmpdir, encoding)
+    if kind == "xml":
+        return read_kml(path, name, tmpdir, encoding)
+    return read_csv(path, name, encoding, score)
+
+
+def _read_zip(path, name, tmpdir, encoding, source_layer, score, target) -> RawTable:
+    label = "KMZ 文件" if name.lower().endswith(".kmz") else "压缩包"
+    zf, entries = archive.open_checked(path, label)
+    with zf:
+        names = [e.name for e in entries]
+        if any(e.info.filename == "[Content_Types].xml" for e in entries) and any(
+                e.info.filename.startswith("xl/") for e in entries):
+            return read_excel(path, name, score)
+        shps = [e for e in entries if e.suffix == ".shp" and not _hidden(e.name)]
+        if shps:
+            return _read_zipped_shapefile(zf, entries, shps, name, tmpdir, encoding, source_layer, label)
+        kmls = [e for e in entries if e.suffix == ".kml" and not _hidden(e.name)]
+        if kmls:
+            kml = next((e for e in kmls if e.name.lower().endswith("doc.kml")), kmls[0])
+            got = archive.extract(zf, [kml], tmpdir, {kml.name: "doc.kml"}, label)
+            return read_kml(got[kml.name], name, tmpdir, encoding)
+        data = [e for e in entries if e.suffix in (".gpkg", ".geojson", ".json", ".csv", ".xlsx", ".txt")
+                and not _hidden(e.name)]
+        if len(data) == 1:
+            e = data[0]
+            got = archive.extract(zf, [e], tmpdir, {e.name: "inner" + e.suffix}, label)
+            kind = sniff(got[e.name], e.name)
+            if kind == "zip" and e.suffix == ".xlsx":
+                return read_excel(got[e.name], e.name, score)
+            if kind == "zip":
+                raise ImportRefused(f"{label}里又套了压缩包“{e.name}”，请解压后再导入。")
+            return _read_plain(kind, got[e.name], e.name, tmpdir, encoding, source_layer, score, None)
+        listing = "、".join(names[:8]) + ("等" if len(names) > 8 else "")
+        raise ImportRefused(f"{label}“{name}”里没有可导入的数据文件（内有：{listing or '无文件'}）；需要 .shp（连同 .dbf/.shx/.prj）"
+                            "、.kml、.gpkg、.geojson、.csv 或 .xlsx 之一。")
+
+
+def _hidden(n: str) -> bool:
+    return n.startswith("__MACOSX/") or Path(n).name.startswith("._")
+
+
+def _read_zipped_shapefile(zf, entries, shps, name, tmpdir, encoding, source_layer, label) -> RawTable:
+    if len(shps) > 1:
+        if source_layer:
+            shps = [e for e in shps if Path(e.name).stem == source_layer or e.name == source_layer]
+        if len(shps) != 1:
+            listing = "、".join(Path(e.name).stem for e in shps[:10])
+            raise ImportRefused(f"{label}里有多个 Shapefile（{listing}），请用 --source-layer 指定其中一个，或每个压缩包只放一个。")
+    shp = shps[0]
+    parts = {e.suffix: e for e in entries if e.stem.lower() == shp.stem.lower()}
+    if ".dbf" not in parts:
+        raise ImportRefused(f"Shapefile“{Path(shp.name).name}”缺少属性表（.dbf），请把同名的 .dbf 一起压缩后再导入。")
+    wanted = [parts[s] for s in (".shp", ".shx", ".dbf", ".prj", ".cpg") if s in parts]
+    got = archive.extract(zf, wanted, tmpdir, {e.name: "layer" + e.suffix for e in wanted}, label)
+    notes = []
+    if ".shx" not in parts:
+        notes.append("压缩包缺少 .shx 索引文件，已根据 .shp 重建。")
+    cpg = None
+    if ".cpg" in parts:
+        cpg = got[parts[".cpg"].name].read_bytes().decode("ascii", errors="replace").strip()
+    samples = dbf_text_bytes(got[parts[".dbf"].name])
+    if encoding:
+        codec = codec_name(encoding)
+        _strict(samples, codec, f"属性表不是 {encoding} 编码（按此解码出错），请检查 --encoding。")
+        notes.append(f"属性表按 --encoding 指定的 {encoding} 解码。")
+    elif cpg:
+        codec = codec_name(cpg)
+        _strict(samples, codec, f".cpg 文件声明编码为 {cpg}，但属性表不是该编码；请用 --encoding 指定正确的编码（如 GBK）。")
+        notes.append(f"属性表按 .cpg 声明的 {cpg} 解码。")
+    else:
+        codec = guess_bytes(samples)
+        notes.append("没有 .cpg 文件，属性表文字按 " + ("UTF-8" if codec == "utf-8" else "GBK/GB18030") + " 解码。")
+    if repair_dbf_names(got[parts[".dbf"].name], codec):
+        notes.append("属性表的部分字段名在 10 字节处被截断成半个汉字，已去掉残缺部分。")
+    prj = ".prj" in parts
+    with pyogrio_config(SHAPE_RESTORE_SHX="YES"):
+        gdf = _pyogrio_read(got[parts[".shp"].name], f"Shapefile“{Path(shp.name).name}”", encoding=codec)
+    if not prj:
+        notes.append("Shapefile 没有 .prj 文件（未声明坐标系）。")
+    return _from_gdf(gdf, "shapefile", name, notes)
+
+
+def _strict(samples: list, codec: str, msg: str) -> None:
+    try:
+        b"\n".join(samples).decode(codec)
+    except UnicodeDecodeError:
+        raise ImportRefused(msg) from None
+
+
+class pyogrio_config:  # noqa: N801 - used as a context manager
+    """Temporarily set GDAL config options (restored afterwards)."""
+
+    def __init__(self, **opts) -> None:
+        self.opts = opts
+
+    def __enter__(self):
+        self.saved = {k: pyogrio.get_gdal_config_option(k) for k in self.opts}
+        pyogrio.set_gdal_config_options(self.opts)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        pyogrio.set_gdal_config_options(self.saved)
+
+
+def _pyogrio_read(path, what: str, **kw):
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return pyogrio.read_dataframe(path, **kw)
+    except UnicodeDecodeError:
+        raise ImportRefused(f"{what}的文字编码与声明不符，无法读取；请用 --encoding 指定编码（如 GBK）。") from None
+    except Exception as exc:  # pyogrio raises DataSourceError / DataLayerError / FieldError ...
+        raise ImportRefused(f"{what}无法读取：文件已损坏或格式不对（{_gdal_reason(exc)}），未导入任何数据。") from exc
+
+
+def _gdal_reason(exc) -> str:
+    s = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    s = re.sub(r"/(?:tmp|var)/\S+", "…", s)
+    return s[:120]
+
+
+def _from_gdf(gdf, fmt: str, name: str, notes: list, noun: str = "个要素") -> RawTable:
+    geom = None
+    crs = None
+    if hasattr(gdf, "geometry") and "geometry" in gdf.columns:
+        geom = np.asarray(gdf.geometry.values, dtype=object)
+        crs = gdf.crs
+        frame = pd.DataFrame(gdf.drop(columns="geometry"))
+    else:
+        frame = pd.DataFrame(gdf)
+    frame = frame.reset_index(drop=True)
+    if len(frame) == 0:
+        raise ImportRefused(f"文件“{name}”里没有任何要素或数据行，未导入。")
+    check_no_mojibake(frame, f"文件“{name}”")
+    labels = [f"第{i + 1}{noun}" for i in range(len(frame))]
+    return RawTable(frame=frame, geometry=geom, crs=crs, fmt=fmt, name=name, row_labels=labels, notes=notes)
+
+
+def list_layers(path: Path) -> list[str]:
+    """Layer names of a GeoPackage or KML (fiona lists them; pyogrio when fiona's GDAL cannot)."""
+    try:
+        import fiona
+
+        return list(fiona.listlayers(str(path)))
+    except Exception:
+        try:
+            return [str(n) for n, _ in pyogrio.list_layers(path)]
+        except Exception as exc:
+            raise ImportRefused(f"文件无法打开：已损坏或不是所声称的格式（{_gdal_reason(exc)}），未导入任何数据。") from exc
+
+
+def read_gpkg(path: Path, name: str, source_layer: str | None, target: str | None) -> RawTable:
+    """A GeoPackage: the layer named like the target store layer, the only layer, or ``source_layer``."""
+    layers = [n for n in list_layers(path) if not n.startswith(("gpkg_", "rtree_", "sqlite_"))]
+    if not layers:
+        raise ImportRefused(f"“{name}”不是 GeoPackage 或其中没有图层，未导入。")
+    pick = source_layer or (target if target in layers else None) or (layers[0] if len(layers) == 1 else None)
+    if pick not in layers:
+        raise ImportRefused(f"GeoPackage“{name}”里有多个图层（{'、'.join(layers[:10])}），"
+                            "请用 --source-layer 指定要导入的那个。")
+    gdf = _pyogrio_read(path, f"GeoPackage“{name}”", layer=pick)
+    notes = [] if len(layers) == 1 else [f"读取了 GeoPackage 中的图层“{pick}”。"]
+    return _from_gdf(gdf, "gpkg", name, notes)
+
+
+def read_geojson(path: Path, name: str, tmpdir: Path, encoding: str | None) -> RawTable:
+    """GeoJSON (UTF-8 by RFC 7946; GBK files are decoded and re-encoded first)."""
+    text, codec = decode_text(path.read_bytes(), encoding, what=f"GeoJSON“{name}”")
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ImportRefused(f"GeoJSON“{name}”格式错误（第{exc.lineno}行附近：{exc.msg}），可能不完整，未导入。") from None
+    if not isinstance(obj, dict) or obj.get("type") not in ("FeatureCollection", "Feature"):
+        raise ImportRefused(f"“{name}”不是 GeoJSON 要素集合（缺少 \"type\": \"FeatureCollection\"），未导入。")
+    clean = tmpdir / "in.geojson"
+    clean.write_text(text.lstrip("\ufeff"), encoding="utf-8")
+    gdf = _pyogrio_read(clean, f"GeoJSON“{name}”")
+    notes = [] if codec.startswith("utf-8") else ["GeoJSON 不是 UTF-8 编码，已按 GBK/GB18030 解码。"]
+    return _from_gdf(gdf, "geojson", name, notes)
+
+
+_XML_DECL = re.compile(rb"^\s*<\?xml[^>]*encoding=[\"']([A-Za-z0-9_\-]+)[\"'][^>]*\?>")
+
+
+def read_kml(path: Path, name: str, tmpdir: Path, encoding: str | None) -> RawTable:
+    """KML (Google Earth, 奥维): every folder with placemarks; the folder name is kept as ``_folder``."""
+    data = path.read_bytes()
+    m = _XML_DECL.match(data)
+    declared = m.group(1).decode() if m else None
+    if declared and not encoding and declared.lower() not in ("utf-8", "utf8"):
+        encoding = declared
+    text, _ = decode_text(data, encoding, what=f"KML“{name}”")
+    if re.search(r"<!(DOCTYPE|ENTITY)", text[:20000], re.I):
+        raise ImportRefused(f"KML“{name}”含有 DOCTYPE/ENTITY 声明（KML 不需要，可能是恶意文件），已拒绝。")
+    text = re.sub(r"^\s*<\?xml[^>]*\?>", '<?xml version="1.0" encoding="UTF-8"?>', text.lstrip("\ufeff"), count=1)
+    clean = tmpdir / "in.kml"
+    clean.write_text(text, encoding="utf-8")
+    frames = []
+    for lyr in list_layers(clean):
+        gdf = _pyogrio_read(clean, f"KML“{name}”", layer=lyr)
+        if len(gdf):
+            frames.append(gdf.assign(_folder=lyr))
+    if not frames:
+        raise ImportRefused(f"KML“{name}”里没有任何地标（Placemark），未导入。")
+    gdf = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    gdf = gdf.drop(columns=[c for c in ("id", "timestamp", "begin", "end", "altitudeMode", "tessellate", "extrude",
+                                        "visibility", "drawOrder", "icon", "snippet") if c in gdf.columns])
+    if "geometry" in gdf.columns:
+        gdf["geometry"] = shapely.force_2d(np.asarray(gdf.geometry.values, dtype=object))
+    return _from_gdf(gdf, "kml", name, [], noun="个地标")
+
+
+# ----------------------------------------------------------------------------- tables
+def read_csv(path: Path, name: str, encoding: str | None, score: HeaderScore | None) -> RawTable:
+    """A delimited text table (comma, tab, semicolon), header row found by ``score``."""
+    text, codec = decode_text(path.read_bytes(), encoding, what=f"表格“{name}”")
+    sample = text[:20000]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",\t;|")
+        delim = dialect.delimiter
+    except csv.Error:
+        delim = "\t" if sample.count("\t") > sample.count(",") else ","
+    rows = list(csv.reader(io.StringIO(text), delimiter=delim))
+    notes = [] if codec.startswith("utf") else ["表格不是 UTF-8 编码，已按 GBK/GB18030 解码。"]
+    return _table(rows, "csv", name, notes, score)
+
+
+def read_excel(path: Path, name: str, score: HeaderScore | None) -> RawTable:
+    """An .xlsx workbook: the sheet whose header matches best (an "说明" sheet is skipped)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=object, engine="openpyxl")
+    except Exception as exc:
+        raise ImportRefused(f"Excel 文件“{name}”无法读取：已损坏或不是 .xlsx（{type(exc).__name__}），未导入。") from exc
+    best = None
+    for sname, df in sheets.items():
+        if str(sname).strip() in ("说明", "字段说明", "README") or df.empty:
+            continue
+        rows = df.astype(object).where(df.notna(), None).values.tolist()
+        hdr, sc = _header_row(rows, score)
+        if best is None or sc > best[0]:
+            best = (sc, sname, rows)
+    if best is None:
+        raise ImportRefused(f"Excel 文件“{name}”里没有数据，未导入。")
+    _, sname, rows = best
+    notes = [] if len(sheets) == 1 else [f"读取了工作表“{sname}”。"]
+    return _table(rows, "xlsx", name, notes, score)
+
+
+def _header_row(rows: list, score: HeaderScore | None) -> tuple[int, int]:
+    best = (0, -1)
+    for i, row in enumerate(rows[:15]):
+        cells = [c for c in row if c is not None and str(c).strip()]
+        if len(cells) < 2:
+            continue
+        sc = score(row) if score else len(cells)
+        if sc > best[1]:
+            best = (i, sc)
+    return best
+
+
+def _cell(v):
+    if v is None:
+        return None
+    if isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
+        return v  # keep numbers numeric; columns.py decides
+    s = v if not isinstance(v, str) else v.strip()
+    return None if isinstance(s, str) and not s else s
+
+
+def _table(rows: list, fmt: str, name: str, notes: list, score: HeaderScore | None) -> RawTable:
+    keep = [(i, r) for i, r in enumerate(rows or []) if any(c is not None and str(c).strip() for c in r)]
+    if len(keep) < 2:
+        raise ImportRefused(f"表格“{name}”没有数据行（至少需要一行表头和一行数据），未导入。")
+    lines = [i + 1 for i, _ in keep]
+    rows = [r for _, r in keep]
+    h, _ = _header_row(rows, score)
+    header = [("" if c is None else str(c).strip()) for c in rows[h]]
+    seen: dict = {}
+    cols = []
+    for i, c in enumerate(header):
+        c = c or f"列{i + 1}"
+        seen[c] = seen.get(c, 0) + 1
+        cols.append(c if seen[c] == 1 else f"{c}_{seen[c]}")
+    body = [list(r) + [None] * (len(cols) - len(r)) for r in rows[h + 1:]]
+    frame = pd.DataFrame([[_cell(v) for v in r[: len(cols)]] for r in body], columns=cols, dtype=object)
+    check_no_mojibake(frame, f"表格“{name}”")
+    labels = [f"第{n}行" for n in lines[h + 1:]]
+    return RawTable(frame=frame, geometry=None, crs=None, fmt=fmt, name=name, row_labels=labels, notes=notes)
