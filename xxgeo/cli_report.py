@@ -1,0 +1,54 @@
+"""``report``: the township one-pager, the bilingual park brochure (PDF) and the 挂图作战 print map (PNG)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .cli import add_store_arg
+from .errors import XxgeoError
+
+
+def register(sub) -> dict:
+    """Add the command to the CLI."""
+    r = sub.add_parser("report", help="乡镇一页报告 / 园区招商手册（PDF），或挂图作战打印图（PNG）")
+    r.add_argument("kind", choices=("township", "park"), help="township = 乡镇报告；park = 园区招商手册")
+    r.add_argument("name", help="乡镇或园区名称（可写简称、代码或园区编号）")
+    r.add_argument("--out", required=True, help="输出文件（.pdf 或 .png）")
+    add_store_arg(r)
+    r.add_argument("--format", choices=("pdf", "png"), default=None,
+                   help="pdf（默认）或 png（打印用地图，300 dpi）；不写时按 --out 的扩展名")
+    r.add_argument("--paper", choices=("A4", "A3"), default="A4", help="png 的纸张（横向），默认 A4")
+    return {"report": cmd_report}
+
+
+def cmd_report(args) -> int:
+    """Write the report; one clear sentence and a non-zero exit when the name is unknown."""
+    from .names import resolve_park, resolve_township
+    from .store import open_store
+
+    fmt = args.format or ("png" if str(args.out).lower().endswith(".png") else "pdf")
+    ds = open_store(args.store).load()
+    if args.kind == "township":
+        key = resolve_township(args.name, ds["townships"])
+        label = ds["townships"].set_index("code").loc[key, "name"]
+    else:
+        key = resolve_park(args.name, ds["parks"])
+        label = ds["parks"].set_index("park_id").loc[key, "name"]
+    from . import reports
+
+    if fmt == "png":
+        data = reports.print_map_png(ds, args.kind, key, paper=args.paper)
+    elif args.kind == "township":
+        data = reports.township_report_pdf(ds, key)
+    else:
+        data = reports.park_brochure_pdf(ds, key)
+    out = Path(args.out)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(data)
+    except OSError as exc:
+        raise XxgeoError(f"无法写出 {out}：{exc.strerror or exc}。请检查路径和权限。") from None
+    what = ({"township": "乡镇报告", "park": "园区招商手册"}[args.kind] if fmt == "pdf"
+            else f"打印地图（{args.paper}，300 dpi）")
+    print(f"已写出 {out}：{label} {what}，{len(data) / 1024:.0f} KB")
+    return 0

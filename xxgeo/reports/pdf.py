@@ -1,0 +1,137 @@
+"""reportlab building blocks: CJK paragraph styles, escaped text, wrapped tables, A4 documents with a
+footer, and fitting a document into a page budget.
+
+Every string placed in a paragraph is escaped (reportlab paragraphs are an XML-like markup), so names from
+the data or a user's file can never inject markup.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import io
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_LEFT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from .fonts import PDF_FONT, cjk_font
+
+MARGIN = 14 * mm
+CONTENT_W = A4[0] - 2 * MARGIN
+INK = colors.HexColor("#222222")
+MUTED = colors.HexColor("#555555")
+RULE = colors.HexColor("#b0b7c3")
+HEAD_BG = colors.HexColor("#e8eef7")
+
+
+def esc(v) -> str:
+    """Text safe for a reportlab paragraph (``&``, ``<``, ``>`` escaped); None -> ''."""
+    return "" if v is None else escape(str(v))
+
+
+def styles(base: float = 9.0) -> dict:
+    """Paragraph styles in the registered CJK font (CJK line breaking on)."""
+    cjk_font()
+
+    def st(name, size, *, leading=None, color=INK, space_before=0.0, space_after=0.0, keep=False):
+        return ParagraphStyle(name, fontName=PDF_FONT, fontSize=size, leading=leading or size * 1.35,
+                              textColor=color, spaceBefore=space_before, spaceAfter=space_after,
+                              alignment=TA_LEFT, wordWrap="CJK", keepWithNext=int(keep))
+
+    return {
+        "title": st("title", base + 9, leading=(base + 9) * 1.25, space_after=2),
+        "subtitle": st("subtitle", base + 1.5, color=MUTED, space_after=4),
+        "h2": st("h2", base + 2.5, space_before=6, space_after=3, keep=True),
+        "body": st("body", base),
+        "small": st("small", base - 1.5, color=MUTED),
+        "cell": st("cell", base - 1.2, leading=(base - 1.2) * 1.28),
+        "head": st("head", base - 1.2, leading=(base - 1.2) * 1.28),
+    }
+
+
+def para(text: str, style, *, markup: bool = False) -> Paragraph:
+    """A paragraph; ``text`` is escaped (newlines become line breaks) unless ``markup`` (only for markup
+    built here from escaped parts)."""
+    return Paragraph(text if markup else esc(text).replace("\n", "<br/>"), style)
+
+
+def table(rows: list, widths: list, st: dict, *, header: bool = True, zebra: bool = True,
+          cell_style: str = "cell") -> Table:
+    """A table whose cells wrap (every cell becomes an escaped paragraph); header row repeated on new pages."""
+    data = []
+    for i, row in enumerate(rows):
+        sty = st["head"] if header and i == 0 else st[cell_style]
+        data.append([c if isinstance(c, Paragraph) else para(c, sty) for c in row])
+    t = Table(data, colWidths=widths, repeatRows=1 if header else 0, hAlign="LEFT")
+    cmds = [("VALIGN", (0, 0), (-1, -1), "TOP"), ("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE),
+            ("TOPPADDING", (0, 0), (-1, -1), 1.6), ("BOTTOMPADDING", (0, 0), (-1, -1), 1.6),
+            ("LEFTPADDING", (0, 0), (-1, -1), 2.5), ("RIGHTPADDING", (0, 0), (-1, -1), 2.5)]
+    if header:
+        cmds += [("BACKGROUND", (0, 0), (-1, 0), HEAD_BG), ("LINEBELOW", (0, 0), (-1, 0), 0.6, INK)]
+    if zebra:
+        cmds += [("BACKGROUND", (0, r), (-1, r), colors.HexColor("#f7f7f7")) for r in range(2, len(data), 2)]
+    t.setStyle(TableStyle(cmds))
+    return t
+
+
+def kv_table(pairs: list, widths: list, st: dict) -> Table:
+    """Two-column label / value table (labels muted), values wrapped."""
+    rows = [[para(k, st["small"]), v if isinstance(v, Paragraph) else para(v, st["cell"])] for k, v in pairs]
+    t = Table(rows, colWidths=widths, hAlign="LEFT")
+    t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE),
+                           ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+                           ("LEFTPADDING", (0, 0), (-1, -1), 2), ("RIGHTPADDING", (0, 0), (-1, -1), 3)]))
+    return t
+
+
+def image(png: bytes, width: float) -> Image:
+    """A PNG scaled to ``width`` points, keeping its aspect."""
+    from PIL import Image as PILImage
+
+    with PILImage.open(io.BytesIO(png)) as im:
+        w, h = im.size
+    return Image(io.BytesIO(png), width=width, height=width * h / w)
+
+
+def spacer(h_mm: float) -> Spacer:
+    """Vertical space in millimetres."""
+    return Spacer(1, h_mm * mm)
+
+
+def build(story: list, *, title: str, footer: str, author: str = "xxgeo 夏县项目一张图") -> tuple[bytes, int]:
+    """Lay the story out on A4 pages with a footer (text + page number); returns (PDF bytes, page count)."""
+    cjk_font()
+    buf = io.BytesIO()
+    pages = {"n": 0}
+    made = _dt.date.today().isoformat()
+
+    def on_page(canvas, doc):
+        pages["n"] = doc.page
+        canvas.saveState()
+        canvas.setFont(PDF_FONT, 6.8)
+        canvas.setFillColor(MUTED)
+        canvas.drawString(MARGIN, 8 * mm, f"{footer}  生成日期 {made}")
+        canvas.drawRightString(A4[0] - MARGIN, 8 * mm, f"第 {doc.page} 页")
+        canvas.restoreState()
+
+    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
+                            bottomMargin=MARGIN + 2 * mm, title=title, author=author, subject=title,
+                            creator="xxgeo (reportlab)", lang="zh-CN")
+    doc.build(list(story), onFirstPage=on_page, onLaterPages=on_page)
+    return buf.getvalue(), pages["n"]
+
+
+def fit(make_story, *, title: str, footer: str, max_pages: int, attempts: list) -> tuple[bytes, int, object]:
+    """Build with each setting in ``attempts`` (e.g. smaller fonts, fewer rows) until the document fits in
+    ``max_pages``; returns (pdf, pages, setting used). The last attempt is kept even if it is longer."""
+    out = None
+    for setting in attempts:
+        pdf, n = build(make_story(setting), title=title, footer=footer)
+        out = (pdf, n, setting)
+        if n <= max_pages:
+            break
+    return out
