@@ -1,11 +1,11 @@
 """AppTest for each view and for URL state (streamlit.testing, no browser)."""
 
+from pathlib import Path
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from xxgeo.mapping import MapFilter, filter_projects
-
-from pathlib import Path
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 

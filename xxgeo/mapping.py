@@ -23,12 +23,16 @@ from jinja2 import Template
 from shapely.geometry import mapping as shp_mapping
 
 from .crs import transform_gdf, wgs84_to_gcj02
+from .fastpoints import FastPointsLayer, encode
 from .layerspec import LayerSpec, load_specs
 from .schema import LAYERS, LOC_PRECISION_LABELS, is_empty
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 STATIC_URL = "/app/static"  # Streamlit's static file serving (server.enableStaticServing)
-JS_ASSETS = (("leaflet", "vendor/leaflet/leaflet.js"), ("xxgeo", "xxgeo/xxgeo-map.js"))
+JS_ASSETS = (("leaflet", "vendor/leaflet/leaflet.js"), ("xxgeo", "xxgeo/xxgeo-map.js"),
+             ("xxgeo_fast", "xxgeo/xxgeo-fastpoints.js"))
+#: Above this many drawn projects the projects layer is sent compactly and drawn on one canvas.
+FAST_THRESHOLD = 2000
 CSS_ASSETS = (("leaflet_css", "vendor/leaflet/leaflet.css"), ("xxgeo_css", "xxgeo/xxgeo-map.css"))
 
 BASEMAPS = {
@@ -168,6 +172,32 @@ def feature_collection(gdf, spec: LayerSpec, *, extra: dict | None = None, looku
             props["_label_at"] = [round(p.x, 6), round(p.y, 6)]
         feats.append({"type": "Feature", "properties": props, "geometry": _round_geom(shp_mapping(g))})
     return {"type": "FeatureCollection", "features": feats}
+
+
+def fast_payload(gdf, spec: LayerSpec, lookups: dict | None = None) -> dict:
+    """The compact payload of a point layer (multi-points exploded, each part carrying its row's values)."""
+    lay = LAYERS[spec.layer]
+    pts = gdf[gdf.geometry.notna()].explode(index_parts=False)
+    pts = pts[~pts.geometry.is_empty]
+    classes = list(spec.classes)
+    cat_idx = pts[spec.class_field].map({c: i for i, c in enumerate(classes)}).fillna(len(classes)).astype(int)
+    colors = [spec.classes[c].get("fill_color", "#888") for c in classes] + ["#888888"]
+    lookups = lookups or {}
+    fields = [f for f in spec.popup if f.name in pts.columns]
+    cols = {}
+    for f in fields:
+        kind = lay.field(f.name).kind if f.name in lay.field_names else "str"
+        vals = []
+        for v in pts[f.name]:
+            d = _display(v, kind)
+            if f.name in lookups and d is not None:
+                d = lookups[f.name].get(d, d)
+            if f.name == "loc_precision" and d is not None:
+                d = LOC_PRECISION_LABELS.get(d, d)
+            vals.append("" if d is None else str(d))
+        cols[f.name] = vals
+    return encode(pts.geometry.x.to_numpy(), pts.geometry.y.to_numpy(), cat_idx.to_numpy(), classes + ["其他"],
+                  colors, cols, [[f.name, f.label, f.unit] for f in fields])
 
 
 def _round_geom(gj: dict, nd: int = 6) -> dict:
@@ -471,6 +501,11 @@ def build_map(dataset, flt: MapFilter | None = None, *, specs: dict | None = Non
                 extra.setdefault(highlight_township, {})["_highlight"] = True
         if spec.layer == "parks" and highlight_park:
             extra.setdefault(highlight_park, {})["_highlight"] = True
+        if spec.layer == "projects" and int(gdf.geometry.notna().sum()) > FAST_THRESHOLD:
+            present[spec.layer] = gdf[spec.class_field].value_counts().to_dict()
+            FastPointsLayer(fast_payload(gdf, spec, lookups), name=spec.title_for(lang),
+                            show=spec.default_on).add_to(m)
+            continue
         fc = feature_collection(gdf, spec, extra=extra, lookups=lookups)
         if not fc["features"] and spec.layer not in ("projects",):
             continue

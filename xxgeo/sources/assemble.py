@@ -24,8 +24,12 @@ MERGE_JOIN = ("source_ref", "source_line", "subgroup", "place_note", "township",
 
 
 def norm_name(name: str) -> str:
-    """Key for recognising one project named twice: no spaces, quotes or brackets."""
-    return re.sub(r"[\s“”\"'‘’（）()《》、，,。·]", "", name or "")
+    """Key for recognising one project named twice: no spaces, quotes, brackets or trailing 项目."""
+    key = re.sub(r"[\s“”\"'‘’（）()《》、，,。·]", "", name or "")
+    for suffix in ("建设项目", "项目"):  # "夏都文旅新城" and "夏都文旅新城项目" are one project
+        if key.endswith(suffix) and len(key) > len(suffix) + 2:
+            return key[: -len(suffix)]
+    return key
 
 
 def _read(path: Path) -> list[dict]:

@@ -1,0 +1,86 @@
+"""Correctness at scale (not speed): every point kept, names intact, every point reachable in a browser."""
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from xxgeo.bench import synthetic_projects
+from xxgeo.fastpoints import decode, encode
+from xxgeo.mapping import FAST_THRESHOLD, build_map, map_html
+from xxgeo.store import Dataset
+
+
+def _payload(html: str) -> dict:
+    m = re.search(r"xxgeo\.fastPoints\((\{.*?\})\);", html, re.S)
+    return json.loads(m.group(1))
+
+
+def test_encode_decode_keeps_every_point_and_name():
+    rng = np.random.default_rng(3)
+    n = 100_000
+    lon, lat = rng.uniform(111.04, 111.67, n), rng.uniform(34.93, 35.31, n)
+    names = [f"项目{i}<b>&" for i in range(n)]
+    p = encode(lon, lat, rng.integers(0, 10, n), list("abcdefghij"), ["#000"] * 10, {"name": names},
+               [["name", "名称", ""]])
+    d = decode(p)
+    assert len(d["lon"]) == n
+    src = sorted(zip(np.rint(lon * 1e5).astype(int), np.rint(lat * 1e5).astype(int), names))
+    got = sorted(zip(np.rint(d["lon"] * 1e5).astype(int), np.rint(d["lat"] * 1e5).astype(int), d["cols"]["name"]))
+    assert src == got
+    # quantisation error below 1 m (1e-5 degree ~ 1.1 m north-south; half a step at most)
+    by_name = dict(zip(d["cols"]["name"], zip(d["lon"], d["lat"])))
+    err = max(abs(by_name[nm][0] - lo) + abs(by_name[nm][1] - la) for nm, lo, la in zip(names[:2000], lon, lat))
+    assert err <= 1e-5
+
+
+@pytest.fixture(scope="module")
+def big(dataset):
+    gdf = synthetic_projects(dataset["county"].geometry.iloc[0], 20_000, seed=7)
+    gdf.loc[gdf.index[0], "name"] = "<img src=x onerror=alert(1)>"
+    return gdf
+
+
+def test_large_library_uses_the_compact_layer_with_every_project(dataset, big):
+    html = map_html(build_map(Dataset({**dataset.layers, "projects": big}), assets="inline"))
+    assert len(big) > FAST_THRESHOLD
+    assert "<img src=x" not in html
+    d = decode(_payload(html))
+    assert len(d["lon"]) == len(big)
+    assert sorted(d["cols"]["name"]) == sorted(big["name"])
+    assert sorted(d["cols"]["project_id"]) == sorted(big["project_id"])
+    cats = _payload(html)["categories"]
+    got = sorted(cats[c] for c in d["cat"])
+    assert got == sorted(big["category"])
+
+
+def test_every_sampled_point_is_reachable_by_hover_in_chromium(dataset, big, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    html = map_html(build_map(Dataset({**dataset.layers, "projects": big}), assets="inline"))
+    path = tmp_path / "big.html"
+    path.write_text(html, encoding="utf-8")
+    sample = big.iloc[[0, 1, 777, 5000, 19_999]]
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path="/usr/bin/chromium",
+                              args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        page = b.new_page(viewport={"width": 1000, "height": 700})
+        dialogs = []
+        page.on("dialog", lambda dlg: (dialogs.append(dlg.message), dlg.dismiss()))
+        page.goto(Path(path).as_uri())
+        page.wait_for_function("window.__xxFastDrawn !== undefined", timeout=60000)
+        map_var = page.evaluate("() => Object.keys(window).find(k => window[k] instanceof L.Map)")
+        for _, r in sample.iterrows():
+            page.evaluate(f"() => window['{map_var}'].setView([{r.geometry.y}, {r.geometry.x}], 18, "
+                          "{animate: false})")
+            page.wait_for_timeout(150)
+            page.mouse.move(500, 350)
+            page.wait_for_timeout(250)
+            tip = page.evaluate("() => (document.querySelector('.leaflet-tooltip') || {}).textContent || ''")
+            assert tip.startswith(r["name"]), (r["name"], tip)
+            page.mouse.move(10, 690)
+            page.wait_for_timeout(100)
+        assert dialogs == []
+        b.close()

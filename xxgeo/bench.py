@@ -1,0 +1,161 @@
+"""The benchmark: xxgeo's map page against two Folium peers on the same synthetic points.
+
+For each size: synthetic project points inside the county (fixed seed), then for xxgeo the import time
+(a transactional write of the projects layer into a scratch store), the time to build the page, its bytes,
+and the time until headless Chromium has drawn it; the same for plain Folium (GeoJson with popups and
+tooltips) and informed Folium (FastMarkerCluster of canvas circle markers, coordinates only), all with
+assets inlined, and the ratios. Times on shared machines are noise: compare the ratios of one run.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import folium
+import geopandas as gpd
+import numpy as np
+import shapely
+from branca.element import Element
+
+from .mapping import STATIC_DIR, build_map, map_html
+from .schema import CATEGORIES
+from .store import Dataset, GpkgStore, coerce
+
+CHROMIUM = "/usr/bin/chromium"
+DRAW_TIMEOUT_S = 90
+
+
+def synthetic_projects(county, n: int, seed: int = 42) -> gpd.GeoDataFrame:
+    """``n`` points uniformly inside the county with ids, names and categories."""
+    rng = np.random.default_rng(seed)
+    minx, miny, maxx, maxy = county.bounds
+    xs, ys = np.empty(0), np.empty(0)
+    while len(xs) < n:
+        x = rng.uniform(minx, maxx, n * 2)
+        y = rng.uniform(miny, maxy, n * 2)
+        ok = shapely.contains_xy(county, x, y)
+        xs, ys = np.concatenate([xs, x[ok]]), np.concatenate([ys, y[ok]])
+    xs, ys = xs[:n], ys[:n]
+    cats = np.array(CATEGORIES)[rng.integers(0, len(CATEGORIES), n)]
+    df = gpd.GeoDataFrame({"project_id": [f"B{i:06d}" for i in range(n)],
+                           "name": [f"测试项目{i}号" for i in range(n)], "category": cats,
+                           "source_ref": "bench", "loc_precision": "surveyed", "public": True},
+                          geometry=gpd.points_from_xy(xs, ys), crs=4326)
+    return coerce("projects", df)
+
+
+def _inline(m: folium.Map, extra_js=(), extra_css=()) -> None:
+    m.default_js, m.default_css = [], []
+    js = [STATIC_DIR / "vendor/leaflet/leaflet.js", *extra_js]
+    css = [STATIC_DIR / "vendor/leaflet/leaflet.css", *extra_css]
+    m.get_root().header.add_child(Element(
+        "".join(f"<style>{p.read_text()}</style>" for p in css)
+        + "".join(f"<script>{p.read_text()}</script>" for p in js)), name="inline")
+
+
+def plain_folium_html(gdf: gpd.GeoDataFrame) -> str:
+    """Peer 1: folium.GeoJson of the whole frame with popups and tooltips."""
+    m = folium.Map(location=[35.12, 111.35], zoom_start=10, tiles=None)
+    _inline(m)
+    cols = ["project_id", "name", "category"]
+    folium.GeoJson(gdf[[*cols, "geometry"]], popup=folium.GeoJsonPopup(cols),
+                   tooltip=folium.GeoJsonTooltip(["name"])).add_to(m)
+    return m.get_root().render()
+
+
+def fast_cluster_html(gdf: gpd.GeoDataFrame) -> str:
+    """Peer 2: FastMarkerCluster of circle markers on a canvas map, coordinates only."""
+    from folium.plugins import FastMarkerCluster
+
+    m = folium.Map(location=[35.12, 111.35], zoom_start=10, tiles=None, prefer_canvas=True)
+    mc = STATIC_DIR / "vendor/markercluster"
+    _inline(m, [mc / "leaflet.markercluster.js"], [mc / "MarkerCluster.css", mc / "MarkerCluster.Default.css"])
+    cb = "function (row) { return L.circleMarker(new L.LatLng(row[0], row[1]), {radius: 4}); }"
+    fmc = FastMarkerCluster(data=list(zip(gdf.geometry.y.round(6), gdf.geometry.x.round(6))), callback=cb)
+    fmc.default_js, fmc.default_css = [], []
+    fmc.add_to(m)
+    return m.get_root().render()
+
+
+def time_to_drawn(browser, path: Path, ready_js: str | None) -> float | None:
+    """Milliseconds from navigation start until a frame is painted after the map is drawn; None on timeout."""
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    try:
+        page.goto(path.as_uri(), wait_until="load", timeout=DRAW_TIMEOUT_S * 1000)
+        if ready_js:
+            page.wait_for_function(ready_js, timeout=DRAW_TIMEOUT_S * 1000)
+        return float(page.evaluate(
+            "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(performance.now()))))"))
+    except Exception:  # playwright TimeoutError: report as not drawn within the limit
+        return None
+    finally:
+        page.close()
+
+
+def run(sizes=(1000, 10000, 100000), store_path: str | None = None, browser: bool = True) -> dict:
+    """Run the benchmark; returns a JSON-able dict of results per size."""
+    base = GpkgStore(store_path) if store_path else GpkgStore()
+    ds = base.load()
+    county = ds["county"].geometry.iloc[0]
+    tmp = Path(tempfile.mkdtemp(prefix="xxgeo-bench-"))
+    results = {"sizes": {}, "chromium": False}
+    pw = b = None
+    if browser and Path(CHROMIUM).exists():
+        from playwright.sync_api import sync_playwright
+
+        pw = sync_playwright().start()
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu",
+                                                               "--disable-background-networking"])
+        results["chromium"] = True
+    try:
+        for n in sizes:
+            gdf = synthetic_projects(county, n)
+            scratch = GpkgStore(tmp / f"s{n}.gpkg")
+            shutil.copy2(base.path, scratch.path)
+            t0 = time.perf_counter()
+            scratch.write_layers({"projects": gdf}, user="bench", action="bench", backup=False)
+            t_import = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            html = map_html(build_map(Dataset({**ds.layers, "projects": gdf}), assets="inline"))
+            t_build = time.perf_counter() - t0
+            pages = {"xxgeo": (html, "window.__xxFastDrawn !== undefined" if n > 2000 else None)}
+            t0 = time.perf_counter()
+            pages["plain_folium"] = (plain_folium_html(gdf), None)
+            t_plain = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            pages["fast_marker_cluster"] = (fast_cluster_html(gdf), None)
+            t_fmc = time.perf_counter() - t0
+            row = {"import_s": round(t_import, 3),
+                   "build_s": {"xxgeo": round(t_build, 3), "plain_folium": round(t_plain, 3),
+                               "fast_marker_cluster": round(t_fmc, 3)},
+                   "bytes": {k: len(v[0].encode("utf-8")) for k, v in pages.items()}, "drawn_ms": {}}
+            for k, (page_html, ready) in pages.items():
+                path = tmp / f"{k}-{n}.html"
+                path.write_text(page_html, encoding="utf-8")
+                if b is not None:
+                    row["drawn_ms"][k] = time_to_drawn(b, path, ready)
+            by, dr = row["bytes"], row["drawn_ms"]
+            row["ratios"] = {
+                "bytes_vs_plain": round(by["xxgeo"] / by["plain_folium"], 3),
+                "bytes_vs_fast_cluster": round(by["xxgeo"] / by["fast_marker_cluster"], 3),
+            }
+            if dr.get("xxgeo") is not None:
+                for k in ("plain_folium", "fast_marker_cluster"):
+                    row["ratios"][f"drawn_vs_{k}"] = (round(dr["xxgeo"] / dr[k], 3) if dr.get(k) is not None
+                                                      else f"peer not drawn within {DRAW_TIMEOUT_S} s")
+            results["sizes"][str(n)] = row
+    finally:
+        if b is not None:
+            b.close()
+            pw.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+    return results
+
+
+def to_json(results: dict) -> str:
+    """Pretty JSON of a result dict."""
+    return json.dumps(results, ensure_ascii=False, indent=2)

@@ -1,0 +1,122 @@
+"""Compact encoding of many points for the browser, and the folium layer that draws them.
+
+Coordinates are quantised to ``step`` degrees (1e-5° ≈ 1 m), ordered along a Morton curve so neighbours are
+close, delta- and zigzag-coded as varints and gzip'd; attributes are columns (category as one byte, strings
+joined by NUL), each gzip'd. The browser inflates them itself (DecompressionStream) and draws every point on
+one canvas (static/xxgeo/xxgeo-fastpoints.js); names and popup columns are inflated on first hover/click.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+
+import folium
+import numpy as np
+from jinja2 import Template
+
+STEP = 1e-5
+
+
+def _b64gz(data: bytes) -> str:
+    return base64.b64encode(gzip.compress(data, compresslevel=9, mtime=0)).decode("ascii")
+
+
+def _varints(values: np.ndarray) -> bytes:
+    """LEB128 varints of zigzag-coded int64 values (vectorised)."""
+    z = ((values << 1) ^ (values >> 63)).astype(np.uint64)
+    out = bytearray()
+    # at most 10 bytes per value; loop over byte positions, not values
+    chunks = []
+    rest = z.copy()
+    for _ in range(10):
+        byte = (rest & 0x7F).astype(np.uint8)
+        rest = rest >> np.uint64(7)
+        more = rest > 0
+        chunks.append((byte | (more.astype(np.uint8) << 7), more))
+        if not more.any():
+            break
+    # interleave: for each value, emit its bytes until "more" is false
+    nbytes = np.ones(len(z), dtype=np.int64)
+    for _, more in chunks[:-1]:
+        nbytes += more
+    total = int(nbytes.sum())
+    buf = np.zeros(total, dtype=np.uint8)
+    starts = np.concatenate([[0], np.cumsum(nbytes)[:-1]])
+    for k, (byte, _) in enumerate(chunks):
+        sel = nbytes > k
+        buf[starts[sel] + k] = byte[sel]
+    out.extend(buf.tobytes())
+    return bytes(out)
+
+
+def _morton(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    def spread(v):
+        v = v.astype(np.uint64) & np.uint64(0xFFFFFFFF)
+        for s, m in ((16, 0x0000FFFF0000FFFF), (8, 0x00FF00FF00FF00FF), (4, 0x0F0F0F0F0F0F0F0F),
+                     (2, 0x3333333333333333), (1, 0x5555555555555555)):
+            v = (v | (v << np.uint64(s))) & np.uint64(m)
+        return v
+
+    return spread(x) | (spread(y) << np.uint64(1))
+
+
+def encode(lon, lat, categories, category_names: list[str], colors: list[str], columns: dict,
+           popup: list, step: float = STEP) -> dict:
+    """The payload for ``xxgeo.fastPoints``. ``categories``: index into ``category_names`` per point;
+    ``columns``: name -> list of display strings ('' when empty); ``popup``: [[column, label, unit], ...]."""
+    lon = np.asarray(lon, dtype=float)
+    lat = np.asarray(lat, dtype=float)
+    origin = (float(np.floor(lon.min() / step) * step), float(np.floor(lat.min() / step) * step)) if len(lon) \
+        else (0.0, 0.0)
+    qx = np.rint((lon - origin[0]) / step).astype(np.int64)
+    qy = np.rint((lat - origin[1]) / step).astype(np.int64)
+    order = np.argsort(_morton(qx, qy), kind="stable")
+    qx, qy = qx[order], qy[order]
+    d = np.empty(2 * len(qx), dtype=np.int64)
+    d[0::2] = np.diff(qx, prepend=0)
+    d[1::2] = np.diff(qy, prepend=0)
+    cats = np.asarray(categories, dtype=np.uint8)[order]
+    cols = {}
+    for name, values in columns.items():
+        vals = [values[i] for i in order]
+        cols[name] = _b64gz("\u0000".join(v.replace("\u0000", "") for v in vals).encode("utf-8"))
+    return {"n": int(len(qx)), "origin": origin, "step": step, "xy": _b64gz(_varints(d)),
+            "cat": _b64gz(cats.tobytes()), "categories": list(category_names), "colors": list(colors),
+            "cols": cols, "popup": popup, "order": None}
+
+
+def decode(payload: dict) -> dict:
+    """Inverse of :func:`encode` (for tests): lon, lat, category index and columns, in payload order."""
+    raw = gzip.decompress(base64.b64decode(payload["xy"]))
+    vals, cur, shift = [], 0, 0
+    for b in raw:
+        cur |= (b & 0x7F) << shift
+        shift += 7
+        if not b & 0x80:
+            vals.append((cur >> 1) ^ -(cur & 1))
+            cur, shift = 0, 0
+    d = np.asarray(vals, dtype=np.int64)
+    x, y = np.cumsum(d[0::2]), np.cumsum(d[1::2])
+    cats = np.frombuffer(gzip.decompress(base64.b64decode(payload["cat"])), dtype=np.uint8)
+    cols = {k: gzip.decompress(base64.b64decode(v)).decode("utf-8").split("\u0000")
+            for k, v in payload["cols"].items()}
+    return {"lon": payload["origin"][0] + x * payload["step"], "lat": payload["origin"][1] + y * payload["step"],
+            "cat": cats, "cols": cols}
+
+
+class FastPointsLayer(folium.map.Layer):
+    """A folium layer drawing an :func:`encode` payload with ``xxgeo.fastPoints``."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = xxgeo.fastPoints({{ this.payload_js }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, payload: dict, *, name: str, show: bool = True) -> None:
+        super().__init__(name=name, overlay=True, control=True, show=show)
+        self._name = "XxFastPoints"
+        from .mapping import _js_json
+
+        self.payload_js = _js_json(payload)
