@@ -17,6 +17,7 @@ from xxgeo.analysis import distances_from, township_stats
 from xxgeo.mapping import MapFilter, filter_projects
 from xxgeo.names import resolve_park, resolve_township
 from xxgeo.reports import fonts
+from xxgeo.reports.township import fmt_wan, township_facts
 from xxgeo.store import Dataset
 
 
@@ -90,10 +91,20 @@ def test_every_township_fits_two_pages(dataset, tmp_path):
         assert 1 <= pages(data, tmp_path) <= 2, name
         f = flat(pdf_text(data, tmp_path))
         assert f"{name}项目一页报告" in f
-        stats = township_stats(dataset).set_index("code").loc[code]
-        inv = stats["investment_wan"]
-        if inv:
-            assert f"{inv:,.0f}" in f, name  # the stated investment total
+        facts = township_facts(dataset, code)
+        assert f"项目数{facts['projects']}个" in f, name
+        if facts["investment_wan"] is not None:
+            assert flat(fmt_wan(facts["investment_wan"])) in f, name  # the stated investment total
+
+
+def test_township_without_projects_or_villages(dataset, tmp_path):
+    ds = Dataset({**dataset.layers, "projects": dataset["projects"].iloc[0:0],
+                  "plan_villages": dataset["plan_villages"].iloc[0:0], "places": dataset["places"].iloc[0:0]})
+    code = resolve_township("胡张", ds["townships"])
+    f = flat(pdf_text(reports.township_report_pdf(ds, code), tmp_path))
+    assert "项目数0个" in f and "（规划未列出本乡镇的项目）" in f and "已注明总投资未注明" in f
+    f = flat(pdf_text(reports.park_brochure_pdf(ds, resolve_park("裴介", ds["parks"])), tmp_path))
+    assert "（数据库中没有参照地点/noreferenceplacesinthestore）" in f
 
 
 def test_report_text_is_escaped(dataset, tmp_path):

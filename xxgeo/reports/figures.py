@@ -8,7 +8,7 @@ import matplotlib
 import shapely
 
 from ..analysis import distances_from
-from ..mapping import MapFilter, filter_projects
+from ..mapping import MapFilter
 from . import mapdraw as md
 from .fonts import cjk_font, mpl_rc
 
@@ -79,7 +79,7 @@ def township_figure(ds, code: str, *, size=(7.2, 5.0), scale: float = 1.0, title
     font = cjk_font()
     t = ds["townships"]
     row = t[t["code"] == code].iloc[0]
-    projects = filter_projects(ds["projects"], MapFilter(townships=(code,), public_only=public_only))
+    projects = md.select_projects(ds["projects"], MapFilter(townships=(code,), public_only=public_only))
     sites = ds["scenic_sites"]
     info = MapInfo(projects_listed=len(projects))
     with matplotlib.rc_context(mpl_rc(font)):
@@ -125,7 +125,7 @@ def park_figure(ds, park_id: str, *, size=(7.2, 3.9), scale: float = 1.0, title:
     info = MapInfo()
     if dist is not None:
         info.distances = [(r["place"], r["name_en"], r["km"], r["source"]) for _, r in dist.iterrows()]
-    projects = filter_projects(ds["projects"], MapFilter(park=park_id, public_only=True))
+    projects = md.select_projects(ds["projects"], MapFilter(park=park_id, public_only=True))
     info.projects_listed = len(projects)
     with matplotlib.rc_context(mpl_rc(font)):
         fig = md.new_figure(*size)

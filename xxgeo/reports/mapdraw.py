@@ -29,6 +29,13 @@ PARK_FILL, PARK_EDGE = "#ff9f40", "#b35900"
 HIGHLIGHT = "#1f4e9c"
 
 
+def select_projects(projects, flt):
+    """``mapping.filter_projects``, safe on an empty project layer (an empty frame stays empty)."""
+    from ..mapping import filter_projects
+
+    return projects.iloc[0:0] if len(projects) == 0 else filter_projects(projects, flt)
+
+
 def metric(gdf):
     """A copy in EPSG:4546 (metres), rows without geometry dropped."""
     if gdf is None or len(gdf) == 0:

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..mapping import MapFilter, filter_projects
+from ..mapping import MapFilter
 from ..schema import is_empty
 from . import glossary as gl
 from . import pdf
 from .figures import park_figure
-from .mapdraw import png_bytes
+from .mapdraw import png_bytes, select_projects
 from .township import PLAN_TITLE, fmt_wan
 
 MU_PER_KM2 = 1500  # 1 km² = 1500 亩
@@ -56,7 +56,7 @@ def park_brochure_pdf(ds, park_id: str) -> bytes:
     name_en = gl.park_name_en(park_id, p["name"])
     fig, info = park_figure(ds, park_id, size=(7.3, 3.7))
     map_png = png_bytes(fig, dpi=220)
-    projects = filter_projects(ds["projects"], MapFilter(park=park_id, public_only=True))
+    projects = select_projects(ds["projects"], MapFilter(park=park_id, public_only=True))
     towns = dict(zip(ds["townships"]["code"], ds["townships"]["name"]))
     town = towns.get(p["township_code"], "")
 

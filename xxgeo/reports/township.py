@@ -8,11 +8,11 @@ import re
 import pandas as pd
 
 from ..analysis import township_stats
-from ..mapping import MapFilter, filter_projects
+from ..mapping import MapFilter
 from ..schema import CATEGORIES, LOC_PRECISION_LABELS, is_empty
 from . import pdf
 from .figures import township_figure
-from .mapdraw import png_bytes
+from .mapdraw import png_bytes, select_projects
 
 PLAN_TITLE = "《夏县国民经济和社会发展第十四个五年规划和二〇三五年远景目标纲要（草案）》"
 #: (base font size, max project rows or None): tried in turn until the report fits on two pages
@@ -35,7 +35,7 @@ def township_facts(ds, code: str) -> dict:
     """The figures of one township as shown in its report (also handy for tests)."""
     t = ds["townships"].set_index("code").loc[code]
     stats = township_stats(ds).set_index("code").loc[code]
-    projects = filter_projects(ds["projects"], MapFilter(townships=(code,)))
+    projects = select_projects(ds["projects"], MapFilter(townships=(code,)))
     only_here = projects[projects["township_code"] == code]
     by_cat = projects["category"].value_counts()
     return {
@@ -63,7 +63,7 @@ def township_report_pdf(ds, code: str) -> bytes:
     """The township report as PDF bytes (1–2 A4 pages, searchable text in an embedded CJK font)."""
     f = township_facts(ds, code)
     t = ds["townships"].set_index("code").loc[code]
-    projects = filter_projects(ds["projects"], MapFilter(townships=(code,)))
+    projects = select_projects(ds["projects"], MapFilter(townships=(code,)))
     fig, info = township_figure(ds, code, size=(7.3, 4.35))
     map_png = png_bytes(fig, dpi=220)
     pv = ds.get("plan_villages")
