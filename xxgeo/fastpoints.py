@@ -19,7 +19,7 @@ STEP = 1e-5
 
 
 def _b64gz(data: bytes) -> str:
-    return base64.b64encode(gzip.compress(data, compresslevel=9, mtime=0)).decode("ascii")
+    return base64.b64encode(gzip.compress(data, compresslevel=6, mtime=0)).decode("ascii")
 
 
 def _varints(values: np.ndarray) -> bytes:
@@ -79,8 +79,11 @@ def encode(lon, lat, categories, category_names: list[str], colors: list[str], c
     cats = np.asarray(categories, dtype=np.uint8)[order]
     cols = {}
     for name, values in columns.items():
-        vals = [values[i] for i in order]
-        cols[name] = _b64gz("\u0000".join(v.replace("\u0000", "") for v in vals).encode("utf-8"))
+        vals = np.asarray(values, dtype=object)[order]
+        joined = "\u0000".join(vals)
+        if joined.count("\u0000") != max(len(vals) - 1, 0):  # a value held NUL itself: drop it
+            joined = "\u0000".join(v.replace("\u0000", "") for v in vals)
+        cols[name] = _b64gz(joined.encode("utf-8"))
     return {"n": int(len(qx)), "origin": origin, "step": step, "xy": _b64gz(_varints(d)),
             "cat": _b64gz(cats.tobytes()), "categories": list(category_names), "colors": list(colors),
             "cols": cols, "popup": popup, "order": None}

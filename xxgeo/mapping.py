@@ -187,15 +187,13 @@ def fast_payload(gdf, spec: LayerSpec, lookups: dict | None = None) -> dict:
     cols = {}
     for f in fields:
         kind = lay.field(f.name).kind if f.name in lay.field_names else "str"
-        vals = []
-        for v in pts[f.name]:
-            d = _display(v, kind)
-            if f.name in lookups and d is not None:
-                d = lookups[f.name].get(d, d)
-            if f.name == "loc_precision" and d is not None:
-                d = LOC_PRECISION_LABELS.get(d, d)
-            vals.append("" if d is None else str(d))
-        cols[f.name] = vals
+        s = pts[f.name]
+        if kind in ("int", "year", "float", "bool"):  # few distinct values: format each once
+            s = s.map({v: _display(v, kind) for v in s.dropna().unique()})
+        mapping = lookups.get(f.name) or (LOC_PRECISION_LABELS if f.name == "loc_precision" else None)
+        if mapping:
+            s = s.map(lambda v, m=mapping: m.get(v, v))
+        cols[f.name] = s.astype(object).where(s.notna(), "").astype(str).tolist()
     return encode(pts.geometry.x.to_numpy(), pts.geometry.y.to_numpy(), cat_idx.to_numpy(), classes + ["其他"],
                   colors, cols, [[f.name, f.label, f.unit] for f in fields])
 
