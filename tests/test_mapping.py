@@ -166,3 +166,8 @@ def test_map_cli_writes_self_contained_html(built_store_path, tmp_path):
 
 def test_project_table_is_complete(dataset):
     assert isinstance(dataset["projects"], pd.DataFrame)
+
+
+def test_filter_on_an_empty_library(dataset):
+    empty = dataset["projects"].iloc[:0]
+    assert len(filter_projects(empty, MapFilter(townships=("140828102",), text="x", categories=("工业",)))) == 0

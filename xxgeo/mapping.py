@@ -68,7 +68,7 @@ def filter_projects(projects: pd.DataFrame, f: MapFilter) -> pd.DataFrame:
     if f.townships:
         codes = projects["township_codes"].fillna(projects["township_code"]).fillna("")
         want = set(f.townships)
-        m &= codes.map(lambda s: bool(want.intersection(s.split(";")))).to_numpy()
+        m &= codes.map(lambda s: bool(want.intersection(s.split(";")))).astype(bool).to_numpy()
     if f.categories:
         m &= projects["category"].isin(f.categories).to_numpy()
     if f.statuses:

@@ -56,7 +56,7 @@ def voronoi_partition(county: Polygon | MultiPolygon, seats: list[tuple[float, f
         elif taken is not None:
             cell = shapely.difference(cell, taken)
         cell = shapely.make_valid(cell)
-        out.append(_as_multi(cell))
+        out.append(_drop_slivers(cell, 1e-10))  # < ~1 m²: numerical crumbs of the differences
         taken = cell if taken is None else shapely.union(taken, cell)
     return out
 
