@@ -125,6 +125,10 @@ def target_of(layer: str, header) -> tuple[str | None, str | None, int]:
     base, unit = split_unit(header)
     if base in table:
         return table[base][0], unit, table[base][1]
+    if len(k) >= 2 and re.search(r"[\u4e00-\u9fff]", k):  # a name cut short (shapefile: 10 bytes)
+        fields = {f for a, (f, _) in table.items() if a.startswith(k)}
+        if len(fields) == 1:
+            return fields.pop(), None, 3
     return None, None, 9
 
 

@@ -1,0 +1,263 @@
+"""Import: every input format lands in the right layer with readable Chinese (issue 4)."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from datafactory import make_store, points_in, shapefile_zip, xlsx_bytes
+from shapely.geometry import Point, box
+
+from xxgeo import crs as xcrs
+from xxgeo.errors import ImportRefused
+from xxgeo.importers import import_file, prepare_import
+
+
+@pytest.fixture
+def store(tmp_path):
+    return make_store(tmp_path / "store.gpkg")
+
+
+def survey(code="140828103", n=2):
+    """A surveyor's point layer: short Chinese field names (a dbf field name holds 10 bytes)."""
+    return gpd.GeoDataFrame({"名称": [f"测绘项目{i}号" for i in range(n)], "类别": ["工业"] * n,
+                             "乡镇": ["水头"] * n, "公开": ["是"] * n},
+                            geometry=points_in(code, n), crs="EPSG:4326")
+
+
+def added(store, before=5):
+    p = store.read("projects")
+    return p.iloc[before:].reset_index(drop=True)
+
+
+@pytest.mark.parametrize("epsg", [4546, 4525, 4497, 4508])
+def test_shapefile_in_gauss_kruger_with_prj(store, tmp_path, epsg):
+    g = survey()
+    z = shapefile_zip(g.to_crs(epsg), tmp_path / "s.zip")
+    res = import_file(z, "projects", store)
+    assert res.inserted == 2
+    new = added(store)
+    assert list(new["name"]) == ["测绘项目0号", "测绘项目1号"]
+    assert set(new["township_code"]) == {"140828103"}
+    assert new["loc_precision"].tolist() == ["surveyed", "surveyed"]
+    # back in WGS84 within a centimetre or so
+    for got, want in zip(new.geometry, g.geometry):
+        assert got.distance(want) < 1e-6
+
+
+def test_shapefile_without_prj_zone_prefix_is_inferred(store, tmp_path):
+    z = shapefile_zip(survey().to_crs(4525), tmp_path / "s.zip", prj=False)
+    plan = prepare_import(z, "projects", store)
+    assert plan.ok, plan.problems
+    assert any("EPSG:4525" in n and "带号 37" in n for n in plan.notes)
+    assert plan.preview().geometry.iloc[0].distance(points_in("140828103")[0]) < 1e-6
+
+
+def test_shapefile_without_prj_and_without_zone_prefix_is_refused(store, tmp_path):
+    z = shapefile_zip(survey().to_crs(4546), tmp_path / "s.zip", prj=False)
+    with pytest.raises(ImportRefused, match="--crs EPSG:4546"):
+        prepare_import(z, "projects", store)
+    plan = prepare_import(z, "projects", store, crs="EPSG:4546")
+    assert plan.ok and plan.result.inserted == 2
+
+
+def test_declared_cm_crs_but_prefixed_eastings_switches_to_zone(store, tmp_path):
+    g = survey().to_crs(4525).set_crs(4546, allow_override=True)  # .prj says CM 111E, eastings carry 37
+    plan = prepare_import(shapefile_zip(g, tmp_path / "s.zip"), "projects", store)
+    assert plan.ok, plan.problems
+    assert any("EPSG:4525" in n for n in plan.notes)
+
+
+@pytest.mark.parametrize("cpg", [None, "GBK", "936", "GB2312"])
+def test_gbk_dbf_with_and_without_cpg(store, tmp_path, cpg):
+    z = shapefile_zip(survey(), tmp_path / "s.zip", encoding="GBK", cpg=cpg)
+    import_file(z, "projects", store)
+    assert list(added(store)["name"]) == ["测绘项目0号", "测绘项目1号"]
+
+
+def test_utf8_cpg_on_gbk_dbf_is_refused_and_encoding_option_fixes_it(store, tmp_path):
+    z = shapefile_zip(survey(), tmp_path / "s.zip", encoding="GBK", cpg="UTF-8")
+    with pytest.raises(ImportRefused, match=r"\.cpg 文件声明编码为 UTF-8"):
+        prepare_import(z, "projects", store)
+    import_file(z, "projects", store, encoding="GBK")
+    assert added(store)["name"].iloc[0] == "测绘项目0号"
+
+
+def test_utf8_dbf_with_long_chinese_field_names(store, tmp_path):
+    g = survey().rename(columns={"名称": "项目名称", "类别": "项目类别"})  # cut at 10 bytes inside a character
+    res = import_file(shapefile_zip(g, tmp_path / "s.zip"), "projects", store)
+    assert res.inserted == 2
+    assert added(store)["name"].iloc[1] == "测绘项目1号"
+
+
+def test_excel_with_title_row_chinese_headers_and_yi_yuan(store, tmp_path):
+    p1, p2 = points_in("140828102")[0], points_in("140828105")[0]
+    df = pd.DataFrame({"序号": [1, 2], "项目名称": ["新建冷链物流园", "泗交镇温泉康养旅游项目（一期）"],
+                       "乡镇": ["裴介", "泗交镇"], "类别": ["物流", "文旅"], "经度": [p1.x, p2.x], "纬度": [p1.y, p2.y],
+                       "总投资(亿元)": [1.5, None], "是否公开": ["是", "否"], "建设年限": ["2024-2026年", None]})
+    path = tmp_path / "表.xlsx"
+    path.write_bytes(xlsx_bytes(df, title="夏县2024年重点项目表"))
+    res = import_file(path, "projects", store)
+    assert (res.inserted, res.updated) == (1, 1)  # the second row matched an existing project by name
+    p = store.read("projects").set_index("name")
+    new = p.loc["新建冷链物流园"]
+    assert new["category"] == "商贸物流" and new["township_code"] == "140828102"
+    assert new["investment_wan"] == 15000.0 and new["investment_note"] == "1.5亿元"
+    assert (new["start_year"], new["end_year"]) == (2024, 2026)
+    assert bool(new["public"]) is True and new["project_id"] == "XM0006"
+    old = p.loc["泗交镇温泉康养旅游项目（一期）"]
+    assert bool(old["public"]) is False and old["version"] == 2 and old["source_ref"] == "专栏5-1"
+
+
+def test_csv_gbk_with_swapped_lon_lat(store, tmp_path):
+    p = points_in("140828101", 3)
+    text = "项目名称,类别,乡镇,经度,纬度\n" + "".join(
+        f"康养项目{i},社会民生,庙前,{q.y:.6f},{q.x:.6f}\n" for i, q in enumerate(p))
+    path = tmp_path / "swapped.csv"
+    path.write_bytes(text.encode("gbk"))
+    plan = prepare_import(path, "projects", store)
+    assert plan.ok, plan.problems
+    assert any("3 个要素的经纬度写反了" in n for n in plan.notes)
+    assert any("GBK" in n for n in plan.notes)
+    got = plan.preview()
+    assert got["name"].tolist() == ["康养项目0", "康养项目1", "康养项目2"]
+    assert got.geometry.iloc[0].distance(p[0]) < 1e-6
+
+
+def test_csv_survey_xy_northing_first(store, tmp_path):
+    g = gpd.GeoSeries(points_in("140828104"), crs=4326).to_crs(4525)
+    text = f"名称,类别,X,Y\n水库项目,生态水利,{g.iloc[0].y:.3f},{g.iloc[0].x:.3f}\n"
+    path = tmp_path / "xy.csv"
+    path.write_text(text, encoding="utf-8")
+    plan = prepare_import(path, "projects", store)
+    assert plan.ok, plan.problems
+    assert any("X 为北坐标" in n for n in plan.notes) and any("EPSG:4525" in n for n in plan.notes)
+    assert plan.preview().geometry.iloc[0].distance(points_in("140828104")[0]) < 1e-6
+
+
+def test_gcj02_and_bd09_coordinates(store, tmp_path):
+    w = points_in("140828100")[0]
+    g = xcrs.wgs84_to_gcj02(w.x, w.y)
+    b = xcrs.wgs84_to_bd09(w.x, w.y)
+    for crs, (x, y) in (("gcj02", g), ("bd09", b)):
+        path = tmp_path / f"{crs}.csv"
+        path.write_text(f"名称,类别,lng,lat\n高德点,城建,{x:.8f},{y:.8f}\n", encoding="utf-8")
+        plan = prepare_import(path, "projects", store, crs=crs)
+        got = plan.preview().geometry.iloc[0]
+        assert got.distance(w) < 1e-7, crs  # ~1 cm
+        plan_raw = prepare_import(path, "projects", store)  # without --crs the offset (~500 m) stays
+        assert plan_raw.preview().geometry.iloc[0].distance(w) > 1e-3
+
+
+def kml_text(names, pts, folder="工业"):
+    marks = "".join(f"<Placemark><name>{n}</name><description>说明&amp;备注</description><Point><coordinates>"
+                    f"{p.x},{p.y},0</coordinates></Point></Placemark>" for n, p in zip(names, pts))
+    return (f'<?xml version="1.0" encoding="UTF-8"?><kml xmlns="http://www.opengis.net/kml/2.2"><Document>'
+            f"<Folder><name>{folder}</name>{marks}</Folder></Document></kml>")
+
+
+def test_kml_folder_names_are_categories(store, tmp_path):
+    path = tmp_path / "奥维.kml"
+    path.write_text(kml_text(["禹王乡村振兴示范点", "新材料产业园"], points_in("140828106", 2)), encoding="utf-8")
+    res = import_file(path, "projects", store)
+    new = added(store)
+    assert res.inserted == 2 and new["name"].tolist() == ["禹王乡村振兴示范点", "新材料产业园"]
+    assert set(new["category"]) == {"工业"}
+
+
+def test_kmz(store, tmp_path):
+    path = tmp_path / "ge.kmz"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("doc.kml", kml_text(["谷歌地球地标"], points_in("140828203"), folder="文化旅游"))
+        zf.writestr("files/icon.png", b"\x89PNG....")
+    import_file(path, "projects", store)
+    new = added(store)
+    assert new["name"].tolist() == ["谷歌地球地标"] and new["category"].tolist() == ["文旅"]
+
+
+def test_geojson_with_polygon_and_invalid_geometry_repaired(store, tmp_path):
+    c = points_in("140828202")[0]
+    bow = {"type": "Polygon", "coordinates": [[[c.x, c.y], [c.x + .01, c.y + .01], [c.x + .01, c.y], [c.x, c.y + .01],
+                                               [c.x, c.y]]]}
+    fc = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"项目名称": "胡张乡高标准农田", "类别": "农业", "是否公开": "否"}, "geometry": bow}]}
+    path = tmp_path / "a.geojson"
+    path.write_text(json.dumps(fc, ensure_ascii=False), encoding="utf-8")
+    plan = prepare_import(path, "projects", store)
+    assert plan.ok, plan.problems
+    assert any("几何图形无效" in n and "已自动修复" in n for n in plan.notes)
+    assert plan.preview().geometry.iloc[0].is_valid
+    import_file(path, "projects", store)
+    assert added(store)["name"].tolist() == ["胡张乡高标准农田"]
+
+
+def test_township_indicators_long_and_wide(store, tmp_path):
+    long = tmp_path / "long.csv"
+    long.write_text("乡镇,指标,年份,数值,单位\n庙前,常住人口,2023,3.2,万人\n140828102,常住人口,2023,2.9,万人\n",
+                    encoding="utf-8-sig")
+    res = import_file(long, "township_indicators", store)
+    assert res.inserted == 2
+    wide = tmp_path / "wide.xlsx"
+    wide.write_bytes(xlsx_bytes(pd.DataFrame({"乡镇名称": ["庙前镇", "水头镇"], "年份": [2023, 2023],
+                                              "常住人口(万人)": [3.3, 4.1], "粮食产量(万吨)": [None, 2.5]})))
+    res = import_file(wide, "township_indicators", store)
+    assert (res.inserted, res.updated) == (2, 1)  # 庙前 2023 常住人口 updated 3.2 -> 3.3
+    ti = store.read("township_indicators").set_index(["township_code", "indicator"])
+    assert ti.loc[("140828101", "常住人口"), "value"] == 3.3
+    assert ti.loc[("140828103", "粮食产量"), "unit"] == "万吨"
+    assert len(ti) == 4
+
+
+def test_official_township_boundaries_replace(store, tmp_path):
+    t = store.read("townships")
+    # the bureau's file: 12-digit codes (XZQDM) and names (XZQMC), in CGCS2000 3-degree CM 111E
+    off = gpd.GeoDataFrame({"XZQDM": [c + "000" for c in t["code"]], "XZQMC": t["name"]},
+                           geometry=[g.buffer(-0.0005) for g in t.geometry], crs=4326).to_crs(4546)
+    z = shapefile_zip(off, tmp_path / "xzq.zip")
+    res = import_file(z, "townships", store, replace=True)
+    assert (res.inserted, res.deleted) == (0, 0) and res.updated == 11
+    t2 = store.read("townships")
+    assert set(t2["boundary_quality"]) == {"official"}
+    assert t2["seat_lon"].notna().all() and t2["name"].tolist() == t["name"].tolist()
+    # one township missing from a --replace file is refused
+    z2 = shapefile_zip(off.iloc[:10], tmp_path / "xzq10.zip")
+    plan = prepare_import(z2, "townships", store, replace=True)
+    assert any("官方边界缺少乡镇：祁家河乡" in p for p in plan.problems)
+
+
+def test_xian80_and_beijing54_projection_only_no_datum_shift(store, tmp_path):
+    g = survey(n=1)
+    for epsg, label in ((2382, "西安80"), (2434, "北京54")):
+        # coordinates written as if the point's lon/lat were on that datum (no shift)
+        proj = g.set_crs(4610 if epsg == 2382 else 4214, allow_override=True).to_crs(epsg)
+        plan = prepare_import(shapefile_zip(proj, tmp_path / f"{epsg}.zip"), "projects", store)
+        assert any(label in n and "没有做基准转换" in n for n in plan.notes)
+        assert plan.preview().geometry.iloc[0].distance(g.geometry.iloc[0]) < 1e-7
+
+
+def test_gpkg_with_several_layers_needs_source_layer(store, tmp_path):
+    path = tmp_path / "many.gpkg"
+    survey().to_file(path, layer="甲")
+    survey(n=1).to_file(path, layer="乙")
+    with pytest.raises(ImportRefused, match="--source-layer"):
+        prepare_import(path, "projects", store)
+    plan = prepare_import(path, "projects", store, source_layer="乙")
+    assert plan.result.inserted == 1
+
+
+def test_polygon_into_point_layer_is_a_problem(store, tmp_path):
+    path = tmp_path / "v.geojson"
+    gpd.GeoDataFrame({"名称": ["某村"], "代码": ["140828100001"], "乡镇": ["瑶峰"]},
+                     geometry=[box(111.1, 35.0, 111.11, 35.01)], crs=4326).to_file(path)
+    plan = prepare_import(path, "villages", store)
+    assert any("几何类型 Polygon 不适用于本图层" in p for p in plan.problems)
+
+
+def test_dms_coordinates(store, tmp_path):
+    path = tmp_path / "dms.csv"
+    path.write_text("名称,类别,经度,纬度\n度分秒点,交通,111°20'24\"E,35°07'12\"N\n", encoding="utf-8")
+    got = prepare_import(path, "projects", store).preview().geometry.iloc[0]
+    assert got.distance(Point(111.34, 35.12)) < 1e-9
