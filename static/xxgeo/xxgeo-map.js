@@ -95,7 +95,8 @@
   xx.specLayer = function (data, spec, opts) {
     opts = opts || {};
     var lang = opts.lang || "zh";
-    var renderer = opts.renderer || L.canvas({ padding: 0.3 });
+    // one canvas for every vector layer of the page: each extra full-size canvas costs a composite per frame
+    var renderer = opts.renderer || (xx._renderer = xx._renderer || L.canvas({ padding: 0.1 }));
     var group = L.featureGroup();
     var labels = [];
     var layer = L.geoJSON(data, {
