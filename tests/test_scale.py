@@ -78,7 +78,7 @@ def test_every_sampled_point_is_reachable_by_hover_in_chromium(dataset, big, tmp
             page.wait_for_timeout(150)
             page.mouse.move(500, 350)
             page.wait_for_timeout(250)
-            tip = page.evaluate("() => (document.querySelector('.leaflet-tooltip') || {}).textContent || ''")
+            tip = page.evaluate("() => (document.querySelector('.xx-fast-tip') || {}).textContent || ''")
             assert tip.startswith(r["name"]), (r["name"], tip)
             page.mouse.move(10, 690)
             page.wait_for_timeout(100)

@@ -120,7 +120,7 @@
       if (!hits.length) { if (this._tip) { map.removeLayer(this._tip); this._tip = null; } return; }
       this.column("name").then(function (names) {
         var html = self._label(hits[0], names) + (hits.length > 1 ? "<br><small>此处重叠 " + hits.length + " 个项目，点击查看或放大</small>" : "");
-        if (!self._tip) self._tip = L.tooltip({ direction: "top", offset: [0, -6] });
+        if (!self._tip) self._tip = L.tooltip({ direction: "top", offset: [0, -6], className: "xx-fast-tip" });
         self._tip.setLatLng(e.latlng).setContent(html);
         if (!map.hasLayer(self._tip)) self._tip.addTo(map);
       });
