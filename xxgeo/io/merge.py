@@ -94,6 +94,10 @@ def _same(a, b) -> bool:
         return str(a) == str(b)
 
 
+def _geom(g):
+    return g if hasattr(g, "is_empty") else None
+
+
 def _unwrap(g):
     if g is not None and g.geom_type.startswith("Multi") and len(g.geoms) == 1:
         return g.geoms[0]
@@ -181,7 +185,7 @@ def merge(layer: str, current: pd.DataFrame, incoming: pd.DataFrame, provided: l
                 if not _same(rows[i].get("investment_note"), inc["_investment_orig"]):
                     before["investment_note"] = _jsonable(rows[i].get("investment_note"))
                     rows[i]["investment_note"] = after["investment_note"] = inc["_investment_orig"]
-            g = inc.get("geometry") if lay.spatial else None
+            g = _geom(inc.get("geometry")) if lay.spatial else None
             if g is not None and not g.is_empty and not same_geometry(g, geoms[i]):
                 before["geometry"], after["geometry"] = _wkt(geoms[i]), _wkt(g)
                 geoms[i] = g
@@ -206,7 +210,7 @@ def merge(layer: str, current: pd.DataFrame, incoming: pd.DataFrame, provided: l
         row = {f: (inc.get(f) if f in provided or f in keys else None) for f in lay.field_names}
         if not is_empty(inc.get("_investment_orig")) and is_empty(row.get("investment_note")):
             row["investment_note"] = inc["_investment_orig"]
-        g = inc.get("geometry") if lay.spatial else None
+        g = _geom(inc.get("geometry")) if lay.spatial else None
         _defaults(layer, row, g, prov)
         rows.append(row)
         if lay.spatial:

@@ -1,0 +1,172 @@
+"""Edits: set with version check, undo from the audit log, restore; two editors at once lose nothing."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from datafactory import make_store, points_in
+
+from xxgeo.edits import last_change, set_fields, undo_last
+from xxgeo.errors import NotFound, StaleEdit, ValidationFailed
+from xxgeo.importers import import_file
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def store(tmp_path):
+    return make_store(tmp_path / "store.gpkg")
+
+
+def row(store, pid="XM0002"):
+    p = store.read("projects")
+    return p[p["project_id"] == pid].iloc[0]
+
+
+def test_set_with_chinese_labels_and_lenient_values(store):
+    v, changes = set_fields(store, "projects", "XM0002", ["状态=在建", "总投资=1.2亿元", "乡镇=禹王", "是否公开=否"],
+                            user="张三")
+    r = row(store)
+    assert v == 2 and r["version"] == 2
+    assert (r["status"], r["investment_wan"], r["investment_note"]) == ("在建", 12000.0, "1.2亿元")
+    assert r["township_code"] == "140828106" and bool(r["public"]) is False
+    audit = store.read("audit_log").iloc[-1]
+    assert audit["user"] == "张三" and audit["action"] == "update" and audit["feature_id"] == "XM0002"
+    assert json.loads(audit["before"])["status"] == "待开工" and json.loads(audit["after"])["status"] == "在建"
+
+
+def test_set_refuses_unknown_fields_and_bad_values(store):
+    before = store.path.read_bytes()
+    with pytest.raises(NotFound, match="没有字段：颜色"):
+        set_fields(store, "projects", "XM0002", ["颜色=红"], user="u")
+    with pytest.raises(ValidationFailed, match="不在允许范围"):
+        set_fields(store, "projects", "XM0002", ["category=太空"], user="u")
+    with pytest.raises(ValidationFailed, match="不在夏县范围内"):
+        set_fields(store, "projects", "XM0002", ["lon=116.4", "lat=39.9"], user="u")
+    with pytest.raises(NotFound, match="XM9999"):
+        set_fields(store, "projects", "XM9999", ["status=在建"], user="u")
+    assert store.path.read_bytes() == before
+
+
+def test_stale_edit_is_refused_and_nothing_changes(store):
+    set_fields(store, "projects", "XM0002", ["status=在建"], user="甲", expected_version=1)
+    before = store.path.read_bytes()
+    with pytest.raises(StaleEdit, match="已被他人修改"):
+        set_fields(store, "projects", "XM0002", ["name=改名"], user="乙", expected_version=1)
+    assert store.path.read_bytes() == before
+    assert row(store)["name"] == "泗交镇温泉康养旅游项目（一期）"
+
+
+def test_two_threads_editing_different_fields_lose_nothing(store):
+    errors = []
+    barrier = threading.Barrier(3)
+
+    def edit(items, user, expected=None):
+        barrier.wait()
+        try:
+            set_fields(store, "projects", "XM0005", items, user=user, expected_version=expected)
+        except Exception as exc:  # recorded and checked below
+            errors.append(exc)
+
+    ts = [threading.Thread(target=edit, args=(["status=投产达效"], "甲")),
+          threading.Thread(target=edit, args=(["investment_wan=4200"], "乙")),
+          threading.Thread(target=edit, args=(["start_year=2022"], "丙"))]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    assert not errors
+    r = row(store, "XM0005")
+    assert (r["status"], r["investment_wan"], r["start_year"], r["version"]) == ("投产达效", 4200.0, 2022, 4)
+    assert len(store.read("audit_log")) == 1 + 3
+    with pytest.raises(StaleEdit):  # an editor still holding version 1
+        set_fields(store, "projects", "XM0005", ["status=停建"], user="丁", expected_version=1)
+    assert row(store, "XM0005")["status"] == "投产达效"
+
+
+def test_two_processes_and_a_stale_one(store):
+    cmd = [sys.executable, "-m", "xxgeo", "set", "--store", str(store.path), "--layer", "projects", "--id", "XM0001"]
+    procs = [subprocess.Popen([*cmd, "status=投产", "--user", "甲"], cwd=ROOT, stderr=subprocess.PIPE, text=True),
+             subprocess.Popen([*cmd, "end_year=2027", "--user", "乙"], cwd=ROOT, stderr=subprocess.PIPE, text=True)]
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outs
+    stale = subprocess.run([*cmd, "name=改名", "--user", "丙", "--expected-version", "1"], cwd=ROOT,
+                           capture_output=True, text=True, timeout=120)
+    assert stale.returncode != 0 and "已被他人修改" in stale.stderr and "Traceback" not in stale.stderr
+    r = row(store, "XM0001")
+    assert (r["status"], r["end_year"], r["version"]) == ("投产", 2027, 3)
+    assert r["name"] == "夏县“六新”产业集聚区标准化厂房"
+
+
+def test_undo_attribute_edits_in_order(store):
+    set_fields(store, "projects", "XM0002", ["status=在建"], user="甲")
+    set_fields(store, "projects", "XM0002", ["status=投产", "investment_wan=900"], user="乙")
+    assert "乙" in last_change(store).describe()
+    assert "乙" in undo_last(store, user="丙")
+    r = row(store)
+    assert (r["status"], r["investment_wan"] != r["investment_wan"]) == ("在建", True)  # NaN again
+    assert "甲" in undo_last(store, user="丙")
+    assert row(store)["status"] == "待开工"
+    with pytest.raises(NotFound, match="不能撤销"):  # next is the build
+        undo_last(store, user="丙")
+    acts = store.read("audit_log")["action"].tolist()
+    assert acts[-2:] == ["undo", "undo"]
+
+
+def test_undo_a_move(store):
+    old = row(store).geometry
+    set_fields(store, "projects", "XM0002", [f"lon={points_in('140828100')[0].x}", f"lat={points_in('140828100')[0].y}"],
+               user="甲")
+    moved = row(store)
+    assert moved.geometry.distance(points_in("140828100")[0]) < 1e-9 and moved["loc_precision"] == "surveyed"
+    undo_last(store, user="甲")
+    back = row(store)
+    assert back.geometry.distance(old) < 1e-9 and back["loc_precision"] == "township"
+
+
+def test_undo_refuses_when_changed_again(store):
+    set_fields(store, "projects", "XM0002", ["status=在建"], user="甲")
+    # someone else changes the same field through a path that is not an audited edit (e.g. an import)
+    from xxgeo.store import _connect
+
+    with _connect(store.path) as con:
+        con.execute("UPDATE projects SET status='停建' WHERE project_id='XM0002'")
+    before = store.path.read_bytes()
+    with pytest.raises(StaleEdit, match="又被改过"):
+        undo_last(store, user="甲")
+    assert store.path.read_bytes() == before
+
+
+def test_undo_an_import_restores_the_backup(store, tmp_path):
+    p = tmp_path / "new.csv"
+    q = points_in("140828204")[0]
+    p.write_text(f"项目名称,类别,经度,纬度\n祁家河生态项目,生态水利,{q.x},{q.y}\n", encoding="utf-8")
+    before = store.read("projects")
+    res = import_file(p, "projects", store, user="甲")
+    assert res.inserted == 1 and res.backup is not None and res.backup.exists()
+    audit = store.read("audit_log")
+    assert audit["action"].tolist()[-2:] == ["import-insert", "import"]
+    msg = undo_last(store, user="乙")
+    assert "导入了 new.csv" in msg
+    after = store.read("projects")
+    assert after["name"].tolist() == before["name"].tolist()
+    assert store.read("audit_log")["action"].tolist()[-1] == "undo-import"
+
+
+def test_restore_lists_and_restores(store, tmp_path):
+    set_fields(store, "projects", "XM0002", ["status=在建"], user="甲")
+    p = tmp_path / "x.csv"
+    p.write_text("项目编号,状态\nXM0002,投产\n", encoding="utf-8")
+    res = import_file(p, "projects", store)
+    assert row(store)["status"] == "投产"
+    assert res.backup in store.list_backups()
+    store.restore(res.backup.name, user="管理员")
+    assert row(store)["status"] == "在建"
+    assert store.read("audit_log")["action"].tolist()[-1] == "restore"
+    with pytest.raises(NotFound, match="不能撤销"):
+        undo_last(store, user="甲")
