@@ -35,10 +35,12 @@ def township_cells() -> list:
 def projects_frame() -> gpd.GeoDataFrame:
     cells = township_cells()
     rows = [
-        ("XM0001", "夏县“六新”产业集聚区标准化厂房", "工业", "140828102", True, 12000.0, MultiPoint([cells[2].centroid])),
+        ("XM0001", "夏县“六新”产业集聚区标准化厂房", "工业", "140828102", True, 12000.0,
+         MultiPoint([cells[2].centroid])),
         ("XM0002", "泗交镇温泉康养旅游项目（一期）", "文旅", "140828105", True, None, MultiPoint([cells[5].centroid])),
         ("XM0003", "全县农村饮水安全巩固提升工程", "生态水利", None, True, 3500.5, None),
-        ("XM0004", "内部储备：禹王城遗址片区综合开发", "文旅", "140828106", False, 80000.0, MultiPoint([cells[6].centroid])),
+        ("XM0004", "内部储备：禹王城遗址片区综合开发", "文旅", "140828106", False, 80000.0,
+         MultiPoint([cells[6].centroid])),
         ("XM0005", "水头镇光伏发电&储能<示范>项目", "能源", "140828103", True, None, MultiPoint([cells[3].centroid])),
     ]
     df = pd.DataFrame(rows, columns=["project_id", "name", "category", "township_code", "public", "investment_wan",
@@ -61,12 +63,14 @@ def make_store(path: Path) -> GpkgStore:
     county = gpd.GeoDataFrame({"code": ["140828"], "name": ["夏县"], "source": ["测试用县界（矩形）"]},
                               geometry=[box(X0, Y0, X1, Y1)], crs="EPSG:4326")
     towns = gpd.GeoDataFrame({
-        "code": [c for c, _, _ in TOWNSHIPS], "name": [n for _, n, _ in TOWNSHIPS], "kind": [k for _, _, k in TOWNSHIPS],
+        "code": [c for c, _, _ in TOWNSHIPS], "name": [n for _, n, _ in TOWNSHIPS],
+        "kind": [k for _, _, k in TOWNSHIPS],
         "boundary_quality": "schematic", "seat_lon": [c.centroid.x for c in cells],
         "seat_lat": [c.centroid.y for c in cells], "village_units": 10, "source": "测试用示意边界"},
         geometry=cells, crs="EPSG:4326")
     parks = gpd.GeoDataFrame({"park_id": ["peijie"], "name": ["裴介“六新”产业集聚区"], "aliases": ["六新集聚区"],
-                              "township_code": ["140828102"], "boundary_quality": ["schematic"], "source_ref": ["专栏6-2"]},
+                              "township_code": ["140828102"], "boundary_quality": ["schematic"],
+                              "source_ref": ["专栏6-2"]},
                              geometry=[cells[2].centroid.buffer(0.01)], crs="EPSG:4326")
     audit = pd.DataFrame([{"at": "2026-01-01T00:00:00+08:00", "user": "build", "layer": "*", "feature_id": None,
                            "action": "build", "before": None, "after": "test store"}])

@@ -80,7 +80,7 @@ def test_two_threads_editing_different_fields_lose_nothing(store):
         t.start()
     for t in ts:
         t.join()
-    assert not errors
+    assert not errors, [getattr(e, "message", repr(e)) for e in errors]
     r = row(store, "XM0005")
     assert (r["status"], r["investment_wan"], r["start_year"], r["version"]) == ("投产达效", 4200.0, 2022, 4)
     assert len(store.read("audit_log")) == 1 + 3
@@ -120,8 +120,8 @@ def test_undo_attribute_edits_in_order(store):
 
 def test_undo_a_move(store):
     old = row(store).geometry
-    set_fields(store, "projects", "XM0002", [f"lon={points_in('140828100')[0].x}", f"lat={points_in('140828100')[0].y}"],
-               user="甲")
+    q = points_in("140828100")[0]
+    set_fields(store, "projects", "XM0002", [f"lon={q.x}", f"lat={q.y}"], user="甲")
     moved = row(store)
     assert moved.geometry.distance(points_in("140828100")[0]) < 1e-9 and moved["loc_precision"] == "surveyed"
     undo_last(store, user="甲")

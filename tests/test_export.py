@@ -101,7 +101,8 @@ def test_excel_has_chinese_headers_with_units(store):
     res = export_layer(store, "projects", "xlsx", township="裴介")
     df = pd.read_excel(io.BytesIO(res.data), sheet_name=None)
     data = df["项目"]
-    assert {"项目编号", "项目名称", "总投资（规划所述，万元）", "是否公开", "位置精度", "经度", "纬度"} <= set(data.columns)
+    assert {"项目编号", "项目名称", "总投资（规划所述，"
+    "万元）", "是否公开", "位置精度", "经度", "纬度"} <= set(data.columns)
     assert data["项目名称"].tolist() == ["夏县“六新”产业集聚区标准化厂房"]
     assert data["是否公开"].tolist() == ["是"] and data["位置精度"].tolist() == ["乡镇示意点"]
     assert "说明" in df and "乡镇=裴介" in df["说明"].to_string()

@@ -183,7 +183,8 @@ def test_geojson_with_polygon_and_invalid_geometry_repaired(store, tmp_path):
     bow = {"type": "Polygon", "coordinates": [[[c.x, c.y], [c.x + .01, c.y + .01], [c.x + .01, c.y], [c.x, c.y + .01],
                                                [c.x, c.y]]]}
     fc = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"项目名称": "胡张乡高标准农田", "类别": "农业", "是否公开": "否"}, "geometry": bow}]}
+        {"type": "Feature", "properties": {"项目名称": "胡张乡高标准农田", "类别": "农业", "是否公开": "否"},
+         "geometry": bow}]}
     path = tmp_path / "a.geojson"
     path.write_text(json.dumps(fc, ensure_ascii=False), encoding="utf-8")
     plan = prepare_import(path, "projects", store)

@@ -77,7 +77,8 @@ def cmd_import(args) -> int:
         raise exc
     res = commit_import(plan, store, user=_user(args))
     print(f"已导入到 {args.layer}：新增 {res.inserted} 行，更新 {res.updated} 行，未变 {res.unchanged} 行"
-          + (f"，删除 {res.deleted} 行" if args.replace else "") + f"。导入前的备份：{res.backup.name if res.backup else '无'}")
+          + (f"，删除 {res.deleted} 行" if args.replace else "") + f"。导入前的备份："
+          f"{res.backup.name if res.backup else '无'}")
     return 0
 
 

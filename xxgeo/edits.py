@@ -11,6 +11,7 @@ recent change not yet cancelled.
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 
 import pandas as pd
@@ -27,6 +28,18 @@ from .store import GpkgStore, _connect, _insert_audit, _sql_value, gpkg_blob, no
 CANCEL = "undo"
 DETAIL = ("import-update", "import-insert", "undo-import", "geometry-before")
 UNDOABLE = ("update", "import", "import-replace")
+
+
+def _read(store: GpkgStore, layer: str, tries: int = 6):
+    """``store.read`` retried briefly: GDAL opens the GeoPackage without a busy timeout, so a read that lands
+    on another editor's commit fails with "database is locked" instead of waiting."""
+    for k in range(tries):
+        try:
+            return store.read(layer)
+        except StoreError:
+            if k == tries - 1:
+                raise
+            time.sleep(0.05 * (k + 1))
 
 
 def parse_assignments(store: GpkgStore, layer: str, items: list[str]) -> tuple[dict, object]:
@@ -51,7 +64,7 @@ def parse_assignments(store: GpkgStore, layer: str, items: list[str]) -> tuple[d
         else:
             raw[k.strip()] = v
     mapped = colmap.map_columns(pd.DataFrame({k: [v] for k, v in raw.items()}, dtype=object), layer,
-                                townships=store.read("townships"), parks=store.read("parks"))
+                                townships=_read(store, "townships"), parks=_read(store, "parks"))
     if mapped.unmapped:
         raise NotFound(f"图层“{lay.label}”没有字段：{'、'.join(mapped.unmapped)}。可改的字段："
                        f"{'、'.join(f.name for f in lay.fields if f.name not in (lay.id_field, 'version'))}。")
@@ -85,7 +98,7 @@ def set_fields(store: GpkgStore, layer: str, feature_id: str, items: list[str], 
     """Apply ``field=value`` edits to one feature; returns (new version, changes)."""
     changes, geom = parse_assignments(store, layer, items)
     if geom is not None:
-        c = store.read("county")
+        c = _read(store, "county")
         if len(c) and not shapely.union_all(c.geometry.values).buffer(0.05).intersects(geom):
             raise ValidationFailed("修改未保存：新位置不在夏县范围内（距县界超过约5公里），请检查经纬度。")
         if "loc_precision" in LAYERS[layer].field_names and "loc_precision" not in changes:
@@ -102,7 +115,7 @@ def _move(store: GpkgStore, layer: str, feature_id: str, changes: dict, geom, us
     geometry (``geometry-before``) so that the move can be undone."""
     lay = LAYERS[layer]
     for _attempt in range(3):
-        df = store.read(layer)
+        df = _read(store, layer)
         row = df[df[lay.id_field].astype(str) == str(feature_id)]
         if row.empty:
             raise NotFound(f"图层“{lay.label}”中没有编号为“{feature_id}”的要素。")
@@ -227,7 +240,8 @@ def _undo_update(store: GpkgStore, user: str) -> str:
 
                     now = _blob_geom(current.get(gcol))
                     if not same_geometry(now, shapely.from_wkt(v) if v else None, 1e-6):
-                        raise StaleEdit(f"{change.feature_id} 的位置在这次修改之后又被改过，不能撤销（以免覆盖他人的修改）。")
+                        raise StaleEdit(f"{change.feature_id} 的位置在这次修改之后又被改过，不能撤销（"
+                                        "以免覆盖他人的修改）。")
                     old = _previous_geometry(rows, change)
                     restored["geometry"] = None if old is None else shapely.to_wkt(old, rounding_precision=9)
                     sets.append(f'"{gcol}" = ?')
@@ -291,7 +305,8 @@ def _undo_import(store: GpkgStore, change: Change, user: str) -> str:
     name = change.before.get("backup")
     src = store.backup_dir / name if name else None
     if src is None or not src.is_file():
-        raise NotFound(f"这次导入之前的备份（{name or '未记录'}）已不存在，无法撤销；请用 python -m xxgeo restore 选择备份。")
+        raise NotFound(f"这次导入之前的备份（{name or '未记录'}）已不存在，无法撤销；"
+                       "请用 python -m xxgeo restore 选择备份。")
 
     def still_last(st: GpkgStore) -> None:
         with _connect(st.path) as con:

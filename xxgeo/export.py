@@ -128,7 +128,8 @@ def export_layer(store: GpkgStore, layer: str, fmt: str, *, township: str | None
     names = dict(zip(t["code"].astype(str), t["name"].astype(str)))
     filt = "；".join(x for x in (f"乡镇={township}" if township else "", f"类别={category}" if category else "",
                                 "仅公开" if public_only else "") if x) or "无"
-    about = [("图层", f"{LAYERS[layer].label}（{layer}）"), ("导出时间", _dt.datetime.now().isoformat(timespec="seconds")),
+    about = [("图层", f"{LAYERS[layer].label}（{layer}）"),
+             ("导出时间", _dt.datetime.now().isoformat(timespec="seconds")),
              ("筛选", filt), ("行数", str(len(df))), ("坐标系", "WGS84 经纬度（EPSG:4326）"),
              ("数据库", store.path.name), ("说明", "未注明的数值留空；总投资单位为万元，均为规划所述数值。")]
     data, notes = render(df, layer, fmt, township_names=names, about=about)

@@ -26,6 +26,7 @@ from .io.coords import build_geometry, find_columns
 from .io.crs_rules import parse_crs, to_wgs84
 from .io.merge import MergeResult, fit_geometry, key_fields, merge, row_key
 from .io.readers import read_source
+from .io.reshape import reshape_township_indicators
 from .io.txn import rewrite
 from .names import resolve_township
 from .schema import LAYERS, validate_frame
@@ -89,7 +90,8 @@ def prepare_import(path: str | os.PathLike, layer: str, store: GpkgStore, *, crs
                    name: str | None = None, user: str | None = None) -> ImportPlan:
     """Read, convert, map, merge and validate ``path`` for ``layer`` without writing anything."""
     if layer not in LAYERS:
-        raise NotFound(f"没有名为“{layer}”的图层。可导入的图层：{'、'.join(n for n in LAYERS if n not in NOT_IMPORTABLE)}。")
+        raise NotFound(f"没有名为“{layer}”的图层。可导入的图层："
+                       f"{'、'.join(n for n in LAYERS if n not in NOT_IMPORTABLE)}。")
     if layer in NOT_IMPORTABLE:
         raise ImportRefused("修改记录（audit_log）不能导入，它只由系统写入。")
     store._require()
@@ -104,7 +106,7 @@ def prepare_import(path: str | os.PathLike, layer: str, store: GpkgStore, *, crs
     frame = raw.frame
     labels = list(raw.row_labels)
     if layer == "township_indicators" and raw.geometry is None:
-        frame, more = colmap.reshape_township_indicators(frame)
+        frame, more = reshape_township_indicators(frame)
         notes += more
         if more:
             labels = [f"第{i + 1}条数值" for i in range(len(frame))]
@@ -146,7 +148,8 @@ def prepare_import(path: str | os.PathLike, layer: str, store: GpkgStore, *, crs
     plan.problems = [f"{labels[i]}：{m}" for i in sorted(problems) for m in problems[i]]
     plan.problems += _key_problems(layer, inc, provided)
     if not [f for f in provided if f != "geometry"] and not plan.problems:
-        plan.problems.append(f"文件里没有一列能对应到图层“{lay.label}”的字段（如 {'、'.join(_example_headers(layer))}），"
+        plan.problems.append(f"文件里没有一列能对应到图层“{lay.label}”的字段（"
+                             f"如 {'、'.join(_example_headers(layer))}），"
                              "请检查表头。")
     if plan.problems:
         return plan

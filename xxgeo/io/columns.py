@@ -58,7 +58,8 @@ LAYER_ALIASES: dict[str, dict] = {
 PERIOD = ("建设年限", "建设期", "建设周期", "起止年限", "建设起止年限", "实施年限", "起止年份")
 CATEGORY_ALIASES = {
     "工业项目": "工业", "制造业": "工业", "现代农业": "农业", "农业农村": "农业", "文化旅游": "文旅", "旅游": "文旅",
-    "文化": "文旅", "交通运输": "交通", "新能源": "能源", "生态": "生态水利", "水利": "生态水利", "生态环保": "生态水利",
+    "文化": "文旅", "交通运输": "交通", "新能源": "能源", "生态": "生态水利", "水利": "生态水利",
+    "生态环保": "生态水利",
     "环保": "生态水利", "新基建": "新基建数字", "数字": "新基建数字", "数字经济": "新基建数字", "城市建设": "城建",
     "城镇建设": "城建", "民生": "社会民生", "社会事业": "社会民生", "商贸": "商贸物流", "物流": "商贸物流",
 }
@@ -230,7 +231,8 @@ def map_columns(raw: pd.DataFrame, layer: str, *, townships: pd.DataFrame, parks
     if "place_note" in out.provided and "township_code" in lay.field_names and "township_code" not in out.provided:
         _townships_from_text(out, townships)
     if unmapped:
-        out.notes.append(f"以下列没有对应字段，未导入：{'、'.join(unmapped[:12])}{'等' if len(unmapped) > 12 else ''}。")
+        out.notes.append(f"以下列没有对应字段，未导入："
+                         f"{'、'.join(unmapped[:12])}{'等' if len(unmapped) > 12 else ''}。")
     return out
 
 
@@ -388,47 +390,3 @@ def _parks(values, parks, out: Mapped) -> None:
             ids.append(None)
     out.frame["park_id"] = ids
     out.provided.append("park_id")
-
-
-def reshape_township_indicators(raw: pd.DataFrame) -> tuple[pd.DataFrame, list]:
-    """Wide township tables to long rows (乡镇, 指标, 年份, 数值, 单位); long tables are returned as they are.
-
-    Two wide layouts are understood: one column per year (``2021``, ``2022年``) beside an 指标 column, and
-    one column per indicator (``常住人口(万人)``) beside a 年份 column.
-    """
-    lay = "township_indicators"
-    targets = {c: target_of(lay, c)[0] for c in raw.columns}
-    have = set(targets.values())
-    if "value" in have:
-        return raw, []
-    town = next((c for c, t in targets.items() if t == "township_code"), None)
-    if town is None:
-        return raw, []
-    years = {c: int(m.group(1)) for c in raw.columns if (m := re.fullmatch(r"((?:19|20)\d\d)(?:年|\.0)?", str(c).strip()))}
-    rows = []
-    if years and "indicator" in have:
-        ind = next(c for c, t in targets.items() if t == "indicator")
-        unit = next((c for c, t in targets.items() if t == "unit"), None)
-        for _, r in raw.iterrows():
-            for c, y in years.items():
-                rows.append({"乡镇": r[town], "指标": r[ind], "年份": y, "数值": r[c],
-                             "单位": r[unit] if unit else None})
-        note = "表格按“每年一列”的宽表读取，已转为每行一个数值。"
-    elif "year" in have:
-        yc = next(c for c, t in targets.items() if t == "year")
-        inds = [c for c, t in targets.items() if t is None and not str(c).startswith("_")
-                and header_key(c) not in ("序号", "备注", "no", "编号")]
-        for _, r in raw.iterrows():
-            for c in inds:
-                base, unit = split_unit(c)
-                rows.append({"乡镇": r[town], "指标": str(c).split("(")[0].split("（")[0].strip(), "年份": r[yc],
-                             "数值": r[c], "单位": unit})
-        note = "表格按“每个指标一列”的宽表读取，已转为每行一个数值；列名括号中的是单位。"
-    else:
-        return raw, []
-    long = pd.DataFrame(rows, dtype=object)
-    blank = long["数值"].map(lambda v: as_text(v) is None)
-    notes = [note]
-    if blank.any():
-        notes.append(f"{int(blank.sum())} 个空白单元格没有导入（没有数值不记录）。")
-    return long[~blank].reset_index(drop=True), notes

@@ -72,13 +72,15 @@ def gk_table() -> dict:
     """EPSG Gauss-Krüger CRSs of the Chinese datums: (datum, width, 'cm', cm) / (datum, width, 'zone', n) -> code."""
     from pyproj.database import query_crs_info
 
-    pat = re.compile(r"^(CGCS2000|Xian 1980|Beijing 1954|New Beijing) / (3-degree )?Gauss-Kruger (?:zone (\d+)|CM (\d+)E)$")
+    pat = re.compile(r"^(CGCS2000|Xian 1980|Beijing 1954|New Beijing) / (3-degree )?Gauss-Kruger "
+                     r"(?:zone (\d+)|CM (\d+)E)$")
     table = {}
     for info in query_crs_info(auth_name="EPSG"):
         m = pat.match(info.name)
         if m:
             width = 3 if m.group(2) else 6
-            key = (m.group(1), width, "zone", int(m.group(3))) if m.group(3) else (m.group(1), width, "cm", int(m.group(4)))
+            key = ((m.group(1), width, "zone", int(m.group(3))) if m.group(3)
+                   else (m.group(1), width, "cm", int(m.group(4))))
             table[key] = int(info.code)
     return table
 
@@ -161,12 +163,14 @@ def infer_crs(geoms: np.ndarray, hint: str | None) -> tuple[CRS, np.ndarray, lis
             width = 3 if 25 <= p <= 45 else 6 if 13 <= p <= 23 else None
             code = gk_table().get(("CGCS2000", width, "zone", p)) if width else None
             if code:
-                notes.append(f"文件没有声明坐标系；东坐标带有带号 {p}，按 CGCS2000 {width}度带第{p}带（EPSG:{code}）处理。"
+                notes.append(f"文件没有声明坐标系；东坐标带有带号 {p}，按 CGCS2000 {width}度带第{p}带（"
+                             f"EPSG:{code}）处理。"
                              "如果实际是西安80或北京54坐标，请用 --crs 指定。")
                 return CRS.from_epsg(code), geoms, notes
     hint_txt = "（X/Y 列）" if hint == "xy" else ""
     if ((x >= 1.0e5) & (x < 1.0e6)).all() and north(y).all():
-        raise ImportRefused(f"文件没有坐标系信息{hint_txt}，坐标是不带带号的高斯-克吕格平面坐标，无法判断中央经线和基准；"
+        raise ImportRefused(f"文件没有坐标系信息{hint_txt}，坐标是不带带号的高斯-克吕格平面坐标，"
+                            "无法判断中央经线和基准；"
                             "夏县通常是 CGCS2000 3度带中央经线111°，确认后请加 --crs EPSG:4546 再导入。",
                             english="No CRS and the projected coordinates are ambiguous; pass --crs.")
     raise ImportRefused(f"文件没有坐标系信息{hint_txt}，无法从坐标值判断坐标系，请用 --crs 指定"
@@ -204,7 +208,8 @@ def _transform(geoms: np.ndarray, src: CRS) -> tuple[np.ndarray, list]:
     target = CRS.from_epsg(4326)
     if datum in NO_SHIFT_DATUMS and not has_params:
         target = src.geodetic_crs
-        notes.append(f"坐标基准是{NO_SHIFT_DATUMS[datum]}（{datum}）：只换算了投影，没有做基准转换（没有本地转换参数），"
+        notes.append(f"坐标基准是{NO_SHIFT_DATUMS[datum]}（{datum}）：只换算了投影，没有做基准转换（"
+                     "没有本地转换参数），"
                      "位置可能偏差几十米到一百多米；如有七参数，请用 --crs 给出带 +towgs84 的 PROJ 串。")
     elif datum and "2000" not in datum and "WGS" not in datum and "World Geodetic" not in datum:
         notes.append(f"坐标基准 {datum} 已按 PROJ 的标准方法转换为 WGS84。")
@@ -220,7 +225,8 @@ def _transform(geoms: np.ndarray, src: CRS) -> tuple[np.ndarray, list]:
     return out, notes
 
 
-def to_wgs84(geoms: np.ndarray, declared, choice: CrsChoice | None, *, hint: str | None = None) -> tuple[np.ndarray, list]:
+def to_wgs84(geoms: np.ndarray, declared, choice: CrsChoice | None, *,
+             hint: str | None = None) -> tuple[np.ndarray, list]:
     """Convert geometries to WGS84 following the module rules; returns (geometries, notes)."""
     geoms = np.array([None if g is None or g.is_empty else shapely.force_2d(g) for g in geoms], dtype=object)
     notes: list = []
@@ -240,7 +246,8 @@ def to_wgs84(geoms: np.ndarray, declared, choice: CrsChoice | None, *, hint: str
         geoms = _swap_back(geoms, notes)
         func = xcrs.gcj02_to_wgs84 if choice.offset == "gcj02" else xcrs.bd09_to_wgs84
         geoms = np.array([xcrs.transform_geometry(g, func) if g is not None else None for g in geoms], dtype=object)
-        notes.append("已把" + ("高德/腾讯（GCJ-02）" if choice.offset == "gcj02" else "百度（BD-09）") + "坐标换算为 WGS84。")
+        notes.append("已把" + ("高德/腾讯（GCJ-02）" if choice.offset == "gcj02" else "百度（"
+        "BD-09）") + "坐标换算为 WGS84。")
         return _sanity(geoms), notes
     if src is None:
         src, geoms, more = infer_crs(geoms, hint)

@@ -165,7 +165,8 @@ def merge(layer: str, current: pd.DataFrame, incoming: pd.DataFrame, provided: l
     for _, inc in incoming.iterrows():
         k = row_key(inc, keys)
         label = inc.get("_row")
-        if k is None and lay.id_field and not is_empty(inc.get("name")) and len(by_name.get(inc["name"].strip(), [])) == 1:
+        nm = inc.get("name")
+        if k is None and lay.id_field and isinstance(nm, str) and len(by_name.get(nm.strip(), [])) == 1:
             k = row_key(cur.iloc[by_name[inc["name"].strip()][0]], keys)
             res.notes.append(f"{label}没有编号，按名称匹配到已有的 {k[0]}。")
         if k is not None and k in by_key:
@@ -181,10 +182,11 @@ def merge(layer: str, current: pd.DataFrame, incoming: pd.DataFrame, provided: l
                 if not _same(rows[i].get(f), v):
                     before[f], after[f] = _jsonable(rows[i].get(f)), _jsonable(v)
                     rows[i][f] = v
-            if "_investment_orig" in inc and not is_empty(inc["_investment_orig"]) and "investment_note" not in provided:
-                if not _same(rows[i].get("investment_note"), inc["_investment_orig"]):
-                    before["investment_note"] = _jsonable(rows[i].get("investment_note"))
-                    rows[i]["investment_note"] = after["investment_note"] = inc["_investment_orig"]
+            orig = inc.get("_investment_orig")
+            if (not is_empty(orig) and "investment_note" not in provided
+                    and not _same(rows[i].get("investment_note"), orig)):
+                before["investment_note"] = _jsonable(rows[i].get("investment_note"))
+                rows[i]["investment_note"] = after["investment_note"] = orig
             g = _geom(inc.get("geometry")) if lay.spatial else None
             if g is not None and not g.is_empty and not same_geometry(g, geoms[i]):
                 before["geometry"], after["geometry"] = _wkt(geoms[i]), _wkt(g)
@@ -192,7 +194,8 @@ def merge(layer: str, current: pd.DataFrame, incoming: pd.DataFrame, provided: l
                 if "loc_precision" in lay.field_names and "loc_precision" not in provided:
                     before["loc_precision"] = rows[i].get("loc_precision")
                     rows[i]["loc_precision"] = after["loc_precision"] = "surveyed"
-            if layer == "townships" and "geometry" in after and "boundary_quality" not in provided:
+            if (layer == "townships" and (replace or "geometry" in after) and g is not None
+                    and "boundary_quality" not in provided and rows[i].get("boundary_quality") != "official"):
                 before["boundary_quality"] = rows[i].get("boundary_quality")
                 rows[i]["boundary_quality"] = after["boundary_quality"] = "official"
             if after:

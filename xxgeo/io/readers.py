@@ -97,7 +97,8 @@ def _read_zip(path, name, tmpdir, encoding, source_layer, score, target) -> RawT
                 raise ImportRefused(f"{label}里又套了压缩包“{e.name}”，请解压后再导入。")
             return _read_plain(kind, got[e.name], e.name, tmpdir, encoding, source_layer, score, None)
         listing = "、".join(names[:8]) + ("等" if len(names) > 8 else "")
-        raise ImportRefused(f"{label}“{name}”里没有可导入的数据文件（内有：{listing or '无文件'}）；需要 .shp（连同 .dbf/.shx/.prj）"
+        raise ImportRefused(f"{label}“{name}”里没有可导入的数据文件（内有：{listing or '无文件'}）；需要 .shp（"
+                            "连同 .dbf/.shx/.prj）"
                             "、.kml、.gpkg、.geojson、.csv 或 .xlsx 之一。")
 
 
@@ -111,7 +112,8 @@ def _read_zipped_shapefile(zf, entries, shps, name, tmpdir, encoding, source_lay
             shps = [e for e in shps if Path(e.name).stem == source_layer or e.name == source_layer]
         if len(shps) != 1:
             listing = "、".join(Path(e.name).stem for e in shps[:10])
-            raise ImportRefused(f"{label}里有多个 Shapefile（{listing}），请用 --source-layer 指定其中一个，或每个压缩包只放一个。")
+            raise ImportRefused(f"{label}里有多个 Shapefile（{listing}），请用 --source-layer 指定其中一个，"
+                                "或每个压缩包只放一个。")
     shp = shps[0]
     parts = {e.suffix: e for e in entries if e.stem.lower() == shp.stem.lower()}
     if ".dbf" not in parts:
@@ -131,7 +133,8 @@ def _read_zipped_shapefile(zf, entries, shps, name, tmpdir, encoding, source_lay
         notes.append(f"属性表按 --encoding 指定的 {encoding} 解码。")
     elif cpg:
         codec = codec_name(cpg)
-        _strict(samples, codec, f".cpg 文件声明编码为 {cpg}，但属性表不是该编码；请用 --encoding 指定正确的编码（如 GBK）。")
+        _strict(samples, codec, f".cpg 文件声明编码为 {cpg}，但属性表不是该编码；请用 --encoding 指定正确的编码（"
+                                "如 GBK）。")
         notes.append(f"属性表按 .cpg 声明的 {cpg} 解码。")
     else:
         codec = guess_bytes(samples)
@@ -212,7 +215,8 @@ def list_layers(path: Path) -> list[str]:
         try:
             return [str(n) for n, _ in pyogrio.list_layers(path)]
         except Exception as exc:
-            raise ImportRefused(f"文件无法打开：已损坏或不是所声称的格式（{_gdal_reason(exc)}），未导入任何数据。") from exc
+            raise ImportRefused(f"文件无法打开：已损坏或不是所声称的格式（{_gdal_reason(exc)}），"
+                                "未导入任何数据。") from exc
 
 
 def read_gpkg(path: Path, name: str, source_layer: str | None, target: str | None) -> RawTable:
@@ -235,7 +239,8 @@ def read_geojson(path: Path, name: str, tmpdir: Path, encoding: str | None) -> R
     try:
         obj = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ImportRefused(f"GeoJSON“{name}”格式错误（第{exc.lineno}行附近：{exc.msg}），可能不完整，未导入。") from None
+        raise ImportRefused(f"GeoJSON“{name}”格式错误（第{exc.lineno}行附近：{exc.msg}），可能不完整，"
+                            "未导入。") from None
     if not isinstance(obj, dict) or obj.get("type") not in ("FeatureCollection", "Feature"):
         raise ImportRefused(f"“{name}”不是 GeoJSON 要素集合（缺少 \"type\": \"FeatureCollection\"），未导入。")
     clean = tmpdir / "in.geojson"
@@ -298,7 +303,8 @@ def read_excel(path: Path, name: str, score: HeaderScore | None) -> RawTable:
             warnings.simplefilter("ignore")
             sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=object, engine="openpyxl")
     except Exception as exc:
-        raise ImportRefused(f"Excel 文件“{name}”无法读取：已损坏或不是 .xlsx（{type(exc).__name__}），未导入。") from exc
+        raise ImportRefused(f"Excel 文件“{name}”无法读取：已损坏或不是 .xlsx（{type(exc).__name__}），"
+                            "未导入。") from exc
     best = None
     for sname, df in sheets.items():
         if str(sname).strip() in ("说明", "字段说明", "README") or df.empty:

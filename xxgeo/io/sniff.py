@@ -76,7 +76,8 @@ def sniff(path: Path, display: str | None = None) -> str:
     if size == 0:
         raise ImportRefused(f"文件“{name}”是空的，未导入任何数据。")
     if size > MAX_FILE_BYTES:
-        raise ImportRefused(f"文件“{name}”有 {size / 2**20:.0f} MB，超过上限 {MAX_FILE_BYTES // 2**20} MB，请分批导入。")
+        raise ImportRefused(f"文件“{name}”有 {size / 2**20:.0f} MB，超过上限 {MAX_FILE_BYTES // 2**20} MB，"
+                            "请分批导入。")
     with open(path, "rb") as fh:
         head = fh.read(70000)
     kind = content_kind(head)

@@ -75,7 +75,8 @@ def human_frame(df: pd.DataFrame, layer: str, township_names: dict) -> pd.DataFr
             out["经度"] = [p[0] for p in xy]
             out["纬度"] = [p[1] for p in xy]
         elif pts:
-            out["几何WKT"] = [None if g is None or g.is_empty else shapely.to_wkt(g, rounding_precision=7) for g in geoms]
+            out["几何WKT"] = [None if g is None or g.is_empty else shapely.to_wkt(g, rounding_precision=7)
+                            for g in geoms]
     return out
 
 
@@ -99,7 +100,8 @@ def to_xlsx(df: pd.DataFrame, layer: str, township_names: dict, about: list) -> 
         long = table["几何WKT"].map(lambda s: isinstance(s, str) and len(s) > 32000)
         if long.any():
             table.loc[long, "几何WKT"] = None
-            notes.append(f"{int(long.sum())} 个几何图形太长，超出 Excel 单元格上限，未写入 Excel；请导出为 gpkg 或 shp。")
+            notes.append(f"{int(long.sum())} 个几何图形太长，超出 Excel 单元格上限，未写入 Excel；"
+                         "请导出为 gpkg 或 shp。")
     buf = io.BytesIO()
     with pd.ExcelWriter(buf, engine="openpyxl") as xw:
         sheet = LAYERS[layer].label[:31]
@@ -200,7 +202,8 @@ def to_shp_zip(df, layer: str) -> tuple[bytes, list]:
             p = Path(tmp) / f"{stem}.shp"
             geoms = part.geometry.values
             if g != "other":
-                multi = {"point": shapely.MultiPoint, "line": shapely.MultiLineString, "polygon": shapely.MultiPolygon}[g]
+                multi = {"point": shapely.MultiPoint, "line": shapely.MultiLineString,
+                         "polygon": shapely.MultiPolygon}[g]
                 geoms = [gg if gg is None or gg.is_empty or gg.geom_type.startswith("Multi") else multi([gg])
                          for gg in geoms]
             part = gpd.GeoDataFrame(part.drop(columns="geometry"), geometry=list(geoms), crs="EPSG:4326")
@@ -217,7 +220,8 @@ def to_shp_zip(df, layer: str) -> tuple[bytes, list]:
         notes.append(f"Shapefile 每个文件只能有一种几何类型，已分成 {len(groups)} 个文件：" + "、".join(
             f"{layer}_{g}.shp" for g in groups) + "。")
     if any(len(c) > 10 for c in names):
-        notes.append("Shapefile 字段名最长 10 个字符，长字段名已缩写，对照见压缩包内“字段对照表.csv”；本系统导入时会自动还原。")
+        notes.append("Shapefile 字段名最长 10 个字符，长字段名已缩写，对照见压缩包内“字段对照表.csv”；"
+                     "本系统导入时会自动还原。")
     return buf.getvalue(), notes
 
 

@@ -23,9 +23,11 @@ from .data_edit import edit_section, history_section
 
 UPLOAD_TYPES = ["zip", "kmz", "gpkg", "geojson", "json", "kml", "csv", "txt", "xlsx", "shp", "shx", "dbf", "prj", "cpg"]
 CRS_CHOICES = {"": "自动（按文件声明或推断）", "gcj02": "高德/腾讯（GCJ-02）", "bd09": "百度（BD-09）",
-               "EPSG:4546": "CGCS2000 3度带 中央经线111°（EPSG:4546）", "EPSG:4525": "CGCS2000 3度带 第37带（EPSG:4525）",
+               "EPSG:4546": "CGCS2000 3度带 中央经线111°（"
+                            "EPSG:4546）", "EPSG:4525": "CGCS2000 3度带 第37带（EPSG:4525）",
                "EPSG:4497": "CGCS2000 6度带 第19带（EPSG:4497）", "EPSG:4490": "CGCS2000 经纬度（EPSG:4490）",
-               "EPSG:2382": "西安80 3度带 中央经线111°（EPSG:2382）", "EPSG:2434": "北京54 3度带 中央经线111°（EPSG:2434）"}
+               "EPSG:2382": "西安80 3度带 中央经线111°（"
+                            "EPSG:2382）", "EPSG:2434": "北京54 3度带 中央经线111°（EPSG:2434）"}
 FORMAT_LABELS = {"xlsx": "Excel（.xlsx）", "csv": "CSV（UTF-8，Excel 可直接打开）", "shp": "Shapefile（.zip）",
                  "kml": "KML（奥维 / Google Earth）", "geojson": "GeoJSON", "gpkg": "GeoPackage"}
 
@@ -87,7 +89,8 @@ def import_section(ctx) -> None:
                          help="Shapefile 有 .prj 时一般选“自动”；高德地图上取的坐标选 GCJ-02。")
     enc = c[2].selectbox("编码", ["", "UTF-8", "GBK", "GB18030"], key="imp_enc",
                          format_func=lambda e: e or "自动")
-    replace = c[3].checkbox("整层替换", key="imp_replace", help="不勾选：按编号新增或更新；勾选：文件中没有的行会被删除")
+    replace = c[3].checkbox("整层替换", key="imp_replace", help="不勾选：按编号新增或更新；勾选："
+    "文件中没有的行会被删除")
     files = st.file_uploader("上传文件：zip 压缩的 Shapefile、GeoPackage、GeoJSON、KML/KMZ、CSV、Excel（.xlsx）",
                              type=UPLOAD_TYPES, accept_multiple_files=True, key="imp_files")
     if not files:
@@ -123,7 +126,8 @@ def import_section(ctx) -> None:
         st.session_state.pop("imp_plan", None)
         st.session_state["imp_done"] = (f"已导入：新增 {res.inserted} 行，更新 {res.updated} 行"
                                         + (f"，删除 {res.deleted} 行" if replace else "")
-                                        + f"。导入前已备份为 {res.backup.name if res.backup else '—'}，可在“撤销与备份”中撤销。")
+                                        + f"。导入前已备份为 {res.backup.name if res.backup else '—'}，"
+                                          "可在“撤销与备份”中撤销。")
         ctx.reload()
         st.rerun()
 

@@ -53,7 +53,8 @@ def edit_section(ctx) -> None:
                               format_func=lambda k: tnames.get(k, "全县/未注明"),
                               disabled=bool(_val(row.get("township_codes"))) and not cur_town)
         inv = c[0].text_input("总投资（万元，留空为未注明）",
-                              "" if is_empty(row["investment_wan"]) else f"{row['investment_wan']:g}", key=f"ef_{pid}_inv")
+                              "" if is_empty(row["investment_wan"]) else f"{row['investment_wan']:g}",
+                              key=f"ef_{pid}_inv")
         public = c[1].checkbox("公开", bool(_val(row["public"], False)), key=f"ef_{pid}_public")
         years = st.columns(2)
         start = years[0].text_input("开始年份", "" if is_empty(row["start_year"]) else str(int(row["start_year"])),
@@ -86,9 +87,9 @@ def edit_section(ctx) -> None:
             items.append(f"{field}={new.strip()}")
     if public != bool(_val(row["public"], False)):
         items.append(f"public={'是' if public else '否'}")
-    if point is not None or lon.strip() or lat.strip():
-        if point is None or not (_num_equal(lon, point.x, 1e-6) and _num_equal(lat, point.y, 1e-6)):
-            items += [f"lon={lon.strip()}", f"lat={lat.strip()}"]
+    if (point is not None or lon.strip() or lat.strip()) and (
+            point is None or not (_num_equal(lon, point.x, 1e-6) and _num_equal(lat, point.y, 1e-6))):
+        items += [f"lon={lon.strip()}", f"lat={lat.strip()}"]
     if not items:
         st.info("没有改动。")
         return
