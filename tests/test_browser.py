@@ -149,3 +149,14 @@ def test_exported_html_draws_offline_and_escapes_hostile_names(browser, built_st
     assert dialogs == [] and not errors
     assert not blocked, blocked
     page.close()
+
+
+def test_second_visit_uses_the_cached_map_without_errors(browser, server):
+    """The map is memoised per content; the copy handed to st_folium must not break the cached one."""
+    for _ in range(2):
+        page, blocked, errors = offline_page(browser)
+        page.goto(f"{server}/?view=township&township=" + quote("水头"))
+        _map_frame(page)
+        page.wait_for_timeout(500)
+        assert not errors, errors
+        page.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 
 import pandas as pd
@@ -92,8 +93,11 @@ def show_map(ctx, key: str, flt: MapFilter, *, role: str = "editor", basemap: st
     """Draw the map; it is rebuilt only when its content changes, and panning never re-runs the app."""
     token = (str(ctx.store.path), ctx.store.path.stat().st_mtime)
     okey = None if overlay is None else (overlay.label, tuple(sorted(overlay.values.items())))
-    m = _map(ctx.dataset, token, flt, role, ctx.lang, basemap, okey, overlay, highlight_township, highlight_park,
-             show_villages, tianditu_key() if basemap == "tianditu" else None, compact)
+    cached = _map(ctx.dataset, token, flt, role, ctx.lang, basemap, okey, overlay, highlight_township,
+                  highlight_park, show_villages, tianditu_key() if basemap == "tianditu" else None, compact)
+    # st_folium renames the elements of the map it is given (their ids become div_0, div_1 …), so the
+    # cached map itself must never reach it: a second run would reference variables that no longer exist.
+    m = copy.deepcopy(cached)
     st_folium(m, key=key, height=height, use_container_width=True, returned_objects=[], center=center, zoom=zoom)
     return m
 
