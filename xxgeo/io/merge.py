@@ -88,6 +88,9 @@ def _same(a, b) -> bool:
         return True
     if is_empty(a) or is_empty(b):
         return False
+    if isinstance(a, str) and isinstance(b, str) and len(a.encode()) > 254 and len(b.encode()) >= 250 and (
+            a.startswith(b)):
+        return True  # a shapefile's 254-byte cut of the stored text: never overwrite the full text with it
     try:
         return float(a) == float(b)
     except (TypeError, ValueError):

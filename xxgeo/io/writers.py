@@ -190,7 +190,7 @@ def to_shp_zip(df, layer: str) -> tuple[bytes, list]:
     fam = fam.fillna(main)
     too_long = 0
     for c in renamed.columns:
-        if c != "geometry" and renamed[c].dtype == object:
+        if c != "geometry" and not pd.api.types.is_numeric_dtype(renamed[c]):
             too_long += int(renamed[c].map(lambda v: isinstance(v, str) and len(v.encode("utf-8")) > 254).sum())
     if too_long:
         notes.append(f"{too_long} 个文字值超过 Shapefile 的 254 字节上限，已被截断；完整内容请导出为 gpkg 或 xlsx。")
