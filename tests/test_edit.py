@@ -132,9 +132,9 @@ def test_undo_a_move(store):
 def test_undo_refuses_when_changed_again(store):
     set_fields(store, "projects", "XM0002", ["status=在建"], user="甲")
     # someone else changes the same field through a path that is not an audited edit (e.g. an import)
-    from xxgeo.store import _connect
+    from xxgeo.store import connect
 
-    with _connect(store.path) as con:
+    with connect(store.path) as con:
         con.execute("UPDATE projects SET status='停建' WHERE project_id='XM0002'")
     before = store.path.read_bytes()
     with pytest.raises(StaleEdit, match="又被改过"):

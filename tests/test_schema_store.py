@@ -104,7 +104,7 @@ def test_write_layers_is_atomic_and_backed_up(store_copy, monkeypatch):
     with pytest.raises(Boom):
         store_copy.write_layers({"township_indicators": good, "indicators": store_copy.read("indicators")}, user="t")
     assert store_copy.path.read_bytes() == before
-    assert len(store_copy.list_backups()) == n_backups + 1
+    assert len(store_copy.list_backups()) == n_backups  # nothing changed, so no backup is kept
 
 
 def test_backup_and_restore(store_copy):
@@ -132,3 +132,31 @@ def test_coerce_gives_schema_dtypes():
     out = coerce("indicators", df)
     assert list(out.columns[:5]) == ["indicator_id", "table", "group", "seq", "name"]
     assert out["seq"].iloc[0] is None
+
+
+def test_read_modify_write_runs_inside_the_lock(store_copy):
+    seen = {}
+
+    def build(store, backup):
+        seen["backup"] = backup
+        p = store.read("projects")
+        p.loc[p.index[0], "status"] = "建成"
+        return {"projects": p}, [{"user": "t", "layer": "projects", "feature_id": None, "action": "rmw",
+                                  "before": None, "after": None}]
+
+    saved = store_copy.write_layers(build, action="rmw")
+    assert saved == seen["backup"] and saved.exists()
+    assert store_copy.read("projects")["status"].iloc[0] == "建成"
+    assert store_copy.read("audit_log")["action"].iloc[-1] == "rmw"
+
+
+def test_move_records_old_geometry_for_undo(store_copy):
+    import json
+
+    p = store_copy.read("projects")
+    row = p[p.geometry.notna()].iloc[0]
+    store_copy.update_feature("projects", row["project_id"], {}, user="甲", geometry=Point(111.3, 35.15))
+    before = json.loads(store_copy.read("audit_log")["before"].iloc[-1])
+    from shapely import from_wkt
+
+    assert from_wkt(before["geometry"]).distance(row.geometry) < 1e-6

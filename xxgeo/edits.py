@@ -21,12 +21,11 @@ from .errors import NotFound, StaleEdit, StoreError, ValidationFailed
 from .io import columns as colmap
 from .io.coords import LAT, LON, parse_coord
 from .io.merge import same_geometry
-from .io.txn import swap_in
 from .schema import LAYERS, is_empty
-from .store import GpkgStore, _connect, _insert_audit, _sql_value, gpkg_blob, now_iso
+from .store import GpkgStore, connect, gpkg_blob, insert_audit, now_iso, sql_value
 
 CANCEL = "undo"
-DETAIL = ("import-update", "import-insert", "undo-import", "geometry-before")
+DETAIL = ("import-update", "import-insert", "undo-import")
 UNDOABLE = ("update", "import", "import-replace")
 
 
@@ -103,36 +102,10 @@ def set_fields(store: GpkgStore, layer: str, feature_id: str, items: list[str], 
             raise ValidationFailed("修改未保存：新位置不在夏县范围内（距县界超过约5公里），请检查经纬度。")
         if "loc_precision" in LAYERS[layer].field_names and "loc_precision" not in changes:
             changes["loc_precision"] = "surveyed"
-    if geom is None:
-        version = store.update_feature(layer, feature_id, changes, user=user, expected_version=expected_version)
-        return version, changes
-    return _move(store, layer, feature_id, changes, geom, user, expected_version), changes
-
-
-def _move(store: GpkgStore, layer: str, feature_id: str, changes: dict, geom, user: str,
-          expected_version: int | None) -> int:
-    """Move a feature with update_feature, pinned to the version whose geometry was read, then record that
-    geometry (``geometry-before``) so that the move can be undone."""
-    lay = LAYERS[layer]
-    for _attempt in range(3):
-        df = _read(store, layer)
-        row = df[df[lay.id_field].astype(str) == str(feature_id)]
-        if row.empty:
-            raise NotFound(f"图层“{lay.label}”中没有编号为“{feature_id}”的要素。")
-        seen = int(row["version"].iloc[0]) if "version" in row.columns and not is_empty(row["version"].iloc[0]) else 1
-        old = row.geometry.iloc[0]
-        try:
-            version = store.update_feature(layer, feature_id, changes, user=user, geometry=geom,
-                                           expected_version=expected_version if expected_version is not None else seen)
-        except StaleEdit:
-            if expected_version is not None:
-                raise
-            continue
-        wkt = None if old is None or old.is_empty else shapely.to_wkt(old, rounding_precision=9)
-        store.append_audit([{"user": user, "layer": layer, "feature_id": str(feature_id), "action": "geometry-before",
-                             "before": json.dumps({"geometry": wkt}), "after": json.dumps({"version": version})}])
-        return version
-    raise StaleEdit(f"{feature_id} 正被频繁修改，移动未保存，请稍后再试。")
+    # update_feature records the old geometry (WKT) in the audit row, so a move can be undone
+    version = store.update_feature(layer, feature_id, changes, user=user, expected_version=expected_version,
+                                   geometry=geom)
+    return version, changes
 
 
 # ----------------------------------------------------------------------------- undo
@@ -191,7 +164,7 @@ def _target(rows: list) -> tuple[Change | None, tuple | None]:
 def last_change(store: GpkgStore) -> Change | None:
     """What :func:`undo_last` would undo (None when nothing can be undone)."""
     store._require()
-    with _connect(store.path) as con:
+    with connect(store.path) as con:
         change, _ = _target(_rows(con))
     return change
 
@@ -207,7 +180,7 @@ def _blocked(raw) -> str:
 def undo_last(store: GpkgStore, *, user: str) -> str:
     """Undo the most recent change; returns a sentence saying what was undone."""
     store._require()
-    with _connect(store.path) as con:
+    with connect(store.path) as con:
         change, raw = _target(_rows(con))
     if change is None:
         raise NotFound(_blocked(raw))
@@ -217,7 +190,7 @@ def undo_last(store: GpkgStore, *, user: str) -> str:
 
 
 def _undo_update(store: GpkgStore, user: str) -> str:
-    with store.lock(), _connect(store.path) as con:
+    with store.lock(), connect(store.path) as con:
         con.execute("BEGIN IMMEDIATE")
         try:
             rows = _rows(con)
@@ -236,9 +209,9 @@ def _undo_update(store: GpkgStore, user: str) -> str:
             restored = dict(change.before)
             for k, v in change.after.items():
                 if k == "geometry":
-                    from .store import _blob_geom
+                    from .store import blob_geom
 
-                    now = _blob_geom(current.get(gcol))
+                    now = blob_geom(current.get(gcol))
                     if not same_geometry(now, shapely.from_wkt(v) if v else None, 1e-6):
                         raise StaleEdit(f"{change.feature_id} 的位置在这次修改之后又被改过，不能撤销（"
                                         "以免覆盖他人的修改）。")
@@ -251,13 +224,13 @@ def _undo_update(store: GpkgStore, user: str) -> str:
                     raise StaleEdit(f"{change.feature_id} 的“{lay.field(k).label or k}”在这次修改之后又被改过，"
                                     "不能撤销（以免覆盖他人的修改）。")
                 sets.append(f'"{k}" = ?')
-                vals.append(_sql_value(lay.field(k).kind, change.before.get(k)))
+                vals.append(sql_value(lay.field(k).kind, change.before.get(k)))
             if "version" in cols:
                 sets.append('"version" = ?')
                 vals.append(int(current.get("version") or 1) + 1)
             con.execute(f'UPDATE "{change.layer}" SET {", ".join(sets)} WHERE "{lay.id_field}" = ?',
                         (*vals, change.feature_id))
-            _insert_audit(con, [{"at": now_iso(), "user": user, "layer": change.layer, "feature_id": change.feature_id,
+            insert_audit(con, [{"at": now_iso(), "user": user, "layer": change.layer, "feature_id": change.feature_id,
                                  "action": CANCEL, "before": json.dumps(change.after, ensure_ascii=False),
                                  "after": json.dumps({**restored, "_undo_of": change.at}, ensure_ascii=False)}])
             con.execute("COMMIT")
@@ -285,13 +258,9 @@ def _equal(a, b) -> bool:
 
 def _previous_geometry(rows: list, change: Change):
     """The geometry before ``change``: its own before WKT, or the last earlier audit row that set it."""
-    wkt = change.before.get("geometry")
-    if wkt and wkt != "(moved)":
-        return shapely.from_wkt(wkt)
-    for r in rows:  # recorded by _move right after the edit
-        if r[0] > change.fid and r[5] == "geometry-before" and r[3] == change.layer and r[4] == change.feature_id:
-            g = _load(r[6]).get("geometry")
-            return shapely.from_wkt(g) if g else None
+    if "geometry" in change.before:  # update_feature records the old geometry as WKT (None: had none)
+        wkt = change.before["geometry"]
+        return shapely.from_wkt(wkt) if wkt else None
     for r in reversed([r for r in rows if r[0] < change.fid]):
         if r[3] == change.layer and r[4] == change.feature_id:
             after = _load(r[7])
@@ -309,7 +278,7 @@ def _undo_import(store: GpkgStore, change: Change, user: str) -> str:
                        "请用 python -m xxgeo restore 选择备份。")
 
     def still_last(st: GpkgStore) -> None:
-        with _connect(st.path) as con:
+        with connect(st.path) as con:
             now, _ = _target(_rows(con))
         if now is None or now.fid != change.fid:
             raise StoreError("最近的修改已变化（有人刚刚修改了数据），请刷新后再撤销。")
@@ -317,5 +286,5 @@ def _undo_import(store: GpkgStore, change: Change, user: str) -> str:
     row = {"user": user, "layer": change.layer, "feature_id": None, "action": "undo-import",
            "before": json.dumps(change.after, ensure_ascii=False),
            "after": json.dumps({"restored": name, "_undo_of": change.at}, ensure_ascii=False)}
-    swap_in(store, src, still_last, [row], action="before-undo")
+    store.swap_in(src, check=still_last, audit_rows=[row], action="before-undo")
     return f"已撤销：{change.describe()}（已恢复导入前的备份 {name}）。"

@@ -27,7 +27,6 @@ from .io.crs_rules import parse_crs, to_wgs84
 from .io.merge import MergeResult, fit_geometry, key_fields, merge, row_key
 from .io.readers import read_source
 from .io.reshape import reshape_township_indicators
-from .io.txn import rewrite
 from .names import resolve_township
 from .schema import LAYERS, validate_frame
 from .store import GpkgStore
@@ -260,7 +259,7 @@ def commit_import(plan: ImportPlan, store: GpkgStore, *, user: str | None = None
                                         "deleted": res.deleted}, ensure_ascii=False)}
         return {plan.layer: res.frame}, [*res.audit, summary]
 
-    backup = rewrite(store, build, action="import")
+    backup = store.write_layers(build, action="import")
     res = box["res"]
     return ImportResult(plan.layer, res.inserted, res.updated, res.unchanged, res.deleted, backup, plan.notes)
 

@@ -35,6 +35,9 @@ import shapely
 from .errors import NotFound, StaleEdit, StoreError
 from .schema import LAYERS, REQUIRED_LAYERS, Report, is_empty, validate_frame
 
+# A read that meets another writer's commit waits for it instead of failing with "database is locked".
+os.environ.setdefault("OGR_SQLITE_PRAGMA", "busy_timeout=30000")
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_STORE = ROOT / "geodata" / "build" / "xxgeo.gpkg"
 LOCK_TIMEOUT_S = 30.0
@@ -225,13 +228,28 @@ class GpkgStore:
             raise StoreError(f"备份文件 {src.name} 不是有效的 GeoPackage，未恢复。") from exc
         if "projects" not in names:
             raise StoreError(f"备份文件 {src.name} 不是 xxgeo 数据库，未恢复。")
-        with self.lock():
-            self.backup("before-restore")
-            tmp = self._tmp_copy(src)
-            os.replace(tmp, self.path)
-        self.append_audit([{"user": user, "layer": "*", "feature_id": None, "action": "restore",
-                            "before": None, "after": src.name}])
+        self.swap_in(src, audit_rows=[{"user": user, "layer": "*", "feature_id": None, "action": "restore",
+                                       "before": None, "after": src.name}], action="before-restore")
         return src
+
+    def swap_in(self, source: Path, *, check=None, audit_rows=(), action: str = "swap") -> Path | None:
+        """Under the lock: ``check(store)`` (may raise), back up, replace the store by a copy of ``source``
+        with ``audit_rows`` appended, atomically. Returns the backup's path."""
+        self._require()
+        with self.lock():
+            if check is not None:
+                check(self)
+            saved = self.backup(action)
+            tmp = self._tmp_copy(Path(source))
+            try:
+                if audit_rows:
+                    append_audit_file(tmp, list(audit_rows))
+                os.replace(tmp, self.path)
+            except BaseException:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(tmp)
+                raise
+        return saved
 
     # ----------------------------------------------------------------- writing
     def _tmp_copy(self, src: Path | None) -> Path:
@@ -243,35 +261,43 @@ class GpkgStore:
             os.unlink(tmp)
         return Path(tmp)
 
-    def write_layers(self, frames: dict, *, user: str = "system", action: str = "write",
-                     fresh: bool = False, backup: bool = True, audit: bool = True) -> None:
-        """Write whole layers in one transaction (copy, write, atomic swap); backup first.
+    def write_layers(self, frames, *, user: str = "system", action: str = "write",
+                     fresh: bool = False, backup: bool = True, audit: bool = True) -> Path | None:
+        """Write whole layers in one transaction (lock, backup, copy, write, atomic swap).
 
-        ``fresh=True`` starts from an empty file (the build). Nothing is changed when any write fails.
+        ``frames`` is a dict of layer -> frame, or a callable ``build(store, backup) -> (frames, audit_rows)``
+        run *inside* the lock, so a read-modify-write (an import, an undo) cannot overwrite an edit that
+        landed in between. ``fresh=True`` starts from an empty file (the build). Nothing changes when any
+        step fails (and the fresh backup is then removed). Returns the backup's path.
         """
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self.lock():
-            if backup and not fresh:
-                self.backup(action)
-            tmp = self._tmp_copy(None if fresh else self.path)
+            saved = self.backup(action) if backup and not fresh else None
+            tmp = None
             try:
+                if callable(frames):
+                    frames, rows = frames(self, saved)
+                else:
+                    rows = [{"user": user, "layer": name, "feature_id": None, "action": action, "before": None,
+                             "after": f"{len(df)} 行"} for name, df in frames.items() if name != "audit_log"]
+                tmp = self._tmp_copy(None if fresh else self.path)
                 for name, df in frames.items():
                     _write_frame(tmp, name, coerce(name, df))
-                if audit and not fresh:
-                    rows = [{"at": now_iso(), "user": user, "layer": name, "feature_id": None,
-                             "action": action, "before": None, "after": f"{len(df)} 行"}
-                            for name, df in frames.items() if name != "audit_log"]
-                    _append_audit_sqlite(tmp, rows)
+                if audit and not fresh and rows:
+                    append_audit_file(tmp, rows)
                 os.replace(tmp, self.path)
             except BaseException:
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(tmp)
+                for p in (tmp, saved):
+                    if p is not None:
+                        with contextlib.suppress(FileNotFoundError):
+                            os.unlink(p)
                 raise
+        return saved
 
     def append_audit(self, rows: list[dict]) -> None:
         """Append rows to ``audit_log`` (one transaction)."""
         with self.lock():
-            _append_audit_sqlite(self.path, [{"at": now_iso(), **r} for r in rows])
+            append_audit_file(self.path, [{"at": now_iso(), **r} for r in rows])
 
     def update_feature(self, layer: str, feature_id: str, changes: dict, *, user: str,
                        expected_version: int | None = None, geometry=None) -> int:
@@ -288,7 +314,7 @@ class GpkgStore:
         if bad:
             raise NotFound(f"图层“{layer}”没有可修改的字段：{'、'.join(bad)}。")
         self._require()
-        with self.lock(), _connect(self.path) as con:
+        with self.lock(), connect(self.path) as con:
             con.execute("BEGIN IMMEDIATE")
             cols = [r[1] for r in con.execute(f'PRAGMA table_info("{layer}")')]
             row = con.execute(f'SELECT * FROM "{layer}" WHERE "{lay.id_field}" = ?', (feature_id,)).fetchone()
@@ -313,21 +339,22 @@ class GpkgStore:
             sets, vals = [], []
             for k, v in changes.items():
                 sets.append(f'"{k}" = ?')
-                vals.append(_sql_value(lay.field(k).kind, v))
+                vals.append(sql_value(lay.field(k).kind, v))
             if "version" in cols:
                 sets.append('"version" = ?')
                 vals.append(version + 1)
             before = {k: current.get(k) for k in changes}
             if geometry is not None:
                 gcol = _geom_column(con, layer)
-                before["geometry"] = "(moved)"
+                old = blob_geom(current.get(gcol))
+                before["geometry"] = None if old is None else shapely.to_wkt(old, rounding_precision=7)
                 sets.append(f'"{gcol}" = ?')
                 vals.append(gpkg_blob(geometry))
             con.execute(f'UPDATE "{layer}" SET {", ".join(sets)} WHERE "{lay.id_field}" = ?', (*vals, feature_id))
             after = dict(changes)
             if geometry is not None:
-                after["geometry"] = shapely.to_wkt(geometry, rounding_precision=6)
-            _insert_audit(con, [{"at": now_iso(), "user": user, "layer": layer, "feature_id": feature_id,
+                after["geometry"] = shapely.to_wkt(geometry, rounding_precision=7)
+            insert_audit(con, [{"at": now_iso(), "user": user, "layer": layer, "feature_id": feature_id,
                                  "action": "update", "before": json.dumps(before, ensure_ascii=False, default=str),
                                  "after": json.dumps(after, ensure_ascii=False, default=str)}])
             con.execute("COMMIT")
@@ -398,7 +425,7 @@ def _promote(geoms):
     return geoms.map(one)
 
 
-def _sql_value(kind: str, v):
+def sql_value(kind: str, v):
     if is_empty(v):
         return None
     if kind in ("int", "year"):
@@ -411,7 +438,7 @@ def _sql_value(kind: str, v):
 
 
 @contextlib.contextmanager
-def _connect(path: Path):
+def connect(path: Path):
     con = sqlite3.connect(str(path), timeout=LOCK_TIMEOUT_S, isolation_level=None)
     con.execute("PRAGMA busy_timeout = 30000")
     _register_gpkg_functions(con)
@@ -432,7 +459,7 @@ def _audit_exists(con) -> bool:
     return con.execute("SELECT 1 FROM sqlite_master WHERE name='audit_log'").fetchone() is not None
 
 
-def _insert_audit(con, rows: list[dict]) -> None:
+def insert_audit(con, rows: list[dict]) -> None:
     if not rows:
         return
     if not _audit_exists(con):
@@ -443,10 +470,10 @@ def _insert_audit(con, rows: list[dict]) -> None:
                     [[r.get(c) for c in cols] for r in rows])
 
 
-def _append_audit_sqlite(path: Path, rows: list[dict]) -> None:
-    with _connect(Path(path)) as con:
+def append_audit_file(path: Path, rows: list[dict]) -> None:
+    with connect(Path(path)) as con:
         con.execute("BEGIN IMMEDIATE")
-        _insert_audit(con, [{"at": now_iso(), **r} for r in rows])
+        insert_audit(con, [{"at": now_iso(), **r} for r in rows])
         con.execute("COMMIT")
 
 
@@ -463,7 +490,7 @@ def gpkg_blob(geom, srs_id: int = 4326) -> bytes:
     return header + shapely.to_wkb(geom, byte_order=1)
 
 
-def _blob_geom(blob):
+def blob_geom(blob):
     if blob is None:
         return None
     flags = blob[3]
@@ -475,7 +502,7 @@ def _blob_geom(blob):
 def _register_gpkg_functions(con) -> None:
     def bounds(i):
         def f(blob):
-            g = _blob_geom(blob)
+            g = blob_geom(blob)
             return None if g is None or g.is_empty else g.bounds[i]
         return f
 
@@ -483,5 +510,5 @@ def _register_gpkg_functions(con) -> None:
     con.create_function("ST_MinY", 1, bounds(1), deterministic=True)
     con.create_function("ST_MaxX", 1, bounds(2), deterministic=True)
     con.create_function("ST_MaxY", 1, bounds(3), deterministic=True)
-    con.create_function("ST_IsEmpty", 1, lambda b: 1 if b is None or _blob_geom(b).is_empty else 0,
+    con.create_function("ST_IsEmpty", 1, lambda b: 1 if b is None or blob_geom(b).is_empty else 0,
                         deterministic=True)

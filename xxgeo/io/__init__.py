@@ -7,7 +7,6 @@
 * :mod:`.crs_rules` which coordinate system a file is in, and the conversion to WGS84;
 * :mod:`.columns`   Chinese and English headers mapped to the schema's fields, values normalised;
 * :mod:`.writers`   the export formats (GeoPackage, GeoJSON, shapefile zip, Excel, CSV, KML);
-* :mod:`.txn`       read-modify-write of one layer under the store's writer lock.
 
 Every refusal raises :class:`xxgeo.errors.ImportRefused` with one Chinese sentence.
 """

@@ -21,6 +21,19 @@ PROJECT_COLUMNS = ["project_id", "name", "category", "township", "village", "par
                    "investment_note", "start_year", "end_year", "source_ref", "subgroup", "source_line",
                    "source_text", "place_note", "public"]
 MERGE_JOIN = ("source_ref", "source_line", "subgroup", "place_note", "township", "village")
+#: One project worded differently in two places of the plan (reviewed by hand): later name -> first name.
+SAME_AS = {
+    "人民医院迁建项目": "县人民医院迁建工程",
+    "鑫点科技智能穿戴项目": "鑫点科技智能穿戴发展基地建设项目",
+    "瑶台生物消毒剂专用肥生产线": "瑶台生物消毒液专用肥生产线项目",
+    "山西广鑫机械制造有限公司年产100万件汽车零部件项目": "广鑫机械年产100万件汽车零配件项目",
+    "山西畅达科技实业有限公司交通设备制造项目": "畅达科技交通设备制造项目",
+    "中小学智慧教育（二期）项目": "智慧教育（二期）",
+    "新兴国际商城": "新兴国际",
+    "白沙河南岸夏都公园": "夏都公园",
+}
+#: Roads drawn separately that the plan lists as one project.
+ROAD_PROJECT = {"北环路": "夏县东环路、北环路建设工程", "东环路": "夏县东环路、北环路建设工程"}
 
 
 def norm_name(name: str) -> str:
@@ -49,7 +62,7 @@ def merge_projects(parts: list[list[dict]]) -> list[dict]:
         for r in rows:
             if not r.get("name"):
                 continue
-            key = norm_name(r["name"])
+            key = norm_name(SAME_AS.get(r["name"], r["name"]))
             if key not in out:
                 out[key] = dict(r)
                 continue
@@ -82,10 +95,14 @@ def assemble() -> dict:
         w.writeheader()
         w.writerows(rows)
     counts = {"projects": len(rows)}
+    by_key = {norm_name(r["name"]): r["project_id"] for r in rows}
     for name in ("parks.csv", "scenic_sites.csv", "roads.csv", "plan_villages.csv", "indicators.csv"):
         src = WORK / name
         if src.exists():
             data = _read(src)
+            if name == "roads.csv":  # the road's project row, where the names agree
+                for r in data:
+                    r["project_id"] = by_key.get(norm_name(ROAD_PROJECT.get(r["name"], r["name"])), "")
             with open(SOURCES / name, "w", encoding="utf-8", newline="") as fh:
                 w = csv.DictWriter(fh, fieldnames=list(data[0].keys()))
                 w.writeheader()
