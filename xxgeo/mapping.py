@@ -257,6 +257,22 @@ class HtmlControl(MacroElement):
         self.css_class = css_class
 
 
+class FitNow(MacroElement):
+    """Fit the initial view without animation (folium's fit_bounds animates once the map is loaded, and a
+    zoom animation in flight swallows the first programmatic view change)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.fitBounds({{ this.bounds|tojson }}, {animate: false});
+        {% endmacro %}
+    """)
+
+    def __init__(self, bounds) -> None:
+        super().__init__()
+        self._name = "FitNow"
+        self.bounds = [[float(a), float(b)] for a, b in bounds]
+
+
 # --------------------------------------------------------------------------- legend
 def _shape_svg(shape: str, fill: str, stroke: str = "#fff", r: float = 6) -> str:
     from math import cos, pi, sin
@@ -537,7 +553,7 @@ def build_map(dataset, flt: MapFilter | None = None, *, specs: dict | None = Non
         bx = sel.total_bounds
         pad = 0.01
         fit_bounds = [[bx[1] - pad, bx[0] - pad], [bx[3] + pad, bx[2] + pad]]
-    m.fit_bounds(fit_bounds)
+    FitNow(fit_bounds).add_to(m)
     m.xx_counts = {"projects": len(projects), "projects_drawn": int(projects.geometry.notna().sum())}
     return m
 
