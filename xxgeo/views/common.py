@@ -139,3 +139,16 @@ def _period(a, b) -> str | None:
     if a:
         return f"{a}起"
     return None
+
+
+def na_text(df: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """A copy for display: every empty cell reads 未注明 (numbers formatted with thousands separators)."""
+    na = "未注明" if lang != "en" else "not stated"
+    out = df.copy()
+    for c in out.columns:
+        col = out[c]
+        if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
+            out[c] = [na if pd.isna(v) else (f"{v:,.0f}" if float(v).is_integer() else f"{v:,.2f}") for v in col]
+        else:
+            out[c] = col.astype(object).where(col.notna(), na)
+    return out

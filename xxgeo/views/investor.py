@@ -13,7 +13,7 @@ import streamlit as st
 from ..analysis import distances_from
 from ..mapping import MapFilter, filter_projects
 from ..names import resolve_park
-from .common import set_param, show_map
+from .common import na_text, set_param, show_map
 
 MU_PER_KM2 = 1500  # 1 km² = 1500 亩
 
@@ -80,7 +80,7 @@ def render(ctx) -> None:
     pub = filter_projects(ds["projects"], MapFilter(public_only=True, park=pid))
     if len(pub):
         st.markdown(f"#### {lab['projects']}")
-        st.dataframe(pub[["name", "category", "status", "investment_wan", "source_ref"]].rename(columns={
+        st.dataframe(na_text(pub[["name", "category", "status", "investment_wan", "source_ref"]]).rename(columns={
             "name": "项目名称", "category": "类别", "status": "状态", "investment_wan": "总投资（万元）",
             "source_ref": "出处"}), hide_index=True, use_container_width=True)
     _brochure_button(ctx, pid)

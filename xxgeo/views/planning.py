@@ -9,7 +9,16 @@ import streamlit as st
 from ..analysis import overlay_choices, township_indicator_values
 from ..mapping import MapFilter, Overlay, filter_projects, source_chapters
 from ..schema import CATEGORIES
-from .common import basemap_picker, fmt_wan, param_list, project_table, set_param, show_map, township_from_param
+from .common import (
+    basemap_picker,
+    fmt_wan,
+    na_text,
+    param_list,
+    project_table,
+    set_param,
+    show_map,
+    township_from_param,
+)
 
 
 def _multiselect_param(ctx, label: str, options: list, param: str, key: str, fmt=None) -> list:
@@ -103,9 +112,8 @@ def render(ctx) -> None:
     show_map(ctx, "plan_map", flt, basemap=basemap, overlay=overlay, center=center, zoom=zoom, height=560)
 
     st.markdown("#### 项目表（点击一行可在地图上定位）")
-    ev = st.dataframe(table, hide_index=True, use_container_width=True, height=380, on_select="rerun",
-                      selection_mode="single-row", key="plan_table",
-                      column_config={"总投资（万元）": st.column_config.NumberColumn(format="%.0f")})
+    ev = st.dataframe(na_text(table, ctx.lang), hide_index=True, use_container_width=True, height=380,
+                      on_select="rerun", selection_mode="single-row", key="plan_table")
     rows = ev.selection.rows if ev and hasattr(ev, "selection") else []
     if rows:
         pid = table.iloc[rows[0], 0]

@@ -8,7 +8,7 @@ import streamlit as st
 
 from ..analysis import township_stats
 from ..mapping import MapFilter, filter_projects
-from .common import basemap_picker, fmt_wan, project_table, set_param, show_map, township_from_param
+from .common import basemap_picker, fmt_wan, na_text, project_table, set_param, show_map, township_from_param
 
 
 def pick_township(ctx) -> str:
@@ -55,7 +55,7 @@ def render(ctx) -> None:
         inv = sel[sel["township_code"] == code].groupby("category")["investment_wan"].sum(min_count=1)
         by_cat["已注明投资（万元）"] = by_cat["类别"].map(inv)
         st.markdown("#### 按类别")
-        st.dataframe(by_cat, hide_index=True, use_container_width=True)
+        st.dataframe(na_text(by_cat), hide_index=True, use_container_width=True)
         parks = ds["parks"][ds["parks"]["township_code"] == code]
         if len(parks):
             st.markdown("#### 园区")
@@ -64,12 +64,12 @@ def render(ctx) -> None:
         sites = ds["scenic_sites"][ds["scenic_sites"]["township_code"] == code]
         if len(sites):
             st.markdown("#### 景区与文物")
-            st.dataframe(sites[["name", "kind", "grade", "status"]].rename(
+            st.dataframe(na_text(sites[["name", "kind", "grade", "status"]]).rename(
                 columns={"name": "名称", "kind": "类型", "grade": "等级", "status": "状态"}),
                 hide_index=True, use_container_width=True)
 
     st.markdown("#### 本乡镇项目")
-    st.dataframe(project_table(sel, ctx), hide_index=True, use_container_width=True)
+    st.dataframe(na_text(project_table(sel, ctx), ctx.lang), hide_index=True, use_container_width=True)
 
     a, b = st.columns(2)
     with a:
@@ -77,7 +77,7 @@ def render(ctx) -> None:
         mine = pv[pv["township_code"] == code]
         st.markdown("#### 规划点名的村（美丽乡村示范片/带等）")
         if len(mine):
-            st.dataframe(mine[["programme", "group", "village", "source_ref"]].rename(
+            st.dataframe(na_text(mine[["programme", "group", "village", "source_ref"]]).rename(
                 columns={"programme": "规划事项", "group": "片区", "village": "村", "source_ref": "出处"}),
                 hide_index=True, use_container_width=True)
         else:
