@@ -5,10 +5,7 @@
 (function () {
   "use strict";
   var xx = (window.xxgeo = window.xxgeo || {});
-  function esc(v) {
-    return String(v).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
-      .replace(/"/g, "&quot;").replace(/'/g, "&#39;");
-  }
+  var esc = xx.esc; // from xxgeo-map.js, always loaded first (mapping.JS_ASSETS)
   function b64bytes(s) {
     var bin = atob(s), out = new Uint8Array(bin.length);
     for (var i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
