@@ -159,3 +159,40 @@ def run(sizes=(1000, 10000, 100000), store_path: str | None = None, browser: boo
 def to_json(results: dict) -> str:
     """Pretty JSON of a result dict."""
     return json.dumps(results, ensure_ascii=False, indent=2)
+
+
+def measure_app(n: int = 100_000, store_path: str | None = None) -> dict:
+    """Seconds per app re-run (streamlit AppTest) on a scratch store holding ``n`` synthetic projects:
+    the first run, a category filter, a search, the same filter again and clearing the filter."""
+    import os
+
+    from streamlit.testing.v1 import AppTest
+
+    base = GpkgStore(store_path) if store_path else GpkgStore()
+    tmp = Path(tempfile.mkdtemp(prefix="xxgeo-app-"))
+    scratch = GpkgStore(tmp / "app.gpkg")
+    shutil.copy2(base.path, scratch.path)
+    ds = scratch.load()
+    scratch.write_layers({"projects": synthetic_projects(ds["county"].geometry.iloc[0], n)}, backup=False)
+    old = os.environ.get("XXGEO_STORE")
+    os.environ["XXGEO_STORE"] = str(scratch.path)
+    out = {}
+    try:
+        at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=300)
+        steps = [("first_run", lambda: at.run()),
+                 ("filter_category", lambda: at.multiselect(key="f_cat").set_value(["能源"]).run()),
+                 ("search", lambda: at.text_input(key="f_q").set_value("123").run()),
+                 ("same_again", lambda: at.multiselect(key="f_cat").set_value(["能源"]).run()),
+                 ("clear_filters", lambda: (at.text_input(key="f_q").set_value(""),
+                                            at.multiselect(key="f_cat").set_value([]).run()))]
+        for name, step in steps:
+            t0 = time.perf_counter()
+            step()
+            out[name] = round(time.perf_counter() - t0, 3)
+    finally:
+        if old is None:
+            os.environ.pop("XXGEO_STORE", None)
+        else:
+            os.environ["XXGEO_STORE"] = old
+        shutil.rmtree(tmp, ignore_errors=True)
+    return {"projects": n, "app_rerun_s": out}

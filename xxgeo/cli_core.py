@@ -54,6 +54,7 @@ def register_bench(sub) -> dict:
     b.add_argument("--sizes", default="1000,10000,100000", help="逗号分隔的点数")
     b.add_argument("--json", action="store_true", help="输出 JSON")
     b.add_argument("--no-browser", action="store_true", help="不测浏览器绘制时间")
+    b.add_argument("--app", type=int, metavar="N", help="另测应用在 N 个项目时每次重跑的秒数（AppTest）")
     add_store_arg(b)
     return {"bench": cmd_bench}
 
@@ -67,10 +68,16 @@ def cmd_bench(args) -> int:
         sizes = tuple(int(s) for s in args.sizes.split(",") if s.strip())
     except ValueError:
         raise XxgeoError(f"--sizes 应为逗号分隔的整数，例如 1000,10000，而不是“{args.sizes}”。") from None
-    res = run(sizes, args.store, browser=not args.no_browser)
+    res = run(sizes, args.store, browser=not args.no_browser) if sizes else {"sizes": {}}
+    if args.app:
+        from .bench import measure_app
+
+        res["app"] = measure_app(args.app, args.store)
     if args.json:
         print(to_json(res))
     else:
         for n, r in res["sizes"].items():
             print(f"{n:>7} 点  字节 {r['bytes']}  绘制(ms) {r['drawn_ms']}  比值 {r['ratios']}")
+        if "app" in res:
+            print(f"应用重跑（{res['app']['projects']} 个项目，秒）：{res['app']['app_rerun_s']}")
     return 0

@@ -20,6 +20,8 @@ from .common import (
     township_from_param,
 )
 
+TABLE_ROWS = 2000
+
 
 def _multiselect_param(ctx, label: str, options: list, param: str, key: str, fmt=None) -> list:
     wanted = param_list(ctx, param)
@@ -101,7 +103,10 @@ def render(ctx) -> None:
     c[3].metric("有位置的项目", f"{int(sel.geometry.notna().sum())} 个",
                 help="全县性项目没有具体位置，只在表中列出")
 
-    table = project_table(sel, ctx)
+    # the table shows at most TABLE_ROWS rows (a browser table of 100,000 rows helps nobody and costs seconds);
+    # the download carries the whole selection
+    shown = sel.iloc[:TABLE_ROWS]
+    table = project_table(shown, ctx)
     focus = st.session_state.get("plan_focus")
     center = zoom = None
     if focus is not None and focus in set(sel["project_id"]):
@@ -112,6 +117,8 @@ def render(ctx) -> None:
     show_map(ctx, "plan_map", flt, basemap=basemap, overlay=overlay, center=center, zoom=zoom, height=560)
 
     st.markdown("#### 项目表（点击一行可在地图上定位）")
+    if len(sel) > TABLE_ROWS:
+        st.caption(f"共 {len(sel):,} 个项目，表中显示前 {TABLE_ROWS:,} 个；请用筛选缩小范围，或下载全部。")
     ev = st.dataframe(na_text(table, ctx.lang), hide_index=True, use_container_width=True, height=380,
                       on_select="rerun", selection_mode="single-row", key="plan_table")
     rows = ev.selection.rows if ev and hasattr(ev, "selection") else []
@@ -121,8 +128,10 @@ def render(ctx) -> None:
             st.session_state["plan_focus"] = pid
             st.rerun()
         _details(sel.set_index("project_id").loc[pid], ctx)
-    csv = table.to_csv(index=False).encode("utf-8-sig")
-    st.download_button("下载当前筛选（CSV，Excel 可直接打开）", csv, "xxgeo-projects.csv", "text/csv")
+    # built only when clicked: the whole selection, however large
+    st.download_button("下载当前筛选（CSV，Excel 可直接打开）",
+                       lambda: project_table(sel, ctx).to_csv(index=False).encode("utf-8-sig"),
+                       "xxgeo-projects.csv", "text/csv")
 
 
 def _details(row: pd.Series, ctx) -> None:
