@@ -102,3 +102,21 @@ def test_missing_store_is_a_sentence(monkeypatch, tmp_path):
     at.run()
     assert not at.exception
     assert any("找不到数据库" in e.value for e in at.error)
+
+
+def test_planning_excel_download_holds_the_selection(built_store_path, dataset):
+    import io
+
+    import openpyxl
+
+    from xxgeo.store import GpkgStore
+    from xxgeo.views.context import ViewContext
+    from xxgeo.views.planning import _xlsx
+
+    flt = MapFilter(categories=("文旅",))
+    sel = filter_projects(dataset["projects"], flt)
+    data = _xlsx(sel, ViewContext(store=GpkgStore(built_store_path), dataset=dataset), flt)
+    ws = openpyxl.load_workbook(io.BytesIO(data)).worksheets[0]
+    header = [c.value for c in ws[1]]
+    names = {r[header.index("项目名称")] for r in ws.iter_rows(min_row=2, values_only=True)}
+    assert names == set(sel["name"])

@@ -129,9 +129,22 @@ def render(ctx) -> None:
             st.rerun()
         _details(sel.set_index("project_id").loc[pid], ctx)
     # built only when clicked: the whole selection, however large
-    st.download_button("下载当前筛选（CSV，Excel 可直接打开）",
-                       lambda: project_table(sel, ctx).to_csv(index=False).encode("utf-8-sig"),
-                       "xxgeo-projects.csv", "text/csv")
+    a, b = st.columns(2)
+    a.download_button("下载当前筛选（Excel，中文表头与单位）", lambda: _xlsx(sel, ctx, flt), "xxgeo-项目.xlsx",
+                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="plan_xlsx")
+    b.download_button("下载当前筛选（CSV，UTF-8）",
+                      lambda: project_table(sel, ctx).to_csv(index=False).encode("utf-8-sig"),
+                      "xxgeo-项目.csv", "text/csv", key="plan_csv")
+
+
+def _xlsx(sel, ctx, flt: MapFilter) -> bytes:
+    from ..export import render
+
+    t = ctx.dataset["townships"]
+    about = [("图层", "项目（projects）"), ("筛选", repr(flt)), ("行数", str(len(sel))),
+             ("说明", "未注明的数值留空；总投资单位为万元，均为规划所述数值。")]
+    data, _notes = render(sel, "projects", "xlsx", township_names=dict(zip(t["code"], t["name"])), about=about)
+    return data
 
 
 def _details(row: pd.Series, ctx) -> None:
