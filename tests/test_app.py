@@ -34,14 +34,14 @@ def texts(at) -> str:
 def test_default_view_is_planning_with_all_projects(app, dataset):
     at = app()
     assert "规划总览" in texts(at)
-    assert f"项目数={len(dataset['projects'])} 个" in texts(at)
+    assert f"项目数={len(dataset['projects']):,}" in texts(at)
 
 
 def test_planning_category_from_url(app, dataset):
     at = app(view="planning", category="文旅")
     n = len(filter_projects(dataset["projects"], MapFilter(categories=("文旅",))))
     assert at.multiselect(key="f_cat").value == ["文旅"]
-    assert f"项目数={n} 个" in texts(at)
+    assert f"项目数={n:,}" in texts(at)
 
 
 def test_planning_search_and_township_code_in_url(app, dataset):
@@ -49,7 +49,7 @@ def test_planning_search_and_township_code_in_url(app, dataset):
     assert at.multiselect(key="f_town").value == ["140828103"]
     assert at.text_input(key="f_q").value == "水头"
     n = len(filter_projects(dataset["projects"], MapFilter(townships=("140828103",), text="水头")))
-    assert f"项目数={n} 个" in texts(at)
+    assert f"项目数={n:,}" in texts(at)
 
 
 def test_changing_a_filter_writes_the_url(app):
@@ -93,7 +93,9 @@ def test_unknown_township_in_url_warns_not_crashes(app):
 
 def test_english_toggle_from_url(app):
     at = app(view="planning", lang="en")
-    assert "Planning" in texts(at)
+    assert "Planning" in texts(at) and "Projects on the map=" in texts(at)
+    at = app(view="township", township="裴介", lang="en")
+    assert "By category" in texts(at) and "Villages named in the plan" in texts(at)
 
 
 def test_missing_store_is_a_sentence(monkeypatch, tmp_path):

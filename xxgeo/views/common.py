@@ -152,3 +152,8 @@ def na_text(df: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
         else:
             out[c] = col.astype(object).where(col.notna(), na)
     return out
+
+
+def zh_en(ctx, zh: str, en: str) -> str:
+    """The Chinese or English form of a label, by the current language."""
+    return en if ctx.lang == "en" else zh

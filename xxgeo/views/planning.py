@@ -18,6 +18,7 @@ from .common import (
     set_param,
     show_map,
     township_from_param,
+    zh_en,
 )
 
 TABLE_ROWS = 2000
@@ -96,11 +97,12 @@ def render(ctx) -> None:
     st.markdown(f"## {ctx.t('view.planning')}")
     inv = sel["investment_wan"]
     c = st.columns(4)
-    c[0].metric(ctx.t("count.projects"), f"{len(sel)} 个", help=f"全部 {len(ds['projects'])} 个")
+    c[0].metric(ctx.t("count.projects"), f"{len(sel):,}", help=zh_en(ctx, f"全部 {len(ds['projects']):,} 个",
+                                                                        f"of {len(ds['projects']):,}"))
     c[1].metric(ctx.t("count.investment"), fmt_wan(inv.sum(min_count=1), ctx.lang))
-    c[2].metric(ctx.t("count.with_investment"), f"{int(inv.notna().sum())} 个",
+    c[2].metric(ctx.t("count.with_investment"), f"{int(inv.notna().sum()):,}",
                 help="规划只为部分项目注明投资额；其余为“未注明”，不计入合计")
-    c[3].metric("有位置的项目", f"{int(sel.geometry.notna().sum())} 个",
+    c[3].metric(zh_en(ctx, "有位置的项目", "Projects on the map"), f"{int(sel.geometry.notna().sum()):,}",
                 help="全县性项目没有具体位置，只在表中列出")
 
     # the table shows at most TABLE_ROWS rows (a browser table of 100,000 rows helps nobody and costs seconds);
@@ -116,7 +118,8 @@ def render(ctx) -> None:
             center, zoom = (p.y, p.x), 14
     show_map(ctx, "plan_map", flt, basemap=basemap, overlay=overlay, center=center, zoom=zoom, height=560)
 
-    st.markdown("#### 项目表（点击一行可在地图上定位）")
+    st.markdown(zh_en(ctx, "#### 项目表（点击一行可在地图上定位）",
+                      "#### Projects (click a row to find it on the map)"))
     if len(sel) > TABLE_ROWS:
         st.caption(f"共 {len(sel):,} 个项目，表中显示前 {TABLE_ROWS:,} 个；请用筛选缩小范围，或下载全部。")
     ev = st.dataframe(na_text(table, ctx.lang), hide_index=True, use_container_width=True, height=380,

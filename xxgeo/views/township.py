@@ -8,7 +8,7 @@ import streamlit as st
 
 from ..analysis import township_stats
 from ..mapping import MapFilter, filter_projects
-from .common import basemap_picker, fmt_wan, na_text, project_table, set_param, show_map, township_from_param
+from .common import basemap_picker, fmt_wan, na_text, project_table, set_param, show_map, township_from_param, zh_en
 
 
 def pick_township(ctx) -> str:
@@ -36,13 +36,14 @@ def render(ctx) -> None:
     stats = township_stats(ds).set_index("code").loc[code]
     schematic = t["boundary_quality"] == "schematic"
 
-    st.markdown(f"## {t['name']}" + ("（边界示意）" if schematic else ""))
+    st.markdown(f"## {t['name']}" + (zh_en(ctx, "（边界示意）", " (schematic boundary)") if schematic else ""))
     c = st.columns(4)
-    c[0].metric("项目数", f"{len(sel)} 个", help="含跨乡镇项目")
-    c[1].metric("已注明总投资", fmt_wan(stats["investment_wan"] or None),
+    c[0].metric(zh_en(ctx, "项目数", "Projects"), f"{len(sel)}",
+                help=zh_en(ctx, "含跨乡镇项目", "incl. multi-township projects"))
+    c[1].metric(zh_en(ctx, "已注明总投资", "Stated investment"), fmt_wan(stats["investment_wan"] or None, ctx.lang),
                 help="只计规划注明投资、且只在本乡镇的项目；跨乡镇项目的投资不拆分")
-    c[2].metric("村级单位", f"{int(t['village_units'])} 个")
-    c[3].metric("面积", f"{stats['area_km2']:.1f} km²",
+    c[2].metric(zh_en(ctx, "村级单位", "Village units"), f"{int(t['village_units'])}")
+    c[3].metric(zh_en(ctx, "面积", "Area"), f"{stats['area_km2']:.1f} km²",
                 help="按示意边界计算，非法定面积" if schematic else "按正式边界计算")
     if schematic:
         st.caption("乡镇界为示意（由驻地点划分），非法定界线；导入正式边界后自动替换。项目位置标注到乡镇或园区示意点。")
@@ -54,28 +55,28 @@ def render(ctx) -> None:
         by_cat = sel["category"].value_counts().rename_axis("类别").reset_index(name="项目数")
         inv = sel[sel["township_code"] == code].groupby("category")["investment_wan"].sum(min_count=1)
         by_cat["已注明投资（万元）"] = by_cat["类别"].map(inv)
-        st.markdown("#### 按类别")
+        st.markdown(zh_en(ctx, "#### 按类别", "#### By category"))
         st.dataframe(na_text(by_cat), hide_index=True, use_container_width=True)
         parks = ds["parks"][ds["parks"]["township_code"] == code]
         if len(parks):
-            st.markdown("#### 园区")
+            st.markdown(zh_en(ctx, "#### 园区", "#### Parks"))
             for _, p in parks.iterrows():
                 st.markdown(f"- {p['name']}（规划面积 {_or(p['planned_area_km2'], ' km²')}）")
         sites = ds["scenic_sites"][ds["scenic_sites"]["township_code"] == code]
         if len(sites):
-            st.markdown("#### 景区与文物")
+            st.markdown(zh_en(ctx, "#### 景区与文物", "#### Scenic and heritage sites"))
             st.dataframe(na_text(sites[["name", "kind", "grade", "status"]]).rename(
                 columns={"name": "名称", "kind": "类型", "grade": "等级", "status": "状态"}),
                 hide_index=True, use_container_width=True)
 
-    st.markdown("#### 本乡镇项目")
+    st.markdown(zh_en(ctx, "#### 本乡镇项目", "#### Projects in this township"))
     st.dataframe(na_text(project_table(sel, ctx), ctx.lang), hide_index=True, use_container_width=True)
 
     a, b = st.columns(2)
     with a:
         pv = ds["plan_villages"]
         mine = pv[pv["township_code"] == code]
-        st.markdown("#### 规划点名的村（美丽乡村示范片/带等）")
+        st.markdown(zh_en(ctx, "#### 规划点名的村（美丽乡村示范片/带等）", "#### Villages named in the plan"))
         if len(mine):
             st.dataframe(na_text(mine[["programme", "group", "village", "source_ref"]]).rename(
                 columns={"programme": "规划事项", "group": "片区", "village": "村", "source_ref": "出处"}),
@@ -83,7 +84,7 @@ def render(ctx) -> None:
         else:
             st.caption("规划未点名本乡镇的村。")
         agri = sel[sel["name"].str.contains("产业园|示范园|基地", regex=True) & (sel["category"] == "农业")]
-        st.markdown("#### 现代农业产业园与基地")
+        st.markdown(zh_en(ctx, "#### 现代农业产业园与基地", "#### Modern agriculture parks and bases"))
         if len(agri):
             st.dataframe(agri[["name", "source_ref"]].rename(columns={"name": "名称", "source_ref": "出处"}),
                          hide_index=True, use_container_width=True)
@@ -91,7 +92,7 @@ def render(ctx) -> None:
             st.caption("规划未点名本乡镇的现代农业产业园。")
     with b:
         v = ds["villages"][ds["villages"]["township_code"] == code]
-        st.markdown(f"#### 村（居）委会（{len(v)} 个）")
+        st.markdown(zh_en(ctx, f"#### 村（居）委会（{len(v)} 个）", f"#### Villages ({len(v)})"))
         st.caption("统计用区划代码（国家统计局 2023）；无公开坐标，地图不标村点。")
         st.dataframe(v[["code", "name"]].rename(columns={"code": "代码", "name": "名称"}), hide_index=True,
                      use_container_width=True, height=300)
