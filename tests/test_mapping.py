@@ -171,3 +171,27 @@ def test_project_table_is_complete(dataset):
 def test_filter_on_an_empty_library(dataset):
     empty = dataset["projects"].iloc[:0]
     assert len(filter_projects(empty, MapFilter(townships=("140828102",), text="x", categories=("工业",)))) == 0
+
+
+def test_display_simplification_keeps_shared_edges(dataset):
+    """Township polygons with many vertices are simplified as a coverage: still no gaps and no overlaps."""
+    import itertools
+
+    import shapely
+
+    from xxgeo.mapping import SIMPLIFY_ABOVE, display_coverage
+
+    t = dataset["townships"]
+    assert display_coverage(t) is t  # the default data is small: drawn as it is
+    # many more vertices, same shapes (snapped to 1e-7 degree so shared edges match exactly again)
+    dense = t.set_geometry(shapely.set_precision(shapely.segmentize(t.geometry.values, 0.0005), 1e-7))
+    n_dense = int(shapely.get_num_coordinates(dense.geometry.values).sum())
+    assert n_dense > SIMPLIFY_ABOVE
+    s = display_coverage(dense)
+    assert int(shapely.get_num_coordinates(s.geometry.values).sum()) < n_dense / 2
+    assert shapely.coverage_is_valid(s.geometry.values)
+    for a, b in itertools.combinations(s.geometry.values, 2):
+        assert shapely.intersection(a, b).area < 1e-12
+    union = shapely.union_all(s.geometry.values)
+    county = dataset["county"].geometry.iloc[0]
+    assert shapely.symmetric_difference(union, county).area / county.area < 0.002

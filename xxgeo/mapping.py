@@ -198,6 +198,25 @@ def fast_payload(gdf, spec: LayerSpec, lookups: dict | None = None) -> dict:
                   colors, cols, [[f.name, f.label, f.unit] for f in fields])
 
 
+#: Above this many vertices a polygon coverage (the townships) is simplified for display.
+SIMPLIFY_ABOVE = 5000
+SIMPLIFY_TOLERANCE_DEG = 0.0002  # ~20 m, below what a county or township map can show
+
+
+def display_coverage(gdf, tolerance: float = SIMPLIFY_TOLERANCE_DEG):
+    """The polygons of a coverage (cells that tile an area) simplified together, so shared edges stay shared:
+    no gap and no overlap appears between neighbours (``shapely.coverage_simplify``). Small layers are
+    returned as they are."""
+    import shapely
+
+    geoms = gdf.geometry.values
+    if len(gdf) < 2 or int(shapely.get_num_coordinates(geoms).sum()) <= SIMPLIFY_ABOVE:
+        return gdf
+    if not shapely.coverage_is_valid(geoms):  # e.g. imported boundaries that overlap: simplify each alone
+        return gdf.set_geometry(shapely.simplify(geoms, tolerance, preserve_topology=True))
+    return gdf.set_geometry(shapely.coverage_simplify(geoms, tolerance))
+
+
 def _round_geom(gj: dict, nd: int = 6) -> dict:
     def rnd(c):
         if isinstance(c, (list, tuple)) and c and isinstance(c[0], (int, float)):
@@ -509,6 +528,7 @@ def build_map(dataset, flt: MapFilter | None = None, *, specs: dict | None = Non
             transform_gdf(projects, wgs84_to_gcj02) if shift else projects)
         extra = {}
         if spec.layer == "townships":
+            gdf = display_coverage(gdf)
             if overlay is not None:
                 extra, chor_legend = choropleth(overlay, gdf)
             if highlight_township:
