@@ -23,31 +23,23 @@ def _b64gz(data: bytes) -> str:
 
 
 def _varints(values: np.ndarray) -> bytes:
-    """LEB128 varints of zigzag-coded int64 values (vectorised)."""
-    z = ((values << 1) ^ (values >> 63)).astype(np.uint64)
-    out = bytearray()
-    # at most 10 bytes per value; loop over byte positions, not values
-    chunks = []
-    rest = z.copy()
-    for _ in range(10):
-        byte = (rest & 0x7F).astype(np.uint8)
+    """LEB128 varints of zigzag-coded int64 values, vectorised over byte positions (not values)."""
+    rest = ((values << 1) ^ (values >> 63)).astype(np.uint64)
+    groups = []  # the k-th 7-bit group of every value, with its continuation bit
+    while True:
+        low = (rest & np.uint64(0x7F)).astype(np.uint8)
         rest = rest >> np.uint64(7)
         more = rest > 0
-        chunks.append((byte | (more.astype(np.uint8) << 7), more))
+        groups.append((low | (more.astype(np.uint8) << 7), more))
         if not more.any():
             break
-    # interleave: for each value, emit its bytes until "more" is false
-    nbytes = np.ones(len(z), dtype=np.int64)
-    for _, more in chunks[:-1]:
-        nbytes += more
-    total = int(nbytes.sum())
-    buf = np.zeros(total, dtype=np.uint8)
-    starts = np.concatenate([[0], np.cumsum(nbytes)[:-1]])
-    for k, (byte, _) in enumerate(chunks):
+    nbytes = 1 + sum(m.astype(np.int64) for _, m in groups[:-1]) if len(groups) > 1 else np.ones(len(values), np.int64)
+    starts = np.concatenate([[0], np.cumsum(nbytes)[:-1]]).astype(np.int64)
+    buf = np.zeros(int(nbytes.sum()), dtype=np.uint8)
+    for k, (byte, _) in enumerate(groups):
         sel = nbytes > k
         buf[starts[sel] + k] = byte[sel]
-    out.extend(buf.tobytes())
-    return bytes(out)
+    return buf.tobytes()
 
 
 def _morton(x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -86,7 +78,7 @@ def encode(lon, lat, categories, category_names: list[str], colors: list[str], c
         cols[name] = _b64gz(joined.encode("utf-8"))
     return {"n": int(len(qx)), "origin": origin, "step": step, "xy": _b64gz(_varints(d)),
             "cat": _b64gz(cats.tobytes()), "categories": list(category_names), "colors": list(colors),
-            "cols": cols, "popup": popup, "order": None}
+            "cols": cols, "popup": popup}
 
 
 def decode(payload: dict) -> dict:

@@ -293,7 +293,8 @@ def is_empty(v) -> bool:
     return isinstance(v, str) and not v.strip()
 
 
-def _check_value(f: Field, v) -> str | None:
+def check_value(f: Field, v) -> str | None:
+    """The problem with one value of a field as a Chinese sentence, or None when it is fine."""
     if is_empty(v):
         return f"必填字段“{f.label or f.name}”（{f.name}）为空" if f.required else None
     if f.kind in ("int", "float", "year"):
@@ -333,7 +334,7 @@ def validate_frame(layer_name: str, df, *, county=None) -> list[Problem]:
     for i, (_, row) in enumerate(df.iterrows()):
         fid = str(row[lay.id_field]) if ids is not None else None
         for f in present:
-            msg = _check_value(f, row[f.name])
+            msg = check_value(f, row[f.name])
             if msg:
                 problems.append(Problem(layer_name, msg, row=i, feature_id=fid))
     if lay.spatial and "geometry" in df.columns:

@@ -33,7 +33,7 @@ import pyogrio
 import shapely
 
 from .errors import NotFound, StaleEdit, StoreError
-from .schema import LAYERS, REQUIRED_LAYERS, Report, is_empty, validate_frame
+from .schema import LAYERS, REQUIRED_LAYERS, Report, check_value, is_empty, validate_frame
 
 # A read that meets another writer's commit waits for it instead of failing with "database is locked".
 os.environ.setdefault("OGR_SQLITE_PRAGMA", "busy_timeout=30000")
@@ -328,9 +328,7 @@ class GpkgStore:
                 raise StaleEdit(f"“{feature_id}”已被他人修改（当前版本 {version}，您编辑的是版本 {expected_version}）。"
                                 "请刷新后重新修改，您的修改未保存。")
             probe = {**{k: v for k, v in current.items() if k in lay.field_names}, **changes}
-            from .schema import _check_value  # local: validation of single values
-
-            errs = [m for f in lay.fields if f.name in changes and (m := _check_value(f, probe[f.name]))]
+            errs = [m for f in lay.fields if f.name in changes and (m := check_value(f, probe[f.name]))]
             if errs:
                 con.execute("ROLLBACK")
                 from .errors import ValidationFailed
