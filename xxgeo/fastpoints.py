@@ -15,6 +15,8 @@ import folium
 import numpy as np
 from jinja2 import Template
 
+from .jsembed import js_json
+
 STEP = 1e-5
 
 
@@ -112,6 +114,4 @@ class FastPointsLayer(folium.map.Layer):
     def __init__(self, payload: dict, *, name: str, show: bool = True) -> None:
         super().__init__(name=name, overlay=True, control=True, show=show)
         self._name = "XxFastPoints"
-        from .mapping import _js_json
-
-        self.payload_js = _js_json(payload)
+        self.payload_js = js_json(payload)

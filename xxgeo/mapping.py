@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import html
-import json
 import math
 import re
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from shapely.geometry import mapping as shp_mapping
 
 from .crs import transform_gdf, wgs84_to_gcj02
 from .fastpoints import FastPointsLayer, encode
+from .jsembed import js_json
 from .layerspec import LayerSpec, load_specs
 from .schema import LAYERS, LOC_PRECISION_LABELS, is_empty
 
@@ -226,14 +226,6 @@ def _round_geom(gj: dict, nd: int = 6) -> dict:
     return {"type": gj["type"], "coordinates": rnd(gj["coordinates"])}
 
 
-def _js_json(obj) -> str:
-    """JSON safe to place inside a <script> element."""
-    s = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
-    # no "<", ">" or "&" survive, so nothing in the data can end or re-open a script element
-    return (s.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
-
-
 class SpecLayer(folium.map.Layer):
     """A layer drawn by ``xxgeo.specLayer`` (static/xxgeo/xxgeo-map.js) from a GeoJSON payload + spec."""
 
@@ -247,8 +239,8 @@ class SpecLayer(folium.map.Layer):
     def __init__(self, data: dict, spec: dict, *, name: str, lang: str = "zh", show: bool = True) -> None:
         super().__init__(name=name, overlay=True, control=True, show=show)
         self._name = "XxLayer"
-        self.data_js = _js_json(data)
-        self.spec_js = _js_json(spec)
+        self.data_js = js_json(data)
+        self.spec_js = js_json(spec)
         self.lang = lang
         self.n_features = len(data["features"])
 
