@@ -36,3 +36,64 @@ def store_copy(built_store_path, tmp_path):
     dest = tmp_path / "xxgeo.gpkg"
     shutil.copy2(built_store_path, dest)
     return GpkgStore(dest)
+
+
+# ----------------------------------------------------------------------------- PostGIS (tests/test_postgis.py)
+PG_HOWTO = ("XXGEO_TEST_PG 未设置：PostGIS 测试未运行。运行 .ci/run（安装并启动本地 PostgreSQL+PostGIS），"
+            "或设置 XXGEO_TEST_PG=postgresql://USER:PASS@127.0.0.1:PORT/DB")
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> str:
+    """The test database URL from ``XXGEO_TEST_PG`` (set by .ci/run); skips, saying so, when absent."""
+    import os
+
+    url = os.environ.get("XXGEO_TEST_PG")
+    if not url:
+        pytest.skip(PG_HOWTO)
+    return url
+
+
+@pytest.fixture(scope="session")
+def default_frames():
+    """The default dataset's frames (what ``build`` writes), made once."""
+    from xxgeo.sources.build import build_frames
+
+    return build_frames()
+
+
+@pytest.fixture
+def pg_store_factory(pg_url, default_frames):
+    """Make PostGIS stores in fresh schemas (the default dataset built in, unless ``empty=True``);
+    every schema it made, and their backup schemas, are dropped afterwards."""
+    import uuid
+
+    import psycopg
+
+    from xxgeo.backends.postgis import PostgisStore
+
+    made: list[str] = []
+
+    def make(empty: bool = False) -> PostgisStore:
+        schema = f"t_{uuid.uuid4().hex[:12]}"
+        made.append(schema)
+        store = PostgisStore(f"{pg_url}{'&' if '?' in pg_url else '?'}schema={schema}")
+        if not empty:
+            store.write_layers(default_frames, user="build", action="build", fresh=True, audit=False)
+            store.append_audit([{"user": "build", "layer": "*", "feature_id": None, "action": "build",
+                                 "before": None, "after": f"{len(default_frames['projects'])} projects"}])
+        return store
+
+    yield make
+    with psycopg.connect(pg_url, autocommit=True) as con:
+        for schema in made:
+            rows = con.execute("SELECT nspname FROM pg_namespace WHERE nspname = %s OR starts_with(nspname, %s)",
+                               (schema, f"{schema}_bk_")).fetchall()
+            for (name,) in rows:
+                con.execute(f'DROP SCHEMA "{name}" CASCADE')
+
+
+@pytest.fixture
+def pg_store(pg_store_factory):
+    """A PostGIS store in a fresh schema holding the default dataset."""
+    return pg_store_factory()

@@ -378,10 +378,16 @@ class GpkgStore:
 
 
 def open_store(location: str | os.PathLike | None = None) -> GpkgStore:
-    """Open the store at ``location`` (path), ``XXGEO_STORE`` or the default path."""
+    """Open the store at ``location`` (path or URL), ``XXGEO_STORE`` or the default path.
+
+    A ``postgresql://`` (or ``postgres://``) URL opens a
+    :class:`xxgeo.backends.postgis.PostgisStore`, which has the same public methods.
+    """
     loc = str(location or default_store_path())
     if loc.startswith(("postgresql://", "postgres://")):
-        raise StoreError("PostGIS 数据库后端尚未实现（见多用户功能）；请使用 GeoPackage 文件路径。")
+        from .backends.postgis import PostgisStore
+
+        return PostgisStore(loc)
     return GpkgStore(loc)
 
 
