@@ -19,7 +19,7 @@ import pytest
 import shapely
 from shapely.geometry import Point
 
-from xxgeo.errors import NotFound, StaleEdit, StoreError, ValidationFailed
+from xxgeo.errors import NotFound, PermissionDenied, StaleEdit, StoreError, ValidationFailed
 from xxgeo.schema import LAYERS
 from xxgeo.store import GpkgStore, coerce, open_store
 
@@ -301,3 +301,75 @@ def test_copy_from_a_geopackage(pg_store_factory, built_store_path):
     assert store.validate().ok
     store.copy_from(str(built_store_path))  # again: what was there is backed up first
     assert len(store.list_backups()) == 1
+
+
+# ----------------------------------------------------------------------------- roles, on both backends
+@pytest.fixture(params=["gpkg", "postgis"])
+def any_store(request):
+    """A writable store holding the default dataset: a GeoPackage copy, and a PostGIS schema."""
+    return request.getfixturevalue("store_copy" if request.param == "gpkg" else "pg_store")
+
+
+def _two_townships(store):
+    p = store.read("projects")
+    p = p[p["township_code"].notna()]
+    own = p.iloc[0]
+    other = p[p["township_code"] != own["township_code"]].iloc[0]
+    return own, other
+
+
+def test_roles_are_checked():
+    from xxgeo.backends.roles import Actor
+
+    with pytest.raises(PermissionDenied, match="未知角色"):
+        Actor("x", "boss")
+    with pytest.raises(PermissionDenied, match="没有指定所属乡镇"):
+        Actor("x", "township")
+
+
+def test_public_writes_nothing(any_store):
+    from xxgeo.backends.roles import Actor, RoleStore
+
+    store = RoleStore(any_store, Actor("访客", "public"))
+    pid = store.read("projects")["project_id"].iloc[0]
+    n_audit = len(store.read("audit_log"))
+    with pytest.raises(PermissionDenied, match="请先登录"):
+        store.update_feature("projects", pid, {"status": "在建"})
+    with pytest.raises(PermissionDenied, match="无权"):
+        store.write_layers({"projects": store.read("projects").iloc[:3]})
+    with pytest.raises(PermissionDenied, match="无权"):
+        store.restore("anything")
+    assert len(any_store.read("projects")) == 550 and len(any_store.read("audit_log")) == n_audit
+
+
+def test_township_head_edits_only_own_township(any_store):
+    from xxgeo.backends.roles import Actor, RoleStore
+
+    own, other = _two_townships(any_store)
+    head = RoleStore(any_store, Actor("乡镇长", "township", own["township_code"]))
+    assert head.update_feature("projects", own["project_id"], {"status": "在建"}) == 2
+    assert any_store.read("audit_log")["user"].iloc[-1] == "乡镇长"
+    with pytest.raises(PermissionDenied, match="不属于您所在的乡镇"):
+        head.update_feature("projects", other["project_id"], {"status": "在建"})
+    with pytest.raises(PermissionDenied, match="不能把项目"):
+        head.update_feature("projects", own["project_id"], {"township_code": other["township_code"]})
+    with pytest.raises(PermissionDenied, match="不能修改图层"):
+        head.update_feature("parks", any_store.read("parks")["park_id"].iloc[0], {"status": "在建"})
+    with pytest.raises(PermissionDenied, match="无权"):
+        head.write_layers({"projects": any_store.read("projects")})
+    p = any_store.read("projects").set_index("project_id")
+    mine, theirs = p.loc[own["project_id"]], p.loc[other["project_id"]]
+    assert mine["version"] == 2 and mine["township_code"] == own["township_code"]
+    assert pd.isna(theirs["version"]) or theirs["version"] == 1
+
+
+def test_editor_edits_everything(any_store):
+    from xxgeo.backends.roles import Actor, RoleStore
+
+    own, other = _two_townships(any_store)
+    editor = RoleStore(any_store, Actor("编辑", "editor"))
+    editor.update_feature("projects", other["project_id"], {"township_code": own["township_code"]})
+    editor.update_feature("parks", any_store.read("parks")["park_id"].iloc[0], {"status": "在建"})
+    editor.write_layers({"township_indicators": any_store.read("township_indicators")}, action="t")
+    log = any_store.read("audit_log")
+    assert list(log["user"].iloc[-3:]) == ["编辑"] * 3

@@ -334,12 +334,14 @@ class PostgisStore:
             self._bump(cur)
 
     def update_feature(self, layer: str, feature_id: str, changes: dict, *, user: str,
-                       expected_version: int | None = None, geometry=None) -> int:
+                       expected_version: int | None = None, geometry=None, guard=None) -> int:
         """Change attributes (and optionally the geometry) of one feature; returns the new version.
 
         The row is locked (``SELECT … FOR UPDATE``); the edit, the version bump and the ``audit_log`` row
         are one transaction. When ``expected_version`` is given and the stored version differs,
         :class:`StaleEdit` is raised and nothing changes. Unknown fields or bad values are refused.
+        ``guard(current_fields)``, when given, runs on the locked row and may raise (roles:
+        :mod:`xxgeo.backends.roles`), so a permission check cannot race another editor's change.
         """
         lay = LAYERS.get(layer)
         if lay is None or not lay.id_field:
@@ -359,6 +361,8 @@ class PostgisStore:
             if row is None:
                 raise NotFound(f"图层“{layer}”中没有编号为“{feature_id}”的要素。")
             current = dict(zip(cols, row))
+            if guard is not None:
+                guard({k: v for k, v in current.items() if k != "geometry"})
             version = int(current.get("version") or 1) if "version" in cols else 1
             if expected_version is not None and int(expected_version) != version:
                 raise StaleEdit(f"“{feature_id}”已被他人修改（当前版本 {version}，您编辑的是版本 {expected_version}）。"
