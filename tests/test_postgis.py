@@ -373,3 +373,18 @@ def test_editor_edits_everything(any_store):
     editor.write_layers({"township_indicators": any_store.read("township_indicators")}, action="t")
     log = any_store.read("audit_log")
     assert list(log["user"].iloc[-3:]) == ["编辑"] * 3
+
+
+def test_build_and_undo_commands_on_postgis(pg_store_factory):
+    store = pg_store_factory(empty=True)
+    env = {**os.environ, "PYTHONPATH": str(os.getcwd())}
+
+    def cli(*args):
+        return subprocess.run([sys.executable, "-m", "xxgeo", *args, "--store", store.url], capture_output=True,
+                              text=True, env=env, timeout=300)
+
+    r = cli("build")
+    assert r.returncode == 0 and "projects 550" in r.stdout, r.stderr
+    assert len(store.read("projects")) == 550 and len(store.read("townships")) == 11
+    r = cli("undo", "--user", "甲")
+    assert r.returncode != 0 and "restore" in r.stderr and "Traceback" not in r.stderr

@@ -179,6 +179,8 @@ def _blocked(raw) -> str:
 
 def undo_last(store: GpkgStore, *, user: str) -> str:
     """Undo the most recent change; returns a sentence saying what was undone."""
+    if getattr(store, "kind", "gpkg") != "gpkg":
+        raise StoreError("撤销目前只支持 GeoPackage 数据库；PostGIS 上请用 python -m xxgeo restore 恢复备份。")
     store._require()
     with connect(store.path) as con:
         change, raw = _target(_rows(con))

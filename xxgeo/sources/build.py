@@ -28,7 +28,7 @@ from shapely.geometry import LineString, MultiPoint, Point
 
 from ..crs import METRIC_CRS, gcj02_to_wgs84
 from ..names import resolve_township, short_village, township_short
-from ..store import GpkgStore, empty_frame
+from ..store import empty_frame, open_store
 from .placement import spread
 from .townships import seat_inside, voronoi_partition
 
@@ -253,9 +253,9 @@ def build_frames(sources: Path = SOURCES) -> dict:
     }
 
 
-def build(store_path: str | None = None, sources: Path = SOURCES) -> GpkgStore:
-    """Build the default store at ``store_path`` (atomically replacing any existing file)."""
-    store = GpkgStore(store_path) if store_path else GpkgStore()
+def build(store_path: str | None = None, sources: Path = SOURCES):
+    """Build the default store at ``store_path`` (a file path or a postgresql:// URL; replaces what is there)."""
+    store = open_store(store_path)
     frames = build_frames(sources)
     store.write_layers(frames, user="build", action="build", fresh=True, audit=False)
     store.append_audit([{"user": "build", "layer": "*", "feature_id": None, "action": "build",
