@@ -307,12 +307,7 @@ class GpkgStore:
         ``expected_version`` is given and the stored version differs, :class:`StaleEdit` is raised and
         nothing changes. Unknown fields or values that fail the schema are refused before writing.
         """
-        lay = LAYERS.get(layer)
-        if lay is None or not lay.id_field:
-            raise NotFound(f"图层“{layer}”不能按编号修改。")
-        bad = [k for k in changes if k not in lay.field_names or k in (lay.id_field, "version")]
-        if bad:
-            raise NotFound(f"图层“{layer}”没有可修改的字段：{'、'.join(bad)}。")
+        lay = editable_layer(layer, changes)
         self._require()
         with self.lock(), connect(self.path) as con:
             con.execute("BEGIN IMMEDIATE")
@@ -430,6 +425,7 @@ def _promote(geoms):
 
 
 def sql_value(kind: str, v):
+    """A plain Python value of a schema field kind for a database driver (``None`` for empty)."""
     if is_empty(v):
         return None
     if kind in ("int", "year"):
@@ -437,8 +433,19 @@ def sql_value(kind: str, v):
     if kind == "float":
         return float(v)
     if kind == "bool":
-        return 1 if _to_bool(v) else 0
+        return _to_bool(v) is True
     return str(v)
+
+
+def editable_layer(layer: str, changes: dict):
+    """The layer of an edit by id, refusing unknown layers, unknown fields and the id/version fields."""
+    lay = LAYERS.get(layer)
+    if lay is None or not lay.id_field:
+        raise NotFound(f"图层“{layer}”不能按编号修改。")
+    bad = [k for k in changes if k not in lay.field_names or k in (lay.id_field, "version")]
+    if bad:
+        raise NotFound(f"图层“{layer}”没有可修改的字段：{'、'.join(bad)}。")
+    return lay
 
 
 @contextlib.contextmanager

@@ -12,7 +12,6 @@ import geopandas as gpd
 import pandas as pd
 
 from ..errors import StoreError
-from ..schema import is_empty
 
 if TYPE_CHECKING:
     from .postgis import PostgisStore
@@ -96,19 +95,6 @@ def kind_of(series) -> str:
     return "str"
 
 
-def py_value(kind: str, v):
-    """A plain Python value for the database (``None`` for empty)."""
-    if is_empty(v):
-        return None
-    if kind in ("int", "year"):
-        return int(float(v))
-    if kind == "float":
-        return float(v)
-    if kind == "bool":
-        if isinstance(v, str):
-            return v.strip().lower() in ("true", "1", "yes", "y", "是", "公开", "t")
-        return bool(v)
-    return str(v)
 
 
 def geoms_of(df) -> list:

@@ -29,8 +29,8 @@ import shapely
 
 from ..errors import NotFound, StaleEdit, StoreError, ValidationFailed
 from ..schema import LAYERS, Report, check_value, is_empty
-from ..store import Dataset, GpkgStore, coerce, empty_frame, now_iso
-from .pgutil import PgLocation, Snapshot, first_line, geoms_of, kind_of, py_value, split_url
+from ..store import Dataset, GpkgStore, coerce, editable_layer, empty_frame, now_iso, sql_value
+from .pgutil import PgLocation, Snapshot, first_line, geoms_of, kind_of, split_url
 
 try:
     import psycopg
@@ -303,7 +303,7 @@ class PostgisStore:
         table = self._id(name)
         cur.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(table))
         cur.execute(sql.SQL("CREATE TABLE {} ({})").format(table, sql.SQL(", ").join(defs)))
-        columns = [[py_value(kinds.get(c) or kind_of(df[c]), v) for v in df[c].tolist()] for c in cols]
+        columns = [[sql_value(kinds.get(c) or kind_of(df[c]), v) for v in df[c].tolist()] for c in cols]
         names = list(cols)
         if spatial:
             cur.execute(sql.SQL("CREATE INDEX ON {} USING gist (geometry)").format(table))
@@ -343,12 +343,7 @@ class PostgisStore:
         ``guard(current_fields)``, when given, runs on the locked row and may raise (roles:
         :mod:`xxgeo.backends.roles`), so a permission check cannot race another editor's change.
         """
-        lay = LAYERS.get(layer)
-        if lay is None or not lay.id_field:
-            raise NotFound(f"图层“{layer}”不能按编号修改。")
-        bad = [k for k in changes if k not in lay.field_names or k in (lay.id_field, "version")]
-        if bad:
-            raise NotFound(f"图层“{layer}”没有可修改的字段：{'、'.join(bad)}。")
+        lay = editable_layer(layer, changes)
         with self._tx("shared") as cur:
             if layer not in self._require_tables(cur):
                 raise NotFound(f"图层“{layer}”中没有编号为“{feature_id}”的要素。")
@@ -374,7 +369,7 @@ class PostgisStore:
             sets, vals = [], []
             for k, v in changes.items():
                 sets.append(sql.SQL("{} = %s").format(sql.Identifier(k)))
-                vals.append(py_value(lay.field(k).kind, v))
+                vals.append(sql_value(lay.field(k).kind, v))
             if "version" in cols:
                 sets.append(sql.SQL("version = %s"))
                 vals.append(version + 1)
