@@ -97,3 +97,10 @@ def pg_store_factory(pg_url, default_frames):
 def pg_store(pg_store_factory):
     """A PostGIS store in a fresh schema holding the default dataset."""
     return pg_store_factory()
+
+
+@pytest.fixture(params=["gpkg", "postgis"])
+def any_store(request):
+    """A writable store holding the default dataset: a GeoPackage copy, and a PostGIS schema (the latter
+    skipped, saying why, without ``XXGEO_TEST_PG``)."""
+    return request.getfixturevalue("store_copy" if request.param == "gpkg" else "pg_store")

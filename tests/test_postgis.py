@@ -17,7 +17,6 @@ import warnings
 import pandas as pd
 import pytest
 import shapely
-from shapely.geometry import Point
 
 from xxgeo.errors import NotFound, PermissionDenied, StaleEdit, StoreError, ValidationFailed
 from xxgeo.schema import LAYERS
@@ -131,16 +130,6 @@ def test_update_feature_rejects_bad_values_and_unknown_ids(pg_store):
     assert len(pg_store.read("audit_log")) == 1  # only the build row
 
 
-def test_move_records_old_geometry(pg_store):
-    p = pg_store.read("projects")
-    row = p[p.geometry.notna()].iloc[0]
-    pg_store.update_feature("projects", row["project_id"], {}, user="甲", geometry=Point(111.3, 35.15))
-    g = pg_store.read("projects").set_index("project_id").loc[row["project_id"], "geometry"]
-    assert g.equals(Point(111.3, 35.15))
-    before = json.loads(pg_store.read("audit_log")["before"].iloc[-1])
-    assert shapely.from_wkt(before["geometry"]).distance(row.geometry) < 1e-6
-
-
 def _run_together(fns):
     barrier = threading.Barrier(len(fns))
     results: list = [None] * len(fns)
@@ -222,22 +211,6 @@ def test_write_layers_is_atomic(pg_store, monkeypatch):
     assert len(pg_store.list_backups()) == n_backups  # the backup rolled back with the rest
 
 
-def test_read_modify_write_runs_inside_the_lock(pg_store):
-    seen = {}
-
-    def build(store, backup):
-        seen["backup"] = backup
-        p = store.read("projects")
-        p.loc[p.index[0], "status"] = "建成"
-        return {"projects": p}, [{"user": "t", "layer": "projects", "feature_id": None, "action": "rmw",
-                                  "before": None, "after": None}]
-
-    saved = pg_store.write_layers(build, action="rmw")
-    assert saved == seen["backup"] and saved.exists()
-    assert pg_store.read("projects")["status"].iloc[0] == "建成"
-    assert pg_store.read("audit_log")["action"].iloc[-1] == "rmw"
-
-
 def test_backup_and_restore_of_a_snapshot(pg_store):
     projects = pg_store.read("projects")
     b = pg_store.backup("test")
@@ -304,12 +277,6 @@ def test_copy_from_a_geopackage(pg_store_factory, built_store_path):
 
 
 # ----------------------------------------------------------------------------- roles, on both backends
-@pytest.fixture(params=["gpkg", "postgis"])
-def any_store(request):
-    """A writable store holding the default dataset: a GeoPackage copy, and a PostGIS schema."""
-    return request.getfixturevalue("store_copy" if request.param == "gpkg" else "pg_store")
-
-
 def _two_townships(store):
     p = store.read("projects")
     p = p[p["township_code"].notna()]

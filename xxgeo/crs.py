@@ -24,7 +24,6 @@ _X_PI = math.pi * 3000.0 / 180.0
 
 #: Metric CRS for areas and lengths (CGCS2000 / 3-degree Gauss-Krüger CM 111E), DESIGN.md section 3.
 METRIC_CRS = "EPSG:4546"
-STORE_CRS = "EPSG:4326"
 
 
 def _transform_lat(x, y):

@@ -11,7 +11,7 @@ import numpy as np
 CHORO_COLORS = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
 
 
-def _shape_svg(shape: str, fill: str, stroke: str = "#fff", r: float = 6) -> str:
+def _shape_svg(shape: str, fill: str, r: float = 6) -> str:
     from math import cos, pi, sin
 
     def poly(n, rot, rr):

@@ -41,7 +41,6 @@ BASEMAPS = {
     "osm": ("OpenStreetMap", "OpenStreetMap"),
     "amap": ("高德地图（GCJ-02）", "Amap (GCJ-02)"),
 }
-XIA_CENTER = (35.12, 111.35)
 
 
 @dataclass(frozen=True)
@@ -241,7 +240,6 @@ class SpecLayer(folium.map.Layer):
         self.data_js = js_json(data)
         self.spec_js = js_json(spec)
         self.lang = lang
-        self.n_features = len(data["features"])
 
 
 class HtmlControl(MacroElement):

@@ -65,14 +65,6 @@ class Dataset:
     def get(self, name: str, default=None):
         return self.layers.get(name, default)
 
-    @property
-    def projects(self) -> gpd.GeoDataFrame:
-        return self.layers["projects"]
-
-    @property
-    def townships(self) -> gpd.GeoDataFrame:
-        return self.layers["townships"]
-
 
 def empty_frame(layer: str):
     """An empty frame with the layer's columns (a GeoDataFrame for spatial layers)."""

@@ -16,7 +16,7 @@ import pandas as pd
 import shapely
 
 from ..schema import LAYERS, is_empty
-from ..sources.placement import spread
+from ..sources.placement import spiral_point
 
 NATURAL_KEYS = {"township_indicators": ("township_code", "indicator", "year"),
                 "indicator_actuals": ("indicator_id", "year"), "plan_villages": ("programme", "village")}
@@ -300,7 +300,7 @@ def _place(rows: list, geoms: list, new_idx: list, townships: pd.DataFrame, res:
         if geoms[i] is None and r.get("loc_precision") == "township" and code in anchors:
             k = used.get(code, 0) + 1
             used[code] = k
-            geoms[i] = shapely.MultiPoint([spread(anchors[code], 1, start=k)[0]])
+            geoms[i] = shapely.MultiPoint([spiral_point(anchors[code], k)])
             placed += 1
     if placed:
         res.notes.append(f"{placed} 个新项目没有坐标，已放在所在乡镇的示意点上（位置精度：乡镇示意点）。")

@@ -41,8 +41,6 @@ class RawTable:
     name: str
     row_labels: list = field(default_factory=list)  # "第5行" / "第3个要素", for messages
     notes: list = field(default_factory=list)
-    row_errors: dict = field(default_factory=dict)  # row index -> message (bad coordinates ...)
-    coord_hint: str | None = None  # "lonlat" when columns say degrees, "xy" for X/Y, "wkt"
 
 
 def read_source(path: str | Path, *, name: str | None = None, encoding: str | None = None,

@@ -32,7 +32,6 @@ SHP_NAMES = {
     "distances_stated": "DISTANCES", "short_name": "SHORT_NAME", "road_class": "ROAD_CLASS",
     "from_place": "FROM_PLACE", "via_places": "VIA_PLACES", "indicator_id": "IND_ID",
 }
-KML_COLORS_DEFAULT = "#1f4e9c"
 
 
 def header(layer: str, col: str) -> str:

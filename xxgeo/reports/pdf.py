@@ -16,7 +16,7 @@ from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Table, TableStyle
 
 from .fonts import PDF_FONT, cjk_font
 
@@ -95,11 +95,6 @@ def image(png: bytes, width: float) -> Image:
     with PILImage.open(io.BytesIO(png)) as im:
         w, h = im.size
     return Image(io.BytesIO(png), width=width, height=width * h / w)
-
-
-def spacer(h_mm: float) -> Spacer:
-    """Vertical space in millimetres."""
-    return Spacer(1, h_mm * mm)
 
 
 def build(story: list, *, title: str, footer: str, author: str = "xxgeo 夏县项目一张图") -> tuple[bytes, int]:

@@ -29,12 +29,11 @@ from shapely.geometry import LineString, MultiPoint, Point
 from ..crs import METRIC_CRS, gcj02_to_wgs84
 from ..names import resolve_township, short_village, township_short
 from ..store import empty_frame, open_store
-from .placement import spread
+from .placement import spiral_point
 from .townships import seat_inside, voronoi_partition
 
 SOURCES = Path(__file__).resolve().parents[2] / "geodata" / "sources"
 NOMINAL_PARK_KM2 = 1.0
-SITE_SPACING_M = 200.0
 
 
 def read_csv(name: str, sources: Path = SOURCES) -> pd.DataFrame:
@@ -78,7 +77,7 @@ class Anchors:
         for _ in range(10_000):
             i = self.used[key]
             self.used[key] += 1
-            lon, lat = spread(self.xy[key], 1, spacing_m=self.spacing[key], start=self.start[key] + i)[0]
+            lon, lat = spiral_point(self.xy[key], self.start[key] + i, spacing_m=self.spacing[key])
             pt = Point(lon, lat)
             if area is None or area.contains(pt):
                 return pt
@@ -157,7 +156,7 @@ def build_frames(sources: Path = SOURCES) -> dict:
         start = math.ceil(((r + 250.0) / 260.0) ** 2) if r else 0
         anchors.add("township:" + tc, xy, start=start, within=cell_of[tc])
 
-    def locate(township_field, park, ordinal_key):
+    def locate(township_field, park):
         codes = [tcode(x) for x in (township_field or "").split(";") if x.strip()]
         codes = [c for c in codes if c]
         if park and park in park_ids:
@@ -172,7 +171,7 @@ def build_frames(sources: Path = SOURCES) -> dict:
     pr = read_csv("projects.csv", sources).sort_values("project_id", kind="stable")
     prow, pgeom = [], []
     for _, r in pr.iterrows():
-        geom, prec, codes = locate(r.township, r.park, r.project_id)
+        geom, prec, codes = locate(r.township, r.park)
         row = {k: r.get(k) for k in pr.columns if k not in ("township", "park", "source_line")}
         row.update(township_code=codes[0] if len(codes) == 1 else None,
                    township_codes=";".join(codes) or None, park_id=r.park, loc_precision=prec,
@@ -185,7 +184,7 @@ def build_frames(sources: Path = SOURCES) -> dict:
     s = read_csv("scenic_sites.csv", sources).sort_values("site_id", kind="stable")
     srow, sgeom = [], []
     for _, r in s.iterrows():
-        geom, prec, codes = locate(r.township, None, r.site_id)
+        geom, prec, codes = locate(r.township, None)
         row = {k: r.get(k) for k in s.columns if k not in ("township", "source_line", "source_text")}
         row.update(township_code=codes[0] if len(codes) == 1 else None, loc_precision=prec)
         srow.append(row)

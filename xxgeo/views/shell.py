@@ -18,7 +18,7 @@ ALIASES = {"规划": "planning", "规划总览": "planning", "乡镇": "township
 
 
 @st.cache_resource(show_spinner="正在读取数据库…", max_entries=4)
-def _load(path: str, mtime: float):
+def _load(path: str, mtime: float):  # mtime: part of the cache key only (a new file version re-reads)
     """Read every layer once per store file version (the only I/O cache; never mutated)."""
     store = open_store(path)
     return store.load()
