@@ -56,9 +56,11 @@ def sidebar_filter(ctx) -> tuple[MapFilter, str | None]:
         sts = _multiselect_param(ctx, ctx.t("filter.status"), statuses, "status", "f_status")
         srcs = _multiselect_param(ctx, ctx.t("filter.source"), source_chapters(projects), "source", "f_src")
         c1, c2 = st.columns(2)
-        imin = c1.number_input(zh_en(ctx, "最低（万元）", "Min (10k CNY)"), min_value=0.0, value=_num(ctx.params.get("inv_min")), step=1000.0,
+        imin = c1.number_input(zh_en(ctx, "最低（万元）", "Min (10k CNY)"),
+                               min_value=0.0, value=_num(ctx.params.get("inv_min")), step=1000.0,
                                key="f_imin", help="按规划注明的总投资筛选；未注明投资的项目在设定范围时不显示")
-        imax = c2.number_input(zh_en(ctx, "最高（万元）", "Max (10k CNY)"), min_value=0.0, value=_num(ctx.params.get("inv_max")), step=1000.0,
+        imax = c2.number_input(zh_en(ctx, "最高（万元）", "Max (10k CNY)"),
+                               min_value=0.0, value=_num(ctx.params.get("inv_max")), step=1000.0,
                                key="f_imax")
         for name, v in (("inv_min", imin), ("inv_max", imax)):
             if (v or None) != _num(ctx.params.get(name)):
