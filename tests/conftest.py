@@ -65,7 +65,7 @@ def default_frames():
 @pytest.fixture
 def pg_store_factory(pg_url, default_frames):
     """Make PostGIS stores in fresh schemas (the default dataset built in, unless ``empty=True``);
-    every schema it made, and their backup schemas, are dropped afterwards."""
+    every schema it made, and their backup and accounts schemas, are dropped afterwards."""
     import uuid
 
     import psycopg
@@ -88,7 +88,7 @@ def pg_store_factory(pg_url, default_frames):
     with psycopg.connect(pg_url, autocommit=True) as con:
         for schema in made:
             rows = con.execute("SELECT nspname FROM pg_namespace WHERE nspname = %s OR starts_with(nspname, %s)",
-                               (schema, f"{schema}_bk_")).fetchall()
+                               (schema, f"{schema}_")).fetchall()  # backups and accounts
             for (name,) in rows:
                 con.execute(f'DROP SCHEMA "{name}" CASCADE')
 

@@ -14,7 +14,7 @@ import sys
 
 from .errors import XxgeoError
 
-COMMAND_MODULES = ("xxgeo.cli_core", "xxgeo.cli_data", "xxgeo.cli_map", "xxgeo.cli_report")
+COMMAND_MODULES = ("xxgeo.cli_core", "xxgeo.cli_data", "xxgeo.cli_map", "xxgeo.cli_report", "xxgeo.cli_users")
 
 
 def _parser() -> tuple[argparse.ArgumentParser, dict]:

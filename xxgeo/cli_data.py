@@ -8,6 +8,8 @@ import sys
 from .cli import add_store_arg
 from .errors import ValidationFailed
 
+USER_HELP = ("用户名，记入修改记录（默认 XXGEO_USER 或 cli）；数据库设有账号时须是其中之一，并按该账号的角色检查权限")
+
 
 def register(sub) -> dict:
     """Add the data commands to the CLI."""
@@ -19,7 +21,7 @@ def register(sub) -> dict:
     p.add_argument("--encoding", help="属性表/文本编码（默认：.cpg，否则自动识别 UTF-8 或 GBK）")
     p.add_argument("--replace", action="store_true", help="整层替换（默认：按编号新增或更新）")
     p.add_argument("--source-layer", help="文件中有多个图层时，要导入的那个")
-    p.add_argument("--user", help="记录在修改记录中的用户名（默认 XXGEO_USER 或 cli）")
+    p.add_argument("--user", help=USER_HELP)
     p.add_argument("--dry-run", action="store_true", help="只检查并报告，不写入")
 
     e = sub.add_parser("export", help="导出图层：gpkg、geojson、shp（zip）、xlsx、csv、kml")
@@ -30,22 +32,23 @@ def register(sub) -> dict:
     e.add_argument("--township", help="乡镇名称、简称或代码")
     e.add_argument("--category", help="项目类别")
     e.add_argument("--public-only", action="store_true", help="只导出公开项目和公开字段")
+    e.add_argument("--user", help=USER_HELP)
 
     s = sub.add_parser("set", help="修改一个要素的属性：FIELD=VALUE …（lon=/lat= 移动位置）")
     s.add_argument("--layer", required=True)
     s.add_argument("--id", required=True, dest="feature_id")
     s.add_argument("assignments", nargs="+", metavar="FIELD=VALUE")
-    s.add_argument("--user", required=True)
+    s.add_argument("--user", required=True, help=USER_HELP)
     add_store_arg(s)
     s.add_argument("--expected-version", type=int, help="您编辑时看到的版本；不一致时拒绝修改")
 
     r = sub.add_parser("restore", help="列出备份，或恢复其中一个")
     r.add_argument("backup", nargs="?", metavar="BACKUP")
     add_store_arg(r)
-    r.add_argument("--user", help="记录在修改记录中的用户名")
+    r.add_argument("--user", help=USER_HELP)
 
     u = sub.add_parser("undo", help="撤销最近一次修改（编辑或导入）")
-    u.add_argument("--user", required=True)
+    u.add_argument("--user", required=True, help=USER_HELP)
     add_store_arg(u)
     u.add_argument("--dry-run", action="store_true", help="只显示将撤销什么")
     return {"import": cmd_import, "export": cmd_export, "set": cmd_set, "restore": cmd_restore, "undo": cmd_undo}
@@ -55,12 +58,22 @@ def _user(args) -> str:
     return args.user or os.environ.get("XXGEO_USER") or "cli"
 
 
-def cmd_import(args) -> int:
-    """Import a file; notes on stdout, one-line refusal on stderr."""
-    from .importers import commit_import, prepare_import, refusal
+def _store(args):
+    """The store as the command's user sees it: an account's role when ``--user`` names one (see
+    :func:`xxgeo.accounts.cli_actor`); every write is checked by :class:`RoleStore`."""
+    from .accounts import cli_actor
+    from .backends.roles import RoleStore
     from .store import open_store
 
     store = open_store(args.store)
+    return RoleStore(store, cli_actor(store, getattr(args, "user", None)))
+
+
+def cmd_import(args) -> int:
+    """Import a file; notes on stdout, one-line refusal on stderr."""
+    from .importers import commit_import, prepare_import, refusal
+
+    store = _store(args)
     plan = prepare_import(args.file, args.layer, store, crs=args.crs, encoding=args.encoding, replace=args.replace,
                           source_layer=args.source_layer, user=_user(args))
     for n in plan.notes:
@@ -84,10 +97,11 @@ def cmd_import(args) -> int:
 
 def cmd_export(args) -> int:
     """Export a layer."""
+    from .backends.roles import check_export
     from .export import export_layer, write
-    from .store import open_store
 
-    store = open_store(args.store)
+    store = _store(args)
+    check_export(store.actor, args.public_only)
     res = export_layer(store, args.layer, args.format, township=args.township, category=args.category,
                        public_only=args.public_only)
     path = write(res, args.out)
@@ -100,9 +114,8 @@ def cmd_export(args) -> int:
 def cmd_set(args) -> int:
     """Edit one feature (version-checked, audited)."""
     from .edits import set_fields
-    from .store import open_store
 
-    store = open_store(args.store)
+    store = _store(args)
     version, changes = set_fields(store, args.layer, args.feature_id, args.assignments, user=args.user,
                                   expected_version=args.expected_version)
     shown = "，".join(f"{k}={'（空）' if v is None else v}" for k, v in changes.items())
@@ -113,9 +126,7 @@ def cmd_set(args) -> int:
 
 def cmd_restore(args) -> int:
     """List backups, or restore one (the current store is backed up first)."""
-    from .store import open_store
-
-    store = open_store(args.store)
+    store = _store(args)
     if not args.backup:
         backups = store.list_backups()
         if not backups:
@@ -133,14 +144,15 @@ def cmd_restore(args) -> int:
 
 def cmd_undo(args) -> int:
     """Undo the last change."""
+    from .backends.roles import check_whole_layers
     from .edits import last_change, undo_last
-    from .store import open_store
 
-    store = open_store(args.store)
+    store = _store(args)
     if args.dry_run:
         ch = last_change(store)
         print(f"将撤销：{ch.describe()}" if ch else "没有可以撤销的修改。")
         return 0
+    check_whole_layers(store.actor, "撤销修改")
     print(undo_last(store, user=args.user))
     sys.stdout.flush()
     return 0

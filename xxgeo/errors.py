@@ -53,3 +53,11 @@ class StaleEdit(XxgeoError):
 
 class PermissionDenied(XxgeoError):
     """The signed-in user's role does not allow this action."""
+
+
+class SignInRefused(XxgeoError):
+    """A sign-in was refused (wrong name or password, or too many failures); ``wait`` seconds until retry."""
+
+    def __init__(self, message: str, *, wait: float = 0.0, **kw) -> None:
+        super().__init__(message, **kw)
+        self.wait = wait

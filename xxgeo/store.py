@@ -32,6 +32,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
+from .accounts import carry_accounts
 from .errors import NotFound, StaleEdit, StoreError
 from .schema import LAYERS, REQUIRED_LAYERS, Report, check_value, is_empty, validate_frame
 
@@ -234,6 +235,7 @@ class GpkgStore:
             saved = self.backup(action)
             tmp = self._tmp_copy(Path(source))
             try:
+                carry_accounts(self.path, tmp)  # accounts are never rolled back with the data
                 if audit_rows:
                     append_audit_file(tmp, list(audit_rows))
                 os.replace(tmp, self.path)
@@ -277,6 +279,8 @@ class GpkgStore:
                     _write_frame(tmp, name, coerce(name, df))
                 if audit and not fresh and rows:
                     append_audit_file(tmp, rows)
+                if fresh:
+                    carry_accounts(self.path, tmp)  # a rebuild keeps the accounts
                 os.replace(tmp, self.path)
             except BaseException:
                 for p in (tmp, saved):

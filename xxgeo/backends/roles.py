@@ -1,11 +1,12 @@
-"""Roles enforced in the store layer: who may write what (issue 6, first slice; sign-in comes later).
+"""Roles enforced in the store layer: who may read and write what (issue 6).
 
-``public`` (no sign-in) writes nothing; a ``township`` head edits only projects of their own township
-(and cannot move one to another township); an ``editor`` edits, imports and restores everything; an
-``admin`` may do all an editor may (and will manage users). :class:`RoleStore` wraps any store
-(:class:`xxgeo.store.GpkgStore` or :class:`xxgeo.backends.postgis.PostgisStore`) for one signed-in user:
-reads pass through, every write is checked first and raises :class:`PermissionDenied` with a Chinese
-sentence; the audit rows carry the user's name. On PostGIS the township check runs on the locked row,
+``public`` (no sign-in) reads public data only and writes nothing; a ``township`` head reads everything and
+edits only projects of their own township (and cannot move one to another township); an ``editor`` edits,
+imports, restores and exports internal data; an ``admin`` may do all an editor may and manages accounts.
+:class:`RoleStore` wraps any store (:class:`xxgeo.store.GpkgStore` or
+:class:`xxgeo.backends.postgis.PostgisStore`) for one signed-in user: reads are filtered for the public
+(:func:`visible_frame`), every write is checked first and raises :class:`PermissionDenied` with a Chinese
+sentence, and the audit rows carry the user's name. On PostGIS the township check runs on the locked row,
 inside the edit's transaction.
 """
 
@@ -15,7 +16,7 @@ import inspect
 from dataclasses import dataclass
 
 from ..errors import PermissionDenied
-from ..schema import ROLES
+from ..schema import LAYERS, ROLES
 
 ROLE_LABELS = {"public": "公众", "township": "乡镇负责人", "editor": "规划局编辑", "admin": "管理员"}
 WRITERS = ("editor", "admin")
@@ -40,6 +41,40 @@ def check_whole_layers(actor: Actor, what: str) -> None:
     """Imports, restores and other whole-layer writes: editors and admins only."""
     if actor.role not in WRITERS:
         raise PermissionDenied(f"{ROLE_LABELS[actor.role]}“{actor.user}”无权{what}；请联系规划局编辑。")
+
+
+def check_export(actor: Actor, public_only: bool) -> None:
+    """Exports of internal data (non-public projects, internal fields): editors and admins only."""
+    if not public_only and actor.role not in WRITERS:
+        raise PermissionDenied(f"{ROLE_LABELS[actor.role]}只能导出公开数据：请勾选“仅公开数据”"
+                               "（命令行加 --public-only）。")
+
+
+def check_accounts(actor: Actor) -> None:
+    """Managing accounts: admins only."""
+    if actor.role != "admin":
+        raise PermissionDenied(f"只有管理员能管理账号；“{actor.user}”是{ROLE_LABELS[actor.role]}。")
+
+
+def visible_frame(actor: Actor, layer: str, df):
+    """The part of ``layer`` that ``actor`` may see: everything, except for the public, who see only
+    public projects and public fields (internal values emptied, columns kept so every view still works)
+    and nothing of an internal layer."""
+    if actor.role != "public":
+        return df
+    from ..export import PUBLIC_FIELDS
+    from ..store import empty_frame
+
+    if layer not in PUBLIC_FIELDS:
+        return empty_frame(layer)
+    if layer == "projects":
+        df = df[df["public"].fillna(False).astype(bool).to_numpy()]
+    keep = set(PUBLIC_FIELDS[layer]) | {"public", "geometry"}
+    df = df.copy()
+    for col in df.columns:
+        if col not in keep:
+            df[col] = None
+    return df
 
 
 def check_feature(actor: Actor, layer: str, current: dict, changes: dict) -> None:
@@ -69,7 +104,17 @@ class RoleStore:
         return getattr(self.store, name)
 
     def __getitem__(self, layer: str):
-        return self.store.read(layer)
+        return self.read(layer)
+
+    def read(self, layer: str):
+        """One layer as this user may see it (:func:`visible_frame`)."""
+        return visible_frame(self.actor, layer, self.store.read(layer))
+
+    def load(self, layers=None):
+        """Every layer (or the named ones) as this user may see them."""
+        from ..store import Dataset
+
+        return Dataset({n: self.read(n) for n in (layers or list(LAYERS))})
 
     def update_feature(self, layer: str, feature_id: str, changes: dict, *, expected_version: int | None = None,
                        geometry=None, user: str | None = None) -> int:
@@ -85,12 +130,17 @@ class RoleStore:
             return self.store.update_feature(layer, feature_id, changes, guard=guard, **kw)
         if self.actor.role not in WRITERS:  # GeoPackage: check the stored row first
             df = self.store.read(layer)
-            from ..schema import LAYERS
-
             id_field = LAYERS[layer].id_field if layer in LAYERS else None
             rows = df[df[id_field].astype(str) == str(feature_id)] if id_field in df.columns else df.iloc[:0]
             guard(rows.iloc[0].to_dict() if len(rows) else {"project_id": feature_id})
         return self.store.update_feature(layer, feature_id, changes, **kw)
+
+    def accounts(self):
+        """The store's accounts, for an admin (:class:`xxgeo.accounts.Accounts`)."""
+        from ..accounts import Accounts
+
+        check_accounts(self.actor)
+        return Accounts(self.store)
 
     def write_layers(self, frames, **kw):
         """Whole-layer writes (imports, indicator tables): editors and admins only."""

@@ -1,9 +1,11 @@
-"""What every view receives: the store, the loaded dataset, the language and the URL parameters."""
+"""What every view receives: the store (as the signed-in user sees it), the dataset, the language, the URL
+parameters and who is using the app."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..backends.roles import WRITERS, Actor
 from ..i18n import tr
 from ..store import Dataset, GpkgStore
 
@@ -12,11 +14,20 @@ from ..store import Dataset, GpkgStore
 class ViewContext:
     """Passed to each view's ``render(ctx)``."""
 
-    store: GpkgStore
+    store: GpkgStore  # in the app a RoleStore: every write is checked against ``actor``'s role
     dataset: Dataset
     lang: str = "zh"
     params: dict = field(default_factory=dict)
-    user: str = "planner"
+    actor: Actor = field(default_factory=lambda: Actor("planner", "editor"))
+    user: str = ""
+
+    def __post_init__(self) -> None:
+        self.user = self.user or self.actor.user
+
+    @property
+    def can_write_all(self) -> bool:
+        """Bureau editors and admins: imports, restores, every project, internal exports."""
+        return self.actor.role in WRITERS
 
     def t(self, key: str, **kw) -> str:
         """Translate a UI string key into the current language."""

@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from ..backends.roles import check_export
 from ..errors import XxgeoError
 from ..export import FORMATS, MIME, export_layer
 from ..importers import NOT_IMPORTABLE, commit_import, prepare_import
@@ -33,17 +34,20 @@ FORMAT_LABELS = {"xlsx": "Excel（.xlsx）", "csv": "CSV（UTF-8，Excel 可直�
 
 
 def render(ctx) -> None:
-    """Render the data view."""
+    """Render the data view: the sections the signed-in user's role allows (the store enforces it too)."""
     st.markdown(f"## {ctx.t('view.data')}")
-    tabs = st.tabs(["导入", "导出", "编辑项目", "撤销与备份"])
-    with tabs[0]:
-        import_section(ctx)
-    with tabs[1]:
-        export_section(ctx)
-    with tabs[2]:
-        edit_section(ctx)
-    with tabs[3]:
-        history_section(ctx)
+    sections = {"导入": import_section, "导出": export_section, "编辑项目": edit_section,
+                "撤销与备份": history_section}
+    if ctx.actor.role == "admin":
+        from .accounts import accounts_section
+
+        sections["账号"] = accounts_section
+    if not ctx.can_write_all:  # a township head: their own township's projects, public exports
+        sections = {"编辑项目": edit_section, "导出": export_section}
+        st.caption("乡镇负责人可以修改本乡镇的项目、导出公开数据；导入、撤销和恢复备份请联系规划局编辑。")
+    for tab, section in zip(st.tabs(list(sections)), sections.values()):
+        with tab:
+            section(ctx)
 
 
 # ----------------------------------------------------------------------------- import
@@ -175,8 +179,10 @@ def export_section(ctx) -> None:
                          format_func=lambda k: k or "全部", disabled=layer != "projects")
     fmt = c[3].selectbox("格式", list(FORMATS), index=list(FORMATS).index("xlsx"), key="exp_fmt",
                          format_func=FORMAT_LABELS.get)
-    public = st.checkbox(ctx.t("filter.public_only") + "（不含内部项目和内部字段）", key="exp_public")
+    public = st.checkbox(ctx.t("filter.public_only") + "（不含内部项目和内部字段）", key="exp_public",
+                         value=not ctx.can_write_all, disabled=not ctx.can_write_all)
     try:
+        check_export(ctx.actor, public)
         res = export_layer(ctx.store, layer, fmt, township=town or None,
                            category=(cat or None) if layer == "projects" else None, public_only=public)
     except XxgeoError as exc:

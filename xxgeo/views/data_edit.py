@@ -19,6 +19,10 @@ def edit_section(ctx) -> None:
     if msg:
         st.success(msg)
     p = ctx.dataset["projects"]
+    own = ctx.actor.township if ctx.actor.role == "township" else None
+    if own:  # a township head picks among their own township's projects (the store checks it again)
+        p = p[p["township_code"].astype(str) == own]
+        st.caption(f"您可以修改本乡镇的 {len(p)} 个项目（不能改到其他乡镇）。")
     if p.empty:
         st.info("还没有项目。")
         return
@@ -51,7 +55,7 @@ def edit_section(ctx) -> None:
         cur_town = _val(row["township_code"])
         town = c[1].selectbox("乡镇", towns, index=towns.index(cur_town) if cur_town in towns else 0,
                               format_func=lambda k: tnames.get(k, "全县/未注明"),
-                              disabled=bool(_val(row.get("township_codes"))) and not cur_town)
+                              disabled=bool(own) or (bool(_val(row.get("township_codes"))) and not cur_town))
         inv = c[0].text_input("总投资（万元，留空为未注明）",
                               "" if is_empty(row["investment_wan"]) else f"{row['investment_wan']:g}",
                               key=f"ef_{pid}_inv")

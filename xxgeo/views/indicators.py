@@ -88,6 +88,38 @@ def _progress(ctx) -> None:
     choices = ind.indicator_choices(indicators)
     label_of = {v: k for k, v in choices.items()}
 
+    if ctx.can_write_all:
+        _actuals_editor(ctx, indicators, actuals, choices, label_of)
+    else:
+        st.caption("年度实际值由规划局编辑录入。")
+
+    st.markdown("#### 到2025年目标的进度")
+    prog = ind.progress_table(indicators, actuals)
+    st.dataframe(prog, hide_index=True, width="stretch",
+                 column_config={"完成比例": st.column_config.NumberColumn("完成比例（%）", format="%.1f"),
+                                "最新实际值": st.column_config.NumberColumn(format="%g"),
+                                "最新年份": st.column_config.NumberColumn(format="%d")})
+    st.caption("完成比例 =（最新实际值 − 2020年值）÷（2025年目标 − 2020年值）。比较式目标（>50、<4.5）"
+               "和上限类指标（死亡率、失业率）只判断是否达到；无2025年数值、只有年均增长目标的增速类指标，按2021年起各年"
+               "增速的几何平均判断；文字目标和含丢失图片的目标显示“无法量化”。")
+
+    st.markdown("#### 趋势")
+    pick = st.selectbox("指标", list(choices), key="ind_trend_pick")
+    row = indicators[indicators["indicator_id"] == choices[pick]].iloc[0]
+    p = ind.progress(row, actuals)
+    st.markdown(f"**{p.name}**（单位：{p.unit}）— 2020年完成：{p.baseline_text or '空'}；"
+                f"2025年目标：{p.target_text or '空'}；状态：{p.status_label}")
+    if p.note:
+        st.caption(p.note)
+    tf = ind.trend_frame(row, actuals)
+    if tf.empty:
+        st.caption("没有可绘制的数值（目标为文字且尚无实际值）。")
+    else:
+        st.altair_chart(trend_chart(tf, f"{p.name}（{p.unit}）"), width="stretch")
+
+
+def _actuals_editor(ctx, indicators, actuals, choices: dict, label_of: dict) -> None:
+    """The table where editors enter yearly actual values (saved as one whole-layer write)."""
     st.markdown("#### 录入年度实际值（专栏2-1）")
     st.caption("每行一个指标一年的实际值，单位与指标表相同；“来源”留空时记为“手工录入（用户，日期）”。"
                "保存时整表写入数据库（先自动备份，并记入修改记录）。")
@@ -122,30 +154,6 @@ def _progress(ctx) -> None:
             st.success(f"已保存 {len(clean)} 条实际值（已备份原数据库）。")
             ctx.reload()
             st.rerun()
-
-    st.markdown("#### 到2025年目标的进度")
-    prog = ind.progress_table(indicators, actuals)
-    st.dataframe(prog, hide_index=True, width="stretch",
-                 column_config={"完成比例": st.column_config.NumberColumn("完成比例（%）", format="%.1f"),
-                                "最新实际值": st.column_config.NumberColumn(format="%g"),
-                                "最新年份": st.column_config.NumberColumn(format="%d")})
-    st.caption("完成比例 =（最新实际值 − 2020年值）÷（2025年目标 − 2020年值）。比较式目标（>50、<4.5）"
-               "和上限类指标（死亡率、失业率）只判断是否达到；无2025年数值、只有年均增长目标的增速类指标，按2021年起各年"
-               "增速的几何平均判断；文字目标和含丢失图片的目标显示“无法量化”。")
-
-    st.markdown("#### 趋势")
-    pick = st.selectbox("指标", list(choices), key="ind_trend_pick")
-    row = indicators[indicators["indicator_id"] == choices[pick]].iloc[0]
-    p = ind.progress(row, actuals)
-    st.markdown(f"**{p.name}**（单位：{p.unit}）— 2020年完成：{p.baseline_text or '空'}；"
-                f"2025年目标：{p.target_text or '空'}；状态：{p.status_label}")
-    if p.note:
-        st.caption(p.note)
-    tf = ind.trend_frame(row, actuals)
-    if tf.empty:
-        st.caption("没有可绘制的数值（目标为文字且尚无实际值）。")
-    else:
-        st.altair_chart(trend_chart(tf, f"{p.name}（{p.unit}）"), width="stretch")
 
 
 def trend_chart(tf: pd.DataFrame, title: str) -> alt.LayerChart:

@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from ..analysis import overlay_choices, township_indicator_values
+from ..backends.roles import Actor, visible_frame
 from ..mapping import MapFilter, Overlay, filter_projects, source_chapters
 from ..schema import CATEGORIES
 from .common import (
@@ -133,11 +134,14 @@ def render(ctx) -> None:
             st.session_state["plan_focus"] = pid
             st.rerun()
         _details(sel.set_index("project_id").loc[pid], ctx)
-    # built only when clicked: the whole selection, however large
+    # built only when clicked: the whole selection, however large; internal data for editors only
+    what = "当前筛选"
+    if not ctx.can_write_all:
+        sel, what = visible_frame(Actor(ctx.user, "public"), "projects", sel), "当前筛选中的公开项目"
     a, b = st.columns(2)
-    a.download_button("下载当前筛选（Excel，中文表头与单位）", lambda: _xlsx(sel, ctx, flt), "xxgeo-项目.xlsx",
+    a.download_button(f"下载{what}（Excel，中文表头与单位）", lambda: _xlsx(sel, ctx, flt), "xxgeo-项目.xlsx",
                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="plan_xlsx")
-    b.download_button("下载当前筛选（CSV，UTF-8）",
+    b.download_button(f"下载{what}（CSV，UTF-8）",
                       lambda: project_table(sel, ctx).to_csv(index=False).encode("utf-8-sig"),
                       "xxgeo-项目.csv", "text/csv", key="plan_csv")
 

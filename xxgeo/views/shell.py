@@ -3,30 +3,34 @@
 from __future__ import annotations
 
 import importlib
-import os
 
 import streamlit as st
 
+from ..backends.roles import Actor, RoleStore
 from ..errors import XxgeoError
 from ..i18n import tr
 from ..store import open_store
+from .auth import signed_in_actor
 from .context import ViewContext
 
 VIEWS = ("planning", "township", "investor", "indicators", "data")
+PUBLIC_VIEWS = ("investor",)
 ALIASES = {"规划": "planning", "规划总览": "planning", "乡镇": "township", "招商": "investor", "指标": "indicators",
            "数据": "data", "park": "investor", "parks": "investor"}
 
 
-@st.cache_resource(show_spinner="正在读取数据库…", max_entries=4)
-def _load(path: str, mtime: float):  # mtime: part of the cache key only (a new file version re-reads)
-    """Read every layer once per store file version (the only I/O cache; never mutated)."""
+@st.cache_resource(show_spinner="正在读取数据库…", max_entries=6)
+def _load(path: str, mtime: float, public: bool):  # mtime: part of the cache key only (a new version re-reads)
+    """Read every layer once per store version and audience (the only I/O cache; never mutated).
+
+    The public's copy is read through :class:`RoleStore`, so internal rows and fields never enter it."""
     store = open_store(path)
-    return store.load()
+    return RoleStore(store, Actor("公众", "public")).load() if public else store.load()
 
 
-def load_dataset(store):
-    """The store's dataset, re-read only when the file changes."""
-    return _load(str(store.path), store.path.stat().st_mtime if store.exists() else 0.0)
+def load_dataset(store, actor: Actor):
+    """The dataset ``actor`` may see, re-read only when the store changes."""
+    return _load(str(store.path), store.path.stat().st_mtime if store.exists() else 0.0, actor.role == "public")
 
 
 def current_view() -> str:
@@ -43,32 +47,18 @@ def run() -> None:
     st.markdown(_CSS, unsafe_allow_html=True)
     if view == "investor" and st.query_params.get("present") in ("1", "true"):
         st.markdown(_PRESENT_CSS, unsafe_allow_html=True)
-
-    with st.sidebar:
-        st.markdown(f"### {tr('app.title', lang)}")
-        labels = [tr(f"view.{v}", lang) for v in VIEWS]
-        chosen = st.radio("视图 / View", labels, index=VIEWS.index(view), key="nav_view", label_visibility="collapsed")
-        new_view = VIEWS[labels.index(chosen)]
-        if new_view != view:
-            keep = {"lang": lang} if lang == "en" else {}
-            st.query_params.clear()
-            st.query_params.update({"view": new_view, **keep})
-            st.rerun()
-        if st.toggle("English", value=(lang == "en"), key="lang_toggle") != (lang == "en"):
-            if lang == "en":
-                del st.query_params["lang"]
-            else:
-                st.query_params["lang"] = "en"
-            st.rerun()
-
     try:
         store = open_store()
         if not store.exists():
             st.error(f"找不到数据库 {store.path}。请先运行 `python -m xxgeo build`（`make run` 会自动构建）。")
             return
-        ds = load_dataset(store)
-        ctx = ViewContext(store=store, dataset=ds, lang=lang, params=dict(st.query_params),
-                          user=os.environ.get("XXGEO_USER", "planner"))
+        with st.sidebar:
+            st.markdown(f"### {tr('app.title', lang)}")
+            actor = signed_in_actor(store, lambda code: _township_name(store, code))
+            view = _navigation(view, lang, actor)
+        ds = load_dataset(store, actor)
+        ctx = ViewContext(store=RoleStore(store, actor), dataset=ds, lang=lang, params=dict(st.query_params),
+                          actor=actor)
         try:
             module = importlib.import_module(f"xxgeo.views.{view}")
         except ModuleNotFoundError as exc:
@@ -79,6 +69,36 @@ def run() -> None:
         module.render(ctx)
     except XxgeoError as exc:
         st.error(exc.message)
+
+
+def _township_name(store, code: str) -> str:
+    """A township's name (for a signed-in township head: the cached internal dataset is theirs anyway)."""
+    t = load_dataset(store, Actor(code, "township", code))["townships"]
+    hit = t.loc[t["code"] == code, "name"]
+    return str(hit.iloc[0]) if len(hit) else code
+
+
+def _navigation(view: str, lang: str, actor: Actor) -> str:
+    """The view radio and the language toggle; returns the view to render (public users: investor only)."""
+    allowed = PUBLIC_VIEWS if actor.role == "public" else VIEWS
+    if view not in allowed:
+        st.info(f"“{tr(f'view.{view}', lang)}”需要登录；公众可查看招商视图。")
+        view = allowed[0]
+    labels = [tr(f"view.{v}", lang) for v in allowed]
+    chosen = st.radio("视图 / View", labels, index=allowed.index(view), key="nav_view", label_visibility="collapsed")
+    new_view = allowed[labels.index(chosen)]
+    if new_view != view:
+        keep = {"lang": lang} if lang == "en" else {}
+        st.query_params.clear()
+        st.query_params.update({"view": new_view, **keep})
+        st.rerun()
+    if st.toggle("English", value=(lang == "en"), key="lang_toggle") != (lang == "en"):
+        if lang == "en":
+            del st.query_params["lang"]
+        else:
+            st.query_params["lang"] = "en"
+        st.rerun()
+    return view
 
 
 _CSS = """

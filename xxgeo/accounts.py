@@ -1,0 +1,361 @@
+"""Local accounts kept in the store: salted argon2 password hashes, roles, slowed-down retries (issue 6).
+
+One table of accounts per store, beside the data but **not part of the data's backups**: restoring a
+backup or rebuilding the default dataset must never bring back a removed account or an old password.
+
+- GeoPackage: a plain SQLite table ``xxgeo_accounts`` inside the ``.gpkg`` file (not registered as a
+  GeoPackage layer, so GIS tools do not list it). ``GpkgStore`` carries the current table across a
+  restore, an undo of an import and a fresh build (:func:`carry_accounts`).
+- PostGIS: the table ``accounts`` in a sibling schema ``<schema>_accounts`` (the data schema's tables
+  are what backups copy and restores swap).
+
+Every account change is one transaction with an ``audit_log`` row naming who made it (the hash never
+appears in the log). Sign-in failures are counted per account; from the third failure on, the account
+refuses attempts for 10 s, then 20 s, 40 s … up to 15 minutes, whatever password is tried. An unknown name
+costs the same hash computation as a wrong password and gets the same sentence.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import json
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from .backends.roles import ROLE_LABELS, Actor
+from .errors import NotFound, PermissionDenied, SignInRefused, ValidationFailed
+from .schema import ROLES
+
+TABLE = "xxgeo_accounts"
+MIN_PASSWORD = 8
+FREE_FAILURES = 2  # failures before an account starts refusing attempts for a while
+MAX_LOCK_S = 15 * 60
+_HASHER = PasswordHasher()
+_DUMMY_HASH = _HASHER.hash("xxgeo: a password nobody has")
+_COLUMNS = ("name", "role", "township_code", "password_hash", "sso", "created_at", "created_by", "last_login",
+            "failures", "locked_until")
+_DDL = ("CREATE TABLE IF NOT EXISTS {t} (name TEXT PRIMARY KEY, role TEXT NOT NULL, township_code TEXT, "
+        "password_hash TEXT, sso INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL, created_by TEXT, "
+        "last_login TEXT, failures INTEGER NOT NULL DEFAULT 0, locked_until DOUBLE PRECISION NOT NULL DEFAULT 0)")
+
+
+@dataclass(frozen=True)
+class Account:
+    """One account as the app and the CLI see it (never the hash)."""
+
+    name: str
+    role: str
+    township_code: str | None = None
+    sso: bool = False
+    created_at: str = ""
+    created_by: str | None = None
+    last_login: str | None = None
+
+    def actor(self) -> Actor:
+        """The store-layer identity of this account."""
+        return Actor(self.name, self.role, self.township_code)
+
+    @property
+    def role_label(self) -> str:
+        """The role in Chinese (管理员, 规划局编辑 …)."""
+        return ROLE_LABELS.get(self.role, self.role)
+
+
+def lock_seconds(failures: int) -> float:
+    """How long an account refuses attempts after ``failures`` consecutive failures."""
+    if failures <= FREE_FAILURES:
+        return 0.0
+    return float(min(10 * 2 ** (failures - FREE_FAILURES - 1), MAX_LOCK_S))
+
+
+def read_password_file(path: str | Path) -> str:
+    """The password in ``path`` (its first line, without the line end), checked for length."""
+    p = Path(path)
+    if not p.is_file():
+        raise NotFound(f"找不到密码文件 {p}。请把密码写在一个只有自己能读的文件里，再用 --password-file 指定。")
+    try:
+        text = p.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValidationFailed(f"密码文件 {p.name} 不是 UTF-8 文本。") from exc
+    lines = text.splitlines()
+    password = lines[0] if lines else ""
+    check_password(password)
+    return password
+
+
+def check_password(password: str) -> None:
+    """Refuse passwords that are too short or blank."""
+    if len(password.strip()) < MIN_PASSWORD:
+        raise ValidationFailed(f"密码太短：至少 {MIN_PASSWORD} 个字符（不算首尾空格）。")
+
+
+def _now_iso() -> str:
+    return _dt.datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+# ----------------------------------------------------------------------------- storage
+class _SqliteTable:
+    """The accounts table inside a GeoPackage file."""
+
+    table = TABLE
+    mark = "?"
+
+    def __init__(self, store) -> None:
+        self.store = store
+
+    @contextlib.contextmanager
+    def tx(self, *, write: bool):
+        from .store import connect, insert_audit
+
+        self.store._require()
+        with connect(self.store.path) as con:
+            con.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            try:
+                if write:
+                    con.execute(_DDL.format(t=self.table))
+                yield _Cursor(con.execute, lambda rows: insert_audit(con, rows), self)
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+
+    def has_table(self, run) -> bool:
+        return bool(run("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (self.table,)))
+
+
+class _PgTable:
+    """The accounts table in ``<schema>_accounts`` on a PostgreSQL server."""
+
+    mark = "%s"
+
+    def __init__(self, store) -> None:
+        self.store = store
+        self.schema = f"{store.schema}_accounts"
+        self.table = f'"{self.schema}"."accounts"'
+
+    @contextlib.contextmanager
+    def tx(self, *, write: bool):
+        with self.store._tx("shared" if write else None) as cur:
+            if write:
+                cur.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
+                cur.execute(_DDL.format(t=self.table))
+
+            def run(q, params=()):
+                cur.execute(q, params)
+                return cur.fetchall() if cur.description else []
+
+            yield _Cursor(run, lambda rows: self.store._insert_audit(cur, rows), self)
+
+    def has_table(self, run) -> bool:
+        return bool(run("SELECT to_regclass(%s)", (self.table,))[0][0])
+
+
+class _Cursor:
+    """What account operations need inside one transaction: run SQL (``?`` marks), write audit rows."""
+
+    def __init__(self, run, audit, table) -> None:
+        self._run, self.audit, self._t = run, audit, table
+
+    def __call__(self, q: str, params=()) -> list:
+        q = q.replace("{t}", self._t.table).replace("?", self._t.mark)
+        res = self._run(q, tuple(params))
+        return res.fetchall() if isinstance(res, sqlite3.Cursor) else res
+
+    def has_table(self) -> bool:
+        return self._t.has_table(self)
+
+
+def _table(store):
+    inner = getattr(store, "store", store)  # a RoleStore wraps the real store
+    return _PgTable(inner) if getattr(inner, "kind", "gpkg") == "postgis" else _SqliteTable(inner)
+
+
+def _account(row) -> Account:
+    d = dict(zip(_COLUMNS, row))
+    return Account(d["name"], d["role"], d["township_code"] or None, bool(d["sso"]), d["created_at"] or "",
+                   d["created_by"], d["last_login"])
+
+
+# ----------------------------------------------------------------------------- the book of accounts
+class Accounts:
+    """The accounts of one store."""
+
+    def __init__(self, store) -> None:
+        self.store = store
+        self._t = _table(store)
+
+    def _select(self, cur, where: str = "", params=()) -> list[tuple]:
+        if not cur.has_table():
+            return []
+        return cur(f"SELECT {', '.join(_COLUMNS)} FROM {{t}} {where} ORDER BY name", params)
+
+    def list(self) -> list[Account]:
+        """Every account, by name."""
+        with self._t.tx(write=False) as cur:
+            return [_account(r) for r in self._select(cur)]
+
+    def any(self) -> bool:
+        """True when at least one account exists (then the app asks everyone to sign in)."""
+        return bool(self.list())
+
+    def get(self, name: str) -> Account | None:
+        """The account called ``name`` (None when there is none)."""
+        with self._t.tx(write=False) as cur:
+            rows = self._select(cur, "WHERE name = ?", (name,))
+        return _account(rows[0]) if rows else None
+
+    def add(self, name: str, role: str, *, password: str | None = None, township: str | None = None,
+            sso: bool = False, by: str = "cli") -> Account:
+        """Create an account. ``township`` (name or code) is required for, and only for, township heads.
+
+        ``sso=True`` makes an account that signs in only through the identity provider (no password)."""
+        name = (name or "").strip()
+        if not name or len(name) > 64 or any(c.isspace() for c in name):
+            raise ValidationFailed("用户名不能为空、不能含空格，且不超过 64 个字符。")
+        if role not in ROLES or role == "public":
+            raise ValidationFailed(f"角色“{role}”不可用：账号的角色只能是 township（乡镇负责人）、editor（规划局编辑）"
+                                   "或 admin（管理员）；公众无需账号。")
+        code = self._township_code(township) if township else None
+        if role == "township" and not code:
+            raise ValidationFailed("乡镇负责人账号必须用 --township 指定所属乡镇。")
+        if role != "township" and code:
+            raise ValidationFailed("只有乡镇负责人（township）账号才指定乡镇。")
+        if sso and password:
+            raise ValidationFailed("统一身份认证账号不设密码：去掉 --password-file，或去掉 --sso。")
+        if not sso:
+            if password is None:
+                raise ValidationFailed("请用 --password-file 给出密码（或用 --sso 表示通过统一身份认证登录）。")
+            check_password(password)
+        digest = None if sso else _HASHER.hash(password)
+        acct = Account(name, role, code, sso, _now_iso(), by)
+        with self._t.tx(write=True) as cur:
+            if self._select(cur, "WHERE name = ?", (name,)):
+                raise ValidationFailed(f"账号“{name}”已经存在；要改角色或密码，先 users remove 再 users add。")
+            cur("INSERT INTO {t} (name, role, township_code, password_hash, sso, created_at, created_by, failures, "
+                "locked_until) VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0)",
+                (name, role, code, digest, int(sso), acct.created_at, by))
+            cur.audit([{"at": acct.created_at, "user": by, "layer": "accounts", "feature_id": name,
+                        "action": "account-add", "before": None, "after": _public_json(acct)}])
+        return acct
+
+    def remove(self, name: str, *, by: str = "cli") -> Account:
+        """Delete an account (its sessions end at their next page action)."""
+        with self._t.tx(write=True) as cur:
+            rows = self._select(cur, "WHERE name = ?", (name,))
+            if not rows:
+                raise NotFound(f"没有账号“{name}”。运行 python -m xxgeo users list 查看全部账号。")
+            acct = _account(rows[0])
+            if acct.role == "admin" and len(self._select(cur, "WHERE role = 'admin'")) == 1 and \
+                    len(self._select(cur)) > 1:
+                raise PermissionDenied(f"“{name}”是最后一个管理员，删除后就没有人能管理账号了；请先添加另一个管理员。")
+            cur("DELETE FROM {t} WHERE name = ?", (name,))
+            cur.audit([{"at": _now_iso(), "user": by, "layer": "accounts", "feature_id": name,
+                        "action": "account-remove", "before": _public_json(acct), "after": None}])
+        return acct
+
+    def sign_in(self, name: str, password: str, *, now: float | None = None) -> Account:
+        """Check a name and password; returns the account or raises :class:`SignInRefused`."""
+        now = time.time() if now is None else now
+        name = (name or "").strip()
+        refused = None
+        with self._t.tx(write=True) as cur:
+            rows = self._select(cur, "WHERE name = ?", (name,)) if name else []
+            if not rows:
+                _verify(_DUMMY_HASH, password or "")
+                raise SignInRefused("用户名或密码不正确。")
+            d = dict(zip(_COLUMNS, rows[0]))
+            wait = float(d["locked_until"] or 0) - now
+            if wait > 0:
+                raise SignInRefused(f"连续登录失败次数过多，请 {int(wait) + 1} 秒后再试。", wait=wait)
+            if d["sso"]:
+                raise SignInRefused("该账号通过统一身份认证登录，请用“单位账号登录”。")
+            if not _verify(d["password_hash"] or "", password or ""):
+                failures = int(d["failures"] or 0) + 1
+                lock = lock_seconds(failures)
+                cur("UPDATE {t} SET failures = ?, locked_until = ? WHERE name = ?",
+                    (failures, now + lock if lock else 0.0, name))
+                extra = f"为安全起见，该账号 {int(lock)} 秒内不能再登录。" if lock else ""
+                refused = SignInRefused("用户名或密码不正确。" + extra, wait=lock)
+            else:
+                if _HASHER.check_needs_rehash(d["password_hash"]):
+                    cur("UPDATE {t} SET password_hash = ? WHERE name = ?", (_HASHER.hash(password), name))
+                cur("UPDATE {t} SET failures = 0, locked_until = 0, last_login = ? WHERE name = ?", (_now_iso(), name))
+        if refused is not None:  # raised after the commit, so the failure counter is kept
+            raise refused
+        return _account(rows[0])
+
+    def identity(self, email: str | None, name: str | None = None) -> Account | None:
+        """The account an identity-provider user maps to: by e-mail, else by name (None: no account)."""
+        for key in (email, name):
+            if key:
+                acct = self.get(str(key).strip())
+                if acct is not None:
+                    return acct
+        return None
+
+    def _township_code(self, township: str) -> str:
+        from .names import resolve_township
+
+        return resolve_township(township, self.store.read("townships"))
+
+
+def _verify(digest: str, password: str) -> bool:
+    try:
+        return _HASHER.verify(digest, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _public_json(a: Account) -> str:
+    return json.dumps({"name": a.name, "role": a.role, "township_code": a.township_code, "sso": a.sso},
+                      ensure_ascii=False)
+
+
+def carry_accounts(current: Path, target: Path) -> None:
+    """Copy the accounts table of the GeoPackage ``current`` into ``target`` (replacing ``target``'s own).
+
+    Called by ``GpkgStore`` before a restored, undone or rebuilt file replaces the store, so accounts are
+    never rolled back with the data."""
+    if not Path(current).is_file():
+        return
+    with contextlib.closing(sqlite3.connect(str(target), isolation_level=None)) as con:
+        con.execute("ATTACH DATABASE ? AS cur", (str(current),))
+        has = con.execute("SELECT 1 FROM cur.sqlite_master WHERE type = 'table' AND name = ?", (TABLE,)).fetchone()
+        con.execute("BEGIN IMMEDIATE")
+        con.execute(f"DROP TABLE IF EXISTS main.{TABLE}")
+        if has:
+            con.execute(_DDL.format(t=f"main.{TABLE}"))
+            con.execute(f"INSERT INTO main.{TABLE} SELECT {', '.join(_COLUMNS)} FROM cur.{TABLE}")
+        con.execute("COMMIT")
+        con.execute("DETACH DATABASE cur")
+
+
+
+
+def cli_actor(store, name: str | None) -> Actor:
+    """Who runs a command-line command against ``store``.
+
+    The command line is for whoever holds the store itself (the file, or the database password), so
+    without ``--user`` it acts as that operator (an admin). With ``--user NAME`` on a store that has
+    accounts, it acts as that account, with that account's role (a township head's ``set`` is held to their
+    township); an unknown name is refused. On a store without accounts the name is only recorded."""
+    inner = getattr(store, "store", store)
+    if not name:
+        import os
+
+        return Actor(os.environ.get("XXGEO_USER") or "cli", "admin")
+    if not inner.exists():
+        return Actor(name, "admin")
+    book = Accounts(inner).list()
+    if not book:
+        return Actor(name, "admin")
+    acct = next((a for a in book if a.name == name), None)
+    if acct is None:
+        raise NotFound(f"没有账号“{name}”；数据库已设置账号，--user 必须是其中之一（python -m xxgeo users list）。")
+    return acct.actor()

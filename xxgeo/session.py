@@ -1,0 +1,93 @@
+"""Who is using the app, and for how long (pure; the Streamlit side is ``xxgeo/views/auth.py``).
+
+Three ways in (:func:`auth_mode`):
+
+- ``open``: a GeoPackage store with no accounts and no identity provider, on one machine (a laptop, the
+  bureau's own PC). Nobody signs in; the user works as a bureau editor under ``XXGEO_USER`` (default
+  ``planner``). As soon as one account exists, or with ``XXGEO_AUTH=required``, the app asks for sign-in.
+- ``local``: accounts kept in the store (:mod:`xxgeo.accounts`); a sign-in form in the sidebar.
+- ``sso``: an OpenID Connect provider configured in ``.streamlit/secrets.toml`` (``[auth]``); Streamlit's
+  ``st.login`` signs the user in, and the account with that e-mail (or name) gives the role. Local password
+  accounts keep working beside it.
+
+A PostGIS store is never ``open``: a shared server is a multi-user deployment by definition.
+Until someone signs in, the app is in the ``public`` role: the investor view and public data only.
+
+Sessions expire after ``XXGEO_SESSION_IDLE_MIN`` minutes without a page action (default 60) and after
+``XXGEO_SESSION_MAX_HOURS`` hours in all (default 12).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+
+from .backends.roles import Actor
+
+PUBLIC = Actor("公众", "public")
+
+
+def _env_float(name: str, default: float) -> float:
+    try:
+        return float(os.environ.get(name, default))
+    except ValueError:
+        return default
+
+
+def idle_limit_s() -> float:
+    """Seconds without a page action after which a session ends."""
+    return _env_float("XXGEO_SESSION_IDLE_MIN", 60) * 60
+
+
+def max_age_s() -> float:
+    """Seconds after sign-in after which a session ends, active or not."""
+    return _env_float("XXGEO_SESSION_MAX_HOURS", 12) * 3600
+
+
+def auth_mode(store_kind: str, has_accounts: bool, sso_configured: bool) -> str:
+    """``open``, ``local`` or ``sso`` (see the module docstring)."""
+    if sso_configured:
+        return "sso"
+    required = os.environ.get("XXGEO_AUTH", "").lower() in ("required", "on", "1")
+    if store_kind == "gpkg" and not has_accounts and not required:
+        return "open"
+    return "local"
+
+
+def open_actor() -> Actor:
+    """The single user of an ``open`` store: a bureau editor named by ``XXGEO_USER``."""
+    return Actor(os.environ.get("XXGEO_USER") or "planner", "editor")
+
+
+@dataclass(frozen=True)
+class Session:
+    """A signed-in user in one browser session."""
+
+    user: str
+    role: str
+    township: str | None
+    via: str  # "local" or "sso"
+    started: float
+    last_seen: float
+
+    def actor(self) -> Actor:
+        """The store-layer identity."""
+        return Actor(self.user, self.role, self.township)
+
+    def touched(self, now: float) -> Session:
+        """The same session, seen at ``now``."""
+        return replace(self, last_seen=now)
+
+
+def expiry(session: Session, now: float) -> str | None:
+    """Why ``session`` has ended at ``now`` (a sentence), or None while it is valid."""
+    if now - session.last_seen > idle_limit_s():
+        return f"您已超过 {int(idle_limit_s() // 60)} 分钟没有操作，登录已过期，请重新登录。"
+    if now - session.started > max_age_s():
+        return f"登录已超过 {max_age_s() / 3600:g} 小时，请重新登录。"
+    return None
+
+
+def retry_delay_s(failures_in_session: int) -> float:
+    """Seconds the app waits before answering the n-th failed sign-in of one browser session."""
+    return 0.0 if failures_in_session <= 2 else float(min(2 ** (failures_in_session - 3), 8))

@@ -1,0 +1,99 @@
+"""Sign-in in the sidebar: who is using the app (:mod:`xxgeo.session` holds the rules)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import streamlit as st
+
+from ..accounts import Accounts
+from ..backends.roles import ROLE_LABELS, Actor
+from ..errors import SignInRefused, XxgeoError
+from ..session import PUBLIC, Session, auth_mode, expiry, open_actor, retry_delay_s
+
+KEY = "xx_session"
+FAILS = "xx_signin_failures"
+
+
+def _sso_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all
+        return False
+
+
+def signed_in_actor(store, township_name: Callable[[str], str] = str) -> Actor:
+    """Render the sign-in part of the sidebar and return who is using the app now."""
+    accounts = Accounts(store)
+    book = accounts.list()
+    mode = auth_mode(getattr(store, "kind", "gpkg"), bool(book), _sso_configured())
+    if mode == "open":
+        actor = open_actor()
+        st.caption(f"本机单用户模式（未设置账号）：以“{actor.user}”身份使用全部功能。"
+                   "添加账号后即需登录：python -m xxgeo users add …")
+        return actor
+    now = time.time()
+    session: Session | None = st.session_state.get(KEY)
+    if session is not None:
+        why = expiry(session, now)
+        current = next((a for a in book if a.name == session.user), None)
+        if why is None and current is None:
+            why = "您的账号已被删除，已退出登录。"
+        if why:
+            st.session_state.pop(KEY, None)
+            if session.via == "sso" and getattr(st.user, "is_logged_in", False):
+                st.logout()
+            st.warning(why)
+            session = None
+        else:  # a role changed by an admin applies at the next page action
+            session = Session(current.name, current.role, current.township_code, session.via, session.started, now)
+            st.session_state[KEY] = session
+    if session is None and mode == "sso" and getattr(st.user, "is_logged_in", False):
+        acct = accounts.identity(st.user.get("email"), st.user.get("name"))
+        if acct is None:
+            st.info("您的单位账号尚未在 xxgeo 中登记角色，目前只能查看公开内容；请联系管理员。")
+        else:
+            session = Session(acct.name, acct.role, acct.township_code, "sso", now, now)
+            st.session_state[KEY] = session
+    if session is not None:
+        town = township_name(session.township) if session.township else ""
+        st.markdown(f"已登录：**{session.user}**（{ROLE_LABELS[session.role]}{' · ' + town if town else ''}）")
+        if st.button("退出登录", key="signout"):
+            st.session_state.pop(KEY, None)
+            if session.via == "sso":
+                st.logout()
+            st.rerun()
+        return session.actor()
+    _form(accounts, mode, has_accounts=bool(book))
+    return PUBLIC
+
+
+def _form(accounts: Accounts, mode: str, *, has_accounts: bool) -> None:
+    """The sign-in form (用户名, 密码), and the identity-provider button when one is configured."""
+    st.markdown("**登录**（公众无需登录，可查看招商视图）")
+    if mode == "sso" and st.button("单位账号登录", key="sso_login"):
+        st.login()
+    if not has_accounts:
+        st.caption("尚无账号：管理员请先运行 python -m xxgeo users add 名字 --role admin --password-file 文件。")
+    with st.form("signin", clear_on_submit=True):
+        name = st.text_input("用户名", key="signin_name")
+        password = st.text_input("密码", type="password", key="signin_password")
+        submitted = st.form_submit_button("登录")
+    if not submitted:
+        return
+    fails = int(st.session_state.get(FAILS, 0))
+    time.sleep(retry_delay_s(fails))
+    try:
+        acct = accounts.sign_in(name, password)
+    except SignInRefused as exc:
+        st.session_state[FAILS] = fails + 1
+        st.error(exc.message)
+        return
+    except XxgeoError as exc:
+        st.error(exc.message)
+        return
+    st.session_state.pop(FAILS, None)
+    now = time.time()
+    st.session_state[KEY] = Session(acct.name, acct.role, acct.township_code, "local", now, now)
+    st.rerun()
