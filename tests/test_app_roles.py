@@ -142,3 +142,14 @@ def test_no_accounts_means_open_single_user_mode(built_store_path, monkeypatch):
     monkeypatch.setenv("XXGEO_AUTH", "required")
     at = _app(view="data")
     assert at.sidebar.radio[0].options == ["招商"]
+
+
+def test_identity_provider_button_when_configured(store):
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "s" * 32,
+                          "client_id": "xxgeo", "client_secret": "x",
+                          "server_metadata_url": "https://id.example.invalid/.well-known/openid-configuration"}
+    at.run()
+    assert not at.exception
+    labels = [b.label for b in at.sidebar.button]
+    assert "单位账号登录" in labels and "登录" in labels  # local accounts keep working beside it
