@@ -153,3 +153,20 @@ def test_identity_provider_button_when_configured(store):
     assert not at.exception
     labels = [b.label for b in at.sidebar.button]
     assert "单位账号登录" in labels and "登录" in labels  # local accounts keep working beside it
+
+
+def test_sign_in_form_in_english(store):
+    at = _app(lang="en", view="planning")
+    assert [t.label for t in at.sidebar.text_input] == ["User name", "Password"]
+    assert any("needs sign-in" in i.value for i in at.info)
+    at = _sign_in_en(at)
+    assert any("Signed in" in m.value and "township head" in m.value for m in at.sidebar.markdown)
+
+
+def _sign_in_en(at: AppTest) -> AppTest:
+    at.sidebar.text_input(key="signin_name").input("zhang")
+    at.sidebar.text_input(key="signin_password").input(PW)
+    next(b for b in at.sidebar.button if b.label == "Sign in").click()
+    at.run()
+    assert not at.exception
+    return at

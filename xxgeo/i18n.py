@@ -29,6 +29,23 @@ STRINGS: dict[str, tuple[str, str]] = {
     "basemap.none": ("无底图（离线）", "None (offline)"),
     "overlay": ("乡镇专题图", "Township overlay"),
     "overlay.none": ("不显示", "None"),
+    "auth.heading": ("**登录**（公众无需登录，可查看招商视图）", "**Sign in** (the public can use the investor view)"),
+    "auth.user": ("用户名", "User name"),
+    "auth.password": ("密码", "Password"),
+    "auth.submit": ("登录", "Sign in"),
+    "auth.sso": ("单位账号登录", "Sign in with your organisation account"),
+    "auth.signout": ("退出登录", "Sign out"),
+    "auth.signed_in": ("已登录", "Signed in"),
+    "auth.open": ("本机单用户模式（未设置账号）：以“{user}”身份使用全部功能。"
+                  "添加账号后即需登录：python -m xxgeo users add …",
+                  "Single-user mode (no accounts): working as “{user}” with every function. Once an account "
+                  "exists everyone signs in: python -m xxgeo users add …"),
+    "auth.needs": ("“{view}”需要登录；公众可查看招商视图。",
+                   "“{view}” needs sign-in; the public can use the investor view."),
+    "role.public": ("公众", "public"),
+    "role.township": ("乡镇负责人", "township head"),
+    "role.editor": ("规划局编辑", "bureau editor"),
+    "role.admin": ("管理员", "administrator"),
 }
 
 

@@ -8,8 +8,9 @@ from collections.abc import Callable
 import streamlit as st
 
 from ..accounts import Accounts
-from ..backends.roles import ROLE_LABELS, Actor
+from ..backends.roles import Actor
 from ..errors import SignInRefused, XxgeoError
+from ..i18n import tr
 from ..session import PUBLIC, Session, auth_mode, expiry, open_actor, retry_delay_s
 
 KEY = "xx_session"
@@ -23,15 +24,14 @@ def _sso_configured() -> bool:
         return False
 
 
-def signed_in_actor(store, township_name: Callable[[str], str] = str) -> Actor:
+def signed_in_actor(store, township_name: Callable[[str], str] = str, lang: str = "zh") -> Actor:
     """Render the sign-in part of the sidebar and return who is using the app now."""
     accounts = Accounts(store)
     book = accounts.list()
     mode = auth_mode(getattr(store, "kind", "gpkg"), bool(book), _sso_configured())
     if mode == "open":
         actor = open_actor()
-        st.caption(f"本机单用户模式（未设置账号）：以“{actor.user}”身份使用全部功能。"
-                   "添加账号后即需登录：python -m xxgeo users add …")
+        st.caption(tr("auth.open", lang, user=actor.user))
         return actor
     now = time.time()
     session: Session | None = st.session_state.get(KEY)
@@ -58,28 +58,29 @@ def signed_in_actor(store, township_name: Callable[[str], str] = str) -> Actor:
             st.session_state[KEY] = session
     if session is not None:
         town = township_name(session.township) if session.township else ""
-        st.markdown(f"已登录：**{session.user}**（{ROLE_LABELS[session.role]}{' · ' + town if town else ''}）")
-        if st.button("退出登录", key="signout"):
+        role = tr(f"role.{session.role}", lang)
+        st.markdown(f"{tr('auth.signed_in', lang)}：**{session.user}**（{role}{' · ' + town if town else ''}）")
+        if st.button(tr("auth.signout", lang), key="signout"):
             st.session_state.pop(KEY, None)
             if session.via == "sso":
                 st.logout()
             st.rerun()
         return session.actor()
-    _form(accounts, mode, has_accounts=bool(book))
+    _form(accounts, mode, has_accounts=bool(book), lang=lang)
     return PUBLIC
 
 
-def _form(accounts: Accounts, mode: str, *, has_accounts: bool) -> None:
+def _form(accounts: Accounts, mode: str, *, has_accounts: bool, lang: str) -> None:
     """The sign-in form (用户名, 密码), and the identity-provider button when one is configured."""
-    st.markdown("**登录**（公众无需登录，可查看招商视图）")
-    if mode == "sso" and st.button("单位账号登录", key="sso_login"):
+    st.markdown(tr("auth.heading", lang))
+    if mode == "sso" and st.button(tr("auth.sso", lang), key="sso_login"):
         st.login()
     if not has_accounts:
         st.caption("尚无账号：管理员请先运行 python -m xxgeo users add 名字 --role admin --password-file 文件。")
     with st.form("signin", clear_on_submit=True):
-        name = st.text_input("用户名", key="signin_name")
-        password = st.text_input("密码", type="password", key="signin_password")
-        submitted = st.form_submit_button("登录")
+        name = st.text_input(tr("auth.user", lang), key="signin_name")
+        password = st.text_input(tr("auth.password", lang), type="password", key="signin_password")
+        submitted = st.form_submit_button(tr("auth.submit", lang))
     if not submitted:
         return
     fails = int(st.session_state.get(FAILS, 0))

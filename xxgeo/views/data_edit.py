@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ..backends.roles import check_whole_layers
 from ..edits import last_change, set_fields, undo_last
 from ..errors import StaleEdit, XxgeoError
 from ..schema import CATEGORIES, LOC_PRECISION_LABELS, is_empty
@@ -140,6 +141,7 @@ def history_section(ctx) -> None:
         st.write(f"最近一次修改：{change.describe()}")
         if st.button("撤销这次修改", key="undo_btn"):
             try:
+                check_whole_layers(ctx.actor, "撤销修改")
                 st.session_state["hist_done"] = undo_last(ctx.store, user=ctx.user)
             except XxgeoError as exc:
                 st.error(exc.message)

@@ -54,7 +54,7 @@ def run() -> None:
             return
         with st.sidebar:
             st.markdown(f"### {tr('app.title', lang)}")
-            actor = signed_in_actor(store, lambda code: _township_name(store, code))
+            actor = signed_in_actor(store, lambda code: _township_name(store, code), lang)
             view = _navigation(view, lang, actor)
         ds = load_dataset(store, actor)
         ctx = ViewContext(store=RoleStore(store, actor), dataset=ds, lang=lang, params=dict(st.query_params),
@@ -82,7 +82,7 @@ def _navigation(view: str, lang: str, actor: Actor) -> str:
     """The view radio and the language toggle; returns the view to render (public users: investor only)."""
     allowed = PUBLIC_VIEWS if actor.role == "public" else VIEWS
     if view not in allowed:
-        st.info(f"“{tr(f'view.{view}', lang)}”需要登录；公众可查看招商视图。")
+        st.info(tr("auth.needs", lang, view=tr(f"view.{view}", lang)))
         view = allowed[0]
     labels = [tr(f"view.{v}", lang) for v in allowed]
     chosen = st.radio("视图 / View", labels, index=allowed.index(view), key="nav_view", label_visibility="collapsed")

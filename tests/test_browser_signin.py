@@ -1,0 +1,105 @@
+"""Sign-in in a real browser: a township head signs in through the sidebar, edits a project of their own
+township, and the store records it under their name; on the GeoPackage and (with XXGEO_TEST_PG) on PostGIS."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+from test_browser import ROOT, _free_port, _map_frame, offline_page
+
+from xxgeo.accounts import Accounts
+from xxgeo.store import GpkgStore
+
+PW = "correct horse 9"
+PEIJIE = "140828102"
+
+
+@pytest.fixture(params=["gpkg", "postgis"])
+def shared_store(request, built_store_path, tmp_path):
+    """A store with a township head (裴介镇) and an editor: a GeoPackage copy, or a PostGIS schema."""
+    if request.param == "gpkg":
+        dest = tmp_path / "xxgeo.gpkg"
+        shutil.copy2(built_store_path, dest)
+        store, location = GpkgStore(dest), str(dest)
+    else:
+        store = request.getfixturevalue("pg_store")
+        location = store.url
+    book = Accounts(store)
+    book.add("zhang", "township", password=PW, township="裴介")
+    book.add("li", "editor", password=PW)
+    return store, location
+
+
+@pytest.fixture
+def app_url(shared_store):
+    _store, location = shared_store
+    port = _free_port()
+    env = {**os.environ, "XXGEO_STORE": location}
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port",
+                             str(port), "--server.address", "127.0.0.1", "--server.headless", "true"],
+                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(url + "/_stcore/health", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.5)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    from test_browser import ARGS, CHROMIUM
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+def test_township_head_signs_in_and_edits_own_project(browser, app_url, shared_store, request):
+    store, _ = shared_store
+    page, _blocked, errors = offline_page(browser)
+    page.goto(f"{app_url}/?view=data")
+    page.get_by_text("需要登录").first.wait_for(timeout=60_000)
+    _map_frame(page)  # the public get the investor map instead
+    sidebar = page.locator("section[data-testid='stSidebar']")
+    sidebar.get_by_label("用户名").fill("zhang")
+    sidebar.get_by_label("密码").fill("wrong password")
+    sidebar.get_by_role("button", name="登录").click()
+    page.get_by_text("用户名或密码不正确。").first.wait_for(timeout=30_000)
+    sidebar.get_by_label("用户名").fill("zhang")
+    sidebar.get_by_label("密码").fill(PW)
+    sidebar.get_by_role("button", name="登录").click()
+    sidebar.get_by_text("乡镇负责人 · 裴介镇").wait_for(timeout=30_000)
+    sidebar.get_by_text("数据", exact=True).click()
+    page.get_by_role("tab", name="编辑项目").wait_for(timeout=30_000)
+    assert page.get_by_role("tab", name="导入").count() == 0
+    projects = store.read("projects")
+    own = projects[projects["township_code"] == PEIJIE]
+    pid = str(own["project_id"].iloc[0])
+    status = page.get_by_label("状态", exact=True)
+    status.fill("在建（浏览器核实）")
+    page.get_by_role("button", name="保存修改").click()
+    page.get_by_text(f"已保存 {pid}").wait_for(timeout=30_000)
+    if request.node.callspec.params["shared_store"] == "gpkg":
+        page.wait_for_timeout(3000)  # let the rerun finish (stale elements of the last view fade out)
+        page.evaluate("() => window.scrollTo(0, 0)")
+        page.screenshot(path=str(ROOT / "docs" / "img" / "signin-township.png"), full_page=True)
+    after = store.read("projects").set_index("project_id").loc[pid]
+    assert after["status"] == "在建（浏览器核实）"
+    log = store.read("audit_log")
+    assert log["user"].iloc[-1] == "zhang" and log["feature_id"].iloc[-1] == pid
+    assert not errors, errors
+    page.close()
