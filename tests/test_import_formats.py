@@ -262,3 +262,31 @@ def test_dms_coordinates(store, tmp_path):
     path.write_text("名称,类别,经度,纬度\n度分秒点,交通,111°20'24\"E,35°07'12\"N\n", encoding="utf-8")
     got = prepare_import(path, "projects", store).preview().geometry.iloc[0]
     assert got.distance(Point(111.34, 35.12)) < 1e-9
+
+
+def test_township_only_imports_never_land_on_an_existing_point(store_copy, tmp_path):
+    """New projects known only by township go on free slots of the township spiral: inside the township,
+    at least half a spacing (130 m) from every project already there — the default store's included."""
+    import numpy as np
+
+    from xxgeo.importers import commit_import, prepare_import
+
+    before = store_copy.read("projects")
+    csv = tmp_path / "new.csv"
+    rows = ["项目名称,类别,乡镇"] + [f"裴介新增项目{i},工业,裴介镇" for i in range(40)]
+    csv.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    plan = prepare_import(csv, "projects", store_copy, user="t")
+    assert plan.ok, plan.problems
+    commit_import(plan, store_copy, user="t")
+    after = store_copy.read("projects")
+    new = after[~after["project_id"].isin(before["project_id"])]
+    assert len(new) == 40 and set(new["loc_precision"]) == {"township"}
+    town = store_copy.read("townships").set_index("code").loc["140828102", "geometry"]
+    pts = np.array([(g.geoms[0].x, g.geoms[0].y) for g in new.geometry])
+    assert all(town.contains(g) for g in new.geometry)
+    others = np.array([(p.x, p.y) for g in after.geometry if g is not None and not g.is_empty
+                       for p in getattr(g, "geoms", [g]) if p.geom_type == "Point"])
+    kx = 111_320.0 * np.cos(np.radians(35.1))
+    for x, y in pts:
+        d = np.hypot((others[:, 0] - x) * kx, (others[:, 1] - y) * 111_320.0)
+        assert np.sort(d)[1] >= 129, (x, y, np.sort(d)[:3])  # [0] is the point itself

@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import shapely
+import shapely.prepared
 
 from ..schema import LAYERS, is_empty
-from ..sources.placement import spiral_point
+from ..sources.placement import SPACING_M, spiral_point
 
 NATURAL_KEYS = {"township_indicators": ("township_code", "indicator", "year"),
                 "indicator_actuals": ("indicator_id", "year"), "plan_villages": ("programme", "village")}
@@ -279,28 +280,53 @@ def _defaults(layer: str, row: dict, g, prov: str) -> None:
         row["township_codes"] = row["township_code"]
 
 
+def _coords(g) -> list[tuple[float, float]]:
+    parts = getattr(g, "geoms", [g])
+    return [(p.x, p.y) if p.geom_type == "Point" else (p.centroid.x, p.centroid.y) for p in parts]
+
+
+def _free_slot(anchor: tuple[float, float], cell, taken: list, tries: int = 20_000) -> tuple[float, float]:
+    """The first spiral slot around ``anchor`` inside ``cell`` and at least SPACING_M/2 from every ``taken``."""
+    xy = np.array(taken, dtype=float).reshape(-1, 2)
+    kx = 111_320.0 * np.cos(np.radians(anchor[1]))
+    for k in range(1, tries):
+        lon, lat = spiral_point(anchor, k)
+        if cell is not None and not cell.contains(shapely.Point(lon, lat)):
+            continue
+        if len(xy) == 0 or np.min(np.hypot((xy[:, 0] - lon) * kx, (xy[:, 1] - lat) * 111_320.0)) >= SPACING_M / 2:
+            return lon, lat
+    return spiral_point(anchor, len(taken) + 1)
+
+
 def _place(rows: list, geoms: list, new_idx: list, townships: pd.DataFrame, res: MergeResult) -> None:
-    """New projects known only to a township go on that township's point (spread, ``loc_precision=township``)."""
-    anchors = {}
+    """New projects known only to a township go on that township's point (spread, ``loc_precision=township``).
+
+    Each takes the first slot of the township's spiral that lies inside the township and is at least half a
+    spacing away from every point already there (the build's own spread skips slots outside a cell, so
+    counting rows would land on a slot already taken)."""
+    anchors, cells = {}, {}
     for _, t in townships.iterrows():
         lon, lat = t.get("seat_lon"), t.get("seat_lat")
+        g = t.geometry if "geometry" in townships.columns else None
         if is_empty(lon) or is_empty(lat):
-            p = t.geometry.representative_point() if t.geometry is not None else None
+            p = g.representative_point() if g is not None and not g.is_empty else None
             lon, lat = (p.x, p.y) if p is not None else (None, None)
         if lon is not None:
             anchors[str(t["code"])] = (float(lon), float(lat))
-    used: dict = {}
-    for i, r in enumerate(rows):
-        if i not in new_idx and r.get("loc_precision") == "township" and not is_empty(r.get("township_code")):
-            used[r["township_code"]] = used.get(r["township_code"], 0) + 1
+            cells[str(t["code"])] = shapely.prepared.prep(g) if g is not None and not g.is_empty else None
+    taken: dict = {}
+    for i, g in enumerate(geoms):
+        code = rows[i].get("township_code")
+        if i not in new_idx and g is not None and not g.is_empty and not is_empty(code):
+            taken.setdefault(str(code), []).extend(_coords(g))
     placed = 0
     for i in new_idx:
         r = rows[i]
         code = r.get("township_code")
         if geoms[i] is None and r.get("loc_precision") == "township" and code in anchors:
-            k = used.get(code, 0) + 1
-            used[code] = k
-            geoms[i] = shapely.MultiPoint([spiral_point(anchors[code], k)])
+            pt = _free_slot(anchors[code], cells[code], taken.setdefault(code, []))
+            taken[code].append(pt)
+            geoms[i] = shapely.MultiPoint([pt])
             placed += 1
     if placed:
         res.notes.append(f"{placed} 个新项目没有坐标，已放在所在乡镇的示意点上（位置精度：乡镇示意点）。")
