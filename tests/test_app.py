@@ -122,3 +122,12 @@ def test_planning_excel_download_holds_the_selection(built_store_path, dataset):
     header = [c.value for c in ws[1]]
     names = {r[header.index("项目名称")] for r in ws.iter_rows(min_row=2, values_only=True)}
     assert names == set(sel["name"])
+
+
+def test_english_table_values(app):
+    at = app(lang="en", view="planning")
+    table = at.dataframe[0].value
+    assert "Category" in table.columns and "工业" not in set(table["Category"])
+    assert "Industry" in set(table["Category"])
+    assert not any(str(v).endswith("起") or str(v).startswith("至") for v in table["Period"].dropna())
+    assert at.multiselect(key="f_cat").options[0] == "Industry"

@@ -49,6 +49,22 @@ STRINGS: dict[str, tuple[str, str]] = {
 }
 
 
+#: Category and location-precision values in English (the stored values stay Chinese).
+VALUES_EN: dict[str, str] = {
+    "工业": "Industry", "农业": "Agriculture", "文旅": "Culture & tourism", "交通": "Transport", "能源": "Energy",
+    "生态水利": "Ecology & water", "新基建数字": "New infrastructure & digital", "城建": "Urban construction",
+    "社会民生": "Social services", "商贸物流": "Trade & logistics",
+    "实测": "surveyed", "村级位置": "village point", "园区示意位置": "park (schematic)",
+    "乡镇示意点": "township point (schematic)", "全县（无具体位置）": "county-wide (no site)", "示意": "schematic",
+    "全县/未注明": "county-wide / not stated",
+}
+
+
+def value_text(value, lang: str = "zh"):
+    """A stored Chinese code value as shown in ``lang`` (unknown values unchanged)."""
+    return VALUES_EN.get(value, value) if lang == "en" and isinstance(value, str) else value
+
+
 def tr(key: str, lang: str = "zh", **kw) -> str:
     """The string for ``key`` in ``lang`` ('zh' or 'en'), formatted with ``kw``."""
     pair = STRINGS.get(key)

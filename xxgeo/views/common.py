@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from ..i18n import value_text
 from ..mapping import BASEMAPS, MapFilter, Overlay, build_map
 from ..names import resolve_township
 from ..schema import LOC_PRECISION_LABELS
@@ -107,37 +108,40 @@ def project_table(projects: pd.DataFrame, ctx) -> pd.DataFrame:
     tnames = dict(zip(ctx.dataset["townships"]["code"], ctx.dataset["townships"]["name"]))
     pnames = dict(zip(ctx.dataset["parks"]["park_id"], ctx.dataset["parks"]["name"]))
 
+    en = ctx.lang == "en"
+
     def towns(r):
         codes = r["township_codes"] or r["township_code"]
         if not codes or pd.isna(codes):
-            return "全县/未注明"
+            return value_text("全县/未注明", ctx.lang)
         return "、".join(tnames.get(c, c) for c in str(codes).split(";"))
 
-    en = ctx.lang == "en"
     out = pd.DataFrame({
         ("ID" if en else "编号"): projects["project_id"],
         ("Name" if en else "项目名称"): projects["name"],
-        ("Category" if en else "类别"): projects["category"],
+        ("Category" if en else "类别"): projects["category"].map(lambda v: value_text(v, ctx.lang)),
         ("Township" if en else "乡镇"): projects.apply(towns, axis=1) if len(projects) else [],
         ("Park" if en else "园区"): projects["park_id"].map(pnames),
         ("Status" if en else "状态"): projects["status"],
         ("Investment (10k CNY)" if en else "总投资（万元）"): projects["investment_wan"],
-        ("Period" if en else "建设期"): [_period(a, b) for a, b in zip(projects["start_year"], projects["end_year"])],
-        ("Location precision" if en else "位置精度"): projects["loc_precision"].map(LOC_PRECISION_LABELS),
+        ("Period" if en else "建设期"): [_period(a, b, en) for a, b in zip(projects["start_year"],
+                                                                         projects["end_year"])],
+        ("Location precision" if en else "位置精度"): projects["loc_precision"].map(LOC_PRECISION_LABELS).map(
+            lambda v: value_text(v, ctx.lang)),
         ("Source" if en else "出处"): projects["source_ref"],
     })
     return out
 
 
-def _period(a, b) -> str | None:
+def _period(a, b, en: bool = False) -> str | None:
     a = None if a is None or pd.isna(a) else int(a)
     b = None if b is None or pd.isna(b) else int(b)
     if a and b:
         return f"{a}–{b}"
     if b:
-        return f"至{b}"
+        return f"until {b}" if en else f"至{b}"
     if a:
-        return f"{a}起"
+        return f"from {a}" if en else f"{a}起"
     return None
 
 

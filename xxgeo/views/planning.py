@@ -8,6 +8,7 @@ import streamlit as st
 
 from ..analysis import overlay_choices, township_indicator_values
 from ..backends.roles import Actor, visible_frame
+from ..i18n import value_text
 from ..mapping import MapFilter, Overlay, filter_projects, source_chapters
 from ..schema import CATEGORIES
 from .common import (
@@ -52,7 +53,8 @@ def sidebar_filter(ctx) -> tuple[MapFilter, str | None]:
                                format_func=names.get, placeholder=ctx.t("all"))
         if towns != url_codes:
             set_param("township", [names[c] for c in towns])
-        cats = _multiselect_param(ctx, ctx.t("filter.category"), list(CATEGORIES), "category", "f_cat")
+        cats = _multiselect_param(ctx, ctx.t("filter.category"), list(CATEGORIES), "category", "f_cat",
+                                  fmt=lambda c: value_text(c, ctx.lang))
         statuses = sorted(projects["status"].dropna().unique())
         sts = _multiselect_param(ctx, ctx.t("filter.status"), statuses, "status", "f_status")
         srcs = _multiselect_param(ctx, ctx.t("filter.source"), source_chapters(projects), "source", "f_src")
