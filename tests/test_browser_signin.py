@@ -67,7 +67,7 @@ def browser():
         b.close()
 
 
-def test_township_head_signs_in_and_edits_own_project(browser, app_url, shared_store, request):
+def test_township_head_signs_in_and_edits_own_project(browser, app_url, shared_store, request, tmp_path):
     store, _ = shared_store
     page, _blocked, errors = offline_page(browser)
     page.goto(f"{app_url}/?view=data")
@@ -92,10 +92,10 @@ def test_township_head_signs_in_and_edits_own_project(browser, app_url, shared_s
     status.fill("在建（浏览器核实）")
     page.get_by_role("button", name="保存修改").click()
     page.get_by_text(f"已保存 {pid}").wait_for(timeout=30_000)
-    if request.node.callspec.params["shared_store"] == "gpkg":
-        page.wait_for_timeout(3000)  # let the rerun finish (stale elements of the last view fade out)
-        page.evaluate("() => window.scrollTo(0, 0)")
-        page.screenshot(path=str(ROOT / "docs" / "img" / "signin-township.png"), full_page=True)
+    page.wait_for_timeout(3000)  # let the rerun finish (stale elements of the last view fade out)
+    shot = tmp_path / f"signin-{request.node.callspec.params['shared_store']}.png"  # docs/img/signin-township.png
+    page.screenshot(path=str(shot))
+    assert shot.stat().st_size > 10_000
     after = store.read("projects").set_index("project_id").loc[pid]
     assert after["status"] == "在建（浏览器核实）"
     log = store.read("audit_log")
