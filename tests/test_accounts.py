@@ -249,3 +249,13 @@ def test_two_editors_and_a_township_head_at_once(any_store):
     assert sorted(log.loc[log["feature_id"] == shared, "user"]) == ["乙", "甲"]
     assert list(log.loc[log["feature_id"] == own, "user"]) == ["zhang"]
     assert other not in set(log["feature_id"].dropna())
+
+
+def test_concurrent_failures_are_all_counted(any_store):
+    book = Accounts(any_store)
+    book.add("zhang", "editor", password=PW)
+    res = _together([lambda: Accounts(any_store).sign_in("zhang", "wrong", now=1000.0) for _ in range(4)])
+    assert all(isinstance(r, SignInRefused) for r in res), res
+    # no failure lost to a race: two free ones, the third locks the account, the fourth finds it locked
+    assert sorted(r.wait for r in res) == [0, 0, 10, 10]
+    assert sum("秒内不能再登录" in r.message for r in res) == 1 and sum("秒后再试" in r.message for r in res) == 1

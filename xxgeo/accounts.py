@@ -105,6 +105,7 @@ class _SqliteTable:
 
     table = TABLE
     mark = "?"
+    row_lock = ""
 
     def __init__(self, store) -> None:
         self.store = store
@@ -133,6 +134,7 @@ class _PgTable:
     """The accounts table in ``<schema>_accounts`` on a PostgreSQL server."""
 
     mark = "%s"
+    row_lock = " FOR UPDATE"
 
     def __init__(self, store) -> None:
         self.store = store
@@ -161,6 +163,7 @@ class _Cursor:
 
     def __init__(self, run, audit, table) -> None:
         self._run, self.audit, self._t = run, audit, table
+        self.row_lock = table.row_lock
 
     def __call__(self, q: str, params=()) -> list:
         q = q.replace("{t}", self._t.table).replace("?", self._t.mark)
@@ -190,10 +193,11 @@ class Accounts:
         self.store = store
         self._t = _table(store)
 
-    def _select(self, cur, where: str = "", params=()) -> list[tuple]:
+    def _select(self, cur, where: str = "", params=(), *, lock: bool = False) -> list[tuple]:
         if not cur.has_table():
             return []
-        return cur(f"SELECT {', '.join(_COLUMNS)} FROM {{t}} {where} ORDER BY name", params)
+        tail = cur.row_lock if lock else ""  # SQLite's BEGIN IMMEDIATE already serialises writers
+        return cur(f"SELECT {', '.join(_COLUMNS)} FROM {{t}} {where} ORDER BY name{tail}", params)
 
     def list(self) -> list[Account]:
         """Every account, by name."""
@@ -265,7 +269,7 @@ class Accounts:
         name = (name or "").strip()
         refused = None
         with self._t.tx(write=True) as cur:
-            rows = self._select(cur, "WHERE name = ?", (name,)) if name else []
+            rows = self._select(cur, "WHERE name = ?", (name,), lock=True) if name else []
             if not rows:
                 _verify(_DUMMY_HASH, password or "")
                 raise SignInRefused("用户名或密码不正确。")

@@ -44,6 +44,9 @@ DEFAULT_STORE = ROOT / "geodata" / "build" / "xxgeo.gpkg"
 LOCK_TIMEOUT_S = 30.0
 
 
+READ_TRIES = 8  # a read that lands on another writer's commit is retried for up to ~1.8 s
+
+
 def default_store_path() -> str:
     """The store path in force: ``XXGEO_STORE`` if set, else ``geodata/build/xxgeo.gpkg``."""
     return os.environ.get("XXGEO_STORE") or str(DEFAULT_STORE)
@@ -150,10 +153,15 @@ class GpkgStore:
         self._require()
         if layer not in self.layer_names():
             return empty_frame(layer)
-        try:
-            df = pyogrio.read_dataframe(self.path, layer=layer, use_arrow=True)
-        except Exception as exc:
-            raise StoreError(f"读取图层“{layer}”失败：数据库文件可能已损坏（{type(exc).__name__}）。") from exc
+        for attempt in range(READ_TRIES):
+            try:
+                df = pyogrio.read_dataframe(self.path, layer=layer, use_arrow=True)
+                break
+            except Exception as exc:  # GDAL opens without a busy timeout: another writer's commit reads as an error
+                if attempt == READ_TRIES - 1:
+                    raise StoreError(f"读取图层“{layer}”失败：数据库文件可能已损坏，或正被长时间写入"
+                                     f"（{type(exc).__name__}）。") from exc
+                time.sleep(0.05 * (attempt + 1))
         spatial = LAYERS[layer].spatial and isinstance(df, gpd.GeoDataFrame) and df.crs is not None
         if spatial and df.crs.to_epsg() != 4326:
             df = df.to_crs(4326)
@@ -296,12 +304,13 @@ class GpkgStore:
             append_audit_file(self.path, [{"at": now_iso(), **r} for r in rows])
 
     def update_feature(self, layer: str, feature_id: str, changes: dict, *, user: str,
-                       expected_version: int | None = None, geometry=None) -> int:
+                       expected_version: int | None = None, geometry=None, guard=None) -> int:
         """Change attributes (and optionally the geometry) of one feature; returns the new version.
 
         The edit, the version bump and the ``audit_log`` row are one SQLite transaction. When
         ``expected_version`` is given and the stored version differs, :class:`StaleEdit` is raised and
         nothing changes. Unknown fields or values that fail the schema are refused before writing.
+        ``guard(current_row)`` (a role check) runs on the row read inside the transaction and may raise.
         """
         lay = editable_layer(layer, changes)
         self._require()
@@ -313,6 +322,12 @@ class GpkgStore:
                 con.execute("ROLLBACK")
                 raise NotFound(f"图层“{layer}”中没有编号为“{feature_id}”的要素。")
             current = dict(zip(cols, row))
+            if guard is not None:
+                try:
+                    guard(current)
+                except BaseException:
+                    con.execute("ROLLBACK")
+                    raise
             version = int(current.get("version") or 1) if "version" in cols else 1
             if expected_version is not None and int(expected_version) != version:
                 con.execute("ROLLBACK")

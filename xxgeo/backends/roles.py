@@ -6,13 +6,12 @@ imports, restores and exports internal data; an ``admin`` may do all an editor m
 :class:`RoleStore` wraps any store (:class:`xxgeo.store.GpkgStore` or
 :class:`xxgeo.backends.postgis.PostgisStore`) for one signed-in user: reads are filtered for the public
 (:func:`visible_frame`), every write is checked first and raises :class:`PermissionDenied` with a Chinese
-sentence, and the audit rows carry the user's name. On PostGIS the township check runs on the locked row,
-inside the edit's transaction.
+sentence, and the audit rows carry the user's name. The township check runs on the row the edit's own
+transaction read (locked with ``FOR UPDATE`` on PostGIS, under ``BEGIN IMMEDIATE`` on the GeoPackage).
 """
 
 from __future__ import annotations
 
-import inspect
 from dataclasses import dataclass
 
 from ..errors import PermissionDenied
@@ -125,15 +124,9 @@ class RoleStore:
 
         if self.actor.role == "public":
             guard({})
-        kw = {"user": self.actor.user, "expected_version": expected_version, "geometry": geometry}
-        if "guard" in inspect.signature(self.store.update_feature).parameters:
-            return self.store.update_feature(layer, feature_id, changes, guard=guard, **kw)
-        if self.actor.role not in WRITERS:  # GeoPackage: check the stored row first
-            df = self.store.read(layer)
-            id_field = LAYERS[layer].id_field if layer in LAYERS else None
-            rows = df[df[id_field].astype(str) == str(feature_id)] if id_field in df.columns else df.iloc[:0]
-            guard(rows.iloc[0].to_dict() if len(rows) else {"project_id": feature_id})
-        return self.store.update_feature(layer, feature_id, changes, **kw)
+        # both stores run the guard on the row they read inside the edit's transaction (locked on PostGIS)
+        return self.store.update_feature(layer, feature_id, changes, guard=guard, user=self.actor.user,
+                                         expected_version=expected_version, geometry=geometry)
 
     def accounts(self):
         """The store's accounts, for an admin (:class:`xxgeo.accounts.Accounts`)."""
