@@ -104,3 +104,12 @@ def any_store(request):
     """A writable store holding the default dataset: a GeoPackage copy, and a PostGIS schema (the latter
     skipped, saying why, without ``XXGEO_TEST_PG``)."""
     return request.getfixturevalue("store_copy" if request.param == "gpkg" else "pg_store")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, headless, one per test module (tests/kit.py)."""
+    from kit import chromium
+
+    with chromium() as b:
+        yield b

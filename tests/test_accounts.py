@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
-import threading
 
 import pytest
+from kit import run_together
 
 from xxgeo.accounts import MAX_LOCK_S, Accounts, cli_actor, lock_seconds
 from xxgeo.backends.roles import Actor, RoleStore, visible_frame
@@ -203,25 +203,6 @@ def test_session_rules(monkeypatch):
     assert auth_mode("gpkg", False, False) == "local"
 
 
-def _together(fns):
-    barrier = threading.Barrier(len(fns))
-    out: list = [None] * len(fns)
-
-    def run(i, fn):
-        barrier.wait()
-        try:
-            out[i] = fn()
-        except Exception as exc:  # asserted below
-            out[i] = exc
-
-    threads = [threading.Thread(target=run, args=(i, f)) for i, f in enumerate(fns)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(90)
-    return out
-
-
 def test_two_editors_and_a_township_head_at_once(any_store):
     """Two editors change different fields of one project while a township head edits one of their own
     projects and tries one of another township: every allowed change lands, the other is refused."""
@@ -233,7 +214,7 @@ def test_two_editors_and_a_township_head_at_once(any_store):
     a = RoleStore(any_store, Actor("甲", "editor"))
     b = RoleStore(any_store, Actor("乙", "editor"))
     head = RoleStore(any_store, Actor("zhang", "township", town))
-    res = _together([
+    res = run_together([
         lambda: a.update_feature("projects", shared, {"status": "在建"}),
         lambda: b.update_feature("projects", shared, {"investment_wan": 321.0}),
         lambda: head.update_feature("projects", own, {"status": "前期"}),
@@ -254,7 +235,7 @@ def test_two_editors_and_a_township_head_at_once(any_store):
 def test_concurrent_failures_are_all_counted(any_store):
     book = Accounts(any_store)
     book.add("zhang", "editor", password=PW)
-    res = _together([lambda: Accounts(any_store).sign_in("zhang", "wrong", now=1000.0) for _ in range(4)])
+    res = run_together([lambda: Accounts(any_store).sign_in("zhang", "wrong", now=1000.0) for _ in range(4)])
     assert all(isinstance(r, SignInRefused) for r in res), res
     # no failure lost to a race: two free ones, the third locks the account, the fourth finds it locked
     assert sorted(r.wait for r in res) == [0, 0, 10, 10]

@@ -6,94 +6,19 @@ layer, the exported HTML draws on its own, and a hostile project name shows as t
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
-from urllib.parse import quote, urlparse
+from urllib.parse import quote
 
 import geopandas as gpd
 import pytest
+from kit import map_frame as _map_frame
+from kit import offline_page, running_app
 from shapely.geometry import Point
-
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-quic"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    assert Path(CHROMIUM).exists(), "Debian chromium is required for browser tests (.ci/run installs it)"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")
 def server(built_store_path):
-    port = _free_port()
-    env = {**os.environ, "XXGEO_STORE": str(built_store_path)}
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-                             "--server.port", str(port), "--server.address", "127.0.0.1",
-                             "--server.headless", "true"], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        try:
-            urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        raise RuntimeError("streamlit did not start: " + proc.stdout.read().decode(errors="replace")[-2000:])
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
-
-
-def offline_page(browser):
-    """A page whose every request to anything but this machine is refused (the network is cut)."""
-    page = browser.new_page(viewport={"width": 1400, "height": 900})
-    blocked, errors = [], []
-
-    def route(r):
-        host = urlparse(r.request.url).hostname
-        if r.request.url.startswith(("data:", "blob:", "file:", "about:")) or host in ("127.0.0.1", "localhost"):
-            return r.continue_()
-        blocked.append(r.request.url)
-        return r.abort()
-
-    page.route("**/*", route)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    return page, blocked, errors
-
-
-def _map_frame(page, timeout_s: float = 60):
-    deadline = time.time() + timeout_s
-    while time.time() < deadline:
-        for f in page.frames:
-            try:
-                if f.locator(".leaflet-container").count() and f.evaluate(
-                        "() => document.querySelectorAll('canvas').length") > 0:
-                    return f
-            except Exception:  # frame navigating
-                pass
-        time.sleep(0.5)
-    raise AssertionError("no drawn Leaflet map appeared")
+    with running_app(str(built_store_path)) as url:
+        yield url
 
 
 @pytest.mark.parametrize("query", ["view=planning", "view=township&township=" + quote("裴介镇"),

@@ -3,15 +3,10 @@ township, and the store records it under their name; on the GeoPackage and (with
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
-from test_browser import ROOT, _free_port, _map_frame, offline_page
+from kit import map_frame, offline_page, running_app
 
 from xxgeo.accounts import Accounts
 from xxgeo.store import GpkgStore
@@ -38,33 +33,8 @@ def shared_store(request, built_store_path, tmp_path):
 
 @pytest.fixture
 def app_url(shared_store):
-    _store, location = shared_store
-    port = _free_port()
-    env = {**os.environ, "XXGEO_STORE": location}
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port",
-                             str(port), "--server.address", "127.0.0.1", "--server.headless", "true"],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        try:
-            urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.5)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-    from test_browser import ARGS, CHROMIUM
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
+    with running_app(shared_store[1]) as url:
+        yield url
 
 
 def test_township_head_signs_in_and_edits_own_project(browser, app_url, shared_store, request, tmp_path):
@@ -72,7 +42,7 @@ def test_township_head_signs_in_and_edits_own_project(browser, app_url, shared_s
     page, _blocked, errors = offline_page(browser)
     page.goto(f"{app_url}/?view=data")
     page.get_by_text("需要登录").first.wait_for(timeout=60_000)
-    _map_frame(page)  # the public get the investor map instead
+    map_frame(page)  # the public get the investor map instead
     sidebar = page.locator("section[data-testid='stSidebar']")
     sidebar.get_by_label("用户名").fill("zhang")
     sidebar.get_by_label("密码").fill("wrong password")

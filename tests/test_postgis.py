@@ -11,12 +11,12 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import warnings
 
 import pandas as pd
 import pytest
 import shapely
+from kit import run_together
 
 from xxgeo.errors import NotFound, PermissionDenied, StaleEdit, StoreError, ValidationFailed
 from xxgeo.schema import LAYERS
@@ -130,28 +130,9 @@ def test_update_feature_rejects_bad_values_and_unknown_ids(pg_store):
     assert len(pg_store.read("audit_log")) == 1  # only the build row
 
 
-def _run_together(fns):
-    barrier = threading.Barrier(len(fns))
-    results: list = [None] * len(fns)
-
-    def run(i, fn):
-        barrier.wait()
-        try:
-            results[i] = fn()
-        except Exception as exc:  # collected and asserted by the caller
-            results[i] = exc
-
-    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(fns)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results
-
-
 def test_two_editors_change_different_fields_of_one_project_both_land(pg_store):
     pid = pg_store.read("projects")["project_id"].iloc[1]
-    res = _run_together([
+    res = run_together([
         lambda: pg_store.update_feature("projects", pid, {"status": "在建"}, user="甲"),
         lambda: pg_store.update_feature("projects", pid, {"investment_wan": 1234.5}, user="乙"),
     ])
@@ -165,7 +146,7 @@ def test_two_editors_change_different_fields_of_one_project_both_land(pg_store):
 
 def test_two_editors_of_the_same_version_one_is_refused(pg_store):
     pid = pg_store.read("projects")["project_id"].iloc[2]
-    res = _run_together([
+    res = run_together([
         lambda: pg_store.update_feature("projects", pid, {"status": "在建"}, user="甲", expected_version=1),
         lambda: pg_store.update_feature("projects", pid, {"status": "建成"}, user="乙", expected_version=1),
     ])
@@ -180,7 +161,7 @@ def test_many_concurrent_edits_lose_nothing(pg_store):
     ids = list(pg_store.read("projects")["project_id"].iloc[:4])
     fns = [(lambda i=i, k=k: pg_store.update_feature("projects", ids[i % 4], {"village": f"村{k}"}, user=f"u{k}"))
            for k, i in enumerate(range(12))]
-    res = _run_together(fns)
+    res = run_together(fns)
     assert all(isinstance(r, int) for r in res), res
     p = pg_store.read("projects").set_index("project_id")
     assert [int(p.loc[i, "version"]) for i in ids] == [4, 4, 4, 4]
