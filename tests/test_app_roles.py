@@ -170,3 +170,9 @@ def _sign_in_en(at: AppTest) -> AppTest:
     at.run()
     assert not at.exception
     return at
+
+
+def test_township_view_opens_on_the_heads_own_township(store):
+    at = _sign_in(_app(), "zhang")
+    at.sidebar.radio[0].set_value("乡镇").run()
+    assert at.selectbox(key="tw_pick").value == PEIJIE

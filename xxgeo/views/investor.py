@@ -82,7 +82,7 @@ def render(ctx) -> None:
         st.markdown(f"#### {lab['projects']}")
         st.dataframe(na_text(pub[["name", "category", "status", "investment_wan", "source_ref"]]).rename(columns={
             "name": "项目名称", "category": "类别", "status": "状态", "investment_wan": "总投资（万元）",
-            "source_ref": "出处"}), hide_index=True, use_container_width=True)
+            "source_ref": "出处"}), hide_index=True, width="stretch")
     _brochure_button(ctx, pid)
 
 
@@ -114,7 +114,7 @@ def _card(ctx, p: pd.Series, *, brief: bool) -> None:
     st.markdown(f"**{lab['dist']}**")
     st.dataframe(d[["place", "km", "source"]].rename(columns={"place": "目的地", "km": "直线距离（km）",
                                                                "source": "坐标来源"}),
-                 hide_index=True, use_container_width=True)
+                 hide_index=True, width="stretch")
     st.markdown(f"**{lab['stated']}**：{val(p['distances_stated'])}", unsafe_allow_html=True)
     st.caption(f"出处：{p['source_ref']}")
 

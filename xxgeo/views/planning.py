@@ -127,7 +127,7 @@ def render(ctx) -> None:
                       "#### Projects (click a row to find it on the map)"))
     if len(sel) > TABLE_ROWS:
         st.caption(f"共 {len(sel):,} 个项目，表中显示前 {TABLE_ROWS:,} 个；请用筛选缩小范围，或下载全部。")
-    ev = st.dataframe(na_text(table, ctx.lang), hide_index=True, use_container_width=True, height=380,
+    ev = st.dataframe(na_text(table, ctx.lang), hide_index=True, width="stretch", height=380,
                       on_select="rerun", selection_mode="single-row", key="plan_table")
     rows = ev.selection.rows if ev and hasattr(ev, "selection") else []
     if rows:
