@@ -240,3 +240,17 @@ def test_concurrent_failures_are_all_counted(any_store):
     # no failure lost to a race: two free ones, the third locks the account, the fourth finds it locked
     assert sorted(r.wait for r in res) == [0, 0, 10, 10]
     assert sum("秒内不能再登录" in r.message for r in res) == 1 and sum("秒后再试" in r.message for r in res) == 1
+
+
+def test_independent_run_in_separate_processes(any_store):
+    """scripts/concurrency_check.py: two editors and a township head, each in its own OS process."""
+    import subprocess
+    import sys
+
+    from kit import ROOT
+
+    location = str(any_store.path) if any_store.kind == "gpkg" else any_store.url
+    r = subprocess.run([sys.executable, str(ROOT / "scripts" / "concurrency_check.py"), "--store", location,
+                        "--rounds", "4"], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "FAIL" not in r.stdout and "12 edits from 3 processes" in r.stdout
