@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 
 import pytest
@@ -192,7 +193,7 @@ def test_session_rules(monkeypatch):
     s = Session("zhang", "township", "140828102", "local", started=0.0, last_seen=0.0)
     assert expiry(s, 59 * 60) is None
     assert "分钟没有操作" in expiry(s, 61 * 60)
-    assert "小时" in expiry(s.touched(13 * 3600), 13 * 3600)
+    assert "小时" in expiry(dataclasses.replace(s, last_seen=13 * 3600), 13 * 3600)
     monkeypatch.setenv("XXGEO_SESSION_IDLE_MIN", "5")
     assert expiry(s, 6 * 60)
     assert auth_mode("gpkg", False, False) == "open"

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
+import functools
 import json
 import sqlite3
 import time
@@ -37,7 +38,6 @@ MIN_PASSWORD = 8
 FREE_FAILURES = 2  # failures before an account starts refusing attempts for a while
 MAX_LOCK_S = 15 * 60
 _HASHER = PasswordHasher()
-_DUMMY_HASH = _HASHER.hash("xxgeo: a password nobody has")
 _COLUMNS = ("name", "role", "township_code", "password_hash", "sso", "created_at", "created_by", "last_login",
             "failures", "locked_until")
 _DDL = ("CREATE TABLE IF NOT EXISTS {t} (name TEXT PRIMARY KEY, role TEXT NOT NULL, township_code TEXT, "
@@ -204,10 +204,6 @@ class Accounts:
         with self._t.tx(write=False) as cur:
             return [_account(r) for r in self._select(cur)]
 
-    def any(self) -> bool:
-        """True when at least one account exists (then the app asks everyone to sign in)."""
-        return bool(self.list())
-
     def get(self, name: str) -> Account | None:
         """The account called ``name`` (None when there is none)."""
         with self._t.tx(write=False) as cur:
@@ -271,7 +267,7 @@ class Accounts:
         with self._t.tx(write=True) as cur:
             rows = self._select(cur, "WHERE name = ?", (name,), lock=True) if name else []
             if not rows:
-                _verify(_DUMMY_HASH, password or "")
+                _verify(_dummy_hash(), password or "")  # an unknown name costs what a wrong password costs
                 raise SignInRefused("用户名或密码不正确。")
             d = dict(zip(_COLUMNS, rows[0]))
             wait = float(d["locked_until"] or 0) - now
@@ -309,6 +305,11 @@ class Accounts:
         return resolve_township(township, self.store.read("townships"))
 
 
+@functools.cache
+def _dummy_hash() -> str:
+    return _HASHER.hash("xxgeo: a password nobody has")
+
+
 def _verify(digest: str, password: str) -> bool:
     try:
         return _HASHER.verify(digest, password)
@@ -338,8 +339,6 @@ def carry_accounts(current: Path, target: Path) -> None:
             con.execute(f"INSERT INTO main.{TABLE} SELECT {', '.join(_COLUMNS)} FROM cur.{TABLE}")
         con.execute("COMMIT")
         con.execute("DETACH DATABASE cur")
-
-
 
 
 def cli_actor(store, name: str | None) -> Actor:

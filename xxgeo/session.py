@@ -20,7 +20,7 @@ Sessions expire after ``XXGEO_SESSION_IDLE_MIN`` minutes without a page action (
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from .backends.roles import Actor
 
@@ -73,10 +73,6 @@ class Session:
     def actor(self) -> Actor:
         """The store-layer identity."""
         return Actor(self.user, self.role, self.township)
-
-    def touched(self, now: float) -> Session:
-        """The same session, seen at ``now``."""
-        return replace(self, last_seen=now)
 
 
 def expiry(session: Session, now: float) -> str | None:

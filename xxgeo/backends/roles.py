@@ -15,9 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import PermissionDenied
+from ..i18n import tr
 from ..schema import LAYERS, ROLES
 
-ROLE_LABELS = {"public": "公众", "township": "乡镇负责人", "editor": "规划局编辑", "admin": "管理员"}
+ROLE_LABELS = {r: tr(f"role.{r}") for r in ROLES}  # 公众, 乡镇负责人, 规划局编辑, 管理员
 WRITERS = ("editor", "admin")
 
 
