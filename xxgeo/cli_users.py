@@ -37,8 +37,9 @@ def cmd_users(args) -> int:
     if args.users_command == "list":
         accounts = book.list()
         if not accounts:
-            print("还没有账号（本机单用户模式：打开应用无需登录）。添加：python -m xxgeo users add 名字 --role admin "
-                  "--password-file 文件")
+            mode = "PostGIS 数据库总是要求登录，目前谁也登录不了" if store.kind == "postgis" else \
+                "本机单用户模式：打开应用无需登录"
+            print(f"还没有账号（{mode}）。添加：python -m xxgeo users add 名字 --role admin --password-file 文件")
             return 0
         towns = dict(zip(*(store.read("townships")[c] for c in ("code", "name"))))
         for a in accounts:
