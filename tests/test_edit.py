@@ -170,3 +170,184 @@ def test_restore_lists_and_restores(store, tmp_path):
     assert store.read("audit_log")["action"].tolist()[-1] == "restore"
     with pytest.raises(NotFound, match="不能撤销"):
         undo_last(store, user="甲")
+
+
+# ----------------------------------------------------------------------------- undo on both backends
+# ``any_store`` is the default dataset in a GeoPackage copy and in a fresh PostGIS schema (the latter skipped,
+# saying why, without XXGEO_TEST_PG): the same calls must give the same results and audit rows on both.
+def _placed_project(store):
+    p = store.read("projects")
+    p = p[p["township_code"].notna() & p.geometry.notna()]
+    return p.iloc[0]
+
+
+def _behind_the_back(store, pid: str, status: str | None = None, point=None) -> None:
+    """Change a project without the store API (no audit row, no version bump), as a foreign tool would."""
+    if store.kind == "gpkg":
+        from xxgeo.store import _geom_column, connect, gpkg_blob
+
+        with connect(store.path) as con:
+            if status is not None:
+                con.execute("UPDATE projects SET status = ? WHERE project_id = ?", (status, pid))
+            if point is not None:
+                col = _geom_column(con, "projects")
+                con.execute(f'UPDATE projects SET "{col}" = ? WHERE project_id = ?', (gpkg_blob(point), pid))
+        return
+    import psycopg
+
+    with psycopg.connect(store.conninfo) as con:
+        if status is not None:
+            con.execute(f'UPDATE "{store.schema}".projects SET status = %s WHERE project_id = %s', (status, pid))
+        if point is not None:
+            con.execute(f'UPDATE "{store.schema}".projects SET geometry = ST_SetSRID(ST_MakePoint(%s, %s), 4326) '
+                        "WHERE project_id = %s", (point.x, point.y, pid))
+
+
+def _state(store):
+    """Everything an undo could change, to show a refused one changed nothing."""
+    token = store.path.stat().st_mtime if store.kind == "postgis" else store.path.read_bytes()
+    return store.read("projects"), store.read("audit_log"), token
+
+
+def _assert_unchanged(store, state) -> None:
+    import pandas as pd
+
+    projects, log, token = state
+    now = _state(store)
+    pd.testing.assert_frame_equal(now[0], projects)
+    pd.testing.assert_frame_equal(now[1], log)
+    assert now[2] == token
+
+
+def test_undo_edits_in_order_on_both_backends(any_store):
+    p = _placed_project(any_store)
+    pid, status0, inv0 = p["project_id"], p["status"], p["investment_wan"]
+    set_fields(any_store, "projects", pid, ["状态=在建"], user="甲")
+    set_fields(any_store, "projects", pid, ["status=投产", "investment_wan=900"], user="乙")
+    assert "乙" in last_change(any_store).describe() and pid in last_change(any_store).describe()
+    assert "乙" in undo_last(any_store, user="丙")
+    r = row(any_store, pid)
+    assert r["status"] == "在建" and r["investment_wan"] != r["investment_wan"] and inv0 != inv0  # NaN again
+    assert r["version"] == 4  # two edits and one undo, each a new version
+    assert "甲" in undo_last(any_store, user="丙")
+    r = row(any_store, pid)
+    assert r["status"] == status0 and r["version"] == 5
+    with pytest.raises(NotFound, match="重建数据库.*不能撤销"):  # next is the build
+        undo_last(any_store, user="丙")
+    log = any_store.read("audit_log")
+    assert log["action"].tolist()[-4:] == ["update", "update", "undo", "undo"]
+    assert log["user"].tolist()[-2:] == ["丙", "丙"] and set(log["feature_id"].iloc[-4:]) == {pid}
+    last = log.iloc[-1]
+    assert json.loads(last["before"])["status"] == "在建" and json.loads(last["after"])["status"] == status0
+
+
+def test_undo_a_move_on_both_backends(any_store):
+    p = _placed_project(any_store)
+    pid, old, prec = p["project_id"], p.geometry, p["loc_precision"]
+    t = any_store.read("townships")
+    q = t[t["code"] != p["township_code"]].geometry.iloc[0].representative_point()
+    set_fields(any_store, "projects", pid, [f"lon={q.x}", f"lat={q.y}"], user="甲")
+    moved = row(any_store, pid)
+    assert moved.geometry.distance(q) < 1e-6 and moved["loc_precision"] == "surveyed"
+    assert "已撤销" in undo_last(any_store, user="甲")
+    back = row(any_store, pid)
+    assert back.geometry.distance(old) < 1e-6 and back.geometry.distance(q) > 1e-3
+    assert back["loc_precision"] == prec
+    assert json.loads(any_store.read("audit_log")["after"].iloc[-1])["geometry"].startswith(("POINT", "MULTIPOINT"))
+
+
+def test_stale_undo_is_refused_and_changes_nothing_on_both_backends(any_store):
+    p = _placed_project(any_store)
+    pid = p["project_id"]
+    set_fields(any_store, "projects", pid, ["status=在建"], user="甲")
+    _behind_the_back(any_store, pid, status="停建")
+    state = _state(any_store)
+    with pytest.raises(StaleEdit, match=f"{pid} 的“.*”在这次修改之后又被改过，不能撤销"):
+        undo_last(any_store, user="乙")
+    _assert_unchanged(any_store, state)
+    assert row(any_store, pid)["status"] == "停建"
+
+    q = p.geometry.representative_point()
+    set_fields(any_store, "projects", pid, ["status=停建", f"lon={q.x + 0.01}", f"lat={q.y}"], user="甲")
+    _behind_the_back(any_store, pid, point=q)
+    state = _state(any_store)
+    with pytest.raises(StaleEdit, match="位置在这次修改之后又被改过"):
+        undo_last(any_store, user="乙")
+    _assert_unchanged(any_store, state)
+
+
+def test_two_undos_at_once_undo_one_change_on_both_backends(any_store):
+    p = _placed_project(any_store)
+    pid, status0 = p["project_id"], p["status"]
+    set_fields(any_store, "projects", pid, ["status=在建"], user="甲")
+    set_fields(any_store, "projects", pid, ["status=投产"], user="乙")
+    barrier = threading.Barrier(2)
+    results: list = []
+
+    def undo() -> None:
+        barrier.wait()
+        try:
+            results.append(undo_last(any_store, user="丙"))
+        except Exception as exc:  # collected and asserted below
+            results.append(exc)
+
+    threads = [threading.Thread(target=undo) for _ in range(2)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(120)
+    done = [r for r in results if isinstance(r, str)]
+    refused = [r for r in results if not isinstance(r, str)]
+    # the second undo either saw the first one's row (then it undoes 甲's edit) or was overtaken (refused)
+    if len(done) == 2:
+        assert row(any_store, pid)["status"] == status0 and "甲" in done[1] + done[0]
+    else:
+        assert len(done) == 1 and "乙" in done[0], results
+        assert "最近的修改已变化" in refused[0].message, refused
+        assert row(any_store, pid)["status"] == "在建"
+        assert any_store.read("audit_log")["action"].tolist()[-3:] == ["update", "update", "undo"]
+
+
+def test_undo_an_import_on_both_backends(any_store, tmp_path):
+    t = any_store.read("townships").iloc[3]
+    q = t.geometry.representative_point()
+    f = tmp_path / "new.csv"
+    f.write_text(f"项目名称,类别,经度,纬度\n祁家河生态项目,生态水利,{q.x},{q.y}\n", encoding="utf-8")
+    before = any_store.read("projects")
+    res = import_file(f, "projects", any_store, user="甲")
+    assert res.inserted == 1 and res.backup is not None and res.backup.exists()
+    assert len(any_store.read("projects")) == len(before) + 1
+    assert "导入了 new.csv" in last_change(any_store).describe()
+    msg = undo_last(any_store, user="乙")
+    assert "导入了 new.csv" in msg and res.backup.name in msg
+    after = any_store.read("projects")
+    assert after["project_id"].tolist() == before["project_id"].tolist()
+    log = any_store.read("audit_log")
+    assert log["action"].iloc[-1] == "undo-import" and log["user"].iloc[-1] == "乙"
+    assert any(b.name != res.backup.name and "before" in b.name for b in any_store.list_backups())
+    with pytest.raises(NotFound, match="不能撤销"):  # before the import came the build
+        undo_last(any_store, user="乙")
+
+
+def test_undo_refuses_after_a_restore_and_when_the_import_backup_is_gone(any_store, tmp_path):
+    pid = _placed_project(any_store)["project_id"]
+    f = tmp_path / "x.csv"
+    f.write_text(f"项目编号,状态\n{pid},投产\n", encoding="utf-8")
+    res = import_file(f, "projects", any_store, user="甲")
+    if any_store.kind == "gpkg":
+        res.backup.unlink()
+    else:
+        import psycopg
+
+        with psycopg.connect(any_store.conninfo, autocommit=True) as con:
+            con.execute(f'DROP SCHEMA "{res.backup.name}" CASCADE')
+    state = _state(any_store)
+    with pytest.raises(NotFound, match="备份.*已不存在，无法撤销"):
+        undo_last(any_store, user="乙")
+    _assert_unchanged(any_store, state)
+    saved = any_store.backup("t")
+    set_fields(any_store, "projects", pid, ["status=在建"], user="甲")
+    any_store.restore(saved.name, user="管理员")
+    assert row(any_store, pid)["status"] == "投产"
+    with pytest.raises(NotFound, match="恢复备份.*不能撤销.*restore"):
+        undo_last(any_store, user="乙")

@@ -1,9 +1,12 @@
 """Edits that lose nothing: ``set`` (attributes and moves, version-checked), ``undo`` of the last change.
 
-Every edit goes through :meth:`xxgeo.store.GpkgStore.update_feature` (one SQLite transaction: version
-check, update, audit row). Undo reads the audit log: an attribute edit is reverted from its before/after
-values in one transaction that writes an ``undo`` audit row; an import is reverted by swapping in the
-backup taken just before it. Undo refuses when the feature was changed again since (nothing is silently
+Works the same on both backends (:class:`xxgeo.store.GpkgStore` and
+:class:`xxgeo.backends.postgis.PostgisStore`), through their public methods only. Every edit goes through
+``store.update_feature`` (one transaction: version check, update, audit row). Undo reads the audit log
+(``store.audit_entries``): an attribute edit or a move is reverted from its before/after values inside
+``store.undo_feature`` (one transaction under the writer lock that re-reads the log, checks the feature and
+writes an ``undo`` audit row); an import is reverted by swapping in the backup taken just before it
+(``store.swap_in``). Undo refuses when the feature was changed again since (nothing is silently
 overwritten). Several undos in a row walk back through the history: each ``undo`` row cancels the most
 recent change not yet cancelled.
 """
@@ -22,7 +25,7 @@ from .io import columns as colmap
 from .io.coords import LAT, LON, parse_coord
 from .io.merge import same_geometry
 from .schema import LAYERS, is_empty
-from .store import GpkgStore, connect, gpkg_blob, insert_audit, now_iso, sql_value
+from .store import AuditEntry, GpkgStore, Revert
 
 CANCEL = "undo"
 DETAIL = ("import-update", "import-insert", "undo-import")
@@ -123,16 +126,12 @@ class Change:
     after: dict
 
     def describe(self) -> str:
+        """A sentence for the user: who changed what, when."""
         what = "、".join(k for k in self.after if not k.startswith("_")) if self.action == "update" else ""
         if self.action == "update":
             return f"{self.at} {self.user} 修改了 {self.layer} {self.feature_id} 的 {what}"
         return f"{self.at} {self.user} 导入了 {self.after.get('file', '文件')} 到 {self.layer}" + (
             "（替换整层）" if self.action == "import-replace" else "")
-
-
-def _rows(con) -> list:
-    return con.execute('SELECT fid, "at", "user", "layer", "feature_id", "action", "before", "after" '
-                       "FROM audit_log ORDER BY fid").fetchall()
 
 
 def _load(s):
@@ -143,19 +142,18 @@ def _load(s):
     return v if isinstance(v, dict) else {}
 
 
-def _target(rows: list) -> tuple[Change | None, tuple | None]:
+def _target(rows: list[AuditEntry]) -> tuple[Change | None, AuditEntry | None]:
     """The most recent change not cancelled by an ``undo`` row (and the raw row when it cannot be undone)."""
     pending = 0
     for r in reversed(rows):
-        action = r[5]
-        if action == CANCEL:
+        if r.action == CANCEL:
             pending += 1
-        elif action in DETAIL:
+        elif r.action in DETAIL:
             continue
         elif pending:
             pending -= 1
-        elif action in UNDOABLE:
-            return Change(r[0], r[1], r[2], r[3], r[4], action, _load(r[6]), _load(r[7])), None
+        elif r.action in UNDOABLE:
+            return Change(r.fid, r.at, r.user, r.layer, r.feature_id, r.action, _load(r.before), _load(r.after)), None
         else:
             return None, r
     return None, None
@@ -163,88 +161,68 @@ def _target(rows: list) -> tuple[Change | None, tuple | None]:
 
 def last_change(store: GpkgStore) -> Change | None:
     """What :func:`undo_last` would undo (None when nothing can be undone)."""
-    store._require()
-    with connect(store.path) as con:
-        change, _ = _target(_rows(con))
+    change, _ = _target(store.audit_entries())
     return change
 
 
-def _blocked(raw) -> str:
+def _blocked(raw: AuditEntry | None) -> str:
     if raw is None:
         return "没有可以撤销的修改。"
-    names = {"restore": "恢复备份", "build": "重建数据库", "write": "整层写入"}
-    return (f"最近一次操作是{names.get(raw[5], raw[5])}（{raw[1]}，{raw[2]}），不能撤销；"
+    names = {"restore": "恢复备份", "build": "重建数据库", "write": "整层写入", "copy": "复制整个数据库"}
+    return (f"最近一次操作是{names.get(raw.action, raw.action)}（{raw.at}，{raw.user}），不能撤销；"
             "如需回到之前的状态，请用 python -m xxgeo restore 选择备份。")
 
 
+CHANGED = "最近的修改已变化（有人刚刚修改了数据），请刷新后再撤销。"
+
+
 def undo_last(store: GpkgStore, *, user: str) -> str:
-    """Undo the most recent change; returns a sentence saying what was undone."""
-    if getattr(store, "kind", "gpkg") != "gpkg":
-        raise StoreError("撤销目前只支持 GeoPackage 数据库；PostGIS 上请用 python -m xxgeo restore 恢复备份。")
-    store._require()
-    with connect(store.path) as con:
-        change, raw = _target(_rows(con))
+    """Undo the most recent change (an edit, a move or an import) on either backend; returns a sentence
+    saying what was undone. Refuses, changing nothing, when it cannot be undone or was overtaken."""
+    change, raw = _target(store.audit_entries())
     if change is None:
         raise NotFound(_blocked(raw))
     if change.action == "update":
-        return _undo_update(store, user)
+        return _undo_update(store, change, user)
     return _undo_import(store, change, user)
 
 
-def _undo_update(store: GpkgStore, user: str) -> str:
-    with store.lock(), connect(store.path) as con:
-        con.execute("BEGIN IMMEDIATE")
-        try:
-            rows = _rows(con)
-            change, raw = _target(rows)
-            if change is None or change.action != "update":
-                raise NotFound(_blocked(raw) if change is None else "最近的修改已变化，请刷新后再撤销。")
-            lay = LAYERS[change.layer]
-            cols = [r[1] for r in con.execute(f'PRAGMA table_info("{change.layer}")')]
-            cur = con.execute(f'SELECT * FROM "{change.layer}" WHERE "{lay.id_field}" = ?',
-                              (change.feature_id,)).fetchone()
-            if cur is None:
-                raise NotFound(f"要素 {change.feature_id} 已不存在，无法撤销。")
-            current = dict(zip(cols, cur))
-            gcol = _geom_col(con, change.layer)
-            sets, vals = [], []
-            restored = dict(change.before)
-            for k, v in change.after.items():
-                if k == "geometry":
-                    from .store import blob_geom
+def _undo_update(store: GpkgStore, seen: Change, user: str) -> str:
+    def decide(rows: list[AuditEntry], current) -> Revert:
+        change, _ = _target(rows)
+        if change is None or change.fid != seen.fid:
+            raise StoreError(CHANGED)
+        return _revert_of(change, rows, current(change.layer, change.feature_id), user)
 
-                    now = blob_geom(current.get(gcol))
-                    if not same_geometry(now, shapely.from_wkt(v) if v else None, 1e-6):
-                        raise StaleEdit(f"{change.feature_id} 的位置在这次修改之后又被改过，不能撤销（"
-                                        "以免覆盖他人的修改）。")
-                    old = _previous_geometry(rows, change)
-                    restored["geometry"] = None if old is None else shapely.to_wkt(old, rounding_precision=9)
-                    sets.append(f'"{gcol}" = ?')
-                    vals.append(gpkg_blob(old))
-                    continue
-                if not _equal(current.get(k), v):
-                    raise StaleEdit(f"{change.feature_id} 的“{lay.field(k).label or k}”在这次修改之后又被改过，"
-                                    "不能撤销（以免覆盖他人的修改）。")
-                sets.append(f'"{k}" = ?')
-                vals.append(sql_value(lay.field(k).kind, change.before.get(k)))
-            if "version" in cols:
-                sets.append('"version" = ?')
-                vals.append(int(current.get("version") or 1) + 1)
-            con.execute(f'UPDATE "{change.layer}" SET {", ".join(sets)} WHERE "{lay.id_field}" = ?',
-                        (*vals, change.feature_id))
-            insert_audit(con, [{"at": now_iso(), "user": user, "layer": change.layer, "feature_id": change.feature_id,
-                                 "action": CANCEL, "before": json.dumps(change.after, ensure_ascii=False),
-                                 "after": json.dumps({**restored, "_undo_of": change.at}, ensure_ascii=False)}])
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-    return f"已撤销：{change.describe()}。"
+    store.undo_feature(decide)
+    return f"已撤销：{seen.describe()}。"
 
 
-def _geom_col(con, layer: str) -> str | None:
-    row = con.execute("SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?", (layer,)).fetchone()
-    return row[0] if row else None
+def _revert_of(change: Change, rows: list[AuditEntry], current: dict | None, user: str) -> Revert:
+    """The values that undo ``change``, after checking the feature still holds what the change wrote."""
+    if current is None:
+        raise NotFound(f"要素 {change.feature_id} 已不存在，无法撤销。")
+    lay = LAYERS[change.layer]
+    values, restored = {}, dict(change.before)
+    rev = Revert(change.layer, change.feature_id, values, audit={})
+    for k, v in change.after.items():
+        if k == "geometry":
+            if not same_geometry(current.get("geometry"), shapely.from_wkt(v) if v else None, 1e-6):
+                raise StaleEdit(f"{change.feature_id} 的位置在这次修改之后又被改过，不能撤销（以免覆盖他人的修改）。")
+            old = _previous_geometry(rows, change)
+            restored["geometry"] = None if old is None else shapely.to_wkt(old, rounding_precision=9)
+            rev.geometry, rev.set_geometry = old, True
+            continue
+        if k not in lay.field_names:
+            continue
+        if not _equal(current.get(k), v):
+            raise StaleEdit(f"{change.feature_id} 的“{lay.field(k).label or k}”在这次修改之后又被改过，"
+                            "不能撤销（以免覆盖他人的修改）。")
+        values[k] = change.before.get(k)
+    rev.audit = {"user": user, "layer": change.layer, "feature_id": change.feature_id, "action": CANCEL,
+                 "before": json.dumps(change.after, ensure_ascii=False),
+                 "after": json.dumps({**restored, "_undo_of": change.at}, ensure_ascii=False, default=str)}
+    return rev
 
 
 def _equal(a, b) -> bool:
@@ -258,15 +236,15 @@ def _equal(a, b) -> bool:
         return str(a) == str(b)
 
 
-def _previous_geometry(rows: list, change: Change):
+def _previous_geometry(rows: list[AuditEntry], change: Change):
     """The geometry before ``change``: its own before WKT, or the last earlier audit row that set it."""
     if "geometry" in change.before:  # update_feature records the old geometry as WKT (None: had none)
         wkt = change.before["geometry"]
         return shapely.from_wkt(wkt) if wkt else None
-    for r in reversed([r for r in rows if r[0] < change.fid]):
-        if r[3] == change.layer and r[4] == change.feature_id:
-            after = _load(r[7])
-            if after.get("geometry") and r[5] in ("update", "import-update", "import-insert", CANCEL):
+    for r in reversed([r for r in rows if r.fid < change.fid]):
+        if r.layer == change.layer and r.feature_id == change.feature_id:
+            after = _load(r.after)
+            if after.get("geometry") and r.action in ("update", "import-update", "import-insert", CANCEL):
                 return shapely.from_wkt(after["geometry"])
     raise NotFound(f"修改记录里没有 {change.feature_id} 移动前的位置，无法撤销这次移动；"
                    "请用 python -m xxgeo restore 选择之前的备份。")
@@ -274,19 +252,18 @@ def _previous_geometry(rows: list, change: Change):
 
 def _undo_import(store: GpkgStore, change: Change, user: str) -> str:
     name = change.before.get("backup")
-    src = store.backup_dir / name if name else None
-    if src is None or not src.is_file():
+    found = [b for b in store.list_backups() if b.name == name] if name else []
+    if not found:
         raise NotFound(f"这次导入之前的备份（{name or '未记录'}）已不存在，无法撤销；"
                        "请用 python -m xxgeo restore 选择备份。")
 
-    def still_last(st: GpkgStore) -> None:
-        with connect(st.path) as con:
-            now, _ = _target(_rows(con))
+    def still_last(st: GpkgStore) -> None:  # runs under the writer lock, before anything is swapped
+        now, _ = _target(st.audit_entries())
         if now is None or now.fid != change.fid:
-            raise StoreError("最近的修改已变化（有人刚刚修改了数据），请刷新后再撤销。")
+            raise StoreError(CHANGED)
 
     row = {"user": user, "layer": change.layer, "feature_id": None, "action": "undo-import",
            "before": json.dumps(change.after, ensure_ascii=False),
            "after": json.dumps({"restored": name, "_undo_of": change.at}, ensure_ascii=False)}
-    store.swap_in(src, check=still_last, audit_rows=[row], action="before-undo")
+    store.swap_in(found[0], check=still_last, audit_rows=[row], action="before-undo")
     return f"已撤销：{change.describe()}（已恢复导入前的备份 {name}）。"

@@ -70,6 +70,32 @@ class Dataset:
         return self.layers.get(name, default)
 
 
+@dataclass(frozen=True)
+class AuditEntry:
+    """One ``audit_log`` row and its position ``fid`` (entries come oldest first); what undo reads."""
+
+    fid: int
+    at: str | None
+    user: str | None
+    layer: str | None
+    feature_id: str | None
+    action: str | None
+    before: str | None
+    after: str | None
+
+
+@dataclass
+class Revert:
+    """What an undo writes to one feature: field values, the geometry when ``set_geometry``, one audit row."""
+
+    layer: str
+    feature_id: str
+    values: dict
+    audit: dict
+    geometry: object = None
+    set_geometry: bool = False
+
+
 def empty_frame(layer: str):
     """An empty frame with the layer's columns (a GeoDataFrame for spatial layers)."""
     lay = LAYERS[layer]
@@ -364,6 +390,43 @@ class GpkgStore:
             con.execute("COMMIT")
             return version + 1
 
+    def audit_entries(self) -> list[AuditEntry]:
+        """The audit log, oldest first (empty when the store has none)."""
+        self._require()
+        with connect(self.path) as con:
+            return _audit_entries(con)
+
+    def undo_feature(self, decide) -> Revert:
+        """One write transaction for an undo (writer lock, ``BEGIN IMMEDIATE``).
+
+        ``decide(entries, current)`` gets the audit log (oldest first) and ``current(layer, feature_id)`` (the
+        feature's stored fields with ``geometry`` as a shapely geometry, or ``None`` when it is missing) and
+        returns a :class:`Revert`, or raises and nothing changes. The store writes the revert's values (and
+        geometry), bumps ``version`` and appends the revert's audit row, then commits. Returns the revert.
+        """
+        self._require()
+        with self.lock(), connect(self.path) as con:
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                rev = decide(_audit_entries(con), lambda layer, fid: _current_row(con, layer, fid))
+                lay = LAYERS[rev.layer]
+                cols = [r[1] for r in con.execute(f'PRAGMA table_info("{rev.layer}")')]
+                sets = [f'"{k}" = ?' for k in rev.values]
+                vals = [sql_value(lay.field(k).kind, v) for k, v in rev.values.items()]
+                if rev.set_geometry:
+                    sets.append(f'"{_geom_column(con, rev.layer)}" = ?')
+                    vals.append(gpkg_blob(rev.geometry))
+                if "version" in cols:
+                    sets.append('"version" = coalesce("version", 1) + 1')
+                con.execute(f'UPDATE "{rev.layer}" SET {", ".join(sets)} WHERE "{lay.id_field}" = ?',
+                            (*vals, rev.feature_id))
+                insert_audit(con, [{"at": now_iso(), **rev.audit}])
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+        return rev
+
     def validate(self) -> Report:
         """Validate every layer against the schema; missing required layers are problems too."""
         from .schema import Problem
@@ -479,6 +542,29 @@ def _geom_column(con, layer: str) -> str:
 
 def _audit_exists(con) -> bool:
     return con.execute("SELECT 1 FROM sqlite_master WHERE name='audit_log'").fetchone() is not None
+
+
+def _audit_entries(con) -> list[AuditEntry]:
+    if not _audit_exists(con):
+        return []
+    return [AuditEntry(*r) for r in con.execute(
+        'SELECT fid, "at", "user", "layer", "feature_id", "action", "before", "after" FROM audit_log ORDER BY fid')]
+
+
+def _current_row(con, layer: str, feature_id: str) -> dict | None:
+    """A feature's stored fields, its geometry decoded as ``geometry`` (None when the feature is missing)."""
+    lay = LAYERS[layer]
+    cols = [r[1] for r in con.execute(f'PRAGMA table_info("{layer}")')]
+    if not cols:
+        return None
+    row = con.execute(f'SELECT * FROM "{layer}" WHERE "{lay.id_field}" = ?', (feature_id,)).fetchone()
+    if row is None:
+        return None
+    current = dict(zip(cols, row))
+    if lay.spatial:
+        gcol = _geom_column(con, layer)
+        current["geometry"] = blob_geom(current.pop(gcol, None))
+    return current
 
 
 def insert_audit(con, rows: list[dict]) -> None:

@@ -29,7 +29,7 @@ import shapely
 
 from ..errors import NotFound, StaleEdit, StoreError, ValidationFailed
 from ..schema import LAYERS, Report, check_value, is_empty
-from ..store import Dataset, GpkgStore, coerce, editable_layer, empty_frame, now_iso, sql_value
+from ..store import AuditEntry, Dataset, GpkgStore, Revert, coerce, editable_layer, empty_frame, now_iso, sql_value
 from .pgutil import PgLocation, Snapshot, first_line, geoms_of, kind_of, split_url
 
 try:
@@ -345,17 +345,10 @@ class PostgisStore:
         """
         lay = editable_layer(layer, changes)
         with self._tx("shared") as cur:
-            if layer not in self._require_tables(cur):
+            current = self._current_row(cur, self._require_tables(cur), layer, feature_id)
+            if current is None:
                 raise NotFound(f"图层“{layer}”中没有编号为“{feature_id}”的要素。")
-            cols = self._columns(cur, layer)
-            sel = [sql.SQL("ST_AsBinary({0})").format(sql.Identifier(c)) if c == "geometry" else sql.Identifier(c)
-                   for c in cols]
-            cur.execute(sql.SQL("SELECT {} FROM {} WHERE {} = %s ORDER BY fid LIMIT 1 FOR UPDATE").format(
-                sql.SQL(", ").join(sel), self._id(layer), sql.Identifier(lay.id_field)), (str(feature_id),))
-            row = cur.fetchone()
-            if row is None:
-                raise NotFound(f"图层“{layer}”中没有编号为“{feature_id}”的要素。")
-            current = dict(zip(cols, row))
+            cols = list(current)
             if guard is not None:
                 guard({k: v for k, v in current.items() if k != "geometry"})
             version = int(current.get("version") or 1) if "version" in cols else 1
@@ -379,8 +372,7 @@ class PostgisStore:
                 if "geometry" not in cols:
                     raise NotFound(f"图层“{layer}”没有几何字段。")
                 old = current.get("geometry")
-                before["geometry"] = None if old is None else shapely.to_wkt(
-                    shapely.from_wkb(bytes(old)), rounding_precision=7)
+                before["geometry"] = None if old is None else shapely.to_wkt(old, rounding_precision=7)
                 after["geometry"] = shapely.to_wkt(geometry, rounding_precision=7)
                 sets.append(sql.SQL("geometry = ST_GeomFromWKB(%s, 4326)"))
                 vals.append(shapely.to_wkb(geometry))
@@ -393,3 +385,61 @@ class PostgisStore:
                                       "after": json.dumps(after, ensure_ascii=False, default=str)}])
             self._bump(cur)
             return version + 1
+
+    # ----------------------------------------------------------------- undo
+    def _audit_entries(self, cur, names: list[str]) -> list[AuditEntry]:
+        if "audit_log" not in names:
+            return []
+        cur.execute(sql.SQL("SELECT fid, {} FROM {} ORDER BY fid").format(
+            sql.SQL(", ").join(map(sql.Identifier, _AUDIT_COLS)), self._id("audit_log")))
+        return [AuditEntry(*r) for r in cur.fetchall()]
+
+    def audit_entries(self) -> list[AuditEntry]:
+        """The audit log, oldest first (empty when the store has none)."""
+        with self._tx(read_only=True) as cur:
+            return self._audit_entries(cur, self._require_tables(cur))
+
+    def _current_row(self, cur, names: list[str], layer: str, feature_id: str) -> dict | None:
+        lay = LAYERS[layer]
+        if layer not in names:
+            return None
+        cols = self._columns(cur, layer)
+        sel = [sql.SQL("ST_AsBinary({0})").format(sql.Identifier(c)) if c == "geometry" else sql.Identifier(c)
+               for c in cols]
+        cur.execute(sql.SQL("SELECT {} FROM {} WHERE {} = %s ORDER BY fid LIMIT 1 FOR UPDATE").format(
+            sql.SQL(", ").join(sel), self._id(layer), sql.Identifier(lay.id_field)), (str(feature_id),))
+        row = cur.fetchone()
+        if row is None:
+            return None
+        current = dict(zip(cols, row))
+        if "geometry" in current:
+            g = current["geometry"]
+            current["geometry"] = None if g is None else shapely.from_wkb(bytes(g))
+        return current
+
+    def undo_feature(self, decide) -> Revert:
+        """One write transaction for an undo, under the exclusive advisory lock (no edit lands meanwhile).
+
+        ``decide(entries, current)`` gets the audit log (oldest first) and ``current(layer, feature_id)`` (the
+        feature's stored fields with ``geometry`` as a shapely geometry, its row locked; ``None`` when it is
+        missing) and returns a :class:`~xxgeo.store.Revert`, or raises and nothing changes. The store writes
+        the revert's values (and geometry), bumps ``version``, appends the audit row and commits.
+        """
+        with self._tx("exclusive") as cur:
+            names = self._require_tables(cur)
+            rev = decide(self._audit_entries(cur, names),
+                         lambda layer, fid: self._current_row(cur, names, layer, fid))
+            lay = LAYERS[rev.layer]
+            sets = [sql.SQL("{} = %s").format(sql.Identifier(k)) for k in rev.values]
+            vals = [sql_value(lay.field(k).kind, v) for k, v in rev.values.items()]
+            if rev.set_geometry:
+                sets.append(sql.SQL("geometry = ST_GeomFromWKB(%s, 4326)"))
+                vals.append(None if rev.geometry is None else shapely.to_wkb(rev.geometry))
+            if "version" in self._columns(cur, rev.layer):
+                sets.append(sql.SQL("version = coalesce(version, 1) + 1"))
+            cur.execute(sql.SQL("UPDATE {} SET {} WHERE {} = %s").format(
+                self._id(rev.layer), sql.SQL(", ").join(sets), sql.Identifier(lay.id_field)),
+                (*vals, str(rev.feature_id)))
+            self._insert_audit(cur, [{"at": now_iso(), **rev.audit}])
+            self._bump(cur)
+        return rev
