@@ -332,7 +332,55 @@ def test_build_and_undo_commands_on_postgis(pg_store_factory):
                               text=True, env=env, timeout=300)
 
     r = cli("build")
-    assert r.returncode == 0 and "projects 550" in r.stdout, r.stderr
+    assert r.returncode == 0 and "projects 550" in r.stdout and "schema=" in r.stdout, r.stderr
+    assert "xxgeo@" in r.stdout and ":xxgeo@" not in r.stdout  # the URL is shown without the password
     assert len(store.read("projects")) == 550 and len(store.read("townships")) == 11
+    assert store.read("audit_log")["action"].tolist() == ["build"] and not store.list_backups()
     r = cli("undo", "--user", "甲")
-    assert r.returncode != 0 and "restore" in r.stderr and "Traceback" not in r.stderr
+    assert r.returncode != 0 and "重建数据库" in r.stderr and "restore" in r.stderr and "Traceback" not in r.stderr
+
+    p = store.read("projects")
+    pid, status0 = p["project_id"].iloc[1], p["status"].iloc[1]
+    r = cli("set", "--layer", "projects", "--id", pid, "status=在建", "--user", "甲")
+    assert r.returncode == 0, r.stderr
+    r = cli("undo", "--user", "乙", "--dry-run")
+    assert r.returncode == 0 and "将撤销：" in r.stdout and pid in r.stdout and "甲" in r.stdout, r.stderr
+    assert store.read("projects").set_index("project_id").loc[pid, "status"] == "在建"
+    r = cli("undo", "--user", "乙")
+    assert r.returncode == 0 and "已撤销" in r.stdout, r.stderr
+    back = store.read("projects").set_index("project_id").loc[pid]
+    assert back["status"] == status0 and back["version"] == 3
+    assert store.read("audit_log")["action"].tolist() == ["build", "update", "undo"]
+
+    # a stale undo: the field was changed outside xxgeo since the edit; refused, nothing changes
+    import psycopg
+
+    r = cli("set", "--layer", "projects", "--id", pid, "status=在建", "--user", "甲")
+    with psycopg.connect(store.conninfo) as con:
+        con.execute(f'UPDATE "{store.schema}".projects SET status = %s WHERE project_id = %s', ("停建", pid))
+    token = store.path.stat().st_mtime
+    r = cli("undo", "--user", "乙")
+    assert r.returncode != 0 and "又被改过" in r.stderr and "Traceback" not in r.stderr
+    assert store.path.stat().st_mtime == token and store.read("audit_log")["action"].iloc[-1] == "update"
+
+    # build again over the data: replaced in one transaction, but what was there is kept as a backup first
+    r = cli("build")
+    assert r.returncode == 0, r.stderr
+    assert store.read("projects").set_index("project_id").loc[pid, "status"] == status0
+    assert store.read("audit_log")["action"].tolist() == ["build"]
+    backups = store.list_backups()
+    assert len(backups) == 1 and backups[0].name.endswith("_build")
+    store.restore(backups[0].name, user="管理员")
+    assert store.read("projects").set_index("project_id").loc[pid, "status"] == "停建"
+
+
+def test_build_into_an_unreachable_server_is_one_sentence(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(os.getcwd())}
+    with __import__("socket").socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    r = subprocess.run([sys.executable, "-m", "xxgeo", "build", "--store",
+                        f"postgresql://u:secret@127.0.0.1:{port}/db"], capture_output=True, text=True, env=env,
+                       timeout=300)
+    assert r.returncode != 0 and "无法连接到数据库服务器" in r.stderr and "Traceback" not in r.stderr
+    assert "secret" not in r.stderr

@@ -254,12 +254,13 @@ class PostgisStore:
 
         ``frames`` is a dict of layer -> frame, or a callable ``build(store, backup) -> (frames, audit_rows)``
         run *inside* the lock, so a read-modify-write cannot overwrite an edit that landed in between.
-        ``fresh=True`` starts from an empty schema (the build). Nothing changes when any step fails (the
-        backup schema is rolled back with the rest). Returns the backup.
+        ``fresh=True`` starts from an empty schema (the build); what was there is still backed up first (on a
+        shared server a rebuild must not lose the edits). Nothing changes when any step fails (the backup schema
+        is rolled back with the rest). Returns the backup (``None`` when the schema was empty).
         """
         with self._tx("exclusive") as cur:
             cur.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(self.schema)))
-            saved = self._snapshot(cur, action) if backup and not fresh else None
+            saved = self._snapshot(cur, action) if backup else None
             if callable(frames):
                 frames, rows = frames(self, saved)
             else:
@@ -277,8 +278,8 @@ class PostgisStore:
 
     def copy_from(self, source, *, user: str = "system") -> Snapshot | None:
         """Copy every layer of another store (a GeoPackage path or any store), audit log included, into
-        this one in one transaction (what was here is backed up first). Moves a deployment to a server
-        and, until ``build`` dispatches URLs, builds the default dataset: build a GeoPackage, copy it."""
+        this one in one transaction (what was here is backed up first): moves a GeoPackage deployment, with
+        its edits and audit log, to a server."""
         from ..store import open_store
 
         src = open_store(source) if isinstance(source, str) else source
