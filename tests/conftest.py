@@ -113,3 +113,39 @@ def browser():
 
     with chromium() as b:
         yield b
+
+
+@pytest.fixture(scope="session", autouse=True)
+def pg_schemas_are_cleaned_up():
+    """After the session: every PostGIS schema a test opened (and its backup schemas) is gone again.
+
+    The schemas are found through the stores this process opened (``xxgeo.backends.postgis._KNOWN``), not by
+    listing the database, so other test runs sharing the server cannot make this fail. A leak is dropped and
+    reported as an error of the session's last test."""
+    import os
+
+    url = os.environ.get("XXGEO_TEST_PG")
+    if not url:
+        yield
+        return
+    import psycopg
+
+    def schemas(con, names) -> list[str]:
+        found = []
+        for name in names:
+            found += [r[0] for r in con.execute("SELECT nspname FROM pg_namespace WHERE nspname = %s OR "
+                                                "starts_with(nspname, %s)", (name, f"{name}_bk_")).fetchall()]
+        return found
+
+    with psycopg.connect(url, autocommit=True) as con:
+        before = set(r[0] for r in con.execute("SELECT nspname FROM pg_namespace").fetchall())
+    yield
+    from xxgeo.backends.postgis import _KNOWN, PostgisStore
+
+    db = PostgisStore(url).dbname
+    opened = {s.schema for s in map(PostgisStore, list(_KNOWN.values())) if s.dbname == db}
+    with psycopg.connect(url, autocommit=True) as con:
+        leaked = [s for s in schemas(con, sorted(opened)) if s not in before]
+        for name in leaked:
+            con.execute(f'DROP SCHEMA "{name}" CASCADE')
+    assert not leaked, f"PostGIS test schemas left behind (now dropped): {leaked}"

@@ -1,0 +1,219 @@
+"""The app on a PostGIS store, in a real browser (Debian's Chromium via Playwright, network cut).
+
+The default dataset is built into a fresh schema with the real ``build`` (``?schema=xxgeo_browser_…``), then
+``streamlit run app.py`` runs with ``XXGEO_STORE`` set to that URL. The planning, township and investor views
+must draw their maps with the same projects the GeoPackage build holds, and an edit made through the store API
+must show after a reload (the app's cache token, ``store.path.stat().st_mtime``, is the PostGIS change
+counter). Needs ``XXGEO_TEST_PG`` (``.ci/run`` sets it); skipped, saying so, without it. The schema and its
+backup schemas are dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from playwright.sync_api import Error as PlaywrightError
+from test_browser import _free_port, _map_frame, browser, offline_page  # noqa: F401 (browser: a fixture)
+
+ROOT = Path(__file__).resolve().parent.parent
+PG = os.environ.get("XXGEO_TEST_PG")
+pytestmark = pytest.mark.skipif(
+    not PG, reason="XXGEO_TEST_PG 未设置：PostGIS 上的浏览器测试未运行。运行 .ci/run，或设置 "
+                   "XXGEO_TEST_PG=postgresql://USER:PASS@127.0.0.1:PORT/DB")
+
+
+def drop_schemas(url: str, schema: str) -> None:
+    """Drop ``schema`` and its backup schemas ``<schema>_bk_*``."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as con:
+        rows = con.execute("SELECT nspname FROM pg_namespace WHERE nspname = %s OR starts_with(nspname, %s)",
+                           (schema, f"{schema}_bk_")).fetchall()
+        for (name,) in rows:
+            con.execute(f'DROP SCHEMA "{name}" CASCADE')
+
+
+@pytest.fixture(scope="module")
+def pg_app():
+    """(app URL, store): the default dataset built into a fresh schema, the app running on it."""
+    from xxgeo.sources.build import build
+
+    schema = f"xxgeo_browser_{uuid.uuid4().hex[:10]}"
+    store_url = f"{PG}{'&' if '?' in PG else '?'}schema={schema}"
+    proc = None
+    try:
+        store = build(store_url)
+        port = _free_port()
+        env = {**os.environ, "XXGEO_STORE": store_url}
+        proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+                                 "--server.port", str(port), "--server.address", "127.0.0.1",
+                                 "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+                                cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(url + "/_stcore/health", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            raise RuntimeError("streamlit did not start")
+        yield url, store
+    finally:
+        if proc is not None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        drop_schemas(PG, schema)
+
+
+@pytest.fixture(scope="module")
+def reference(built_store_path):
+    """The same default dataset built into a GeoPackage: what the PostGIS app must show."""
+    from xxgeo.store import GpkgStore
+
+    return GpkgStore(built_store_path).load()
+
+
+def _open(browser, url: str):  # noqa: F811 (browser is the fixture)
+    page, blocked, errors = offline_page(browser)
+    page.goto(url)
+    frame = _map_frame(page)
+    page.wait_for_timeout(500)
+    return page, frame, blocked, errors
+
+
+def _metrics(page) -> dict:
+    labels = page.locator('[data-testid="stMetricLabel"]').all_inner_texts()
+    values = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
+    return {a.strip(): b.strip() for a, b in zip(labels, values)}
+
+
+def _overlays(frame) -> list[str]:
+    return frame.evaluate("""() => Array.from(document.querySelectorAll('.leaflet-control-layers-overlays label'))
+                               .map(l => l.textContent.trim())""")
+
+
+def _features(frame) -> list[list]:
+    """[[layer variable, feature names]] of every GeoJSON layer on the map, in drawing order."""
+    return frame.evaluate("""() => {
+        const out = [];
+        for (const k of Object.keys(window)) {
+          const v = window[k];
+          if (v && v.xxLayer) { const names = [];
+            v.xxLayer.eachLayer(l => { if (l.feature) names.push(l.feature.properties.name); });
+            out.push([k, names]); }
+        }
+        return out; }""")
+
+
+def _project_names(frame) -> list[str]:
+    """Names of the features of the map's project layer (the last GeoJSON layer drawn)."""
+    layers = _features(frame)
+    assert layers, "no GeoJSON layer on the map"
+    return layers[-1][1]
+
+
+def _names_until(page, ok, timeout_s: float = 60) -> list[str]:
+    """The map's project names once ``ok(names)`` holds (or at the deadline): a rerun replaces the map's
+    frame, so a frame that goes away while it is read is looked up again."""
+    deadline = time.time() + timeout_s
+    names: list[str] = []
+    while time.time() < deadline:
+        try:
+            names = _project_names(_map_frame(page, timeout_s))
+            if ok(names):
+                return names
+        except PlaywrightError:  # the frame was replaced while it was read
+            pass
+        page.wait_for_timeout(500)
+    return names
+
+
+def _clean(page, blocked, errors) -> None:
+    assert not errors, errors
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.locator('[data-testid="stAlert"]').filter(has_text="错误").count() == 0
+    assert not [u for u in blocked if u.endswith((".js", ".css"))], blocked
+
+
+def test_planning_view_on_postgis_draws_every_project(browser, pg_app, reference):  # noqa: F811
+    url, store = pg_app
+    page, frame, blocked, errors = _open(browser, f"{url}/?view=planning")
+    ref = reference["projects"]
+    m = _metrics(page)
+    assert m["项目数"] == f"{len(ref):,}" and m["有位置的项目"] == f"{int(ref.geometry.notna().sum()):,}", m
+    layers = _overlays(frame)
+    assert layers[-1] == "项目" and "乡镇界" in layers and "园区" in layers, layers
+    placed = ref[ref.geometry.notna()]
+    names = _names_until(page, lambda n: len(n) == len(placed))
+    assert len(names) == len(placed) and sorted(names) == sorted(placed["name"]), len(names)
+    assert frame.locator(".xx-legend").count() == 1 and "项目" in frame.locator(".xx-legend").inner_html()
+    # a named project is reachable: the search box narrows the page to it
+    target = placed["name"].iloc[5]
+    page.get_by_label("搜索项目名称").fill(target)
+    page.get_by_label("搜索项目名称").press("Enter")
+    deadline = time.time() + 60
+    while time.time() < deadline and _metrics(page).get("项目数") != "1":
+        page.wait_for_timeout(500)
+    assert _metrics(page)["项目数"] == "1"
+    assert _names_until(page, lambda names: names == [target]) == [target]
+    _clean(page, blocked, errors)
+    page.close()
+
+
+def test_township_view_on_postgis(browser, pg_app, reference):  # noqa: F811
+    from xxgeo.mapping import MapFilter, filter_projects
+
+    url, _ = pg_app
+    page, frame, blocked, errors = _open(browser, f"{url}/?view=township&township=" + quote("裴介"))
+    code = reference["townships"].set_index("name").loc["裴介镇", "code"]
+    expected = filter_projects(reference["projects"], MapFilter(townships=(code,)))
+    assert page.get_by_role("heading", name="裴介镇").count() >= 1
+    assert _metrics(page)["项目数"] == str(len(expected))
+    placed = sorted(expected[expected.geometry.notna()]["name"])
+    assert placed and sorted(_names_until(page, lambda n: len(n) == len(placed))) == placed
+    assert "乡镇界" in _overlays(frame)
+    _clean(page, blocked, errors)
+    page.close()
+
+
+def test_investor_view_on_postgis(browser, pg_app, reference):  # noqa: F811
+    url, _ = pg_app
+    page, frame, blocked, errors = _open(browser, f"{url}/?view=investor&park=" + quote("裴介"))
+    park = reference["parks"][reference["parks"]["name"].str.startswith("裴介")].iloc[0]
+    text = page.locator('[data-testid="stMain"]').inner_text()
+    assert park["name"] in text and f"{park['planned_area_km2']:.2f} km²" in text
+    assert any(park["name"] in n for layer in _features(frame) for n in layer[1] if n)
+    _clean(page, blocked, errors)
+    page.close()
+
+
+def test_an_edit_through_the_store_shows_after_a_reload(browser, pg_app):  # noqa: F811
+    url, store = pg_app
+    page, frame, blocked, errors = _open(browser, f"{url}/?view=planning")
+    before = _metrics(page)
+    projects = store.read("projects")
+    p = projects[projects.geometry.notna() & projects["investment_wan"].isna()].iloc[0]
+    token = store.path.stat().st_mtime
+    new_name = f"{p['name']}（浏览器核对）"
+    store.update_feature("projects", p["project_id"], {"name": new_name, "investment_wan": 4321.0}, user="测试")
+    assert store.path.stat().st_mtime > token
+    page.reload()
+    names = _names_until(page, lambda names: new_name in names)
+    assert new_name in names and p["name"] not in names
+    after = _metrics(page)
+    assert int(after["注明投资的项目"]) == int(before["注明投资的项目"]) + 1, (before, after)
+    assert after["项目数"] == before["项目数"]
+    _clean(page, blocked, errors)
+    page.close()
