@@ -217,3 +217,23 @@ def test_an_edit_through_the_store_shows_after_a_reload(browser, pg_app):  # noq
     assert after["项目数"] == before["项目数"]
     _clean(page, blocked, errors)
     page.close()
+
+
+def test_undo_button_in_the_data_view_on_postgis(browser, pg_app):  # noqa: F811
+    url, store = pg_app
+    projects = store.read("projects").set_index("project_id")
+    pid = projects[projects["status"].notna() & (projects["status"] != "停建")].index[3]
+    old = projects.loc[pid, "status"]
+    store.update_feature("projects", pid, {"status": "停建"}, user="浏览器测试")
+    page, blocked, errors = offline_page(browser)
+    page.goto(f"{url}/?view=data")
+    page.get_by_role("tab", name="撤销与备份").click()
+    page.get_by_text("最近一次修改：").filter(has_text=pid).wait_for(timeout=60000)
+    assert "浏览器测试" in page.get_by_text("最近一次修改：").inner_text()
+    page.get_by_role("button", name="撤销这次修改").click()
+    page.get_by_text("已撤销").first.wait_for(timeout=60000)
+    assert store.read("projects").set_index("project_id").loc[pid, "status"] == old
+    log = store.read("audit_log")
+    assert log["action"].iloc[-1] == "undo" and log["feature_id"].iloc[-1] == pid
+    _clean(page, blocked, errors)
+    page.close()
