@@ -351,3 +351,14 @@ def test_undo_refuses_after_a_restore_and_when_the_import_backup_is_gone(any_sto
     assert row(any_store, pid)["status"] == "投产"
     with pytest.raises(NotFound, match="恢复备份.*不能撤销.*restore"):
         undo_last(any_store, user="乙")
+
+
+def test_undo_an_edit_of_another_layer_on_both_backends(any_store):
+    parks = any_store.read("parks")
+    park_id, status0 = parks["park_id"].iloc[0], parks["status"].iloc[0]
+    set_fields(any_store, "parks", park_id, ["status=在建"], user="甲")
+    assert any_store.read("parks").set_index("park_id").loc[park_id, "status"] == "在建"
+    assert f"parks {park_id}" in undo_last(any_store, user="乙")
+    back = any_store.read("parks").set_index("park_id").loc[park_id, "status"]
+    assert back == status0 or (back != back and status0 != status0)
+    assert any_store.read("audit_log")["action"].tolist()[-2:] == ["update", "undo"]

@@ -418,8 +418,9 @@ class GpkgStore:
                     vals.append(gpkg_blob(rev.geometry))
                 if "version" in cols:
                     sets.append('"version" = coalesce("version", 1) + 1')
-                con.execute(f'UPDATE "{rev.layer}" SET {", ".join(sets)} WHERE "{lay.id_field}" = ?',
-                            (*vals, rev.feature_id))
+                if sets:
+                    con.execute(f'UPDATE "{rev.layer}" SET {", ".join(sets)} WHERE "{lay.id_field}" = ?',
+                                (*vals, rev.feature_id))
                 insert_audit(con, [{"at": now_iso(), **rev.audit}])
                 con.execute("COMMIT")
             except BaseException:

@@ -438,9 +438,10 @@ class PostgisStore:
                 vals.append(None if rev.geometry is None else shapely.to_wkb(rev.geometry))
             if "version" in self._columns(cur, rev.layer):
                 sets.append(sql.SQL("version = coalesce(version, 1) + 1"))
-            cur.execute(sql.SQL("UPDATE {} SET {} WHERE {} = %s").format(
-                self._id(rev.layer), sql.SQL(", ").join(sets), sql.Identifier(lay.id_field)),
-                (*vals, str(rev.feature_id)))
+            if sets:
+                cur.execute(sql.SQL("UPDATE {} SET {} WHERE {} = %s").format(
+                    self._id(rev.layer), sql.SQL(", ").join(sets), sql.Identifier(lay.id_field)),
+                    (*vals, str(rev.feature_id)))
             self._insert_audit(cur, [{"at": now_iso(), **rev.audit}])
             self._bump(cur)
         return rev
