@@ -117,7 +117,7 @@ def browser():
 
 @pytest.fixture(scope="session", autouse=True)
 def pg_schemas_are_cleaned_up():
-    """After the session: every PostGIS schema a test opened (and its backup schemas) is gone again.
+    """After the session: every PostGIS schema a test opened (and its backup and accounts schemas) is gone.
 
     The schemas are found through the stores this process opened (``xxgeo.backends.postgis._KNOWN``), not by
     listing the database, so other test runs sharing the server cannot make this fail. A leak is dropped and
@@ -133,8 +133,9 @@ def pg_schemas_are_cleaned_up():
     def schemas(con, names) -> list[str]:
         found = []
         for name in names:
-            found += [r[0] for r in con.execute("SELECT nspname FROM pg_namespace WHERE nspname = %s OR "
-                                                "starts_with(nspname, %s)", (name, f"{name}_bk_")).fetchall()]
+            found += [r[0] for r in con.execute(  # not every "<name>_…": "xxgeo_…" would catch other runs' schemas
+                "SELECT nspname FROM pg_namespace WHERE nspname IN (%s, %s) OR starts_with(nspname, %s)",
+                (name, f"{name}_accounts", f"{name}_bk_")).fetchall()]
         return found
 
     with psycopg.connect(url, autocommit=True) as con:

@@ -4,8 +4,10 @@ The default dataset is built into a fresh schema with the real ``build`` (``?sch
 ``streamlit run app.py`` runs with ``XXGEO_STORE`` set to that URL. The planning, township and investor views
 must draw their maps with the same projects the GeoPackage build holds, and an edit made through the store API
 must show after a reload (the app's cache token, ``store.path.stat().st_mtime``, is the PostGIS change
-counter). Needs ``XXGEO_TEST_PG`` (``.ci/run`` sets it); skipped, saying so, without it. The schema and its
-backup schemas are dropped afterwards.
+counter). A PostGIS app always asks for sign-in (:mod:`xxgeo.session`): the planning, township and data views
+are checked as a signed-in editor (an account made in the fixture), the investor view as the public. Needs
+``XXGEO_TEST_PG`` (``.ci/run`` sets it); skipped, saying so, without it. The schema and its backup and
+accounts schemas are dropped afterwards.
 """
 
 from __future__ import annotations
@@ -30,13 +32,16 @@ pytestmark = pytest.mark.skipif(
                    "XXGEO_TEST_PG=postgresql://USER:PASS@127.0.0.1:PORT/DB")
 
 
+EDITOR, PW = "bianji", "correct horse 9"
+
+
 def drop_schemas(url: str, schema: str) -> None:
-    """Drop ``schema`` and its backup schemas ``<schema>_bk_*``."""
+    """Drop ``schema`` and its backup and accounts schemas (``<schema>_*``)."""
     import psycopg
 
     with psycopg.connect(url, autocommit=True) as con:
         rows = con.execute("SELECT nspname FROM pg_namespace WHERE nspname = %s OR starts_with(nspname, %s)",
-                           (schema, f"{schema}_bk_")).fetchall()
+                           (schema, f"{schema}_")).fetchall()
         for (name,) in rows:
             con.execute(f'DROP SCHEMA "{name}" CASCADE')
 
@@ -44,6 +49,7 @@ def drop_schemas(url: str, schema: str) -> None:
 @pytest.fixture(scope="module")
 def pg_app():
     """(app URL, store): the default dataset built into a fresh schema, the app running on it."""
+    from xxgeo.accounts import Accounts
     from xxgeo.sources.build import build
 
     schema = f"xxgeo_browser_{uuid.uuid4().hex[:10]}"
@@ -51,6 +57,7 @@ def pg_app():
     proc = None
     try:
         store = build(store_url)
+        Accounts(store).add(EDITOR, "editor", password=PW)
         port = _free_port()
         env = {**os.environ, "XXGEO_STORE": store_url}
         proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
@@ -85,12 +92,36 @@ def reference(built_store_path):
     return GpkgStore(built_store_path).load()
 
 
-def _open(browser, url: str):  # noqa: F811 (browser is the fixture)
+def _sign_in(page) -> None:
+    """Sign in as the fixture's editor through the sidebar form."""
+    sidebar = page.locator("section[data-testid='stSidebar']")
+    sidebar.get_by_label("用户名").fill(EDITOR)
+    sidebar.get_by_label("密码").fill(PW)
+    sidebar.get_by_role("button", name="登录").click()
+    sidebar.get_by_text("规划局编辑").first.wait_for(timeout=60_000)
+
+
+def _go(page, view: str) -> None:
+    """Switch view with the sidebar (a new URL would be a new session, signed out)."""
+    page.locator("section[data-testid='stSidebar']").get_by_text(view, exact=True).click()
+    page.get_by_role("heading", name=view).first.wait_for(timeout=60_000)
+
+
+def _as_editor(browser, url: str, view: str):  # noqa: F811 (browser is the fixture)
     page, blocked, errors = offline_page(browser)
     page.goto(url)
-    frame = _map_frame(page)
-    page.wait_for_timeout(500)
-    return page, frame, blocked, errors
+    _sign_in(page)
+    _go(page, view)
+    return page, blocked, errors
+
+
+def _metrics_until(page, ok, timeout_s: float = 60) -> dict:
+    deadline = time.time() + timeout_s
+    m = _metrics(page)
+    while time.time() < deadline and not ok(m):
+        page.wait_for_timeout(500)
+        m = _metrics(page)
+    return m
 
 
 def _metrics(page) -> dict:
@@ -149,24 +180,22 @@ def _clean(page, blocked, errors) -> None:
 
 def test_planning_view_on_postgis_draws_every_project(browser, pg_app, reference):  # noqa: F811
     url, store = pg_app
-    page, frame, blocked, errors = _open(browser, f"{url}/?view=planning")
+    page, blocked, errors = _as_editor(browser, url, "规划总览")
     ref = reference["projects"]
-    m = _metrics(page)
-    assert m["项目数"] == f"{len(ref):,}" and m["有位置的项目"] == f"{int(ref.geometry.notna().sum()):,}", m
-    layers = _overlays(frame)
-    assert layers[-1] == "项目" and "乡镇界" in layers and "园区" in layers, layers
     placed = ref[ref.geometry.notna()]
+    m = _metrics_until(page, lambda m: "有位置的项目" in m)
+    assert m["项目数"] == f"{len(ref):,}" and m["有位置的项目"] == f"{len(placed):,}", m
     names = _names_until(page, lambda n: len(n) == len(placed))
     assert len(names) == len(placed) and sorted(names) == sorted(placed["name"]), len(names)
+    frame = _map_frame(page)
+    layers = _overlays(frame)
+    assert layers[-1] == "项目" and "乡镇界" in layers and "园区" in layers, layers
     assert frame.locator(".xx-legend").count() == 1 and "项目" in frame.locator(".xx-legend").inner_html()
     # a named project is reachable: the search box narrows the page to it
     target = placed["name"].iloc[5]
     page.get_by_label("搜索项目名称").fill(target)
     page.get_by_label("搜索项目名称").press("Enter")
-    deadline = time.time() + 60
-    while time.time() < deadline and _metrics(page).get("项目数") != "1":
-        page.wait_for_timeout(500)
-    assert _metrics(page)["项目数"] == "1"
+    assert _metrics_until(page, lambda m: m.get("项目数") == "1")["项目数"] == "1"
     assert _names_until(page, lambda names: names == [target]) == [target]
     _clean(page, blocked, errors)
     page.close()
@@ -176,43 +205,59 @@ def test_township_view_on_postgis(browser, pg_app, reference):  # noqa: F811
     from xxgeo.mapping import MapFilter, filter_projects
 
     url, _ = pg_app
-    page, frame, blocked, errors = _open(browser, f"{url}/?view=township&township=" + quote("裴介"))
+    page, blocked, errors = _as_editor(browser, url, "乡镇")
+    sidebar = page.locator("section[data-testid='stSidebar']")
+    sidebar.locator('[data-testid="stSelectbox"]').filter(has_text="乡镇").first.click()
+    page.get_by_role("option", name="裴介镇", exact=True).click()
+    page.get_by_role("heading", name="裴介镇").first.wait_for(timeout=60_000)
     code = reference["townships"].set_index("name").loc["裴介镇", "code"]
     expected = filter_projects(reference["projects"], MapFilter(townships=(code,)))
-    assert page.get_by_role("heading", name="裴介镇").count() >= 1
-    assert _metrics(page)["项目数"] == str(len(expected))
+    assert _metrics_until(page, lambda m: m.get("项目数") == str(len(expected)))["项目数"] == str(len(expected))
     placed = sorted(expected[expected.geometry.notna()]["name"])
-    assert placed and sorted(_names_until(page, lambda n: len(n) == len(placed))) == placed
-    assert "乡镇界" in _overlays(frame)
+    assert placed and sorted(_names_until(page, lambda n: sorted(n) == placed)) == placed
+    assert "乡镇界" in _overlays(_map_frame(page))
     _clean(page, blocked, errors)
     page.close()
 
 
-def test_investor_view_on_postgis(browser, pg_app, reference):  # noqa: F811
-    url, _ = pg_app
-    page, frame, blocked, errors = _open(browser, f"{url}/?view=investor&park=" + quote("裴介"))
+def test_investor_view_on_postgis_for_the_public(browser, pg_app, reference):  # noqa: F811
+    url, store = pg_app
     park = reference["parks"][reference["parks"]["name"].str.startswith("裴介")].iloc[0]
+    proj = store.read("projects")
+    in_park = proj[(proj["park_id"] == park["park_id"]) & proj.geometry.notna()]
+    assert len(in_park) >= 2
+    internal = in_park.iloc[0]
+    store.update_feature("projects", internal["project_id"], {"public": False}, user="测试")
+    page, blocked, errors = offline_page(browser)
+    page.goto(f"{url}/?view=investor&park=" + quote("裴介"))
+    page.get_by_text(park["name"]).first.wait_for(timeout=60_000)
     text = page.locator('[data-testid="stMain"]').inner_text()
     assert park["name"] in text and f"{park['planned_area_km2']:.2f} km²" in text
-    assert any(park["name"] in n for layer in _features(frame) for n in layer[1] if n)
+    shown = _names_until(page, lambda n: in_park["name"].iloc[1] in n)
+    assert in_park["name"].iloc[1] in shown  # the park's public projects are on the map …
+    assert internal["name"] not in shown  # … an internal one is not, for the public
+    assert any(park["name"] in n for layer in _features(_map_frame(page)) for n in layer[1] if n)
     _clean(page, blocked, errors)
     page.close()
 
 
 def test_an_edit_through_the_store_shows_after_a_reload(browser, pg_app):  # noqa: F811
     url, store = pg_app
-    page, frame, blocked, errors = _open(browser, f"{url}/?view=planning")
-    before = _metrics(page)
+    page, blocked, errors = _as_editor(browser, url, "规划总览")
+    before = _metrics_until(page, lambda m: "注明投资的项目" in m)
     projects = store.read("projects")
     p = projects[projects.geometry.notna() & projects["investment_wan"].isna()].iloc[0]
+    _names_until(page, lambda n: p["name"] in n)
     token = store.path.stat().st_mtime
     new_name = f"{p['name']}（浏览器核对）"
     store.update_feature("projects", p["project_id"], {"name": new_name, "investment_wan": 4321.0}, user="测试")
     assert store.path.stat().st_mtime > token
-    page.reload()
+    page.reload()  # a reload is a new session: sign in again
+    _sign_in(page)
+    _go(page, "规划总览")
     names = _names_until(page, lambda names: new_name in names)
     assert new_name in names and p["name"] not in names
-    after = _metrics(page)
+    after = _metrics_until(page, lambda m: m.get("注明投资的项目") != before["注明投资的项目"])
     assert int(after["注明投资的项目"]) == int(before["注明投资的项目"]) + 1, (before, after)
     assert after["项目数"] == before["项目数"]
     _clean(page, blocked, errors)
@@ -225,15 +270,14 @@ def test_undo_button_in_the_data_view_on_postgis(browser, pg_app):  # noqa: F811
     pid = projects[projects["status"].notna() & (projects["status"] != "停建")].index[3]
     old = projects.loc[pid, "status"]
     store.update_feature("projects", pid, {"status": "停建"}, user="浏览器测试")
-    page, blocked, errors = offline_page(browser)
-    page.goto(f"{url}/?view=data")
+    page, blocked, errors = _as_editor(browser, url, "数据")
     page.get_by_role("tab", name="撤销与备份").click()
-    page.get_by_text("最近一次修改：").filter(has_text=pid).wait_for(timeout=60000)
+    page.get_by_text("最近一次修改：").filter(has_text=pid).wait_for(timeout=60_000)
     assert "浏览器测试" in page.get_by_text("最近一次修改：").inner_text()
     page.get_by_role("button", name="撤销这次修改").click()
-    page.get_by_text("已撤销").first.wait_for(timeout=60000)
+    page.get_by_text("已撤销").first.wait_for(timeout=60_000)
     assert store.read("projects").set_index("project_id").loc[pid, "status"] == old
     log = store.read("audit_log")
-    assert log["action"].iloc[-1] == "undo" and log["feature_id"].iloc[-1] == pid
+    assert log["action"].iloc[-1] == "undo" and log["feature_id"].iloc[-1] == pid and log["user"].iloc[-1] == EDITOR
     _clean(page, blocked, errors)
     page.close()
