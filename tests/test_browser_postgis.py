@@ -13,19 +13,15 @@ accounts schemas are dropped afterwards.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import time
-import urllib.request
 import uuid
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from kit import map_frame as _map_frame
+from kit import offline_page, running_app
 from playwright.sync_api import Error as PlaywrightError
-from test_browser import _free_port, _map_frame, browser, offline_page  # noqa: F401 (browser: a fixture)
 
-ROOT = Path(__file__).resolve().parent.parent
 PG = os.environ.get("XXGEO_TEST_PG")
 pytestmark = pytest.mark.skipif(
     not PG, reason="XXGEO_TEST_PG 未设置：PostGIS 上的浏览器测试未运行。运行 .ci/run，或设置 "
@@ -54,33 +50,12 @@ def pg_app():
 
     schema = f"xxgeo_browser_{uuid.uuid4().hex[:10]}"
     store_url = f"{PG}{'&' if '?' in PG else '?'}schema={schema}"
-    proc = None
     try:
         store = build(store_url)
         Accounts(store).add(EDITOR, "editor", password=PW)
-        port = _free_port()
-        env = {**os.environ, "XXGEO_STORE": store_url}
-        proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-                                 "--server.port", str(port), "--server.address", "127.0.0.1",
-                                 "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-                                cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        url = f"http://127.0.0.1:{port}"
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            raise RuntimeError("streamlit did not start")
-        yield url, store
+        with running_app(store_url) as url:
+            yield url, store
     finally:
-        if proc is not None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
         drop_schemas(PG, schema)
 
 
@@ -107,7 +82,7 @@ def _go(page, view: str) -> None:
     page.get_by_role("heading", name=view).first.wait_for(timeout=60_000)
 
 
-def _as_editor(browser, url: str, view: str):  # noqa: F811 (browser is the fixture)
+def _as_editor(browser, url: str, view: str):
     page, blocked, errors = offline_page(browser)
     page.goto(url)
     _sign_in(page)
@@ -178,7 +153,7 @@ def _clean(page, blocked, errors) -> None:
     assert not [u for u in blocked if u.endswith((".js", ".css"))], blocked
 
 
-def test_planning_view_on_postgis_draws_every_project(browser, pg_app, reference):  # noqa: F811
+def test_planning_view_on_postgis_draws_every_project(browser, pg_app, reference):
     url, store = pg_app
     page, blocked, errors = _as_editor(browser, url, "规划总览")
     ref = reference["projects"]
@@ -201,7 +176,7 @@ def test_planning_view_on_postgis_draws_every_project(browser, pg_app, reference
     page.close()
 
 
-def test_township_view_on_postgis(browser, pg_app, reference):  # noqa: F811
+def test_township_view_on_postgis(browser, pg_app, reference):
     from xxgeo.mapping import MapFilter, filter_projects
 
     url, _ = pg_app
@@ -220,7 +195,7 @@ def test_township_view_on_postgis(browser, pg_app, reference):  # noqa: F811
     page.close()
 
 
-def test_investor_view_on_postgis_for_the_public(browser, pg_app, reference):  # noqa: F811
+def test_investor_view_on_postgis_for_the_public(browser, pg_app, reference):
     url, store = pg_app
     park = reference["parks"][reference["parks"]["name"].str.startswith("裴介")].iloc[0]
     proj = store.read("projects")
@@ -241,7 +216,7 @@ def test_investor_view_on_postgis_for_the_public(browser, pg_app, reference):  #
     page.close()
 
 
-def test_an_edit_through_the_store_shows_after_a_reload(browser, pg_app):  # noqa: F811
+def test_an_edit_through_the_store_shows_after_a_reload(browser, pg_app):
     url, store = pg_app
     page, blocked, errors = _as_editor(browser, url, "规划总览")
     before = _metrics_until(page, lambda m: "注明投资的项目" in m)
@@ -264,7 +239,7 @@ def test_an_edit_through_the_store_shows_after_a_reload(browser, pg_app):  # noq
     page.close()
 
 
-def test_undo_button_in_the_data_view_on_postgis(browser, pg_app):  # noqa: F811
+def test_undo_button_in_the_data_view_on_postgis(browser, pg_app):
     url, store = pg_app
     projects = store.read("projects").set_index("project_id")
     pid = projects[projects["status"].notna() & (projects["status"] != "停建")].index[3]
