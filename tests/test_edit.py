@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from datafactory import make_store, points_in
+from kit import run_together
 
 from xxgeo.edits import last_change, set_fields, undo_last
 from xxgeo.errors import NotFound, StaleEdit, ValidationFailed
@@ -281,21 +282,7 @@ def test_two_undos_at_once_undo_one_change_on_both_backends(any_store):
     pid, status0 = p["project_id"], p["status"]
     set_fields(any_store, "projects", pid, ["status=在建"], user="甲")
     set_fields(any_store, "projects", pid, ["status=投产"], user="乙")
-    barrier = threading.Barrier(2)
-    results: list = []
-
-    def undo() -> None:
-        barrier.wait()
-        try:
-            results.append(undo_last(any_store, user="丙"))
-        except Exception as exc:  # collected and asserted below
-            results.append(exc)
-
-    threads = [threading.Thread(target=undo) for _ in range(2)]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join(120)
+    results = run_together([lambda: undo_last(any_store, user="丙")] * 2)
     done = [r for r in results if isinstance(r, str)]
     refused = [r for r in results if not isinstance(r, str)]
     # the second undo either saw the first one's row (then it undoes 甲's edit) or was overtaken (refused)
