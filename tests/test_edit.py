@@ -349,3 +349,18 @@ def test_undo_an_edit_of_another_layer_on_both_backends(any_store):
     back = any_store.read("parks").set_index("park_id").loc[park_id, "status"]
     assert back == status0 or (back != back and status0 != status0)
     assert any_store.read("audit_log")["action"].tolist()[-2:] == ["update", "undo"]
+
+
+def test_a_rebuild_keeps_what_was_there_as_a_backup_on_both_backends(any_store):
+    from xxgeo.sources.build import build
+
+    pid = _placed_project(any_store)["project_id"]
+    set_fields(any_store, "projects", pid, ["status=在建"], user="甲")
+    n = len(any_store.list_backups())
+    build(any_store.url if any_store.kind == "postgis" else str(any_store.path))
+    assert row(any_store, pid)["status"] != "在建"
+    assert any_store.read("audit_log")["action"].tolist() == ["build"]
+    backups = any_store.list_backups()
+    assert len(backups) == n + 1 and backups[0].name.endswith(("build", "build.gpkg"))
+    any_store.restore(backups[0].name, user="管理员")
+    assert row(any_store, pid)["status"] == "在建"
