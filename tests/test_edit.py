@@ -364,3 +364,16 @@ def test_a_rebuild_keeps_what_was_there_as_a_backup_on_both_backends(any_store):
     assert len(backups) == n + 1 and backups[0].name.endswith(("build", "build.gpkg"))
     any_store.restore(backups[0].name, user="管理员")
     assert row(any_store, pid)["status"] == "在建"
+
+
+def test_undo_walks_past_account_changes_and_leaves_accounts_alone_on_both_backends(any_store):
+    from xxgeo.accounts import Accounts
+
+    pid = _placed_project(any_store)["project_id"]
+    set_fields(any_store, "projects", pid, ["status=在建"], user="甲")
+    Accounts(any_store).add("wang", "editor", password="correct horse 9", by="管理员")
+    assert any_store.read("audit_log")["action"].iloc[-1] == "account-add"
+    assert "甲" in last_change(any_store).describe()
+    assert "甲" in undo_last(any_store, user="乙")
+    assert row(any_store, pid)["status"] != "在建"
+    assert [a.name for a in Accounts(any_store).list()] == ["wang"]

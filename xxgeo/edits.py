@@ -28,7 +28,9 @@ from .schema import LAYERS, is_empty
 from .store import AuditEntry, GpkgStore, Revert
 
 CANCEL = "undo"
-DETAIL = ("import-update", "import-insert", "undo-import")
+# rows undo walks past: the detail rows of an import (and of its undo), and account changes (not data: undo
+# never touches accounts, and an admin adding a user must not block undoing the last edit)
+DETAIL = ("import-update", "import-insert", "undo-import", "account-add", "account-remove")
 UNDOABLE = ("update", "import", "import-replace")
 
 
@@ -168,7 +170,8 @@ def last_change(store: GpkgStore) -> Change | None:
 def _blocked(raw: AuditEntry | None) -> str:
     if raw is None:
         return "没有可以撤销的修改。"
-    names = {"restore": "恢复备份", "build": "重建数据库", "write": "整层写入", "copy": "复制整个数据库"}
+    names = {"restore": "恢复备份", "build": "重建数据库", "write": "整层写入", "copy": "复制整个数据库",
+             "indicator_actuals": "录入指标年度实际值"}
     return (f"最近一次操作是{names.get(raw.action, raw.action)}（{raw.at}，{raw.user}），不能撤销；"
             "如需回到之前的状态，请用 python -m xxgeo restore 选择备份。")
 
