@@ -78,7 +78,8 @@ def _sign_in(page) -> None:
 
 def _go(page, view: str) -> None:
     """Switch view with the sidebar (a new URL would be a new session, signed out)."""
-    page.locator("section[data-testid='stSidebar']").get_by_text(view, exact=True).click()
+    sidebar = page.locator("section[data-testid='stSidebar']")
+    sidebar.get_by_test_id("stRadioGroup").first.get_by_text(view, exact=True).click()
     page.get_by_role("heading", name=view).first.wait_for(timeout=60_000)
 
 
@@ -254,5 +255,24 @@ def test_undo_button_in_the_data_view_on_postgis(browser, pg_app):
     assert store.read("projects").set_index("project_id").loc[pid, "status"] == old
     log = store.read("audit_log")
     assert log["action"].iloc[-1] == "undo" and log["feature_id"].iloc[-1] == pid and log["user"].iloc[-1] == EDITOR
+    _clean(page, blocked, errors)
+    page.close()
+
+
+def test_a_change_made_outside_xxgeo_shows_on_the_next_rerun(browser, pg_app):
+    import psycopg
+
+    url, store = pg_app
+    page, blocked, errors = _as_editor(browser, url, "规划总览")
+    projects = store.read("projects")
+    p = projects[projects.geometry.notna()].iloc[-1]
+    _names_until(page, lambda n: p["name"] in n)
+    outside = f"{p['name']}（QGIS 修改）"
+    with psycopg.connect(store.conninfo) as con:  # as psql or QGIS would: no store API, no audit row
+        con.execute(f'UPDATE "{store.schema}".projects SET name = %s WHERE project_id = %s', (outside, p["project_id"]))
+    _go(page, "乡镇")
+    _go(page, "规划总览")  # a rerun in the same session, no reload
+    names = _names_until(page, lambda n: outside in n)
+    assert outside in names and p["name"] not in names
     _clean(page, blocked, errors)
     page.close()

@@ -244,6 +244,30 @@ def test_cli_commands_on_postgis(pg_store, tmp_path):
     assert pg_store.read("projects").set_index("project_id").loc[pid, "status"] != "在建"
 
 
+def test_a_change_made_outside_xxgeo_moves_the_cache_token(pg_store):
+    import psycopg
+
+    pid = pg_store.read("projects")["project_id"].iloc[0]
+
+    def outside(sql_text: str, params=()) -> None:  # as psql or QGIS would, without the store API
+        with psycopg.connect(pg_store.conninfo) as con:
+            con.execute(sql_text.replace("S.", f'"{pg_store.schema}".'), params)
+
+    token = pg_store.path.stat().st_mtime
+    pg_store.load()
+    assert pg_store.path.stat().st_mtime == token  # reads do not move it
+    outside("UPDATE S.projects SET status = %s WHERE project_id = %s", ("停建", pid))
+    assert pg_store.path.stat().st_mtime > token
+    b = pg_store.backup("t")
+    pg_store.restore(b.name, user="管理员")  # the restored tables are copies: they are watched again
+    token = pg_store.path.stat().st_mtime
+    outside("DELETE FROM S.township_indicators")
+    assert pg_store.path.stat().st_mtime > token
+    token = pg_store.path.stat().st_mtime
+    outside("UPDATE S.parks SET status = NULL")
+    assert pg_store.path.stat().st_mtime > token
+
+
 def test_copy_from_a_geopackage(pg_store_factory, built_store_path):
     store = pg_store_factory(empty=True)
     store.copy_from(str(built_store_path), user="迁移")

@@ -120,6 +120,21 @@ class PostgisStore:
         cur.execute(sql.SQL("CREATE SEQUENCE IF NOT EXISTS {}").format(seq))
         cur.execute(sql.SQL("SELECT nextval({})").format(sql.Literal(f'"{self.schema}"."xxgeo_changes"')))
 
+    def _watch_tables(self, cur) -> None:
+        """Give every table of the schema that lacks one a statement trigger bumping the change counter, so
+        a change made outside xxgeo (psql, QGIS) also reaches the app's cache token. Run by whole-layer
+        writes (which create tables); a table that already has the trigger is left alone (no lock taken)."""
+        self._bump(cur)
+        fn = self._id("xxgeo_bump")
+        cur.execute(sql.SQL("CREATE OR REPLACE FUNCTION {}() RETURNS trigger LANGUAGE plpgsql AS {}").format(
+            fn, sql.Literal(f"""BEGIN PERFORM nextval('"{self.schema}"."xxgeo_changes"'); RETURN NULL; END""")))
+        cur.execute("SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                    "WHERE n.nspname = %s AND c.relkind = 'r' AND NOT EXISTS "
+                    "(SELECT 1 FROM pg_trigger t WHERE t.tgrelid = c.oid AND t.tgname = 'xxgeo_bump')", (self.schema,))
+        for (table,) in cur.fetchall():
+            cur.execute(sql.SQL("CREATE TRIGGER xxgeo_bump AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {} "
+                                "FOR EACH STATEMENT EXECUTE FUNCTION {}()").format(self._id(table), fn))
+
     def change_count(self) -> int:
         """A number that grows with every committed write (the app's cache token)."""
         with self._tx(read_only=True) as cur:
@@ -244,7 +259,7 @@ class PostgisStore:
             self._copy_tables(cur, src, self.schema, self._tables(cur, src), live=True)
             if audit_rows:
                 self._insert_audit(cur, [{"at": now_iso(), **r} for r in audit_rows])
-            self._bump(cur)
+            self._watch_tables(cur)
         return saved
 
     # ----------------------------------------------------------------- writing
@@ -273,7 +288,7 @@ class PostgisStore:
                 self._write_table(cur, name, coerce(name, df) if name in LAYERS else df)
             if audit and not fresh and rows:
                 self._insert_audit(cur, [{"at": now_iso(), **r} for r in rows])
-            self._bump(cur)
+            self._watch_tables(cur)
         return saved
 
     def copy_from(self, source, *, user: str = "system") -> Snapshot | None:
