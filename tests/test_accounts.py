@@ -255,3 +255,18 @@ def test_independent_run_in_separate_processes(any_store):
                         "--rounds", "4"], capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "FAIL" not in r.stdout and "12 edits from 3 processes" in r.stdout
+
+
+def test_undo_is_for_editors_in_the_store_layer(any_store):
+    from xxgeo.edits import undo_last
+
+    town = _town(any_store, "裴介")
+    p = any_store.read("projects")
+    own = str(p.loc[p["township_code"] == town, "project_id"].iloc[0])
+    head = RoleStore(any_store, Actor("zhang", "township", town))
+    head.update_feature("projects", own, {"status": "在建"})
+    with pytest.raises(PermissionDenied, match="无权撤销修改"):
+        undo_last(head, user="zhang")
+    assert any_store.read("projects").set_index("project_id").loc[own, "status"] == "在建"
+    assert "撤销" in undo_last(RoleStore(any_store, Actor("li", "editor")), user="li")
+    assert any_store.read("audit_log")["user"].iloc[-1] == "li"

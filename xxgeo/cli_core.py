@@ -19,12 +19,16 @@ def register(sub) -> dict:
 def cmd_build(args) -> int:
     """Build the default store, then validate it."""
     from .sources.build import build
+    from .store import open_store
 
+    existed = open_store(args.store).exists()
     store = build(args.store)
     rep = store.validate()
     counts = {n: len(store.read(n)) for n in ("townships", "villages", "parks", "scenic_sites", "roads",
                                                "projects", "indicators")}
     print(f"已构建 {store.path}：" + "，".join(f"{k} {v}" for k, v in counts.items()))
+    if existed:
+        print("原有数据已先另存为备份（python -m xxgeo restore 可列出并恢复）；账号保留不变。")
     if not rep.ok:
         for prob in rep.errors:
             print(f"  问题：{prob}", file=sys.stderr)

@@ -14,7 +14,6 @@ recent change not yet cancelled.
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import dataclass
 
 import pandas as pd
@@ -32,18 +31,6 @@ CANCEL = "undo"
 # never touches accounts, and an admin adding a user must not block undoing the last edit)
 DETAIL = ("import-update", "import-insert", "undo-import", "account-add", "account-remove")
 UNDOABLE = ("update", "import", "import-replace")
-
-
-def _read(store: GpkgStore, layer: str, tries: int = 6):
-    """``store.read`` retried briefly: GDAL opens the GeoPackage without a busy timeout, so a read that lands
-    on another editor's commit fails with "database is locked" instead of waiting."""
-    for k in range(tries):
-        try:
-            return store.read(layer)
-        except StoreError:
-            if k == tries - 1:
-                raise
-            time.sleep(0.05 * (k + 1))
 
 
 def parse_assignments(store: GpkgStore, layer: str, items: list[str]) -> tuple[dict, object]:
@@ -68,7 +55,7 @@ def parse_assignments(store: GpkgStore, layer: str, items: list[str]) -> tuple[d
         else:
             raw[k.strip()] = v
     mapped = colmap.map_columns(pd.DataFrame({k: [v] for k, v in raw.items()}, dtype=object), layer,
-                                townships=_read(store, "townships"), parks=_read(store, "parks"))
+                                townships=store.read("townships"), parks=store.read("parks"))
     if mapped.unmapped:
         raise NotFound(f"图层“{lay.label}”没有字段：{'、'.join(mapped.unmapped)}。可改的字段："
                        f"{'、'.join(f.name for f in lay.fields if f.name not in (lay.id_field, 'version'))}。")
@@ -102,7 +89,7 @@ def set_fields(store: GpkgStore, layer: str, feature_id: str, items: list[str], 
     """Apply ``field=value`` edits to one feature; returns (new version, changes)."""
     changes, geom = parse_assignments(store, layer, items)
     if geom is not None:
-        c = _read(store, "county")
+        c = store.read("county")
         if len(c) and not shapely.union_all(c.geometry.values).buffer(0.05).intersects(geom):
             raise ValidationFailed("修改未保存：新位置不在夏县范围内（距县界超过约5公里），请检查经纬度。")
         if "loc_precision" in LAYERS[layer].field_names and "loc_precision" not in changes:

@@ -129,6 +129,11 @@ class RoleStore:
         return self.store.update_feature(layer, feature_id, changes, guard=guard, user=self.actor.user,
                                          expected_version=expected_version, geometry=geometry)
 
+    def undo_feature(self, decide):
+        """Undo of a feature edit (:func:`xxgeo.edits.undo_last`): editors and admins only."""
+        check_whole_layers(self.actor, "撤销修改")
+        return self.store.undo_feature(decide)
+
     def accounts(self):
         """The store's accounts, for an admin (:class:`xxgeo.accounts.Accounts`)."""
         from ..accounts import Accounts
