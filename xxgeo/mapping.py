@@ -375,9 +375,26 @@ def build_map(dataset, flt: MapFilter | None = None, *, specs: dict | None = Non
     projects = filter_projects(dataset["projects"], flt)
     parks = dataset["parks"]
     lookups = {"park_id": dict(zip(parks["park_id"], parks["name"]))}
+    fit_bounds = [[miny, minx], [maxy, maxx]]
+    # the initial view, set before any layer is added: each layer then draws once, for this view
+    sel = None
+    if highlight_township is not None:
+        t = prep("townships")
+        sel = t[t["code"] == highlight_township]
+    elif highlight_park is not None:
+        p = prep("parks")
+        sel = p[p["park_id"] == highlight_park]
+    elif fit == "selection" and 0 < len(projects) < len(dataset["projects"]):
+        sel = projects[projects.geometry.notna()]
+        if shift and len(sel):
+            sel = transform_gdf(sel, wgs84_to_gcj02)
+    if sel is not None and len(sel) and sel.geometry.notna().any():
+        bx = sel.total_bounds
+        pad = 0.01
+        fit_bounds = [[bx[1] - pad, bx[0] - pad], [bx[3] + pad, bx[2] + pad]]
+    FitNow(fit_bounds).add_to(m)
     present: dict = {}
     chor_legend = None
-    fit_bounds = [[miny, minx], [maxy, maxx]]
     for spec in specs_list:
         if spec.layer == "villages" and not show_villages:
             continue
@@ -414,23 +431,6 @@ def build_map(dataset, flt: MapFilter | None = None, *, specs: dict | None = Non
     if title:
         HtmlControl(html.escape(title), position="topleft", css_class="xx-title").add_to(m)
 
-    # initial view
-    sel = None
-    if highlight_township is not None:
-        t = prep("townships")
-        sel = t[t["code"] == highlight_township]
-    elif highlight_park is not None:
-        p = prep("parks")
-        sel = p[p["park_id"] == highlight_park]
-    elif fit == "selection" and 0 < len(projects) < len(dataset["projects"]):
-        sel = projects[projects.geometry.notna()]
-        if shift and len(sel):
-            sel = transform_gdf(sel, wgs84_to_gcj02)
-    if sel is not None and len(sel) and sel.geometry.notna().any():
-        bx = sel.total_bounds
-        pad = 0.01
-        fit_bounds = [[bx[1] - pad, bx[0] - pad], [bx[3] + pad, bx[2] + pad]]
-    FitNow(fit_bounds).add_to(m)
     m.xx_counts = {"projects": len(projects), "projects_drawn": int(projects.geometry.notna().sum())}
     return m
 

@@ -1,34 +1,70 @@
 /* xxgeo fast points: many thousands of projects drawn on one canvas, every point reachable.
  * Payload: quantised, delta + zigzag + varint coded coordinates and columnar attributes, each gzip'd and
  * base64'd; the browser inflates them with DecompressionStream. Names and popup columns are inflated only
- * when first needed (hover or click). Every value shown is escaped. */
+ * when first needed (hover or click). Every value shown is escaped.
+ *
+ * Two modes. Inline: the page carries one payload (the exported file, the benchmark). Tiled (the app, large
+ * libraries): the page carries counts per grid cell (drawn as bubbles that say how many they hold) and an
+ * index of data tiles (z, x, y, count); the tiles in view are fetched only once their points fit a budget,
+ * so what the browser receives is bounded by what can be seen, not by the size of the library. */
 (function () {
   "use strict";
   var xx = (window.xxgeo = window.xxgeo || {});
   var esc = xx.esc; // from xxgeo-map.js, always loaded first (mapping.JS_ASSETS)
+  var D = Math.PI / 180, MAXLAT = 85.0511287798;
+
   function b64bytes(s) {
-    var bin = atob(s), out = new Uint8Array(bin.length);
-    for (var i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+    var bin = atob(s), n = bin.length, out = new Uint8Array(n);
+    for (var i = 0; i < n; i++) out[i] = bin.charCodeAt(i);
     return out;
   }
   function inflate(s) {
     var stream = new Blob([b64bytes(s)]).stream().pipeThrough(new DecompressionStream("gzip"));
     return new Response(stream).arrayBuffer().then(function (b) { return new Uint8Array(b); });
   }
-  function varints(bytes, n) {
-    var out = new Int32Array(n), pos = 0;
-    for (var i = 0; i < n; i++) {
-      var shift = 0, v = 0, b;
-      do { b = bytes[pos++]; v += (b & 0x7f) * Math.pow(2, shift); shift += 7; } while (b & 0x80);
-      out[i] = v % 2 ? -(v + 1) / 2 : v / 2; // zigzag
-    }
-    return out;
-  }
   function strings(bytes) { return new TextDecoder().decode(bytes).split("\u0000"); }
+  function mercX(lon) { return 128 + lon * (256 / 360); }
+  function mercY(lat) {
+    var s = Math.sin(Math.max(-MAXLAT, Math.min(MAXLAT, lat)) * D);
+    return 128 - (64 / Math.PI) * Math.log((1 + s) / (1 - s));
+  }
+
+  /* One payload -> a chunk, synchronously: Web Mercator pixels at zoom 0 (256 px world) and one category
+   * byte per point, no object per point. Coordinates are plain varints (not gzip'd) so this runs in the task
+   * that builds the map and the first frame already holds every point. */
+  function decodeChunk(p) {
+    var bytes = b64bytes(p.xy), n = p.n, px = new Float64Array(n), py = new Float64Array(n);
+    var pos = 0, x = 0, y = 0, b, v, s, ox = p.origin[0], oy = p.origin[1], step = p.step;
+    for (var i = 0; i < n; i++) {
+      b = bytes[pos++]; v = b & 0x7f; s = 128;
+      while (b & 0x80) { b = bytes[pos++]; v += (b & 0x7f) * s; s *= 128; }
+      x += v % 2 ? -(v + 1) / 2 : v / 2; // zigzag
+      b = bytes[pos++]; v = b & 0x7f; s = 128;
+      while (b & 0x80) { b = bytes[pos++]; v += (b & 0x7f) * s; s *= 128; }
+      y += v % 2 ? -(v + 1) / 2 : v / 2;
+      px[i] = mercX(ox + x * step);
+      py[i] = mercY(oy + y * step);
+    }
+    var raw = b64bytes(p.cat), cat = raw;
+    if (p.catbits === 4) {
+      cat = new Uint8Array(n);
+      for (i = 0; i < n; i++) cat[i] = i & 1 ? raw[i >> 1] >> 4 : raw[i >> 1] & 0x0f;
+    }
+    return { p: p, n: n, px: px, py: py, cat: cat, cols: {} };
+  }
+  function column(chunk, name) {
+    if (!chunk.cols[name]) chunk.cols[name] = inflate(chunk.p.cols[name]).then(strings);
+    return chunk.cols[name];
+  }
+  function rgba32(h) {
+    var v = parseInt(h.slice(1), 16);
+    return (0xff000000 | ((v & 0xff) << 16) | (v & 0xff00) | ((v >> 16) & 0xff)) >>> 0;
+  }
 
   var FastPoints = L.Layer.extend({
     initialize: function (payload, opts) {
-      this._p = payload; this._o = opts || {}; this._cols = {}; this._ready = false;
+      this._p = payload; this._o = opts || {}; this._chunks = []; this._ready = false;
+      this._tiled = !!payload.tiles; this._loaded = {}; this._loading = {};
     },
     onAdd: function (map) {
       this._map = map;
@@ -38,13 +74,11 @@
       map.on("moveend zoomend resize viewreset", this._redraw, this);
       map.on("mousemove", this._hover, this);
       map.on("click", this._click, this);
-      var self = this;
       window.__xxFastStart = performance.now();
-      this._decode().then(function () {
-        window.__xxFastDecoded = performance.now(); self._ready = true; self._redraw(); self.fire("drawn");
-        window.__xxFastDrawn = performance.now();
-        requestAnimationFrame(function () { requestAnimationFrame(function () { window.__xxFastPainted = performance.now(); }); });
-      });
+      if (!this._tiled && !this._chunks.length) this._chunks = [decodeChunk(this._p)];
+      window.__xxFastDecoded = performance.now();
+      this._ready = true; this._redraw(); this.fire("drawn");
+      window.__xxFastDrawn = performance.now();
     },
     onRemove: function (map) {
       L.DomUtil.remove(this._canvas);
@@ -52,100 +86,195 @@
       map.off("mousemove", this._hover, this); map.off("click", this._click, this);
       if (this._tip) map.removeLayer(this._tip);
     },
-    _decode: function () {
-      var p = this._p, self = this;
-      return Promise.all([inflate(p.xy), inflate(p.cat)]).then(function (r) {
-        var d = varints(r[0], 2 * p.n), n = p.n, x = 0, y = 0;
-        var px = (self._px = new Float64Array(n)), py = (self._py = new Float64Array(n));
-        // Web Mercator pixels at zoom 0 (256 px world), inline: no object per point
-        var D = Math.PI / 180, MAXLAT = 85.0511287798;
-        for (var i = 0; i < n; i++) {
-          x += d[2 * i]; y += d[2 * i + 1];
-          var lon = p.origin[0] + x * p.step, lat = Math.max(-MAXLAT, Math.min(MAXLAT, p.origin[1] + y * p.step));
-          var s = Math.sin(lat * D);
-          px[i] = 128 + lon * (256 / 360);
-          py[i] = 128 - (128 / Math.PI) * 0.5 * Math.log((1 + s) / (1 - s));
-        }
-        self._cat = r[1];
-      });
+    /* Tiled mode: the tiles of the index that intersect the view (zoom-0 pixel box), and their point count. */
+    _visibleTiles: function (x0, y0, x1, y1) {
+      var out = [], total = 0, leaves = this._p.tiles.leaves;
+      for (var i = 0; i < leaves.length; i++) {
+        var t = leaves[i], w = 256 / Math.pow(2, t[0]), tx = t[1] * w, ty = t[2] * w;
+        if (tx > x1 || ty > y1 || tx + w < x0 || ty + w < y0) continue;
+        out.push(t); total += t[3];
+      }
+      return { tiles: out, total: total };
     },
-    column: function (name) {
-      var self = this;
-      if (!this._cols[name]) this._cols[name] = inflate(this._p.cols[name]).then(strings);
-      return this._cols[name];
+    _fetchTile: function (t) {
+      var key = t[0] + "-" + t[1] + "-" + t[2], self = this;
+      if (this._loaded[key] || this._loading[key]) return;
+      this._loading[key] = fetch(this._p.tiles.url.replace("{key}", key)).then(function (r) {
+        if (!r.ok) throw new Error("tile " + key + ": HTTP " + r.status);
+        return r.json();
+      }).then(function (p) {
+        var ch = decodeChunk(p);
+        ch.key = key; self._loaded[key] = ch; delete self._loading[key];
+        self._tilesFetched = (self._tilesFetched || 0) + 1;
+        if (self._map) self._redraw();
+      }, function (err) { delete self._loading[key]; self._tileError = String(err); });
     },
     _redraw: function () {
       if (!this._ready) return;
       var map = this._map, size = map.getSize(), c = this._canvas, ratio = window.devicePixelRatio || 1;
-      var topLeft = map.containerPointToLayerPoint([0, 0]);
+      var topLeft = map.containerPointToLayerPoint([0, 0]), zoom = map.getZoom();
       L.DomUtil.setPosition(c, topLeft);
       c.width = size.x * ratio; c.height = size.y * ratio;
       c.style.width = size.x + "px"; c.style.height = size.y + "px";
-      // Points are written straight into one ImageData (no vector path to rasterise at paint time:
-      // 100k rectangles as a path cost far more to paint than to record).
-      var ctx = c.getContext("2d"), W = c.width, H = c.height;
-      var img = ctx.createImageData(W, H), buf = new Uint32Array(img.data.buffer);
-      var scale = Math.pow(2, map.getZoom()), origin = map.getPixelOrigin().add(topLeft);
-      var r = map.getZoom() >= 13 ? 4 : map.getZoom() >= 11 ? 3 : 2, cell = 8;
-      var grid = (this._grid = new Map()), px = this._px, py = this._py, cat = this._cat;
-      var cols32 = this._p.colors.map(function (h) {
-        var v = parseInt(h.slice(1), 16);
-        return (0xff000000 | ((v & 0xff) << 16) | (v & 0xff00) | ((v >> 16) & 0xff)) >>> 0;
-      });
-      var white = 0xffffffff, R = Math.round(r * ratio), B = r >= 3 ? Math.max(1, Math.round(ratio)) : 0;
-      function block(X, Y, h, col) {
-        var x0 = Math.max(0, X - h), x1 = Math.min(W, X + h), y0 = Math.max(0, Y - h), y1 = Math.min(H, Y + h);
-        for (var yy = y0; yy < y1; yy++) buf.fill(col, yy * W + x0, yy * W + x1);
+      var scale = Math.pow(2, zoom), origin = map.getPixelOrigin().add(topLeft);
+      this._scale = scale; this._origin = origin; this._grid = null; this._bubbles = null;
+      var chunks = this._chunks;
+      if (this._tiled) {
+        var vis = this._visibleTiles(origin.x / scale, origin.y / scale, (origin.x + size.x) / scale,
+                                     (origin.y + size.y) / scale);
+        var pointsMode = vis.total <= this._p.tiles.budget || zoom >= this._p.tiles.max_zoom;
+        chunks = [];
+        if (pointsMode) {
+          for (var t = 0; t < vis.tiles.length; t++) {
+            var key = vis.tiles[t][0] + "-" + vis.tiles[t][1] + "-" + vis.tiles[t][2];
+            if (this._loaded[key]) chunks.push(this._loaded[key]); else { pointsMode = false; this._fetchTile(vis.tiles[t]); }
+          }
+        }
+        this._mode = pointsMode ? "points" : "bubbles";
+        if (!pointsMode) { this._drawBubbles(c, size, ratio, scale, origin); this._chunksShown = []; return; }
       }
-      var drawn = 0;
-      for (var i = 0; i < this._p.n; i++) {
-        var sx = px[i] * scale - origin.x, sy = py[i] * scale - origin.y;
-        if (sx < -r || sy < -r || sx > size.x + r || sy > size.y + r) continue;
-        var X = Math.round(sx * ratio), Y = Math.round(sy * ratio);
-        if (B) block(X, Y, R + B, white);
-        block(X, Y, R, cols32[cat[i]]);
-        drawn++;
-        var k = ((sx / cell) | 0) * 100003 + ((sy / cell) | 0), list = grid.get(k);
-        if (list) list.push(i); else grid.set(k, [i]);
+      this._chunksShown = chunks;
+      this._drawPoints(c, chunks, size, ratio, zoom, scale, origin);
+    },
+    // Points are written straight into one ImageData (no vector path to rasterise at paint time:
+    // 100k rectangles as a path cost far more to paint than to record).
+    _drawPoints: function (c, chunks, size, ratio, zoom, scale, origin) {
+      var ctx = c.getContext("2d"), W = c.width, H = c.height;
+      var r = zoom >= 13 ? 4 : zoom >= 11 ? 3 : 2, total = 0, k, i, n;
+      for (k = 0; k < chunks.length; k++) total += chunks[k].n;
+      // first pass: which points are in view, and where
+      var visC = new Int32Array(total), visI = new Int32Array(total), visX = new Int32Array(total),
+        visY = new Int32Array(total), nv = 0, ox = origin.x, oy = origin.y, maxX = size.x + r, maxY = size.y + r;
+      for (k = 0; k < chunks.length; k++) {
+        var px = chunks[k].px, py = chunks[k].py;
+        for (i = 0, n = chunks[k].n; i < n; i++) {
+          var sx = px[i] * scale - ox, sy = py[i] * scale - oy;
+          if (sx < -r || sy < -r || sx > maxX || sy > maxY) continue;
+          visC[nv] = k; visI[nv] = i; visX[nv] = Math.round(sx * ratio); visY[nv] = Math.round(sy * ratio); nv++;
+        }
+      }
+      // a dense view (more points than a fifth of a megapixel) is drawn with smaller, borderless squares:
+      // bordered 6-px squares would only merge into one blot, and cost ~6x the pixel writes
+      if (nv > 20000 && r > 2) r -= 1;
+      var B = r >= 3 && nv <= 20000 ? Math.max(1, Math.round(ratio)) : 0, R = Math.round(r * ratio), RB = R + B;
+      var img = ctx.createImageData(W, H), buf = new Uint32Array(img.data.buffer);
+      var cols32 = this._p.colors.map(rgba32), white = 0xffffffff, q, e, yy, x0, x1, y0, y1, X, Y;
+      for (var j = 0; j < nv; j++) {
+        X = visX[j]; Y = visY[j];
+        if (B) {
+          x0 = X - RB; x1 = X + RB; y0 = Y - RB; y1 = Y + RB;
+          if (x0 < 0) x0 = 0; if (x1 > W) x1 = W; if (y0 < 0) y0 = 0; if (y1 > H) y1 = H;
+          for (yy = y0; yy < y1; yy++) for (q = yy * W + x0, e = yy * W + x1; q < e; q++) buf[q] = white;
+        }
+        var col = cols32[chunks[visC[j]].cat[visI[j]]];
+        x0 = X - R; x1 = X + R; y0 = Y - R; y1 = Y + R;
+        if (x0 < 0) x0 = 0; if (x1 > W) x1 = W; if (y0 < 0) y0 = 0; if (y1 > H) y1 = H;
+        for (yy = y0; yy < y1; yy++) for (q = yy * W + x0, e = yy * W + x1; q < e; q++) buf[q] = col;
       }
       ctx.putImageData(img, 0, 0);
-      this._drawnCount = drawn;
-      this._scale = scale; this._origin = origin; this._cell = cell;
+      this._vis = { c: visC, i: visI, n: nv }; this._drawnCount = nv;
     },
+    /* Counts per grid cell merged into screen cells: each bubble says how many projects it holds. */
+    _drawBubbles: function (c, size, ratio, scale, origin) {
+      var cells = this._p.summary, cellPx = 72, groups = new Map(), out = [];
+      for (var i = 0; i < cells.length; i++) {
+        var sx = mercX(cells[i][0]) * scale - origin.x, sy = mercY(cells[i][1]) * scale - origin.y;
+        if (sx < -cellPx || sy < -cellPx || sx > size.x + cellPx || sy > size.y + cellPx) continue;
+        var k = Math.floor(sx / cellPx) * 65536 + Math.floor(sy / cellPx), g = groups.get(k), n = cells[i][2];
+        if (!g) { g = { x: 0, y: 0, n: 0 }; groups.set(k, g); out.push(g); }
+        g.x += sx * n; g.y += sy * n; g.n += n;
+      }
+      var ctx = c.getContext("2d");
+      ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+      ctx.font = "bold 12px sans-serif"; ctx.textAlign = "center"; ctx.textBaseline = "middle";
+      for (i = 0; i < out.length; i++) {
+        var b = out[i], rad = Math.min(30, 11 + 3.2 * Math.log(b.n) / Math.LN10 * 2);
+        b.x /= b.n; b.y /= b.n; b.r = rad;
+        ctx.beginPath(); ctx.arc(b.x, b.y, rad, 0, 2 * Math.PI);
+        ctx.fillStyle = "rgba(33,102,172,0.78)"; ctx.fill();
+        ctx.lineWidth = 2; ctx.strokeStyle = "#fff"; ctx.stroke();
+        ctx.fillStyle = "#fff"; ctx.fillText(b.n >= 10000 ? (b.n / 1000).toFixed(0) + "k" : String(b.n), b.x, b.y);
+      }
+      this._bubbles = out; this._drawnCount = 0;
+    },
+    /* The hover index of the drawn points: a screen grid in typed arrays, built on first use after a redraw. */
+    _index: function () {
+      if (this._grid) return this._grid;
+      var size = this._map.getSize(), cell = 8, gw = Math.ceil(size.x / cell) + 3, gh = Math.ceil(size.y / cell) + 3;
+      var v = this._vis, chunks = this._chunksShown, starts = new Int32Array(gw * gh + 1), keys = new Int32Array(v.n);
+      var scale = this._scale, ox = this._origin.x, oy = this._origin.y, j;
+      for (j = 0; j < v.n; j++) {
+        var ch = chunks[v.c[j]], i = v.i[j];
+        var gx = Math.floor((ch.px[i] * scale - ox) / cell) + 1, gy = Math.floor((ch.py[i] * scale - oy) / cell) + 1;
+        gx = gx < 0 ? 0 : gx >= gw ? gw - 1 : gx; gy = gy < 0 ? 0 : gy >= gh ? gh - 1 : gy;
+        keys[j] = gy * gw + gx; starts[keys[j] + 1]++;
+      }
+      for (j = 0; j < gw * gh; j++) starts[j + 1] += starts[j];
+      var fill = starts.slice(0, gw * gh), order = new Int32Array(v.n);
+      for (j = 0; j < v.n; j++) order[fill[keys[j]]++] = j;
+      return (this._grid = { cell: cell, gw: gw, gh: gh, starts: starts, order: order });
+    },
+    /* Drawn points within 7 px of a container point, nearest first, as [chunk, index] pairs. */
     _near: function (cp) {
-      if (!this._ready || !this._grid) return [];
-      var cell = this._cell, out = [], cx = (cp.x / cell) | 0, cy = (cp.y / cell) | 0, R = 7;
-      for (var gx = cx - 1; gx <= cx + 1; gx++) for (var gy = cy - 1; gy <= cy + 1; gy++) {
-        var list = this._grid.get(gx * 100003 + gy); if (!list) continue;
-        for (var t = 0; t < list.length; t++) {
-          var i = list[t], dx = this._px[i] * this._scale - this._origin.x - cp.x, dy = this._py[i] * this._scale - this._origin.y - cp.y;
-          var d = dx * dx + dy * dy; if (d <= R * R) out.push([d, i]);
+      if (!this._ready || !this._vis || this._mode === "bubbles") return [];
+      var g = this._index(), out = [], R = 7, v = this._vis, chunks = this._chunksShown;
+      var cx = Math.floor(cp.x / g.cell) + 1, cy = Math.floor(cp.y / g.cell) + 1;
+      for (var gy = cy - 1; gy <= cy + 1; gy++) for (var gx = cx - 1; gx <= cx + 1; gx++) {
+        if (gx < 0 || gy < 0 || gx >= g.gw || gy >= g.gh) continue;
+        var k = gy * g.gw + gx;
+        for (var t = g.starts[k]; t < g.starts[k + 1]; t++) {
+          var j = g.order[t], ch = chunks[v.c[j]], i = v.i[j];
+          var dx = ch.px[i] * this._scale - this._origin.x - cp.x, dy = ch.py[i] * this._scale - this._origin.y - cp.y;
+          var d = dx * dx + dy * dy; if (d <= R * R) out.push([d, ch, i]);
         }
       }
       out.sort(function (a, b) { return a[0] - b[0]; });
-      return out.map(function (e) { return e[1]; });
+      return out.map(function (e) { return [e[1], e[2]]; });
     },
-    _label: function (i, names) {
-      return esc(names[i]) + " · " + esc(this._p.categories[this._cat[i]]);
+    _bubbleAt: function (cp) {
+      var bs = this._bubbles || [];
+      for (var i = 0; i < bs.length; i++) {
+        var dx = bs[i].x - cp.x, dy = bs[i].y - cp.y;
+        if (dx * dx + dy * dy <= bs[i].r * bs[i].r) return bs[i];
+      }
+      return null;
+    },
+    _showTip: function (latlng, html) {
+      if (!this._tip) this._tip = L.tooltip({ direction: "top", offset: [0, -6], className: "xx-fast-tip" });
+      this._tip.setLatLng(latlng).setContent(html);
+      if (!this._map.hasLayer(this._tip)) this._tip.addTo(this._map);
     },
     _hover: function (e) {
-      var hits = this._near(e.containerPoint), map = this._map, self = this;
+      var map = this._map, self = this;
+      if (this._mode === "bubbles") {
+        var b = this._bubbleAt(e.containerPoint);
+        if (b) return this._showTip(e.latlng, "此处 " + b.n + " 个项目，点击放大查看<br><small>" + b.n +
+                                    " projects here: click to zoom in</small>");
+      }
+      var hits = this._near(e.containerPoint);
       if (!hits.length) { if (this._tip) { map.removeLayer(this._tip); this._tip = null; } return; }
-      this.column("name").then(function (names) {
-        var html = self._label(hits[0], names) + (hits.length > 1 ? "<br><small>此处重叠 " + hits.length + " 个项目，点击查看或放大</small>" : "");
-        if (!self._tip) self._tip = L.tooltip({ direction: "top", offset: [0, -6], className: "xx-fast-tip" });
-        self._tip.setLatLng(e.latlng).setContent(html);
-        if (!map.hasLayer(self._tip)) self._tip.addTo(map);
+      column(hits[0][0], "name").then(function (names) {
+        var h = hits[0], html = esc(names[h[1]]) + " · " + esc(self._p.categories[h[0].cat[h[1]]]) +
+          (hits.length > 1 ? "<br><small>此处重叠 " + hits.length + " 个项目，点击查看或放大</small>" : "");
+        self._showTip(e.latlng, html);
       });
     },
     _click: function (e) {
-      var hits = this._near(e.containerPoint), map = this._map, self = this;
+      var map = this._map, self = this;
+      if (this._mode === "bubbles") {
+        var b = this._bubbleAt(e.containerPoint);
+        if (b) map.setView(map.containerPointToLatLng([b.x, b.y]), Math.min(map.getZoom() + 2, map.getMaxZoom()));
+        return;
+      }
+      var hits = this._near(e.containerPoint);
       if (!hits.length) return;
-      var fields = this._p.popup; // [[col, label, unit]]
-      Promise.all(fields.map(function (f) { return self.column(f[0]); })).then(function (cols) {
-        var parts = hits.slice(0, 10).map(function (i) {
+      var fields = this._p.popup, shown = hits.slice(0, 10); // [[col, label, unit]]
+      var need = [];
+      shown.forEach(function (h) { fields.forEach(function (f) { need.push(column(h[0], f[0])); }); });
+      Promise.all(need).then(function (cols) {
+        var parts = shown.map(function (h, s) {
           return "<table class='xx-popup'>" + fields.map(function (f, k) {
-            var v = cols[k][i];
+            var v = cols[s * fields.length + k][h[1]];
             return "<tr><th>" + esc(f[1]) + "</th><td>" + (v === "" ? "<span class='xx-na'>未注明</span>" : esc(v) + (f[2] ? " " + esc(f[2]) : "")) + "</td></tr>";
           }).join("") + "</table>";
         });

@@ -11,6 +11,22 @@
   }
   xx.esc = esc;
 
+  /* An expanded layer control sizes itself by reading the layout (offsetTop) the moment it is added, which
+   * forces a synchronous layout of the whole page in the middle of building it. Show it expanded at once (a
+   * class only) and check its height against the map's after the first frame instead. */
+  L.Control.Layers.include({
+    _expandIfNotCollapsed: function () {
+      if (!this._map || this.options.collapsed) return this;
+      L.DomUtil.addClass(this._container, "leaflet-control-layers-expanded");
+      var self = this;
+      if (!this._xxExpandQueued) {
+        this._xxExpandQueued = true;
+        requestAnimationFrame(function () { setTimeout(function () { self._xxExpandQueued = false; if (self._map) self.expand(); }, 0); });
+      }
+      return this;
+    }
+  });
+
   function fmt(v, unit, lang) {
     if (v === null || v === undefined || v === "") return '<span class="xx-na">' + (lang === "en" ? "not stated" : "未注明") + "</span>";
     var s = typeof v === "number" ? v.toLocaleString("zh-CN", { maximumFractionDigits: 3 }) : String(v);
