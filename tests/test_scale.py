@@ -80,6 +80,12 @@ def test_every_sampled_point_is_reachable_by_hover_in_chromium(dataset, big, tmp
             page.wait_for_timeout(250)
             tip = page.evaluate("() => (document.querySelector('.xx-fast-tip') || {}).textContent || ''")
             assert tip.startswith(r["name"]), (r["name"], tip)
+            # a click lists the project (as text), not the popup of the township polygon under it
+            page.mouse.click(500, 350)
+            page.wait_for_function(f"() => (document.querySelector('.leaflet-popup-content') || {{}}).textContent"
+                                   f"?.includes('{r['project_id']}')", timeout=5000)
+            assert r["name"] in page.evaluate("() => document.querySelector('.leaflet-popup-content').textContent")
+            page.evaluate(f"() => window['{map_var}'].closePopup()")
             page.mouse.move(10, 690)
             page.wait_for_timeout(100)
         assert dialogs == []

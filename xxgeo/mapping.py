@@ -26,6 +26,7 @@ from .jsembed import js_json
 from .layerspec import LayerSpec, load_specs
 from .legend import Overlay, choropleth, legend_html
 from .schema import LAYERS, LOC_PRECISION_LABELS, is_empty
+from .tiles import TileStore, tiled_payload
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 STATIC_URL = "/app/static"  # Streamlit's static file serving (server.enableStaticServing)
@@ -33,6 +34,8 @@ JS_ASSETS = (("leaflet", "vendor/leaflet/leaflet.js"), ("xxgeo", "xxgeo/xxgeo-ma
              ("xxgeo_fast", "xxgeo/xxgeo-fastpoints.js"))
 #: Above this many drawn projects the projects layer is sent compactly and drawn on one canvas.
 FAST_THRESHOLD = 2000
+#: The app's data tiles: written under static/ and served by Streamlit at /app/static (see xxgeo.tiles).
+APP_TILES = TileStore(STATIC_DIR / "xxgeo" / "tiles", f"{STATIC_URL}/xxgeo/tiles")
 CSS_ASSETS = (("leaflet_css", "vendor/leaflet/leaflet.css"), ("xxgeo_css", "xxgeo/xxgeo-map.css"))
 
 BASEMAPS = {
@@ -172,8 +175,9 @@ def feature_collection(gdf, spec: LayerSpec, *, extra: dict | None = None, looku
     return {"type": "FeatureCollection", "features": feats}
 
 
-def fast_payload(gdf, spec: LayerSpec, lookups: dict | None = None) -> dict:
-    """The compact payload of a point layer (multi-points exploded, each part carrying its row's values)."""
+def _fast_columns(gdf, spec: LayerSpec, lookups: dict | None = None) -> tuple:
+    """The arguments of :func:`xxgeo.fastpoints.encode` for a point layer (multi-points exploded, each part
+    carrying its row's values)."""
     lay = LAYERS[spec.layer]
     pts = gdf[gdf.geometry.notna()].explode(index_parts=False)
     pts = pts[~pts.geometry.is_empty]
@@ -192,8 +196,13 @@ def fast_payload(gdf, spec: LayerSpec, lookups: dict | None = None) -> dict:
         if mapping:
             s = s.map(lambda v, m=mapping: m.get(v, v))
         cols[f.name] = s.astype(object).where(s.notna(), "").astype(str).tolist()
-    return encode(pts.geometry.x.to_numpy(), pts.geometry.y.to_numpy(), cat_idx.to_numpy(), classes + ["其他"],
-                  colors, cols, [[f.name, f.label, f.unit] for f in fields])
+    return (pts.geometry.x.to_numpy(), pts.geometry.y.to_numpy(), cat_idx.to_numpy(), classes + ["其他"],
+            colors, cols, [[f.name, f.label, f.unit] for f in fields])
+
+
+def fast_payload(gdf, spec: LayerSpec, lookups: dict | None = None) -> dict:
+    """The compact payload of a point layer (multi-points exploded, each part carrying its row's values)."""
+    return encode(*_fast_columns(gdf, spec, lookups))
 
 
 #: Above this many vertices a polygon coverage (the townships) is simplified for display.
@@ -347,11 +356,14 @@ def build_map(dataset, flt: MapFilter | None = None, *, specs: dict | None = Non
               highlight_township: str | None = None, highlight_park: str | None = None,
               fit: str = "selection", assets: str = "static", tianditu_key: str | None = None,
               show_villages: bool = False, title: str | None = None, height: str | int = "100%",
-              compact: bool = False) -> folium.Map:
+              compact: bool = False, tiles: TileStore | None = None) -> folium.Map:
     """Build the map. ``role='public'`` forces public-only projects and hides internal layers.
 
     ``fit``: 'county', 'selection' (the filtered projects or highlighted township/park) — the initial view.
     ``compact``: legend folded and layer control collapsed (small maps in the app).
+    ``tiles``: above ``FAST_THRESHOLD`` drawn projects, send them as data tiles fetched by what is in view
+    (:mod:`xxgeo.tiles`) instead of inside the page; the tile files to publish are in ``m.xx_tileset``
+    (nothing is written here). Without it (the exported file, the benchmark) the page carries every project.
     """
     flt = flt or MapFilter()
     if role == "public" and not flt.public_only:
@@ -395,6 +407,7 @@ def build_map(dataset, flt: MapFilter | None = None, *, specs: dict | None = Non
     FitNow(fit_bounds).add_to(m)
     present: dict = {}
     chor_legend = None
+    tileset = None
     for spec in specs_list:
         if spec.layer == "villages" and not show_villages:
             continue
@@ -411,8 +424,11 @@ def build_map(dataset, flt: MapFilter | None = None, *, specs: dict | None = Non
             extra.setdefault(highlight_park, {})["_highlight"] = True
         if spec.layer == "projects" and int(gdf.geometry.notna().sum()) > FAST_THRESHOLD:
             present[spec.layer] = gdf[spec.class_field].value_counts().to_dict()
-            FastPointsLayer(fast_payload(gdf, spec, lookups), name=spec.title_for(lang),
-                            show=spec.default_on).add_to(m)
+            if tiles is not None:
+                payload, tileset = tiled_payload(*_fast_columns(gdf, spec, lookups), store=tiles)
+            else:
+                payload = fast_payload(gdf, spec, lookups)
+            FastPointsLayer(payload, name=spec.title_for(lang), show=spec.default_on).add_to(m)
             continue
         fc = feature_collection(gdf, spec, extra=extra, lookups=lookups)
         if not fc["features"] and spec.layer not in ("projects",):
@@ -432,6 +448,7 @@ def build_map(dataset, flt: MapFilter | None = None, *, specs: dict | None = Non
         HtmlControl(html.escape(title), position="topleft", css_class="xx-title").add_to(m)
 
     m.xx_counts = {"projects": len(projects), "projects_drawn": int(projects.geometry.notna().sum())}
+    m.xx_tileset = tileset
     return m
 
 

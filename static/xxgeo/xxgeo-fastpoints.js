@@ -73,7 +73,11 @@
       map.getPanes().overlayPane.appendChild(c);
       map.on("moveend zoomend resize viewreset", this._redraw, this);
       map.on("mousemove", this._hover, this);
-      map.on("click", this._click, this);
+      // clicks are taken before the vector layers see them (capture phase): a township polygon under a
+      // project would otherwise open its own popup and stop the click from ever reaching the map
+      this._domClick = L.bind(this._onDomClick, this);
+      map.getContainer().addEventListener("click", this._domClick, true);
+      (xx._fast = xx._fast || []).push(this); // the layers of the page, for tests and the console
       window.__xxFastStart = performance.now();
       if (!this._tiled && !this._chunks.length) this._chunks = [decodeChunk(this._p)];
       window.__xxFastDecoded = performance.now();
@@ -83,21 +87,23 @@
     onRemove: function (map) {
       L.DomUtil.remove(this._canvas);
       map.off("moveend zoomend resize viewreset", this._redraw, this);
-      map.off("mousemove", this._hover, this); map.off("click", this._click, this);
+      map.off("mousemove", this._hover, this);
+      map.getContainer().removeEventListener("click", this._domClick, true);
       if (this._tip) map.removeLayer(this._tip);
     },
-    /* Tiled mode: the tiles of the index that intersect the view (zoom-0 pixel box), and their point count. */
+    /* Tiled mode: the summary cells (= data tiles) that intersect the view (zoom-0 pixel box), and their count. */
     _visibleTiles: function (x0, y0, x1, y1) {
-      var out = [], total = 0, leaves = this._p.tiles.leaves;
-      for (var i = 0; i < leaves.length; i++) {
-        var t = leaves[i], w = 256 / Math.pow(2, t[0]), tx = t[1] * w, ty = t[2] * w;
+      var out = [], total = 0, cells = this._p.summary, w = 256 / Math.pow(2, this._p.tiles.z);
+      for (var i = 0; i < cells.length; i++) {
+        var t = cells[i], tx = t[0] * w, ty = t[1] * w;
         if (tx > x1 || ty > y1 || tx + w < x0 || ty + w < y0) continue;
-        out.push(t); total += t[3];
+        out.push(t); total += t[4];
       }
       return { tiles: out, total: total };
     },
+    _key: function (t) { return this._p.tiles.z + "-" + t[0] + "-" + t[1]; },
     _fetchTile: function (t) {
-      var key = t[0] + "-" + t[1] + "-" + t[2], self = this;
+      var key = this._key(t), self = this;
       if (this._loaded[key] || this._loading[key]) return;
       this._loading[key] = fetch(this._p.tiles.url.replace("{key}", key)).then(function (r) {
         if (!r.ok) throw new Error("tile " + key + ": HTTP " + r.status);
@@ -126,7 +132,7 @@
         chunks = [];
         if (pointsMode) {
           for (var t = 0; t < vis.tiles.length; t++) {
-            var key = vis.tiles[t][0] + "-" + vis.tiles[t][1] + "-" + vis.tiles[t][2];
+            var key = this._key(vis.tiles[t]);
             if (this._loaded[key]) chunks.push(this._loaded[key]); else { pointsMode = false; this._fetchTile(vis.tiles[t]); }
           }
         }
@@ -176,11 +182,11 @@
     },
     /* Counts per grid cell merged into screen cells: each bubble says how many projects it holds. */
     _drawBubbles: function (c, size, ratio, scale, origin) {
-      var cells = this._p.summary, cellPx = 72, groups = new Map(), out = [];
+      var cells = this._p.summary, cellPx = 80, groups = new Map(), out = [];
       for (var i = 0; i < cells.length; i++) {
-        var sx = mercX(cells[i][0]) * scale - origin.x, sy = mercY(cells[i][1]) * scale - origin.y;
+        var sx = mercX(cells[i][2]) * scale - origin.x, sy = mercY(cells[i][3]) * scale - origin.y;
         if (sx < -cellPx || sy < -cellPx || sx > size.x + cellPx || sy > size.y + cellPx) continue;
-        var k = Math.floor(sx / cellPx) * 65536 + Math.floor(sy / cellPx), g = groups.get(k), n = cells[i][2];
+        var k = Math.floor(sx / cellPx) * 65536 + Math.floor(sy / cellPx), g = groups.get(k), n = cells[i][4];
         if (!g) { g = { x: 0, y: 0, n: 0 }; groups.set(k, g); out.push(g); }
         g.x += sx * n; g.y += sy * n; g.n += n;
       }
@@ -188,7 +194,7 @@
       ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
       ctx.font = "bold 12px sans-serif"; ctx.textAlign = "center"; ctx.textBaseline = "middle";
       for (i = 0; i < out.length; i++) {
-        var b = out[i], rad = Math.min(30, 11 + 3.2 * Math.log(b.n) / Math.LN10 * 2);
+        var b = out[i], rad = Math.min(24, 10 + 3.5 * Math.log(b.n) / Math.LN10);
         b.x /= b.n; b.y /= b.n; b.r = rad;
         ctx.beginPath(); ctx.arc(b.x, b.y, rad, 0, 2 * Math.PI);
         ctx.fillStyle = "rgba(33,102,172,0.78)"; ctx.fill();
@@ -259,15 +265,23 @@
         self._showTip(e.latlng, html);
       });
     },
+    _onDomClick: function (ev) {
+      var map = this._map, t = ev.target;
+      if (!map || !this._ready || (t.tagName !== "CANVAS" && t !== map.getContainer())) return; // controls, popups
+      if (map.dragging && map.dragging.moved()) return;
+      var cp = map.mouseEventToContainerPoint(ev);
+      if (this._click({ containerPoint: cp, latlng: map.containerPointToLatLng(cp) })) ev.stopPropagation();
+    },
+    /* A click on a bubble zooms in to it; on projects, lists up to ten of them. True when it was ours. */
     _click: function (e) {
       var map = this._map, self = this;
       if (this._mode === "bubbles") {
         var b = this._bubbleAt(e.containerPoint);
         if (b) map.setView(map.containerPointToLatLng([b.x, b.y]), Math.min(map.getZoom() + 2, map.getMaxZoom()));
-        return;
+        return !!b;
       }
       var hits = this._near(e.containerPoint);
-      if (!hits.length) return;
+      if (!hits.length) return false;
       var fields = this._p.popup, shown = hits.slice(0, 10); // [[col, label, unit]]
       var need = [];
       shown.forEach(function (h) { fields.forEach(function (f) { need.push(column(h[0], f[0])); }); });
@@ -281,6 +295,7 @@
         var more = hits.length > 10 ? "<p class='xx-note'>此处另有 " + (hits.length - 10) + " 个项目，请放大查看</p>" : "";
         L.popup({ maxWidth: 420, maxHeight: 360 }).setLatLng(e.latlng).setContent(parts.join("<hr>") + more).openOn(map);
       });
+      return true;
     }
   });
   xx.fastPoints = function (payload, opts) { return new FastPoints(payload, opts); };

@@ -10,7 +10,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from ..i18n import value_text
-from ..mapping import BASEMAPS, MapFilter, Overlay, build_map
+from ..mapping import APP_TILES, BASEMAPS, MapFilter, Overlay, build_map
 from ..names import resolve_township
 from ..schema import LOC_PRECISION_LABELS
 
@@ -84,18 +84,23 @@ def _map(_ds, token, flt: MapFilter, role: str, lang: str, basemap: str, overlay
          highlight_township, highlight_park, show_villages: bool, tk, compact: bool):
     return build_map(_ds, flt, role=role, lang=lang, basemap=basemap, overlay=_overlay,
                      highlight_township=highlight_township, highlight_park=highlight_park,
-                     show_villages=show_villages, tianditu_key=tk, compact=compact)
+                     show_villages=show_villages, tianditu_key=tk, compact=compact, tiles=APP_TILES)
 
 
 def show_map(ctx, key: str, flt: MapFilter, *, role: str = "editor", basemap: str = "none",
              overlay: Overlay | None = None, highlight_township: str | None = None,
              highlight_park: str | None = None, show_villages: bool = False, height: int = 620,
              center=None, zoom=None, compact: bool = True):
-    """Draw the map; it is rebuilt only when its content changes, and panning never re-runs the app."""
+    """Draw the map; it is rebuilt only when its content changes, and panning never re-runs the app.
+
+    Above the fast threshold the page carries a summary and a tile index only; the projects' data tiles are
+    published as static files (again if they were pruned since) and fetched by the browser for what is in view."""
     token = (str(ctx.store.path), ctx.store.path.stat().st_mtime)
     okey = None if overlay is None else (overlay.label, tuple(sorted(overlay.values.items())))
     cached = _map(ctx.dataset, token, flt, role, ctx.lang, basemap, okey, overlay, highlight_township,
                   highlight_park, show_villages, tianditu_key() if basemap == "tianditu" else None, compact)
+    if cached.xx_tileset is not None:
+        APP_TILES.publish(cached.xx_tileset)
     # st_folium renames the elements of the map it is given (their ids become div_0, div_1 …), so the
     # cached map itself must never reach it: a second run would reference variables that no longer exist.
     m = copy.deepcopy(cached)

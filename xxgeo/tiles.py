@@ -1,0 +1,129 @@
+"""Zoom-bounded project data for the app: content-addressed static data tiles plus a low-zoom summary.
+
+Above the fast threshold the app's map page does not carry the projects themselves, only a **summary**: for
+every Web Mercator zoom-14 tile (~2 km) holding projects, its column and row, the mean position of its projects
+and their count. The summary is bounded by the county's area (at most a few hundred cells), not by the size of
+the library. The browser draws it as bubbles that say how many projects they hold, and once the cells in view
+hold at most ``BUDGET`` projects (or the map is zoomed to ``MAX_ZOOM``) it fetches those cells' **data tiles**:
+one file per cell, each one :func:`xxgeo.fastpoints.encode` payload (coordinates, category, names and popup
+columns), written under ``static/xxgeo/tiles/<content hash>/`` and served by Streamlit's static file serving.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .fastpoints import encode
+from .jsembed import js_json
+
+TILE_ZOOM = 14
+#: At most this many points are fetched for one view (unless the map is zoomed to MAX_ZOOM).
+BUDGET = 10_000
+MAX_ZOOM = 16
+KEEP = 64  # tile sets kept on disk (newest first); the app's map cache holds at most 24 maps
+
+
+def tile_xy(lon, lat, z: int) -> tuple[np.ndarray, np.ndarray]:
+    """Web Mercator tile column and row of each point at zoom ``z``."""
+    lon = np.asarray(lon, dtype=float)
+    lat = np.clip(np.asarray(lat, dtype=float), -85.0511287798, 85.0511287798)
+    n = 2 ** z
+    x = np.floor((lon + 180.0) / 360.0 * n)
+    r = np.radians(lat)
+    y = np.floor((1.0 - np.log(np.tan(r) + 1.0 / np.cos(r)) / np.pi) / 2.0 * n)
+    return np.clip(x, 0, n - 1).astype(np.int64), np.clip(y, 0, n - 1).astype(np.int64)
+
+
+@dataclass(frozen=True)
+class TileSet:
+    """The files of one tiled projects layer: content hash and {file name: JSON text}."""
+
+    digest: str
+    files: tuple
+
+
+@dataclass(frozen=True)
+class TileStore:
+    """Where tile sets are written (``root``) and the URL the browser fetches them from (``url``)."""
+
+    root: Path
+    url: str
+
+    def template(self, digest: str) -> str:
+        """URL template of a tile set's files; ``{key}`` is ``z-x-y`` of a Web Mercator tile."""
+        return f"{self.url}/{digest}/{{key}}.json"
+
+    def publish(self, tileset: TileSet) -> None:
+        """Make sure the tile set's files are on disk (written once, atomically: a directory appears whole or not
+        at all), mark it as recently used, and remove the oldest sets beyond ``KEEP``."""
+        final = self.root / tileset.digest
+        if final.is_dir():
+            os.utime(final)
+            return
+        self.root.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=self.root))
+        for name, text in tileset.files:
+            (tmp / name).write_text(text, encoding="utf-8")
+        try:
+            tmp.rename(final)
+        except OSError:  # another process published the same content first
+            shutil.rmtree(tmp, ignore_errors=True)
+        self.prune()
+
+    def prune(self, keep: int = KEEP) -> None:
+        """Delete all but the ``keep`` most recently used tile sets (and left-over temporary directories)."""
+        if not self.root.is_dir():
+            return
+        dirs = sorted((d for d in self.root.iterdir() if d.is_dir() and not d.name.startswith(".")),
+                      key=lambda d: d.stat().st_mtime, reverse=True)
+        for d in dirs[keep:]:
+            shutil.rmtree(d, ignore_errors=True)
+
+
+def tiled_payload(lon, lat, categories, category_names: list[str], colors: list[str], columns: dict, popup: list,
+                  store: TileStore) -> tuple[dict, TileSet]:
+    """The page payload of a tiled projects layer (the summary and the tiles' URL template) and its tile files.
+
+    Arguments as :func:`xxgeo.fastpoints.encode`. Nothing is dropped: the summary's counts add up to the
+    number of points, and every point is in exactly one tile (the one of its summary cell)."""
+    lon = np.asarray(lon, dtype=float)
+    lat = np.asarray(lat, dtype=float)
+    cats = np.asarray(categories)
+    cols = {k: np.asarray(v, dtype=object) for k, v in columns.items()}
+    x, y = tile_xy(lon, lat, TILE_ZOOM)
+    keys, inverse, counts = np.unique((x << 32) | y, return_inverse=True, return_counts=True)
+    mx = np.bincount(inverse, weights=lon, minlength=len(keys)) / np.maximum(counts, 1)
+    my = np.bincount(inverse, weights=lat, minlength=len(keys)) / np.maximum(counts, 1)
+    order = np.argsort(inverse, kind="stable")
+    bounds = np.concatenate([[0], np.cumsum(counts)])
+    files, summary = [], []
+    for k, key in enumerate(keys):
+        tx, ty = int(key >> 32), int(key & 0xFFFFFFFF)
+        sel = order[bounds[k]:bounds[k + 1]]
+        p = encode(lon[sel], lat[sel], cats[sel], category_names, colors, {c: v[sel] for c, v in cols.items()},
+                   popup)
+        files.append((f"{TILE_ZOOM}-{tx}-{ty}.json", js_json(p)))
+        summary.append([tx, ty, round(float(mx[k]), 5), round(float(my[k]), 5), int(counts[k])])
+    h = hashlib.sha256()
+    for name, text in files:
+        h.update(name.encode())
+        h.update(text.encode("utf-8"))
+    tileset = TileSet(digest=h.hexdigest()[:20], files=tuple(files))
+    payload = {"n": int(len(lon)), "categories": list(category_names), "colors": list(colors), "popup": popup,
+               "summary": summary,
+               "tiles": {"url": store.template(tileset.digest), "z": TILE_ZOOM, "budget": BUDGET,
+                         "max_zoom": MAX_ZOOM}}
+    return payload, tileset
+
+
+def read_tile(store: TileStore, digest: str, key: str) -> dict:
+    """One published tile's payload (for tests and tools)."""
+    return json.loads((store.root / digest / f"{key}.json").read_text(encoding="utf-8"))
