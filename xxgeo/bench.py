@@ -21,9 +21,10 @@ import numpy as np
 import shapely
 from branca.element import Element
 
-from .mapping import STATIC_DIR, build_map, map_html
+from .mapping import STATIC_DIR, STATIC_URL, build_map, map_html
 from .schema import CATEGORIES
 from .store import Dataset, GpkgStore, coerce
+from .tiles import TileStore
 
 CHROMIUM = "/usr/bin/chromium"
 DRAW_TIMEOUT_S = 90
@@ -81,6 +82,16 @@ def fast_cluster_html(gdf: gpd.GeoDataFrame) -> str:
     return m.get_root().render()
 
 
+def app_page_bytes(dataset, tile_dir: Path) -> dict:
+    """What the app sends for its first view of the map (assets served apart, as in the app): the page with
+    every project inline (before data tiles) and with data tiles, and the tiles' number and sizes."""
+    inline = map_html(build_map(dataset))
+    m = build_map(dataset, tiles=TileStore(tile_dir, f"{STATIC_URL}/xxgeo/tiles"))
+    sizes = [len(text.encode("utf-8")) for _, text in m.xx_tileset.files] if m.xx_tileset else []
+    return {"inline_bytes": len(inline.encode("utf-8")), "tiled_bytes": len(map_html(m).encode("utf-8")),
+            "tiles": len(sizes), "tile_bytes_total": sum(sizes), "tile_bytes_max": max(sizes, default=0)}
+
+
 def time_to_drawn(browser, path: Path, ready_js: str | None) -> float | None:
     """Milliseconds from navigation start until a frame is painted after the map is drawn; None on timeout."""
     page = browser.new_page(viewport={"width": 1280, "height": 800})
@@ -129,7 +140,8 @@ def run(sizes=(1000, 10000, 100000), store_path: str | None = None, browser: boo
             t0 = time.perf_counter()
             pages["fast_marker_cluster"] = (fast_cluster_html(gdf), None)
             t_fmc = time.perf_counter() - t0
-            row = {"import_s": round(t_import, 3),
+            app_page = app_page_bytes(Dataset({**ds.layers, "projects": gdf}), tmp / f"tiles{n}")
+            row = {"import_s": round(t_import, 3), "app_page": app_page,
                    "build_s": {"xxgeo": round(t_build, 3), "plain_folium": round(t_plain, 3),
                                "fast_marker_cluster": round(t_fmc, 3)},
                    "bytes": {k: len(v[0].encode("utf-8")) for k, v in pages.items()}, "drawn_ms": {}}

@@ -4,8 +4,9 @@ Coordinates are quantised to ``step`` degrees (1e-5° ≈ 1 m), ordered along a 
 close, delta- and zigzag-coded as varints (not gzip'd: gzip gains only ~14 % on them, and without it the browser
 decodes them synchronously, in the same task that builds the map, so the first frame already shows every point);
 the category is a 4-bit code (two points a byte) when there are at most 16 categories. String attributes are
-columns (joined by NUL), each gzip'd, inflated by the browser itself (DecompressionStream) only on the first
-hover or click. Every point is drawn on one canvas (static/xxgeo/xxgeo-fastpoints.js).
+columns (joined by NUL; a column with one value for every point is sent once), each gzip'd, inflated by the
+browser itself (DecompressionStream) only on the first hover or click. Every point is drawn on one canvas
+(static/xxgeo/xxgeo-fastpoints.js).
 """
 
 from __future__ import annotations
@@ -86,6 +87,9 @@ def encode(lon, lat, categories, category_names: list[str], colors: list[str], c
     cols = {}
     for name, values in columns.items():
         vals = np.asarray(values, dtype=object)[order]
+        if len(vals) and (vals == vals[0]).all():  # one value for every point (often empty): sent once
+            cols[name] = {"all": str(vals[0])}
+            continue
         joined = "\u0000".join(vals)
         if joined.count("\u0000") != max(len(vals) - 1, 0):  # a value held NUL itself: drop it
             joined = "\u0000".join(v.replace("\u0000", "") for v in vals)
@@ -110,7 +114,8 @@ def decode(payload: dict) -> dict:
     cats = np.frombuffer(base64.b64decode(payload["cat"]), dtype=np.uint8)
     if payload.get("catbits") == 4:
         cats = np.stack([cats & 0x0F, cats >> 4], axis=1).reshape(-1)[:payload["n"]]
-    cols = {k: gzip.decompress(base64.b64decode(v)).decode("utf-8").split("\u0000")
+    cols = {k: [v["all"]] * payload["n"] if isinstance(v, dict)
+            else gzip.decompress(base64.b64decode(v)).decode("utf-8").split("\u0000")
             for k, v in payload["cols"].items()}
     return {"lon": payload["origin"][0] + x * payload["step"], "lat": payload["origin"][1] + y * payload["step"],
             "cat": cats, "cols": cols}

@@ -110,6 +110,8 @@ def tiled_payload(lon, lat, categories, category_names: list[str], colors: list[
         sel = order[bounds[k]:bounds[k + 1]]
         p = encode(lon[sel], lat[sel], cats[sel], category_names, colors, {c: v[sel] for c, v in cols.items()},
                    popup)
+        for shared in ("categories", "colors", "popup"):  # in the page payload, once
+            del p[shared]
         files.append((f"{TILE_ZOOM}-{tx}-{ty}.json", js_json(p)))
         summary.append([tx, ty, round(float(mx[k]), 5), round(float(my[k]), 5), int(counts[k])])
     h = hashlib.sha256()

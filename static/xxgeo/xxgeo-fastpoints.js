@@ -53,7 +53,11 @@
     return { p: p, n: n, px: px, py: py, cat: cat, cols: {} };
   }
   function column(chunk, name) {
-    if (!chunk.cols[name]) chunk.cols[name] = inflate(chunk.p.cols[name]).then(strings);
+    var c = chunk.p.cols[name];
+    if (!chunk.cols[name]) {
+      chunk.cols[name] = typeof c === "string" ? inflate(c).then(strings)
+        : Promise.resolve(new Array(chunk.n).fill(c.all)); // one value for every point, sent once
+    }
     return chunk.cols[name];
   }
   function rgba32(h) {
