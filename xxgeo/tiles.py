@@ -28,7 +28,7 @@ TILE_ZOOM = 14
 #: At most this many points are fetched for one view (unless the map is zoomed to MAX_ZOOM).
 BUDGET = 10_000
 MAX_ZOOM = 16
-KEEP = 64  # tile sets kept on disk (newest first); the app's map cache holds at most 24 maps
+KEEP = 32  # tile sets kept on disk (most recently used first); the app's map cache holds at most 24 maps
 
 
 def tile_xy(lon, lat, z: int) -> tuple[np.ndarray, np.ndarray]:

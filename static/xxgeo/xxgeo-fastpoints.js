@@ -81,7 +81,8 @@
       // project would otherwise open its own popup and stop the click from ever reaching the map
       this._domClick = L.bind(this._onDomClick, this);
       map.getContainer().addEventListener("click", this._domClick, true);
-      (xx._fast = xx._fast || []).push(this); // the layers of the page, for tests and the console
+      xx._fast = xx._fast || []; // the layers of the page, for tests and the console
+      if (xx._fast.indexOf(this) < 0) xx._fast.push(this);
       window.__xxFastStart = performance.now();
       if (!this._tiled && !this._chunks.length) this._chunks = [decodeChunk(this._p)];
       window.__xxFastDecoded = performance.now();
