@@ -7,16 +7,12 @@ from __future__ import annotations
 import collections
 import os
 import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
-from pathlib import Path
 from urllib.parse import quote, urlparse
 
 import numpy as np
 import pytest
+from kit import running_app
 
 from xxgeo.bench import synthetic_projects
 from xxgeo.fastpoints import decode
@@ -24,7 +20,6 @@ from xxgeo.mapping import FAST_THRESHOLD, build_map, map_html
 from xxgeo.store import Dataset, GpkgStore
 from xxgeo.tiles import KEEP, TILE_ZOOM, TileSet, TileStore, read_tile, tile_xy
 
-ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = "<img src=x onerror=alert(1)>项目&"
 
 
@@ -108,12 +103,6 @@ def test_tile_store_is_content_addressed_and_pruned(tmp_path):
 N_APP = 100_000
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def big_app(built_store_path, tmp_path_factory):
     """The app on a store of 100,000 synthetic projects (one with a hostile name)."""
@@ -124,24 +113,8 @@ def big_app(built_store_path, tmp_path_factory):
     gdf = synthetic_projects(ds["county"].geometry.iloc[0], N_APP, seed=5)
     gdf.loc[gdf.index[0], "name"] = HOSTILE
     store.write_layers({"projects": gdf}, backup=False)
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port",
-                             str(port), "--server.address", "127.0.0.1", "--server.headless", "true"], cwd=ROOT,
-                            env={**os.environ, "XXGEO_STORE": str(path)}, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        try:
-            urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        raise RuntimeError("streamlit did not start: " + proc.stdout.read().decode(errors="replace")[-2000:])
-    yield url, gdf
-    proc.terminate()
-    proc.wait(timeout=20)
+    with running_app(str(path)) as url:
+        yield url, gdf
 
 
 class Session:
@@ -246,15 +219,3 @@ def test_app_initial_transfer_is_bounded_and_zooming_fetches_tiles(browser, big_
     assert sum(size for _, _, size in s.tiles) < 300_000, len(s.tiles)
     assert s.dialogs == [] and not s.blocked and not s.errors
     s.page.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path="/usr/bin/chromium",
-                              args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                                    "--disable-component-update", "--no-first-run"])
-        yield b
-        b.close()
