@@ -70,12 +70,23 @@
       this._p = payload; this._o = opts || {}; this._chunks = []; this._ready = false;
       this._tiled = !!payload.tiles; this._loaded = {}; this._loading = {};
     },
+    /* The points are drawn into an offscreen canvas and composited into the canvas renderer that every vector
+     * layer of the page shares (xxgeo-map.js), as its last "path": one canvas on screen instead of two (each
+     * full-size canvas costs a copy to the compositor every frame), and the points follow zoom animations. */
     onAdd: function (map) {
       this._map = map;
-      var c = (this._canvas = L.DomUtil.create("canvas", "xx-fast leaflet-zoom-hide"));
-      c.style.pointerEvents = "none";
-      map.getPanes().overlayPane.appendChild(c);
-      map.on("moveend zoomend resize viewreset", this._redraw, this);
+      var r = (this._renderer = xx._renderer || (xx._renderer = L.canvas({ padding: 0.1 })));
+      if (!map.hasLayer(r)) map.addLayer(r);
+      this._canvas = this._canvas || document.createElement("canvas");
+      var self = this;
+      this._path = this._path || {
+        options: { interactive: false }, _pxBounds: null,
+        _project: function () {}, _reset: function () {}, _containsPoint: function () { return false; },
+        _update: function () { self._redraw(true); }, // the renderer moved or zoomed: it redraws right after
+        _updatePath: function () { self._blit(); }
+      };
+      r._initPath(this._path);
+      map.on("layeradd", this._toTop, this);
       map.on("mousemove", this._hover, this);
       // clicks are taken before the vector layers see them (capture phase): a township polygon under a
       // project would otherwise open its own popup and stop the click from ever reaching the map
@@ -90,11 +101,25 @@
       window.__xxFastDrawn = performance.now();
     },
     onRemove: function (map) {
-      L.DomUtil.remove(this._canvas);
-      map.off("moveend zoomend resize viewreset", this._redraw, this);
+      this._renderer._removePath(this._path);
+      map.off("layeradd", this._toTop, this);
       map.off("mousemove", this._hover, this);
       map.getContainer().removeEventListener("click", this._domClick, true);
       if (this._tip) map.removeLayer(this._tip);
+    },
+    /* Keep the points above vector layers added after them (a base layer switched on again). */
+    _toTop: function () {
+      var r = this._renderer, o = this._path._order;
+      if (!o || r._drawLast === o) return;
+      if (o.prev) o.prev.next = o.next; else r._drawFirst = o.next;
+      if (o.next) o.next.prev = o.prev;
+      o.prev = r._drawLast; o.next = null; r._drawLast.next = o; r._drawLast = o;
+      r._requestRedraw(this._path);
+    },
+    _blit: function () {
+      if (!this._ready || !this._at) return;
+      var s = this._size;
+      this._renderer._ctx.drawImage(this._canvas, this._at.x, this._at.y, s.x, s.y);
     },
     /* Tiled mode: the summary cells (= data tiles) that intersect the view (zoom-0 pixel box), and their count. */
     _visibleTiles: function (x0, y0, x1, y1) {
@@ -120,13 +145,15 @@
         if (self._map) self._redraw();
       }, function (err) { delete self._loading[key]; self._tileError = String(err); });
     },
-    _redraw: function () {
-      if (!this._ready) return;
+    /* Draw the view into the offscreen canvas; unless the renderer is about to redraw anyway, ask it to. */
+    _redraw: function (fromRenderer) {
+      if (!this._ready || !this._map) return;
       var map = this._map, size = map.getSize(), c = this._canvas, ratio = window.devicePixelRatio || 1;
       var topLeft = map.containerPointToLayerPoint([0, 0]), zoom = map.getZoom();
-      L.DomUtil.setPosition(c, topLeft);
+      this._at = topLeft; this._size = size;
+      this._path._pxBounds = L.bounds(topLeft, topLeft.add(size));
+      if (fromRenderer !== true && this._path._order) this._renderer._requestRedraw(this._path);
       c.width = size.x * ratio; c.height = size.y * ratio;
-      c.style.width = size.x + "px"; c.style.height = size.y + "px";
       var scale = Math.pow(2, zoom), origin = map.getPixelOrigin().add(topLeft);
       this._scale = scale; this._origin = origin; this._grid = null; this._bubbles = null;
       var chunks = this._chunks;
@@ -164,7 +191,7 @@
           visC[nv] = k; visI[nv] = i; visX[nv] = Math.round(sx * ratio); visY[nv] = Math.round(sy * ratio); nv++;
         }
       }
-      // a dense view (more points than a fifth of a megapixel) is drawn with smaller, borderless squares:
+      // a dense view (more than 20,000 points in it) is drawn with smaller, borderless squares:
       // bordered 6-px squares would only merge into one blot, and cost ~6x the pixel writes
       if (nv > 20000 && r > 2) r -= 1;
       var B = r >= 3 && nv <= 20000 ? Math.max(1, Math.round(ratio)) : 0, R = Math.round(r * ratio), RB = R + B;
