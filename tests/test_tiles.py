@@ -16,9 +16,9 @@ from kit import running_app
 
 from xxgeo.bench import synthetic_projects
 from xxgeo.fastpoints import decode
-from xxgeo.mapping import FAST_THRESHOLD, build_map, map_html
+from xxgeo.mapping import build_map, map_html
 from xxgeo.store import Dataset, GpkgStore
-from xxgeo.tiles import KEEP, TILE_ZOOM, TileSet, TileStore, read_tile, tile_xy
+from xxgeo.tiles import BUDGET, KEEP, TILE_ZOOM, TileSet, TileStore, read_tile, tile_xy
 
 HOSTILE = "<img src=x onerror=alert(1)>项目&"
 
@@ -57,7 +57,7 @@ def _payload(html: str) -> dict:
 def test_tiles_hold_every_project_once_and_counts_add_up(big, tiled):
     store, m, html = tiled
     p = _payload(html)
-    assert p["n"] == len(big) > FAST_THRESHOLD
+    assert p["n"] == len(big) > BUDGET
     assert sum(c[4] for c in p["summary"]) == len(big)
     names, ids = [], []
     for x, y, lon, lat, count in p["summary"]:
@@ -81,6 +81,14 @@ def test_page_carries_no_project_data_and_escapes_tiles(big, tiled):
     assert "<img" not in "".join(text for _, text in m.xx_tileset.files)
     # the summary is bounded by the county's area (zoom-14 cells, ~2 km), not by the library
     assert len(_payload(html)["summary"]) < 1000
+
+
+def test_a_library_within_one_view_budget_stays_in_the_page(dataset, big, tmp_path):
+    """At most BUDGET projects: every view may show them all, so the page carries them (no tile files)."""
+    small = big.iloc[:BUDGET]
+    m = build_map(Dataset({**dataset.layers, "projects": small}), tiles=TileStore(tmp_path, "/x"))
+    assert m.xx_tileset is None
+    assert len(decode(_payload(map_html(m)))["lon"]) == BUDGET
 
 
 def test_tile_store_is_content_addressed_and_pruned(tmp_path):

@@ -26,6 +26,7 @@ from .jsembed import js_json
 from .layerspec import LayerSpec, load_specs
 from .legend import Overlay, choropleth, legend_html
 from .schema import LAYERS, LOC_PRECISION_LABELS, is_empty
+from .tiles import BUDGET as TILE_BUDGET
 from .tiles import TileStore, tiled_payload
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -361,9 +362,10 @@ def build_map(dataset, flt: MapFilter | None = None, *, specs: dict | None = Non
 
     ``fit``: 'county', 'selection' (the filtered projects or highlighted township/park) — the initial view.
     ``compact``: legend folded and layer control collapsed (small maps in the app).
-    ``tiles``: above ``FAST_THRESHOLD`` drawn projects, send them as data tiles fetched by what is in view
-    (:mod:`xxgeo.tiles`) instead of inside the page; the tile files to publish are in ``m.xx_tileset``
-    (nothing is written here). Without it (the exported file, the benchmark) the page carries every project.
+    ``tiles``: above ``xxgeo.tiles.BUDGET`` drawn projects (more than one view ever fetches), send them as data
+    tiles fetched by what is in view (:mod:`xxgeo.tiles`) instead of inside the page; the tile files to publish
+    are in ``m.xx_tileset`` (nothing is written here). Without it (the exported file, the benchmark) the page
+    carries every project.
     """
     flt = flt or MapFilter()
     if role == "public" and not flt.public_only:
@@ -424,7 +426,7 @@ def build_map(dataset, flt: MapFilter | None = None, *, specs: dict | None = Non
             extra.setdefault(highlight_park, {})["_highlight"] = True
         if spec.layer == "projects" and int(gdf.geometry.notna().sum()) > FAST_THRESHOLD:
             present[spec.layer] = gdf[spec.class_field].value_counts().to_dict()
-            if tiles is not None:
+            if tiles is not None and int(gdf.geometry.notna().sum()) > TILE_BUDGET:
                 payload, tileset = tiled_payload(*_fast_columns(gdf, spec, lookups), store=tiles)
             else:
                 payload = fast_payload(gdf, spec, lookups)

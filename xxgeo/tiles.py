@@ -1,12 +1,13 @@
 """Zoom-bounded project data for the app: content-addressed static data tiles plus a low-zoom summary.
 
-Above the fast threshold the app's map page does not carry the projects themselves, only a **summary**: for
-every Web Mercator zoom-14 tile (~2 km) holding projects, its column and row, the mean position of its projects
-and their count. The summary is bounded by the county's area (at most a few hundred cells), not by the size of
-the library. The browser draws it as bubbles that say how many projects they hold, and once the cells in view
-hold at most ``BUDGET`` projects (or the map is zoomed to ``MAX_ZOOM``) it fetches those cells' **data tiles**:
-one file per cell, each one :func:`xxgeo.fastpoints.encode` payload (coordinates, category, names and popup
-columns), written under ``static/xxgeo/tiles/<content hash>/`` and served by Streamlit's static file serving.
+Above ``BUDGET`` drawn projects (below it every view may show them all, and the page carries them) the app's
+map page does not carry the projects themselves, only a **summary**: for every Web Mercator zoom-14 tile (~2 km)
+holding projects, its column and row, the mean position of its projects and their count. The summary is bounded
+by the county's area (at most a few hundred cells), not by the size of the library. The browser draws it as
+bubbles that say how many projects they hold, and once the cells in view hold at most ``BUDGET`` projects (or the
+map is zoomed to ``MAX_ZOOM``) it fetches those cells' **data tiles**: one file per cell, each one
+:func:`xxgeo.fastpoints.encode` payload (coordinates, category, names and popup columns), written under
+``static/xxgeo/tiles/<content hash>/`` and served by Streamlit's static file serving.
 """
 
 from __future__ import annotations

@@ -93,8 +93,9 @@ def show_map(ctx, key: str, flt: MapFilter, *, role: str = "editor", basemap: st
              center=None, zoom=None, compact: bool = True):
     """Draw the map; it is rebuilt only when its content changes, and panning never re-runs the app.
 
-    Above the fast threshold the page carries only counts per ~2 km cell; the projects' data tiles are published
-    as static files (again if they were pruned since) and fetched by the browser for what is in view."""
+    Above 10,000 projects (xxgeo.tiles.BUDGET) the page carries only counts per ~2 km cell; the projects' data
+    tiles are published as static files (again if they were pruned since) and fetched by the browser for what is
+    in view."""
     token = (str(ctx.store.path), ctx.store.path.stat().st_mtime)
     okey = None if overlay is None else (overlay.label, tuple(sorted(overlay.values.items())))
     cached = _map(ctx.dataset, token, flt, role, ctx.lang, basemap, okey, overlay, highlight_township,
