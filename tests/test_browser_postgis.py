@@ -233,7 +233,8 @@ def test_an_edit_through_the_store_shows_after_a_reload(browser, pg_app):
     _go(page, "规划总览")
     names = _names_until(page, lambda names: new_name in names)
     assert new_name in names and p["name"] not in names
-    after = _metrics_until(page, lambda m: m.get("注明投资的项目") != before["注明投资的项目"])
+    key = "注明投资的项目"
+    after = _metrics_until(page, lambda m: m.get(key, before[key]) != before[key])  # present, and changed
     assert int(after["注明投资的项目"]) == int(before["注明投资的项目"]) + 1, (before, after)
     assert after["项目数"] == before["项目数"]
     _clean(page, blocked, errors)
