@@ -109,7 +109,8 @@ def time_to_drawn(browser, path: Path, ready_js: str | None) -> float | None:
         page.close()
 
 
-def run(sizes=(1000, 10000, 100000), store_path: str | None = None, browser: bool = True) -> dict:
+def run(sizes=(1000, 10000, 100000), store_path: str | None = None, browser: bool = True,
+        repeats: int = REPEATS) -> dict:
     """Run the benchmark; returns a JSON-able dict of results per size."""
     base = GpkgStore(store_path) if store_path else GpkgStore()
     ds = base.load()
@@ -152,11 +153,11 @@ def run(sizes=(1000, 10000, 100000), store_path: str | None = None, browser: boo
                 paths[k] = tmp / f"{k}-{n}.html"
                 paths[k].write_text(page_html, encoding="utf-8")
             if b is not None:
-                # REPEATS loads of each page, interleaved (xxgeo, plain, FMC, xxgeo, …) so that a burst of load
+                # ``repeats`` loads of each page, interleaved (xxgeo, plain, FMC, xxgeo, …) so that a burst of load
                 # on a shared machine hits every page alike; the median is reported. A page that takes more
                 # than REPEAT_BELOW_MS once is not loaded again.
                 samples: dict = {k: [] for k in pages}
-                for rep in range(REPEATS):
+                for rep in range(max(1, repeats)):
                     for k, (_, ready) in pages.items():
                         if rep and (samples[k][0] is None or samples[k][0] > REPEAT_BELOW_MS):
                             continue

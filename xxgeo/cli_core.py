@@ -58,6 +58,8 @@ def register_bench(sub) -> dict:
     b.add_argument("--sizes", default="1000,10000,100000", help="逗号分隔的点数")
     b.add_argument("--json", action="store_true", help="输出 JSON")
     b.add_argument("--no-browser", action="store_true", help="不测浏览器绘制时间")
+    b.add_argument("--repeats", type=int, default=3, metavar="N",
+                   help="每个页面交错加载 N 次取中位数（默认 3；共享机器上噪声大时可加大）")
     b.add_argument("--app", type=int, metavar="N", help="另测应用在 N 个项目时每次重跑的秒数（AppTest）")
     add_store_arg(b)
     return {"bench": cmd_bench}
@@ -72,7 +74,7 @@ def cmd_bench(args) -> int:
         sizes = tuple(int(s) for s in args.sizes.split(",") if s.strip())
     except ValueError:
         raise XxgeoError(f"--sizes 应为逗号分隔的整数，例如 1000,10000，而不是“{args.sizes}”。") from None
-    res = run(sizes, args.store, browser=not args.no_browser) if sizes else {"sizes": {}}
+    res = run(sizes, args.store, browser=not args.no_browser, repeats=args.repeats) if sizes else {"sizes": {}}
     if args.app:
         from .bench import measure_app
 
