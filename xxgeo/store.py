@@ -167,10 +167,9 @@ class GpkgStore:
     def layer_names(self) -> list[str]:
         """Names of the layers (tables) present in the store."""
         self._require()
-        try:
-            return [str(n) for n, _ in pyogrio.list_layers(self.path)]
-        except Exception as exc:  # pyogrio raises DataSourceError subclasses
-            raise StoreError(f"无法打开数据库 {self.path}：它不是有效的 GeoPackage 文件。") from exc
+        names = _gdal_retry(lambda: pyogrio.list_layers(self.path),
+                            f"无法打开数据库 {self.path}：它不是有效的 GeoPackage 文件，或正被长时间写入")
+        return [str(n) for n, _ in names]
 
     def read(self, layer: str):
         """Read one layer as a (Geo)DataFrame with the schema's dtypes."""
@@ -179,15 +178,8 @@ class GpkgStore:
         self._require()
         if layer not in self.layer_names():
             return empty_frame(layer)
-        for attempt in range(READ_TRIES):
-            try:
-                df = pyogrio.read_dataframe(self.path, layer=layer, use_arrow=True)
-                break
-            except Exception as exc:  # GDAL opens without a busy timeout: another writer's commit reads as an error
-                if attempt == READ_TRIES - 1:
-                    raise StoreError(f"读取图层“{layer}”失败：数据库文件可能已损坏，或正被长时间写入"
-                                     f"（{type(exc).__name__}）。") from exc
-                time.sleep(0.05 * (attempt + 1))
+        df = _gdal_retry(lambda: pyogrio.read_dataframe(self.path, layer=layer, use_arrow=True),
+                         f"读取图层“{layer}”失败：数据库文件可能已损坏，或正被长时间写入")
         spatial = LAYERS[layer].spatial and isinstance(df, gpd.GeoDataFrame) and df.crs is not None
         if spatial and df.crs.to_epsg() != 4326:
             df = df.to_crs(4326)
@@ -521,6 +513,19 @@ def editable_layer(layer: str, changes: dict):
     if bad:
         raise NotFound(f"图层“{layer}”没有可修改的字段：{'、'.join(bad)}。")
     return lay
+
+
+def _gdal_retry(fn, message: str):
+    """``fn()`` (a GDAL read), retried for up to ~1.8 s: GDAL opens a GeoPackage without a busy timeout, so a
+    read that lands on another writer's commit fails instead of waiting. Raises :class:`StoreError`."""
+    for attempt in range(READ_TRIES):
+        try:
+            return fn()
+        except Exception as exc:  # pyogrio raises DataSourceError subclasses
+            if attempt == READ_TRIES - 1:
+                raise StoreError(f"{message}（{type(exc).__name__}）。") from exc
+            time.sleep(0.05 * (attempt + 1))
+    return None  # pragma: no cover - the loop returns or raises
 
 
 @contextlib.contextmanager
