@@ -185,7 +185,8 @@ def _placed_project(store):
 def _behind_the_back(store, pid: str, status: str | None = None, point=None) -> None:
     """Change a project without the store API (no audit row, no version bump), as a foreign tool would."""
     if store.kind == "gpkg":
-        from xxgeo.store import _geom_column, connect, gpkg_blob
+        from xxgeo.gpkgsql import connect, gpkg_blob
+        from xxgeo.gpkgsql import geom_column as _geom_column
 
         with connect(store.path) as con:
             if status is not None:

@@ -31,6 +31,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from .backends.roles import ROLE_LABELS, Actor
 from .errors import NotFound, PermissionDenied, SignInRefused, ValidationFailed
+from .gpkgsql import connect, insert_audit
 from .schema import ROLES
 
 TABLE = "xxgeo_accounts"
@@ -112,8 +113,6 @@ class _SqliteTable:
 
     @contextlib.contextmanager
     def tx(self, *, write: bool):
-        from .store import connect, insert_audit
-
         self.store._require()
         with connect(self.store.path) as con:
             con.execute("BEGIN IMMEDIATE" if write else "BEGIN")

@@ -20,8 +20,6 @@ import fcntl
 import json
 import os
 import shutil
-import sqlite3
-import struct
 import tempfile
 import time
 from dataclasses import dataclass
@@ -34,6 +32,17 @@ import shapely
 
 from .accounts import carry_accounts
 from .errors import NotFound, StaleEdit, StoreError
+from .gpkgsql import (
+    LOCK_TIMEOUT_S,
+    append_audit_file,
+    audit_exists,
+    blob_geom,
+    connect,
+    geom_column,
+    gpkg_blob,
+    insert_audit,
+    now_iso,
+)
 from .schema import LAYERS, REQUIRED_LAYERS, Report, check_value, is_empty, validate_frame
 
 # A read that meets another writer's commit waits for it instead of failing with "database is locked".
@@ -41,20 +50,12 @@ os.environ.setdefault("OGR_SQLITE_PRAGMA", "busy_timeout=30000")
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_STORE = ROOT / "geodata" / "build" / "xxgeo.gpkg"
-LOCK_TIMEOUT_S = 30.0
-
-
 READ_TRIES = 8  # a read that lands on another writer's commit is retried for up to ~1.8 s
 
 
 def default_store_path() -> str:
     """The store path in force: ``XXGEO_STORE`` if set, else ``geodata/build/xxgeo.gpkg``."""
     return os.environ.get("XXGEO_STORE") or str(DEFAULT_STORE)
-
-
-def now_iso() -> str:
-    """Current local time, ISO 8601 to the second."""
-    return _dt.datetime.now().astimezone().isoformat(timespec="seconds")
 
 
 @dataclass
@@ -367,7 +368,7 @@ class GpkgStore:
                 vals.append(version + 1)
             before = {k: current.get(k) for k in changes}
             if geometry is not None:
-                gcol = _geom_column(con, layer)
+                gcol = geom_column(con, layer)
                 old = blob_geom(current.get(gcol))
                 before["geometry"] = None if old is None else shapely.to_wkt(old, rounding_precision=7)
                 sets.append(f'"{gcol}" = ?')
@@ -406,7 +407,7 @@ class GpkgStore:
                 sets = [f'"{k}" = ?' for k in rev.values]
                 vals = [sql_value(lay.field(k).kind, v) for k, v in rev.values.items()]
                 if rev.set_geometry:
-                    sets.append(f'"{_geom_column(con, rev.layer)}" = ?')
+                    sets.append(f'"{geom_column(con, rev.layer)}" = ?')
                     vals.append(gpkg_blob(rev.geometry))
                 if "version" in cols:
                     sets.append('"version" = coalesce("version", 1) + 1')
@@ -528,30 +529,8 @@ def _gdal_retry(fn, message: str):
     return None  # pragma: no cover - the loop returns or raises
 
 
-@contextlib.contextmanager
-def connect(path: Path):
-    con = sqlite3.connect(str(path), timeout=LOCK_TIMEOUT_S, isolation_level=None)
-    con.execute("PRAGMA busy_timeout = 30000")
-    _register_gpkg_functions(con)
-    try:
-        yield con
-    finally:
-        con.close()
-
-
-def _geom_column(con, layer: str) -> str:
-    row = con.execute("SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?", (layer,)).fetchone()
-    if row is None:
-        raise NotFound(f"图层“{layer}”没有几何字段。")
-    return row[0]
-
-
-def _audit_exists(con) -> bool:
-    return con.execute("SELECT 1 FROM sqlite_master WHERE name='audit_log'").fetchone() is not None
-
-
 def _audit_entries(con) -> list[AuditEntry]:
-    if not _audit_exists(con):
+    if not audit_exists(con):
         return []
     return [AuditEntry(*r) for r in con.execute(
         'SELECT fid, "at", "user", "layer", "feature_id", "action", "before", "after" FROM audit_log ORDER BY fid')]
@@ -568,61 +547,6 @@ def _current_row(con, layer: str, feature_id: str) -> dict | None:
         return None
     current = dict(zip(cols, row))
     if lay.spatial:
-        gcol = _geom_column(con, layer)
+        gcol = geom_column(con, layer)
         current["geometry"] = blob_geom(current.pop(gcol, None))
     return current
-
-
-def insert_audit(con, rows: list[dict]) -> None:
-    if not rows:
-        return
-    if not _audit_exists(con):
-        raise StoreError("数据库缺少 audit_log 图层，无法记录修改；请用 python -m xxgeo build 重建。")
-    cols = ["at", "user", "layer", "feature_id", "action", "before", "after"]
-    names = ", ".join(f'"{c}"' for c in cols)
-    con.executemany(f"INSERT INTO audit_log ({names}) VALUES ({', '.join('?' * len(cols))})",
-                    [[r.get(c) for c in cols] for r in rows])
-
-
-def append_audit_file(path: Path, rows: list[dict]) -> None:
-    with connect(Path(path)) as con:
-        con.execute("BEGIN IMMEDIATE")
-        insert_audit(con, [{"at": now_iso(), **r} for r in rows])
-        con.execute("COMMIT")
-
-
-# GeoPackage geometry blobs, and the ST_* functions GDAL's R-tree triggers call, so that plain SQLite
-# can update a geometry inside the same transaction as its attributes.
-def gpkg_blob(geom, srs_id: int = 4326) -> bytes:
-    """Encode a shapely geometry as a GeoPackage binary (little-endian, XY envelope)."""
-    if geom is None:
-        return None
-    if geom.is_empty:
-        return b"GP" + bytes([0, 0b00010001]) + struct.pack("<i", srs_id) + shapely.to_wkb(geom, byte_order=1)
-    minx, miny, maxx, maxy = geom.bounds
-    header = b"GP" + bytes([0, 0b00000011]) + struct.pack("<i", srs_id) + struct.pack("<4d", minx, maxx, miny, maxy)
-    return header + shapely.to_wkb(geom, byte_order=1)
-
-
-def blob_geom(blob):
-    if blob is None:
-        return None
-    flags = blob[3]
-    env = (flags >> 1) & 0b111
-    size = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}.get(env, 0)
-    return shapely.from_wkb(bytes(blob[8 + size:]))
-
-
-def _register_gpkg_functions(con) -> None:
-    def bounds(i):
-        def f(blob):
-            g = blob_geom(blob)
-            return None if g is None or g.is_empty else g.bounds[i]
-        return f
-
-    con.create_function("ST_MinX", 1, bounds(0), deterministic=True)
-    con.create_function("ST_MinY", 1, bounds(1), deterministic=True)
-    con.create_function("ST_MaxX", 1, bounds(2), deterministic=True)
-    con.create_function("ST_MaxY", 1, bounds(3), deterministic=True)
-    con.create_function("ST_IsEmpty", 1, lambda b: 1 if b is None or blob_geom(b).is_empty else 0,
-                        deterministic=True)
