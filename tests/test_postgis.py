@@ -18,7 +18,7 @@ import pytest
 import shapely
 from kit import run_together
 
-from xxgeo.errors import NotFound, PermissionDenied, StaleEdit, StoreError, ValidationFailed
+from xxgeo.errors import NotFound, PermissionDenied, StoreError
 from xxgeo.schema import LAYERS
 from xxgeo.store import GpkgStore, coerce, open_store
 
@@ -101,33 +101,6 @@ def test_geometry_columns_are_epsg_4326(pg_store, pg_url):
 def test_validate_passes(pg_store):
     rep = pg_store.validate()
     assert rep.ok, "\n".join(map(str, rep.errors))
-
-
-def test_update_feature_versions_audit_and_stale_refusal(pg_store):
-    pid = pg_store.read("projects")["project_id"].iloc[0]
-    v = pg_store.update_feature("projects", pid, {"status": "在建"}, user="甲", expected_version=1)
-    assert v == 2
-    p = pg_store.read("projects").set_index("project_id").loc[pid]
-    assert p["status"] == "在建" and p["version"] == 2
-    n_audit = len(pg_store.read("audit_log"))
-    with pytest.raises(StaleEdit, match="已被他人修改"):
-        pg_store.update_feature("projects", pid, {"status": "建成"}, user="乙", expected_version=1)
-    assert pg_store.read("projects").set_index("project_id").loc[pid, "status"] == "在建"
-    log = pg_store.read("audit_log")
-    assert len(log) == n_audit
-    last = log.iloc[-1]
-    assert last["user"] == "甲" and last["feature_id"] == pid and "在建" in last["after"]
-
-
-def test_update_feature_rejects_bad_values_and_unknown_ids(pg_store):
-    pid = pg_store.read("projects")["project_id"].iloc[0]
-    with pytest.raises(ValidationFailed, match="不在允许范围"):
-        pg_store.update_feature("projects", pid, {"category": "火星"}, user="甲")
-    with pytest.raises(NotFound):
-        pg_store.update_feature("projects", "NOPE", {"status": "在建"}, user="甲")
-    with pytest.raises(NotFound):
-        pg_store.update_feature("projects", pid, {"no_such_field": 1}, user="甲")
-    assert len(pg_store.read("audit_log")) == 1  # only the build row
 
 
 def test_two_editors_change_different_fields_of_one_project_both_land(pg_store):

@@ -51,29 +51,41 @@ def test_env_var_selects_store(monkeypatch, tmp_path):
     assert str(open_store().path) == str(tmp_path / "x.gpkg")
 
 
-def test_update_feature_versions_audit_and_stale_refusal(store_copy):
-    pid = store_copy.read("projects")["project_id"].iloc[0]
-    v = store_copy.update_feature("projects", pid, {"status": "在建"}, user="甲", expected_version=1)
+def test_update_feature_versions_audit_and_stale_refusal(any_store):
+    pid = any_store.read("projects")["project_id"].iloc[0]
+    v = any_store.update_feature("projects", pid, {"status": "在建"}, user="甲", expected_version=1)
     assert v == 2
-    p = store_copy.read("projects").set_index("project_id").loc[pid]
+    p = any_store.read("projects").set_index("project_id").loc[pid]
     assert p["status"] == "在建" and p["version"] == 2
-    before = store_copy.path.read_bytes()
+    n_audit = len(any_store.read("audit_log"))
     with pytest.raises(StaleEdit, match="已被他人修改"):
-        store_copy.update_feature("projects", pid, {"status": "建成"}, user="乙", expected_version=1)
-    assert store_copy.path.read_bytes() == before
-    log = store_copy.read("audit_log")
+        any_store.update_feature("projects", pid, {"status": "建成"}, user="乙", expected_version=1)
+    assert any_store.read("projects").set_index("project_id").loc[pid, "status"] == "在建"
+    log = any_store.read("audit_log")
+    assert len(log) == n_audit
     last = log.iloc[-1]
     assert last["user"] == "甲" and last["feature_id"] == pid and "在建" in last["after"]
 
 
-def test_update_feature_rejects_bad_values_and_unknown_ids(store_copy):
+def test_stale_edit_leaves_the_file_untouched(store_copy):
     pid = store_copy.read("projects")["project_id"].iloc[0]
+    store_copy.update_feature("projects", pid, {"status": "在建"}, user="甲", expected_version=1)
+    before = store_copy.path.read_bytes()
+    with pytest.raises(StaleEdit):
+        store_copy.update_feature("projects", pid, {"status": "建成"}, user="乙", expected_version=1)
+    assert store_copy.path.read_bytes() == before
+
+
+def test_update_feature_rejects_bad_values_and_unknown_ids(any_store):
+    pid = any_store.read("projects")["project_id"].iloc[0]
+    n_audit = len(any_store.read("audit_log"))
     with pytest.raises(ValidationFailed, match="不在允许范围"):
-        store_copy.update_feature("projects", pid, {"category": "火星"}, user="甲")
+        any_store.update_feature("projects", pid, {"category": "火星"}, user="甲")
     with pytest.raises(NotFound):
-        store_copy.update_feature("projects", "NOPE", {"status": "在建"}, user="甲")
+        any_store.update_feature("projects", "NOPE", {"status": "在建"}, user="甲")
     with pytest.raises(NotFound):
-        store_copy.update_feature("projects", pid, {"no_such_field": 1}, user="甲")
+        any_store.update_feature("projects", pid, {"no_such_field": 1}, user="甲")
+    assert len(any_store.read("audit_log")) == n_audit
 
 
 def test_write_layers_is_atomic_and_backed_up(store_copy, monkeypatch):
