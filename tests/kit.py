@@ -116,3 +116,16 @@ def map_frame(page, timeout_s: float = 60):
                 pass
         time.sleep(0.5)
     raise AssertionError("no drawn Leaflet map appeared")
+
+
+def app_test(timeout_s: float = 90, **params):
+    """The app under ``streamlit.testing`` with ``params`` in the URL, run once and checked for exceptions
+    (the store comes from ``XXGEO_STORE``)."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout_s)
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at

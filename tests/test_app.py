@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+from kit import app_test
 from streamlit.testing.v1 import AppTest
 
 from xxgeo.mapping import MapFilter, filter_projects
@@ -14,15 +15,7 @@ APP = str(Path(__file__).resolve().parent.parent / "app.py")
 def app(built_store_path, monkeypatch):
     monkeypatch.setenv("XXGEO_STORE", str(built_store_path))
 
-    def make(**params) -> AppTest:
-        at = AppTest.from_file(APP, default_timeout=60)
-        for k, v in params.items():
-            at.query_params[k] = v
-        at.run()
-        assert not at.exception, [e.value for e in at.exception]
-        return at
-
-    return make
+    return app_test
 
 
 def texts(at) -> str:

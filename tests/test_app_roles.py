@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
+from kit import app_test
 from streamlit.testing.v1 import AppTest
 
 from xxgeo.accounts import Accounts
@@ -32,19 +33,10 @@ def store(built_store_path, tmp_path, monkeypatch) -> GpkgStore:
     return s
 
 
-def _app(**params) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90)
-    for k, v in params.items():
-        at.query_params[k] = v
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def _sign_in(at: AppTest, name: str, password: str = PW) -> AppTest:
+def _sign_in(at: AppTest, name: str, password: str = PW, button: str = "登录") -> AppTest:
     at.sidebar.text_input(key="signin_name").input(name)
     at.sidebar.text_input(key="signin_password").input(password)
-    next(b for b in at.sidebar.button if b.label == "登录").click()
+    next(b for b in at.sidebar.button if b.label == button).click()
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
@@ -55,7 +47,7 @@ def _tabs(at: AppTest) -> list[str]:
 
 
 def test_public_sees_the_investor_view_only(store):
-    at = _app(view="data")
+    at = app_test(view="data")
     assert at.sidebar.radio[0].options == ["招商"]
     assert any("需要登录" in i.value for i in at.info)
     assert "导入" not in _tabs(at) and "编辑项目" not in _tabs(at)
@@ -63,14 +55,14 @@ def test_public_sees_the_investor_view_only(store):
 
 
 def test_wrong_password_is_refused_in_one_sentence(store):
-    at = _sign_in(_app(), "zhang", "wrong password")
+    at = _sign_in(app_test(), "zhang", "wrong password")
     assert [e.value for e in at.error] == ["用户名或密码不正确。"]
     assert at.sidebar.radio[0].options == ["招商"]
     assert at.session_state["xx_signin_failures"] == 1
 
 
 def test_township_head_edits_own_township_only(store):
-    at = _sign_in(_app(view="data"), "zhang")
+    at = _sign_in(app_test(view="data"), "zhang")
     assert any("已登录：**zhang**（乡镇负责人 · 裴介镇）" in m.value for m in at.sidebar.markdown)
     at.sidebar.radio[0].set_value("数据").run()
     assert _tabs(at) == ["编辑项目", "导出"]
@@ -92,11 +84,11 @@ def test_township_head_edits_own_township_only(store):
 
 
 def test_editor_and_admin_sections(store):
-    at = _sign_in(_app(), "li")
+    at = _sign_in(app_test(), "li")
     at.sidebar.radio[0].set_value("数据").run()
     assert _tabs(at) == ["导入", "导出", "编辑项目", "撤销与备份"]
     assert not at.checkbox(key="exp_public").disabled
-    at = _sign_in(_app(), "boss")
+    at = _sign_in(app_test(), "boss")
     at.sidebar.radio[0].set_value("数据").run()
     assert _tabs(at)[-1] == "账号"
     at.text_input(key="acct_name").input("wang")
@@ -111,7 +103,7 @@ def test_editor_and_admin_sections(store):
 
 
 def test_session_expires_after_idle_time(store):
-    at = _app()
+    at = app_test()
     old = time.time() - 2 * 3600
     at.session_state["xx_session"] = Session("li", "editor", None, "local", old, old)
     at.run()
@@ -120,7 +112,7 @@ def test_session_expires_after_idle_time(store):
 
 
 def test_removed_account_is_signed_out(store):
-    at = _sign_in(_app(), "li")
+    at = _sign_in(app_test(), "li")
     assert len(at.sidebar.radio[0].options) == 5
     Accounts(store).remove("li", by="boss")
     at.run()
@@ -129,7 +121,7 @@ def test_removed_account_is_signed_out(store):
 
 
 def test_signing_out(store):
-    at = _sign_in(_app(), "li")
+    at = _sign_in(app_test(), "li")
     next(b for b in at.sidebar.button if b.label == "退出登录").click()
     at.run()
     assert at.sidebar.radio[0].options == ["招商"] and "xx_session" not in at.session_state
@@ -137,10 +129,10 @@ def test_signing_out(store):
 
 def test_no_accounts_means_open_single_user_mode(built_store_path, monkeypatch):
     monkeypatch.setenv("XXGEO_STORE", str(built_store_path))
-    at = _app(view="data")
+    at = app_test(view="data")
     assert "导入" in _tabs(at) and any("本机单用户模式" in c.value for c in at.sidebar.caption)
     monkeypatch.setenv("XXGEO_AUTH", "required")
-    at = _app(view="data")
+    at = app_test(view="data")
     assert at.sidebar.radio[0].options == ["招商"]
 
 
@@ -156,23 +148,15 @@ def test_identity_provider_button_when_configured(store):
 
 
 def test_sign_in_form_in_english(store):
-    at = _app(lang="en", view="planning")
+    at = app_test(lang="en", view="planning")
     assert [t.label for t in at.sidebar.text_input] == ["User name", "Password"]
     assert any("needs sign-in" in i.value for i in at.info)
-    at = _sign_in_en(at)
+    at = _sign_in(at, "zhang", button="Sign in")
     assert any("Signed in" in m.value and "township head" in m.value for m in at.sidebar.markdown)
 
 
-def _sign_in_en(at: AppTest) -> AppTest:
-    at.sidebar.text_input(key="signin_name").input("zhang")
-    at.sidebar.text_input(key="signin_password").input(PW)
-    next(b for b in at.sidebar.button if b.label == "Sign in").click()
-    at.run()
-    assert not at.exception
-    return at
-
 
 def test_township_view_opens_on_the_heads_own_township(store):
-    at = _sign_in(_app(), "zhang")
+    at = _sign_in(app_test(), "zhang")
     at.sidebar.radio[0].set_value("乡镇").run()
     assert at.selectbox(key="tw_pick").value == PEIJIE

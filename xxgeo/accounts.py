@@ -21,6 +21,7 @@ import contextlib
 import datetime as _dt
 import functools
 import json
+import os
 import sqlite3
 import time
 from dataclasses import dataclass
@@ -349,8 +350,6 @@ def cli_actor(store, name: str | None) -> Actor:
     township); an unknown name is refused. On a store without accounts the name is only recorded."""
     inner = getattr(store, "store", store)
     if not name:
-        import os
-
         return Actor(os.environ.get("XXGEO_USER") or "cli", "admin")
     if not inner.exists():
         return Actor(name, "admin")

@@ -28,9 +28,9 @@ def _load(path: str, mtime: float, public: bool):  # mtime: part of the cache ke
     return RoleStore(store, Actor("公众", "public")).load() if public else store.load()
 
 
-def load_dataset(store, actor: Actor):
-    """The dataset ``actor`` may see, re-read only when the store changes."""
-    return _load(str(store.path), store.path.stat().st_mtime if store.exists() else 0.0, actor.role == "public")
+def load_dataset(store, public: bool):
+    """The dataset the public (``public=True``) or a signed-in user may see, re-read only when the store changes."""
+    return _load(str(store.path), store.path.stat().st_mtime if store.exists() else 0.0, public)
 
 
 def current_view() -> str:
@@ -56,7 +56,7 @@ def run() -> None:
             st.markdown(f"### {tr('app.title', lang)}")
             actor = signed_in_actor(store, lambda code: _township_name(store, code), lang)
             view = _navigation(view, lang, actor)
-        ds = load_dataset(store, actor)
+        ds = load_dataset(store, actor.role == "public")
         ctx = ViewContext(store=RoleStore(store, actor), dataset=ds, lang=lang, params=dict(st.query_params),
                           actor=actor)
         try:
@@ -73,7 +73,7 @@ def run() -> None:
 
 def _township_name(store, code: str) -> str:
     """A township's name (for a signed-in township head: the cached internal dataset is theirs anyway)."""
-    t = load_dataset(store, Actor(code, "township", code))["townships"]
+    t = load_dataset(store, False)["townships"]
     hit = t.loc[t["code"] == code, "name"]
     return str(hit.iloc[0]) if len(hit) else code
 
