@@ -27,8 +27,8 @@ PEIJIE = "140828102"
 
 
 def _worker(location: str, who: tuple, jobs: list, start, out) -> None:
-    from xxgeo.backends.roles import Actor, RoleStore
     from xxgeo.errors import XxgeoError
+    from xxgeo.policy import Actor, RoleStore
     from xxgeo.store import open_store
 
     store = RoleStore(open_store(location), Actor(*who))

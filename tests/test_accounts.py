@@ -9,9 +9,9 @@ import pytest
 from kit import run_together
 
 from xxgeo.accounts import MAX_LOCK_S, Accounts, cli_actor, lock_seconds
-from xxgeo.backends.roles import Actor, RoleStore, visible_frame
 from xxgeo.errors import NotFound, PermissionDenied, SignInRefused, ValidationFailed
 from xxgeo.export import INTERNAL_FIELDS
+from xxgeo.policy import Actor, RoleStore, visible_frame
 from xxgeo.session import Session, auth_mode, expiry, retry_delay_s
 
 PW = "correct horse 9"

@@ -264,7 +264,7 @@ def _two_townships(store):
 
 
 def test_roles_are_checked():
-    from xxgeo.backends.roles import Actor
+    from xxgeo.policy import Actor
 
     with pytest.raises(PermissionDenied, match="未知角色"):
         Actor("x", "boss")
@@ -273,7 +273,7 @@ def test_roles_are_checked():
 
 
 def test_public_writes_nothing(any_store):
-    from xxgeo.backends.roles import Actor, RoleStore
+    from xxgeo.policy import Actor, RoleStore
 
     store = RoleStore(any_store, Actor("访客", "public"))
     pid = store.read("projects")["project_id"].iloc[0]
@@ -288,7 +288,7 @@ def test_public_writes_nothing(any_store):
 
 
 def test_township_head_edits_only_own_township(any_store):
-    from xxgeo.backends.roles import Actor, RoleStore
+    from xxgeo.policy import Actor, RoleStore
 
     own, other = _two_townships(any_store)
     head = RoleStore(any_store, Actor("乡镇长", "township", own["township_code"]))
@@ -309,7 +309,7 @@ def test_township_head_edits_only_own_township(any_store):
 
 
 def test_editor_edits_everything(any_store):
-    from xxgeo.backends.roles import Actor, RoleStore
+    from xxgeo.policy import Actor, RoleStore
 
     own, other = _two_townships(any_store)
     editor = RoleStore(any_store, Actor("编辑", "editor"))

@@ -30,9 +30,9 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from .backends.roles import ROLE_LABELS, Actor
 from .errors import NotFound, PermissionDenied, SignInRefused, ValidationFailed
 from .gpkgsql import connect, insert_audit
+from .policy import ROLE_LABELS, Actor
 from .schema import ROLES
 
 TABLE = "xxgeo_accounts"

@@ -62,7 +62,7 @@ def _store(args):
     """The store as the command's user sees it: an account's role when ``--user`` names one (see
     :func:`xxgeo.accounts.cli_actor`); every write is checked by :class:`RoleStore`."""
     from .accounts import cli_actor
-    from .backends.roles import RoleStore
+    from .policy import RoleStore
     from .store import open_store
 
     store = open_store(args.store)
@@ -97,8 +97,8 @@ def cmd_import(args) -> int:
 
 def cmd_export(args) -> int:
     """Export a layer."""
-    from .backends.roles import check_export
     from .export import export_layer, write
+    from .policy import check_export
 
     store = _store(args)
     check_export(store.actor, args.public_only)
@@ -144,8 +144,8 @@ def cmd_restore(args) -> int:
 
 def cmd_undo(args) -> int:
     """Undo the last change."""
-    from .backends.roles import check_whole_layers
     from .edits import last_change, undo_last
+    from .policy import check_whole_layers
 
     store = _store(args)
     if args.dry_run:

@@ -28,7 +28,7 @@ def register(sub) -> dict:
 def cmd_users(args) -> int:
     """Run ``users add|list|remove``."""
     from .accounts import cli_actor, read_password_file
-    from .backends.roles import ROLE_LABELS, RoleStore
+    from .policy import ROLE_LABELS, RoleStore
     from .store import open_store
 
     store = open_store(args.store)

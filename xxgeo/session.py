@@ -22,7 +22,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from .backends.roles import Actor
+from .policy import Actor
 
 PUBLIC = Actor("公众", "public")
 

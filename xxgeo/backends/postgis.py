@@ -357,7 +357,7 @@ class PostgisStore:
         are one transaction. When ``expected_version`` is given and the stored version differs,
         :class:`StaleEdit` is raised and nothing changes. Unknown fields or bad values are refused.
         ``guard(current_fields)``, when given, runs on the locked row and may raise (roles:
-        :mod:`xxgeo.backends.roles`), so a permission check cannot race another editor's change.
+        :mod:`xxgeo.policy`), so a permission check cannot race another editor's change.
         """
         lay = editable_layer(layer, changes)
         with self._tx("shared") as cur:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ..backends.roles import ROLE_LABELS
 from ..errors import XxgeoError
+from ..policy import ROLE_LABELS
 
 ROLE_CHOICES = ("township", "editor", "admin")
 

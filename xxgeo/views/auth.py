@@ -8,9 +8,9 @@ from collections.abc import Callable
 import streamlit as st
 
 from ..accounts import Accounts
-from ..backends.roles import Actor
 from ..errors import SignInRefused, XxgeoError
 from ..i18n import tr
+from ..policy import Actor
 from ..session import PUBLIC, Session, auth_mode, expiry, open_actor, retry_delay_s
 
 KEY = "xx_session"

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..backends.roles import WRITERS, Actor
 from ..i18n import tr
+from ..policy import WRITERS, Actor
 from ..store import Dataset, GpkgStore
 
 

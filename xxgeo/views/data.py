@@ -13,11 +13,11 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from ..backends.roles import check_export
 from ..errors import XxgeoError
 from ..export import FORMATS, MIME, export_layer
 from ..importers import NOT_IMPORTABLE, commit_import, prepare_import
 from ..mapping import MapFilter, build_map
+from ..policy import check_export
 from ..schema import LAYERS
 from ..store import Dataset
 from .data_edit import edit_section, history_section

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ..backends.roles import check_whole_layers
 from ..edits import last_change, set_fields, undo_last
 from ..errors import StaleEdit, XxgeoError
+from ..policy import check_whole_layers
 from ..schema import CATEGORIES, LOC_PRECISION_LABELS, is_empty
 
 

@@ -7,9 +7,9 @@ import pandas as pd
 import streamlit as st
 
 from ..analysis import overlay_choices, township_indicator_values
-from ..backends.roles import Actor, visible_frame
 from ..i18n import value_text
 from ..mapping import MapFilter, Overlay, filter_projects, source_chapters
+from ..policy import Actor, visible_frame
 from ..schema import CATEGORIES
 from .common import (
     basemap_picker,

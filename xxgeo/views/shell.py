@@ -6,9 +6,9 @@ import importlib
 
 import streamlit as st
 
-from ..backends.roles import Actor, RoleStore
 from ..errors import XxgeoError
 from ..i18n import tr
+from ..policy import Actor, RoleStore
 from ..store import open_store
 from .auth import signed_in_actor
 from .context import ViewContext

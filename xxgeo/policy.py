@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..errors import PermissionDenied
-from ..i18n import tr
-from ..schema import LAYERS, ROLES
+from .errors import PermissionDenied
+from .i18n import tr
+from .schema import LAYERS, ROLES
 
 ROLE_LABELS = {r: tr(f"role.{r}") for r in ROLES}  # 公众, 乡镇负责人, 规划局编辑, 管理员
 WRITERS = ("editor", "admin")
@@ -62,8 +62,8 @@ def visible_frame(actor: Actor, layer: str, df):
     and nothing of an internal layer."""
     if actor.role != "public":
         return df
-    from ..export import PUBLIC_FIELDS
-    from ..store import empty_frame
+    from .export import PUBLIC_FIELDS
+    from .store import empty_frame
 
     if layer not in PUBLIC_FIELDS:
         return empty_frame(layer)
@@ -112,7 +112,7 @@ class RoleStore:
 
     def load(self, layers=None):
         """Every layer (or the named ones) as this user may see them."""
-        from ..store import Dataset
+        from .store import Dataset
 
         return Dataset({n: self.read(n) for n in (layers or list(LAYERS))})
 
@@ -136,7 +136,7 @@ class RoleStore:
 
     def accounts(self):
         """The store's accounts, for an admin (:class:`xxgeo.accounts.Accounts`)."""
-        from ..accounts import Accounts
+        from .accounts import Accounts
 
         check_accounts(self.actor)
         return Accounts(self.store)
