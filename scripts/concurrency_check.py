@@ -28,10 +28,10 @@ PEIJIE = "140828102"
 
 def _worker(location: str, who: tuple, jobs: list, start, out) -> None:
     from xxgeo.errors import XxgeoError
-    from xxgeo.policy import Actor, RoleStore
+    from xxgeo.policy import Actor, GuardedStore
     from xxgeo.store import open_store
 
-    store = RoleStore(open_store(location), Actor(*who))
+    store = GuardedStore(open_store(location), Actor(*who))
     done, refused, errors = 0, 0, []
     start.wait()
     for pid, changes, expect_refusal in jobs:
@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     counts = log.groupby("user").size().to_dict()
     expect(counts == {"甲": n, "乙": n, "镇长": n}, f"audit rows per user {counts} (expected {n} each)")
     expect(R not in set(log["feature_id"].dropna()), "no audit row for the refused project")
-    print(f"{sum(r[0] for r in results.values())} edits from 3 processes in {secs:.1f} s on {store.path}")
+    print(f"{sum(r[0] for r in results.values())} edits from 3 processes in {secs:.1f} s on {store.location}")
     return 1 if problems else 0
 
 

@@ -70,7 +70,7 @@ def pg_store_factory(pg_url, default_frames):
 
     import psycopg
 
-    from xxgeo.backends.postgis import PostgisStore
+    from xxgeo.store.postgis import PostgisStore
 
     made: list[str] = []
 
@@ -119,7 +119,7 @@ def browser():
 def pg_schemas_are_cleaned_up():
     """After the session: every PostGIS schema a test opened (and its backup and accounts schemas) is gone.
 
-    The schemas are found through the stores this process opened (``xxgeo.backends.postgis._KNOWN``), not by
+    The schemas are found through the stores this process opened (``xxgeo.store.postgis._KNOWN``), not by
     listing the database, so other test runs sharing the server cannot make this fail. A leak is dropped and
     reported as an error of the session's last test."""
     import os
@@ -141,7 +141,7 @@ def pg_schemas_are_cleaned_up():
     with psycopg.connect(url, autocommit=True) as con:
         before = set(r[0] for r in con.execute("SELECT nspname FROM pg_namespace").fetchall())
     yield
-    from xxgeo.backends.postgis import _KNOWN, PostgisStore
+    from xxgeo.store.postgis import _KNOWN, PostgisStore
 
     db = PostgisStore(url).dbname
     opened = {s.schema for s in map(PostgisStore, list(_KNOWN.values())) if s.dbname == db}

@@ -10,8 +10,7 @@ from kit import run_together
 
 from xxgeo.accounts import MAX_LOCK_S, Accounts, cli_actor, lock_seconds
 from xxgeo.errors import NotFound, PermissionDenied, SignInRefused, ValidationFailed
-from xxgeo.export import INTERNAL_FIELDS
-from xxgeo.policy import Actor, RoleStore, visible_frame
+from xxgeo.policy import Actor, GuardedStore, visible_frame
 from xxgeo.session import Session, auth_mode, expiry, retry_delay_s
 
 PW = "correct horse 9"
@@ -156,16 +155,16 @@ def test_public_reads_only_public_rows_and_fields(any_store):
     hidden = str(any_store.read("projects")["project_id"].iloc[3])
     any_store.update_feature("projects", hidden, {"public": False}, user="t")  # the plan's projects are all public
     full = any_store.read("projects")
-    pub = RoleStore(any_store, Actor("公众", "public"))
+    pub = GuardedStore(any_store, Actor("公众", "public"))
     p = pub.read("projects")
     assert len(p) == len(full) - 1 and bool(p["public"].all()) and hidden not in set(p["project_id"])
-    for f in INTERNAL_FIELDS:
+    for f in ("version", "investment_note", "source_text", "subgroup"):  # known internal fields
         if f in p.columns and f != "public":
             assert p[f].isna().all(), f
     assert p["name"].notna().all()
     for layer in ("villages", "audit_log", "plan_villages"):
         assert len(pub.read(layer)) == 0 and len(any_store.read(layer)) > 0
-    head = RoleStore(any_store, Actor("zhang", "township", _town(any_store, "裴介")))
+    head = GuardedStore(any_store, Actor("zhang", "township", _town(any_store, "裴介")))
     assert len(head.read("projects")) == len(full) and len(head.load()["villages"]) > 0
 
 
@@ -176,8 +175,8 @@ def test_visible_frame_keeps_columns_for_every_view(dataset):
 
 def test_only_admins_manage_accounts(store_copy):
     with pytest.raises(PermissionDenied, match="只有管理员"):
-        RoleStore(store_copy, Actor("li", "editor")).accounts()
-    assert RoleStore(store_copy, Actor("boss", "admin")).accounts().list() == []
+        GuardedStore(store_copy, Actor("li", "editor")).accounts()
+    assert GuardedStore(store_copy, Actor("boss", "admin")).accounts().list() == []
 
 
 def test_cli_actor(store_copy):
@@ -212,9 +211,9 @@ def test_two_editors_and_a_township_head_at_once(any_store):
     shared = str(p.loc[p["township_code"] == town, "project_id"].iloc[0])
     own = str(p.loc[p["township_code"] == town, "project_id"].iloc[1])
     other = str(p.loc[p["township_code"].notna() & (p["township_code"] != town), "project_id"].iloc[0])
-    a = RoleStore(any_store, Actor("甲", "editor"))
-    b = RoleStore(any_store, Actor("乙", "editor"))
-    head = RoleStore(any_store, Actor("zhang", "township", town))
+    a = GuardedStore(any_store, Actor("甲", "editor"))
+    b = GuardedStore(any_store, Actor("乙", "editor"))
+    head = GuardedStore(any_store, Actor("zhang", "township", town))
     res = run_together([
         lambda: a.update_feature("projects", shared, {"status": "在建"}),
         lambda: b.update_feature("projects", shared, {"investment_wan": 321.0}),
@@ -263,10 +262,10 @@ def test_undo_is_for_editors_in_the_store_layer(any_store):
     town = _town(any_store, "裴介")
     p = any_store.read("projects")
     own = str(p.loc[p["township_code"] == town, "project_id"].iloc[0])
-    head = RoleStore(any_store, Actor("zhang", "township", town))
+    head = GuardedStore(any_store, Actor("zhang", "township", town))
     head.update_feature("projects", own, {"status": "在建"})
     with pytest.raises(PermissionDenied, match="无权撤销修改"):
         undo_last(head, user="zhang")
     assert any_store.read("projects").set_index("project_id").loc[own, "status"] == "在建"
-    assert "撤销" in undo_last(RoleStore(any_store, Actor("li", "editor")), user="li")
+    assert "撤销" in undo_last(GuardedStore(any_store, Actor("li", "editor")), user="li")
     assert any_store.read("audit_log")["user"].iloc[-1] == "li"

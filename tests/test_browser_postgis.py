@@ -3,7 +3,7 @@
 The default dataset is built into a fresh schema with the real ``build`` (``?schema=xxgeo_browser_…``), then
 ``streamlit run app.py`` runs with ``XXGEO_STORE`` set to that URL. The planning, township and investor views
 must draw their maps with the same projects the GeoPackage build holds, and an edit made through the store API
-must show after a reload (the app's cache token, ``store.path.stat().st_mtime``, is the PostGIS change
+must show after a reload (the app's cache token, ``store.version()``, is the PostGIS change
 counter). A PostGIS app always asks for sign-in (:mod:`xxgeo.session`): the planning, township and data views
 are checked as a signed-in editor (an account made in the fixture), the investor view as the public. Needs
 ``XXGEO_TEST_PG`` (``.ci/run`` sets it); skipped, saying so, without it. The schema and its backup and
@@ -224,10 +224,10 @@ def test_an_edit_through_the_store_shows_after_a_reload(browser, pg_app):
     projects = store.read("projects")
     p = projects[projects.geometry.notna() & projects["investment_wan"].isna()].iloc[0]
     _names_until(page, lambda n: p["name"] in n)
-    token = store.path.stat().st_mtime
+    token = int(store.version())
     new_name = f"{p['name']}（浏览器核对）"
     store.update_feature("projects", p["project_id"], {"name": new_name, "investment_wan": 4321.0}, user="测试")
-    assert store.path.stat().st_mtime > token
+    assert int(store.version()) > token
     page.reload()  # a reload is a new session: sign in again
     _sign_in(page)
     _go(page, "规划总览")

@@ -133,7 +133,7 @@ def test_undo_a_move(store):
 def test_undo_refuses_when_changed_again(store):
     set_fields(store, "projects", "XM0002", ["status=在建"], user="甲")
     # someone else changes the same field through a path that is not an audited edit (e.g. an import)
-    from xxgeo.store import connect
+    from xxgeo.store.gpkgsql import connect
 
     with connect(store.path) as con:
         con.execute("UPDATE projects SET status='停建' WHERE project_id='XM0002'")
@@ -185,8 +185,8 @@ def _placed_project(store):
 def _behind_the_back(store, pid: str, status: str | None = None, point=None) -> None:
     """Change a project without the store API (no audit row, no version bump), as a foreign tool would."""
     if store.kind == "gpkg":
-        from xxgeo.gpkgsql import connect, gpkg_blob
-        from xxgeo.gpkgsql import geom_column as _geom_column
+        from xxgeo.store.gpkgsql import connect, gpkg_blob
+        from xxgeo.store.gpkgsql import geom_column as _geom_column
 
         with connect(store.path) as con:
             if status is not None:
@@ -207,7 +207,7 @@ def _behind_the_back(store, pid: str, status: str | None = None, point=None) -> 
 
 def _state(store):
     """Everything an undo could change, to show a refused one changed nothing."""
-    token = store.path.stat().st_mtime if store.kind == "postgis" else store.path.read_bytes()
+    token = int(store.version()) if store.kind == "postgis" else store.path.read_bytes()
     return store.read("projects"), store.read("audit_log"), token
 
 

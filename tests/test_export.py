@@ -10,8 +10,9 @@ import pytest
 from datafactory import make_store
 
 from xxgeo.errors import ImportRefused, NotFound
-from xxgeo.export import FORMATS, INTERNAL_FIELDS, export_layer, write
+from xxgeo.export import FORMATS, export_layer, write
 from xxgeo.importers import import_file
+from xxgeo.policy import PUBLIC, GuardedStore, operator
 
 
 @pytest.fixture
@@ -22,7 +23,7 @@ def store(tmp_path):
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_round_trip_keeps_every_chinese_name(store, tmp_path, fmt):
     orig = store.read("projects").set_index("project_id").sort_index()
-    res = export_layer(store, "projects", fmt)
+    res = export_layer(GuardedStore(store, operator("t")), "projects", fmt)
     path = write(res, tmp_path)
     fresh = make_store(tmp_path / "fresh.gpkg")
     fresh.write_layers({"projects": orig.iloc[0:0].reset_index()}, audit=False)  # empty the layer
@@ -45,7 +46,7 @@ def test_round_trip_keeps_every_chinese_name(store, tmp_path, fmt):
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_public_only_never_leaks(store, tmp_path, fmt):
-    res = export_layer(store, "projects", fmt, public_only=True)
+    res = export_layer(GuardedStore(store, operator("t")), "projects", fmt, public_only=True)
     assert res.rows == 4
     blob = res.data if fmt not in ("shp", "xlsx") else _unzipped_text(res.data)
     text = blob.decode("utf-8", errors="ignore") if isinstance(blob, bytes) else blob
@@ -74,17 +75,21 @@ def _gpkg_text(tmp_path, data: bytes) -> str:
     return " ".join(df.columns) + " " + df.drop(columns="geometry").astype(str).to_csv()
 
 
-def test_internal_fields_defined():
-    assert {"version", "public", "investment_note", "source_text"} <= set(INTERNAL_FIELDS)
+def test_the_public_may_export_only_public_data(store):
+    from xxgeo.errors import PermissionDenied
+
+    with pytest.raises(PermissionDenied, match="只能导出公开数据"):
+        export_layer(GuardedStore(store, PUBLIC), "projects", "csv")
+    assert export_layer(GuardedStore(store, PUBLIC), "projects", "csv", public_only=True).rows == 4
 
 
 def test_public_only_refuses_internal_layers(store):
     with pytest.raises(ImportRefused, match="内部数据"):
-        export_layer(store, "audit_log", "csv", public_only=True)
+        export_layer(GuardedStore(store, operator("t")), "audit_log", "csv", public_only=True)
 
 
 def test_shapefile_zip_has_prj_utf8_cpg_and_field_mapping(store):
-    res = export_layer(store, "projects", "shp")
+    res = export_layer(GuardedStore(store, operator("t")), "projects", "shp")
     with zipfile.ZipFile(io.BytesIO(res.data)) as zf:
         names = set(zf.namelist())
         assert {"projects.shp", "projects.shx", "projects.dbf", "projects.prj", "projects.cpg"} <= names
@@ -98,7 +103,7 @@ def test_shapefile_zip_has_prj_utf8_cpg_and_field_mapping(store):
 
 
 def test_excel_has_chinese_headers_with_units(store):
-    res = export_layer(store, "projects", "xlsx", township="裴介")
+    res = export_layer(GuardedStore(store, operator("t")), "projects", "xlsx", township="裴介")
     df = pd.read_excel(io.BytesIO(res.data), sheet_name=None)
     data = df["项目"]
     assert {"项目编号", "项目名称", "总投资（规划所述，"
@@ -109,14 +114,14 @@ def test_excel_has_chinese_headers_with_units(store):
 
 
 def test_csv_is_utf8_with_bom(store):
-    res = export_layer(store, "projects", "csv", category="文化旅游")
+    res = export_layer(GuardedStore(store, operator("t")), "projects", "csv", category="文化旅游")
     assert res.data.startswith(b"\xef\xbb\xbf")
     df = pd.read_csv(io.BytesIO(res.data), encoding="utf-8-sig")
     assert sorted(df["项目名称"]) == sorted(["泗交镇温泉康养旅游项目（一期）", "内部储备：禹王城遗址片区综合开发"])
 
 
 def test_kml_escapes_and_styles(store):
-    res = export_layer(store, "projects", "kml")
+    res = export_layer(GuardedStore(store, operator("t")), "projects", "kml")
     text = res.data.decode("utf-8")
     assert "<name>水头镇光伏发电&amp;储能&lt;示范&gt;项目</name>" in text
     assert "&lt;示范&gt;" in text and "<示范>" not in text
@@ -125,11 +130,11 @@ def test_kml_escapes_and_styles(store):
 
 
 def test_filters(store):
-    assert export_layer(store, "projects", "csv", township="140828103").rows == 1
-    assert export_layer(store, "projects", "csv", township="水头镇").rows == 1
+    assert export_layer(GuardedStore(store, operator("t")), "projects", "csv", township="140828103").rows == 1
+    assert export_layer(GuardedStore(store, operator("t")), "projects", "csv", township="水头镇").rows == 1
     with pytest.raises(NotFound, match="没有名为“火星镇”的乡镇"):
-        export_layer(store, "projects", "csv", township="火星镇")
+        export_layer(GuardedStore(store, operator("t")), "projects", "csv", township="火星镇")
     with pytest.raises(NotFound, match="类别"):
-        export_layer(store, "projects", "csv", category="太空")
+        export_layer(GuardedStore(store, operator("t")), "projects", "csv", category="太空")
     with pytest.raises(NotFound, match="没有几何"):
-        export_layer(store, "township_indicators", "kml")
+        export_layer(GuardedStore(store, operator("t")), "township_indicators", "kml")

@@ -28,7 +28,7 @@ if not os.environ.get("XXGEO_TEST_PG"):
 
 
 def test_open_store_dispatches_postgresql_urls(pg_url, monkeypatch):
-    from xxgeo.backends.postgis import PostgisStore
+    from xxgeo.store.postgis import PostgisStore
 
     assert isinstance(open_store(pg_url), PostgisStore)
     monkeypatch.setenv("XXGEO_STORE", pg_url.replace("postgresql://", "postgres://", 1))
@@ -142,7 +142,7 @@ def test_many_concurrent_edits_lose_nothing(pg_store):
 
 
 def test_write_layers_is_atomic(pg_store, monkeypatch):
-    from xxgeo.backends import postgis
+    from xxgeo.store import postgis
 
     before = pg_store.read("township_indicators")
     n_backups = len(pg_store.list_backups())
@@ -226,31 +226,31 @@ def test_a_change_made_outside_xxgeo_moves_the_cache_token(pg_store):
         with psycopg.connect(pg_store.conninfo) as con:
             con.execute(sql_text.replace("S.", f'"{pg_store.schema}".'), params)
 
-    token = pg_store.path.stat().st_mtime
+    token = int(pg_store.version())
     pg_store.load()
-    assert pg_store.path.stat().st_mtime == token  # reads do not move it
+    assert int(pg_store.version()) == token  # reads do not move it
     outside("UPDATE S.projects SET status = %s WHERE project_id = %s", ("停建", pid))
-    assert pg_store.path.stat().st_mtime > token
+    assert int(pg_store.version()) > token
     b = pg_store.backup("t")
     pg_store.restore(b.name, user="管理员")  # the restored tables are copies: they are watched again
-    token = pg_store.path.stat().st_mtime
+    token = int(pg_store.version())
     outside("DELETE FROM S.township_indicators")
-    assert pg_store.path.stat().st_mtime > token
-    token = pg_store.path.stat().st_mtime
+    assert int(pg_store.version()) > token
+    token = int(pg_store.version())
     outside("UPDATE S.parks SET status = NULL")
-    assert pg_store.path.stat().st_mtime > token
+    assert int(pg_store.version()) > token
 
 
 def test_copy_from_a_geopackage(pg_store_factory, built_store_path):
     store = pg_store_factory(empty=True)
-    store.copy_from(str(built_store_path), user="迁移")
+    store.copy_from(GpkgStore(built_store_path), user="迁移")
     gpkg = GpkgStore(built_store_path)
     for name in ("townships", "projects", "parks", "indicators"):
         assert len(store.read(name)) == len(gpkg.read(name))
     log = store.read("audit_log")
     assert len(log) == len(gpkg.read("audit_log")) + 1 and log["user"].iloc[-1] == "迁移"
     assert store.validate().ok
-    store.copy_from(str(built_store_path))  # again: what was there is backed up first
+    store.copy_from(GpkgStore(built_store_path))  # again: what was there is backed up first
     assert len(store.list_backups()) == 1
 
 
@@ -273,9 +273,9 @@ def test_roles_are_checked():
 
 
 def test_public_writes_nothing(any_store):
-    from xxgeo.policy import Actor, RoleStore
+    from xxgeo.policy import Actor, GuardedStore
 
-    store = RoleStore(any_store, Actor("访客", "public"))
+    store = GuardedStore(any_store, Actor("访客", "public"))
     pid = store.read("projects")["project_id"].iloc[0]
     n_audit = len(any_store.read("audit_log"))  # the public cannot read the audit log itself
     with pytest.raises(PermissionDenied, match="请先登录"):
@@ -288,10 +288,10 @@ def test_public_writes_nothing(any_store):
 
 
 def test_township_head_edits_only_own_township(any_store):
-    from xxgeo.policy import Actor, RoleStore
+    from xxgeo.policy import Actor, GuardedStore
 
     own, other = _two_townships(any_store)
-    head = RoleStore(any_store, Actor("乡镇长", "township", own["township_code"]))
+    head = GuardedStore(any_store, Actor("乡镇长", "township", own["township_code"]))
     assert head.update_feature("projects", own["project_id"], {"status": "在建"}) == 2
     assert any_store.read("audit_log")["user"].iloc[-1] == "乡镇长"
     with pytest.raises(PermissionDenied, match="不属于您所在的乡镇"):
@@ -309,10 +309,10 @@ def test_township_head_edits_only_own_township(any_store):
 
 
 def test_editor_edits_everything(any_store):
-    from xxgeo.policy import Actor, RoleStore
+    from xxgeo.policy import Actor, GuardedStore
 
     own, other = _two_townships(any_store)
-    editor = RoleStore(any_store, Actor("编辑", "editor"))
+    editor = GuardedStore(any_store, Actor("编辑", "editor"))
     editor.update_feature("projects", other["project_id"], {"township_code": own["township_code"]})
     editor.update_feature("parks", any_store.read("parks")["park_id"].iloc[0], {"status": "在建"})
     editor.write_layers({"township_indicators": any_store.read("township_indicators")}, action="t")
@@ -355,10 +355,10 @@ def test_build_and_undo_commands_on_postgis(pg_store_factory):
     r = cli("set", "--layer", "projects", "--id", pid, "status=在建", "--user", "甲")
     with psycopg.connect(store.conninfo) as con:
         con.execute(f'UPDATE "{store.schema}".projects SET status = %s WHERE project_id = %s', ("停建", pid))
-    token = store.path.stat().st_mtime
+    token = int(store.version())
     r = cli("undo", "--user", "乙")
     assert r.returncode != 0 and "又被改过" in r.stderr and "Traceback" not in r.stderr
-    assert store.path.stat().st_mtime == token and store.read("audit_log")["action"].iloc[-1] == "update"
+    assert int(store.version()) == token and store.read("audit_log")["action"].iloc[-1] == "update"
 
     # build again over the data: replaced in one transaction, but what was there is kept as a backup first
     r = cli("build")

@@ -96,7 +96,7 @@ def test_write_layers_is_atomic_and_backed_up(store_copy, monkeypatch):
     class Boom(Exception):
         pass
 
-    import xxgeo.store as st
+    import xxgeo.store.gpkg as st
 
     real = st._write_frame
 

@@ -31,18 +31,17 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from .errors import NotFound, PermissionDenied, SignInRefused, ValidationFailed
-from .gpkgsql import connect, insert_audit
-from .policy import ROLE_LABELS, Actor
+from .i18n import tr
 from .schema import ROLES
 
-TABLE = "xxgeo_accounts"
+TABLE = "xxgeo_accounts"  #: the GeoPackage table; PostGIS keeps ``<schema>_accounts.accounts``
 MIN_PASSWORD = 8
 FREE_FAILURES = 2  # failures before an account starts refusing attempts for a while
 MAX_LOCK_S = 15 * 60
 _HASHER = PasswordHasher()
 _COLUMNS = ("name", "role", "township_code", "password_hash", "sso", "created_at", "created_by", "last_login",
             "failures", "locked_until")
-_DDL = ("CREATE TABLE IF NOT EXISTS {t} (name TEXT PRIMARY KEY, role TEXT NOT NULL, township_code TEXT, "
+DDL = ("CREATE TABLE IF NOT EXISTS {t} (name TEXT PRIMARY KEY, role TEXT NOT NULL, township_code TEXT, "
         "password_hash TEXT, sso INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL, created_by TEXT, "
         "last_login TEXT, failures INTEGER NOT NULL DEFAULT 0, locked_until DOUBLE PRECISION NOT NULL DEFAULT 0)")
 
@@ -59,14 +58,16 @@ class Account:
     created_by: str | None = None
     last_login: str | None = None
 
-    def actor(self) -> Actor:
-        """The store-layer identity of this account."""
+    def actor(self):
+        """The identity this account acts as (:class:`xxgeo.policy.Actor`)."""
+        from .policy import Actor  # policy reads the store package, which holds this module's table hooks
+
         return Actor(self.name, self.role, self.township_code)
 
     @property
     def role_label(self) -> str:
         """The role in Chinese (管理员, 规划局编辑 …)."""
-        return ROLE_LABELS.get(self.role, self.role)
+        return tr(f"role.{self.role}")
 
 
 def lock_seconds(failures: int) -> float:
@@ -102,81 +103,25 @@ def _now_iso() -> str:
 
 
 # ----------------------------------------------------------------------------- storage
-class _SqliteTable:
-    """The accounts table inside a GeoPackage file."""
-
-    table = TABLE
-    mark = "?"
-    row_lock = ""
-
-    def __init__(self, store) -> None:
-        self.store = store
-
-    @contextlib.contextmanager
-    def tx(self, *, write: bool):
-        self.store._require()
-        with connect(self.store.path) as con:
-            con.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-            try:
-                if write:
-                    con.execute(_DDL.format(t=self.table))
-                yield _Cursor(con.execute, lambda rows: insert_audit(con, rows), self)
-                con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
-
-    def has_table(self, run) -> bool:
-        return bool(run("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (self.table,)))
-
-
-class _PgTable:
-    """The accounts table in ``<schema>_accounts`` on a PostgreSQL server."""
-
-    mark = "%s"
-    row_lock = " FOR UPDATE"
-
-    def __init__(self, store) -> None:
-        self.store = store
-        self.schema = f"{store.schema}_accounts"
-        self.table = f'"{self.schema}"."accounts"'
-
-    @contextlib.contextmanager
-    def tx(self, *, write: bool):
-        with self.store._tx("shared" if write else None) as cur:
-            if write:
-                cur.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
-                cur.execute(_DDL.format(t=self.table))
-
-            def run(q, params=()):
-                cur.execute(q, params)
-                return cur.fetchall() if cur.description else []
-
-            yield _Cursor(run, lambda rows: self.store._insert_audit(cur, rows), self)
-
-    def has_table(self, run) -> bool:
-        return bool(run("SELECT to_regclass(%s)", (self.table,))[0][0])
-
-
 class _Cursor:
-    """What account operations need inside one transaction: run SQL (``?`` marks), write audit rows."""
+    """What account operations need inside one transaction of the store's accounts table (its backend hook
+    ``store.account_table()``): run SQL written with ``?`` marks and ``{t}`` for the table, write audit rows."""
 
     def __init__(self, run, audit, table) -> None:
         self._run, self.audit, self._t = run, audit, table
         self.row_lock = table.row_lock
 
     def __call__(self, q: str, params=()) -> list:
-        q = q.replace("{t}", self._t.table).replace("?", self._t.mark)
-        res = self._run(q, tuple(params))
-        return res.fetchall() if isinstance(res, sqlite3.Cursor) else res
+        return self._run(q.replace("{t}", self._t.table).replace("?", self._t.mark), tuple(params))
 
     def has_table(self) -> bool:
         return self._t.has_table(self)
 
 
-def _table(store):
-    inner = getattr(store, "store", store)  # a RoleStore wraps the real store
-    return _PgTable(inner) if getattr(inner, "kind", "gpkg") == "postgis" else _SqliteTable(inner)
+@contextlib.contextmanager
+def _tx(table, *, write: bool):
+    with table.tx(write=write) as (run, audit):
+        yield _Cursor(run, audit, table)
 
 
 def _account(row) -> Account:
@@ -191,7 +136,7 @@ class Accounts:
 
     def __init__(self, store) -> None:
         self.store = store
-        self._t = _table(store)
+        self._t = store.account_table()
 
     def _select(self, cur, where: str = "", params=(), *, lock: bool = False) -> list[tuple]:
         if not cur.has_table():
@@ -201,12 +146,12 @@ class Accounts:
 
     def list(self) -> list[Account]:
         """Every account, by name."""
-        with self._t.tx(write=False) as cur:
+        with _tx(self._t, write=False) as cur:
             return [_account(r) for r in self._select(cur)]
 
     def get(self, name: str) -> Account | None:
         """The account called ``name`` (None when there is none)."""
-        with self._t.tx(write=False) as cur:
+        with _tx(self._t, write=False) as cur:
             rows = self._select(cur, "WHERE name = ?", (name,))
         return _account(rows[0]) if rows else None
 
@@ -234,7 +179,7 @@ class Accounts:
             check_password(password)
         digest = None if sso else _HASHER.hash(password)
         acct = Account(name, role, code, sso, _now_iso(), by)
-        with self._t.tx(write=True) as cur:
+        with _tx(self._t, write=True) as cur:
             if self._select(cur, "WHERE name = ?", (name,)):
                 raise ValidationFailed(f"账号“{name}”已经存在；要改角色或密码，先 users remove 再 users add。")
             cur("INSERT INTO {t} (name, role, township_code, password_hash, sso, created_at, created_by, failures, "
@@ -246,7 +191,7 @@ class Accounts:
 
     def remove(self, name: str, *, by: str = "cli") -> Account:
         """Delete an account (its sessions end at their next page action)."""
-        with self._t.tx(write=True) as cur:
+        with _tx(self._t, write=True) as cur:
             rows = self._select(cur, "WHERE name = ?", (name,))
             if not rows:
                 raise NotFound(f"没有账号“{name}”。运行 python -m xxgeo users list 查看全部账号。")
@@ -264,7 +209,7 @@ class Accounts:
         now = time.time() if now is None else now
         name = (name or "").strip()
         refused = None
-        with self._t.tx(write=True) as cur:
+        with _tx(self._t, write=True) as cur:
             rows = self._select(cur, "WHERE name = ?", (name,), lock=True) if name else []
             if not rows:
                 _verify(_dummy_hash(), password or "")  # an unknown name costs what a wrong password costs
@@ -335,27 +280,28 @@ def carry_accounts(current: Path, target: Path) -> None:
         con.execute("BEGIN IMMEDIATE")
         con.execute(f"DROP TABLE IF EXISTS main.{TABLE}")
         if has:
-            con.execute(_DDL.format(t=f"main.{TABLE}"))
+            con.execute(DDL.format(t=f"main.{TABLE}"))
             con.execute(f"INSERT INTO main.{TABLE} SELECT {', '.join(_COLUMNS)} FROM cur.{TABLE}")
         con.execute("COMMIT")
         con.execute("DETACH DATABASE cur")
 
 
-def cli_actor(store, name: str | None) -> Actor:
+def cli_actor(store, name: str | None):
     """Who runs a command-line command against ``store``.
 
     The command line is for whoever holds the store itself (the file, or the database password), so
     without ``--user`` it acts as that operator (an admin). With ``--user NAME`` on a store that has
     accounts, it acts as that account, with that account's role (a township head's ``set`` is held to their
     township); an unknown name is refused. On a store without accounts the name is only recorded."""
-    inner = getattr(store, "store", store)
+    from .policy import operator
+
     if not name:
-        return Actor(os.environ.get("XXGEO_USER") or "cli", "admin")
-    if not inner.exists():
-        return Actor(name, "admin")
-    book = Accounts(inner).list()
+        return operator(os.environ.get("XXGEO_USER") or "cli")
+    if not store.exists():
+        return operator(name)
+    book = store.accounts().list()
     if not book:
-        return Actor(name, "admin")
+        return operator(name)
     acct = next((a for a in book if a.name == name), None)
     if acct is None:
         raise NotFound(f"没有账号“{name}”；数据库已设置账号，--user 必须是其中之一（python -m xxgeo users list）。")

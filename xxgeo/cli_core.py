@@ -26,7 +26,7 @@ def cmd_build(args) -> int:
     rep = store.validate()
     counts = {n: len(store.read(n)) for n in ("townships", "villages", "parks", "scenic_sites", "roads",
                                                "projects", "indicators")}
-    print(f"已构建 {store.path}：" + "，".join(f"{k} {v}" for k, v in counts.items()))
+    print(f"已构建 {store.location}：" + "，".join(f"{k} {v}" for k, v in counts.items()))
     if existed:
         print("原有数据已先另存为备份（python -m xxgeo restore 可列出并恢复）；账号保留不变。")
     if not rep.ok:
@@ -46,7 +46,7 @@ def cmd_validate(args) -> int:
     for prob in rep.problems:
         print(f"{'错误' if prob.severity == 'error' else '提示'}：{prob}")
     if rep.ok:
-        print(f"校验通过：{store.path}")
+        print(f"校验通过：{store.location}")
         return 0
     print(f"校验未通过：共 {len(rep.errors)} 个问题（见上）。", file=sys.stderr)
     return 1

@@ -28,12 +28,12 @@ def register(sub) -> dict:
 def cmd_users(args) -> int:
     """Run ``users add|list|remove``."""
     from .accounts import cli_actor, read_password_file
-    from .policy import ROLE_LABELS, RoleStore
+    from .policy import ROLE_LABELS, GuardedStore
     from .store import open_store
 
     store = open_store(args.store)
     actor = cli_actor(store, args.user)
-    book = RoleStore(store, actor).accounts()
+    book = GuardedStore(store, actor).accounts()
     if args.users_command == "list":
         accounts = book.list()
         if not accounts:

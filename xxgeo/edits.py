@@ -1,7 +1,7 @@
 """Edits that lose nothing: ``set`` (attributes and moves, version-checked), ``undo`` of the last change.
 
-Works the same on both backends (:class:`xxgeo.store.GpkgStore` and
-:class:`xxgeo.backends.postgis.PostgisStore`), through their public methods only. Every edit goes through
+Works the same on every backend (the :class:`xxgeo.store.Store` interface), through its public methods
+only. Every edit goes through
 ``store.update_feature`` (one transaction: version check, update, audit row). Undo reads the audit log
 (``store.audit_entries``): an attribute edit or a move is reverted from its before/after values inside
 ``store.undo_feature`` (one transaction under the writer lock that re-reads the log, checks the feature and
@@ -24,7 +24,7 @@ from .io import columns as colmap
 from .io.coords import LAT, LON, parse_coord
 from .io.merge import same_geometry
 from .schema import LAYERS, is_empty
-from .store import AuditEntry, GpkgStore, Revert
+from .store import AuditEntry, Revert, Store
 
 CANCEL = "undo"
 # rows undo walks past: the detail rows of an import (and of its undo), and account changes (not data: undo
@@ -33,7 +33,7 @@ DETAIL = ("import-update", "import-insert", "undo-import", "account-add", "accou
 UNDOABLE = ("update", "import", "import-replace")
 
 
-def parse_assignments(store: GpkgStore, layer: str, items: list[str]) -> tuple[dict, object]:
+def parse_assignments(store: Store, layer: str, items: list[str]) -> tuple[dict, object]:
     """``["状态=在建", "investment_wan=1200", "lon=111.3", "lat=35.1"]`` -> (changes, new point or None).
 
     Field names may be the schema's or the Chinese labels; values are normalised like an import
@@ -84,7 +84,7 @@ def _plain(v):
     return v.item() if hasattr(v, "item") else v
 
 
-def set_fields(store: GpkgStore, layer: str, feature_id: str, items: list[str], *, user: str,
+def set_fields(store: Store, layer: str, feature_id: str, items: list[str], *, user: str,
                expected_version: int | None = None) -> tuple[int, dict]:
     """Apply ``field=value`` edits to one feature; returns (new version, changes)."""
     changes, geom = parse_assignments(store, layer, items)
@@ -148,7 +148,7 @@ def _target(rows: list[AuditEntry]) -> tuple[Change | None, AuditEntry | None]:
     return None, None
 
 
-def last_change(store: GpkgStore) -> Change | None:
+def last_change(store: Store) -> Change | None:
     """What :func:`undo_last` would undo (None when nothing can be undone)."""
     change, _ = _target(store.audit_entries())
     return change
@@ -166,7 +166,7 @@ def _blocked(raw: AuditEntry | None) -> str:
 CHANGED = "最近的修改已变化（有人刚刚修改了数据），请刷新后再撤销。"
 
 
-def undo_last(store: GpkgStore, *, user: str) -> str:
+def undo_last(store: Store, *, user: str) -> str:
     """Undo the most recent change (an edit, a move or an import) on either backend; returns a sentence
     saying what was undone. Refuses, changing nothing, when it cannot be undone or was overtaken."""
     change, raw = _target(store.audit_entries())
@@ -177,7 +177,7 @@ def undo_last(store: GpkgStore, *, user: str) -> str:
     return _undo_import(store, change, user)
 
 
-def _undo_update(store: GpkgStore, seen: Change, user: str) -> str:
+def _undo_update(store: Store, seen: Change, user: str) -> str:
     def decide(rows: list[AuditEntry], current) -> Revert:
         change, _ = _target(rows)
         if change is None or change.fid != seen.fid:
@@ -240,14 +240,14 @@ def _previous_geometry(rows: list[AuditEntry], change: Change):
                    "请用 python -m xxgeo restore 选择之前的备份。")
 
 
-def _undo_import(store: GpkgStore, change: Change, user: str) -> str:
+def _undo_import(store: Store, change: Change, user: str) -> str:
     name = change.before.get("backup")
     found = [b for b in store.list_backups() if b.name == name] if name else []
     if not found:
         raise NotFound(f"这次导入之前的备份（{name or '未记录'}）已不存在，无法撤销；"
                        "请用 python -m xxgeo restore 选择备份。")
 
-    def still_last(st: GpkgStore) -> None:  # runs under the writer lock, before anything is swapped
+    def still_last(st: Store) -> None:  # runs under the writer lock, before anything is swapped
         now, _ = _target(st.audit_entries())
         if now is None or now.fid != change.fid:
             raise StoreError(CHANGED)

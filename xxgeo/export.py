@@ -1,10 +1,8 @@
 """``python -m xxgeo export`` and the app's download buttons: a layer, filtered, in one of six formats.
 
-The public-only rule: with ``public_only`` a layer not meant for the public is refused, a project whose
-``public`` is not true never leaves, and only the fields listed in :data:`PUBLIC_FIELDS` (an allow-list,
-so a field added to the schema later stays internal until someone decides otherwise) are written.
-Internal fields are the bookkeeping (``version``, ``public``), the raw notes (``investment_note``,
-``source_text``, ``subgroup``) and any column the schema does not know.
+Who may export what, and what "public only" lets out, is decided by the guarded store it is given
+(:meth:`xxgeo.policy.GuardedStore.export_frame`, the one definition of the public's share): this module
+only filters by township and category and renders the formats.
 """
 
 from __future__ import annotations
@@ -15,36 +13,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import ImportRefused, NotFound
+from .errors import NotFound
 from .io import writers
 from .io.columns import CATEGORY_ALIASES
 from .names import resolve_township
+from .policy import GuardedStore
 from .schema import CATEGORIES, LAYERS
-from .store import GpkgStore
 
 FORMATS = ("gpkg", "geojson", "shp", "xlsx", "csv", "kml")
 SUFFIX = {"gpkg": ".gpkg", "geojson": ".geojson", "shp": ".zip", "xlsx": ".xlsx", "csv": ".csv", "kml": ".kml"}
 MIME = {"gpkg": "application/geopackage+sqlite3", "geojson": "application/geo+json", "shp": "application/zip",
         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "csv": "text/csv",
         "kml": "application/vnd.google-earth.kml+xml"}
-#: Layers and fields that may leave with ``--public-only`` (everything else is internal).
-PUBLIC_FIELDS = {
-    "projects": ("project_id", "name", "category", "township_code", "township_codes", "village", "park_id", "status",
-                 "investment_wan", "start_year", "end_year", "source_ref", "place_note", "loc_precision"),
-    "county": ("code", "name", "source"),
-    "townships": ("code", "name", "kind", "boundary_quality", "seat_lon", "seat_lat", "village_units", "source"),
-    "parks": ("park_id", "name", "aliases", "township_code", "planned_area_km2", "construction_land_km2",
-              "construction_land_mu", "area_km2", "location_desc", "leading_industries", "enterprises",
-              "infrastructure", "standard_factories", "targets", "distances_stated", "period", "status",
-              "boundary_quality", "source_ref"),
-    "scenic_sites": ("site_id", "name", "kind", "grade", "township_code", "village", "place_note", "status",
-                     "loc_precision", "source_ref"),
-    "roads": ("road_id", "name", "road_class", "work_type", "from_place", "to_place", "via_places", "length_km",
-              "project_id", "loc_precision", "source_ref"),
-    "indicators": tuple(f.name for f in LAYERS["indicators"].fields),
-    "places": ("place_id", "name", "name_en", "kind", "source"),
-}
-INTERNAL_FIELDS = ("version", "public", "investment_note", "source_text", "subgroup")
 SPATIAL_ONLY = ("shp", "kml")
 
 
@@ -59,17 +39,15 @@ class ExportResult:
     notes: list = field(default_factory=list)
 
 
-def select(store_or_frames, layer: str, *, township: str | None = None, category: str | None = None,
+def select(store: GuardedStore, layer: str, *, township: str | None = None, category: str | None = None,
            public_only: bool = False) -> pd.DataFrame:
-    """The rows and columns of ``layer`` that may be exported with these filters."""
+    """The rows and columns of ``layer`` that ``store``'s actor may export, with these filters."""
     if layer not in LAYERS:
-        raise NotFound(f"没有名为“{layer}”的图层。可用图层：{'、'.join(LAYERS)}。")
-    get = store_or_frames.read if isinstance(store_or_frames, GpkgStore) else store_or_frames.__getitem__
-    df = get(layer)
-    if public_only and layer not in PUBLIC_FIELDS:
-        raise ImportRefused(f"图层“{LAYERS[layer].label}”是内部数据，不能以“仅公开”方式导出。")
+        raise NotFound(f"没有名为“{layer}”的图层。可用图层：{'、'.join(LAYERS)}。",
+                       english=f"No layer “{layer}”. Layers: {', '.join(LAYERS)}.")
+    df = store.export_frame(layer, public_only=public_only)
     if township:
-        code = resolve_township(township, get("townships"))
+        code = resolve_township(township, store.read("townships"))
         if layer == "townships":
             df = df[df["code"] == code]
         elif "township_codes" in df.columns:
@@ -87,11 +65,6 @@ def select(store_or_frames, layer: str, *, township: str | None = None, category
         if cat not in CATEGORIES:
             raise NotFound(f"没有“{category}”这个类别。类别有：{'、'.join(CATEGORIES)}。")
         df = df[df["category"] == cat]
-    if public_only:
-        if "public" in df.columns:
-            df = df[df["public"].fillna(False).astype(bool)]
-        keep = [c for c in PUBLIC_FIELDS[layer] if c in df.columns] + (["geometry"] if "geometry" in df.columns else [])
-        df = df[keep]
     return df.reset_index(drop=True)
 
 
@@ -120,7 +93,7 @@ def render(df: pd.DataFrame, layer: str, fmt: str, *, township_names: dict, abou
     return writers.to_kml(df, layer, township_names, title or LAYERS[layer].label, colors), notes
 
 
-def export_layer(store: GpkgStore, layer: str, fmt: str, *, township: str | None = None,
+def export_layer(store: GuardedStore, layer: str, fmt: str, *, township: str | None = None,
                  category: str | None = None, public_only: bool = False) -> ExportResult:
     """Select and render; the filename says layer, filters and date."""
     df = select(store, layer, township=township, category=category, public_only=public_only)
@@ -131,7 +104,7 @@ def export_layer(store: GpkgStore, layer: str, fmt: str, *, township: str | None
     about = [("图层", f"{LAYERS[layer].label}（{layer}）"),
              ("导出时间", _dt.datetime.now().isoformat(timespec="seconds")),
              ("筛选", filt), ("行数", str(len(df))), ("坐标系", "WGS84 经纬度（EPSG:4326）"),
-             ("数据库", store.path.name), ("说明", "未注明的数值留空；总投资单位为万元，均为规划所述数值。")]
+             ("数据库", store.name), ("说明", "未注明的数值留空；总投资单位为万元，均为规划所述数值。")]
     data, notes = render(df, layer, fmt, township_names=names, about=about)
     parts = [layer] + ([township] if township else []) + ([category] if category else []) + (
         ["public"] if public_only else [])

@@ -29,7 +29,7 @@ from .io.readers import read_source
 from .io.reshape import reshape_township_indicators
 from .names import resolve_township
 from .schema import LAYERS, validate_frame
-from .store import GpkgStore
+from .store import Store
 
 NOT_IMPORTABLE = ("audit_log",)
 MAX_LISTED = 3
@@ -84,7 +84,7 @@ def _user(user: str | None) -> str:
     return user or os.environ.get("XXGEO_USER") or "cli"
 
 
-def prepare_import(path: str | os.PathLike, layer: str, store: GpkgStore, *, crs: str | None = None,
+def prepare_import(path: str | os.PathLike, layer: str, store: Store, *, crs: str | None = None,
                    encoding: str | None = None, replace: bool = False, source_layer: str | None = None,
                    name: str | None = None, user: str | None = None) -> ImportPlan:
     """Read, convert, map, merge and validate ``path`` for ``layer`` without writing anything."""
@@ -93,7 +93,7 @@ def prepare_import(path: str | os.PathLike, layer: str, store: GpkgStore, *, crs
                        f"{'、'.join(n for n in LAYERS if n not in NOT_IMPORTABLE)}。")
     if layer in NOT_IMPORTABLE:
         raise ImportRefused("修改记录（audit_log）不能导入，它只由系统写入。")
-    store._require()
+    store.require()
     name = name or Path(path).name
     choice = parse_crs(crs)
     townships = store.read("townships")
@@ -205,7 +205,7 @@ def _key_problems(layer: str, inc: pd.DataFrame, provided: list) -> list:
     return out
 
 
-def _merge_and_validate(plan: ImportPlan, current, townships, store: GpkgStore, user: str):
+def _merge_and_validate(plan: ImportPlan, current, townships, store: Store, user: str):
     res = merge(plan.layer, current, plan.incoming, plan.provided, replace=plan.replace, source_name=plan.name,
                 townships=townships, user=user)
     problems = []
@@ -238,14 +238,14 @@ def refusal(plan: ImportPlan) -> ValidationFailed:
                             english=f"Import refused: {len(plan.problems)} problem(s); nothing was written.")
 
 
-def commit_import(plan: ImportPlan, store: GpkgStore, *, user: str | None = None) -> ImportResult:
+def commit_import(plan: ImportPlan, store: Store, *, user: str | None = None) -> ImportResult:
     """Write a prepared import: merge again under the writer lock, validate, write with backup and audit."""
     if not plan.ok:
         raise refusal(plan)
     who = _user(user)
     box: dict = {}
 
-    def build(st: GpkgStore, backup):
+    def build(st: Store, backup):
         townships = st.read("townships")
         res, probs = _merge_and_validate(plan, st.read(plan.layer), townships, st, who)
         if probs:
@@ -264,7 +264,7 @@ def commit_import(plan: ImportPlan, store: GpkgStore, *, user: str | None = None
     return ImportResult(plan.layer, res.inserted, res.updated, res.unchanged, res.deleted, backup, plan.notes)
 
 
-def import_file(path: str | os.PathLike, layer: str, store: GpkgStore, *, user: str | None = None,
+def import_file(path: str | os.PathLike, layer: str, store: Store, *, user: str | None = None,
                 **kw) -> ImportResult:
     """Prepare and commit in one go (the CLI); raises on any refusal with the store untouched."""
     plan = prepare_import(path, layer, store, user=user, **kw)

@@ -255,13 +255,9 @@ def build_frames(sources: Path = SOURCES) -> dict:
 def build(store_path: str | None = None, sources: Path = SOURCES):
     """Build the default store at ``store_path`` (a file path or a postgresql:// URL, through ``open_store``).
 
-    What is there is replaced in one transaction, and kept as a backup first (``restore`` lists it): on
-    PostGIS the write itself takes it; a GeoPackage is copied under the writer lock just before."""
+    What is there is replaced in one transaction, and kept as a backup first (``restore`` lists it)."""
     store = open_store(store_path)
     frames = build_frames(sources)
-    if store.kind == "gpkg" and store.exists():
-        with store.lock():  # no edit is half-written while the copy is taken
-            store.backup("build")
     store.write_layers(frames, user="build", action="build", fresh=True, audit=False)
     store.append_audit([{"user": "build", "layer": "*", "feature_id": None, "action": "build",
                          "before": None, "after": f"{len(frames['projects'])} projects"}])

@@ -97,7 +97,7 @@ def show_map(ctx, key: str, flt: MapFilter, *, role: str = "editor", basemap: st
     tiles are published as static files (again if they were pruned since) and fetched by the browser for what is
     in view."""
     # the public's dataset is a different (filtered) one: its maps are cached apart from everyone else's
-    token = (str(ctx.store.path), ctx.store.path.stat().st_mtime, ctx.actor.role == "public")
+    token = (ctx.store.location, ctx.store.version(), ctx.actor.is_public)
     okey = None if overlay is None else (overlay.label, tuple(sorted(overlay.values.items())))
     cached = _map(ctx.dataset, token, flt, role, ctx.lang, basemap, okey, overlay, highlight_township,
                   highlight_park, show_villages, tianditu_key() if basemap == "tianditu" else None, compact)

@@ -7,14 +7,14 @@ from dataclasses import dataclass, field
 
 from ..i18n import tr
 from ..policy import WRITERS, Actor
-from ..store import Dataset, GpkgStore
+from ..store import Dataset, Store
 
 
 @dataclass
 class ViewContext:
     """Passed to each view's ``render(ctx)``."""
 
-    store: GpkgStore  # in the app a RoleStore: every write is checked against ``actor``'s role
+    store: Store  # in the app a GuardedStore: every write is checked against ``actor``'s role
     dataset: Dataset
     lang: str = "zh"
     params: dict = field(default_factory=dict)

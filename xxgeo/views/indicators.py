@@ -217,6 +217,6 @@ def _townships(ctx) -> None:
         if key == "area_km2":
             st.caption("面积按示意乡镇界计算，非法定面积。")
     with c2:
-        token = (str(ctx.store.path), ctx.store.path.stat().st_mtime if ctx.store.exists() else 0.0)
+        token = (ctx.store.location, ctx.store.version())
         m = _overlay_map(ds, token, key, label, unit, tuple(sorted(values.items())), ctx.lang)
         st_folium(m, key="ind_overlay_map", height=480, use_container_width=True, returned_objects=[])

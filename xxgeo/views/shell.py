@@ -8,7 +8,7 @@ import streamlit as st
 
 from ..errors import XxgeoError
 from ..i18n import tr
-from ..policy import Actor, RoleStore
+from ..policy import PUBLIC, Actor, GuardedStore
 from ..store import open_store
 from .auth import signed_in_actor
 from .context import ViewContext
@@ -20,17 +20,17 @@ ALIASES = {"规划": "planning", "规划总览": "planning", "乡镇": "township
 
 
 @st.cache_resource(show_spinner="正在读取数据库…", max_entries=6)
-def _load(path: str, mtime: float, public: bool):  # mtime: part of the cache key only (a new version re-reads)
+def _load(location: str, version: str, public: bool):  # version: part of the cache key only (a new one re-reads)
     """Read every layer once per store version and audience (the only I/O cache; never mutated).
 
-    The public's copy is read through :class:`RoleStore`, so internal rows and fields never enter it."""
-    store = open_store(path)
-    return RoleStore(store, Actor("公众", "public")).load() if public else store.load()
+    The public's copy is read through :class:`GuardedStore`, so internal rows and fields never enter it."""
+    store = open_store(location)
+    return GuardedStore(store, PUBLIC).load() if public else store.load()
 
 
 def load_dataset(store, public: bool):
     """The dataset the public (``public=True``) or a signed-in user may see, re-read only when the store changes."""
-    return _load(str(store.path), store.path.stat().st_mtime if store.exists() else 0.0, public)
+    return _load(store.location, store.version(), public)
 
 
 def current_view() -> str:
@@ -50,14 +50,14 @@ def run() -> None:
     try:
         store = open_store()
         if not store.exists():
-            st.error(f"找不到数据库 {store.path}。请先运行 `python -m xxgeo build`（`make run` 会自动构建）。")
+            st.error(f"找不到数据库 {store.location}。请先运行 `python -m xxgeo build`（`make run` 会自动构建）。")
             return
         with st.sidebar:
             st.markdown(f"### {tr('app.title', lang)}")
             actor = signed_in_actor(store, lambda code: _township_name(store, code), lang)
             view = _navigation(view, lang, actor)
         ds = load_dataset(store, actor.role == "public")
-        ctx = ViewContext(store=RoleStore(store, actor), dataset=ds, lang=lang, params=dict(st.query_params),
+        ctx = ViewContext(store=GuardedStore(store, actor), dataset=ds, lang=lang, params=dict(st.query_params),
                           actor=actor)
         try:
             module = importlib.import_module(f"xxgeo.views.{view}")

@@ -1,20 +1,17 @@
-"""Small pieces of the PostGIS backend: backup handles, the ``store.path`` stand-in, URL parsing, values."""
+"""Small pieces of the PostGIS backend: backup handles, URL parsing, values."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 from types import SimpleNamespace
-from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import geopandas as gpd
 import pandas as pd
+import psycopg
 
 from ..errors import StoreError
-
-if TYPE_CHECKING:
-    from .postgis import PostgisStore
 
 DEFAULT_SCHEMA = "xxgeo"
 
@@ -25,7 +22,7 @@ class Snapshot:
 
     name: str
     size: int = 0
-    store: PostgisStore | None = field(default=None, compare=False, repr=False)
+    store: object = field(default=None, compare=False, repr=False)  # the PostgisStore it belongs to
 
     @property
     def stem(self) -> str:
@@ -41,28 +38,6 @@ class Snapshot:
 
     def __str__(self) -> str:
         return self.name
-
-
-class PgLocation:
-    """What callers use of ``GpkgStore.path``: ``name``, ``str()`` and ``stat().st_mtime`` (a change counter)."""
-
-    def __init__(self, store: PostgisStore) -> None:
-        self._store = store
-        self.name = f"{store.dbname}.{store.schema}"
-        self.stem = self.name
-
-    def __str__(self) -> str:
-        return self._store.display
-
-    def __repr__(self) -> str:
-        return f"PgLocation({self._store.display!r})"
-
-    def exists(self) -> bool:
-        return self._store.exists()
-
-    def stat(self) -> SimpleNamespace:
-        """``st_mtime`` grows with every committed write (a cache token, not a time)."""
-        return SimpleNamespace(st_mtime=float(self._store.change_count()), st_size=0)
 
 
 def split_url(url: str) -> tuple[str, str, str, str]:
@@ -96,8 +71,35 @@ def kind_of(series) -> str:
 
 
 
-
 def geoms_of(df) -> list:
     if isinstance(df, gpd.GeoDataFrame):
         return [None if g is None else g for g in df.geometry.values]
     return [None] * len(df)
+
+
+def ensure_postgis(cur, dbname: str) -> None:
+    """Enable PostGIS in the database when it is installed but not enabled and this role may; otherwise
+    one sentence saying what to run."""
+    cur.execute("SELECT 1 FROM pg_extension WHERE extname = 'postgis'")
+    if cur.fetchone():
+        return
+    cur.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'postgis'")
+    if not cur.fetchone():
+        raise StoreError(f"数据库服务器上没有安装 PostGIS：请在服务器上安装（Debian：apt-get install "
+                         f"postgresql-15-postgis-3），再在数据库 {dbname} 中运行 CREATE EXTENSION postgis;",
+                         english=f"PostGIS is not installed on the server: install it (Debian: apt-get install "
+                                 f"postgresql-15-postgis-3), then run CREATE EXTENSION postgis; in {dbname}.")
+    cur.execute("SAVEPOINT xxgeo_postgis")
+    try:
+        cur.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+    except psycopg.errors.InsufficientPrivilege as exc:
+        cur.execute("ROLLBACK TO SAVEPOINT xxgeo_postgis")
+        raise postgis_missing(dbname) from exc
+
+
+def postgis_missing(dbname: str) -> StoreError:
+    """PostGIS is installed but not enabled, and this role may not enable it: what to ask for."""
+    return StoreError(f"数据库 {dbname} 尚未启用 PostGIS，且当前用户无权启用：请让数据库管理员在该数据库中运行 "
+                      "CREATE EXTENSION postgis;",
+                      english=f"PostGIS is not enabled in database {dbname} and this role may not enable it: ask "
+                              "the database administrator to run CREATE EXTENSION postgis; there.")

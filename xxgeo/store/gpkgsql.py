@@ -1,29 +1,25 @@
 """Plain SQLite on a GeoPackage file: connections with GDAL's geometry functions registered, the audit-log
 rows, and GeoPackage geometry blobs — what lets the store change a feature, its geometry and the audit log in
-one SQLite transaction (``xxgeo/store.py``)."""
+one SQLite transaction (:mod:`xxgeo.store.gpkg`)."""
 
 from __future__ import annotations
 
 import contextlib
-import datetime as _dt
 import sqlite3
 import struct
 from pathlib import Path
 
 import shapely
 
-from .errors import NotFound, StoreError
+from ..errors import NotFound, StoreError
+from .frames import AUDIT_COLUMNS, now_iso
 
 LOCK_TIMEOUT_S = 30.0
 
 
-def now_iso() -> str:
-    """Current local time, ISO 8601 to the second."""
-    return _dt.datetime.now().astimezone().isoformat(timespec="seconds")
-
-
 @contextlib.contextmanager
 def connect(path: Path):
+    """A plain SQLite connection to a GeoPackage (autocommit; callers BEGIN), GDAL's functions registered."""
     con = sqlite3.connect(str(path), timeout=LOCK_TIMEOUT_S, isolation_level=None)
     con.execute("PRAGMA busy_timeout = 30000")
     register_gpkg_functions(con)
@@ -49,7 +45,7 @@ def insert_audit(con, rows: list[dict]) -> None:
         return
     if not audit_exists(con):
         raise StoreError("数据库缺少 audit_log 图层，无法记录修改；请用 python -m xxgeo build 重建。")
-    cols = ["at", "user", "layer", "feature_id", "action", "before", "after"]
+    cols = AUDIT_COLUMNS
     names = ", ".join(f'"{c}"' for c in cols)
     con.executemany(f"INSERT INTO audit_log ({names}) VALUES ({', '.join('?' * len(cols))})",
                     [[r.get(c) for c in cols] for r in rows])

@@ -1,0 +1,137 @@
+"""What every backend shares: the schema's frames and values, the loaded dataset, audit entries and reverts.
+
+Nothing here touches a database: these are the values the :class:`~xxgeo.store.base.Store` interface takes and
+returns, whatever the backend.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass
+
+import geopandas as gpd
+import pandas as pd
+
+from ..errors import NotFound
+from ..schema import LAYERS, is_empty
+
+AUDIT_COLUMNS = ("at", "user", "layer", "feature_id", "action", "before", "after")
+
+
+def now_iso() -> str:
+    """Current local time, ISO 8601 to the second (what audit rows carry)."""
+    return _dt.datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+@dataclass
+class Dataset:
+    """Every layer of a store, loaded once; what the map, views and reports are functions of."""
+
+    layers: dict
+
+    def __getitem__(self, name: str):
+        return self.layers[name]
+
+    def get(self, name: str, default=None):
+        return self.layers.get(name, default)
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One ``audit_log`` row and its position ``fid`` (entries come oldest first); what undo reads."""
+
+    fid: int
+    at: str | None
+    user: str | None
+    layer: str | None
+    feature_id: str | None
+    action: str | None
+    before: str | None
+    after: str | None
+
+
+@dataclass
+class Revert:
+    """What an undo writes to one feature: field values, the geometry when ``set_geometry``, one audit row."""
+
+    layer: str
+    feature_id: str
+    values: dict
+    audit: dict
+    geometry: object = None
+    set_geometry: bool = False
+
+
+def empty_frame(layer: str):
+    """An empty frame with the layer's columns (a GeoDataFrame for spatial layers)."""
+    lay = LAYERS[layer]
+    cols = {f.name: pd.Series(dtype=_dtype(f.kind)) for f in lay.fields}
+    df = pd.DataFrame(cols)
+    if lay.spatial:
+        return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries([], crs="EPSG:4326"), crs="EPSG:4326")
+    return df
+
+
+def _dtype(kind: str) -> str:
+    return {"int": "Int64", "float": "float64", "year": "Int64", "bool": "boolean"}.get(kind, "object")
+
+
+def coerce(layer: str, df):
+    """Give a frame the schema's column order and dtypes (extra columns are kept after them)."""
+    lay = LAYERS[layer]
+    df = df.copy()
+    for f in lay.fields:
+        if f.name not in df.columns:
+            df[f.name] = pd.NA
+        col = df[f.name]
+        if f.kind in ("int", "year"):
+            df[f.name] = pd.to_numeric(col, errors="coerce").round().astype("Int64")
+        elif f.kind == "float":
+            df[f.name] = pd.to_numeric(col, errors="coerce").astype("float64")
+        elif f.kind == "bool":
+            df[f.name] = col.map(_to_bool).astype("boolean")
+        else:
+            df[f.name] = col.map(lambda v: None if is_empty(v) else str(v)).astype(object)
+    order = lay.field_names + [c for c in df.columns if c not in lay.field_names and c != "geometry"]
+    if lay.spatial:
+        geom = df.geometry if isinstance(df, gpd.GeoDataFrame) else gpd.GeoSeries([None] * len(df))
+        out = gpd.GeoDataFrame(df[order], geometry=geom.values, crs="EPSG:4326")
+        return out
+    return pd.DataFrame(df[order])
+
+
+def _to_bool(v):
+    if is_empty(v):
+        return pd.NA
+    if isinstance(v, bool):
+        return v
+    s = str(v).strip().lower()
+    if s in ("true", "1", "yes", "y", "是", "公开", "t"):
+        return True
+    if s in ("false", "0", "no", "n", "否", "不公开", "内部", "f"):
+        return False
+    return pd.NA
+
+
+def sql_value(kind: str, v):
+    """A plain Python value of a schema field kind for a database driver (``None`` for empty)."""
+    if is_empty(v):
+        return None
+    if kind in ("int", "year"):
+        return int(float(v))
+    if kind == "float":
+        return float(v)
+    if kind == "bool":
+        return _to_bool(v) is True
+    return str(v)
+
+
+def editable_layer(layer: str, changes: dict):
+    """The layer of an edit by id, refusing unknown layers, unknown fields and the id/version fields."""
+    lay = LAYERS.get(layer)
+    if lay is None or not lay.id_field:
+        raise NotFound(f"图层“{layer}”不能按编号修改。")
+    bad = [k for k in changes if k not in lay.field_names or k in (lay.id_field, "version")]
+    if bad:
+        raise NotFound(f"图层“{layer}”没有可修改的字段：{'、'.join(bad)}。")
+    return lay
