@@ -47,7 +47,8 @@ def test_exported_html_draws_offline_and_escapes_hostile_names(browser, built_st
     p["name"] = hostile
     p = gpd.GeoDataFrame(p, geometry=[Point(111.22, 35.14)], crs=4326)
     out = tmp_path / "hostile.html"
-    out.write_text(map_html(build_map(Dataset({**ds.layers, "projects": p}), MapRequest(assets="inline"))), encoding="utf-8")
+    result = build_map(Dataset({**ds.layers, "projects": p}), MapRequest(assets="inline"))
+    out.write_text(map_html(result), encoding="utf-8")
     page, blocked, errors = offline_page(browser)
     dialogs = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))

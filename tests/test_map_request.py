@@ -170,3 +170,13 @@ def test_unknown_or_wrong_spec_keys_are_refused(tmp_path, old, new, says):
         load_specs(d)
     assert "projects.toml" in e.value.message and says in e.value.message
     assert e.value.english and says in e.value.english
+
+
+def test_behaviour_request_fields_exist():
+    """Every request field a spec may name (highlight_param, on_request) is a field of MapRequest."""
+    from xxgeo.layerspec import HIGHLIGHT_PARAMS, ON_REQUEST
+
+    req = MapRequest(highlight_township="t", highlight_park="p", show_villages=True)
+    assert [req.field_value(f) for f in (*HIGHLIGHT_PARAMS.values(), *ON_REQUEST.values())] == ["t", "p", True]
+    with pytest.raises(KeyError):
+        req.field_value("effective_filter")
