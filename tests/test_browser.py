@@ -38,7 +38,7 @@ def test_app_draws_leaflet_map_offline(browser, server, query):
 
 
 def test_exported_html_draws_offline_and_escapes_hostile_names(browser, built_store_path, tmp_path):
-    from xxgeo.mapping import build_map, map_html
+    from xxgeo.mapping import MapRequest, build_map, map_html
     from xxgeo.store import Dataset, GpkgStore
 
     ds = GpkgStore(built_store_path).load()
@@ -47,7 +47,8 @@ def test_exported_html_draws_offline_and_escapes_hostile_names(browser, built_st
     p["name"] = hostile
     p = gpd.GeoDataFrame(p, geometry=[Point(111.22, 35.14)], crs=4326)
     out = tmp_path / "hostile.html"
-    out.write_text(map_html(build_map(Dataset({**ds.layers, "projects": p}), assets="inline")), encoding="utf-8")
+    result = build_map(Dataset({**ds.layers, "projects": p}), MapRequest(assets="inline"))
+    out.write_text(map_html(result), encoding="utf-8")
     page, blocked, errors = offline_page(browser)
     dialogs = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))

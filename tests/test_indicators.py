@@ -232,7 +232,7 @@ def test_actuals_from_a_typed_table(dataset):
 # ----------------------------------------------------------------------------- township overlays
 def test_overlay_values_derived_and_imported(dataset, store_copy):
     from xxgeo.analysis import township_indicator_values
-    from xxgeo.mapping import MapFilter, Overlay, build_map, choropleth, filter_projects, map_html
+    from xxgeo.mapping import MapFilter, MapRequest, Overlay, build_map, choropleth, filter_projects, map_html
 
     values, label, unit = township_indicator_values(dataset, "project_count")
     for code in dataset["townships"]["code"]:
@@ -250,7 +250,7 @@ def test_overlay_values_derived_and_imported(dataset, store_copy):
     extra, legend = choropleth(ov, ds["townships"])
     assert extra[t["code"].iloc[0]]["_value_label"] == "粮食产量（2022年）：2.5 万吨"
     assert extra[t["code"].iloc[2]]["_value_label"].endswith("未注明")
-    html = map_html(build_map(ds, MapFilter(), overlay=ov, assets="inline"))
+    html = map_html(build_map(ds, MapRequest(MapFilter(), overlay=ov, assets="inline")))
     assert "粮食产量（2022年）" in html
 
 

@@ -10,7 +10,7 @@ from shapely.geometry import Point
 
 from xxgeo import mapping
 from xxgeo.layerspec import load_specs
-from xxgeo.mapping import MapFilter, Overlay, build_map, filter_projects, map_html
+from xxgeo.mapping import MapFilter, MapRequest, Overlay, build_map, filter_projects, map_html
 from xxgeo.store import Dataset
 
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -71,7 +71,7 @@ def _one_project_dataset(dataset, name: str, public: bool = True) -> Dataset:
 
 def test_hostile_names_reach_the_page_only_as_json_data(dataset):
     ds = _one_project_dataset(dataset, HOSTILE + "</script><script>alert(2)</script>")
-    html = map_html(build_map(ds, assets="inline"))
+    html = map_html(build_map(ds, MapRequest(assets="inline")))
     assert "<script>alert(2)" not in html and "<img src=x" not in html  # no markup survives in the page
     proj = next(p for p in payloads(html) if p["spec"]["layer"] == "projects")
     assert proj["data"]["features"][0]["properties"]["name"].startswith(HOSTILE)
@@ -82,13 +82,13 @@ def test_hostile_names_reach_the_page_only_as_json_data(dataset):
 
 def test_public_role_never_draws_internal_projects(dataset):
     ds = _one_project_dataset(dataset, "内部项目", public=False)
-    html = map_html(build_map(ds, role="public", assets="inline"))
+    html = map_html(build_map(ds, MapRequest(role="public", assets="inline")))
     assert "内部项目" not in html
     assert "村（居）委会" not in html  # the villages layer is not for the public audience
 
 
 def test_inline_export_needs_no_network(dataset):
-    html = map_html(build_map(dataset, assets="inline"))
+    html = map_html(build_map(dataset, MapRequest(assets="inline")))
     assert not re.search(r'<script[^>]+src="https?://', html)
     assert not re.search(r'<link[^>]+href="https?://', html)
     assert "L.version" in html or "leaflet" in html.lower()
@@ -96,14 +96,14 @@ def test_inline_export_needs_no_network(dataset):
 
 
 def test_static_mode_points_to_app_static_files(dataset):
-    m = build_map(dataset, assets="static")
+    m = build_map(dataset, MapRequest(assets="static")).map
     assert ("leaflet", "/app/static/vendor/leaflet/leaflet.js") in m.default_js
     for _, rel in mapping.JS_ASSETS + mapping.CSS_ASSETS:
         assert (mapping.STATIC_DIR / rel).is_file()
 
 
 def test_layers_and_schematic_marking(dataset):
-    html = map_html(build_map(dataset, assets="inline"))
+    html = map_html(build_map(dataset, MapRequest(assets="inline")))
     layers = {p["spec"]["layer"]: p for p in payloads(html)}
     assert {"county", "townships", "parks", "scenic_sites", "projects"} <= set(layers)
     t = layers["townships"]["data"]["features"]
@@ -131,14 +131,14 @@ def test_choropleth_classes_and_every_township_value(dataset):
     assert len(legend["values"]) == 11
     assert legend["classes"][-1][1] == max(values.values())
     assert all("_fill" in e for e in extra.values())
-    html = map_html(build_map(dataset, overlay=Overlay(label, unit, values), assets="inline"))
+    html = map_html(build_map(dataset, MapRequest(overlay=Overlay(label, unit, values), assets="inline")))
     legend_js = json.loads(re.search(r"d\.innerHTML = (\".*?\");", html).group(1))
     assert "项目数" in legend_js and ("自然断点法" in legend_js or "唯一值" in legend_js)
 
 
 def test_amap_basemap_shifts_overlays_to_gcj02(dataset):
-    plain = payloads(map_html(build_map(dataset, assets="inline")))
-    amap = payloads(map_html(build_map(dataset, basemap="amap", assets="inline")))
+    plain = payloads(map_html(build_map(dataset, MapRequest(assets="inline"))))
+    amap = payloads(map_html(build_map(dataset, MapRequest(basemap="amap", assets="inline"))))
     a = next(p for p in plain if p["spec"]["layer"] == "projects")["data"]["features"][0]["geometry"]["coordinates"]
     b = next(p for p in amap if p["spec"]["layer"] == "projects")["data"]["features"][0]["geometry"]["coordinates"]
     a, b = (a[0] if isinstance(a[0], list) else a), (b[0] if isinstance(b[0], list) else b)
@@ -148,9 +148,9 @@ def test_amap_basemap_shifts_overlays_to_gcj02(dataset):
 
 def test_unknown_basemap_or_assets_mode_raise(dataset):
     with pytest.raises(ValueError):
-        build_map(dataset, basemap="google")
+        build_map(dataset, MapRequest(basemap="google"))
     with pytest.raises(ValueError):
-        build_map(dataset, assets="cdn")
+        build_map(dataset, MapRequest(assets="cdn"))
 
 
 def test_map_cli_writes_self_contained_html(built_store_path, tmp_path):

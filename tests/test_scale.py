@@ -9,7 +9,8 @@ import pytest
 
 from xxgeo.bench import synthetic_projects
 from xxgeo.fastpoints import decode, encode
-from xxgeo.mapping import FAST_THRESHOLD, build_map, map_html
+from xxgeo.layerspec import load_specs
+from xxgeo.mapping import MapRequest, build_map, map_html
 from xxgeo.store import Dataset
 
 
@@ -44,8 +45,8 @@ def big(dataset):
 
 
 def test_large_library_uses_the_compact_layer_with_every_project(dataset, big):
-    html = map_html(build_map(Dataset({**dataset.layers, "projects": big}), assets="inline"))
-    assert len(big) > FAST_THRESHOLD
+    html = map_html(build_map(Dataset({**dataset.layers, "projects": big}), MapRequest(assets="inline")))
+    assert len(big) > load_specs()["projects"].behaviour.fast_above
     assert "<img src=x" not in html
     d = decode(_payload(html))
     assert len(d["lon"]) == len(big)
@@ -59,7 +60,7 @@ def test_large_library_uses_the_compact_layer_with_every_project(dataset, big):
 def test_every_sampled_point_is_reachable_by_hover_in_chromium(dataset, big, tmp_path):
     from playwright.sync_api import sync_playwright
 
-    html = map_html(build_map(Dataset({**dataset.layers, "projects": big}), assets="inline"))
+    html = map_html(build_map(Dataset({**dataset.layers, "projects": big}), MapRequest(assets="inline")))
     path = tmp_path / "big.html"
     path.write_text(html, encoding="utf-8")
     sample = big.iloc[[0, 1, 777, 5000, 19_999]]

@@ -34,7 +34,7 @@ def big(dataset):
 def tiled(dataset, big, tmp_path_factory):
     store = TileStore(tmp_path_factory.mktemp("tiles"), "/app/static/xxgeo/tiles")
     m = build_map(Dataset({**dataset.layers, "projects": big}), tiles=store)
-    store.publish(m.xx_tileset)
+    store.publish(m.tileset)
     return store, m, map_html(m)
 
 
@@ -61,7 +61,7 @@ def test_tiles_hold_every_project_once_and_counts_add_up(big, tiled):
     assert sum(c[4] for c in p["summary"]) == len(big)
     names, ids = [], []
     for x, y, lon, lat, count in p["summary"]:
-        d = decode(read_tile(store, m.xx_tileset.digest, f"{TILE_ZOOM}-{x}-{y}"))
+        d = decode(read_tile(store, m.tileset.digest, f"{TILE_ZOOM}-{x}-{y}"))
         assert len(d["lon"]) == count
         # the summary cell's position lies in its tile, and so do its points (up to the 1 m quantisation)
         assert tuple(int(v[0]) for v in tile_xy([lon], [lat], TILE_ZOOM)) == (x, y)
@@ -78,7 +78,7 @@ def test_tiles_hold_every_project_once_and_counts_add_up(big, tiled):
 def test_page_carries_no_project_data_and_escapes_tiles(big, tiled):
     store, m, html = tiled
     assert "测试项目1号" not in html and "B000001" not in html and "<img src=x" not in html
-    assert "<img" not in "".join(text for _, text in m.xx_tileset.files)
+    assert "<img" not in "".join(text for _, text in m.tileset.files)
     # the summary is bounded by the county's area (zoom-14 cells, ~2 km), not by the library
     assert len(_payload(html)["summary"]) < 1000
 
@@ -87,7 +87,7 @@ def test_a_library_within_one_view_budget_stays_in_the_page(dataset, big, tmp_pa
     """At most BUDGET projects: every view may show them all, so the page carries them (no tile files)."""
     small = big.iloc[:BUDGET]
     m = build_map(Dataset({**dataset.layers, "projects": small}), tiles=TileStore(tmp_path, "/x"))
-    assert m.xx_tileset is None
+    assert m.tileset is None
     assert len(decode(_payload(map_html(m)))["lon"]) == BUDGET
 
 

@@ -21,7 +21,8 @@ import numpy as np
 import shapely
 from branca.element import Element
 
-from .mapping import STATIC_DIR, STATIC_URL, build_map, map_html
+from .layerspec import load_specs
+from .mapping import STATIC_DIR, STATIC_URL, MapRequest, build_map, map_html
 from .schema import CATEGORIES
 from .store import Dataset, GpkgStore, coerce
 from .tiles import TileStore
@@ -89,7 +90,7 @@ def app_page_bytes(dataset, tile_dir: Path) -> dict:
     every project inline (before data tiles) and with data tiles, and the tiles' number and sizes."""
     inline = map_html(build_map(dataset))
     m = build_map(dataset, tiles=TileStore(tile_dir, f"{STATIC_URL}/xxgeo/tiles"))
-    sizes = [len(text.encode("utf-8")) for _, text in m.xx_tileset.files] if m.xx_tileset else []
+    sizes = [len(text.encode("utf-8")) for _, text in m.tileset.files] if m.tileset else []
     return {"inline_bytes": len(inline.encode("utf-8")), "tiled_bytes": len(map_html(m).encode("utf-8")),
             "tiles": len(sizes), "tile_bytes_total": sum(sizes), "tile_bytes_max": max(sizes, default=0)}
 
@@ -117,6 +118,7 @@ def run(sizes=(1000, 10000, 100000), store_path: str | None = None, browser: boo
     county = ds["county"].geometry.iloc[0]
     tmp = Path(tempfile.mkdtemp(prefix="xxgeo-bench-"))
     results = {"sizes": {}, "chromium": False}
+    fast_above = load_specs()["projects"].behaviour.fast_above  # above it the page draws on one canvas
     pw = b = None
     if browser and Path(CHROMIUM).exists():
         from playwright.sync_api import sync_playwright
@@ -134,9 +136,9 @@ def run(sizes=(1000, 10000, 100000), store_path: str | None = None, browser: boo
             scratch.write_layers({"projects": gdf}, user="bench", action="bench", backup=False)
             t_import = time.perf_counter() - t0
             t0 = time.perf_counter()
-            html = map_html(build_map(Dataset({**ds.layers, "projects": gdf}), assets="inline"))
+            html = map_html(build_map(Dataset({**ds.layers, "projects": gdf}), MapRequest(assets="inline")))
             t_build = time.perf_counter() - t0
-            pages = {"xxgeo": (html, "window.__xxFastDrawn !== undefined" if n > 2000 else None)}
+            pages = {"xxgeo": (html, "window.__xxFastDrawn !== undefined" if n > fast_above else None)}
             t0 = time.perf_counter()
             pages["plain_folium"] = (plain_folium_html(gdf), None)
             t_plain = time.perf_counter() - t0

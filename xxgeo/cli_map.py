@@ -26,7 +26,7 @@ def register(sub) -> dict:
 def cmd_map(args) -> int:
     """Write the map HTML (assets inlined, no tile layer)."""
     from .analysis import township_indicator_values
-    from .mapping import MapFilter, Overlay, build_map, map_html
+    from .mapping import MapFilter, MapRequest, Overlay, build_map, map_html
     from .names import resolve_township
     from .schema import CATEGORIES
     from .store import open_store
@@ -49,12 +49,13 @@ def cmd_map(args) -> int:
             raise NotFound(f"没有乡镇指标“{args.overlay}”。可用：{'、'.join(overlay_choices(ds))}。") from None
         overlay = Overlay(label=label, unit=unit, values=values)
     role = "public" if args.public_only else "editor"
-    m = build_map(ds, flt, role=role, lang=args.lang, overlay=overlay, assets="inline",
-                  highlight_township=codes[0] if len(codes) == 1 else None, show_villages=args.villages,
-                  title="夏县项目一张图" if args.lang == "zh" else "Xia County projects map")
+    m = build_map(ds, MapRequest(
+        flt, role=role, lang=args.lang, overlay=overlay, assets="inline",
+        highlight_township=codes[0] if len(codes) == 1 else None, show_villages=args.villages,
+        title="夏县项目一张图" if args.lang == "zh" else "Xia County projects map"))
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(map_html(m), encoding="utf-8")
-    print(f"已写出 {out}（{out.stat().st_size / 1024:.0f} KB，项目 {m.xx_counts['projects']} 个，"
-          f"其中有位置 {m.xx_counts['projects_drawn']} 个）")
+    print(f"已写出 {out}（{out.stat().st_size / 1024:.0f} KB，项目 {m.counts['projects']} 个，"
+          f"其中有位置 {m.counts['projects_drawn']} 个）")
     return 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -70,7 +70,7 @@ def legend_html(specs: list, *, lang: str, present: dict, choropleth: dict | Non
                 n = present[spec.layer].get(cls, 0)
                 if not n:
                     continue
-                if spec.layer == "roads":
+                if spec.legend.get("symbol") == "line":
                     sym = _line_svg(st.get("color", "#333"), spec.style.get("dash_array"), width=st.get("weight", 2))
                 else:
                     sym = _shape_svg(st.get("shape", spec.style.get("shape", "circle")), st.get("fill_color", "#888"))
@@ -96,14 +96,29 @@ def _num(v) -> str:
     return f"{v:,.0f}" if abs(v) >= 100 else f"{v:,.2f}".rstrip("0").rstrip(".")
 
 
-@dataclass
+@dataclass(frozen=True)
 class Overlay:
-    """A township choropleth: values by township code, a label and a unit."""
+    """A township choropleth: values by township code, a label and a unit.
+
+    Hashable (it is part of a map request, which is a cache key): ``values`` may be given as a dict or as
+    (code, value) pairs and is kept as a tuple of pairs sorted by code, an empty value (NaN) as ``None``;
+    :attr:`by_code` is the dict."""
 
     label: str
     unit: str
-    values: dict = field(default_factory=dict)
+    values: tuple = ()
     k: int = 5
+
+    def __post_init__(self) -> None:
+        items = self.values.items() if isinstance(self.values, dict) else self.values
+        pairs = tuple(sorted((c, None if v is None or (isinstance(v, float) and math.isnan(v)) else v)
+                             for c, v in items))
+        object.__setattr__(self, "values", pairs)
+
+    @property
+    def by_code(self) -> dict:
+        """The values keyed by township code."""
+        return dict(self.values)
 
 
 def classify(values: list[float], k: int = 5) -> tuple[list[float], str]:
@@ -122,7 +137,8 @@ def classify(values: list[float], k: int = 5) -> tuple[list[float], str]:
 
 def choropleth(overlay: Overlay, townships) -> tuple[dict, dict]:
     """Per-township fill colours and the legend description for an :class:`Overlay`."""
-    vals = [overlay.values.get(c) for c in townships["code"]]
+    by_code = overlay.by_code
+    vals = [by_code.get(c) for c in townships["code"]]
     bins, scheme = classify([v for v in vals if v is not None], overlay.k)
     colors = CHORO_COLORS if len(bins) >= 5 else CHORO_COLORS[5 - len(bins):] if bins else ()
     extra, classes = {}, []

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import copy
 import os
+from dataclasses import replace
 
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
 from ..i18n import value_text
-from ..mapping import APP_TILES, BASEMAPS, MapFilter, Overlay, build_map
+from ..mapping import APP_TILES, BASEMAPS, MapRequest, MapResult, build_map
 from ..names import resolve_township
 from ..schema import LOC_PRECISION_LABELS
 
@@ -79,35 +80,41 @@ def township_from_param(ctx, value: str | None) -> str | None:
     return code
 
 
+def store_token(ctx) -> tuple:
+    """The store's version, part of every cache key: a committed write gives a new token (and new maps)."""
+    return (ctx.store.location, ctx.store.version())
+
+
 @st.cache_resource(max_entries=24, show_spinner=False)
-def _map(_ds, token, flt: MapFilter, role: str, lang: str, basemap: str, overlay_key, _overlay,
-         highlight_township, highlight_park, show_villages: bool, tk, compact: bool):
-    return build_map(_ds, flt, role=role, lang=lang, basemap=basemap, overlay=_overlay,
-                     highlight_township=highlight_township, highlight_park=highlight_park,
-                     show_villages=show_villages, tianditu_key=tk, compact=compact, tiles=APP_TILES)
+def _cached_map(_ds, token: tuple, public: bool, request: MapRequest) -> MapResult:
+    """The app's one map cache: a map is built once per store version, audience and :class:`MapRequest`.
+
+    ``public``: the public's dataset is a different (filtered) one, so its maps are cached apart from everyone
+    else's. The cached result is never handed to st_folium itself (see :func:`draw_map`)."""
+    return build_map(_ds, request, tiles=APP_TILES)
 
 
-def show_map(ctx, key: str, flt: MapFilter, *, role: str = "editor", basemap: str = "none",
-             overlay: Overlay | None = None, highlight_township: str | None = None,
-             highlight_park: str | None = None, show_villages: bool = False, height: int = 620,
-             center=None, zoom=None, compact: bool = True):
-    """Draw the map; it is rebuilt only when its content changes, and panning never re-runs the app.
-
-    Above 10,000 projects (xxgeo.tiles.BUDGET) the page carries only counts per ~2 km cell; the projects' data
-    tiles are published as static files (again if they were pruned since) and fetched by the browser for what is
-    in view."""
-    # the public's dataset is a different (filtered) one: its maps are cached apart from everyone else's
-    token = (ctx.store.location, ctx.store.version(), ctx.actor.is_public)
-    okey = None if overlay is None else (overlay.label, tuple(sorted(overlay.values.items())))
-    cached = _map(ctx.dataset, token, flt, role, ctx.lang, basemap, okey, overlay, highlight_township,
-                  highlight_park, show_villages, tianditu_key() if basemap == "tianditu" else None, compact)
-    if cached.xx_tileset is not None:
-        APP_TILES.publish(cached.xx_tileset)
-    # st_folium renames the elements of the map it is given (their ids become div_0, div_1 …), so the
-    # cached map itself must never reach it: a second run would reference variables that no longer exist.
-    m = copy.deepcopy(cached)
+def draw_map(result: MapResult, key: str, *, height: int = 620, center=None, zoom=None):
+    """Show a built map: its data tiles published (again if they were pruned since), a copy drawn."""
+    if result.tileset is not None:
+        APP_TILES.publish(result.tileset)
+    # st_folium renames the elements of the map it is given (their ids become div_0, div_1 …), so a cached
+    # map itself must never reach it: a second run would reference variables that no longer exist.
+    m = copy.deepcopy(result.map)
     st_folium(m, key=key, height=height, use_container_width=True, returned_objects=[], center=center, zoom=zoom)
     return m
+
+
+def show_map(ctx, key: str, request: MapRequest, *, height: int = 620, center=None, zoom=None):
+    """Draw the map ``request`` describes from the view's dataset; it is rebuilt only when the request or the
+    store changes, and panning never re-runs the app.
+
+    Above 10,000 projects (xxgeo.tiles.BUDGET) the page carries only counts per ~2 km cell; the projects' data
+    tiles are published as static files and fetched by the browser for what is in view."""
+    if request.basemap == "tianditu" and request.tianditu_key is None:
+        request = replace(request, tianditu_key=tianditu_key())
+    result = _cached_map(ctx.dataset, store_token(ctx), ctx.actor.is_public, request)
+    return draw_map(result, key, height=height, center=center, zoom=zoom)
 
 
 def project_table(projects: pd.DataFrame, ctx) -> pd.DataFrame:

@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from ..errors import XxgeoError
 from ..export import FORMATS, MIME, export_layer
 from ..importers import NOT_IMPORTABLE, commit_import, prepare_import
-from ..mapping import MapFilter, build_map
+from ..mapping import MapRequest, build_map
 from ..schema import LAYERS
 from ..store import Dataset
+from .common import draw_map
 from .data_edit import edit_section, history_section
 
 UPLOAD_TYPES = ["zip", "kmz", "gpkg", "geojson", "json", "kml", "csv", "txt", "xlsx", "shp", "shx", "dbf", "prj", "cpg"]
@@ -144,13 +144,12 @@ def _preview_map(ctx, layer: str, preview) -> None:
     if layer != "projects":
         layers["projects"] = layers["projects"].iloc[0:0]
     try:
-        m = build_map(Dataset(layers), MapFilter(), role="editor", lang=ctx.lang, compact=True,
-                      title="导入预览")
+        result = build_map(Dataset(layers), MapRequest(role="editor", lang=ctx.lang, compact=True, title="导入预览"))
     except Exception as exc:  # the preview is a convenience; the report above is what matters
         st.caption(f"预览地图无法显示（{type(exc).__name__}）。")
         return
     st.caption("预览：只显示将新增或修改的要素。")
-    st_folium(m, key="imp_map", height=380, use_container_width=True, returned_objects=[])
+    draw_map(result, "imp_map", height=380)  # the rows being imported: drawn once, not cached
 
 
 # ----------------------------------------------------------------------------- export

@@ -8,12 +8,12 @@ import io
 import altair as alt
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from .. import indicators as ind
 from ..analysis import overlay_choices, township_indicator_values
 from ..errors import XxgeoError
-from ..mapping import MapFilter, Overlay, build_map
+from ..mapping import MapRequest, Overlay
+from .common import show_map
 
 _NOTES = ("单位为“未注明”：规划原文未写单位，或单位是转换时丢失的图片（专栏2-1的多数比率指标），不作推测。"
           "“[图片缺失]”：原文此处为图片。[ ]为五年累计数；“-”“—”为原文空缺；文字目标（如“完成下达任务”）照原文显示。")
@@ -186,12 +186,6 @@ def _read_upload(up) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- township indicators
-@st.cache_resource(max_entries=8, show_spinner=False)
-def _overlay_map(_ds, token, key: str, label: str, unit: str, values: tuple, lang: str):
-    return build_map(_ds, MapFilter(), role="township", lang=lang,
-                     overlay=Overlay(label=label, unit=unit, values=dict(values)))
-
-
 def _townships(ctx) -> None:
     ds = ctx.dataset
     ti = ds.get("township_indicators")
@@ -217,6 +211,6 @@ def _townships(ctx) -> None:
         if key == "area_km2":
             st.caption("面积按示意乡镇界计算，非法定面积。")
     with c2:
-        token = (ctx.store.location, ctx.store.version())
-        m = _overlay_map(ds, token, key, label, unit, tuple(sorted(values.items())), ctx.lang)
-        st_folium(m, key="ind_overlay_map", height=480, use_container_width=True, returned_objects=[])
+        show_map(ctx, "ind_overlay_map", MapRequest(role="township", lang=ctx.lang,
+                                                     overlay=Overlay(label=label, unit=unit, values=values)),
+                 height=480)

@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from ..analysis import distances_from
-from ..mapping import MapFilter, filter_projects
+from ..mapping import MapFilter, MapRequest, filter_projects
 from ..names import resolve_park
 from .common import na_text, set_param, show_map
 
@@ -67,7 +67,8 @@ def render(ctx) -> None:
     flt = MapFilter(public_only=True, park=None)
     left, right = st.columns([3, 2]) if pid else (st.container(), None)
     with left:
-        show_map(ctx, "inv_map", flt, role="public", highlight_park=pid, height=640 if pid else 600)
+        show_map(ctx, "inv_map", MapRequest(flt, role="public", lang=ctx.lang, highlight_park=pid, compact=True),
+                 height=640 if pid else 600)
     parks = ds["parks"]
     if pid is None:
         cols = st.columns(len(parks))

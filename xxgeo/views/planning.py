@@ -8,7 +8,7 @@ import streamlit as st
 
 from ..analysis import overlay_choices, township_indicator_values
 from ..i18n import value_text
-from ..mapping import MapFilter, Overlay, filter_projects, source_chapters
+from ..mapping import MapFilter, MapRequest, Overlay, filter_projects, source_chapters
 from ..policy import Actor, visible_frame
 from ..schema import CATEGORIES
 from .common import (
@@ -121,7 +121,8 @@ def render(ctx) -> None:
         if g is not None and not g.is_empty:
             p = g.centroid
             center, zoom = (p.y, p.x), 14
-    show_map(ctx, "plan_map", flt, basemap=basemap, overlay=overlay, center=center, zoom=zoom, height=560)
+    show_map(ctx, "plan_map", MapRequest(flt, lang=ctx.lang, basemap=basemap, overlay=overlay, compact=True),
+             center=center, zoom=zoom, height=560)
 
     st.markdown(zh_en(ctx, "#### 项目表（点击一行可在地图上定位）",
                       "#### Projects (click a row to find it on the map)"))

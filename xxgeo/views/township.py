@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from ..analysis import township_stats
-from ..mapping import MapFilter, filter_projects
+from ..mapping import MapFilter, MapRequest, filter_projects
 from .common import basemap_picker, fmt_wan, na_text, project_table, set_param, show_map, township_from_param, zh_en
 
 
@@ -59,7 +59,8 @@ def render(ctx) -> None:
 
     left, right = st.columns([3, 2])
     with left:
-        show_map(ctx, "tw_map", flt, basemap=basemap, highlight_township=code, height=520)
+        show_map(ctx, "tw_map", MapRequest(flt, lang=ctx.lang, basemap=basemap, highlight_township=code, compact=True),
+                 height=520)
     with right:
         by_cat = sel["category"].value_counts().rename_axis("类别").reset_index(name="项目数")
         inv = sel[sel["township_code"] == code].groupby("category")["investment_wan"].sum(min_count=1)

@@ -1,0 +1,75 @@
+"""The page's scripts and styles (served by the app, or inlined for an offline file) and the basemaps."""
+
+from __future__ import annotations
+
+import base64
+import re
+
+import folium
+from branca.element import Element
+
+from ..config import settings
+from ..tiles import TileStore
+
+STATIC_DIR = settings().static_dir
+STATIC_URL = "/app/static"  # Streamlit's static file serving (server.enableStaticServing)
+JS_ASSETS = (("leaflet", "vendor/leaflet/leaflet.js"), ("xxgeo", "xxgeo/xxgeo-map.js"),
+             ("xxgeo_fast", "xxgeo/xxgeo-fastpoints.js"))
+CSS_ASSETS = (("leaflet_css", "vendor/leaflet/leaflet.css"), ("xxgeo_css", "xxgeo/xxgeo-map.css"))
+#: The app's data tiles: written under static/ and served by Streamlit at /app/static (see xxgeo.tiles).
+APP_TILES = TileStore(STATIC_DIR / "xxgeo" / "tiles", f"{STATIC_URL}/xxgeo/tiles")
+
+
+def _asset_text(rel: str) -> str:
+    return (STATIC_DIR / rel).read_text(encoding="utf-8")
+
+
+def _inline_css(rel: str) -> str:
+    css = _asset_text(rel)
+    base = (STATIC_DIR / rel).parent
+
+    def data_uri(m):
+        p = base / m.group(1)
+        if not p.is_file():
+            return m.group(0)
+        return f"url(data:image/png;base64,{base64.b64encode(p.read_bytes()).decode()})"
+
+    return re.sub(r"url\(([^)'\"]+\.png)\)", data_uri, css)
+
+
+def use_assets(m: folium.Map, assets: str) -> None:
+    """Point the map's page at the app's static files ("static") or write them into the page ("inline")."""
+    if assets == "static":
+        m.default_js = [(n, f"{STATIC_URL}/{p}") for n, p in JS_ASSETS]
+        m.default_css = [(n, f"{STATIC_URL}/{p}") for n, p in CSS_ASSETS]
+    elif assets == "inline":
+        m.default_js, m.default_css = [], []
+        js = "".join(f"<script>{_asset_text(p)}</script>" for _, p in JS_ASSETS)
+        css = "".join(f"<style>{_inline_css(p)}</style>" for _, p in CSS_ASSETS)
+        m.get_root().header.add_child(Element(css + js), name="xxgeo_inline_assets")
+    else:
+        raise ValueError(f"unknown assets mode {assets!r}")
+
+
+def add_basemap(m: folium.Map, basemap: str, tianditu_key: str | None) -> None:
+    """Add the chosen basemap's tile layers ("none": nothing; 天地图 without a key: nothing)."""
+    if basemap == "none":
+        return
+    if basemap == "osm":
+        folium.TileLayer("OpenStreetMap", name="OpenStreetMap", control=False).add_to(m)
+    elif basemap == "amap":
+        folium.TileLayer(
+            "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}",
+            attr="© 高德地图（GCJ-02；叠加要素已偏移至 GCJ-02）", name="高德", subdomains="1234", control=False,
+        ).add_to(m)
+    elif basemap == "tianditu":
+        if not tianditu_key:
+            return
+        for lyr in ("vec", "cva"):
+            folium.TileLayer(
+                f"https://t{{s}}.tianditu.gov.cn/{lyr}_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER={lyr}"
+                f"&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={{z}}&TILEROW={{y}}&TILECOL={{x}}&tk={tianditu_key}",
+                attr="© 天地图", name=f"天地图{lyr}", subdomains="01234567", control=False,
+            ).add_to(m)
+    else:
+        raise ValueError(f"unknown basemap {basemap!r}")

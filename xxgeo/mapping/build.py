@@ -1,0 +1,163 @@
+"""Dataset + :class:`MapRequest` + layer specs -> :class:`MapResult`. Pure: no Streamlit, no I/O but reading
+static assets (the data tiles of a large library are returned, never written here).
+
+How each layer is drawn is declared in its spec (``[behaviour]`` in ``layers/*.toml``: fast canvas drawing,
+coverage simplification, highlight, choropleth, drawn on request); nothing here names a layer but the one the
+project filter selects (:data:`FILTERED_LAYER`). No tile layer is added unless a basemap is chosen; with 高德
+(GCJ-02) every overlay is shifted onto the basemap, never the reverse.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+
+import folium
+
+from ..crs import transform_gdf, wgs84_to_gcj02
+from ..fastpoints import FastPointsLayer
+from ..layerspec import HIGHLIGHT_PARAMS, ON_REQUEST, LayerSpec, load_specs
+from ..legend import choropleth, legend_html
+from ..schema import LAYERS
+from ..tiles import BUDGET as TILE_BUDGET
+from ..tiles import TileSet, TileStore, tiled_payload
+from .assets import add_basemap, use_assets
+from .elements import FitNow, HtmlControl, SpecLayer
+from .payload import display_coverage, fast_columns, fast_payload, feature_collection, spec_json
+from .request import MapRequest, filter_projects
+
+#: the store layer whose rows a :class:`~xxgeo.mapping.MapFilter` selects (the filter is a project filter;
+#: a layer spec cannot switch it off, so it cannot widen what the public sees)
+FILTERED_LAYER = "projects"
+
+
+@dataclass(frozen=True)
+class MapResult:
+    """A built map: the folium map, how many projects passed the filter and were drawn, the data tiles to
+    publish (``None`` unless the projects were tiled) and, per drawn layer, {class value: count}."""
+
+    map: folium.Map
+    counts: dict = field(default_factory=dict)  # {"projects": passing the filter, "projects_drawn": with a place}
+    tileset: TileSet | None = None
+    present: dict = field(default_factory=dict)
+
+    def html(self) -> str:
+        """The complete HTML page of the map."""
+        return self.map.get_root().render()
+
+
+def visible_layers(role: str, specs: dict | None = None) -> list[LayerSpec]:
+    """Specs of the layers a role may see, in draw order."""
+    specs = specs or load_specs()
+    return [s for s in specs.values() if s.visible_to(role)]
+
+
+def _highlight_id(spec: LayerSpec, request: MapRequest):
+    param = spec.behaviour.highlight_param
+    return request.field_value(HIGHLIGHT_PARAMS[param]) if param else None
+
+
+def build_map(dataset, request: MapRequest | None = None, *, specs: dict | None = None,
+              tiles: TileStore | None = None) -> MapResult:
+    """Build the map ``request`` describes from ``dataset`` and the layer ``specs`` (default: layers/).
+
+    ``tiles``: above ``xxgeo.tiles.BUDGET`` drawn points of a fast layer (more than one view ever fetches), send
+    them as data tiles fetched by what is in view (:mod:`xxgeo.tiles`) instead of inside the page; the tile files
+    to publish are in ``MapResult.tileset`` (nothing is written here). Without it (the exported file, the
+    benchmark) the page carries every project.
+    """
+    req = request or MapRequest()
+    flt = req.effective_filter()
+    specs_list = visible_layers(req.role, specs)
+    shift = req.basemap == "amap"
+
+    def prep(g):
+        if not hasattr(g, "geometry"):
+            return g
+        return transform_gdf(g, wgs84_to_gcj02) if shift and len(g) else g
+
+    county = prep(dataset["county"])
+    minx, miny, maxx, maxy = county.total_bounds
+    m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=10, tiles=None,
+                   prefer_canvas=True, control_scale=True, height=req.height, max_zoom=18)
+    use_assets(m, req.assets)
+    add_basemap(m, req.basemap, req.tianditu_key)
+
+    all_rows = dataset[FILTERED_LAYER]
+    rows = filter_projects(all_rows, flt)
+    parks = dataset["parks"]
+    lookups = {"park_id": dict(zip(parks["park_id"], parks["name"]))}
+    frames = {FILTERED_LAYER: prep(rows)}
+
+    def frame(layer: str):
+        if layer not in frames:
+            frames[layer] = prep(dataset[layer])
+        return frames[layer]
+
+    # the initial view, set before any layer is added: each layer then draws once, for this view
+    fit_bounds = [[miny, minx], [maxy, maxx]]
+    sel = None
+    highlighted = [s for s in specs_list if _highlight_id(s, req) is not None]
+    if highlighted:  # the first in draw order (a township before a park)
+        spec = highlighted[0]
+        g = frame(spec.layer)
+        sel = g[g[LAYERS[spec.layer].id_field or "code"] == _highlight_id(spec, req)]
+    elif req.fit == "selection" and 0 < len(rows) < len(all_rows):
+        sel = frames[FILTERED_LAYER]
+        sel = sel[sel.geometry.notna()]
+    if sel is not None and len(sel) and sel.geometry.notna().any():
+        bx = sel.total_bounds
+        pad = 0.01
+        fit_bounds = [[bx[1] - pad, bx[0] - pad], [bx[3] + pad, bx[2] + pad]]
+    FitNow(fit_bounds).add_to(m)
+
+    present: dict = {}
+    chor_legend = None
+    tileset = None
+    for spec in specs_list:
+        b = spec.behaviour
+        if b.on_request and not req.field_value(ON_REQUEST[b.on_request]):
+            continue
+        gdf = frame(spec.layer)
+        extra: dict = {}
+        if b.simplify == "coverage":
+            gdf = display_coverage(gdf, b.simplify_tolerance, b.simplify_above)
+        if b.choropleth and req.overlay is not None:
+            extra, chor_legend = choropleth(req.overlay, gdf)
+        hid = _highlight_id(spec, req)
+        if hid:
+            extra.setdefault(hid, {})["_highlight"] = True
+        drawn = int(gdf.geometry.notna().sum())
+        if b.fast_above is not None and drawn > b.fast_above:
+            present[spec.layer] = gdf[spec.class_field].value_counts().to_dict()
+            if tiles is not None and drawn > TILE_BUDGET:
+                payload, tileset = tiled_payload(*fast_columns(gdf, spec, lookups), store=tiles)
+            else:
+                payload = fast_payload(gdf, spec, lookups)
+            FastPointsLayer(payload, name=spec.title_for(req.lang), show=spec.default_on).add_to(m)
+            continue
+        fc = feature_collection(gdf, spec, extra=extra, lookups=lookups)
+        if not fc["features"] and not b.keep_empty:
+            continue
+        present[spec.layer] = (gdf[spec.class_field].value_counts().to_dict()
+                               if spec.class_field and len(gdf) else {})
+        SpecLayer(fc, spec_json(spec, req.lang), name=spec.title_for(req.lang), lang=req.lang,
+                  show=spec.default_on).add_to(m)
+    folium.LayerControl(collapsed=req.compact, position="topright").add_to(m)
+
+    note = ("乡镇界为示意，非法定界线；项目位置按规划表述标注到园区或乡镇示意点，非实测位置。"
+            if req.lang != "en" else "Township boundaries are schematic; project points sit at park or township "
+            "points as the plan states them, not surveyed sites.")
+    HtmlControl(legend_html(specs_list, lang=req.lang, present=present, choropleth=chor_legend, note=note,
+                            open_=not req.compact or chor_legend is not None)).add_to(m)
+    if req.title:
+        HtmlControl(html.escape(req.title), position="topleft", css_class="xx-title").add_to(m)
+
+    counts = {"projects": len(rows), "projects_drawn": int(rows.geometry.notna().sum())}
+    return MapResult(map=m, counts=counts, tileset=tileset, present=present)
+
+
+def map_html(result: MapResult | folium.Map) -> str:
+    """The complete HTML page of a map (a :class:`MapResult` or a bare folium map)."""
+    m = result.map if isinstance(result, MapResult) else result
+    return m.get_root().render()

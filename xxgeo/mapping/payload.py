@@ -1,0 +1,139 @@
+"""What a layer sends to the page: GeoJSON carrying only the fields its spec shows, the compact columns of a
+fast point layer, and polygon coverages simplified for display."""
+
+from __future__ import annotations
+
+from shapely.geometry import mapping as shp_mapping
+
+from ..fastpoints import encode
+from ..layerspec import Behaviour, LayerSpec
+from ..schema import LAYERS, LOC_PRECISION_LABELS, is_empty
+
+#: Above this many vertices a polygon coverage is simplified for display (the spec's ``simplify_above``).
+SIMPLIFY_ABOVE = Behaviour.simplify_above
+SIMPLIFY_TOLERANCE_DEG = Behaviour.simplify_tolerance  # ~20 m, below what a county or township map can show
+BOUNDARY_QUALITY_LABELS = {"schematic": "示意（非法定界线）", "official": "法定/正式边界"}
+
+
+def display_value(v, kind: str):
+    """A stored value as shown in a tooltip or popup (numbers unpadded, booleans 是/否, empty as None)."""
+    if is_empty(v):
+        return None
+    if kind in ("int", "year"):
+        return int(v)
+    if kind == "float":
+        f = float(v)
+        return int(f) if f.is_integer() else round(f, 3)
+    if kind == "bool":
+        return "是" if bool(v) else "否"
+    return str(v)
+
+
+def spec_json(spec: LayerSpec, lang: str) -> dict:
+    """The part of a layer spec the page's ``xxgeo.specLayer`` draws with."""
+    def fields(fs):
+        return [[f.name, f.label, f.unit] for f in fs]
+
+    return {"layer": spec.layer, "style": spec.style, "classes": spec.classes, "class_field": spec.class_field,
+            "label_field": spec.label_field, "tooltip": fields(spec.tooltip), "popup": fields(spec.popup),
+            "interactive": spec.interactive}
+
+
+def feature_collection(gdf, spec: LayerSpec, *, extra: dict | None = None, lookups: dict | None = None) -> dict:
+    """GeoJSON of the rows with geometry, carrying only the fields the spec shows (as display values).
+
+    ``extra``: per-row extra properties keyed by id (``_fill``, ``_highlight`` …); ``lookups``: field ->
+    {code: label} to show names instead of codes (e.g. park_id -> park name).
+    """
+    lay = LAYERS[spec.layer]
+    names = {f.name for f in spec.popup + spec.tooltip}
+    for n in (spec.class_field, spec.label_field):
+        if n:
+            names.add(n)
+    names = [n for n in names if n in gdf.columns]
+    kinds = {n: (lay.field(n).kind if n in lay.field_names else "str") for n in names}
+    idf = lay.id_field or ("code" if "code" in gdf.columns else None)
+    lookups = lookups or {}
+    precision = spec.behaviour.precision_label
+    feats = []
+    for row in gdf.itertuples(index=False):
+        g = row.geometry
+        if g is None or g.is_empty:
+            continue
+        r = row._asdict()
+        props = {}
+        for n in names:
+            v = display_value(r.get(n), kinds[n])
+            if n in lookups and v is not None:
+                v = lookups[n].get(v, v)
+            if n == "loc_precision" and v is not None:
+                v = LOC_PRECISION_LABELS.get(v, v)
+            if n == "boundary_quality" and v is not None:
+                v = BOUNDARY_QUALITY_LABELS.get(v, v)
+            props[n] = v
+        fid = str(r.get(idf)) if idf else None
+        props["_id"] = fid
+        if r.get("boundary_quality") == "schematic":
+            props["_schematic"] = True
+        if precision and r.get("loc_precision") not in (None, "surveyed"):
+            props["_precision_label"] = LOC_PRECISION_LABELS.get(r.get("loc_precision"), "")
+        if extra and fid in extra:
+            props.update(extra[fid])
+        if spec.label_field and g.geom_type in ("Polygon", "MultiPolygon"):
+            p = g.representative_point()
+            props["_label_at"] = [round(p.x, 6), round(p.y, 6)]
+        feats.append({"type": "Feature", "properties": props, "geometry": _round_geom(shp_mapping(g))})
+    return {"type": "FeatureCollection", "features": feats}
+
+
+def fast_columns(gdf, spec: LayerSpec, lookups: dict | None = None) -> tuple:
+    """The arguments of :func:`xxgeo.fastpoints.encode` for a point layer (multi-points exploded, each part
+    carrying its row's values)."""
+    lay = LAYERS[spec.layer]
+    pts = gdf[gdf.geometry.notna()].explode(index_parts=False)
+    pts = pts[~pts.geometry.is_empty]
+    classes = list(spec.classes)
+    cat_idx = pts[spec.class_field].map({c: i for i, c in enumerate(classes)}).fillna(len(classes)).astype(int)
+    colors = [spec.classes[c].get("fill_color", "#888") for c in classes] + ["#888888"]
+    lookups = lookups or {}
+    fields = [f for f in spec.popup if f.name in pts.columns]
+    cols = {}
+    for f in fields:
+        kind = lay.field(f.name).kind if f.name in lay.field_names else "str"
+        s = pts[f.name]
+        if kind in ("int", "year", "float", "bool"):  # few distinct values: format each once
+            s = s.map({v: display_value(v, kind) for v in s.dropna().unique()})
+        mapping = lookups.get(f.name) or (LOC_PRECISION_LABELS if f.name == "loc_precision" else None)
+        if mapping:
+            s = s.map(lambda v, m=mapping: m.get(v, v))
+        cols[f.name] = s.astype(object).where(s.notna(), "").astype(str).tolist()
+    return (pts.geometry.x.to_numpy(), pts.geometry.y.to_numpy(), cat_idx.to_numpy(), classes + ["其他"],
+            colors, cols, [[f.name, f.label, f.unit] for f in fields])
+
+
+def fast_payload(gdf, spec: LayerSpec, lookups: dict | None = None) -> dict:
+    """The compact payload of a point layer (multi-points exploded, each part carrying its row's values)."""
+    return encode(*fast_columns(gdf, spec, lookups))
+
+
+def display_coverage(gdf, tolerance: float = SIMPLIFY_TOLERANCE_DEG, above: int = SIMPLIFY_ABOVE):
+    """The polygons of a coverage (cells that tile an area) simplified together, so shared edges stay shared:
+    no gap and no overlap appears between neighbours (``shapely.coverage_simplify``). Layers of at most
+    ``above`` vertices are returned as they are."""
+    import shapely
+
+    geoms = gdf.geometry.values
+    if len(gdf) < 2 or int(shapely.get_num_coordinates(geoms).sum()) <= above:
+        return gdf
+    if not shapely.coverage_is_valid(geoms):  # e.g. imported boundaries that overlap: simplify each alone
+        return gdf.set_geometry(shapely.simplify(geoms, tolerance, preserve_topology=True))
+    return gdf.set_geometry(shapely.coverage_simplify(geoms, tolerance))
+
+
+def _round_geom(gj: dict, nd: int = 6) -> dict:
+    def rnd(c):
+        if isinstance(c, (list, tuple)) and c and isinstance(c[0], (int, float)):
+            return [round(c[0], nd), round(c[1], nd)]
+        return [rnd(x) for x in c]
+
+    return {"type": gj["type"], "coordinates": rnd(gj["coordinates"])}

@@ -1,0 +1,149 @@
+"""What a map shows: the project filter (:class:`MapFilter`) and the whole request (:class:`MapRequest`).
+
+Both are frozen and hashable: a request is the complete description of one map, so it is also the key the
+app caches maps by (with the store's version and whether the dataset is the public's).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, fields
+
+import numpy as np
+import pandas as pd
+
+from ..legend import Overlay
+
+#: how the page gets Leaflet and xxgeo's scripts: served by the app, or written into the page
+ASSET_MODES = ("static", "inline")
+#: the initial view: the whole county, or the selection (filtered projects or the highlighted feature)
+FITS = ("county", "selection")
+
+BASEMAPS = {
+    "none": ("无底图（离线）", "None (offline)"),
+    "tianditu": ("天地图（需密钥）", "Tianditu (key needed)"),
+    "osm": ("OpenStreetMap", "OpenStreetMap"),
+    "amap": ("高德地图（GCJ-02）", "Amap (GCJ-02)"),
+}
+
+
+@dataclass(frozen=True)
+class MapFilter:
+    """What subset of projects to show. Empty tuples mean "all" (lists are kept as tuples)."""
+
+    townships: tuple = ()  # 9-digit codes
+    categories: tuple = ()
+    statuses: tuple = ()
+    sources: tuple = ()  # source_ref prefixes, e.g. 专栏6-2 or 第九章
+    invest_min: float | None = None
+    invest_max: float | None = None
+    text: str = ""
+    public_only: bool = False
+    park: str | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("townships", "categories", "statuses", "sources"):
+            value = getattr(self, name)
+            if not isinstance(value, tuple):
+                object.__setattr__(self, name, tuple(value or ()))
+
+
+def filter_projects(projects: pd.DataFrame, f: MapFilter) -> pd.DataFrame:
+    """Rows of ``projects`` that pass the filter (a multi-township project matches any of its townships)."""
+    m = np.ones(len(projects), dtype=bool)
+    if f.public_only:
+        m &= projects["public"].fillna(False).astype(bool).to_numpy()
+    if f.townships:
+        codes = projects["township_codes"].fillna(projects["township_code"]).fillna("")
+        want = set(f.townships)
+        m &= codes.map(lambda s: bool(want.intersection(s.split(";")))).astype(bool).to_numpy()
+    if f.categories:
+        m &= projects["category"].isin(f.categories).to_numpy()
+    if f.statuses:
+        m &= projects["status"].isin(f.statuses).to_numpy()
+    if f.sources:
+        refs = projects["source_ref"].fillna("")
+        m &= refs.map(lambda s: any(_ref_matches(s, x) for x in f.sources)).to_numpy()
+    if f.invest_min is not None:
+        m &= (projects["investment_wan"] >= f.invest_min).fillna(False).to_numpy()
+    if f.invest_max is not None:
+        m &= (projects["investment_wan"] <= f.invest_max).fillna(False).to_numpy()
+    if f.park:
+        m &= (projects["park_id"] == f.park).fillna(False).to_numpy()
+    if f.text.strip():
+        q = f.text.strip().lower()
+        hay = (projects["name"].fillna("") + " " + projects["project_id"].fillna("")).str.lower()
+        m &= hay.str.contains(q, regex=False).to_numpy()
+    return projects[m]
+
+
+def _ref_matches(refs: str, want: str) -> bool:
+    return any(r.strip() == want or r.strip().startswith(want) for r in re.split(r"[;；]", refs))
+
+
+def source_chapters(projects: pd.DataFrame) -> list[str]:
+    """The distinct source references (专栏 first, then chapters) for a filter list."""
+    refs = set()
+    for s in projects["source_ref"].dropna():
+        refs.update(r.strip() for r in re.split(r"[;；]", s) if r.strip())
+    return sorted(refs, key=lambda r: (not r.startswith("专栏"), _natural(r)))
+
+
+def _natural(s: str):
+    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", s)]
+
+
+@dataclass(frozen=True)
+class MapRequest:
+    """Everything one map depends on besides the dataset and the layer specs; hashable, so it is the cache key.
+
+    ``role='public'`` forces public-only projects and hides the layers not meant for the public.
+    ``overlay``: a township choropleth (:class:`xxgeo.legend.Overlay`, itself hashable).
+    ``highlight_township`` / ``highlight_park``: the id of one feature to highlight and frame (the layers whose
+    spec names ``highlight_param = "township"`` / ``"park"``). ``show_villages``: draw the layers that are drawn
+    only on request (``on_request = "villages"``). ``compact``: legend folded and layer control collapsed (small
+    maps in the app). ``assets``: "static" (served by the app) or "inline" (one self-contained file that draws
+    with no network). ``fit``: 'county' or 'selection' (the filtered projects or the highlighted feature), the
+    initial view. ``height``: the map element's CSS height. ``tianditu_key``: needed by the 天地图 basemap only.
+    """
+
+    filter: MapFilter = MapFilter()
+    role: str = "editor"
+    lang: str = "zh"
+    basemap: str = "none"
+    overlay: Overlay | None = None
+    highlight_township: str | None = None
+    highlight_park: str | None = None
+    show_villages: bool = False
+    compact: bool = False
+    assets: str = "static"
+    title: str | None = None
+    height: str | int = "100%"
+    fit: str = "selection"
+    tianditu_key: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.filter is None:
+            object.__setattr__(self, "filter", MapFilter())
+        if self.basemap not in BASEMAPS:
+            raise ValueError(f"unknown basemap {self.basemap!r} (one of {', '.join(BASEMAPS)})")
+        if self.assets not in ASSET_MODES:
+            raise ValueError(f"unknown assets mode {self.assets!r} (one of {', '.join(ASSET_MODES)})")
+        if self.fit not in FITS:
+            raise ValueError(f"unknown fit {self.fit!r} (one of {', '.join(FITS)})")
+
+    def effective_filter(self) -> MapFilter:
+        """The filter as applied: the public's maps carry public projects only."""
+        flt = self.filter
+        if self.role == "public" and not flt.public_only:
+            flt = MapFilter(**{**flt.__dict__, "public_only": True})
+        return flt
+
+    def field_value(self, name: str):
+        """The value of the request field ``name`` (named by a layer spec's behaviour)."""
+        if name not in _FIELD_NAMES:
+            raise KeyError(name)
+        return getattr(self, name)
+
+
+_FIELD_NAMES = frozenset(f.name for f in fields(MapRequest))
