@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from .county import county
 from .errors import ImportRefused, NotFound, ValidationFailed
 from .io import columns as colmap
 from .io.coords import build_geometry, find_columns
@@ -177,7 +178,8 @@ def _resolve_townships(inc: pd.DataFrame, townships: pd.DataFrame, problems: dic
                 if code:
                     break
         if code is None:
-            problems.setdefault(i, []).append(f"无法对应到夏县的乡镇（代码“{r.get('code')}”，名称“{r.get('name')}”）")
+            problems.setdefault(i, []).append(f"无法对应到{county().name}的乡镇"
+                                              f"（代码“{r.get('code')}”，名称“{r.get('name')}”）")
         codes.append(code)
         canon.append(names.get(code))
     inc["code"] = codes
