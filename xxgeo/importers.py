@@ -264,12 +264,3 @@ def commit_import(plan: ImportPlan, store: GpkgStore, *, user: str | None = None
     backup = store.write_layers(build, action="import")
     res = box["res"]
     return ImportResult(plan.layer, res.inserted, res.updated, res.unchanged, res.deleted, backup, plan.notes)
-
-
-def import_file(path: str | os.PathLike, layer: str, store: GpkgStore, *, user: str | None = None,
-                **kw) -> ImportResult:
-    """Prepare and commit in one go (the CLI); raises on any refusal with the store untouched."""
-    plan = prepare_import(path, layer, store, user=user, **kw)
-    if not plan.ok:
-        raise refusal(plan)
-    return commit_import(plan, store, user=user)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .county import county
+from .county import county as county_profile
 
 CATEGORIES = ("工业", "农业", "文旅", "交通", "能源", "生态水利", "新基建数字", "城建", "社会民生", "商贸物流")
 #: ``park`` extends DESIGN.md's list: inside a named park whose boundary is schematic.
@@ -47,7 +47,7 @@ class Field:
 
     def regex(self) -> str:
         """The regex a non-empty value must match ('' for none): ``pattern``, or the profile's for ``code_of``."""
-        return county().pattern(self.code_of) if self.code_of else self.pattern
+        return county_profile().pattern(self.code_of) if self.code_of else self.pattern
 
 
 @dataclass(frozen=True)
@@ -369,5 +369,5 @@ def _check_geometry(lay: Layer, df, county) -> list[Problem]:
         if not shapely.is_valid(g):
             out.append(Problem(lay.name, f"几何图形无效：{shapely.is_valid_reason(g)}", row=i, feature_id=fid))
         if near is not None and not near.intersects(g):
-            out.append(Problem(lay.name, f"位置不在{county().name}范围内（距县界超过约5公里）", row=i, feature_id=fid))
+            out.append(Problem(lay.name, f"位置不在{county_profile().name}范围内（距县界超过约5公里）", row=i, feature_id=fid))
     return out
