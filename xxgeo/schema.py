@@ -369,5 +369,6 @@ def _check_geometry(lay: Layer, df, county) -> list[Problem]:
         if not shapely.is_valid(g):
             out.append(Problem(lay.name, f"几何图形无效：{shapely.is_valid_reason(g)}", row=i, feature_id=fid))
         if near is not None and not near.intersects(g):
-            out.append(Problem(lay.name, f"位置不在{county_profile().name}范围内（距县界超过约5公里）", row=i, feature_id=fid))
+            out.append(Problem(lay.name, f"位置不在{county_profile().name}范围内（距县界超过约5公里）", row=i,
+                               feature_id=fid))
     return out
