@@ -17,7 +17,7 @@ from xxgeo.county import county
 from xxgeo.errors import ImportRefused, NotFound
 from xxgeo.names import resolve_township
 from xxgeo.schema import LAYERS, check_value
-from xxgeo.store import GpkgStore
+from xxgeo.store import open_store
 
 CODE = "990101"
 NAME = "样例县"
@@ -138,7 +138,7 @@ def test_made_up_county_builds_validates_maps_and_reports(made_up, capsys):
     store = made_up / "store.gpkg"
     assert main(["build", "--store", str(store)]) == 0
     assert main(["validate", "--store", str(store)]) == 0
-    ds = GpkgStore(store).load()
+    ds = open_store(str(store)).load()
     assert list(ds["county"]["code"]) == [CODE] and list(ds["county"]["name"]) == [NAME]
     assert sorted(ds["townships"]["code"]) == [t[0] for t in TOWNSHIPS]
     assert len(ds["villages"]) == len(VILLAGES) and len(ds["places"]) == 2
