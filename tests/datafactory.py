@@ -16,6 +16,7 @@ import pandas as pd
 import pyogrio
 from shapely.geometry import MultiPoint, Point, box
 
+from xxgeo.importers import ImportResult, commit_import, prepare_import, refusal
 from xxgeo.store import GpkgStore, empty_frame
 
 X0, Y0, X1, Y1 = 111.04, 34.93, 111.68, 35.32
@@ -124,3 +125,11 @@ def points_in(code: str, n: int = 1) -> list:
     cell = township_cells()[[c for c, _, _ in TOWNSHIPS].index(code)]
     c = cell.centroid
     return [Point(c.x + 0.001 * i, c.y + 0.001 * i) for i in range(n)]
+
+
+def import_file(path, layer: str, store: GpkgStore, *, user: str | None = None, **kw) -> ImportResult:
+    """Prepare and commit an import in one go (as the CLI does); raises on any refusal with the store untouched."""
+    plan = prepare_import(path, layer, store, user=user, **kw)
+    if not plan.ok:
+        raise refusal(plan)
+    return commit_import(plan, store, user=user)

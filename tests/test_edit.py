@@ -9,12 +9,11 @@ import threading
 from pathlib import Path
 
 import pytest
-from datafactory import make_store, points_in
+from datafactory import import_file, make_store, points_in
 from kit import run_together
 
 from xxgeo.edits import last_change, set_fields, undo_last
 from xxgeo.errors import NotFound, StaleEdit, ValidationFailed
-from xxgeo.importers import import_file
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -7,11 +7,10 @@ import zipfile
 
 import pandas as pd
 import pytest
-from datafactory import make_store
+from datafactory import import_file, make_store
 
 from xxgeo.errors import ImportRefused, NotFound
 from xxgeo.export import FORMATS, export_layer, write
-from xxgeo.importers import import_file
 from xxgeo.policy import PUBLIC, GuardedStore, operator
 
 

@@ -8,12 +8,12 @@ import zipfile
 import geopandas as gpd
 import pandas as pd
 import pytest
-from datafactory import make_store, points_in, shapefile_zip, xlsx_bytes
+from datafactory import import_file, make_store, points_in, shapefile_zip, xlsx_bytes
 from shapely.geometry import Point, box
 
 from xxgeo import crs as xcrs
 from xxgeo.errors import ImportRefused
-from xxgeo.importers import import_file, prepare_import
+from xxgeo.importers import prepare_import
 
 
 @pytest.fixture

@@ -10,10 +10,9 @@ import zipfile
 
 import geopandas as gpd
 import pytest
-from datafactory import make_store, points_in, shapefile_zip
+from datafactory import import_file, make_store, points_in, shapefile_zip
 
 from xxgeo.errors import ImportRefused, ValidationFailed, XxgeoError
-from xxgeo.importers import import_file
 
 
 @pytest.fixture

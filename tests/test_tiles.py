@@ -5,6 +5,7 @@ zooming in fetches the tiles in view, and names stay reachable and escaped."""
 from __future__ import annotations
 
 import collections
+import json
 import os
 import shutil
 import time
@@ -18,9 +19,14 @@ from xxgeo.bench import synthetic_projects
 from xxgeo.fastpoints import decode
 from xxgeo.mapping import build_map, map_html
 from xxgeo.store import Dataset, GpkgStore
-from xxgeo.tiles import BUDGET, KEEP, TILE_ZOOM, TileSet, TileStore, read_tile, tile_xy
+from xxgeo.tiles import BUDGET, KEEP, TILE_ZOOM, TileSet, TileStore, tile_xy
 
 HOSTILE = "<img src=x onerror=alert(1)>项目&"
+
+
+def read_tile(store: TileStore, digest: str, key: str) -> dict:
+    """One published tile's payload, as the browser fetches it."""
+    return json.loads((store.root / digest / f"{key}.json").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")

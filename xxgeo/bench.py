@@ -61,9 +61,15 @@ def _inline(m: folium.Map, extra_js=(), extra_css=()) -> None:
         + "".join(f"<script>{p.read_text()}</script>" for p in js)), name="inline")
 
 
+def _centre(gdf: gpd.GeoDataFrame) -> list[float]:
+    """[lat, lon] of the middle of the frame's bounds (where the peers' maps open)."""
+    minx, miny, maxx, maxy = gdf.total_bounds
+    return [round((miny + maxy) / 2, 2), round((minx + maxx) / 2, 2)]
+
+
 def plain_folium_html(gdf: gpd.GeoDataFrame) -> str:
     """Peer 1: folium.GeoJson of the whole frame with popups and tooltips."""
-    m = folium.Map(location=[35.12, 111.35], zoom_start=10, tiles=None)
+    m = folium.Map(location=_centre(gdf), zoom_start=10, tiles=None)
     _inline(m)
     cols = ["project_id", "name", "category"]
     folium.GeoJson(gdf[[*cols, "geometry"]], popup=folium.GeoJsonPopup(cols),
@@ -75,7 +81,7 @@ def fast_cluster_html(gdf: gpd.GeoDataFrame) -> str:
     """Peer 2: FastMarkerCluster of circle markers on a canvas map, coordinates only."""
     from folium.plugins import FastMarkerCluster
 
-    m = folium.Map(location=[35.12, 111.35], zoom_start=10, tiles=None, prefer_canvas=True)
+    m = folium.Map(location=_centre(gdf), zoom_start=10, tiles=None, prefer_canvas=True)
     mc = STATIC_DIR / "vendor/markercluster"
     _inline(m, [mc / "leaflet.markercluster.js"], [mc / "MarkerCluster.css", mc / "MarkerCluster.Default.css"])
     cb = "function (row) { return L.circleMarker(new L.LatLng(row[0], row[1]), {radius: 4}); }"

@@ -7,6 +7,7 @@ data (``XXGEO_COUNTY`` selects another profile, e.g. a made-up county in the tes
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -60,9 +61,50 @@ class County:
         """The county's name in ``lang``."""
         return self.name_en if lang == "en" else self.name
 
+    def pattern(self, kind: str) -> str:
+        """The regex a code of ``kind`` (``county``, ``township`` or ``village``) must match."""
+        if kind == "county":
+            return f"^{re.escape(self.code)}$"
+        return {"township": self.township_code_pattern, "village": self.village_code_pattern}[kind]
+
+    def setting(self, key: str, default=None):
+        """A further key of the profile (``crs_hint``, ``[indicator_tables]``, ``[glossary]`` …), else ``default``."""
+        return self.extra.get(key, default)
+
+    def outline_bounds(self) -> tuple[float, float, float, float]:
+        """(west, south, east, north) in degrees of the outline file (``files.outline``): where "near the
+        county" is judged when a file's coordinate system is guessed."""
+        return _bounds(str(self.path("outline")))
+
 
 _KEYS = ("code", "name", "name_en", "full_name", "full_name_en", "app_title", "app_title_en", "plan_title",
          "plan_title_en", "township_code_pattern", "village_code_pattern")
+
+
+def _coords(obj):
+    if isinstance(obj, (int, float)):
+        return
+    if obj and isinstance(obj[0], (int, float)):
+        yield obj[0], obj[1]
+        return
+    for part in obj:
+        yield from _coords(part)
+
+
+@lru_cache(maxsize=8)
+def _bounds(path: str) -> tuple[float, float, float, float]:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise StoreError(f"找不到县界文件 {path}（县域配置 [files] outline）。") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise StoreError(f"县界文件 {Path(path).name} 不是有效的 GeoJSON：{exc}。") from None
+    feats = data.get("features", [data]) if isinstance(data, dict) else []
+    xy = [c for f in feats for c in _coords((f.get("geometry") or f).get("coordinates") or [])]
+    if not xy:
+        raise StoreError(f"县界文件 {Path(path).name} 中没有坐标。")
+    xs, ys = [c[0] for c in xy], [c[1] for c in xy]
+    return min(xs), min(ys), max(xs), max(ys)
 
 
 @lru_cache(maxsize=8)

@@ -91,7 +91,8 @@ def set_fields(store: Store, layer: str, feature_id: str, items: list[str], *, u
     if geom is not None:
         c = store.read("county")
         if len(c) and not shapely.union_all(c.geometry.values).buffer(0.05).intersects(geom):
-            raise ValidationFailed("修改未保存：新位置不在夏县范围内（距县界超过约5公里），请检查经纬度。")
+            raise ValidationFailed(f"修改未保存：新位置不在{c['name'].iloc[0]}范围内（距县界超过约5公里），"
+                                   "请检查经纬度。")
         if "loc_precision" in LAYERS[layer].field_names and "loc_precision" not in changes:
             changes["loc_precision"] = "surveyed"
     # update_feature records the old geometry (WKT) in the audit row, so a move can be undone

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from .county import county
 from .errors import ImportRefused, NotFound, ValidationFailed
 from .io import columns as colmap
 from .io.coords import build_geometry, find_columns
@@ -177,7 +178,8 @@ def _resolve_townships(inc: pd.DataFrame, townships: pd.DataFrame, problems: dic
                 if code:
                     break
         if code is None:
-            problems.setdefault(i, []).append(f"无法对应到夏县的乡镇（代码“{r.get('code')}”，名称“{r.get('name')}”）")
+            problems.setdefault(i, []).append(f"无法对应到{county().name}的乡镇"
+                                              f"（代码“{r.get('code')}”，名称“{r.get('name')}”）")
         codes.append(code)
         canon.append(names.get(code))
     inc["code"] = codes
@@ -262,12 +264,3 @@ def commit_import(plan: ImportPlan, store: Store, *, user: str | None = None) ->
     backup = store.write_layers(build, action="import")
     res = box["res"]
     return ImportResult(plan.layer, res.inserted, res.updated, res.unchanged, res.deleted, backup, plan.notes)
-
-
-def import_file(path: str | os.PathLike, layer: str, store: Store, *, user: str | None = None,
-                **kw) -> ImportResult:
-    """Prepare and commit in one go (the CLI); raises on any refusal with the store untouched."""
-    plan = prepare_import(path, layer, store, user=user, **kw)
-    if not plan.ok:
-        raise refusal(plan)
-    return commit_import(plan, store, user=user)

@@ -2,8 +2,10 @@
 
 Pure functions of the ``indicators`` and ``indicator_actuals`` layers (no Streamlit, no I/O).
 
-* 专栏1-1 夏县“十三五”规划主要指标完成情况表: 2015 value, 2020 target, 2020 result (49 rows);
-* 专栏2-1 夏县“十四五”时期转型出雏型主要指标表: 2020 result, 2025 target, annual growth (34 rows).
+* 专栏1-1, the county's 13th plan's main indicators as completed: 2015 value, 2020 target, 2020 result;
+* 专栏2-1, the 14th plan's main indicators: 2020 result, 2025 target, annual growth.
+
+The tables' titles are data: ``[indicator_tables]`` of the county profile (:func:`table_title`).
 
 Cells are kept as the plan writes them. :func:`parse_cell` reads a cell as a plain number, a five-year
 cumulative number (``[10000]``), a comparison (``≤5.5``, ``＞90``, ``>50``), a dash (``-``, ``—``: no value),
@@ -14,20 +16,17 @@ as text and judged "无法量化". Units lost as images are shown as 未注明, 
 
 from __future__ import annotations
 
-import datetime as _dt
 import math
 import re
 from dataclasses import dataclass
 
 import pandas as pd
 
-from .errors import ValidationFailed
+from .county import county
+from .indicator_actuals import actuals_from_frame as actuals_from_frame  # re-exported (views, tests)
+from .indicator_actuals import clean_actuals as clean_actuals
 from .schema import is_empty
 
-TABLES = {
-    "专栏1-1": "夏县“十三五”规划主要指标完成情况表",
-    "专栏2-1": "夏县“十四五”时期转型出雏型主要指标表",
-}
 UNKNOWN_UNIT = "未注明"
 LOST_IMAGE = "[图片缺失]"
 PLAN_START, PLAN_END = 2021, 2025
@@ -109,7 +108,7 @@ def unit_label(unit) -> str:
 
 def table_rows(indicators: pd.DataFrame, table: str) -> pd.DataFrame:
     """Rows of one table (``专栏1-1`` or ``专栏2-1``) in the plan's order."""
-    if table not in TABLES:
+    if table not in COLUMNS:
         raise KeyError(table)
     rows = indicators[indicators["table"] == table]
     return rows.sort_values("indicator_id", kind="stable").reset_index(drop=True)
@@ -342,89 +341,15 @@ def indicator_choices(indicators: pd.DataFrame, table: str = "专栏2-1") -> dic
     return out
 
 
-def clean_actuals(rows: pd.DataFrame, indicators: pd.DataFrame, *, user: str,
-                  today: _dt.date | None = None) -> pd.DataFrame:
-    """Check entered actuals (columns indicator_id, year, value, source) and return them ready to store.
-
-    Blank rows are dropped; a blank source becomes “手工录入（user，date）”. Raises :class:`ValidationFailed`
-    listing every problem (unknown indicator, bad year, non-numeric value, a year entered twice).
-    """
-    today = today or _dt.date.today()
-    known = set(indicators["indicator_id"].astype(str))
-    probs, out = [], []
-    for i, r in rows.reset_index(drop=True).iterrows():
-        vals = [r.get(c) for c in ("indicator_id", "year", "value", "source")]
-        if all(is_empty(v) for v in vals):
-            continue
-        where = f"第{i + 1}行"
-        iid = "" if is_empty(vals[0]) else str(vals[0]).strip()
-        if iid not in known:
-            probs.append(f"{where}：没有编号为“{iid or '空'}”的指标")
-        year = _int_or_none(vals[1])
-        if year is None or not (2020 <= year <= 2035):
-            probs.append(f"{where}：年份应为2020—2035年之间的整数，实际为“{'' if is_empty(vals[1]) else vals[1]}”")
-        value = _float_or_none(vals[2])
-        if value is None:
-            probs.append(f"{where}：数值应为数字，实际为“{'' if is_empty(vals[2]) else vals[2]}”")
-        src = f"手工录入（{user}，{today.isoformat()}）" if is_empty(vals[3]) else str(vals[3]).strip()
-        out.append({"indicator_id": iid, "year": year, "value": value, "source": src})
-    df = pd.DataFrame(out, columns=["indicator_id", "year", "value", "source"])
-    dup = df[df.duplicated(["indicator_id", "year"], keep=False) & df["year"].notna()]
-    for (iid, year), _ in dup.groupby(["indicator_id", "year"]):
-        probs.append(f"指标 {iid} 的 {int(year)} 年录入了多次，请只保留一行")
-    if probs:
-        raise ValidationFailed("实际值未保存：" + "；".join(probs) + "。", probs)
-    return df.astype({"year": "Int64", "value": "float64"})
+def table_title(table: str) -> str:
+    """The title the plan gives ``table`` (``专栏1-1`` …): the county profile's ``[indicator_tables]``; '' if none."""
+    if table not in COLUMNS:
+        raise KeyError(table)
+    return str(county().setting("indicator_tables", {}).get(table, ""))
 
 
-def _int_or_none(v) -> int | None:
-    f = _float_or_none(v)
-    return int(f) if f is not None and f == int(f) else None
-
-
-def _float_or_none(v) -> float | None:
-    if is_empty(v):
-        return None
-    try:
-        f = float(str(v).replace(",", "").strip())
-    except ValueError:
-        return None
-    return None if math.isnan(f) else f
-
-
-_HEADERS = {
-    "indicator_id": ("indicator_id", "指标编号", "编号", "id"),
-    "indicator": ("indicator", "指标", "指标名称", "name"),
-    "year": ("year", "年份", "年度"),
-    "value": ("value", "数值", "实际值", "值"),
-    "source": ("source", "来源", "数据来源"),
-}
-
-
-def actuals_from_frame(df: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
-    """Read a table of annual actuals someone typed in Excel/CSV (Chinese or English headers; the indicator
-    by id or by name as the plan writes it) into columns indicator_id, year, value, source. Not validated:
-    pass the result to :func:`clean_actuals`."""
-    cols = {str(c).strip().lower(): c for c in df.columns}
-    pick = {k: next((cols[a.lower()] for a in alts if a.lower() in cols), None) for k, alts in _HEADERS.items()}
-    if pick["year"] is None or pick["value"] is None or (pick["indicator_id"] is None and pick["indicator"] is None):
-        raise ValidationFailed("表格需要“指标编号”或“指标”、“年份”、“数值”三列（“来源”可选）。")
-    by_name = {_norm_name(n): str(i) for n, i in zip(indicators["name"], indicators["indicator_id"])
-               if str(i).startswith("I2-")}
-    by_name.update({_norm_name(n): str(i) for n, i in zip(indicators["name"], indicators["indicator_id"])
-                    if _norm_name(n) not in by_name})
-    ids = []
-    for _, r in df.iterrows():
-        iid = r.get(pick["indicator_id"]) if pick["indicator_id"] is not None else None
-        if is_empty(iid) and pick["indicator"] is not None and not is_empty(r.get(pick["indicator"])):
-            name = _norm_name(r.get(pick["indicator"]))
-            iid = by_name.get(name, str(r.get(pick["indicator"])))
-        ids.append(None if is_empty(iid) else str(iid).strip())
-    return pd.DataFrame({"indicator_id": ids, "year": df[pick["year"]].tolist(), "value": df[pick["value"]].tolist(),
-                         "source": df[pick["source"]].tolist() if pick["source"] is not None else [None] * len(df)})
-
-
-def _norm_name(s) -> str:
-    """Indicator names compared without spaces, units in brackets or full/half-width differences."""
-    s = re.sub(r"[（(][^（()）]*[)）]$", "", str(s).strip())
-    return re.sub(r"\s+", "", s).upper()
+def __getattr__(name: str) -> dict:
+    """``TABLES`` (table -> title), read from the county profile when asked; prefer :func:`table_title`."""
+    if name == "TABLES":
+        return {t: table_title(t) for t in COLUMNS}
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

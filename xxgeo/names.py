@@ -1,4 +1,5 @@
-"""Lenient matching of the names users type: 裴介, 裴介镇 and 140828102 all mean one township."""
+"""Lenient matching of the names users type: a township's short name, its full name (裴介, 裴介镇) and its
+9-digit code all mean one township."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import re
 
 import pandas as pd
 
+from .county import county
 from .errors import Ambiguous, NotFound
 
 _SUFFIXES = ("镇", "乡", "街道")
@@ -46,7 +48,7 @@ def resolve_township(text, townships: pd.DataFrame, *, required: bool = True) ->
         if t == n or t == township_short(n) or township_short(t) == township_short(n):
             return c
     if required:
-        raise NotFound(f"没有名为“{text}”的乡镇。夏县的乡镇有：{'、'.join(names)}（也可用简称或9位代码）。")
+        raise NotFound(f"没有名为“{text}”的乡镇。{county().name}的乡镇有：{'、'.join(names)}（也可用简称或9位代码）。")
     return None
 
 

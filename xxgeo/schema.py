@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from .county import county as county_profile
+
 CATEGORIES = ("工业", "农业", "文旅", "交通", "能源", "生态水利", "新基建数字", "城建", "社会民生", "商贸物流")
 #: ``park`` extends DESIGN.md's list: inside a named park whose boundary is schematic.
 LOC_PRECISIONS = ("surveyed", "village", "park", "township", "county", "schematic")
@@ -40,6 +42,12 @@ class Field:
     label: str = ""  # Chinese label for tables and popups
     unit: str = ""
     pattern: str = ""  # regex a non-empty value must match
+    #: county | township | village: a code whose pattern the county profile gives (read at validation time)
+    code_of: str = ""
+
+    def regex(self) -> str:
+        """The regex a non-empty value must match ('' for none): ``pattern``, or the profile's for ``code_of``."""
+        return county_profile().pattern(self.code_of) if self.code_of else self.pattern
 
 
 @dataclass(frozen=True)
@@ -68,8 +76,6 @@ class Layer:
         return [f.name for f in self.fields]
 
 
-_TOWNSHIP9 = r"^140828\d{3}$"
-
 LAYERS: dict[str, Layer] = {}
 
 
@@ -80,13 +86,13 @@ def _layer(*args, **kw) -> Layer:
 
 
 _layer("county", "县界", POLYGONAL, (
-    Field("code", required=True, label="行政区划代码", pattern=r"^140828$"),
+    Field("code", required=True, label="行政区划代码", code_of="county"),
     Field("name", required=True, label="名称"),
     Field("source", required=True, label="来源"),
 ), id_field="code", geometry_required=True)
 
 _layer("townships", "乡镇", POLYGONAL, (
-    Field("code", required=True, label="统计用区划代码", pattern=_TOWNSHIP9),
+    Field("code", required=True, label="统计用区划代码", code_of="township"),
     Field("name", required=True, label="名称"),
     Field("kind", required=True, choices=("镇", "乡"), label="类型"),
     Field("boundary_quality", required=True, choices=BOUNDARY_QUALITIES, label="边界性质"),
@@ -98,10 +104,10 @@ _layer("townships", "乡镇", POLYGONAL, (
 ), id_field="code", geometry_required=True)
 
 _layer("villages", "村（居）委会", ("Point",), (
-    Field("code", required=True, label="统计用区划代码", pattern=r"^140828\d{6}$"),
+    Field("code", required=True, label="统计用区划代码", code_of="village"),
     Field("name", required=True, label="名称"),
     Field("short_name", label="简称"),
-    Field("township_code", required=True, label="乡镇代码", pattern=_TOWNSHIP9),
+    Field("township_code", required=True, label="乡镇代码", code_of="township"),
     Field("loc_precision", required=True, choices=LOC_PRECISIONS, label="位置精度"),
     Field("source", required=True, label="来源"),
 ), id_field="code")
@@ -110,7 +116,7 @@ _layer("parks", "园区", POLYGONAL, (
     Field("park_id", required=True, label="园区编号"),
     Field("name", required=True, label="名称"),
     Field("aliases", label="别称"),
-    Field("township_code", required=True, label="所在乡镇", pattern=_TOWNSHIP9),
+    Field("township_code", required=True, label="所在乡镇", code_of="township"),
     Field("planned_area_km2", "float", label="规划面积（规划所述）", unit="km²"),
     Field("construction_land_km2", "float", label="建设用地（规划所述）", unit="km²"),
     Field("construction_land_mu", "float", label="建设用地（规划所述）", unit="亩"),
@@ -133,7 +139,7 @@ _layer("scenic_sites", "景区与文物", ("Point", "Polygon", "MultiPolygon"), 
     Field("name", required=True, label="名称"),
     Field("kind", required=True, choices=SITE_KINDS, label="类型"),
     Field("grade", label="等级"),
-    Field("township_code", label="所在乡镇", pattern=_TOWNSHIP9),
+    Field("township_code", label="所在乡镇", code_of="township"),
     Field("village", label="所在村"),
     Field("place_note", label="位置说明"),
     Field("status", label="状态"),
@@ -159,7 +165,7 @@ _layer("projects", "项目", ("Point", "MultiPoint", "LineString", "MultiLineStr
     Field("project_id", required=True, label="项目编号"),
     Field("name", required=True, label="项目名称"),
     Field("category", required=True, choices=CATEGORIES, label="类别"),
-    Field("township_code", label="乡镇代码", pattern=_TOWNSHIP9),
+    Field("township_code", label="乡镇代码", code_of="township"),
     Field("township_codes", label="涉及乡镇代码"),
     Field("village", label="村"),
     Field("park_id", label="园区"),
@@ -204,7 +210,7 @@ _layer("indicator_actuals", "指标年度实际值", (), (
 ))
 
 _layer("township_indicators", "乡镇指标", (), (
-    Field("township_code", required=True, label="乡镇代码", pattern=_TOWNSHIP9),
+    Field("township_code", required=True, label="乡镇代码", code_of="township"),
     Field("indicator", required=True, label="指标"),
     Field("year", "year", required=True, label="年份"),
     Field("value", "float", required=True, label="数值"),
@@ -216,7 +222,7 @@ _layer("plan_villages", "规划点名村庄", (), (
     Field("programme", required=True, label="规划事项"),
     Field("group", label="片区"),
     Field("village", required=True, label="村"),
-    Field("township_code", label="乡镇代码", pattern=_TOWNSHIP9),
+    Field("township_code", label="乡镇代码", code_of="township"),
     Field("village_code", label="村代码"),
     Field("source_ref", required=True, label="出处"),
 ))
@@ -308,7 +314,8 @@ def check_value(f: Field, v) -> str | None:
         return f"字段“{f.label or f.name}”（{f.name}）应为是/否，实际为“{v}”"
     if f.choices and str(v) not in f.choices:
         return f"字段“{f.label or f.name}”（{f.name}）的值“{v}”不在允许范围（{'、'.join(f.choices)}）内"
-    if f.pattern and not re.match(f.pattern, str(v)):
+    pattern = f.regex()
+    if pattern and not re.match(pattern, str(v)):
         return f"字段“{f.label or f.name}”（{f.name}）的值“{v}”格式不对"
     return None
 
@@ -362,5 +369,6 @@ def _check_geometry(lay: Layer, df, county) -> list[Problem]:
         if not shapely.is_valid(g):
             out.append(Problem(lay.name, f"几何图形无效：{shapely.is_valid_reason(g)}", row=i, feature_id=fid))
         if near is not None and not near.intersects(g):
-            out.append(Problem(lay.name, "位置不在夏县范围内（距县界超过约5公里）", row=i, feature_id=fid))
+            out.append(Problem(lay.name, f"位置不在{county_profile().name}范围内（距县界超过约5公里）", row=i,
+                               feature_id=fid))
     return out

@@ -13,7 +13,6 @@ map is zoomed to ``MAX_ZOOM``) it fetches those cells' **data tiles**: one file 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import shutil
 import tempfile
@@ -125,8 +124,3 @@ def tiled_payload(lon, lat, categories, category_names: list[str], colors: list[
                "tiles": {"url": store.template(tileset.digest), "z": TILE_ZOOM, "budget": BUDGET,
                          "max_zoom": MAX_ZOOM}}
     return payload, tileset
-
-
-def read_tile(store: TileStore, digest: str, key: str) -> dict:
-    """One published tile's payload (for tests and tools)."""
-    return json.loads((store.root / digest / f"{key}.json").read_text(encoding="utf-8"))

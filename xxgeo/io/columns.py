@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..county import county
 from ..errors import XxgeoError
 from ..names import resolve_park, resolve_township
 from ..schema import CATEGORIES, LAYERS, LOC_PRECISION_LABELS
@@ -345,7 +346,8 @@ def _townships(values, target, lay, townships, out: Mapped) -> None:
         for part in [p for p in _SPLIT.split(s) if p]:
             c = resolve_township(part, townships, required=False)
             if c is None:
-                out.problem(i, f"乡镇“{part}”不存在（夏县的乡镇：{'、'.join(townships['name'].astype(str))}）")
+                known = "、".join(townships["name"].astype(str))
+                out.problem(i, f"乡镇“{part}”不存在（{county().name}的乡镇：{known}）")
             elif c not in codes:
                 codes.append(c)
         if len(codes) > 1 and not multi_ok:

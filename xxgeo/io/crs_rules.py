@@ -26,6 +26,7 @@ from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
 from .. import crs as xcrs
+from ..county import county
 from ..errors import ImportRefused
 
 NO_SHIFT_DATUMS = {"Beijing 1954": "北京54", "Xian 1980": "西安80", "New Beijing": "新北京54"}
@@ -36,8 +37,8 @@ NAMED = {
 }
 OFFSETS = {"gcj02": "gcj02", "gcj-02": "gcj02", "高德": "gcj02", "火星": "gcj02", "amap": "gcj02", "腾讯": "gcj02",
            "bd09": "bd09", "bd-09": "bd09", "百度": "bd09", "baidu": "bd09"}
-#: a rough box around the county (lon, lat) used to decide "near Xia County" while guessing
-NEAR_BOX = (110.4, 34.4, 112.3, 36.0)
+#: "near the county" while guessing: within NEAR_DEG of the county outline's bounds widened by NEAR_PAD
+NEAR_PAD = 0.7  # the outline's neighbourhood (a county's surroundings are mapped with it)
 NEAR_DEG = 0.5  # about 50 km: data farther away than this means a wrong CRS, not a stray feature
 
 
@@ -134,8 +135,9 @@ def _near(g) -> bool:
     if g is None or g.is_empty:
         return False
     x0, y0, x1, y1 = g.bounds
-    b = NEAR_BOX
-    return x1 >= b[0] - NEAR_DEG and x0 <= b[2] + NEAR_DEG and y1 >= b[1] - NEAR_DEG and y0 <= b[3] + NEAR_DEG
+    w, s, e, n = county().outline_bounds()
+    m = NEAR_PAD + NEAR_DEG
+    return x1 >= w - m and x0 <= e + m and y1 >= s - m and y0 <= n + m
 
 
 def infer_crs(geoms: np.ndarray, hint: str | None) -> tuple[CRS, np.ndarray, list]:
@@ -170,11 +172,22 @@ def infer_crs(geoms: np.ndarray, hint: str | None) -> tuple[CRS, np.ndarray, lis
     hint_txt = "（X/Y 列）" if hint == "xy" else ""
     if ((x >= 1.0e5) & (x < 1.0e6)).all() and north(y).all():
         raise ImportRefused(f"文件没有坐标系信息{hint_txt}，坐标是不带带号的高斯-克吕格平面坐标，"
-                            "无法判断中央经线和基准；"
-                            "夏县通常是 CGCS2000 3度带中央经线111°，确认后请加 --crs EPSG:4546 再导入。",
+                            f"无法判断中央经线和基准；{_usual_crs()}",
                             english="No CRS and the projected coordinates are ambiguous; pass --crs.")
     raise ImportRefused(f"文件没有坐标系信息{hint_txt}，无法从坐标值判断坐标系，请用 --crs 指定"
                         "（如 EPSG:4546、EPSG:4525、EPSG:4490）。", english="No CRS could be inferred; pass --crs.")
+
+
+def _usual_crs() -> str:
+    """Advice naming the county's usual projected CRS (the profile's ``crs_hint``, e.g. EPSG:4546 with its
+    datum, zone width and central meridian), or plain advice to pass ``--crs`` when the profile names none."""
+    c = county()
+    hint = str(c.setting("crs_hint") or "")
+    if not hint:
+        return "请确认后用 --crs 指定坐标系再导入。"
+    p = _gk_params(CRS.from_user_input(hint))
+    what = f"{p[0]} {p[1]}度带中央经线{p[3]}°" if p else CRS.from_user_input(hint).name
+    return f"{c.name}通常是 {what}，确认后请加 --crs {hint} 再导入。"
 
 
 def _fix_zone_prefix(crs: CRS, geoms) -> tuple[CRS, list]:
@@ -278,7 +291,8 @@ def _sanity(geoms: np.ndarray) -> np.ndarray:
     if present and not any(_near(g) for g in present):
         b = _bounds(present)
         cx, cy = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2
-        raise ImportRefused(f"数据位置不在夏县附近（中心约为 经度{cx:.3f}、纬度{cy:.3f}），坐标系可能不对；"
+        c = county()
+        raise ImportRefused(f"数据位置不在{c.name}附近（中心约为 经度{cx:.3f}、纬度{cy:.3f}），坐标系可能不对；"
                             "请用 --crs 指定正确的坐标系（如 EPSG:4546、EPSG:4525、gcj02）。",
-                            english="Data is far from Xia County; the CRS is probably wrong.")
+                            english=f"Data is far from {c.name_en}; the CRS is probably wrong.")
     return geoms

@@ -28,7 +28,7 @@ CANDIDATES = (
     ("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf", 0),
     ("/usr/share/fonts/truetype/*/*.tt[fc]", 0),
 )
-_SAMPLE = "夏县裴介镇园区指标"
+_SAMPLE = "乡镇园区项目指标"
 
 
 class FontMissing(XxgeoError):

@@ -1,19 +1,16 @@
 """English for the investor brochure: park names, categories, statuses and industry keywords.
 
 Only words are translated; figures come from the data unchanged. Free text the glossary does not cover is
-left in Chinese and marked as such, never paraphrased.
+left in Chinese and marked as such, never paraphrased. The county's own names (its parks by ``park_id``, the
+places its plan measures distances from) are data: ``[glossary]`` of the county profile.
 """
 
 from __future__ import annotations
 
+import csv
 import re
 
-PARK_NAMES_EN = {
-    "peijie": "Peijie “Six New” Industrial Cluster",
-    "shuitou": "Shuitou Industrial Park",
-    "yaofeng": "Yaofeng Light Industry Park",
-    "miaoqian": "Miaoqian Electronic Technology Innovation and Start-up Base",
-}
+from ..county import county
 
 CATEGORIES_EN = {
     "工业": "Industry", "农业": "Agriculture", "文旅": "Culture and tourism", "交通": "Transport",
@@ -40,14 +37,30 @@ INDUSTRY_EN = {
     "轻工业": "light industry", "物流": "logistics", "食品": "food",
 }
 
-PLACES_EN = {"运城市市中心": "Yuncheng city centre", "运城市中心": "Yuncheng city centre",
-             "运城关公机场": "Yuncheng Guangong Airport", "运城张孝机场": "Yuncheng Zhangxiao Airport",
-             "夏县县城": "Xia County seat"}
-
 
 def park_name_en(park_id: str, name: str) -> str:
-    """The park's English name (known parks), else the Chinese name as is."""
-    return PARK_NAMES_EN.get(str(park_id), str(name))
+    """The park's English name (the profile's ``[glossary.parks_en]``), else the Chinese name as is."""
+    return str(_glossary("parks_en").get(str(park_id), name))
+
+
+def _glossary(part: str) -> dict:
+    return county().setting("glossary", {}).get(part, {})
+
+
+def places_en() -> dict:
+    """Chinese place name -> English: the reference places (``files.places``: full name and the name before
+    its bracket, e.g. 运城市中心（市政府） and 运城市中心), then the profile's ``[glossary.places_en]``."""
+    c = county()
+    out = {}
+    if "places" in c.files:
+        with open(c.path("places"), encoding="utf-8-sig", newline="") as fh:
+            for r in csv.DictReader(fh):
+                zh, en = (r.get("name") or "").strip(), (r.get("name_en") or "").strip()
+                if zh and en:
+                    out[zh] = en
+                    out.setdefault(zh.split("（")[0], en.split(" (")[0])
+    out.update(_glossary("places_en"))
+    return out
 
 
 def industries_en(text) -> str:
@@ -80,8 +93,8 @@ def stated_distance_en(text) -> str:
     """“距离运城市市中心14公里” -> “14 km to Yuncheng city centre (as stated)”; else '' (not translated)."""
     if text is None:
         return ""
-    parts = []
+    parts, names = [], places_en()
     for m in re.finditer(r"距(?:离)?([^，,；;0-9]+?)(?:约)?(\d+(?:\.\d+)?)\s*(?:公里|千米|km)", str(text)):
         place = m.group(1).strip()
-        parts.append(f"{m.group(2)} km to {PLACES_EN.get(place, place)}")
+        parts.append(f"{m.group(2)} km to {names.get(place, place)}")
     return "; ".join(parts)

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..county import county
 from ..mapping import MapFilter
 from ..schema import is_empty
 from . import glossary as gl
 from . import pdf
 from .figures import park_figure
 from .mapdraw import png_bytes, select_projects
-from .township import PLAN_TITLE, fmt_wan
+from .township import fmt_wan
 
 MU_PER_KM2 = 1500  # 1 km² = 1500 亩
 NS = "未注明 / not stated"
@@ -59,11 +60,12 @@ def park_brochure_pdf(ds, park_id: str) -> bytes:
     projects = select_projects(ds["projects"], MapFilter(park=park_id, public_only=True))
     towns = dict(zip(ds["townships"]["code"], ds["townships"]["name"]))
     town = towns.get(p["township_code"], "")
+    c = county()
 
     def story(base):
         st = pdf.styles(base)
         out = [pdf.para(str(p["name"]), st["title"]), pdf.para(name_en, st["h2"]),
-               pdf.para(f"山西省运城市夏县{town} · Xia County, Yuncheng, Shanxi, China · 投资指南 Investor brochure",
+               pdf.para(f"{c.full_name}{town} · {c.full_name_en} · 投资指南 Investor brochure",
                         st["subtitle"]),
                pdf.image(map_png, pdf.CONTENT_W),
                pdf.para("园区范围为示意（非规划红线）；直线距离自示意范围中心量算，不是道路里程。The park outline is "
@@ -83,7 +85,7 @@ def park_brochure_pdf(ds, park_id: str) -> bytes:
         out += [pdf.para(s, st["small"]) for s in _sources(p, info.distances)]
         return out
 
-    data, _n, _used = pdf.fit(story, title=f"{p['name']} {name_en}", footer=f"夏县 · {p['name']} · 投资指南",
+    data, _n, _used = pdf.fit(story, title=f"{p['name']} {name_en}", footer=f"{c.name} · {p['name']} · 投资指南",
                               max_pages=2, attempts=ATTEMPTS)
     return data
 
@@ -145,8 +147,8 @@ def _contacts(st: dict):
 
 def _sources(p, dist: list) -> list[str]:
     refs = str(p.get("source_ref") or "").replace("; ", "、")
-    out = [f"园区资料：{PLAN_TITLE}（{refs}）。Park facts: Xia County 14th Five-Year Plan outline (draft), "
-           "sections as listed.",
+    c = county()
+    out = [f"园区资料：{c.plan_title}（{refs}）。Park facts: {c.plan_title_en}, sections as listed.",
            "数值按规划原文；规划未写明的为“未注明”，不作估计。Figures as the plan states them; what it does not "
            "state is marked “not stated”, never estimated. 1 km² = 1500 亩 (mu).",
            "仅含公开信息。Public information only."]

@@ -18,6 +18,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Table, TableStyle
 
+from ..county import county
 from .fonts import PDF_FONT, cjk_font
 
 MARGIN = 14 * mm
@@ -97,8 +98,11 @@ def image(png: bytes, width: float) -> Image:
     return Image(io.BytesIO(png), width=width, height=width * h / w)
 
 
-def build(story: list, *, title: str, footer: str, author: str = "xxgeo 夏县项目一张图") -> tuple[bytes, int]:
-    """Lay the story out on A4 pages with a footer (text + page number); returns (PDF bytes, page count)."""
+def build(story: list, *, title: str, footer: str, author: str | None = None) -> tuple[bytes, int]:
+    """Lay the story out on A4 pages with a footer (text + page number); returns (PDF bytes, page count).
+
+    ``author`` defaults to “xxgeo” and the county's app title."""
+    author = author if author is not None else f"xxgeo {county().app_title}"
     cjk_font()
     buf = io.BytesIO()
     pages = {"n": 0}

@@ -8,13 +8,13 @@ import re
 import pandas as pd
 
 from ..analysis import township_stats
+from ..county import county
 from ..mapping import MapFilter
 from ..schema import CATEGORIES, LOC_PRECISION_LABELS, is_empty
 from . import pdf
 from .figures import township_figure
 from .mapdraw import png_bytes, select_projects
 
-PLAN_TITLE = "《夏县国民经济和社会发展第十四个五年规划和二〇三五年远景目标纲要（草案）》"
 #: (base font size, max project rows or None): tried in turn until the report fits on two pages
 ATTEMPTS = [(9.0, None), (8.2, None), (7.6, None), (7.6, 60), (7.6, 40), (7.6, 25)]
 
@@ -69,12 +69,14 @@ def township_report_pdf(ds, code: str) -> bytes:
     pv = ds.get("plan_villages")
     villages = pv[pv["township_code"] == code] if pv is not None and len(pv) else pd.DataFrame()
     parks = ds["parks"][ds["parks"]["township_code"] == code]
+    c = county()
 
     def story(setting):
         base, max_rows = setting
         st = pdf.styles(base)
         out = [pdf.para(f"{f['name']}  项目一页报告", st["title"]),
-               pdf.para(f"夏县{f['name']}（{f['kind']}，统计用区划代码 {code}）· 依据{PLAN_TITLE}", st["subtitle"]),
+               pdf.para(f"{c.name}{f['name']}（{f['kind']}，统计用区划代码 {code}）· 依据{c.plan_title}",
+                        st["subtitle"]),
                pdf.image(map_png, pdf.CONTENT_W)]
         out.append(pdf.para(_map_note(f, info), st["small"]))
         out += [pdf.para("基本情况", st["h2"]), _facts_table(f, parks, st)]
@@ -88,7 +90,7 @@ def township_report_pdf(ds, code: str) -> bytes:
         out += [pdf.para(s, st["small"]) for s in _notes(f, t, projects, ds)]
         return out
 
-    data, _pages, _used = pdf.fit(story, title=f"{f['name']} 项目一页报告", footer=f"夏县项目一张图 · {f['name']}",
+    data, _pages, _used = pdf.fit(story, title=f"{f['name']} 项目一页报告", footer=f"{c.app_title} · {f['name']}",
                                   max_pages=2, attempts=ATTEMPTS)
     return data
 
@@ -164,5 +166,5 @@ def _notes(f: dict, t, projects: pd.DataFrame, ds) -> list[str]:
     out.append("投资：只列规划注明的总投资（万元；规划以亿元表述的已换算，1 亿元 = 10000 万元），未注明的不估算。")
     refs = "、".join(_refs(projects)) or "—"
     county_src = ds["county"]["source"].iloc[0] if len(ds["county"]) else "—"
-    out.append(f"资料来源：{PLAN_TITLE}（{refs}）；乡镇与村：{_or(t['source'])}；县界：{county_src}。")
+    out.append(f"资料来源：{county().plan_title}（{refs}）；乡镇与村：{_or(t['source'])}；县界：{county_src}。")
     return out

@@ -1,2 +1,3 @@
-"""Builders of the default dataset: they turn the reviewable text sources in ``geodata/sources`` into the
-store. Data lives in ``geodata/sources``; the code that makes it lives here (as in xyzservices)."""
+"""Builders of the default dataset: they turn the county profile's reviewable text sources (``geodata/sources``)
+into the store (``python -m xxgeo build``). Data lives in ``geodata/``; the code that builds the store from it
+lives here; the developer tools that make the sources themselves are in ``scripts/`` (as in xyzservices)."""

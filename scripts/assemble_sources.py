@@ -3,18 +3,24 @@
 The plan was read by hand in parts; each part's worksheet is in ``geodata/sources/extract_notes/``
 (``projects_A.csv`` chapters 1–4, ``projects_B1.csv`` chapters 5–6, ``projects_B2.csv`` chapters 7–11,
 plus parks, sites, roads, plan villages and indicators, with notes). This script merges them into the
-reviewed sources the build reads (``geodata/sources/*.csv``): projects mentioned in more than one part are
-merged into one row (source references joined), ids are given in plan order, and worksheet-only columns
-are dropped. Run ``python -m xxgeo.sources.assemble`` after changing a worksheet; review the diff.
+reviewed sources the build reads (``geodata/sources/*.csv``, the county profile's ``sources`` folder):
+projects mentioned in more than one part are merged into one row (source references joined), ids are given
+in plan order, and worksheet-only columns are dropped. A developer tool, not part of the runtime package:
+run ``python scripts/assemble_sources.py`` after changing a worksheet; review the diff.
 """
 
 from __future__ import annotations
 
 import csv
 import re
+import sys
 from pathlib import Path
 
-SOURCES = Path(__file__).resolve().parents[2] / "geodata" / "sources"
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from xxgeo.county import county  # noqa: E402 - after the repository root is on the path
+
+SOURCES = county().sources
 WORK = SOURCES / "extract_notes"
 PARTS = ("projects_A.csv", "projects_B1.csv", "projects_B2.csv")
 PROJECT_COLUMNS = ["project_id", "name", "category", "township", "village", "park", "status", "investment_wan",
