@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .cli import add_store_arg
-from .errors import XxgeoError
+from . import add_store_arg
+from ..errors import XxgeoError
 
 
 def register(sub) -> dict:
@@ -23,8 +23,8 @@ def register(sub) -> dict:
 
 def cmd_report(args) -> int:
     """Write the report; one clear sentence and a non-zero exit when the name is unknown."""
-    from .names import resolve_park, resolve_township
-    from .store import open_store
+    from ..names import resolve_park, resolve_township
+    from ..store import open_store
 
     fmt = args.format or ("png" if str(args.out).lower().endswith(".png") else "pdf")
     ds = open_store(args.store).load()
@@ -34,7 +34,7 @@ def cmd_report(args) -> int:
     else:
         key = resolve_park(args.name, ds["parks"])
         label = ds["parks"].set_index("park_id").loc[key, "name"]
-    from . import reports
+    from .. import reports
 
     if fmt == "png":
         data = reports.print_map_png(ds, args.kind, key, paper=args.paper)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 import sys
 
-from .cli import add_store_arg
-from .errors import ValidationFailed
+from . import add_store_arg
+from ..errors import ValidationFailed
 
 USER_HELP = ("用户名，记入修改记录（默认 XXGEO_USER 或 cli）；数据库设有账号时须是其中之一，并按该账号的角色检查权限")
 
@@ -61,9 +61,9 @@ def _user(args) -> str:
 def _store(args):
     """The store as the command's user sees it: an account's role when ``--user`` names one (see
     :func:`xxgeo.accounts.cli_actor`); every write is checked by :class:`RoleStore`."""
-    from .accounts import cli_actor
-    from .policy import RoleStore
-    from .store import open_store
+    from ..accounts import cli_actor
+    from ..policy import RoleStore
+    from ..store import open_store
 
     store = open_store(args.store)
     return RoleStore(store, cli_actor(store, getattr(args, "user", None)))
@@ -71,7 +71,7 @@ def _store(args):
 
 def cmd_import(args) -> int:
     """Import a file; notes on stdout, one-line refusal on stderr."""
-    from .importers import commit_import, prepare_import, refusal
+    from ..importers import commit_import, prepare_import, refusal
 
     store = _store(args)
     plan = prepare_import(args.file, args.layer, store, crs=args.crs, encoding=args.encoding, replace=args.replace,
@@ -97,8 +97,8 @@ def cmd_import(args) -> int:
 
 def cmd_export(args) -> int:
     """Export a layer."""
-    from .export import export_layer, write
-    from .policy import check_export
+    from ..export import export_layer, write
+    from ..policy import check_export
 
     store = _store(args)
     check_export(store.actor, args.public_only)
@@ -113,7 +113,7 @@ def cmd_export(args) -> int:
 
 def cmd_set(args) -> int:
     """Edit one feature (version-checked, audited)."""
-    from .edits import set_fields
+    from ..edits import set_fields
 
     store = _store(args)
     version, changes = set_fields(store, args.layer, args.feature_id, args.assignments, user=args.user,
@@ -144,8 +144,8 @@ def cmd_restore(args) -> int:
 
 def cmd_undo(args) -> int:
     """Undo the last change."""
-    from .edits import last_change, undo_last
-    from .policy import check_whole_layers
+    from ..edits import last_change, undo_last
+    from ..policy import check_whole_layers
 
     store = _store(args)
     if args.dry_run:

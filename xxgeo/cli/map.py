@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .cli import add_store_arg
-from .errors import NotFound
+from . import add_store_arg
+from ..errors import NotFound
 
 
 def register(sub) -> dict:
@@ -25,11 +25,11 @@ def register(sub) -> dict:
 
 def cmd_map(args) -> int:
     """Write the map HTML (assets inlined, no tile layer)."""
-    from .analysis import township_indicator_values
-    from .mapping import MapFilter, Overlay, build_map, map_html
-    from .names import resolve_township
-    from .schema import CATEGORIES
-    from .store import open_store
+    from ..analysis import township_indicator_values
+    from ..mapping import MapFilter, Overlay, build_map, map_html
+    from ..names import resolve_township
+    from ..schema import CATEGORIES
+    from ..store import open_store
 
     store = open_store(args.store)
     ds = store.load()
@@ -44,7 +44,7 @@ def cmd_map(args) -> int:
         try:
             values, label, unit = township_indicator_values(ds, args.overlay, None)
         except KeyError:
-            from .analysis import overlay_choices
+            from ..analysis import overlay_choices
 
             raise NotFound(f"没有乡镇指标“{args.overlay}”。可用：{'、'.join(overlay_choices(ds))}。") from None
         overlay = Overlay(label=label, unit=unit, values=values)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from .cli import add_store_arg
+from . import add_store_arg
 
 
 def register(sub) -> dict:
@@ -18,8 +18,8 @@ def register(sub) -> dict:
 
 def cmd_build(args) -> int:
     """Build the default store, then validate it."""
-    from .sources.build import build
-    from .store import open_store
+    from ..sources.build import build
+    from ..store import open_store
 
     existed = open_store(args.store).exists()
     store = build(args.store)
@@ -39,7 +39,7 @@ def cmd_build(args) -> int:
 
 def cmd_validate(args) -> int:
     """Validate every layer; non-zero exit when any problem is an error."""
-    from .store import open_store
+    from ..store import open_store
 
     store = open_store(args.store)
     rep = store.validate()
@@ -67,8 +67,8 @@ def register_bench(sub) -> dict:
 
 def cmd_bench(args) -> int:
     """Run the benchmark and print the results."""
-    from .bench import run, to_json
-    from .errors import XxgeoError
+    from ..bench import run, to_json
+    from ..errors import XxgeoError
 
     try:
         sizes = tuple(int(s) for s in args.sizes.split(",") if s.strip())
@@ -76,7 +76,7 @@ def cmd_bench(args) -> int:
         raise XxgeoError(f"--sizes 应为逗号分隔的整数，例如 1000,10000，而不是“{args.sizes}”。") from None
     res = run(sizes, args.store, browser=not args.no_browser, repeats=args.repeats) if sizes else {"sizes": {}}
     if args.app:
-        from .bench import measure_app
+        from ..bench import measure_app
 
         res["app"] = measure_app(args.app, args.store)
     if args.json:

@@ -12,9 +12,9 @@ import argparse
 import importlib
 import sys
 
-from .errors import XxgeoError
+from ..errors import XxgeoError
 
-COMMAND_MODULES = ("xxgeo.cli_core", "xxgeo.cli_data", "xxgeo.cli_map", "xxgeo.cli_report", "xxgeo.cli_users")
+COMMAND_MODULES = ("xxgeo.cli.core", "xxgeo.cli.data", "xxgeo.cli.map", "xxgeo.cli.report", "xxgeo.cli.users")
 
 
 def _parser() -> tuple[argparse.ArgumentParser, dict]:
