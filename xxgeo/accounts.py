@@ -21,7 +21,6 @@ import contextlib
 import datetime as _dt
 import functools
 import json
-import os
 import sqlite3
 import time
 from dataclasses import dataclass
@@ -350,7 +349,8 @@ def cli_actor(store, name: str | None) -> Actor:
     township); an unknown name is refused. On a store without accounts the name is only recorded."""
     inner = getattr(store, "store", store)
     if not name:
-        return Actor(os.environ.get("XXGEO_USER") or "cli", "admin")
+        from .config import settings
+        return Actor(settings().default_user, "admin")
     if not inner.exists():
         return Actor(name, "admin")
     book = Accounts(inner).list()

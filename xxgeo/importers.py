@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from .config import settings
 from .errors import ImportRefused, NotFound, ValidationFailed
 from .io import columns as colmap
 from .io.coords import build_geometry, find_columns
@@ -81,7 +82,7 @@ class ImportResult:
 
 
 def _user(user: str | None) -> str:
-    return user or os.environ.get("XXGEO_USER") or "cli"
+    return user or settings().default_user
 
 
 def prepare_import(path: str | os.PathLike, layer: str, store: GpkgStore, *, crs: str | None = None,
