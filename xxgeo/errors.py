@@ -160,7 +160,8 @@ def _os_error(exc: BaseException, lang: str, path: str | None) -> str | None:
     assert isinstance(exc, OSError)
     if exc.errno is None:
         return None
-    where = exc.filename if exc.filename is not None else path
+    # of two paths (a rename or copy) the second is the destination, the one that could not be written
+    where = next((f for f in (exc.filename2, exc.filename, path) if f is not None), None)
     return _say(_ERRNO.get(exc.errno, "other"), lang, None if where is None else str(where),
                 exc.strerror or str(exc))
 
