@@ -387,3 +387,13 @@ def test_a_command_module_that_fails_to_import_is_an_error(monkeypatch):
 def test_every_command_group_is_listed():
     mods = {p.stem for p in (ROOT / "xxgeo" / "cli").glob("*.py") if p.stem != "__init__"}
     assert {m.rpartition(".")[2] for m in cli.COMMAND_MODULES} == mods
+
+
+def test_a_database_url_is_named_without_its_password(capsys, monkeypatch, store):
+    def full(args):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    parser_of = cli._parser
+    monkeypatch.setattr(cli, "_parser", lambda lang: (parser_of(lang)[0], {"validate": full}))
+    err = fails(capsys, store.path, "validate", "--store", "postgresql://boss:s3cret@127.0.0.1:5432/xxgeo")
+    assert "磁盘已满" in err and "s3cret" not in err and "boss" not in err and "127.0.0.1:5432/xxgeo" in err

@@ -178,7 +178,7 @@ def test_print_map_of_a_park(dataset):
 def _cli(monkeypatch, args: list) -> int:
     from xxgeo import cli
 
-    if "xxgeo.cli.report" not in cli.COMMAND_MODULES:  # until cli.py lists it
+    if "xxgeo.cli.report" not in cli.COMMAND_MODULES:  # until the CLI lists it
         monkeypatch.setattr(cli, "COMMAND_MODULES", (*cli.COMMAND_MODULES, "xxgeo.cli.report"))
     return cli.main(args)
 

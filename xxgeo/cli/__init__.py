@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import re
 import sys
 
 from ..config import settings
@@ -50,13 +51,18 @@ def lang_of(args: argparse.Namespace) -> str:
     return getattr(args, "lang", None) or settings().lang
 
 
+def _shown(store: str) -> str:
+    """The store as an error may name it: a database URL without its user and password."""
+    return re.sub(r"^([a-z][a-z0-9+.-]*://)[^@/]*@", r"\1", store, flags=re.IGNORECASE)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status."""
     lang, store = settings().lang, None
     try:
         parser, handlers = _parser(lang)
         args = parser.parse_args(argv)
-        lang, store = lang_of(args), getattr(args, "store", None) or settings().store
+        lang, store = lang_of(args), _shown(getattr(args, "store", None) or settings().store)
         return handlers[args.command](args)
     except KeyboardInterrupt:  # pragma: no cover
         print("Cancelled." if lang == "en" else "已取消。", file=sys.stderr)
