@@ -32,7 +32,6 @@ from datafactory import make_store, points_in
 
 from xxgeo import cli
 from xxgeo.cli import main
-from xxgeo.errors import NotFound, StoreError, handled_types, user_message
 from xxgeo.files import write_atomic
 from xxgeo.store import open_store
 
@@ -64,6 +63,14 @@ def a_file(tmp_path) -> Path:
     p = tmp_path / "some_file"
     p.write_text("not a folder", encoding="utf-8")
     return p
+
+
+def a_csv(folder: Path) -> Path:
+    """A one-project CSV that imports cleanly into :func:`make_store`'s store."""
+    q = points_in("140828200")[0]
+    src = folder / "p.csv"
+    src.write_text(f"项目名称,类别,乡镇,经度,纬度\n尉郭乡物流中心,商贸物流,尉郭,{q.x},{q.y}\n", encoding="utf-8")
+    return src
 
 
 def _map(out, s):
@@ -167,16 +174,13 @@ def test_build_and_import_when_gdal_cannot_write(monkeypatch, capsys, store, tmp
     monkeypatch.setattr(pyogrio, "write_dataframe", refuse)
     err = fails(capsys, store.path, "build", "--store", store.path)
     assert expected in err and str(store.path) in err
-    src = tmp_path / "p.csv"
-    q = points_in("140828200")[0]
-    src.write_text(f"项目名称,类别,乡镇,经度,纬度\n尉郭乡物流中心,商贸物流,尉郭,{q.x},{q.y}\n", encoding="utf-8")
+    src = a_csv(tmp_path)
     err = fails(capsys, store.path, "import", src, "--layer", "projects", "--store", store.path)
     assert expected in err
 
 
-@pytest.fixture
-def read_only_sqlite(monkeypatch):
-    """SQLite opens the store read-only (``file:...?mode=ro``), as for a file the user may not write."""
+def read_only_sqlite(monkeypatch) -> None:
+    """From now on SQLite opens the store read-only (``file:...?mode=ro``), as a file the user may not write."""
     real = sqlite3.connect
 
     def connect(database, *args, **kw):
@@ -185,7 +189,12 @@ def read_only_sqlite(monkeypatch):
     monkeypatch.setattr(sqlite3, "connect", connect)
 
 
-def test_set_and_undo_on_a_read_only_store(capsys, store, read_only_sqlite):
+def test_set_and_undo_on_a_read_only_store(capsys, store, monkeypatch):
+    assert main(["set", "--layer", "projects", "--id", "XM0002", "状态=在建", "--store", str(store.path)]) == 0
+    capsys.readouterr()
+    read_only_sqlite(monkeypatch)
+    err = fails(capsys, store.path, "undo", "--store", store.path)
+    assert "只读" in err and str(store.path) in err
     err = fails(capsys, store.path, "set", "--layer", "projects", "--id", "XM0003", "状态=在建", "--store", store.path)
     assert "只读" in err and str(store.path) in err and "权限" in err
     err = fails(capsys, store.path, "--lang", "en", "set", "--layer", "projects", "--id", "XM0003", "状态=在建",
@@ -197,9 +206,7 @@ def test_store_folder_that_cannot_be_written(capsys, store, tmp_path):
     """A write that needs the store's folder (the backup an import takes first) fails in one sentence. Not as
     root, the folder is made read-only; as root (CI), where chmod stops nothing, a file stands where the
     backups folder must go."""
-    src = tmp_path / "p.csv"
-    q = points_in("140828200")[0]
-    src.write_text(f"项目名称,类别,乡镇,经度,纬度\n尉郭乡物流中心,商贸物流,尉郭,{q.x},{q.y}\n", encoding="utf-8")
+    src = a_csv(tmp_path)
     folder = store.path.parent
     if os.geteuid() != 0:
         folder.chmod(0o555)
@@ -243,61 +250,9 @@ def test_locked_store(capsys, store, held_lock, tmp_path):
     held_lock(store.path)
     err = fails(capsys, store.path, "set", "--layer", "projects", "--id", "XM0003", "状态=在建", "--store", store.path)
     assert "正被其他用户写入" in err
-    src = tmp_path / "p.csv"
-    q = points_in("140828200")[0]
-    src.write_text(f"项目名称,类别,乡镇,经度,纬度\n尉郭乡物流中心,商贸物流,尉郭,{q.x},{q.y}\n", encoding="utf-8")
+    src = a_csv(tmp_path)
     err = fails(capsys, store.path, "import", src, "--layer", "projects", "--store", store.path)
     assert "正被其他用户写入" in err
-
-
-# ----------------------------------------------------------------------------- the table itself
-@pytest.mark.parametrize("code, zh, en", [
-    (errno.EACCES, "没有权限", "Permission denied"),
-    (errno.ENOSPC, "磁盘已满", "disk is full"),
-    (errno.EROFS, "只读", "read-only disk"),
-    (errno.ENOTDIR, "不是文件夹", "not a folder"),
-    (errno.EISDIR, "是一个文件夹", "is a folder"),
-    (errno.ENOENT, "找不到", "does not exist"),
-    (errno.EIO, "无法读写", "Cannot read or write"),
-])
-def test_os_errors_have_a_sentence_naming_the_path(code, zh, en):
-    exc = OSError(code, os.strerror(code), "/data/out/x.html")
-    for lang, words in (("zh", zh), ("en", en)):
-        msg = user_message(exc, lang)
-        assert words in msg and "/data/out/x.html" in msg and "\n" not in msg
-    assert isinstance(exc, handled_types())
-
-
-@pytest.mark.parametrize("text, zh", [
-    ("attempt to write a readonly database", "只读"),
-    ("database is locked", "锁定"),
-    ("database or disk is full", "磁盘已满"),
-    ("unable to open database file", "无法打开"),
-])
-def test_sqlite_errors_name_the_store(text, zh):
-    msg = user_message(sqlite3.OperationalError(text), path="/srv/xxgeo.gpkg")
-    assert zh in msg and "/srv/xxgeo.gpkg" in msg
-
-
-def test_gdal_error_names_the_file_it_opened():
-    exc = pyogrio.errors.DataSourceError("sqlite3_open(/srv/a/b.gpkg) failed: unable to open database file")
-    assert "/srv/a/b.gpkg" in user_message(exc, path="/elsewhere.gpkg")
-    assert pyogrio.errors.DataSourceError in handled_types() and pyogrio.errors.DataLayerError in handled_types()
-
-
-def test_unknown_errors_have_no_sentence():
-    """A bug stays visible: a bad query, a plain ValueError, an OSError without errno are not swallowed."""
-    assert user_message(sqlite3.OperationalError("no such table: projcts")) is None
-    assert user_message(pyogrio.errors.DataLayerError("unsupported field type")) is None
-    assert user_message(ValueError("bug")) is None
-    assert user_message(OSError("no errno")) is None
-    assert not isinstance(ValueError("bug"), handled_types())
-
-
-def test_english_twin_is_shown_when_asked():
-    exc = NotFound("没有这个乡镇。", english="No such township.")
-    assert user_message(exc) == "没有这个乡镇。" and user_message(exc, "en") == "No such township."
-    assert user_message(StoreError("只有中文。"), "en") == "只有中文。"
 
 
 def test_a_bug_in_a_command_propagates(monkeypatch, store):
@@ -329,7 +284,7 @@ def test_lang_shows_the_english_twin(capsys, store, unknown_format, monkeypatch)
     assert zh.startswith("错误：")
     en = fails(capsys, store.path, "--lang", "en", "import", unknown_format, "--layer", "projects",
                "--store", store.path)
-    assert en == "Error: Unrecognised file format.\n"
+    assert en.startswith("Error: ") and en.isascii()  # the error's English twin
     after = fails(capsys, store.path, "import", unknown_format, "--layer", "projects", "--store", store.path,
                   "--lang", "en")
     assert after == en
