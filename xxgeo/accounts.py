@@ -21,7 +21,6 @@ import contextlib
 import datetime as _dt
 import functools
 import json
-import os
 import sqlite3
 import time
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from .config import settings
 from .errors import NotFound, PermissionDenied, SignInRefused, ValidationFailed
 from .i18n import tr
 from .schema import ROLES
@@ -296,7 +296,7 @@ def cli_actor(store, name: str | None):
     from .policy import operator
 
     if not name:
-        return operator(os.environ.get("XXGEO_USER") or "cli")
+        return operator(settings().default_user)
     if not store.exists():
         return operator(name)
     book = store.accounts().list()

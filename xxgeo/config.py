@@ -10,6 +10,7 @@ variable                   meaning                                              
 ``XXGEO_STORE``            the store: a ``.gpkg`` path or a ``postgresql://`` URL               geodata/build/xxgeo.gpkg
 ``XXGEO_COUNTY``           the county profile (a ``county.toml``)                               geodata/county.toml
 ``XXGEO_USER``             who the command line and the single-user app act as                 ``planner``
+``XXGEO_LANG``             ``en`` shows the command line's messages (and errors) in English     ``zh``
 ``XXGEO_AUTH``             ``required`` forces sign-in even on a GeoPackage without accounts    (off)
 ``XXGEO_SESSION_IDLE_MIN`` minutes without a page action before a session ends                  60
 ``XXGEO_SESSION_MAX_HOURS`` hours after sign-in before a session ends                           12
@@ -29,7 +30,7 @@ from pathlib import Path
 #: the repository root (the folder holding app.py, layers/, static/ and geodata/)
 ROOT = Path(__file__).resolve().parent.parent
 
-_VARS = ("XXGEO_STORE", "XXGEO_COUNTY", "XXGEO_USER", "XXGEO_AUTH", "XXGEO_SESSION_IDLE_MIN",
+_VARS = ("XXGEO_STORE", "XXGEO_COUNTY", "XXGEO_USER", "XXGEO_LANG", "XXGEO_AUTH", "XXGEO_SESSION_IDLE_MIN",
          "XXGEO_SESSION_MAX_HOURS", "XXGEO_CJK_FONT", "TIANDITU_KEY", "XXGEO_CHROMIUM")
 
 
@@ -40,6 +41,7 @@ class Settings:
     store: str
     county_profile: Path
     default_user: str
+    lang: str
     auth_required: bool
     session_idle_s: float
     session_max_s: float
@@ -70,6 +72,7 @@ def from_env(env: dict) -> Settings:
         store=env.get("XXGEO_STORE") or str(ROOT / "geodata" / "build" / "xxgeo.gpkg"),
         county_profile=Path(env.get("XXGEO_COUNTY") or ROOT / "geodata" / "county.toml"),
         default_user=env.get("XXGEO_USER") or "planner",
+        lang="en" if (env.get("XXGEO_LANG") or "").lower().startswith("en") else "zh",
         auth_required=(env.get("XXGEO_AUTH") or "").lower() in ("required", "on", "1"),
         session_idle_s=_float(env.get("XXGEO_SESSION_IDLE_MIN"), 60) * 60,
         session_max_s=_float(env.get("XXGEO_SESSION_MAX_HOURS"), 12) * 3600,

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import NotFound
+from .files import write_atomic
 from .io import writers
 from .io.columns import CATEGORY_ALIASES
 from .names import resolve_township
@@ -112,12 +113,8 @@ def export_layer(store: GuardedStore, layer: str, fmt: str, *, township: str | N
 
 
 def write(result: ExportResult, out: str | Path) -> Path:
-    """Write an export to ``out`` (a directory gets the default filename)."""
+    """Write an export to ``out`` (a directory gets the default filename), whole or not at all."""
     p = Path(out)
     if p.is_dir():
         p = p / result.filename
-    p.parent.mkdir(parents=True, exist_ok=True)
-    tmp = p.with_name(p.name + ".part")
-    tmp.write_bytes(result.data)
-    tmp.replace(p)
-    return p
+    return write_atomic(p, result.data)

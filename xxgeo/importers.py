@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from .config import settings
 from .county import county
 from .errors import ImportRefused, NotFound, ValidationFailed
 from .io import columns as colmap
@@ -82,7 +83,7 @@ class ImportResult:
 
 
 def _user(user: str | None) -> str:
-    return user or os.environ.get("XXGEO_USER") or "cli"
+    return user or settings().default_user
 
 
 def prepare_import(path: str | os.PathLike, layer: str, store: Store, *, crs: str | None = None,

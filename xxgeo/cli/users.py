@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .cli import add_store_arg
+from . import add_store_arg
 
 
 def register(sub) -> dict:
@@ -27,9 +27,9 @@ def register(sub) -> dict:
 
 def cmd_users(args) -> int:
     """Run ``users add|list|remove``."""
-    from .accounts import cli_actor, read_password_file
-    from .policy import ROLE_LABELS, GuardedStore
-    from .store import open_store
+    from ..accounts import cli_actor, read_password_file
+    from ..policy import ROLE_LABELS, GuardedStore
+    from ..store import open_store
 
     store = open_store(args.store)
     actor = cli_actor(store, args.user)

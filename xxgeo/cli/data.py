@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import sys
 
-from .cli import add_store_arg
-from .errors import ValidationFailed
+from ..config import settings
+from ..errors import ValidationFailed
+from . import add_store_arg
 
-USER_HELP = ("用户名，记入修改记录（默认 XXGEO_USER 或 cli）；数据库设有账号时须是其中之一，并按该账号的角色检查权限")
+USER_HELP = ("用户名，记入修改记录（默认 XXGEO_USER 或 planner）；"
+             "数据库设有账号时须是其中之一，并按该账号的角色检查权限")
 
 
 def register(sub) -> dict:
@@ -38,7 +39,7 @@ def register(sub) -> dict:
     s.add_argument("--layer", required=True)
     s.add_argument("--id", required=True, dest="feature_id")
     s.add_argument("assignments", nargs="+", metavar="FIELD=VALUE")
-    s.add_argument("--user", required=True, help=USER_HELP)
+    s.add_argument("--user", help=USER_HELP)
     add_store_arg(s)
     s.add_argument("--expected-version", type=int, help="您编辑时看到的版本；不一致时拒绝修改")
 
@@ -48,22 +49,23 @@ def register(sub) -> dict:
     r.add_argument("--user", help=USER_HELP)
 
     u = sub.add_parser("undo", help="撤销最近一次修改（编辑或导入）")
-    u.add_argument("--user", required=True, help=USER_HELP)
+    u.add_argument("--user", help=USER_HELP)
     add_store_arg(u)
     u.add_argument("--dry-run", action="store_true", help="只显示将撤销什么")
     return {"import": cmd_import, "export": cmd_export, "set": cmd_set, "restore": cmd_restore, "undo": cmd_undo}
 
 
 def _user(args) -> str:
-    return args.user or os.environ.get("XXGEO_USER") or "cli"
+    """The name written into the audit log: ``--user``, else ``XXGEO_USER`` (``settings().default_user``)."""
+    return args.user or settings().default_user
 
 
 def _store(args):
     """The store as the command's user sees it: an account's role when ``--user`` names one (see
-    :func:`xxgeo.accounts.cli_actor`); every write is checked by :class:`GuardedStore`."""
-    from .accounts import cli_actor
-    from .policy import GuardedStore
-    from .store import open_store
+    :func:`xxgeo.accounts.cli_actor`); every write is checked by :class:`~xxgeo.policy.GuardedStore`."""
+    from ..accounts import cli_actor
+    from ..policy import GuardedStore
+    from ..store import open_store
 
     store = open_store(args.store)
     return GuardedStore(store, cli_actor(store, getattr(args, "user", None)))
@@ -71,7 +73,7 @@ def _store(args):
 
 def cmd_import(args) -> int:
     """Import a file; notes on stdout, one-line refusal on stderr."""
-    from .importers import commit_import, prepare_import, refusal
+    from ..importers import commit_import, prepare_import, refusal
 
     store = _store(args)
     plan = prepare_import(args.file, args.layer, store, crs=args.crs, encoding=args.encoding, replace=args.replace,
@@ -97,7 +99,7 @@ def cmd_import(args) -> int:
 
 def cmd_export(args) -> int:
     """Export a layer."""
-    from .export import export_layer, write
+    from ..export import export_layer, write
 
     store = _store(args)
     res = export_layer(store, args.layer, args.format, township=args.township, category=args.category,
@@ -111,10 +113,10 @@ def cmd_export(args) -> int:
 
 def cmd_set(args) -> int:
     """Edit one feature (version-checked, audited)."""
-    from .edits import set_fields
+    from ..edits import set_fields
 
     store = _store(args)
-    version, changes = set_fields(store, args.layer, args.feature_id, args.assignments, user=args.user,
+    version, changes = set_fields(store, args.layer, args.feature_id, args.assignments, user=_user(args),
                                   expected_version=args.expected_version)
     shown = "，".join(f"{k}={'（空）' if v is None else v}" for k, v in changes.items())
     moved = [a for a in args.assignments if a.split("=", 1)[0].strip().lower() in ("lon", "lat", "经度", "纬度")]
@@ -142,15 +144,13 @@ def cmd_restore(args) -> int:
 
 def cmd_undo(args) -> int:
     """Undo the last change."""
-    from .edits import last_change, undo_last
-    from .policy import check_whole_layers
+    from ..edits import last_change, undo_last
 
     store = _store(args)
     if args.dry_run:
         ch = last_change(store)
         print(f"将撤销：{ch.describe()}" if ch else "没有可以撤销的修改。")
         return 0
-    check_whole_layers(store.actor, "撤销修改")
-    print(undo_last(store, user=args.user))
+    print(undo_last(store, user=_user(args)))  # the guarded store lets editors and admins only
     sys.stdout.flush()
     return 0

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .cli import add_store_arg
-from .errors import NotFound
+from ..errors import NotFound
+from . import add_store_arg, lang_of
 
 
 def register(sub) -> dict:
@@ -18,18 +18,19 @@ def register(sub) -> dict:
     m.add_argument("--public-only", action="store_true", help="只含公开项目（对外发布用）")
     m.add_argument("--overlay", help="乡镇专题图指标：project_count / investment_wan / village_units / area_km2，"
                                      "或已导入的乡镇指标名称")
-    m.add_argument("--lang", choices=("zh", "en"), default="zh")
     m.add_argument("--villages", action="store_true", help="显示村点（仅有位置的村）")
     return {"map": cmd_map}
 
 
 def cmd_map(args) -> int:
     """Write the map HTML (assets inlined, no tile layer)."""
-    from .analysis import township_indicator_values
-    from .mapping import MapFilter, MapRequest, Overlay, build_map, map_html
-    from .names import resolve_township
-    from .schema import CATEGORIES
-    from .store import open_store
+    from ..analysis import township_indicator_values
+    from ..county import county
+    from ..files import write_atomic
+    from ..mapping import MapFilter, MapRequest, Overlay, build_map, map_html
+    from ..names import resolve_township
+    from ..schema import CATEGORIES
+    from ..store import open_store
 
     store = open_store(args.store)
     ds = store.load()
@@ -44,18 +45,17 @@ def cmd_map(args) -> int:
         try:
             values, label, unit = township_indicator_values(ds, args.overlay, None)
         except KeyError:
-            from .analysis import overlay_choices
+            from ..analysis import overlay_choices
 
             raise NotFound(f"没有乡镇指标“{args.overlay}”。可用：{'、'.join(overlay_choices(ds))}。") from None
         overlay = Overlay(label=label, unit=unit, values=values)
     role = "public" if args.public_only else "editor"
+    lang = lang_of(args)
     m = build_map(ds, MapRequest(
-        flt, role=role, lang=args.lang, overlay=overlay, assets="inline",
+        flt, role=role, lang=lang, overlay=overlay, assets="inline",
         highlight_township=codes[0] if len(codes) == 1 else None, show_villages=args.villages,
-        title="夏县项目一张图" if args.lang == "zh" else "Xia County projects map"))
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(map_html(m), encoding="utf-8")
+        title=county().title(lang)))
+    out = write_atomic(Path(args.out), map_html(m))
     print(f"已写出 {out}（{out.stat().st_size / 1024:.0f} KB，项目 {m.counts['projects']} 个，"
           f"其中有位置 {m.counts['projects_drawn']} 个）")
     return 0

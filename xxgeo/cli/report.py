@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .cli import add_store_arg
-from .errors import XxgeoError
+from . import add_store_arg
 
 
 def register(sub) -> dict:
@@ -23,8 +22,9 @@ def register(sub) -> dict:
 
 def cmd_report(args) -> int:
     """Write the report; one clear sentence and a non-zero exit when the name is unknown."""
-    from .names import resolve_park, resolve_township
-    from .store import open_store
+    from ..files import write_atomic
+    from ..names import resolve_park, resolve_township
+    from ..store import open_store
 
     fmt = args.format or ("png" if str(args.out).lower().endswith(".png") else "pdf")
     ds = open_store(args.store).load()
@@ -34,7 +34,7 @@ def cmd_report(args) -> int:
     else:
         key = resolve_park(args.name, ds["parks"])
         label = ds["parks"].set_index("park_id").loc[key, "name"]
-    from . import reports
+    from .. import reports
 
     if fmt == "png":
         data = reports.print_map_png(ds, args.kind, key, paper=args.paper)
@@ -42,12 +42,7 @@ def cmd_report(args) -> int:
         data = reports.township_report_pdf(ds, key)
     else:
         data = reports.park_brochure_pdf(ds, key)
-    out = Path(args.out)
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_bytes(data)
-    except OSError as exc:
-        raise XxgeoError(f"无法写出 {out}：{exc.strerror or exc}。请检查路径和权限。") from None
+    out = write_atomic(Path(args.out), data)
     what = ({"township": "乡镇报告", "park": "园区招商手册"}[args.kind] if fmt == "pdf"
             else f"打印地图（{args.paper}，300 dpi）")
     print(f"已写出 {out}：{label} {what}，{len(data) / 1024:.0f} KB")

@@ -1,0 +1,42 @@
+"""``bench``: xxgeo against plain Folium and FastMarkerCluster on the same synthetic points (docs/PERFORMANCE.md)."""
+
+from __future__ import annotations
+
+from ..errors import XxgeoError
+from . import add_store_arg
+
+
+def register(sub) -> dict:
+    """Add ``bench`` to the CLI."""
+    b = sub.add_parser("bench", help="性能基准：与 Folium 对照")
+    b.add_argument("--sizes", default="1000,10000,100000", help="逗号分隔的点数")
+    b.add_argument("--json", action="store_true", help="输出 JSON")
+    b.add_argument("--no-browser", action="store_true", help="不测浏览器绘制时间")
+    b.add_argument("--repeats", type=int, default=3, metavar="N",
+                   help="每个页面交错加载 N 次取中位数（默认 3；共享机器上噪声大时可加大）")
+    b.add_argument("--app", type=int, metavar="N", help="另测应用在 N 个项目时每次重跑的秒数（AppTest）")
+    add_store_arg(b)
+    return {"bench": cmd_bench}
+
+
+def cmd_bench(args) -> int:
+    """Run the benchmark and print the results."""
+    from ..bench import run, to_json
+
+    try:
+        sizes = tuple(int(s) for s in args.sizes.split(",") if s.strip())
+    except ValueError:
+        raise XxgeoError(f"--sizes 应为逗号分隔的整数，例如 1000,10000，而不是“{args.sizes}”。") from None
+    res = run(sizes, args.store, browser=not args.no_browser, repeats=args.repeats) if sizes else {"sizes": {}}
+    if args.app:
+        from ..bench import measure_app
+
+        res["app"] = measure_app(args.app, args.store)
+    if args.json:
+        print(to_json(res))
+    else:
+        for n, r in res["sizes"].items():
+            print(f"{n:>7} 点  字节 {r['bytes']}  绘制(ms) {r['drawn_ms']}  比值 {r['ratios']}")
+        if "app" in res:
+            print(f"应用重跑（{res['app']['projects']} 个项目，秒）：{res['app']['app_rerun_s']}")
+    return 0
