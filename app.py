@@ -7,7 +7,12 @@ Run: ``streamlit run app.py`` (``make run`` builds the default store first).
 import streamlit as st
 
 from xxgeo.county import county
+from xxgeo.errors import XxgeoError
 from xxgeo.views.shell import run
 
-st.set_page_config(page_title=f"{county().title()} xxgeo", page_icon="🗺️", layout="wide")
+try:
+    TITLE = f"{county().title()} xxgeo"
+except XxgeoError:  # no county profile: the page itself says so (run() shows the sentence)
+    TITLE = "xxgeo"
+st.set_page_config(page_title=TITLE, page_icon="🗺️", layout="wide")
 run()
