@@ -14,14 +14,13 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from ..errors import XxgeoError
-from ..i18n import value_text
 from ..export import FORMATS, MIME, export_layer
+from ..i18n import value_text
 from ..importers import NOT_IMPORTABLE, commit_import, prepare_import
 from ..mapping import MapFilter, build_map
-from ..policy import check_export
-from ..schema import LAYERS
 from ..names import resolve_township, township_names
-from ..schema import CATEGORIES
+from ..policy import check_export
+from ..schema import CATEGORIES, LAYERS
 from ..store import Dataset
 from .accounts import accounts_section
 from .data_edit import edit_section, history_section
@@ -129,7 +128,8 @@ def import_section(ctx) -> None:
                      hide_index=True, width="stretch")
     if replace and plan.result and plan.result.deleted:
         st.warning(t("data.replace_deletes", n=plan.result.deleted))
-    if st.button(t("data.confirm"), type="primary", key="imp_confirm", disabled=not (plan.result and plan.result.touched)):
+    if st.button(t("data.confirm"), type="primary", key="imp_confirm",
+                 disabled=not (plan.result and plan.result.touched)):
         try:
             res = commit_import(plan, ctx.store, user=ctx.user)
         except XxgeoError as exc:
