@@ -32,7 +32,7 @@ def basemap_picker(ctx) -> str:
     keys = list(BASEMAPS)
     cur = ctx.params.get("basemap", "none")
     cur = cur if cur in keys else "none"
-    labels = [BASEMAPS[k][1 if ctx.lang == "en" else 0] for k in keys]
+    labels = [ctx.t(f"basemap.{k}") for k in keys]
     with st.sidebar:
         choice = st.selectbox(ctx.t("basemap.label"), labels, index=keys.index(cur), key="basemap_pick")
     key = keys[labels.index(choice)]
