@@ -115,7 +115,7 @@ def _progress(ctx) -> None:
     if tf.empty:
         st.caption(t("indicators.no_trend"))
     else:
-        st.altair_chart(trend_chart(tf, f"{p.name}（{p.unit}）"), width="stretch")
+        st.altair_chart(trend_chart(tf, f"{p.name}（{p.unit}）", ctx.lang), width="stretch")
 
 
 def _actuals_editor(ctx, indicators, actuals, choices: dict, label_of: dict) -> None:
@@ -157,16 +157,17 @@ def _actuals_editor(ctx, indicators, actuals, choices: dict, label_of: dict) -> 
             st.rerun()
 
 
-def trend_chart(tf: pd.DataFrame, title: str) -> alt.LayerChart:
+def trend_chart(tf: pd.DataFrame, title: str, lang: str = "zh") -> alt.LayerChart:
     """Actuals as a line, the 2020 value and 2025 target as labelled points."""
     colors = alt.Scale(domain=["2020年完成（基期）", "实际值", "2025年目标", "年均增长目标"],
                        range=["#7f8c8d", "#1f4e9c", "#c0392b", "#e67e22"])
-    base = alt.Chart(tf).encode(x=alt.X("year:O", title="年份", axis=alt.Axis(labelAngle=0)),
+    year, value = tr("indicators.year", lang), tr("indicators.value", lang)
+    base = alt.Chart(tf).encode(x=alt.X("year:O", title=year, axis=alt.Axis(labelAngle=0)),
                                 y=alt.Y("value:Q", title=title, scale=alt.Scale(zero=False),
                                         axis=alt.Axis(format=".6~g")),
                                 color=alt.Color("series:N", scale=colors, title=None, legend=alt.Legend(orient="top")),
-                                tooltip=[alt.Tooltip("year:O", title="年份"), alt.Tooltip("value:Q", title="数值"),
-                                         alt.Tooltip("series:N", title="类型")])
+                                tooltip=[alt.Tooltip("year:O", title=year), alt.Tooltip("value:Q", title=value),
+                                         alt.Tooltip("series:N", title=tr("indicators.series", lang))])
     line = base.transform_filter(alt.datum.series != "2025年目标").mark_line(point=True)
     rule = base.transform_filter(alt.datum.series == "年均增长目标").mark_line(strokeDash=[6, 4])
     pts = base.mark_point(size=90, filled=True)
