@@ -37,8 +37,7 @@ def test_an_error_in_a_view_is_shown_in_english_in_english_mode(store_env, monke
 
 
 def test_a_report_error_in_the_township_view_is_shown_in_english(store_env, monkeypatch):
-    township = importlib.import_module("xxgeo.views.township")
-    monkeypatch.setattr(township, "township_report_pdf", _raising)
+    monkeypatch.setattr(importlib.import_module("xxgeo.reports"), "township_report_pdf", _raising)
     at = app_test(view="township", township="裴介", lang="en")
     next(b for b in at.button if b.key == "tw_report").click()
     at.run()
@@ -83,3 +82,13 @@ def test_a_view_module_without_render_is_refused(monkeypatch, tmp_path):
     monkeypatch.setitem(shell.VIEW_MODULES, "data", "xx_renderless_view")
     with pytest.raises(AttributeError, match="render"):
         shell.view_module("data")
+
+
+def test_tianditu_key_from_the_settings_then_secrets(monkeypatch, tmp_path):
+    from xxgeo.views.common import tianditu_key
+
+    monkeypatch.chdir(tmp_path)  # no .streamlit/secrets.toml here: the key is simply absent
+    monkeypatch.delenv("TIANDITU_KEY", raising=False)
+    assert tianditu_key() is None
+    monkeypatch.setenv("TIANDITU_KEY", "abc123")
+    assert tianditu_key() == "abc123"

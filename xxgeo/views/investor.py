@@ -16,7 +16,6 @@ from ..errors import XxgeoError
 from ..i18n import value_text
 from ..mapping import MapFilter, filter_projects
 from ..names import resolve_park, township_names
-from ..reports import park_brochure_pdf
 from ..vocab import area_text, not_stated
 from .common import na_text, set_param, show_map
 from .errors import show_error, show_warning
@@ -107,6 +106,8 @@ def _card(ctx, p: pd.Series, *, brief: bool) -> None:
 
 def _brochure_button(ctx, pid: str) -> None:
     if st.button(ctx.t("investor.brochure"), key="inv_brochure"):
+        from ..reports import park_brochure_pdf  # matplotlib and reportlab: loaded when a report is asked for
+
         try:
             pdf = park_brochure_pdf(ctx.dataset, pid)
         except XxgeoError as exc:  # a missing font etc. carries its own sentence

@@ -11,7 +11,6 @@ from ..errors import XxgeoError
 from ..i18n import value_text
 from ..mapping import MapFilter, filter_projects
 from ..names import township_names
-from ..reports import township_report_pdf
 from ..vocab import fmt_wan, not_stated
 from .common import basemap_picker, na_text, project_table, set_param, show_map, township_from_param
 from .errors import show_error
@@ -121,6 +120,8 @@ def _or(v, unit: str, lang: str = "zh") -> str:
 
 def _report_button(ctx, code: str, name: str) -> None:
     if st.button(ctx.t("township.report"), key="tw_report"):
+        from ..reports import township_report_pdf  # matplotlib and reportlab: loaded when a report is asked for
+
         try:
             pdf = township_report_pdf(ctx.dataset, code)
         except XxgeoError as exc:  # a missing font etc. carries its own sentence
