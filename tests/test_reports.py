@@ -17,8 +17,9 @@ from xxgeo.analysis import distances_from, township_stats
 from xxgeo.mapping import MapFilter, filter_projects
 from xxgeo.names import resolve_park, resolve_township
 from xxgeo.reports import fonts
-from xxgeo.reports.township import fmt_wan, township_facts
+from xxgeo.reports.township import township_facts
 from xxgeo.store import Dataset
+from xxgeo.vocab import fmt_wan
 
 
 def _tool(name: str) -> str:

@@ -29,7 +29,7 @@ from .io.crs_rules import parse_crs, to_wgs84
 from .io.merge import MergeResult, fit_geometry, key_fields, merge, row_key
 from .io.readers import read_source
 from .io.reshape import reshape_township_indicators
-from .names import resolve_township
+from .names import resolve_township, township_names
 from .schema import LAYERS, validate_frame
 from .store import Store
 
@@ -168,7 +168,7 @@ def _example_headers(layer: str) -> list:
 
 
 def _resolve_townships(inc: pd.DataFrame, townships: pd.DataFrame, problems: dict, notes: list) -> None:
-    names = dict(zip(townships["code"].astype(str), townships["name"].astype(str)))
+    names = township_names(townships)
     kinds = dict(zip(townships["code"].astype(str), townships["kind"].astype(str)))
     codes, canon = [], []
     for i, r in inc.reset_index(drop=True).iterrows():
@@ -215,7 +215,7 @@ def _merge_and_validate(plan: ImportPlan, current, townships, store: Store, user
     if plan.layer == "townships" and plan.replace:
         missing = sorted(set(current["code"].astype(str)) - set(res.frame["code"].astype(str)))
         if missing:
-            names = dict(zip(current["code"].astype(str), current["name"].astype(str)))
+            names = township_names(current)
             problems.append(f"官方边界缺少乡镇：{'、'.join(names[c] for c in missing)}；请提供全部乡镇的边界，"
                             "或去掉 --replace 逐个更新。")
     if res.touched:

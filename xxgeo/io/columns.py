@@ -19,6 +19,7 @@ from ..county import county
 from ..errors import XxgeoError
 from ..names import resolve_park, resolve_township
 from ..schema import CATEGORIES, LAYERS, LOC_PRECISION_LABELS
+from ..vocab import to_bool
 
 EMPTY = {"", "-", "--", "—", "——", "/", "无", "暂无", "未注明", "null", "none", "nan", "n/a", "#n/a"}
 
@@ -68,8 +69,6 @@ PRECISION_ALIASES = {**{v: k for k, v in LOC_PRECISION_LABELS.items()}, "实测"
                      "村": "village", "村级": "village", "乡镇": "township", "园区": "park", "全县": "county"}
 QUALITY_ALIASES = {"正式": "official", "官方": "official", "法定": "official", "official": "official",
                    "示意": "schematic", "schematic": "schematic"}
-TRUE = {"true", "1", "yes", "y", "是", "公开", "可公开", "对外公开", "t", "√", "✓"}
-FALSE = {"false", "0", "no", "n", "否", "不公开", "内部", "不", "f", "×", "✗"}
 
 
 def header_key(s, *, strip_unit: bool = False) -> str:
@@ -307,12 +306,10 @@ def _boolean(v, i, col, out: Mapped):
     s = as_text(v)
     if s is None:
         return None
-    if s.lower() in TRUE:
-        return True
-    if s.lower() in FALSE:
-        return False
-    out.problem(i, f"“{col}”应为“是”或“否”，实际为“{s}”")
-    return None
+    b = to_bool(s)
+    if b is None:
+        out.problem(i, f"“{col}”应为“是”或“否”，实际为“{s}”")
+    return b
 
 
 def _period(values, out: Mapped) -> None:

@@ -19,6 +19,7 @@ import pyogrio
 import shapely
 
 from ..schema import LAYERS, LOC_PRECISION_LABELS
+from ..vocab import bool_word
 
 #: 10-character shapefile field names for the schema's long ones (others are truncated with a suffix)
 SHP_NAMES = {
@@ -55,8 +56,7 @@ def human_frame(df: pd.DataFrame, layer: str, township_names: dict) -> pd.DataFr
         vals = df[col].tolist()
         kind = lay.field(col).kind if col in lay.field_names else "str"
         if kind == "bool":
-            vals = [None if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) else ("是" if v else "否")
-                    for v in vals]
+            vals = [bool_word(v) for v in vals]
         elif col == "loc_precision":
             vals = [LOC_PRECISION_LABELS.get(v, v) for v in vals]
         elif kind in ("int", "year"):

@@ -1,4 +1,5 @@
-"""English for the investor brochure: park names, categories, statuses and industry keywords.
+"""English for the investor brochure: park names, industry keywords and places (category and status names
+are :mod:`xxgeo.vocab`'s).
 
 Only words are translated; figures come from the data unchanged. Free text the glossary does not cover is
 left in Chinese and marked as such, never paraphrased. The county's own names (its parks by ``park_id``, the
@@ -11,17 +12,6 @@ import csv
 import re
 
 from ..county import county
-
-CATEGORIES_EN = {
-    "工业": "Industry", "农业": "Agriculture", "文旅": "Culture and tourism", "交通": "Transport",
-    "能源": "Energy", "生态水利": "Ecology and water", "新基建数字": "New infrastructure and digital",
-    "城建": "Urban construction", "社会民生": "Public services", "商贸物流": "Trade and logistics",
-}
-
-STATUS_EN = {
-    "在建": "under construction", "待开工": "to start", "新建": "new", "续建": "continued",
-    "投产达效": "in production", "现有": "existing", "启动建设": "construction started", "谋划": "planned",
-}
 
 #: Industry keywords, longest first when matching.
 INDUSTRY_EN = {

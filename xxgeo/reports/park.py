@@ -10,14 +10,14 @@ import pandas as pd
 
 from ..county import county
 from ..mapping import MapFilter
+from ..names import township_names
 from ..schema import is_empty
+from ..vocab import MU_PER_KM2, category_both, fmt_wan, status_both
 from . import glossary as gl
 from . import pdf
 from .figures import park_figure
 from .mapdraw import png_bytes, select_projects
-from .township import fmt_wan
 
-MU_PER_KM2 = 1500  # 1 km² = 1500 亩
 NS = "未注明 / not stated"
 ATTEMPTS = [9.0, 8.4, 7.8]
 
@@ -41,7 +41,7 @@ def area_lines(p) -> dict:
     if not is_empty(mu):
         parts.append(f"{float(mu):,.0f} 亩 mu（规划所述 / stated）")
     elif not is_empty(km2):
-        parts.append(f"{float(km2) * MU_PER_KM2:,.0f} 亩 mu（按 1 km² = 1500 亩换算 / converted）")
+        parts.append(f"{float(km2) * MU_PER_KM2:,.0f} 亩 mu（按 1 km² = {MU_PER_KM2} 亩换算 / converted）")
     out["construction"] = "；".join(parts) if parts else NS
     a = p["area_km2"]
     out["schematic"] = (NS if is_empty(a) else
@@ -58,7 +58,7 @@ def park_brochure_pdf(ds, park_id: str) -> bytes:
     fig, info = park_figure(ds, park_id, size=(7.3, 3.7))
     map_png = png_bytes(fig, dpi=220)
     projects = select_projects(ds["projects"], MapFilter(park=park_id, public_only=True))
-    towns = dict(zip(ds["townships"]["code"], ds["townships"]["name"]))
+    towns = township_names(ds["townships"])
     town = towns.get(p["township_code"], "")
     c = county()
 
@@ -128,10 +128,9 @@ def _projects(projects: pd.DataFrame, st: dict):
     rows = [["项目 Project", "类别 Category", "状态 Status", "总投资 Investment（万元 / 10k CNY）"]]
     for _, r in projects.iterrows():
         status = r["status"]
-        status_txt = NS if is_empty(status) else "；".join(
-            f"{s} {gl.STATUS_EN.get(s, '')}".strip() for s in str(status).split(";"))
-        rows.append([r["name"], f"{r['category']} {gl.CATEGORIES_EN.get(r['category'], '')}".strip(), status_txt,
-                     NS if pd.isna(r["investment_wan"]) else fmt_wan(r["investment_wan"])])
+        status_txt = NS if is_empty(status) else status_both(status)
+        rows.append([r["name"], category_both(r["category"]), status_txt,
+                     NS if pd.isna(r["investment_wan"]) else fmt_wan(r["investment_wan"], with_unit=False)])
     if len(rows) == 1:
         rows.append(["（规划未列出园区内的具体项目 / no projects listed for this park）", "", "", ""])
     w = pdf.CONTENT_W

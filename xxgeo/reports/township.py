@@ -11,20 +11,13 @@ from ..analysis import township_stats
 from ..county import county
 from ..mapping import MapFilter
 from ..schema import CATEGORIES, LOC_PRECISION_LABELS, is_empty
+from ..vocab import fmt_wan
 from . import pdf
 from .figures import township_figure
 from .mapdraw import png_bytes, select_projects
 
 #: (base font size, max project rows or None): tried in turn until the report fits on two pages
 ATTEMPTS = [(9.0, None), (8.2, None), (7.6, None), (7.6, 60), (7.6, 40), (7.6, 25)]
-
-
-def fmt_wan(v) -> str:
-    """万元 with separators (亿元 beside when large); 未注明 when empty."""
-    if v is None or pd.isna(v):
-        return "未注明"
-    s = f"{v:,.0f}" if float(v).is_integer() else f"{v:,.2f}"
-    return s + (f"（{v / 10000:,.2f} 亿元）" if abs(v) >= 10000 else "")
 
 
 def _or(v, unknown: str = "未注明") -> str:
@@ -106,7 +99,7 @@ def _map_note(f: dict, info) -> str:
 def _facts_table(f: dict, parks: pd.DataFrame, st: dict):
     cats = "、".join(f"{c} {n}" for c, n in f["by_category"]) or "无"
     inv = ("未注明（本乡镇单独项目均未注明投资）" if f["investment_wan"] is None else
-           f"{fmt_wan(f['investment_wan'])} 万元（{f['with_investment']} 个仅在本乡镇的项目注明投资；"
+           f"{fmt_wan(f['investment_wan'])}（{f['with_investment']} 个仅在本乡镇的项目注明投资；"
            "跨乡镇项目的投资不拆分、不计入）")
     area = f"{f['area_km2']:.1f} km²" + ("（按示意边界计算，非法定面积）" if f["schematic"] else "（按正式边界计算）")
     pairs = [("项目数", f"{f['projects']} 个（其中跨乡镇项目 {f['multi']} 个）"),
@@ -124,7 +117,7 @@ def _project_table(projects: pd.DataFrame, st: dict, max_rows: int | None, name:
     rows = [["项目名称", "类别", "状态", "总投资（万元）", "位置精度", "出处"]]
     shown = projects if max_rows is None else projects.head(max_rows)
     for _, r in shown.iterrows():
-        rows.append([r["name"], r["category"], _or(r["status"]), fmt_wan(r["investment_wan"]),
+        rows.append([r["name"], r["category"], _or(r["status"]), fmt_wan(r["investment_wan"], with_unit=False),
                      LOC_PRECISION_LABELS.get(r["loc_precision"], _or(r["loc_precision"])),
                      _or(r["source_ref"]).replace("; ", "；")])
     if len(rows) == 1:

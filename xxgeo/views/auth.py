@@ -6,12 +6,14 @@ import time
 from collections.abc import Callable
 
 import streamlit as st
+from streamlit.errors import StreamlitSecretNotFoundError
 
 from ..accounts import Accounts
 from ..errors import SignInRefused, XxgeoError
 from ..i18n import tr
 from ..policy import Actor
 from ..session import PUBLIC, Session, auth_mode, expiry, open_actor, retry_delay_s
+from .errors import show_error
 
 KEY = "xx_session"
 FAILS = "xx_signin_failures"
@@ -20,7 +22,7 @@ FAILS = "xx_signin_failures"
 def _sso_configured() -> bool:
     try:
         return "auth" in st.secrets
-    except Exception:  # no secrets file at all
+    except (FileNotFoundError, StreamlitSecretNotFoundError):  # no secrets file at all
         return False
 
 
@@ -39,7 +41,7 @@ def signed_in_actor(store, township_name: Callable[[str], str] = str, lang: str 
         why = expiry(session, now)
         current = next((a for a in book if a.name == session.user), None)
         if why is None and current is None:
-            why = "您的账号已被删除，已退出登录。"
+            why = tr("auth.removed", lang)
         if why:
             st.session_state.pop(KEY, None)
             if session.via == "sso" and getattr(st.user, "is_logged_in", False):
@@ -52,7 +54,7 @@ def signed_in_actor(store, township_name: Callable[[str], str] = str, lang: str 
     if session is None and mode == "sso" and getattr(st.user, "is_logged_in", False):
         acct = accounts.identity(st.user.get("email"), st.user.get("name"))
         if acct is None:
-            st.info("您的单位账号尚未在 xxgeo 中登记角色，目前只能查看公开内容；请联系管理员。")
+            st.info(tr("auth.sso_unknown", lang))
         else:
             session = Session(acct.name, acct.role, acct.township_code, "sso", now, now)
             st.session_state[KEY] = session
@@ -76,7 +78,7 @@ def _form(accounts: Accounts, mode: str, *, has_accounts: bool, lang: str) -> No
     if mode == "sso" and st.button(tr("auth.sso", lang), key="sso_login"):
         st.login()
     if not has_accounts:
-        st.caption("尚无账号：管理员请先运行 python -m xxgeo users add 名字 --role admin --password-file 文件。")
+        st.caption(tr("auth.no_accounts", lang))
     with st.form("signin", clear_on_submit=True):
         name = st.text_input(tr("auth.user", lang), key="signin_name")
         password = st.text_input(tr("auth.password", lang), type="password", key="signin_password")
@@ -89,10 +91,10 @@ def _form(accounts: Accounts, mode: str, *, has_accounts: bool, lang: str) -> No
         acct = accounts.sign_in(name, password)
     except SignInRefused as exc:
         st.session_state[FAILS] = fails + 1
-        st.error(exc.message)
+        show_error(exc, lang)
         return
     except XxgeoError as exc:
-        st.error(exc.message)
+        show_error(exc, lang)
         return
     st.session_state.pop(FAILS, None)
     now = time.time()

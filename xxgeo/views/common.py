@@ -1,39 +1,30 @@
-"""Pieces several views share: the map widget (memoised per content), URL-synced pickers, formatting."""
+"""Pieces several views share: the map widget (memoised per content), URL-synced pickers, the project table."""
 
 from __future__ import annotations
 
 import copy
-import os
 from dataclasses import replace
 
 import pandas as pd
 import streamlit as st
+from streamlit.errors import StreamlitSecretNotFoundError
 from streamlit_folium import st_folium
 
-from ..i18n import value_text
+from ..config import settings
+from ..i18n import tr, value_text
 from ..mapping import APP_TILES, BASEMAPS, MapRequest, MapResult, build_map
-from ..names import resolve_township
-from ..schema import LOC_PRECISION_LABELS
-
-
-def fmt_wan(v, lang: str = "zh") -> str:
-    """万元 with thousands separators and the 亿元 equivalent; 未注明 when empty."""
-    if v is None or pd.isna(v):
-        return "未注明" if lang != "en" else "not stated"
-    s = f"{v:,.0f} 万元" if lang != "en" else f"{v:,.0f} ×10k CNY"
-    if abs(v) >= 10000:
-        s += f"（{v / 10000:,.2f} 亿元）" if lang != "en" else f" ({v / 10000:,.2f} ×100M CNY)"
-    return s
+from ..names import resolve_township, township_names
+from ..vocab import COUNTY_WIDE, not_stated, precision_label
 
 
 def tianditu_key() -> str | None:
-    """天地图 key from the environment or Streamlit secrets (never required)."""
-    key = os.environ.get("TIANDITU_KEY")
+    """天地图 key from the settings (``TIANDITU_KEY``) or Streamlit secrets (never required)."""
+    key = settings().tianditu_key
     if key:
         return key
     try:
         return st.secrets.get("tianditu_key")
-    except Exception:  # no secrets file: fine, the basemap stays optional
+    except (FileNotFoundError, StreamlitSecretNotFoundError):  # no secrets file: the basemap stays optional
         return None
 
 
@@ -42,16 +33,16 @@ def basemap_picker(ctx) -> str:
     keys = list(BASEMAPS)
     cur = ctx.params.get("basemap", "none")
     cur = cur if cur in keys else "none"
-    labels = [BASEMAPS[k][1 if ctx.lang == "en" else 0] for k in keys]
+    labels = [ctx.t(f"basemap.{k}") for k in keys]
     with st.sidebar:
-        choice = st.selectbox(ctx.t("basemap"), labels, index=keys.index(cur), key="basemap_pick")
+        choice = st.selectbox(ctx.t("basemap.label"), labels, index=keys.index(cur), key="basemap_pick")
     key = keys[labels.index(choice)]
     if key == "tianditu" and not tianditu_key():
-        st.sidebar.warning("天地图需要密钥：设置环境变量 TIANDITU_KEY 或 .streamlit/secrets.toml 中的 tianditu_key。")
+        st.sidebar.warning(ctx.t("basemap.key_needed"))
     if key != cur:
         set_param("basemap", None if key == "none" else key)
     if key in ("osm", "amap", "tianditu"):
-        st.sidebar.caption("在线底图需要互联网；断网时地图要素照常显示。")
+        st.sidebar.caption(ctx.t("basemap.online"))
     return key
 
 
@@ -76,7 +67,7 @@ def township_from_param(ctx, value: str | None) -> str | None:
         return None
     code = resolve_township(value, ctx.dataset["townships"], required=False)
     if code is None:
-        st.warning(f"链接中的乡镇“{value}”不存在，已忽略。")
+        st.warning(ctx.t("url.unknown_township", value=value))
     return code
 
 
@@ -118,50 +109,47 @@ def show_map(ctx, key: str, request: MapRequest, *, height: int = 620, center=No
 
 
 def project_table(projects: pd.DataFrame, ctx) -> pd.DataFrame:
-    """The project table as shown: Chinese headers, names instead of codes, units in the headers."""
-    tnames = dict(zip(ctx.dataset["townships"]["code"], ctx.dataset["townships"]["name"]))
+    """The project table as shown: headers in the UI's language, names instead of codes, units in the headers."""
+    tnames = township_names(ctx.dataset["townships"])
     pnames = dict(zip(ctx.dataset["parks"]["park_id"], ctx.dataset["parks"]["name"]))
-
-    en = ctx.lang == "en"
+    lang, t = ctx.lang, ctx.t
 
     def towns(r):
         codes = r["township_codes"] or r["township_code"]
         if not codes or pd.isna(codes):
-            return value_text("全县/未注明", ctx.lang)
+            return value_text(COUNTY_WIDE, lang)
         return "、".join(tnames.get(c, c) for c in str(codes).split(";"))
 
     out = pd.DataFrame({
-        ("ID" if en else "编号"): projects["project_id"],
-        ("Name" if en else "项目名称"): projects["name"],
-        ("Category" if en else "类别"): projects["category"].map(lambda v: value_text(v, ctx.lang)),
-        ("Township" if en else "乡镇"): projects.apply(towns, axis=1) if len(projects) else [],
-        ("Park" if en else "园区"): projects["park_id"].map(pnames),
-        ("Status" if en else "状态"): projects["status"],
-        ("Investment (10k CNY)" if en else "总投资（万元）"): projects["investment_wan"],
-        ("Period" if en else "建设期"): [_period(a, b, en) for a, b in zip(projects["start_year"],
-                                                                         projects["end_year"])],
-        ("Location precision" if en else "位置精度"): projects["loc_precision"].map(LOC_PRECISION_LABELS).map(
-            lambda v: value_text(v, ctx.lang)),
-        ("Source" if en else "出处"): projects["source_ref"],
+        t("col.id"): projects["project_id"],
+        t("col.name"): projects["name"],
+        t("col.category"): projects["category"].map(lambda v: value_text(v, lang)),
+        t("col.township"): projects.apply(towns, axis=1) if len(projects) else [],
+        t("col.park"): projects["park_id"].map(pnames),
+        t("col.status"): projects["status"],
+        t("col.investment"): projects["investment_wan"],
+        t("col.period"): [_period(a, b, lang) for a, b in zip(projects["start_year"], projects["end_year"])],
+        t("col.precision"): projects["loc_precision"].map(lambda v: None if pd.isna(v) else precision_label(v, lang)),
+        t("col.source"): projects["source_ref"],
     })
     return out
 
 
-def _period(a, b, en: bool = False) -> str | None:
+def _period(a, b, lang: str = "zh") -> str | None:
     a = None if a is None or pd.isna(a) else int(a)
     b = None if b is None or pd.isna(b) else int(b)
     if a and b:
         return f"{a}–{b}"
     if b:
-        return f"until {b}" if en else f"至{b}"
+        return tr("period.until", lang, year=b)
     if a:
-        return f"from {a}" if en else f"{a}起"
+        return tr("period.from", lang, year=a)
     return None
 
 
 def na_text(df: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     """A copy for display: every empty cell reads 未注明 (numbers formatted with thousands separators)."""
-    na = "未注明" if lang != "en" else "not stated"
+    na = not_stated(lang)
     out = df.copy()
     for c in out.columns:
         col = out[c]
@@ -170,8 +158,3 @@ def na_text(df: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
         else:
             out[c] = col.astype(object).where(col.notna(), na)
     return out
-
-
-def zh_en(ctx, zh: str, en: str) -> str:
-    """The Chinese or English form of a label, by the current language."""
-    return en if ctx.lang == "en" else zh

@@ -5,9 +5,13 @@ from __future__ import annotations
 import streamlit as st
 
 from ..edits import last_change, set_fields, undo_last
-from ..errors import StaleEdit, XxgeoError
+from ..errors import XxgeoError
+from ..i18n import value_text
+from ..names import township_names
 from ..policy import check_whole_layers
 from ..schema import CATEGORIES, LOC_PRECISION_LABELS, is_empty
+from ..vocab import COUNTY_WIDE, bool_word, precision_label
+from .errors import show_error
 
 
 def _val(v, default=""):
@@ -19,28 +23,28 @@ def edit_section(ctx) -> None:
     msg = st.session_state.pop("edit_done", None)
     if msg:
         st.success(msg)
+    t, lang = ctx.t, ctx.lang
     p = ctx.dataset["projects"]
     own = ctx.actor.township if ctx.actor.role == "township" else None
     if own:  # a township head picks among their own township's projects (the store checks it again)
         p = p[p["township_code"].astype(str) == own]
-        st.caption(f"您可以修改本乡镇的 {len(p)} 个项目（不能改到其他乡镇）。")
+        st.caption(t("edit.own", n=len(p)))
     if p.empty:
-        st.info("还没有项目。")
+        st.info(t("edit.none"))
         return
     ids = p["project_id"].astype(str).tolist()
     names = dict(zip(ids, p["name"].astype(str)))
-    pid = st.selectbox("项目", ids, key="edit_pid", format_func=lambda i: f"{i} {names.get(i, '')}")
+    pid = st.selectbox(t("edit.project"), ids, key="edit_pid", format_func=lambda i: f"{i} {names.get(i, '')}")
     row = p[p["project_id"].astype(str) == pid].iloc[0]
     version = int(_val(row.get("version"), 1))
     base_key = f"edit_base_{pid}"
     base = st.session_state.setdefault(base_key, version)
     if base != version:
-        st.warning(f"此项目已被修改（您打开时是版本 {base}，现在是版本 {version}）。提交会被拒绝，请先刷新。")
-        if st.button("刷新为最新版本", key="edit_refresh"):
+        st.warning(t("edit.changed", base=base, version=version))
+        if st.button(t("edit.refresh"), key="edit_refresh"):
             st.session_state[base_key] = version
             st.rerun()
-    t = ctx.dataset["townships"]
-    tnames = dict(zip(t["code"], t["name"]))
+    tnames = township_names(ctx.dataset["townships"])
     towns = [""] + list(tnames)
     geom = row.geometry
     point = None
@@ -49,32 +53,32 @@ def edit_section(ctx) -> None:
         point = geom if geom.geom_type == "Point" else geom.geoms[0]
     with st.form(f"edit_form_{pid}"):
         c = st.columns(2)
-        name = c[0].text_input("项目名称", _val(row["name"]), key=f"ef_{pid}_name")
-        cat = c[1].selectbox("类别", list(CATEGORIES), index=list(CATEGORIES).index(row["category"])
-                             if row["category"] in CATEGORIES else 0)
-        status = c[0].text_input("状态", _val(row["status"]), key=f"ef_{pid}_status")
+        name = c[0].text_input(t("col.name"), _val(row["name"]), key=f"ef_{pid}_name")
+        cat = c[1].selectbox(t("col.category"), list(CATEGORIES), index=list(CATEGORIES).index(row["category"])
+                             if row["category"] in CATEGORIES else 0, format_func=lambda v: value_text(v, lang))
+        status = c[0].text_input(t("col.status"), _val(row["status"]), key=f"ef_{pid}_status")
         cur_town = _val(row["township_code"])
-        town = c[1].selectbox("乡镇", towns, index=towns.index(cur_town) if cur_town in towns else 0,
-                              format_func=lambda k: tnames.get(k, "全县/未注明"),
+        town = c[1].selectbox(t("col.township"), towns, index=towns.index(cur_town) if cur_town in towns else 0,
+                              format_func=lambda k: tnames.get(k, value_text(COUNTY_WIDE, lang)),
                               disabled=bool(own) or (bool(_val(row.get("township_codes"))) and not cur_town))
-        inv = c[0].text_input("总投资（万元，留空为未注明）",
+        inv = c[0].text_input(t("edit.investment"),
                               "" if is_empty(row["investment_wan"]) else f"{row['investment_wan']:g}",
                               key=f"ef_{pid}_inv")
-        public = c[1].checkbox("公开", bool(_val(row["public"], False)), key=f"ef_{pid}_public")
+        public = c[1].checkbox(t("edit.public"), bool(_val(row["public"], False)), key=f"ef_{pid}_public")
         years = st.columns(2)
-        start = years[0].text_input("开始年份", "" if is_empty(row["start_year"]) else str(int(row["start_year"])),
+        start = years[0].text_input(t("edit.start"), "" if is_empty(row["start_year"]) else str(int(row["start_year"])),
                                     key=f"ef_{pid}_start")
-        end = years[1].text_input("完成年份", "" if is_empty(row["end_year"]) else str(int(row["end_year"])),
+        end = years[1].text_input(t("edit.end"), "" if is_empty(row["end_year"]) else str(int(row["end_year"])),
                                   key=f"ef_{pid}_end")
-        place = st.text_input("位置说明", _val(row.get("place_note")), key=f"ef_{pid}_place")
+        place = st.text_input(t("edit.place"), _val(row.get("place_note")), key=f"ef_{pid}_place")
         precs = list(LOC_PRECISION_LABELS)
-        prec = st.selectbox("位置精度", precs, index=precs.index(row["loc_precision"]) if row["loc_precision"] in precs
-                            else 0, format_func=LOC_PRECISION_LABELS.get)
+        prec = st.selectbox(t("col.precision"), precs, index=precs.index(row["loc_precision"])
+                            if row["loc_precision"] in precs else 0, format_func=lambda k: precision_label(k, lang))
         lonlat = st.columns(2)
-        lon = lonlat[0].text_input("经度（WGS84）", "" if point is None else f"{point.x:.6f}", key=f"ef_{pid}_lon")
-        lat = lonlat[1].text_input("纬度（WGS84）", "" if point is None else f"{point.y:.6f}", key=f"ef_{pid}_lat")
-        st.caption(f"当前版本 {version}；保存时若他人已修改，将拒绝保存而不会覆盖。")
-        submitted = st.form_submit_button("保存修改", type="primary")
+        lon = lonlat[0].text_input(t("edit.lon"), "" if point is None else f"{point.x:.6f}", key=f"ef_{pid}_lon")
+        lat = lonlat[1].text_input(t("edit.lat"), "" if point is None else f"{point.y:.6f}", key=f"ef_{pid}_lat")
+        st.caption(t("edit.version", version=version))
+        submitted = st.form_submit_button(t("edit.save"), type="primary")
     if not submitted:
         return
     items = []
@@ -91,23 +95,20 @@ def edit_section(ctx) -> None:
         if not _num_equal(new, old):
             items.append(f"{field}={new.strip()}")
     if public != bool(_val(row["public"], False)):
-        items.append(f"public={'是' if public else '否'}")
+        items.append(f"public={bool_word(public)}")
     if (point is not None or lon.strip() or lat.strip()) and (
             point is None or not (_num_equal(lon, point.x, 1e-6) and _num_equal(lat, point.y, 1e-6))):
         items += [f"lon={lon.strip()}", f"lat={lat.strip()}"]
     if not items:
-        st.info("没有改动。")
+        st.info(t("edit.unchanged"))
         return
     try:
         new_version, _ = set_fields(ctx.store, "projects", pid, items, user=ctx.user, expected_version=base)
-    except StaleEdit as exc:
-        st.error(exc.message)
-        return
-    except XxgeoError as exc:
-        st.error(exc.message)
+    except XxgeoError as exc:  # a stale edit, a refused township, a bad value: each its own sentence
+        show_error(exc, lang)
         return
     st.session_state[base_key] = new_version
-    st.session_state["edit_done"] = f"已保存 {pid}（版本 {new_version}）。"
+    st.session_state["edit_done"] = t("edit.saved", pid=pid, version=new_version)
     ctx.reload()
     st.rerun()
 
@@ -129,46 +130,46 @@ def history_section(ctx) -> None:
     msg = st.session_state.pop("hist_done", None)
     if msg:
         st.success(msg)
+    t = ctx.t
     try:
         change = last_change(ctx.store)
     except XxgeoError as exc:
-        st.error(exc.message)
+        show_error(exc, ctx.lang)
         return
-    st.markdown("#### 撤销")
+    st.markdown(t("history.undo"))
     if change is None:
-        st.caption("没有可以撤销的修改。")
+        st.caption(t("history.nothing"))
     else:
-        st.write(f"最近一次修改：{change.describe()}")
-        if st.button("撤销这次修改", key="undo_btn"):
+        st.write(t("history.last", change=change.describe()))
+        if st.button(t("history.undo_button"), key="undo_btn"):
             try:
                 check_whole_layers(ctx.actor, "撤销修改")
                 st.session_state["hist_done"] = undo_last(ctx.store, user=ctx.user)
             except XxgeoError as exc:
-                st.error(exc.message)
+                show_error(exc, ctx.lang)
                 return
             ctx.reload()
             st.rerun()
     audit = ctx.dataset.get("audit_log")
     if audit is not None and len(audit):
-        st.markdown("#### 修改记录（最近 20 条）")
-        show = audit.tail(20).iloc[::-1][["at", "user", "layer", "feature_id", "action", "before", "after"]]
-        st.dataframe(show.rename(columns={"at": "时间", "user": "用户", "layer": "图层", "feature_id": "要素",
-                                          "action": "操作", "before": "修改前", "after": "修改后"}),
-                     hide_index=True, width="stretch")
-    st.markdown("#### 备份")
+        st.markdown(t("history.audit"))
+        cols = ["at", "user", "layer", "feature_id", "action", "before", "after"]
+        show = audit.tail(20).iloc[::-1][cols]
+        st.dataframe(show.rename(columns={c: t(f"history.col_{c}") for c in cols}), hide_index=True, width="stretch")
+    st.markdown(t("history.backups"))
     backups = ctx.store.list_backups()
     if not backups:
-        st.caption("还没有备份（每次导入前会自动备份）。")
+        st.caption(t("history.no_backups"))
         return
-    pick = st.selectbox("选择备份（最新在前）", [b.name for b in backups], key="restore_pick")
-    sure = st.checkbox("我确认用这个备份替换当前数据（当前数据会先另存为备份）", key="restore_sure")
-    if st.button("恢复此备份", key="restore_btn", disabled=not sure):
+    pick = st.selectbox(t("history.pick"), [b.name for b in backups], key="restore_pick")
+    sure = st.checkbox(t("history.sure"), key="restore_sure")
+    if st.button(t("history.restore"), key="restore_btn", disabled=not sure):
         try:
             ctx.store.restore(pick, user=ctx.user)
         except XxgeoError as exc:
-            st.error(exc.message)
+            show_error(exc, ctx.lang)
             return
-        st.session_state["hist_done"] = f"已恢复备份 {pick}。"
+        st.session_state["hist_done"] = t("history.restored", name=pick)
         ctx.reload()
         st.rerun()
 

@@ -9,18 +9,18 @@ import streamlit as st
 from ..analysis import overlay_choices, township_indicator_values
 from ..i18n import value_text
 from ..mapping import MapFilter, MapRequest, Overlay, filter_projects, source_chapters
+from ..names import township_names
 from ..policy import Actor, visible_frame
 from ..schema import CATEGORIES
+from ..vocab import fmt_wan, not_stated
 from .common import (
     basemap_picker,
-    fmt_wan,
     na_text,
     param_list,
     project_table,
     set_param,
     show_map,
     township_from_param,
-    zh_en,
 )
 
 TABLE_ROWS = 2000
@@ -41,9 +41,9 @@ def sidebar_filter(ctx) -> tuple[MapFilter, str | None]:
     ds = ctx.dataset
     projects = ds["projects"]
     t = ds["townships"]
-    names = dict(zip(t["code"], t["name"]))
+    names = township_names(t)
     with st.sidebar:
-        st.markdown("#### 筛选 / Filter")
+        st.markdown(ctx.t("filter.heading"))
         q = st.text_input(ctx.t("filter.search"), value=ctx.params.get("q", ""), key="f_q")
         if q != ctx.params.get("q", ""):
             set_param("q", q)
@@ -59,10 +59,10 @@ def sidebar_filter(ctx) -> tuple[MapFilter, str | None]:
         sts = _multiselect_param(ctx, ctx.t("filter.status"), statuses, "status", "f_status")
         srcs = _multiselect_param(ctx, ctx.t("filter.source"), source_chapters(projects), "source", "f_src")
         c1, c2 = st.columns(2)
-        imin = c1.number_input(zh_en(ctx, "最低（万元）", "Min (10k CNY)"),
+        imin = c1.number_input(ctx.t("planning.inv_min"),
                                min_value=0.0, value=_num(ctx.params.get("inv_min")), step=1000.0,
-                               key="f_imin", help="按规划注明的总投资筛选；未注明投资的项目在设定范围时不显示")
-        imax = c2.number_input(zh_en(ctx, "最高（万元）", "Max (10k CNY)"),
+                               key="f_imin", help=ctx.t("planning.inv_help"))
+        imax = c2.number_input(ctx.t("planning.inv_max"),
                                min_value=0.0, value=_num(ctx.params.get("inv_max")), step=1000.0,
                                key="f_imax")
         for name, v in (("inv_min", imin), ("inv_max", imax)):
@@ -71,7 +71,7 @@ def sidebar_filter(ctx) -> tuple[MapFilter, str | None]:
         choices = overlay_choices(ds)
         okeys = [None, *choices]
         cur = ctx.params.get("overlay")
-        ov = st.selectbox(ctx.t("overlay"), okeys, index=okeys.index(cur) if cur in okeys else 0, key="f_overlay",
+        ov = st.selectbox(ctx.t("overlay.label"), okeys, index=okeys.index(cur) if cur in okeys else 0, key="f_overlay",
                           format_func=lambda k: ctx.t("overlay.none") if k is None else choices[k])
         if ov != cur:
             set_param("overlay", ov)
@@ -102,13 +102,13 @@ def render(ctx) -> None:
     st.markdown(f"## {ctx.t('view.planning')}")
     inv = sel["investment_wan"]
     c = st.columns(4)
-    c[0].metric(ctx.t("count.projects"), f"{len(sel):,}", help=zh_en(ctx, f"全部 {len(ds['projects']):,} 个",
-                                                                        f"of {len(ds['projects']):,}"))
+    c[0].metric(ctx.t("count.projects"), f"{len(sel):,}", help=ctx.t("planning.of_all",
+                                                                             n=f"{len(ds['projects']):,}"))
     c[1].metric(ctx.t("count.investment"), fmt_wan(inv.sum(min_count=1), ctx.lang))
     c[2].metric(ctx.t("count.with_investment"), f"{int(inv.notna().sum()):,}",
-                help="规划只为部分项目注明投资额；其余为“未注明”，不计入合计")
-    c[3].metric(zh_en(ctx, "有位置的项目", "Projects on the map"), f"{int(sel.geometry.notna().sum()):,}",
-                help="全县性项目没有具体位置，只在表中列出")
+                help=ctx.t("planning.with_investment_help"))
+    c[3].metric(ctx.t("planning.on_map"), f"{int(sel.geometry.notna().sum()):,}",
+                help=ctx.t("planning.on_map_help"))
 
     # the table shows at most TABLE_ROWS rows (a browser table of 100,000 rows helps nobody and costs seconds);
     # the download carries the whole selection
@@ -124,10 +124,9 @@ def render(ctx) -> None:
     show_map(ctx, "plan_map", MapRequest(flt, lang=ctx.lang, basemap=basemap, overlay=overlay, compact=True),
              center=center, zoom=zoom, height=560)
 
-    st.markdown(zh_en(ctx, "#### 项目表（点击一行可在地图上定位）",
-                      "#### Projects (click a row to find it on the map)"))
+    st.markdown(ctx.t("planning.table"))
     if len(sel) > TABLE_ROWS:
-        st.caption(f"共 {len(sel):,} 个项目，表中显示前 {TABLE_ROWS:,} 个；请用筛选缩小范围，或下载全部。")
+        st.caption(ctx.t("planning.table_capped", n=f"{len(sel):,}", shown=f"{TABLE_ROWS:,}"))
     ev = st.dataframe(na_text(table, ctx.lang), hide_index=True, width="stretch", height=380,
                       on_select="rerun", selection_mode="single-row", key="plan_table")
     rows = ev.selection.rows if ev and hasattr(ev, "selection") else []
@@ -138,13 +137,13 @@ def render(ctx) -> None:
             st.rerun()
         _details(sel.set_index("project_id").loc[pid], ctx)
     # built only when clicked: the whole selection, however large; internal data for editors only
-    what = "当前筛选"
+    what = ctx.t("planning.selection")
     if not ctx.can_write_all:
-        sel, what = visible_frame(Actor(ctx.user, "public"), "projects", sel), "当前筛选中的公开项目"
+        sel, what = visible_frame(Actor(ctx.user, "public"), "projects", sel), ctx.t("planning.selection_public")
     a, b = st.columns(2)
-    a.download_button(f"下载{what}（Excel，中文表头与单位）", lambda: _xlsx(sel, ctx, flt), "xxgeo-项目.xlsx",
+    a.download_button(ctx.t("planning.download_xlsx", what=what), lambda: _xlsx(sel, ctx, flt), "xxgeo-项目.xlsx",
                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="plan_xlsx")
-    b.download_button(f"下载{what}（CSV，UTF-8）",
+    b.download_button(ctx.t("planning.download_csv", what=what),
                       lambda: project_table(sel, ctx).to_csv(index=False).encode("utf-8-sig"),
                       "xxgeo-项目.csv", "text/csv", key="plan_csv")
 
@@ -155,15 +154,15 @@ def _xlsx(sel, ctx, flt: MapFilter) -> bytes:
     t = ctx.dataset["townships"]
     about = [("图层", "项目（projects）"), ("筛选", repr(flt)), ("行数", str(len(sel))),
              ("说明", "未注明的数值留空；总投资单位为万元，均为规划所述数值。")]
-    data, _notes = render(sel, "projects", "xlsx", township_names=dict(zip(t["code"], t["name"])), about=about)
+    data, _notes = render(sel, "projects", "xlsx", township_names=township_names(t), about=about)
     return data
 
 
 def _details(row: pd.Series, ctx) -> None:
     with st.container(border=True):
         st.markdown(f"**{row['name']}**")
-        st.caption(f"规划原文：{row.get('source_text') or '未注明'}")
+        st.caption(ctx.t("planning.source_text", text=row.get("source_text") or not_stated(ctx.lang)))
         if row.get("place_note"):
-            st.caption(f"位置说明：{row['place_note']}")
+            st.caption(ctx.t("planning.place_note", text=row["place_note"]))
         if row.get("investment_note"):
-            st.caption(f"投资原文：{row['investment_note']}")
+            st.caption(ctx.t("planning.investment_note", text=row["investment_note"]))

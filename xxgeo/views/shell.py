@@ -6,14 +6,20 @@ import importlib
 
 import streamlit as st
 
+from ..county import county
 from ..errors import XxgeoError
 from ..i18n import tr
 from ..policy import PUBLIC, Actor, GuardedStore
 from ..store import open_store
 from .auth import signed_in_actor
 from .context import ViewContext
+from .errors import show_error
 
-VIEWS = ("planning", "township", "investor", "indicators", "data")
+#: every view of the app and the module that renders it (``render(ctx)``); a view missing here or a module
+#: that fails to import is an error, never a silently empty page
+VIEW_MODULES = {"planning": "xxgeo.views.planning", "township": "xxgeo.views.township",
+                "investor": "xxgeo.views.investor", "indicators": "xxgeo.views.indicators", "data": "xxgeo.views.data"}
+VIEWS = tuple(VIEW_MODULES)
 PUBLIC_VIEWS = ("investor",)
 ALIASES = {"规划": "planning", "规划总览": "planning", "乡镇": "township", "招商": "investor", "指标": "indicators",
            "数据": "data", "park": "investor", "parks": "investor"}
@@ -40,6 +46,19 @@ def current_view() -> str:
     return v if v in VIEWS else "planning"
 
 
+def view_module(view: str):
+    """The module rendering ``view``; ``KeyError`` for a view the app does not have, and the import's own
+    error (``ImportError``, ``SyntaxError`` …) for a broken module: both stop the page loudly."""
+    try:
+        name = VIEW_MODULES[view]
+    except KeyError:
+        raise KeyError(f"xxgeo has no view {view!r} (views: {', '.join(VIEW_MODULES)})") from None
+    module = importlib.import_module(name)
+    if not callable(getattr(module, "render", None)):
+        raise AttributeError(f"{name} has no render(ctx) function")
+    return module
+
+
 def run() -> None:
     """Render the whole app."""
     lang = "en" if st.query_params.get("lang") == "en" else "zh"
@@ -50,25 +69,18 @@ def run() -> None:
     try:
         store = open_store()
         if not store.exists():
-            st.error(f"找不到数据库 {store.location}。请先运行 `python -m xxgeo build`（`make run` 会自动构建）。")
+            st.error(tr("shell.no_store", lang, path=store.location))
             return
         with st.sidebar:
-            st.markdown(f"### {tr('app.title', lang)}")
+            st.markdown(f"### {county().title(lang)}")
             actor = signed_in_actor(store, lambda code: _township_name(store, code), lang)
             view = _navigation(view, lang, actor)
         ds = load_dataset(store, actor.role == "public")
         ctx = ViewContext(store=GuardedStore(store, actor), dataset=ds, lang=lang, params=dict(st.query_params),
                           actor=actor)
-        try:
-            module = importlib.import_module(f"xxgeo.views.{view}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"xxgeo.views.{view}":
-                raise
-            st.info("此视图尚未提供。")
-            return
-        module.render(ctx)
+        view_module(view).render(ctx)
     except XxgeoError as exc:
-        st.error(exc.message)
+        show_error(exc, lang)
 
 
 def _township_name(store, code: str) -> str:
@@ -85,14 +97,15 @@ def _navigation(view: str, lang: str, actor: Actor) -> str:
         st.info(tr("auth.needs", lang, view=tr(f"view.{view}", lang)))
         view = allowed[0]
     labels = [tr(f"view.{v}", lang) for v in allowed]
-    chosen = st.radio("视图 / View", labels, index=allowed.index(view), key="nav_view", label_visibility="collapsed")
+    chosen = st.radio(tr("shell.view", lang), labels, index=allowed.index(view), key="nav_view",
+                      label_visibility="collapsed")
     new_view = allowed[labels.index(chosen)]
     if new_view != view:
         keep = {"lang": lang} if lang == "en" else {}
         st.query_params.clear()
         st.query_params.update({"view": new_view, **keep})
         st.rerun()
-    if st.toggle("English", value=(lang == "en"), key="lang_toggle") != (lang == "en"):
+    if st.toggle(tr("shell.english", lang), value=(lang == "en"), key="lang_toggle") != (lang == "en"):
         if lang == "en":
             del st.query_params["lang"]
         else:

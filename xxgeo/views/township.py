@@ -7,15 +7,20 @@ import pandas as pd
 import streamlit as st
 
 from ..analysis import township_stats
+from ..errors import XxgeoError
+from ..i18n import value_text
 from ..mapping import MapFilter, MapRequest, filter_projects
-from .common import basemap_picker, fmt_wan, na_text, project_table, set_param, show_map, township_from_param, zh_en
+from ..names import township_names
+from ..vocab import fmt_wan, not_stated
+from .common import basemap_picker, na_text, project_table, set_param, show_map, township_from_param
+from .errors import show_error
 
 
 def pick_township(ctx) -> str:
     """Township chosen in the sidebar, initialised from ``?township=`` (name, short name or code), else a
     signed-in township head's own township."""
     t = ctx.dataset["townships"]
-    names = dict(zip(t["code"], t["name"]))
+    names = township_names(t)
     url = township_from_param(ctx, ctx.params.get("township"))
     if not url and ctx.actor.township in names:
         url = ctx.actor.township
@@ -39,94 +44,89 @@ def render(ctx) -> None:
     stats = township_stats(ds).set_index("code").loc[code]
     schematic = t["boundary_quality"] == "schematic"
 
-    st.markdown(f"## {t['name']}" + (zh_en(ctx, "（边界示意）", " (schematic boundary)") if schematic else ""))
+    tt = ctx.t
+    st.markdown(f"## {t['name']}" + (tt("township.schematic_title") if schematic else ""))
     c = st.columns(4)
-    c[0].metric(zh_en(ctx, "项目数", "Projects"), f"{len(sel)}",
-                help=zh_en(ctx, "含跨乡镇项目", "incl. multi-township projects"))
-    c[1].metric(zh_en(ctx, "已注明总投资", "Stated investment"), fmt_wan(stats["investment_wan"] or None, ctx.lang),
-                help=zh_en(ctx, "只计规划注明投资、且只在本乡镇的项目；跨乡镇项目的投资不拆分",
-                           "Only stated investment of projects in this township alone; multi-township projects' "
-                           "investment is not split"))
-    c[2].metric(zh_en(ctx, "村级单位", "Village units"), f"{int(t['village_units'])}")
-    c[3].metric(zh_en(ctx, "面积", "Area"), f"{stats['area_km2']:.1f} km²",
-                help=zh_en(ctx, "按示意边界计算，非法定面积", "from the schematic boundary, not a legal area")
-                if schematic else zh_en(ctx, "按正式边界计算", "from the official boundary"))
+    c[0].metric(tt("count.projects"), f"{len(sel)}", help=tt("township.projects_help"))
+    c[1].metric(tt("count.investment"), fmt_wan(stats["investment_wan"] or None, ctx.lang),
+                help=tt("township.investment_help"))
+    c[2].metric(tt("township.village_units"), f"{int(t['village_units'])}")
+    c[3].metric(tt("township.area"), f"{stats['area_km2']:.1f} km²",
+                help=tt("township.area_schematic") if schematic else tt("township.area_official"))
     if schematic:
-        st.caption(zh_en(ctx, "乡镇界为示意（由驻地点划分），非法定界线；导入正式边界后自动替换。"
-                              "项目位置标注到乡镇或园区示意点。",
-                         "Township boundaries are schematic (drawn from the seats), not legal lines; importing "
-                         "official boundaries replaces them. Projects sit on township or park points."))
+        st.caption(tt("township.schematic_note"))
 
     left, right = st.columns([3, 2])
     with left:
         show_map(ctx, "tw_map", MapRequest(flt, lang=ctx.lang, basemap=basemap, highlight_township=code, compact=True),
                  height=520)
     with right:
-        by_cat = sel["category"].value_counts().rename_axis("类别").reset_index(name="项目数")
+        cat, n, inv_col = tt("col.category"), tt("count.projects"), tt("township.stated_investment")
+        by_cat = sel["category"].value_counts().rename_axis(cat).reset_index(name=n)
         inv = sel[sel["township_code"] == code].groupby("category")["investment_wan"].sum(min_count=1)
-        by_cat["已注明投资（万元）"] = by_cat["类别"].map(inv)
-        st.markdown(zh_en(ctx, "#### 按类别", "#### By category"))
-        st.dataframe(na_text(by_cat), hide_index=True, width="stretch")
+        by_cat[inv_col] = by_cat[cat].map(inv)
+        by_cat[cat] = by_cat[cat].map(lambda v: value_text(v, ctx.lang))
+        st.markdown(tt("township.by_category"))
+        st.dataframe(na_text(by_cat, ctx.lang), hide_index=True, width="stretch")
         parks = ds["parks"][ds["parks"]["township_code"] == code]
         if len(parks):
-            st.markdown(zh_en(ctx, "#### 园区", "#### Parks"))
+            st.markdown(tt("township.parks"))
             for _, p in parks.iterrows():
                 area = _or(p["planned_area_km2"], " km²", ctx.lang)
-                st.markdown(f"- {p['name']}（{zh_en(ctx, '规划面积', 'planned area')} {area}）")
+                st.markdown(tt("township.park_item", name=p["name"], area=area))
         sites = ds["scenic_sites"][ds["scenic_sites"]["township_code"] == code]
         if len(sites):
-            st.markdown(zh_en(ctx, "#### 景区与文物", "#### Scenic and heritage sites"))
-            st.dataframe(na_text(sites[["name", "kind", "grade", "status"]]).rename(
-                columns={"name": "名称", "kind": "类型", "grade": "等级", "status": "状态"}),
+            st.markdown(tt("township.sites"))
+            st.dataframe(na_text(sites[["name", "kind", "grade", "status"]], ctx.lang).rename(
+                columns={"name": tt("col.site_name"), "kind": tt("col.kind"), "grade": tt("col.grade"),
+                         "status": tt("col.status")}),
                 hide_index=True, width="stretch")
 
-    st.markdown(zh_en(ctx, "#### 本乡镇项目", "#### Projects in this township"))
+    st.markdown(tt("township.projects"))
     st.dataframe(na_text(project_table(sel, ctx), ctx.lang), hide_index=True, width="stretch")
 
     a, b = st.columns(2)
     with a:
         pv = ds["plan_villages"]
         mine = pv[pv["township_code"] == code]
-        st.markdown(zh_en(ctx, "#### 规划点名的村（美丽乡村示范片/带等）", "#### Villages named in the plan"))
+        st.markdown(tt("township.plan_villages"))
         if len(mine):
-            st.dataframe(na_text(mine[["programme", "group", "village", "source_ref"]]).rename(
-                columns={"programme": "规划事项", "group": "片区", "village": "村", "source_ref": "出处"}),
+            st.dataframe(na_text(mine[["programme", "group", "village", "source_ref"]], ctx.lang).rename(
+                columns={"programme": tt("col.programme"), "group": tt("col.group"), "village": tt("col.village"),
+                         "source_ref": tt("col.source")}),
                 hide_index=True, width="stretch")
         else:
-            st.caption("规划未点名本乡镇的村。")
+            st.caption(tt("township.no_plan_villages"))
         agri = sel[sel["name"].str.contains("产业园|示范园|基地", regex=True) & (sel["category"] == "农业")]
-        st.markdown(zh_en(ctx, "#### 现代农业产业园与基地", "#### Modern agriculture parks and bases"))
+        st.markdown(tt("township.agri"))
         if len(agri):
-            st.dataframe(agri[["name", "source_ref"]].rename(columns={"name": "名称", "source_ref": "出处"}),
+            st.dataframe(agri[["name", "source_ref"]].rename(columns={"name": tt("col.site_name"),
+                                                                      "source_ref": tt("col.source")}),
                          hide_index=True, width="stretch")
         else:
-            st.caption("规划未点名本乡镇的现代农业产业园。")
+            st.caption(tt("township.no_agri"))
     with b:
         v = ds["villages"][ds["villages"]["township_code"] == code]
-        st.markdown(zh_en(ctx, f"#### 村（居）委会（{len(v)} 个）", f"#### Villages ({len(v)})"))
-        st.caption(zh_en(ctx, "统计用区划代码（国家统计局 2023）；无公开坐标，地图不标村点。",
-                         "NBS statistical division codes (2023); no coordinates are published, so villages are "
-                         "not on the map."))
-        st.dataframe(v[["code", "name"]].rename(columns={"code": "代码", "name": "名称"}), hide_index=True,
+        st.markdown(tt("township.villages", n=len(v)))
+        st.caption(tt("township.villages_note"))
+        st.dataframe(v[["code", "name"]].rename(columns={"code": tt("col.code"), "name": tt("col.site_name")}),
+                     hide_index=True,
                      width="stretch", height=300)
     _report_button(ctx, code, t["name"])
 
 
 def _or(v, unit: str, lang: str = "zh") -> str:
-    return ("not stated" if lang == "en" else "未注明") if v is None or pd.isna(v) else f"{v:g}{unit}"
+    return not_stated(lang) if v is None or pd.isna(v) else f"{v:g}{unit}"
 
 
 def _report_button(ctx, code: str, name: str) -> None:
-    try:
-        from ..reports import township_report_pdf
-    except ImportError:
-        return
-    label = zh_en(ctx, "生成本乡镇一页报告（PDF）", "Make this township's one-page report (PDF)")
-    if st.button(label, key="tw_report"):
+    if st.button(ctx.t("township.report"), key="tw_report"):
+        from ..reports import township_report_pdf  # matplotlib and reportlab: loaded when a report is asked for
+
         try:
             pdf = township_report_pdf(ctx.dataset, code)
-        except Exception as exc:  # a missing font etc. carries its own sentence
-            st.error(getattr(exc, "message", f"报告生成失败：{exc}"))
+        except XxgeoError as exc:  # a missing font etc. carries its own sentence
+            show_error(exc, ctx.lang)
             return
-        st.download_button(zh_en(ctx, "下载 PDF", "Download the PDF"), pdf, f"{name}-报告.pdf", "application/pdf",
+        st.download_button(ctx.t("download_pdf"), pdf, f"{name}-报告.pdf", "application/pdf",
                            key="tw_report_dl")
