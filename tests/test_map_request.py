@@ -50,7 +50,7 @@ def test_equal_requests_are_one_cache_key():
     for changed in (MapRequest(a.filter, lang="zh", basemap="osm", overlay=a.overlay, highlight_township="140828102"),
                     MapRequest(a.filter, lang="en", basemap="osm", overlay=Overlay("项目数", "个", {"140828102": 4}),
                                highlight_township="140828102"),
-                    MapRequest(MapFilter(public_only=True), lang="en", basemap="osm", overlay=a.overlay,
+                    MapRequest(a.filter, role="public", lang="en", basemap="osm", overlay=a.overlay,
                                highlight_township="140828102")):
         assert changed != a and changed not in cache
     with pytest.raises(FrozenInstanceError):
@@ -69,10 +69,13 @@ def test_request_refuses_unknown_modes():
             MapRequest(**bad)
 
 
-def test_public_request_filters_public_projects_only():
-    assert MapRequest(role="public").effective_filter().public_only
-    assert not MapRequest(role="editor").effective_filter().public_only
-    assert MapRequest(MapFilter(public_only=True)).effective_filter().public_only
+def test_public_request_draws_the_publics_share_only(dataset):
+    p = dataset["projects"].copy()
+    placed = p.index[p.geometry.notna()]
+    p.loc[placed[:2], "public"] = False
+    ds = Dataset({**dataset.layers, "projects": p})
+    assert build_map(ds, MapRequest(role="public")).counts["projects_drawn"] == len(placed) - 2
+    assert build_map(ds, MapRequest(role="editor")).counts["projects_drawn"] == len(placed)
 
 
 def test_result_carries_counts_and_html(dataset):
@@ -179,4 +182,4 @@ def test_behaviour_request_fields_exist():
     req = MapRequest(highlight_township="t", highlight_park="p", show_villages=True)
     assert [req.field_value(f) for f in (*HIGHLIGHT_PARAMS.values(), *ON_REQUEST.values())] == ["t", "p", True]
     with pytest.raises(KeyError):
-        req.field_value("effective_filter")
+        req.field_value("field_value")  # a method, not a request field

@@ -39,7 +39,7 @@ def cmd_map(args) -> int:
     bad = [c for c in cats if c not in CATEGORIES]
     if bad:
         raise NotFound(f"没有类别“{'、'.join(bad)}”。类别有：{'、'.join(CATEGORIES)}。")
-    flt = MapFilter(townships=codes, categories=cats, public_only=args.public_only)
+    flt = MapFilter(townships=codes, categories=cats)
     overlay = None
     if args.overlay:
         try:

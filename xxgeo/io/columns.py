@@ -20,6 +20,7 @@ from ..errors import XxgeoError
 from ..names import resolve_park, resolve_township
 from ..schema import CATEGORIES, LAYERS, LOC_PRECISION_LABELS
 from ..vocab import to_bool
+from .headers import LAT, LON, WKT, X, Y, header_key
 
 EMPTY = {"", "-", "--", "—", "——", "/", "无", "暂无", "未注明", "null", "none", "nan", "n/a", "#n/a"}
 
@@ -69,15 +70,6 @@ PRECISION_ALIASES = {**{v: k for k, v in LOC_PRECISION_LABELS.items()}, "实测"
                      "村": "village", "村级": "village", "乡镇": "township", "园区": "park", "全县": "county"}
 QUALITY_ALIASES = {"正式": "official", "官方": "official", "法定": "official", "official": "official",
                    "示意": "schematic", "schematic": "schematic"}
-
-
-def header_key(s, *, strip_unit: bool = False) -> str:
-    """Normalised header: NFKC (full-width to half-width), lower case, no spaces or ``*`` marks."""
-    k = unicodedata.normalize("NFKC", str(s)).strip().lower()
-    k = re.sub(r"[\s*：:]+", "", k)
-    if strip_unit:
-        k = re.sub(r"\([^()]*\)$", "", k) or k
-    return k
 
 
 def split_unit(s) -> tuple[str, str | None]:
@@ -135,8 +127,6 @@ def target_of(layer: str, header) -> tuple[str | None, str | None, int]:
 
 def header_scorer(layer: str):
     """A function scoring a candidate header row by how many cells name a field or a coordinate."""
-    from .coords import LAT, LON, WKT, X, Y
-
     coords = {header_key(c) for c in (*LON, *LAT, *X, *Y, *WKT)}
 
     def score(row) -> int:

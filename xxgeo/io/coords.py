@@ -8,13 +8,7 @@ import numpy as np
 import shapely
 from shapely.geometry import Point
 
-from .columns import header_key
-
-LON = ("经度", "lon", "lng", "long", "longitude", "东经", "x经度", "经度x", "经度坐标")
-LAT = ("纬度", "lat", "latitude", "北纬", "y纬度", "纬度y", "纬度坐标")
-X = ("x", "x坐标", "横坐标", "东坐标", "easting", "e", "point_x", "坐标x")
-Y = ("y", "y坐标", "纵坐标", "北坐标", "northing", "n", "point_y", "坐标y")
-WKT = ("wkt", "几何wkt", "几何", "geometry", "geom", "the_geom", "shape", "位置wkt")
+from .headers import LAT, LON, WKT, X, Y, header_key
 
 _DMS = re.compile(r"^\s*([EWNS东西南北]?)\s*(-?\d+(?:\.\d+)?)\s*[°度:：]\s*(?:(\d+(?:\.\d+)?)\s*['′分:：]?\s*)?"
                   r"(?:(\d+(?:\.\d+)?)\s*(?:\"|″|''|秒)?\s*)?([EWNS东西南北]?)\s*$", re.I)

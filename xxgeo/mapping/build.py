@@ -18,6 +18,7 @@ from ..crs import transform_gdf, wgs84_to_gcj02
 from ..fastpoints import FastPointsLayer
 from ..layerspec import HIGHLIGHT_PARAMS, ON_REQUEST, LayerSpec, load_specs
 from ..legend import choropleth, legend_html
+from ..policy import public_dataset
 from ..schema import LAYERS
 from ..tiles import BUDGET as TILE_BUDGET
 from ..tiles import TileSet, TileStore, tiled_payload
@@ -64,10 +65,13 @@ def build_map(dataset, request: MapRequest | None = None, *, specs: dict | None 
     ``tiles``: above ``xxgeo.tiles.BUDGET`` drawn points of a fast layer (more than one view ever fetches), send
     them as data tiles fetched by what is in view (:mod:`xxgeo.tiles`) instead of inside the page; the tile files
     to publish are in ``MapResult.tileset`` (nothing is written here). Without it (the exported file, the
-    benchmark) the page carries every project.
+    benchmark) the page carries every project. A map for the public (``request.role == "public"``) is drawn from
+    the public's share of ``dataset`` only (:func:`xxgeo.policy.public_dataset`), whatever the caller passed.
     """
     req = request or MapRequest()
-    flt = req.effective_filter()
+    flt = req.filter
+    if req.role == "public":
+        dataset = public_dataset(dataset)
     specs_list = visible_layers(req.role, specs)
     shift = req.basemap == "amap"
 

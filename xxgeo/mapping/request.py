@@ -38,7 +38,6 @@ class MapFilter:
     invest_min: float | None = None
     invest_max: float | None = None
     text: str = ""
-    public_only: bool = False
     park: str | None = None
 
     def __post_init__(self) -> None:
@@ -51,8 +50,6 @@ class MapFilter:
 def filter_projects(projects: pd.DataFrame, f: MapFilter) -> pd.DataFrame:
     """Rows of ``projects`` that pass the filter (a multi-township project matches any of its townships)."""
     m = np.ones(len(projects), dtype=bool)
-    if f.public_only:
-        m &= projects["public"].fillna(False).astype(bool).to_numpy()
     if f.townships:
         codes = projects["township_codes"].fillna(projects["township_code"]).fillna("")
         want = set(f.townships)
@@ -131,13 +128,6 @@ class MapRequest:
             raise ValueError(f"unknown assets mode {self.assets!r} (one of {', '.join(ASSET_MODES)})")
         if self.fit not in FITS:
             raise ValueError(f"unknown fit {self.fit!r} (one of {', '.join(FITS)})")
-
-    def effective_filter(self) -> MapFilter:
-        """The filter as applied: the public's maps carry public projects only."""
-        flt = self.filter
-        if self.role == "public" and not flt.public_only:
-            flt = MapFilter(**{**flt.__dict__, "public_only": True})
-        return flt
 
     def field_value(self, name: str):
         """The value of the request field ``name`` (named by a layer spec's behaviour)."""

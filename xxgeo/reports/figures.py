@@ -9,6 +9,7 @@ import shapely
 
 from ..analysis import distances_from
 from ..mapping import MapFilter
+from ..policy import public_rows
 from . import mapdraw as md
 from .fonts import cjk_font, mpl_rc
 
@@ -72,14 +73,14 @@ def _frame(fig, title: str | None, note: str | None, scale: float) -> tuple[floa
 
 
 def township_figure(ds, code: str, *, size=(7.2, 5.0), scale: float = 1.0, title: str | None = None,
-                    note: str | None = None, public_only: bool = False):
+                    note: str | None = None):
     """The township map: its (schematic) boundary dashed, neighbours labelled for context, its projects by
     category, parks, road projects and numbered sites, north arrow, scale bar and legend.
     Returns (Figure, MapInfo)."""
     font = cjk_font()
     t = ds["townships"]
     row = t[t["code"] == code].iloc[0]
-    projects = md.select_projects(ds["projects"], MapFilter(townships=(code,), public_only=public_only))
+    projects = md.select_projects(ds["projects"], MapFilter(townships=(code,)))
     sites = ds["scenic_sites"]
     info = MapInfo(projects_listed=len(projects))
     with matplotlib.rc_context(mpl_rc(font)):
@@ -125,7 +126,7 @@ def park_figure(ds, park_id: str, *, size=(7.2, 3.9), scale: float = 1.0, title:
     info = MapInfo()
     if dist is not None:
         info.distances = [(r["place"], r["name_en"], r["km"], r["source"]) for _, r in dist.iterrows()]
-    projects = md.select_projects(ds["projects"], MapFilter(park=park_id, public_only=True))
+    projects = md.select_projects(public_rows("projects", ds["projects"]), MapFilter(park=park_id))
     info.projects_listed = len(projects)
     with matplotlib.rc_context(mpl_rc(font)):
         fig = md.new_figure(*size)

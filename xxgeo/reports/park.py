@@ -11,6 +11,7 @@ import pandas as pd
 from ..county import county
 from ..mapping import MapFilter
 from ..names import township_names
+from ..policy import public_dataset
 from ..schema import is_empty
 from ..vocab import MU_PER_KM2, category_both, fmt_wan, status_both
 from . import glossary as gl
@@ -51,13 +52,15 @@ def area_lines(p) -> dict:
 
 
 def park_brochure_pdf(ds, park_id: str) -> bytes:
-    """The bilingual brochure as PDF bytes (A4, searchable text in an embedded CJK font)."""
+    """The bilingual brochure as PDF bytes (A4, searchable text in an embedded CJK font), made from the public's
+    share of ``ds`` only: it is for investors to take away."""
+    ds = public_dataset(ds)
     parks = ds["parks"]
     p = parks[parks["park_id"] == park_id].iloc[0]
     name_en = gl.park_name_en(park_id, p["name"])
     fig, info = park_figure(ds, park_id, size=(7.3, 3.7))
     map_png = png_bytes(fig, dpi=220)
-    projects = select_projects(ds["projects"], MapFilter(park=park_id, public_only=True))
+    projects = select_projects(ds["projects"], MapFilter(park=park_id))
     towns = township_names(ds["townships"])
     town = towns.get(p["township_code"], "")
     c = county()

@@ -104,7 +104,7 @@ def show_map(ctx, key: str, request: MapRequest, *, height: int = 620, center=No
     tiles are published as static files and fetched by the browser for what is in view."""
     if request.basemap == "tianditu" and request.tianditu_key is None:
         request = replace(request, tianditu_key=tianditu_key())
-    result = _cached_map(ctx.dataset, store_token(ctx), ctx.actor.is_public, request)
+    result = _cached_map(ctx.dataset, store_token(ctx), ctx.public_data, request)
     return draw_map(result, key, height=height, center=center, zoom=zoom)
 
 

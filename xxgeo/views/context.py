@@ -20,9 +20,12 @@ class ViewContext:
     params: dict = field(default_factory=dict)
     actor: Actor = field(default_factory=lambda: Actor("planner", "editor"))
     user: str = ""
+    #: True when ``dataset`` is the public's share (the public, and the investor view for everyone)
+    public_data: bool = False
 
     def __post_init__(self) -> None:
         self.user = self.user or self.actor.user
+        self.public_data = self.public_data or self.actor.is_public
 
     @property
     def can_write_all(self) -> bool:

@@ -48,7 +48,7 @@ def render(ctx) -> None:
     here = county()
     st.markdown(ctx.t("investor.heading", county=here.label("zh"), county_en=here.label("en")))
     pid = pick_park(ctx)
-    flt = MapFilter(public_only=True, park=None)
+    flt = MapFilter(park=None)
     left, right = st.columns([3, 2]) if pid else (st.container(), None)
     with left:
         show_map(ctx, "inv_map", MapRequest(flt, role="public", lang=ctx.lang, highlight_park=pid, compact=True),
@@ -62,7 +62,7 @@ def render(ctx) -> None:
         return
     with right:
         _card(ctx, parks.set_index("park_id").loc[pid].rename(pid), brief=False)
-    pub = filter_projects(ds["projects"], MapFilter(public_only=True, park=pid))
+    pub = filter_projects(ds["projects"], MapFilter(park=pid))
     if len(pub):
         t = ctx.t
         st.markdown(f"#### {t('investor.projects')}")

@@ -10,7 +10,7 @@ from ..analysis import overlay_choices, township_indicator_values
 from ..i18n import value_text
 from ..mapping import MapFilter, MapRequest, Overlay, filter_projects, source_chapters
 from ..names import township_names
-from ..policy import Actor, visible_frame
+from ..policy import public_frame
 from ..schema import CATEGORIES
 from ..vocab import fmt_wan, not_stated
 from .common import (
@@ -139,7 +139,7 @@ def render(ctx) -> None:
     # built only when clicked: the whole selection, however large; internal data for editors only
     what = ctx.t("planning.selection")
     if not ctx.can_write_all:
-        sel, what = visible_frame(Actor(ctx.user, "public"), "projects", sel), ctx.t("planning.selection_public")
+        sel, what = public_frame("projects", sel, keep_columns=True), ctx.t("planning.selection_public")
     a, b = st.columns(2)
     a.download_button(ctx.t("planning.download_xlsx", what=what), lambda: _xlsx(sel, ctx, flt), "xxgeo-项目.xlsx",
                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="plan_xlsx")

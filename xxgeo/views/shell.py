@@ -75,9 +75,9 @@ def run() -> None:
             st.markdown(f"### {county().title(lang)}")
             actor = signed_in_actor(store, lambda code: _township_name(store, code), lang)
             view = _navigation(view, lang, actor)
-        ds = load_dataset(store, actor.role == "public")
-        ctx = ViewContext(store=GuardedStore(store, actor), dataset=ds, lang=lang, params=dict(st.query_params),
-                          actor=actor)
+        public_data = actor.is_public or view in PUBLIC_VIEWS  # what investors see: the public's share only
+        ctx = ViewContext(store=GuardedStore(store, actor), dataset=load_dataset(store, public_data), lang=lang,
+                          params=dict(st.query_params), actor=actor, public_data=public_data)
         view_module(view).render(ctx)
     except XxgeoError as exc:
         show_error(exc, lang)
