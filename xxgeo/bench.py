@@ -21,6 +21,7 @@ import numpy as np
 import shapely
 from branca.element import Element
 
+from .config import settings
 from .layerspec import load_specs
 from .mapping import STATIC_DIR, STATIC_URL, MapRequest, build_map, map_html
 from .schema import CATEGORIES
@@ -202,6 +203,7 @@ def measure_app(n: int = 100_000, store_path: str | None = None) -> dict:
     """Seconds per app re-run (streamlit AppTest) on a scratch store holding ``n`` synthetic projects:
     the first run, a category filter, a search, the same filter again and clearing the filter."""
     import os
+    from unittest import mock
 
     from streamlit.testing.v1 import AppTest
 
@@ -211,11 +213,11 @@ def measure_app(n: int = 100_000, store_path: str | None = None) -> dict:
     shutil.copy2(base.path, scratch.path)
     ds = scratch.load()
     scratch.write_layers({"projects": synthetic_projects(ds["county"].geometry.iloc[0], n)}, backup=False)
-    old = os.environ.get("XXGEO_STORE")
-    os.environ["XXGEO_STORE"] = str(scratch.path)
     out = {}
+    env = mock.patch.dict(os.environ, {"XXGEO_STORE": str(scratch.path)})  # the app reads its store from there
+    env.start()
     try:
-        at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=300)
+        at = AppTest.from_file(str(settings().root / "app.py"), default_timeout=300)
         steps = [("first_run", lambda: at.run()),
                  ("filter_category", lambda: at.multiselect(key="f_cat").set_value(["能源"]).run()),
                  ("search", lambda: at.text_input(key="f_q").set_value("123").run()),
@@ -227,9 +229,6 @@ def measure_app(n: int = 100_000, store_path: str | None = None) -> dict:
             step()
             out[name] = round(time.perf_counter() - t0, 3)
     finally:
-        if old is None:
-            os.environ.pop("XXGEO_STORE", None)
-        else:
-            os.environ["XXGEO_STORE"] = old
+        env.stop()
         shutil.rmtree(tmp, ignore_errors=True)
     return {"projects": n, "app_rerun_s": out}

@@ -10,17 +10,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-import pandas as pd
-
 from .county import county as county_profile
+from .vocab import PRECISION, is_blank
 
 CATEGORIES = ("工业", "农业", "文旅", "交通", "能源", "生态水利", "新基建数字", "城建", "社会民生", "商贸物流")
 #: ``park`` extends DESIGN.md's list: inside a named park whose boundary is schematic.
 LOC_PRECISIONS = ("surveyed", "village", "park", "township", "county", "schematic")
-LOC_PRECISION_LABELS = {
-    "surveyed": "实测", "village": "村级位置", "park": "园区示意位置", "township": "乡镇示意点",
-    "county": "全县（无具体位置）", "schematic": "示意",
-}
+LOC_PRECISION_LABELS = {code: zh for code, (zh, _en) in PRECISION.items()}
 BOUNDARY_QUALITIES = ("official", "schematic")
 SITE_KINDS = ("景区", "遗址", "文物", "红色", "自然保护区", "乡村旅游", "场馆")
 ROAD_CLASSES = ("高速", "国道", "省道", "县乡道", "旅游公路", "城市道路")
@@ -287,16 +283,7 @@ class Report:
         self.problems.extend(more)
 
 
-def is_empty(v) -> bool:
-    """True for None, NaN and blank strings."""
-    if v is None:
-        return True
-    try:
-        if pd.isna(v):
-            return True
-    except (TypeError, ValueError):
-        return False
-    return isinstance(v, str) and not v.strip()
+is_empty = is_blank  # the schema's name for the one emptiness test (xxgeo.vocab.is_blank)
 
 
 def check_value(f: Field, v) -> str | None:

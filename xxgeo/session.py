@@ -19,44 +19,36 @@ Sessions expire after ``XXGEO_SESSION_IDLE_MIN`` minutes without a page action (
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
+from .config import settings
 from .policy import Actor
 
 PUBLIC = Actor("公众", "public")
 
 
-def _env_float(name: str, default: float) -> float:
-    try:
-        return float(os.environ.get(name, default))
-    except ValueError:
-        return default
-
-
 def idle_limit_s() -> float:
-    """Seconds without a page action after which a session ends."""
-    return _env_float("XXGEO_SESSION_IDLE_MIN", 60) * 60
+    """Seconds without a page action after which a session ends (``XXGEO_SESSION_IDLE_MIN``)."""
+    return settings().session_idle_s
 
 
 def max_age_s() -> float:
-    """Seconds after sign-in after which a session ends, active or not."""
-    return _env_float("XXGEO_SESSION_MAX_HOURS", 12) * 3600
+    """Seconds after sign-in after which a session ends, active or not (``XXGEO_SESSION_MAX_HOURS``)."""
+    return settings().session_max_s
 
 
 def auth_mode(store_kind: str, has_accounts: bool, sso_configured: bool) -> str:
     """``open``, ``local`` or ``sso`` (see the module docstring)."""
     if sso_configured:
         return "sso"
-    required = os.environ.get("XXGEO_AUTH", "").lower() in ("required", "on", "1")
-    if store_kind == "gpkg" and not has_accounts and not required:
+    if store_kind == "gpkg" and not has_accounts and not settings().auth_required:
         return "open"
     return "local"
 
 
 def open_actor() -> Actor:
     """The single user of an ``open`` store: a bureau editor named by ``XXGEO_USER``."""
-    return Actor(os.environ.get("XXGEO_USER") or "planner", "editor")
+    return Actor(settings().default_user, "editor")
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,8 @@ It imports nothing from xxgeo, so every other module (schema, io, mapping, repor
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
+import pandas as pd
 
 #: yes/no words people write in tables and forms (compared in lower case, spaces stripped)
 TRUE_WORDS = frozenset({"true", "1", "yes", "y", "t", "是", "公开", "可公开", "对外公开", "√", "✓"})
@@ -60,14 +59,15 @@ def _en(lang: str) -> bool:
 
 
 def is_blank(v) -> bool:
-    """True for None, NaN (float, numpy or ``pd.NA``) and blank strings."""
+    """True for None, NaN (float, numpy, ``pd.NA``, ``NaT``) and blank strings: the one emptiness test."""
     if v is None:
         return True
     if isinstance(v, str):
         return not v.strip()
-    if isinstance(v, float):
-        return math.isnan(v)
-    return type(v).__name__ in ("NAType", "NaTType") or (hasattr(v, "dtype") and v != v)
+    try:
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):  # an array-like value is not empty
+        return False
 
 
 def to_bool(v, default=None):

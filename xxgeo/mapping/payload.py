@@ -8,6 +8,7 @@ from shapely.geometry import mapping as shp_mapping
 from ..fastpoints import encode
 from ..layerspec import Behaviour, LayerSpec
 from ..schema import LAYERS, LOC_PRECISION_LABELS, is_empty
+from ..vocab import bool_word
 
 #: Above this many vertices a polygon coverage is simplified for display (the spec's ``simplify_above``).
 SIMPLIFY_ABOVE = Behaviour.simplify_above
@@ -25,7 +26,7 @@ def display_value(v, kind: str):
         f = float(v)
         return int(f) if f.is_integer() else round(f, 3)
     if kind == "bool":
-        return "是" if bool(v) else "否"
+        return bool_word(v)
     return str(v)
 
 

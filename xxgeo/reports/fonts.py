@@ -16,6 +16,7 @@ import subprocess
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ..config import settings
 from ..errors import XxgeoError
 
 PDF_FONT = "XxCJK"
@@ -83,7 +84,7 @@ def _usable(path: str, index: int) -> str | None:
 
 def find_cjk_font(env: str | None = None) -> CjkFont:
     """The first usable font: ``env`` (default ``$XXGEO_CJK_FONT``), known Debian paths, then fontconfig."""
-    env = os.environ.get("XXGEO_CJK_FONT") if env is None else env
+    env = settings().cjk_font if env is None else env
     tried: list[tuple[str, int]] = []
     if env:
         path, idx = _parse(env)
@@ -124,7 +125,7 @@ _FOUND: dict = {}
 def cjk_font() -> CjkFont:
     """Find the CJK font (once per ``XXGEO_CJK_FONT`` value) and register it with reportlab (as ``XxCJK``)
     and matplotlib."""
-    env = os.environ.get("XXGEO_CJK_FONT") or ""
+    env = settings().cjk_font
     font = _FOUND.get(env)
     if font is None:
         font = _FOUND[env] = find_cjk_font()

@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..errors import NotFound
 from ..schema import LAYERS, is_empty
+from ..vocab import to_bool
 
 AUDIT_COLUMNS = ("at", "user", "layer", "feature_id", "action", "before", "after")
 
@@ -89,7 +90,7 @@ def coerce(layer: str, df):
         elif f.kind == "float":
             df[f.name] = pd.to_numeric(col, errors="coerce").astype("float64")
         elif f.kind == "bool":
-            df[f.name] = col.map(_to_bool).astype("boolean")
+            df[f.name] = col.map(lambda v: to_bool(v, pd.NA)).astype("boolean")
         else:
             df[f.name] = col.map(lambda v: None if is_empty(v) else str(v)).astype(object)
     order = lay.field_names + [c for c in df.columns if c not in lay.field_names and c != "geometry"]
@@ -98,19 +99,6 @@ def coerce(layer: str, df):
         out = gpd.GeoDataFrame(df[order], geometry=geom.values, crs="EPSG:4326")
         return out
     return pd.DataFrame(df[order])
-
-
-def _to_bool(v):
-    if is_empty(v):
-        return pd.NA
-    if isinstance(v, bool):
-        return v
-    s = str(v).strip().lower()
-    if s in ("true", "1", "yes", "y", "是", "公开", "t"):
-        return True
-    if s in ("false", "0", "no", "n", "否", "不公开", "内部", "f"):
-        return False
-    return pd.NA
 
 
 def sql_value(kind: str, v):
@@ -122,7 +110,7 @@ def sql_value(kind: str, v):
     if kind == "float":
         return float(v)
     if kind == "bool":
-        return _to_bool(v) is True
+        return to_bool(v) is True
     return str(v)
 
 
