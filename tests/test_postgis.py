@@ -34,7 +34,7 @@ def test_open_store_dispatches_postgresql_urls(pg_url, monkeypatch):
     monkeypatch.setenv("XXGEO_STORE", pg_url.replace("postgresql://", "postgres://", 1))
     store = open_store()
     assert isinstance(store, PostgisStore) and store.schema == "xxgeo"
-    assert "schema=xxgeo" in str(store.path)
+    assert "schema=xxgeo" in store.location
 
 
 def test_password_never_shown_and_bad_password_is_a_clear_error(pg_url):
@@ -43,7 +43,7 @@ def test_password_never_shown_and_bad_password_is_a_clear_error(pg_url):
     parts = urlsplit(pg_url)
     store = open_store(pg_url)
     if parts.password:
-        assert f":{parts.password}@" not in str(store.path) and f":{parts.password}@" not in repr(store)
+        assert f":{parts.password}@" not in store.location and f":{parts.password}@" not in repr(store)
     bad = pg_url.replace(f":{parts.password}@", ":wrong-password@") if parts.password else pg_url + "_nodb"
     with pytest.raises(StoreError, match="无法连接到数据库服务器"):
         open_store(bad).read("projects")

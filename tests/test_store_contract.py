@@ -1,0 +1,141 @@
+"""The store interface's contract, run against every backend (a GeoPackage copy and a PostGIS schema): what
+``xxgeo.store.Store`` promises callers, whatever is behind it. Backend-specific behaviour (file swaps, advisory
+locks, the change-counter trigger) is tested in test_schema_store.py and test_postgis.py."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from xxgeo.edits import undo_last
+from xxgeo.errors import NotFound, PermissionDenied, StaleEdit, ValidationFailed
+from xxgeo.policy import PUBLIC, Actor, GuardedStore, operator
+from xxgeo.schema import LAYERS, REQUIRED_LAYERS
+from xxgeo.store import Store, open_store
+
+
+def _first(store, field="project_id"):
+    return str(store.read("projects")[field].iloc[0])
+
+
+def test_identity_reopens_the_same_store(any_store):
+    assert isinstance(any_store, Store) and any_store.kind in ("gpkg", "postgis") and any_store.name
+    again = open_store(any_store.location)
+    assert type(again) is type(any_store)
+    assert again.read("projects")["project_id"].tolist() == any_store.read("projects")["project_id"].tolist()
+
+
+def test_version_moves_with_every_write_and_only_then(any_store):
+    v0 = any_store.version()
+    any_store.load(["projects", "townships"])
+    assert any_store.version() == v0  # reading changes nothing
+    any_store.update_feature("projects", _first(any_store), {"status": "在建"}, user="t")
+    v1 = any_store.version()
+    any_store.append_audit([{"user": "t", "layer": "*", "feature_id": None, "action": "note", "before": None,
+                             "after": None}])
+    v2 = any_store.version()
+    any_store.write_layers({"township_indicators": any_store.read("township_indicators")}, user="t")
+    assert len({v0, v1, v2, any_store.version()}) == 4
+
+
+def test_layers_are_listed_and_read_with_the_schema(any_store):
+    assert set(REQUIRED_LAYERS) <= set(any_store.layer_names())
+    p = any_store.read("projects")
+    assert list(p.columns)[: len(LAYERS["projects"].fields)] == LAYERS["projects"].field_names
+    with pytest.raises(NotFound):
+        any_store.read("no_such_layer")
+    assert any_store.validate().ok
+
+
+def test_an_edit_bumps_the_version_and_is_audited(any_store):
+    fid = _first(any_store)
+    old = any_store.read("projects").set_index("project_id").loc[fid]
+    new_version = any_store.update_feature("projects", fid, {"status": "在建"}, user="甲",
+                                           expected_version=int(old["version"]))
+    assert new_version == int(old["version"]) + 1
+    row = any_store.read("projects").set_index("project_id").loc[fid]
+    assert row["status"] == "在建" and int(row["version"]) == new_version
+    last = any_store.audit_entries()[-1]
+    assert (last.user, last.feature_id, last.action) == ("甲", fid, "update")
+    assert json.loads(last.after) == {"status": "在建"}
+    assert json.loads(last.before) == {"status": None if pd.isna(old["status"]) else old["status"]}
+
+
+@pytest.mark.parametrize("bad", ["stale", "invalid", "guard", "missing"])
+def test_a_refused_edit_changes_nothing(any_store, bad):
+    fid = _first(any_store)
+    before = any_store.read("projects")
+    n_audit = len(any_store.audit_entries())
+    version = any_store.version()
+
+    def guard(current):
+        raise PermissionDenied("不许")
+
+    kw = {"stale": dict(changes={"status": "x"}, expected_version=999),
+          "invalid": dict(changes={"investment_wan": "很多"}),
+          "guard": dict(changes={"status": "x"}, guard=guard),
+          "missing": dict(changes={"status": "x"})}[bad]
+    target = "XM9999" if bad == "missing" else fid
+    err = {"stale": StaleEdit, "invalid": ValidationFailed, "guard": PermissionDenied, "missing": NotFound}[bad]
+    with pytest.raises(err):
+        any_store.update_feature("projects", target, user="t", **kw)
+    assert any_store.read("projects").equals(before)
+    assert len(any_store.audit_entries()) == n_audit and any_store.version() == version
+
+
+def test_undo_reverts_the_last_edit(any_store):
+    fid = _first(any_store)
+    old = any_store.read("projects").set_index("project_id").loc[fid, "name"]
+    any_store.update_feature("projects", fid, {"name": "改过的名字"}, user="t")
+    undo_last(any_store, user="t")
+    assert any_store.read("projects").set_index("project_id").loc[fid, "name"] == old
+    assert any_store.audit_entries()[-1].action == "undo"
+
+
+def test_a_failing_whole_layer_write_changes_nothing_and_keeps_no_backup(any_store):
+    before = any_store.read("projects")
+    backups = [b.name for b in any_store.list_backups()]
+    version = any_store.version()
+
+    def build(store, backup):
+        assert backup is not None  # the backup is taken first, under the lock
+        raise ValidationFailed("中途失败")
+
+    with pytest.raises(ValidationFailed):
+        any_store.write_layers(build, user="t", action="import")
+    assert any_store.read("projects").equals(before)
+    assert [b.name for b in any_store.list_backups()] == backups and any_store.version() == version
+
+
+def test_backup_and_restore_round_trip_and_keep_accounts(any_store):
+    fid = _first(any_store, "name")
+    saved = any_store.backup("t")
+    assert saved.exists() and saved.name in [b.name for b in any_store.list_backups()]
+    pid = _first(any_store)
+    any_store.update_feature("projects", pid, {"name": "改过的名字"}, user="t")
+    any_store.accounts().add("admin1", "admin", password="correct horse 9", by="t")
+    got = any_store.restore(saved.name, user="t")
+    assert got.name == saved.name
+    assert any_store.read("projects").set_index("project_id").loc[pid, "name"] == fid
+    assert [a.name for a in any_store.accounts().list()] == ["admin1"]  # accounts are not rolled back
+    assert any_store.audit_entries()[-1].action == "restore"
+    with pytest.raises(NotFound):
+        any_store.restore("no-such-backup", user="t")
+
+
+def test_the_guarded_store_is_an_allow_list(any_store):
+    head = GuardedStore(any_store, Actor("zhang", "township", str(any_store.read("townships")["code"].iloc[0])))
+    for name in ("copy_from", "require_tables", "_layers_tx", "_edit_tx", "account_table", "path", "url"):
+        assert not hasattr(head, name), name  # nothing reaches the store that the policy has not listed
+    with pytest.raises(PermissionDenied):
+        head.write_layers({"projects": any_store.read("projects")})
+    with pytest.raises(PermissionDenied):
+        head.restore("x")
+    with pytest.raises(PermissionDenied):
+        head.accounts()
+    with pytest.raises(PermissionDenied):
+        GuardedStore(any_store, PUBLIC).append_audit([{"action": "x"}])
+    with pytest.raises(TypeError):
+        GuardedStore(head, operator("x"))
