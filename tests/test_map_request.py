@@ -183,3 +183,11 @@ def test_behaviour_request_fields_exist():
     assert [req.field_value(f) for f in (*HIGHLIGHT_PARAMS.values(), *ON_REQUEST.values())] == ["t", "p", True]
     with pytest.raises(KeyError):
         req.field_value("field_value")  # a method, not a request field
+
+
+def test_a_spec_cannot_show_an_internal_layer_to_the_public(tmp_path):
+    """The villages layer is internal in xxgeo/policy.py: a spec that adds the public to its audience is refused."""
+    d = spec_dir(tmp_path, {"villages.toml": ('audience = ["township",', 'audience = ["public", "township",')})
+    with pytest.raises(ValidationFailed) as e:
+        load_specs(d)
+    assert "villages.toml" in e.value.message and "public" in e.value.english

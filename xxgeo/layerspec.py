@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .config import settings
 from .errors import ValidationFailed
+from .policy import PUBLIC_FIELDS
 from .schema import LAYERS, ROLES
 
 #: the layers/ folder of this checkout (``settings().layers_dir``)
@@ -148,6 +149,9 @@ def parse_spec(data: dict, where: str = "") -> LayerSpec:
     if bad:
         raise _refuse(where, f"audience 中有未知角色 {'、'.join(map(str, bad))}；角色只能是 {'、'.join(ROLES)}。",
                       f"unknown role(s) in audience: {', '.join(map(str, bad))}; roles are {', '.join(ROLES)}.")
+    if "public" in audience and layer not in PUBLIC_FIELDS:  # a spec narrows what the policy allows, never widens
+        raise _refuse(where, f"图层 {layer} 是内部数据（xxgeo/policy.py 未列为公开），audience 不能包含 public。",
+                      f"layer {layer} is internal (not public in xxgeo/policy.py); its audience cannot include public.")
     return LayerSpec(
         layer=layer, title=data["title"], title_en=data.get("title_en", data["title"]),
         order=int(data.get("order", 100)), default_on=bool(data.get("default_on", True)),
