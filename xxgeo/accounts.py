@@ -100,7 +100,7 @@ def check_password(password: str) -> None:
     if len(password.strip()) < MIN_PASSWORD:
         raise ValidationFailed(f"密码太短：至少 {MIN_PASSWORD} 个字符（不算首尾空格）。",
                                english=f"The password is too short: at least {MIN_PASSWORD} characters (not counting "
-                                       f"leading and trailing spaces).")
+                                       "leading and trailing spaces).")
 
 
 def _now_iso() -> str:

@@ -44,7 +44,7 @@ class County:
         except KeyError:
             raise StoreError(f"县域配置 {self.folder} 未给出文件“{key}”（[files] {key} = ...）。",
                              english=f"The county profile {self.folder} names no file “{key}” ([files] {key} = "
-                                     f"...).") from None
+                                     "...).") from None
 
     @property
     def sources(self) -> Path:

@@ -81,7 +81,7 @@ def render(df: pd.DataFrame, layer: str, fmt: str, *, township_names: dict, abou
     if fmt in SPATIAL_ONLY and not LAYERS[layer].spatial:
         raise NotFound(f"图层“{LAYERS[layer].label}”没有几何，不能导出为 {fmt}；请用 xlsx、csv、gpkg 或 geojson。",
                        english=f"Layer “{layer}” has no geometry, so it cannot be exported as {fmt}; use xlsx, csv, "
-                               f"gpkg or geojson.")
+                               "gpkg or geojson.")
     notes: list = []
     if fmt == "gpkg":
         return writers.to_gpkg(df, layer), notes
