@@ -16,9 +16,10 @@ from pathlib import Path
 import pytest
 
 from xxgeo.cli import main
+from xxgeo.schema import CATEGORIES
 
 ROOT = Path(__file__).resolve().parent.parent / "xxgeo"
-CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef“”]")
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 
 #: helpers that return a ready exception (with ``english=``, checked where they build it): name -> reason
 HELPERS = {
@@ -86,26 +87,52 @@ def _builtin(name: str) -> bool:
     return isinstance(v, type) and issubclass(v, BaseException)
 
 
-def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
-    code = main(["--lang", "en", *argv])
-    return code, capsys.readouterr().err.strip()
+def _run(capsys: pytest.CaptureFixture[str], store: Path, *argv: str) -> str:
+    """Run the CLI in English against ``store``; the command must fail, and its one stderr line is returned."""
+    code = main(["--lang", "en", *argv, "--store", str(store)])
+    err = capsys.readouterr().err.strip()
+    assert code != 0 and err.startswith("Error: "), err
+    return err
 
 
 def _no_cjk_but(text: str, *own: str) -> None:
+    """``text`` has no Chinese character left once the user's own words ``own`` are taken out."""
     for word in own:
         text = text.replace(word, "")
     assert not CJK.search(text), text
 
 
-def test_unknown_township_in_english(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """An unknown township is named back in an English sentence: the user's input is the only CJK."""
-    code, err = _run(capsys, "report", "township", "火星", "--out", str(tmp_path / "x.pdf"))
-    assert code != 0 and "火星" in err and "township" in err.lower()
+def test_unknown_township_report_in_english(built_store_path: Path, tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """``report township 火星``: an English sentence naming the input back, and the only CJK is the input."""
+    err = _run(capsys, built_store_path, "report", "township", "火星", "--out", str(tmp_path / "x.pdf"))
+    assert "火星" in err and "township" in err.lower()
     _no_cjk_but(err, "火星")
 
 
-def test_unknown_layer_export_in_english(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """An unknown layer on export is refused in English."""
-    code, err = _run(capsys, "export", "沙漠", "--out", str(tmp_path / "x.csv"))
-    assert code != 0 and "沙漠" in err
-    _no_cjk_but(err, "沙漠")
+#: words a sentence may show in Chinese because a user must type them so: the categories and a status value
+VOCABULARY = (*CATEGORIES, "在建")
+
+
+@pytest.mark.parametrize("argv, own", [
+    (["export", "--layer", "沙漠", "--format", "csv", "--out", "{tmp}/x.csv"], ["沙漠"]),
+    (["export", "--layer", "projects", "--format", "csv", "--category", "火箭", "--out", "{tmp}/x.csv"],
+     ["火箭"]),
+    (["map", "--category", "火箭", "--out", "{tmp}/x.html"], ["火箭"]),
+    (["import", "{tmp}/empty.csv", "--layer", "projects"], []),
+    (["import", "{tmp}/empty.csv", "--layer", "audit_log"], []),
+    (["import", "{tmp}/x.csv", "--layer", "projects", "--crs", "火星坐标"], ["火星坐标"]),
+    (["set", "--layer", "projects", "--id", "XM0003", "高度"], ["高度"]),
+    (["set", "--layer", "projects", "--id", "XM0003", "lon=111.1"], []),
+    (["undo"], []),
+])
+def test_refusals_in_english(built_store_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                             argv: list[str], own: list[str]) -> None:
+    """A few refusals the CLI meets before it changes anything, each said in English (the user's own
+    words, and the vocabulary they must type in Chinese, are the only Chinese left)."""
+    (tmp_path / "empty.csv").write_bytes(b"")
+    (tmp_path / "x.csv").write_text("name,lon,lat\nA,111.2,35.1\n", encoding="utf-8")
+    err = _run(capsys, built_store_path, *(a.replace("{tmp}", str(tmp_path)) for a in argv))
+    _no_cjk_but(err, *own, *VOCABULARY)
+    for word in own:
+        assert word in err

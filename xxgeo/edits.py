@@ -46,7 +46,8 @@ def parse_assignments(store: Store, layer: str, items: list[str]) -> tuple[dict,
     for item in items:
         if "=" not in item:
             raise NotFound(f"“{item}”不是“字段=值”的形式，例如 status=在建。",
-                           english=f"“{item}” is not of the form field=value, for example status=在建.")
+                           english=f"“{item}” is not of the form field=value, for example status=在建 (under "
+                                   "construction).")
         k, v = item.split("=", 1)
         key = colmap.header_key(k, strip_unit=True)
         if key in {colmap.header_key(x) for x in LON}:
@@ -81,8 +82,8 @@ def parse_assignments(store: Store, layer: str, items: list[str]) -> tuple[dict,
                                    english="Edit not saved: a move needs both lon= and lat=.")
         geom = shapely.Point(x, y)
     if not changes and geom is None:
-        raise NotFound("没有给出要修改的字段，例如 status=在建。", english="No field to change was given, for "
-                                                           "example status=在建.")
+        raise NotFound("没有给出要修改的字段，例如 status=在建。",
+                       english="No field to change was given, for example status=在建 (under construction).")
     return changes, geom
 
 

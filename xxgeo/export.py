@@ -20,6 +20,7 @@ from .io.columns import CATEGORY_ALIASES
 from .names import resolve_township
 from .policy import GuardedStore
 from .schema import CATEGORIES, LAYERS
+from .vocab import categories_en
 
 FORMATS = ("gpkg", "geojson", "shp", "xlsx", "csv", "kml")
 SUFFIX = {"gpkg": ".gpkg", "geojson": ".geojson", "shp": ".zip", "xlsx": ".xlsx", "csv": ".csv", "kml": ".kml"}
@@ -67,7 +68,7 @@ def select(store: GuardedStore, layer: str, *, township: str | None = None, cate
         cat = cat if cat in CATEGORIES else CATEGORY_ALIASES.get(cat.removesuffix("类"), cat)
         if cat not in CATEGORIES:
             raise NotFound(f"没有“{category}”这个类别。类别有：{'、'.join(CATEGORIES)}。",
-                           english=f"No category “{category}”. Categories: {', '.join(CATEGORIES)}.")
+                           english=f"No category “{category}”. Categories: {categories_en()}.")
         df = df[df["category"] == cat]
     return df.reset_index(drop=True)
 

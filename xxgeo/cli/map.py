@@ -31,6 +31,7 @@ def cmd_map(args) -> int:
     from ..names import resolve_township
     from ..schema import CATEGORIES
     from ..store import open_store
+    from ..vocab import categories_en
 
     store = open_store(args.store)
     ds = store.load()
@@ -39,7 +40,7 @@ def cmd_map(args) -> int:
     bad = [c for c in cats if c not in CATEGORIES]
     if bad:
         raise NotFound(f"没有类别“{'、'.join(bad)}”。类别有：{'、'.join(CATEGORIES)}。",
-                       english=f"No category “{', '.join(bad)}”. Categories: {', '.join(CATEGORIES)}.")
+                       english=f"No category “{', '.join(bad)}”. Categories: {categories_en()}.")
     flt = MapFilter(townships=codes, categories=cats)
     overlay = None
     if args.overlay:
