@@ -61,6 +61,12 @@ def test_error_classes_found() -> None:
     assert declared | {FontMissing.__name__} <= found
 
 
+def test_whitelisted_helpers_exist() -> None:
+    """Each whitelisted helper is a function defined under xxgeo/ (the list cannot go stale)."""
+    defined = {n.name for t in _trees().values() for n in ast.walk(t) if isinstance(n, ast.FunctionDef)}
+    assert set(HELPERS) <= defined, set(HELPERS) - defined
+
+
 def test_every_error_has_an_english_twin() -> None:
     """Each XxgeoError built under xxgeo/ passes ``english=``; a raise of anything else that is not a
     built-in error goes through a whitelisted helper."""
