@@ -242,7 +242,7 @@ class Accounts:
                                     english=f"Too many failed sign-ins; try again in {int(wait) + 1} seconds.")
             if d["sso"]:
                 raise SignInRefused("该账号通过统一身份认证登录，请用“单位账号登录”。",
-                                    english="This account signs in through single sign-on: use “Sign in with "
+                                    english="This account signs in through single sign-on: use “Sign in with your "
                                             "organisation account”.")
             if not _verify(d["password_hash"] or "", password or ""):
                 failures = int(d["failures"] or 0) + 1

@@ -74,8 +74,8 @@ def sniff(path: Path, display: str | None = None) -> str:
     name = display or path.name
     size = path.stat().st_size
     if size == 0:
-        raise ImportRefused(f"文件“{name}”是空的，未导入任何数据。", english=f"The file “{name}” is empty; nothing "
-                                                               "was imported.")
+        raise ImportRefused(f"文件“{name}”是空的，未导入任何数据。",
+                            english=f"The file “{name}” is empty; nothing was imported.")
     if size > MAX_FILE_BYTES:
         raise ImportRefused(f"文件“{name}”有 {size / 2**20:.0f} MB，超过上限 {MAX_FILE_BYTES // 2**20} MB，"
                             "请分批导入。",

@@ -86,8 +86,8 @@ class GpkgStore(Store):
         self.require()
         names = _gdal_retry(lambda: pyogrio.list_layers(self.path),
                             f"无法打开数据库 {self.path}：它不是有效的 GeoPackage 文件，或正被长时间写入",
-                            f"The store {self.path} cannot be opened: it is not a valid GeoPackage, or it has been "
-                            "written to for a long time")
+                            f"The store {self.path} cannot be opened: it is not a valid GeoPackage, or another "
+                            "program has been writing to it for a long time")
         return [str(n) for n, _ in names]
 
     def read(self, layer: str):
@@ -98,8 +98,8 @@ class GpkgStore(Store):
             return empty_frame(layer)
         df = _gdal_retry(lambda: pyogrio.read_dataframe(self.path, layer=layer, use_arrow=True),
                          f"读取图层“{layer}”失败：数据库文件可能已损坏，或正被长时间写入",
-                         f"Reading layer “{layer}” failed: the store file may be damaged, or it has been written to "
-                         "for a long time")
+                         f"Reading layer “{layer}” failed: the store file may be damaged, or another program has "
+                         "been writing to it for a long time")
         spatial = LAYERS[layer].spatial and isinstance(df, gpd.GeoDataFrame) and df.crs is not None
         if spatial and df.crs.to_epsg() != 4326:
             df = df.to_crs(4326)
