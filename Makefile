@@ -33,6 +33,7 @@ test: $(VENV)/.installed-dev
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-logo
 
 clean:
 	rm -rf geodata/build
