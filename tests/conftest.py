@@ -1,13 +1,114 @@
-"""Shared fixtures: the default store built once per session (factories, as in rio-tiler)."""
+"""Shared fixtures: the default store built once per session (factories, as in rio-tiler), and the test run's
+set-up: the markers ``browser``, ``postgis`` and ``slow`` put on the tests that need them, a private throw-away
+PostgreSQL + PostGIS server when ``XXGEO_TEST_PG`` is not set, and, in CI (``CI=true``), no browser or PostGIS
+test allowed to skip."""
 
 from __future__ import annotations
 
+import glob
+import os
 import shutil
+import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+PG_SERVER = ROOT / "scripts" / "pg_test_server.sh"
+PG_INSTALL = "sudo apt-get install postgresql postgresql-15-postgis-3"
+CHROMIUM_INSTALL = "sudo apt-get install chromium"
+PG_FIXTURES = {"pg_url", "pg_store", "pg_store_factory"}
+
+
+def in_ci() -> bool:
+    """True in CI (``CI=true``), where a browser or PostGIS test that would skip fails instead."""
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def _postgis_deselected(config: pytest.Config) -> bool:
+    """True when ``-m`` leaves out the PostGIS tests (no server is started for them then)."""
+    return "not postgis" in (config.getoption("markexpr", "") or "")
+
+
+def _start_private_pg(config: pytest.Config) -> str | None:
+    """Start a throw-away PostgreSQL + PostGIS server (scripts/pg_test_server.sh) on a free port in a temporary
+    folder, set ``XXGEO_TEST_PG`` to it and return ``None``; or return why it cannot be done."""
+    from kit import free_port
+
+    if not glob.glob("/usr/lib/postgresql/*/bin/initdb"):
+        return f"PostgreSQL 未安装 / PostgreSQL is not installed ({PG_INSTALL})"
+    if not glob.glob("/usr/share/postgresql/*/extension/postgis.control"):
+        return f"PostGIS 未安装 / PostGIS is not installed ({PG_INSTALL})"
+    port = free_port()
+    data = tempfile.mkdtemp(prefix="xxgeo-pg-", dir="/tmp")  # short: the server's socket lives in it
+    config._xxgeo_pg = (str(port), data)  # stopped and removed in pytest_unconfigure
+    run = subprocess.run(["bash", str(PG_SERVER), "start", str(port), data], capture_output=True, text=True,
+                         timeout=300)
+    if run.returncode != 0:
+        return ("私有 PostgreSQL 服务器未能启动 / the private PostgreSQL server did not start: "
+                + (run.stderr.strip() or run.stdout.strip())[-800:])
+    os.environ["XXGEO_TEST_PG"] = run.stdout.strip().splitlines()[-1]
+    return None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Have a PostGIS test database before the test modules are imported: ``XXGEO_TEST_PG`` if set, else a
+    private server started now (when PostgreSQL and PostGIS are installed); else remember why not."""
+    config._xxgeo_pg = None
+    config._xxgeo_pg_why = None
+    if os.environ.get("XXGEO_TEST_PG") or _postgis_deselected(config):
+        return
+    config._xxgeo_pg_why = _start_private_pg(config)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Stop the private server (if this run started one) and remove its folder."""
+    started = getattr(config, "_xxgeo_pg", None)
+    if not started:
+        return
+    port, data = started
+    subprocess.run(["bash", str(PG_SERVER), "stop", port, data], capture_output=True, timeout=120)
+    shutil.rmtree(data, ignore_errors=True)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark what each test needs: Chromium (the ``browser`` fixture) -> ``browser``; a PostgreSQL server
+    (``pg_url``, ``pg_store``, ``pg_store_factory``, or a ``postgis`` parameter such as ``any_store[postgis]``)
+    -> ``postgis``. ``slow`` is set by hand on the tests that take more than ~10 s."""
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if "browser" in names:
+            item.add_marker(pytest.mark.browser)
+        if names & PG_FIXTURES or any(isinstance(v, str) and v == "postgis" for v in params.values()):
+            item.add_marker(pytest.mark.postgis)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call):
+    """In CI a browser or PostGIS test that skips is a failure: CI must run them all."""
+    report = yield
+    if report.skipped and in_ci() and not hasattr(report, "wasxfail") and (
+            item.get_closest_marker("browser") or item.get_closest_marker("postgis")):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"CI=true: this test may not skip in CI, but it skipped: {reason}"
+    return report
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config) -> None:
+    """Say plainly, once, that PostGIS or browser tests were skipped and why (and what installs them)."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    for marker, label in (("postgis", "PostGIS"), ("browser", "浏览器 / browser")):
+        mine = [r for r in skipped if marker in r.keywords]
+        if not mine:
+            continue
+        why = getattr(config, "_xxgeo_pg_why", None) if marker == "postgis" else None
+        if not why:
+            why = mine[0].longrepr[2] if isinstance(mine[0].longrepr, tuple) else str(mine[0].longrepr)
+        terminalreporter.write_line(f"{label} 测试跳过了 {len(mine)} 个 / {len(mine)} {label} tests skipped: {why}",
+                                    yellow=True, bold=True)
 
 
 @pytest.fixture(scope="session")
@@ -39,18 +140,17 @@ def store_copy(built_store_path, tmp_path):
 
 
 # ----------------------------------------------------------------------------- PostGIS (tests/test_postgis.py)
-PG_HOWTO = ("XXGEO_TEST_PG 未设置：PostGIS 测试未运行。运行 .ci/run（安装并启动本地 PostgreSQL+PostGIS），"
-            "或设置 XXGEO_TEST_PG=postgresql://USER:PASS@127.0.0.1:PORT/DB")
+PG_HOWTO = ("PostGIS 测试未运行：XXGEO_TEST_PG 未设置，也无法启动私有服务器（安装：" + PG_INSTALL + "）/ "
+            "PostGIS tests not run: XXGEO_TEST_PG is not set and no private server could be started")
 
 
 @pytest.fixture(scope="session")
-def pg_url() -> str:
-    """The test database URL from ``XXGEO_TEST_PG`` (set by .ci/run); skips, saying so, when absent."""
-    import os
-
+def pg_url(pytestconfig) -> str:
+    """The test database URL: ``XXGEO_TEST_PG``, or the private server this run started; skips, saying why,
+    when there is neither."""
     url = os.environ.get("XXGEO_TEST_PG")
     if not url:
-        pytest.skip(PG_HOWTO)
+        pytest.skip(getattr(pytestconfig, "_xxgeo_pg_why", None) or PG_HOWTO)
     return url
 
 
@@ -108,9 +208,16 @@ def any_store(request):
 
 @pytest.fixture(scope="module")
 def browser():
-    """Debian's Chromium, headless, one per test module (tests/kit.py)."""
-    from kit import chromium
+    """Debian's Chromium, headless, one per test module (tests/kit.py); a skip saying how to install it when
+    /usr/bin/chromium is missing, a failure in CI."""
+    from kit import CHROMIUM, chromium
 
+    if not Path(CHROMIUM).exists():
+        message = (f"{CHROMIUM} 不存在：浏览器测试未运行（安装：{CHROMIUM_INSTALL}）/ "
+                   f"no {CHROMIUM}: browser tests not run")
+        if in_ci():
+            pytest.fail("CI=true: " + message)
+        pytest.skip(message)
     with chromium() as b:
         yield b
 
@@ -122,8 +229,6 @@ def pg_schemas_are_cleaned_up():
     The schemas are found through the stores this process opened (``xxgeo.store.postgis._KNOWN``), not by
     listing the database, so other test runs sharing the server cannot make this fail. A leak is dropped and
     reported as an error of the session's last test."""
-    import os
-
     url = os.environ.get("XXGEO_TEST_PG")
     if not url:
         yield

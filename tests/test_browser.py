@@ -11,7 +11,8 @@ from urllib.parse import quote
 import geopandas as gpd
 import pytest
 from kit import map_frame as _map_frame
-from kit import offline_page, running_app
+from kit import offline_page, running_app, wait_for_app_run
+from playwright.sync_api import expect
 from shapely.geometry import Point
 
 
@@ -27,7 +28,7 @@ def test_app_draws_leaflet_map_offline(browser, server, query):
     page, blocked, errors = offline_page(browser)
     page.goto(f"{server}/?{query}")
     frame = _map_frame(page)
-    page.wait_for_timeout(500)
+    expect(frame.locator(".leaflet-control-layers-overlays label").filter(has_text="项目").first).to_be_attached()
     layers = frame.evaluate("""() => Array.from(document.querySelectorAll('.leaflet-control-layers-overlays label'))
                                  .map(l => l.textContent.trim())""")
     assert any("乡镇界" in t for t in layers) and any("项目" in t for t in layers)
@@ -68,7 +69,7 @@ def test_exported_html_draws_offline_and_escapes_hostile_names(browser, built_st
         return {pop: pop && pop.textContent, tip: tip && tip.textContent,
                 imgs: document.querySelectorAll('.leaflet-popup-content img, .leaflet-tooltip img').length};
     }""")
-    page.wait_for_timeout(300)
+    page.wait_for_load_state("networkidle")  # an <img> made from the name would have loaded (and failed) by now
     assert shown is not None
     assert hostile in shown["pop"] and hostile in shown["tip"]
     assert shown["imgs"] == 0
@@ -83,6 +84,6 @@ def test_second_visit_uses_the_cached_map_without_errors(browser, server):
         page, blocked, errors = offline_page(browser)
         page.goto(f"{server}/?view=township&township=" + quote("水头"))
         _map_frame(page)
-        page.wait_for_timeout(500)
+        wait_for_app_run(page)
         assert not errors, errors
         page.close()

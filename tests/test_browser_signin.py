@@ -6,7 +6,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from kit import map_frame, offline_page, running_app
+from kit import map_frame, offline_page, running_app, wait_for_app_run
 
 from xxgeo.accounts import Accounts
 from xxgeo.store import GpkgStore
@@ -62,7 +62,7 @@ def test_township_head_signs_in_and_edits_own_project(browser, app_url, shared_s
     status.fill("在建（浏览器核实）")
     page.get_by_role("button", name="保存修改").click()
     page.get_by_text(f"已保存 {pid}").wait_for(timeout=30_000)
-    page.wait_for_timeout(3000)  # let the rerun finish (stale elements of the last view fade out)
+    wait_for_app_run(page)  # the rerun finished (stale elements of the last view gone)
     shot = tmp_path / f"signin-{request.node.callspec.params['shared_store']}.png"  # docs/img/signin-township.png
     page.screenshot(path=str(shot))
     assert shot.stat().st_size > 10_000
