@@ -6,26 +6,20 @@ must draw their maps with the same projects the GeoPackage build holds, and an e
 must show after a reload (the app's cache token, ``store.version()``, is the PostGIS change
 counter). A PostGIS app always asks for sign-in (:mod:`xxgeo.session`): the planning, township and data views
 are checked as a signed-in editor (an account made in the fixture), the investor view as the public. Needs
-``XXGEO_TEST_PG`` (``.ci/run`` sets it); skipped, saying so, without it. The schema and its backup and
-accounts schemas are dropped afterwards.
+``XXGEO_TEST_PG`` or the private server tests/conftest.py starts; skipped, saying so, without either. The
+schema and its backup and accounts schemas are dropped afterwards.
 """
 
 from __future__ import annotations
 
-import os
-import time
 import uuid
 from urllib.parse import quote
 
 import pytest
+from kit import frame_where, offline_page, running_app
 from kit import map_frame as _map_frame
-from kit import offline_page, running_app
-from playwright.sync_api import Error as PlaywrightError
 
-PG = os.environ.get("XXGEO_TEST_PG")
-pytestmark = pytest.mark.skipif(
-    not PG, reason="XXGEO_TEST_PG 未设置：PostGIS 上的浏览器测试未运行。运行 .ci/run，或设置 "
-                   "XXGEO_TEST_PG=postgresql://USER:PASS@127.0.0.1:PORT/DB")
+pytestmark = [pytest.mark.postgis, pytest.mark.slow]
 
 
 EDITOR, PW = "bianji", "correct horse 9"
@@ -43,20 +37,20 @@ def drop_schemas(url: str, schema: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def pg_app():
+def pg_app(pg_url):
     """(app URL, store): the default dataset built into a fresh schema, the app running on it."""
     from xxgeo.accounts import Accounts
     from xxgeo.sources.build import build
 
     schema = f"xxgeo_browser_{uuid.uuid4().hex[:10]}"
-    store_url = f"{PG}{'&' if '?' in PG else '?'}schema={schema}"
+    store_url = f"{pg_url}{'&' if '?' in pg_url else '?'}schema={schema}"
     try:
         store = build(store_url)
         Accounts(store).add(EDITOR, "editor", password=PW)
         with running_app(store_url) as url:
             yield url, store
     finally:
-        drop_schemas(PG, schema)
+        drop_schemas(pg_url, schema)
 
 
 @pytest.fixture(scope="module")
@@ -91,13 +85,15 @@ def _as_editor(browser, url: str, view: str):
     return page, blocked, errors
 
 
-def _metrics_until(page, ok, timeout_s: float = 60) -> dict:
-    deadline = time.time() + timeout_s
-    m = _metrics(page)
-    while time.time() < deadline and not ok(m):
-        page.wait_for_timeout(500)
-        m = _metrics(page)
-    return m
+METRICS = """() => { const v = [...document.querySelectorAll('[data-testid="stMetricValue"]')];
+  return Object.fromEntries([...document.querySelectorAll('[data-testid="stMetricLabel"]')]
+    .map((l, i) => [l.innerText.trim(), v[i] ? v[i].innerText.trim() : null])); }"""
+
+
+def _metrics_until(page, ok: str, arg=None, timeout_s: float = 60) -> dict:
+    """The metrics once the JavaScript predicate ``ok(metrics, arg)`` holds (Playwright waits for it)."""
+    page.wait_for_function(f"(arg) => ({ok})(({METRICS})(), arg)", arg=arg, polling=250, timeout=timeout_s * 1000)
+    return _metrics(page)
 
 
 def _metrics(page) -> dict:
@@ -131,20 +127,20 @@ def _project_names(frame) -> list[str]:
     return layers[-1][1]
 
 
-def _names_until(page, ok, timeout_s: float = 60) -> list[str]:
-    """The map's project names once ``ok(names)`` holds (or at the deadline): a rerun replaces the map's
-    frame, so a frame that goes away while it is read is looked up again."""
-    deadline = time.time() + timeout_s
-    names: list[str] = []
-    while time.time() < deadline:
-        try:
-            names = _project_names(_map_frame(page, timeout_s))
-            if ok(names):
-                return names
-        except PlaywrightError:  # the frame was replaced while it was read
-            pass
-        page.wait_for_timeout(500)
-    return names
+# the names of the last GeoJSON layer drawn in window w (null when it has none)
+NAMES = """(w) => { let last = null;
+  for (const k of Object.keys(w)) { const v = w[k];
+    if (v && v.xxLayer) { last = [];
+      v.xxLayer.eachLayer(l => { if (l.feature) last.push(l.feature.properties.name); }); }
+  } return last; }"""
+
+
+def _names_until(page, ok: str, arg=None, timeout_s: float = 60) -> list[str]:
+    """The map's project names once the JavaScript predicate ``ok(names, arg)`` holds in the map's frame
+    (Playwright waits for it; a rerun replaces the frame, which is then looked up again)."""
+    frame = frame_where(page, f"(w, arg) => {{ const n = ({NAMES})(w); return n !== null && ({ok})(n, arg); }}",
+                        arg=arg, timeout_s=timeout_s)
+    return _project_names(frame)
 
 
 def _clean(page, blocked, errors) -> None:
@@ -159,9 +155,9 @@ def test_planning_view_on_postgis_draws_every_project(browser, pg_app, reference
     page, blocked, errors = _as_editor(browser, url, "规划总览")
     ref = reference["projects"]
     placed = ref[ref.geometry.notna()]
-    m = _metrics_until(page, lambda m: "有位置的项目" in m)
+    m = _metrics_until(page, "(m) => '有位置的项目' in m")
     assert m["项目数"] == f"{len(ref):,}" and m["有位置的项目"] == f"{len(placed):,}", m
-    names = _names_until(page, lambda n: len(n) == len(placed))
+    names = _names_until(page, "(n, k) => n.length === k", len(placed))
     assert len(names) == len(placed) and sorted(names) == sorted(placed["name"]), len(names)
     frame = _map_frame(page)
     layers = _overlays(frame)
@@ -171,8 +167,8 @@ def test_planning_view_on_postgis_draws_every_project(browser, pg_app, reference
     target = placed["name"].iloc[5]
     page.get_by_label("搜索项目名称").fill(target)
     page.get_by_label("搜索项目名称").press("Enter")
-    assert _metrics_until(page, lambda m: m.get("项目数") == "1")["项目数"] == "1"
-    assert _names_until(page, lambda names: names == [target]) == [target]
+    assert _metrics_until(page, "(m) => m['项目数'] === '1'")["项目数"] == "1"
+    assert _names_until(page, "(n, t) => n.length === 1 && n[0] === t", target) == [target]
     _clean(page, blocked, errors)
     page.close()
 
@@ -188,9 +184,11 @@ def test_township_view_on_postgis(browser, pg_app, reference):
     page.get_by_role("heading", name="裴介镇").first.wait_for(timeout=60_000)
     code = reference["townships"].set_index("name").loc["裴介镇", "code"]
     expected = filter_projects(reference["projects"], MapFilter(townships=(code,)))
-    assert _metrics_until(page, lambda m: m.get("项目数") == str(len(expected)))["项目数"] == str(len(expected))
+    n = str(len(expected))
+    assert _metrics_until(page, "(m, n) => m['项目数'] === n", n)["项目数"] == n
     placed = sorted(expected[expected.geometry.notna()]["name"])
-    assert placed and sorted(_names_until(page, lambda n: sorted(n) == placed)) == placed
+    same = "(n, p) => n.length === p.length && p.every(x => n.includes(x))"
+    assert placed and sorted(_names_until(page, same, placed)) == placed
     assert "乡镇界" in _overlays(_map_frame(page))
     _clean(page, blocked, errors)
     page.close()
@@ -209,7 +207,7 @@ def test_investor_view_on_postgis_for_the_public(browser, pg_app, reference):
     page.get_by_text(park["name"]).first.wait_for(timeout=60_000)
     text = page.locator('[data-testid="stMain"]').inner_text()
     assert park["name"] in text and f"{park['planned_area_km2']:.2f} km²" in text
-    shown = _names_until(page, lambda n: in_park["name"].iloc[1] in n)
+    shown = _names_until(page, "(n, x) => n.includes(x)", in_park["name"].iloc[1])
     assert in_park["name"].iloc[1] in shown  # the park's public projects are on the map …
     assert internal["name"] not in shown  # … an internal one is not, for the public
     assert any(park["name"] in n for layer in _features(_map_frame(page)) for n in layer[1] if n)
@@ -220,10 +218,10 @@ def test_investor_view_on_postgis_for_the_public(browser, pg_app, reference):
 def test_an_edit_through_the_store_shows_after_a_reload(browser, pg_app):
     url, store = pg_app
     page, blocked, errors = _as_editor(browser, url, "规划总览")
-    before = _metrics_until(page, lambda m: "注明投资的项目" in m)
+    before = _metrics_until(page, "(m) => '注明投资的项目' in m")
     projects = store.read("projects")
     p = projects[projects.geometry.notna() & projects["investment_wan"].isna()].iloc[0]
-    _names_until(page, lambda n: p["name"] in n)
+    _names_until(page, "(n, x) => n.includes(x)", p["name"])
     token = int(store.version())
     new_name = f"{p['name']}（浏览器核对）"
     store.update_feature("projects", p["project_id"], {"name": new_name, "investment_wan": 4321.0}, user="测试")
@@ -231,10 +229,10 @@ def test_an_edit_through_the_store_shows_after_a_reload(browser, pg_app):
     page.reload()  # a reload is a new session: sign in again
     _sign_in(page)
     _go(page, "规划总览")
-    names = _names_until(page, lambda names: new_name in names)
+    names = _names_until(page, "(n, x) => n.includes(x)", new_name)
     assert new_name in names and p["name"] not in names
     key = "注明投资的项目"
-    after = _metrics_until(page, lambda m: m.get(key, before[key]) != before[key])  # present, and changed
+    after = _metrics_until(page, "(m, b) => (m['注明投资的项目'] ?? b) !== b", before[key])  # present, changed
     assert int(after["注明投资的项目"]) == int(before["注明投资的项目"]) + 1, (before, after)
     assert after["项目数"] == before["项目数"]
     _clean(page, blocked, errors)
@@ -267,13 +265,13 @@ def test_a_change_made_outside_xxgeo_shows_on_the_next_rerun(browser, pg_app):
     page, blocked, errors = _as_editor(browser, url, "规划总览")
     projects = store.read("projects")
     p = projects[projects.geometry.notna()].iloc[-1]
-    _names_until(page, lambda n: p["name"] in n)
+    _names_until(page, "(n, x) => n.includes(x)", p["name"])
     outside = f"{p['name']}（QGIS 修改）"
     with psycopg.connect(store.conninfo) as con:  # as psql or QGIS would: no store API, no audit row
         con.execute(f'UPDATE "{store.schema}".projects SET name = %s WHERE project_id = %s', (outside, p["project_id"]))
     _go(page, "乡镇")
     _go(page, "规划总览")  # a rerun in the same session, no reload
-    names = _names_until(page, lambda n: outside in n)
+    names = _names_until(page, "(n, x) => n.includes(x)", outside)
     assert outside in names and p["name"] not in names
     _clean(page, blocked, errors)
     page.close()
