@@ -57,37 +57,36 @@ def test_large_library_uses_the_compact_layer_with_every_project(dataset, big):
     assert got == sorted(big["category"])
 
 
-def test_every_sampled_point_is_reachable_by_hover_in_chromium(dataset, big, tmp_path):
-    from playwright.sync_api import sync_playwright
-
+@pytest.mark.slow
+def test_every_sampled_point_is_reachable_by_hover_in_chromium(browser, dataset, big, tmp_path):
     html = map_html(build_map(Dataset({**dataset.layers, "projects": big}), MapRequest(assets="inline")))
     path = tmp_path / "big.html"
     path.write_text(html, encoding="utf-8")
     sample = big.iloc[[0, 1, 777, 5000, 19_999]]
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path="/usr/bin/chromium",
-                              args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        page = b.new_page(viewport={"width": 1000, "height": 700})
-        dialogs = []
-        page.on("dialog", lambda dlg: (dialogs.append(dlg.message), dlg.dismiss()))
-        page.goto(Path(path).as_uri())
-        page.wait_for_function("window.__xxFastDrawn !== undefined", timeout=60000)
-        map_var = page.evaluate("() => Object.keys(window).find(k => window[k] instanceof L.Map)")
-        for _, r in sample.iterrows():
-            page.evaluate(f"() => window['{map_var}'].setView([{r.geometry.y}, {r.geometry.x}], 18, "
-                          "{animate: false})")
-            page.wait_for_timeout(150)
-            page.mouse.move(500, 350)
-            page.wait_for_timeout(250)
-            tip = page.evaluate("() => (document.querySelector('.xx-fast-tip') || {}).textContent || ''")
-            assert tip.startswith(r["name"]), (r["name"], tip)
-            # a click lists the project (as text), not the popup of the township polygon under it
-            page.mouse.click(500, 350)
-            page.wait_for_function(f"() => (document.querySelector('.leaflet-popup-content') || {{}}).textContent"
-                                   f"?.includes('{r['project_id']}')", timeout=5000)
-            assert r["name"] in page.evaluate("() => document.querySelector('.leaflet-popup-content').textContent")
-            page.evaluate(f"() => window['{map_var}'].closePopup()")
-            page.mouse.move(10, 690)
-            page.wait_for_timeout(100)
-        assert dialogs == []
-        b.close()
+    page = browser.new_page(viewport={"width": 1000, "height": 700})
+    dialogs = []
+    page.on("dialog", lambda dlg: (dialogs.append(dlg.message), dlg.dismiss()))
+    page.goto(Path(path).as_uri())
+    page.wait_for_function("window.__xxFastDrawn !== undefined", timeout=60000)
+    map_var = page.evaluate("() => Object.keys(window).find(k => window[k] instanceof L.Map)")
+    for _, r in sample.iterrows():
+        page.evaluate(f"() => window['{map_var}'].setView([{r.geometry.y}, {r.geometry.x}], 18, "
+                      "{animate: false})")
+        page.evaluate(NEXT_FRAMES)  # the renderer redraws on the next animation frame
+        page.mouse.move(500, 350)
+        page.wait_for_function("(n) => (document.querySelector('.xx-fast-tip') || {}).textContent?.startsWith(n)",
+                               arg=r["name"], timeout=30000)
+        tip = page.evaluate("() => (document.querySelector('.xx-fast-tip') || {}).textContent || ''")
+        assert tip.startswith(r["name"]), (r["name"], tip)
+        # a click lists the project (as text), not the popup of the township polygon under it
+        page.mouse.click(500, 350)
+        page.wait_for_function(f"() => (document.querySelector('.leaflet-popup-content') || {{}}).textContent"
+                               f"?.includes('{r['project_id']}')", timeout=30000)
+        assert r["name"] in page.evaluate("() => document.querySelector('.leaflet-popup-content').textContent")
+        page.evaluate(f"() => window['{map_var}'].closePopup()")
+        page.mouse.move(10, 690)
+    assert dialogs == []
+    page.close()
+
+
+NEXT_FRAMES = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => done(true))))"

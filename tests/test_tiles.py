@@ -8,12 +8,11 @@ import collections
 import json
 import os
 import shutil
-import time
 from urllib.parse import quote, urlparse
 
 import numpy as np
 import pytest
-from kit import running_app
+from kit import frame_where, running_app, wait_for_app_run
 
 from xxgeo.bench import synthetic_projects
 from xxgeo.fastpoints import decode
@@ -159,16 +158,9 @@ class Session:
             self.tiles.append((resp.url, resp.status, len(resp.body())))
 
     def map_frame(self, timeout_s: float = 90):
-        deadline = time.time() + timeout_s
-        while time.time() < deadline:
-            for f in self.page.frames:
-                try:
-                    if f.evaluate("() => !!(window.xxgeo && xxgeo._fast && xxgeo._fast.length)"):
-                        return f
-                except Exception:  # frame navigating
-                    pass
-            time.sleep(0.3)
-        raise AssertionError("no projects layer appeared")
+        """The frame holding the compact projects layer (waits for it)."""
+        return frame_where(self.page, "(w) => !!(w.xxgeo && w.xxgeo._fast && w.xxgeo._fast.length)",
+                           timeout_s=timeout_s)
 
 
 STATE = """() => { const l = xxgeo._fast[xxgeo._fast.length - 1];
@@ -176,10 +168,12 @@ STATE = """() => { const l = xxgeo._fast[xxgeo._fast.length - 1];
           drawn: l._drawnCount, fetched: l._tilesFetched || 0, error: l._tileError || null}; }"""
 
 
-def _settle(page, ms=1500):
-    page.wait_for_timeout(ms)
+# the whole-county view drawn as bubbles, no tile being fetched
+SETTLED = """() => { const l = xxgeo._fast[xxgeo._fast.length - 1];
+  return l._mode === 'bubbles' && (l._bubbles || []).length > 0 && Object.keys(l._loading || {}).length === 0; }"""
 
 
+@pytest.mark.slow
 def test_app_initial_transfer_is_bounded_and_zooming_fetches_tiles(browser, big_app):
     url, gdf = big_app
     seen = {}
@@ -187,7 +181,8 @@ def test_app_initial_transfer_is_bounded_and_zooming_fetches_tiles(browser, big_
         s = Session(browser)
         s.page.goto(f"{url}/?{query}")
         frame = s.map_frame()
-        _settle(s.page)
+        wait_for_app_run(s.page)
+        frame.wait_for_function(SETTLED, timeout=60000)
         st = frame.evaluate(STATE)
         expected = int(gdf["category"].isin(["能源", "交通"]).sum()) if label == "20k" else N_APP
         # nothing dropped: the bubbles of the initial (whole-county) view say how many they hold, and add up
@@ -218,17 +213,17 @@ def test_app_initial_transfer_is_bounded_and_zooming_fetches_tiles(browser, big_
             return [r.left + p.x, r.top + p.y]; }}""")
         cx, cy = box["x"] + at[0], box["y"] + at[1]
         s.page.mouse.move(cx, cy)
-        frame.wait_for_function("() => !!document.querySelector('.xx-fast-tip')", timeout=5000)
+        frame.wait_for_function("(n) => (document.querySelector('.xx-fast-tip') || {}).textContent?.startsWith(n)",
+                                arg=row["name"], timeout=30000)
         tip = frame.evaluate("() => document.querySelector('.xx-fast-tip').textContent")
         assert tip.startswith(row["name"]), (row["name"], tip)
         s.page.mouse.click(cx, cy)
         # the projects' popup, not the one of the township under them
         frame.wait_for_function(f"() => (document.querySelector('.leaflet-popup-content') || {{}}).textContent"
-                                f"?.includes('{row['project_id']}')", timeout=5000)
+                                f"?.includes('{row['project_id']}')", timeout=30000)
         popup = frame.evaluate("() => document.querySelector('.leaflet-popup-content').textContent")
         assert row["name"] in popup and row["project_id"] in popup
         s.page.mouse.move(box["x"] + 5, box["y"] + box["height"] - 5)
-        _settle(s.page, 300)
     # every tile fetched is one zoom-14 cell of this view's neighbourhood: bounded, not the library
     assert sum(size for _, _, size in s.tiles) < 300_000, len(s.tiles)
     assert s.dialogs == [] and not s.blocked and not s.errors
