@@ -83,6 +83,7 @@ def test_township_head_edits_own_township_only(store):
     assert log["user"].iloc[-1] == "zhang" and log["feature_id"].iloc[-1] == pid
 
 
+@pytest.mark.slow
 def test_editor_and_admin_sections(store):
     at = _sign_in(app_test(), "li")
     at.sidebar.radio[0].set_value("数据").run()

@@ -78,6 +78,7 @@ def test_exported_html_draws_offline_and_escapes_hostile_names(browser, built_st
     page.close()
 
 
+@pytest.mark.slow
 def test_second_visit_uses_the_cached_map_without_errors(browser, server):
     """The map is memoised per content; the copy handed to st_folium must not break the cached one."""
     for _ in range(2):

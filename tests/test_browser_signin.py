@@ -37,6 +37,7 @@ def app_url(shared_store):
         yield url
 
 
+@pytest.mark.slow
 def test_township_head_signs_in_and_edits_own_project(browser, app_url, shared_store, request, tmp_path):
     store, _ = shared_store
     page, _blocked, errors = offline_page(browser)

@@ -86,6 +86,7 @@ def test_township_report_text_and_figures(dataset, sijiao, tmp_path):
     assert any("WenQuanYi" in ln or "CJK" in ln for ln in embedded_fonts(data, tmp_path))
 
 
+@pytest.mark.slow
 def test_every_township_fits_two_pages(dataset, tmp_path):
     for code, name in zip(dataset["townships"]["code"], dataset["townships"]["name"]):
         data = reports.township_report_pdf(dataset, code)
@@ -184,6 +185,7 @@ def _cli(monkeypatch, args: list) -> int:
     return cli.main(args)
 
 
+@pytest.mark.slow
 def test_cli_report_township_park_and_png(built_store_path, tmp_path, monkeypatch, capsys):
     out = tmp_path / "t.pdf"
     assert _cli(monkeypatch, ["report", "township", "庙前", "--out", str(out), "--store", str(built_store_path)]) == 0
