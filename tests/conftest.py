@@ -91,23 +91,27 @@ def pytest_runtest_makereport(item: pytest.Item, call):
     report = yield
     if report.skipped and in_ci() and not hasattr(report, "wasxfail") and (
             item.get_closest_marker("browser") or item.get_closest_marker("postgis")):
-        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        reason = _reason(report)
         report.outcome = "failed"
         report.longrepr = f"CI=true: this test may not skip in CI, but it skipped: {reason}"
     return report
 
 
+def _reason(report) -> str:
+    """The reason a skipped test report gives."""
+    text = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+    return text.removeprefix("Skipped: ")
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config) -> None:
     """Say plainly, once, that PostGIS or browser tests were skipped and why (and what installs them)."""
     skipped = terminalreporter.stats.get("skipped", [])
-    for marker, label in (("postgis", "PostGIS"), ("browser", "浏览器 / browser")):
+    for marker, zh, en in (("postgis", " PostGIS 测试", "PostGIS tests"), ("browser", "浏览器测试", "browser tests")):
         mine = [r for r in skipped if marker in r.keywords]
         if not mine:
             continue
-        why = getattr(config, "_xxgeo_pg_why", None) if marker == "postgis" else None
-        if not why:
-            why = mine[0].longrepr[2] if isinstance(mine[0].longrepr, tuple) else str(mine[0].longrepr)
-        terminalreporter.write_line(f"{label} 测试跳过了 {len(mine)} 个 / {len(mine)} {label} tests skipped: {why}",
+        why = (getattr(config, "_xxgeo_pg_why", None) if marker == "postgis" else None) or _reason(mine[0])
+        terminalreporter.write_line(f"跳过了 {len(mine)} 个{zh} / {len(mine)} {en} skipped: {why}",
                                     yellow=True, bold=True)
 
 
