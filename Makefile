@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STORE ?= geodata/build/xxgeo.gpkg
 
-.PHONY: run test install install-dev store lint clean
+.PHONY: run test test-fast install install-dev store lint clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -30,6 +30,10 @@ run: $(VENV)/.installed $(STORE)
 
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest -q tests
+
+# the quick subset: no Chromium, no PostgreSQL server, nothing over ~10 s
+test-fast: $(VENV)/.installed-dev
+	$(BIN)/python -m pytest -q -m "not browser and not postgis and not slow" tests
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
