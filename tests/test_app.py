@@ -74,9 +74,13 @@ def test_investor_overview_has_a_card_per_park(app, dataset):
 
 
 def test_indicators_and_data_views_open(app):
-    for v in ("indicators", "data"):
-        at = app(view=v)
-        assert not at.exception
+    """Each opens as itself (not a fallback view): its heading, the sidebar on it, and its content."""
+    at = app(view="indicators")
+    assert "## 指标" in [m.value for m in at.markdown] and at.sidebar.radio[0].value == "指标"
+    assert len(at.dataframe) == 1 and len(at.dataframe[0].value) > 0  # the indicator table
+    at = app(view="data")
+    assert "## 数据" in [m.value for m in at.markdown] and at.sidebar.radio[0].value == "数据"
+    assert [t.label for t in at.tabs] == ["导入", "导出", "编辑项目", "撤销与备份"]
 
 
 def test_unknown_township_in_url_warns_not_crashes(app):

@@ -196,5 +196,11 @@ def test_audit_log_cannot_be_imported(store, tmp_path):
     assert "audit_log" in refused(store, p, layer="audit_log")
 
 
-def test_every_refusal_is_an_xxgeo_error():
-    assert issubclass(ImportRefused, XxgeoError) and issubclass(ValidationFailed, XxgeoError)
+def test_every_refusal_is_an_xxgeo_error(store, tmp_path):
+    """What the CLI and the views catch (XxgeoError) is what a refused import raises, with its one sentence."""
+    p = tmp_path / "empty.csv"
+    p.write_bytes(b"")
+    with pytest.raises(XxgeoError) as info:
+        import_file(p, "projects", store)
+    assert type(info.value) is ImportRefused and str(info.value) == info.value.message and info.value.exit_code == 2
+    assert issubclass(ValidationFailed, XxgeoError)

@@ -165,7 +165,16 @@ def test_map_cli_writes_self_contained_html(built_store_path, tmp_path):
 
 
 def test_project_table_is_complete(dataset):
-    assert isinstance(dataset["projects"], pd.DataFrame)
+    """Every project of geodata/sources/projects.csv is in the built store, once, with its name and source."""
+    from pathlib import Path
+
+    src = pd.read_csv(Path(__file__).resolve().parent.parent / "geodata" / "sources" / "projects.csv", dtype=str)
+    built = dataset["projects"]
+    assert built["project_id"].is_unique and len(built) == len(src)
+    got = built.set_index("project_id")
+    assert sorted(got.index) == sorted(src["project_id"])
+    assert (got.loc[src["project_id"], "name"].to_numpy() == src["name"].to_numpy()).all()
+    assert got["source_ref"].notna().all() and (got["source_ref"].str.len() > 0).all()
 
 
 def test_filter_on_an_empty_library(dataset):

@@ -125,8 +125,10 @@ def test_restore_refuses_non_store(store_copy, tmp_path):
     bad = tmp_path / "bad.gpkg"
     shutil.copy2(store_copy.path, bad)
     bad.write_bytes(b"garbage")
-    with pytest.raises(StoreError):
+    before = store_copy.path.read_bytes()
+    with pytest.raises(StoreError, match="不是有效的 GeoPackage，未恢复"):
         store_copy.restore(str(bad))
+    assert store_copy.path.read_bytes() == before
 
 
 def test_coerce_gives_schema_dtypes():
