@@ -71,6 +71,7 @@ def test_running_app_stops_the_server_when_the_test_fails(built_store_path, monk
     monkeypatch.setattr(kit.subprocess, "Popen", recording)
     with pytest.raises(RuntimeError, match="the test failed"), kit.running_app(str(built_store_path)) as url:
         assert url.startswith("http://127.0.0.1:")
+        assert os.getpgid(started[0].pid) == started[0].pid  # the server leads its own process group
         raise RuntimeError("the test failed")
     (proc,) = started
     assert proc.returncode is not None
