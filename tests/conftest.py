@@ -26,11 +26,6 @@ def in_ci() -> bool:
     return os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
-def _postgis_deselected(config: pytest.Config) -> bool:
-    """True when ``-m`` leaves out the PostGIS tests (no server is started for them then)."""
-    return "not postgis" in (config.getoption("markexpr", "") or "")
-
-
 def _start_private_pg(config: pytest.Config) -> str | None:
     """Start a throw-away PostgreSQL + PostGIS server (scripts/pg_test_server.sh) on a free port in a temporary
     folder, set ``XXGEO_TEST_PG`` to it and return ``None``; or return why it cannot be done."""
@@ -53,13 +48,18 @@ def _start_private_pg(config: pytest.Config) -> str | None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Have a PostGIS test database before the test modules are imported: ``XXGEO_TEST_PG`` if set, else a
-    private server started now (when PostgreSQL and PostGIS are installed); else remember why not."""
+    """No private PostgreSQL server yet (one is started after collection, if a selected test needs it)."""
     config._xxgeo_pg = None
     config._xxgeo_pg_why = None
-    if os.environ.get("XXGEO_TEST_PG") or _postgis_deselected(config):
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Have a PostGIS test database for the selected PostGIS tests: ``XXGEO_TEST_PG`` if set, else a private
+    server started now (when PostgreSQL and PostGIS are installed); else remember why not. Nothing is started
+    when no selected test needs it (``-m "not postgis"``, or files without PostGIS tests)."""
+    if os.environ.get("XXGEO_TEST_PG") or not any(item.get_closest_marker("postgis") for item in session.items):
         return
-    config._xxgeo_pg_why = _start_private_pg(config)
+    session.config._xxgeo_pg_why = _start_private_pg(session.config)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
