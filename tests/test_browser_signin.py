@@ -48,13 +48,13 @@ def test_township_head_signs_in_and_edits_own_project(browser, app_url, shared_s
     sidebar.get_by_label("用户名").fill("zhang")
     sidebar.get_by_label("密码").fill("wrong password")
     sidebar.get_by_role("button", name="登录").click()
-    page.get_by_text("用户名或密码不正确。").first.wait_for(timeout=30_000)
+    page.get_by_text("用户名或密码不正确。").first.wait_for(timeout=60_000)
     sidebar.get_by_label("用户名").fill("zhang")
     sidebar.get_by_label("密码").fill(PW)
     sidebar.get_by_role("button", name="登录").click()
-    sidebar.get_by_text("乡镇负责人 · 裴介镇").wait_for(timeout=30_000)
+    sidebar.get_by_text("乡镇负责人 · 裴介镇").wait_for(timeout=60_000)
     sidebar.get_by_text("数据", exact=True).click()
-    page.get_by_role("tab", name="编辑项目").wait_for(timeout=30_000)
+    page.get_by_role("tab", name="编辑项目").wait_for(timeout=60_000)
     assert page.get_by_role("tab", name="导入").count() == 0
     projects = store.read("projects")
     own = projects[projects["township_code"] == PEIJIE]
@@ -62,7 +62,7 @@ def test_township_head_signs_in_and_edits_own_project(browser, app_url, shared_s
     status = page.get_by_label("状态", exact=True)
     status.fill("在建（浏览器核实）")
     page.get_by_role("button", name="保存修改").click()
-    page.get_by_text(f"已保存 {pid}").wait_for(timeout=30_000)
+    page.get_by_text(f"已保存 {pid}").wait_for(timeout=60_000)
     wait_for_app_run(page)  # the rerun finished (stale elements of the last view gone)
     shot = tmp_path / f"signin-{request.node.callspec.params['shared_store']}.png"  # docs/img/signin-township.png
     page.screenshot(path=str(shot))
