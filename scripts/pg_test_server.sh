@@ -36,9 +36,10 @@ case "$cmd" in
       as_pg "$PG_BIN/initdb" -D "$PG_DATA" -U postgres --auth-local=trust --auth-host=scram-sha-256 -E UTF8 \
         --locale=C.UTF-8 >/dev/null
     fi
-    if ! "$PG_BIN/pg_isready" -q -h "$PG_DATA" -p "$PG_PORT"; then
-      # a server killed with its session leaves its pid file behind: nothing is listening, so it is stale
-      rm -f "$PG_DATA/postmaster.pid"
+    if ! "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT"; then
+      # a server killed with its session leaves its pid file behind: stale when that process is gone
+      pid="$(head -1 "$PG_DATA/postmaster.pid" 2>/dev/null || true)"
+      if [ -n "$pid" ] && [ ! -d "/proc/$pid" ]; then rm -f "$PG_DATA/postmaster.pid"; fi
       if ! as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_DATA/server.log" -w -t 120 \
           -o "-k $PG_DATA -h 127.0.0.1 -p $PG_PORT -c fsync=off -c max_connections=200" start >/dev/null; then
         echo "the PostgreSQL server did not start; its log:" >&2
@@ -46,7 +47,9 @@ case "$cmd" in
         exit 1
       fi
     fi
-    psql_pg() { "$PG_BIN/psql" -q -h "$PG_DATA" -p "$PG_PORT" -U postgres -v ON_ERROR_STOP=1 "$@"; }
+    sock="$PG_DATA"  # a server started by an older .ci/run has its socket in /tmp
+    [ -S "$PG_DATA/.s.PGSQL.$PG_PORT" ] || sock=/tmp
+    psql_pg() { "$PG_BIN/psql" -q -h "$sock" -p "$PG_PORT" -U postgres -v ON_ERROR_STOP=1 "$@"; }
     if ! psql_pg -tAc "SELECT 1 FROM pg_roles WHERE rolname='xxgeo'" | grep -q 1; then
       psql_pg -c "CREATE ROLE xxgeo LOGIN PASSWORD 'xxgeo'"
     fi
