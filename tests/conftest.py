@@ -70,6 +70,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     port, data = started
     subprocess.run(["bash", str(PG_SERVER), "stop", port, data], capture_output=True, timeout=120)
     shutil.rmtree(data, ignore_errors=True)
+    os.environ.pop("XXGEO_TEST_PG", None)  # it named the server just removed
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
