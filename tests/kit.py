@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run", "--disable-quic"]
-BROWSER_TIMEOUT_S = 60  # generous: the app and Chromium share two busy cores with other test runs
+BROWSER_TIMEOUT_S = 120  # generous: the app and Chromium share two busy cores with other test runs
 
 
 def run_together(fns: list, timeout_s: float = 90) -> list:

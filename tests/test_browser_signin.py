@@ -7,6 +7,7 @@ import shutil
 
 import pytest
 from kit import map_frame, offline_page, running_app, wait_for_app_run
+from playwright.sync_api import expect
 
 from xxgeo.accounts import Accounts
 from xxgeo.store import GpkgStore
@@ -42,27 +43,29 @@ def test_township_head_signs_in_and_edits_own_project(browser, app_url, shared_s
     store, _ = shared_store
     page, _blocked, errors = offline_page(browser)
     page.goto(f"{app_url}/?view=data")
-    page.get_by_text("需要登录").first.wait_for(timeout=60_000)
+    page.get_by_text("需要登录").first.wait_for(timeout=120_000)
     map_frame(page)  # the public get the investor map instead
     sidebar = page.locator("section[data-testid='stSidebar']")
     sidebar.get_by_label("用户名").fill("zhang")
     sidebar.get_by_label("密码").fill("wrong password")
     sidebar.get_by_role("button", name="登录").click()
-    page.get_by_text("用户名或密码不正确。").first.wait_for(timeout=60_000)
+    page.get_by_text("用户名或密码不正确。").first.wait_for(timeout=120_000)
     sidebar.get_by_label("用户名").fill("zhang")
     sidebar.get_by_label("密码").fill(PW)
     sidebar.get_by_role("button", name="登录").click()
-    sidebar.get_by_text("乡镇负责人 · 裴介镇").wait_for(timeout=60_000)
+    sidebar.get_by_text("乡镇负责人 · 裴介镇").wait_for(timeout=120_000)
     sidebar.get_by_text("数据", exact=True).click()
-    page.get_by_role("tab", name="编辑项目").wait_for(timeout=60_000)
+    page.get_by_role("tab", name="编辑项目").wait_for(timeout=120_000)
     assert page.get_by_role("tab", name="导入").count() == 0
     projects = store.read("projects")
     own = projects[projects["township_code"] == PEIJIE]
     pid = str(own["project_id"].iloc[0])
+    wait_for_app_run(page)  # a rerun still going would reset the form after it was filled
     status = page.get_by_label("状态", exact=True)
     status.fill("在建（浏览器核实）")
+    expect(status).to_have_value("在建（浏览器核实）")
     page.get_by_role("button", name="保存修改").click()
-    page.get_by_text(f"已保存 {pid}").wait_for(timeout=60_000)
+    page.get_by_text(f"已保存 {pid}").wait_for(timeout=120_000)
     wait_for_app_run(page)  # the rerun finished (stale elements of the last view gone)
     shot = tmp_path / f"signin-{request.node.callspec.params['shared_store']}.png"  # docs/img/signin-township.png
     page.screenshot(path=str(shot))
