@@ -16,8 +16,8 @@ import pandas as pd
 import shapely
 import shapely.prepared
 
+from ..placement import SPACING_M, spiral_point
 from ..schema import LAYERS, is_empty
-from ..sources.placement import SPACING_M, spiral_point
 
 NATURAL_KEYS = {"township_indicators": ("township_code", "indicator", "year"),
                 "indicator_actuals": ("indicator_id", "year"), "plan_villages": ("programme", "village")}

@@ -33,8 +33,8 @@ from ..county import County
 from ..county import county as county_in_force
 from ..crs import METRIC_CRS, gcj02_to_wgs84
 from ..names import resolve_township, short_village, township_short
+from ..placement import spiral_point
 from ..store import empty_frame, open_store
-from .placement import spiral_point
 from .townships import seat_inside, voronoi_partition
 
 NOMINAL_PARK_KM2 = 1.0
