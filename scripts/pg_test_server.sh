@@ -59,6 +59,14 @@ case "$cmd" in
     if ! psql_pg -d xxgeo_test -tAc "SELECT 1 FROM pg_extension WHERE extname='postgis'" | grep -q 1; then
       psql_pg -d xxgeo_test -c "CREATE EXTENSION postgis"
     fi
+    # for tests/test_postgis_setup.py: a database where PostGIS is installed but not enabled, and a role that may
+    # enable it (the test role xxgeo may not: PostGIS is not a trusted extension)
+    if ! psql_pg -tAc "SELECT 1 FROM pg_database WHERE datname='xxgeo_test_bare'" | grep -q 1; then
+      psql_pg -c "CREATE DATABASE xxgeo_test_bare OWNER xxgeo"
+    fi
+    if ! psql_pg -tAc "SELECT 1 FROM pg_roles WHERE rolname='xxgeo_admin'" | grep -q 1; then
+      psql_pg -c "CREATE ROLE xxgeo_admin LOGIN SUPERUSER PASSWORD 'xxgeo_admin'"
+    fi
     echo "postgresql://xxgeo:xxgeo@127.0.0.1:$PG_PORT/xxgeo_test"
     ;;
   stop)
