@@ -41,7 +41,7 @@ from .gpkgsql import (
     gpkg_blob,
     insert_audit,
 )
-from .gpkgtidy import PendingBackup, temp_prefix, tidy
+from .gpkgtidy import PendingBackup, temp_prefix, tidy, writable
 
 READ_TRIES = 8  # a read that lands on another writer's commit is retried for up to ~1.8 s
 # A GDAL read that meets another writer's commit waits for it instead of failing with "database is locked".
@@ -109,8 +109,15 @@ class GpkgStore(Store):
     # ----------------------------------------------------------------- locking
     @contextlib.contextmanager
     def lock(self, timeout: float = LOCK_TIMEOUT_S):
-        """The writer lock (an ``flock`` on ``<store>.lock``), retried until ``timeout``."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        """The writer lock (an ``flock`` on ``<store>.lock``), retried until ``timeout``; a store that may not be
+        written is refused in one sentence (:func:`.gpkgtidy.writable`)."""
+        with writable(self.path):
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self._flock(timeout):
+                yield
+
+    @contextlib.contextmanager
+    def _flock(self, timeout: float):
         lock_path = self.path.with_name(self.path.name + ".lock")
         with open(lock_path, "a+") as fh:
             deadline = time.monotonic() + timeout

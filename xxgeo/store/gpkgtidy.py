@@ -10,9 +10,15 @@ log names (its write did commit) and deletes the rest. Nothing hidden is ever li
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
+
+from ..errors import store_read_only
+
+_READ_ONLY = (errno.EROFS, errno.EACCES, errno.EPERM)
 
 
 def temp_prefix(store: Path) -> str:
@@ -69,3 +75,20 @@ def tidy(store: Path, backup_dir: Path) -> list[Path]:
                     part.unlink()
                     removed.append(part)
     return removed
+
+
+@contextlib.contextmanager
+def writable(store: Path) -> Iterator[None]:
+    """A write to ``store``: refused at once when the file may not be written (``os.access``: a read-only file
+    that an atomic replace would otherwise silently overwrite), and a read-only or permission error on the store,
+    its folder or its backups turned into the one "数据库…是只读的" sentence."""
+    if store.exists() and not os.access(store, os.W_OK):
+        raise store_read_only(str(store))
+    try:
+        yield
+    except OSError as exc:
+        where = exc.filename2 or exc.filename
+        inside = where is None or Path(str(where)).resolve().is_relative_to(store.parent.resolve())
+        if exc.errno in _READ_ONLY and inside:
+            raise store_read_only(str(store)) from exc
+        raise
