@@ -33,8 +33,9 @@ def _bounded_rows(rows, what: str):
     lim = limits.current()
     for n, row in enumerate(rows, start=1):
         if len(row) > lim.columns:
-            width = len(row) - (row[lim.columns:].count(None) if isinstance(row, list) else 0)
-            if width > lim.columns:
+            tail = row[lim.columns:]
+            if tail.count(None) != len(tail):  # a value past the limit (trailing empty cells do not count)
+                width = len(row) - next(i for i, v in enumerate(reversed(row)) if v is not None)
                 raise limits.over("columns", width, what, where=f"第{n}行")
             row = row[: lim.columns]
         if n > lim.rows + 15:  # the header may sit under a few title rows

@@ -337,7 +337,7 @@ class _SqliteAccounts:
     def tx(self, *, write: bool):
         """One transaction; yields ``(run(sql, params) -> rows, audit(rows))``."""
         self.store.require()
-        with connect(self.store.path) as con:
+        with writable(self.store.path) if write else contextlib.nullcontext(), connect(self.store.path) as con:
             con.execute("BEGIN IMMEDIATE" if write else "BEGIN")
             try:
                 if write:
