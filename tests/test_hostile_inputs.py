@@ -71,7 +71,8 @@ def store(tmp_path):
 def test_too_many_rows(capsys, store, tmp_path, monkeypatch):
     monkeypatch.setenv("XXGEO_MAX_ROWS", "50")
     p = tmp_path / "many.csv"
-    p.write_text("项目编号,项目名称,类别\n" + "".join(f"XM{i:05d},项目{i},工业\n" for i in range(200)), encoding="utf-8")
+    rows = "".join(f"XM{i:05d},项目{i},工业\n" for i in range(200))
+    p.write_text("项目编号,项目名称,类别\n" + rows, encoding="utf-8")
     err = refused_import(capsys, store, p)
     assert "XXGEO_MAX_ROWS" in err and "50" in err
 

@@ -53,7 +53,8 @@ def _read_plain(kind, path, name, tmpdir, encoding, source_layer, score, target)
 
 
 def _read_zip(path, name, tmpdir, encoding, source_layer, score, target) -> RawTable:
-    label = "KMZ 文件" if name.lower().endswith(".kmz") else "压缩包"
+    low = name.lower()
+    label = "KMZ 文件" if low.endswith(".kmz") else "Excel 文件" if low.endswith((".xlsx", ".xlsm")) else "压缩包"
     zf, entries = archive.open_checked(path, label)
     with zf:
         names = [e.name for e in entries]
