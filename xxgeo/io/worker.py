@@ -99,6 +99,8 @@ def _died(code: int | None, name: str, lim: ImportLimits) -> ImportRefused:
             return _refused("cpu", name, lim)
         if sig == getattr(signal, "SIGXFSZ", -1):
             return _refused("output", name, lim)
+        if sig == signal.SIGALRM:
+            return _refused("wall", name, lim)
         if sig in _CRASH_SIGNALS:
             return _refused("crash", name, lim, signal.Signals(sig).name)
     return _refused("exit", name, lim, str(code))
@@ -149,6 +151,8 @@ def _apply(lim: ImportLimits, log: str) -> None:
     os.close(fd)
     if resource is None:  # pragma: no cover - Windows
         return
+    # its own deadline too: a worker whose caller was killed (kill -9) still ends (SIGALRM terminates it)
+    signal.alarm(int(lim.wall_s) + 5)
     # soft limits: past them an allocation fails (MemoryError), SIGXCPU or SIGXFSZ ends the worker
     for what, value in ((resource.RLIMIT_AS, lim.memory_bytes), (resource.RLIMIT_CPU, lim.cpu_s),
                         (resource.RLIMIT_FSIZE, max(lim.unpacked_bytes, lim.output_bytes) + 2**20)):
