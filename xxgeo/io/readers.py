@@ -54,7 +54,9 @@ def _read_plain(kind, path, name, tmpdir, encoding, source_layer, score, target)
 
 def _read_zip(path, name, tmpdir, encoding, source_layer, score, target) -> RawTable:
     low = name.lower()
-    label = "KMZ 文件" if low.endswith(".kmz") else "Excel 文件" if low.endswith((".xlsx", ".xlsm")) else "压缩包"
+    label = "KMZ 文件" if low.endswith(".kmz") else "压缩包"
+    if low.endswith((".xlsx", ".xlsm")):
+        label = f"Excel 文件“{name}”"
     zf, entries = archive.open_checked(path, label)
     with zf:
         names = [e.name for e in entries]
