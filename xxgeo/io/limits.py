@@ -15,6 +15,8 @@ import numpy as np
 
 from ..config import ImportLimits, settings
 from ..errors import ImportRefused
+from .wording import cap as capital
+from .wording import english_what
 
 _FORCED: list[ImportLimits] = []
 
@@ -59,7 +61,7 @@ def over(limit: str, found: int | None, what: str, *, where: str = "") -> Import
     zh = (f"{what}{at}{told}，超过上限 {cap} {unit}（{var}），已拒绝，未导入任何数据；"
           "请拆分或精简文件后再导入，或请管理员调高该上限。")
     en_seen = f"has {found} {noun_en}" if found is not None else f"has more {noun_en} than allowed"
-    en = (f"The file {en_seen}, over the limit of {cap} {unit_en} ({var}); nothing was imported. "
+    en = (f"{capital(english_what(what))} {en_seen}, over the limit of {cap} {unit_en} ({var}); nothing was imported. "
           "Split or trim the file, or ask an administrator to raise the limit.")
     return ImportRefused(zh, english=en)
 

@@ -76,7 +76,8 @@ def read_excel(path: Path, name: str, score: HeaderScore | None) -> RawTable:
             wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:
         raise ImportRefused(f"{what}无法读取：已损坏或不是 .xlsx（{type(exc).__name__}），未导入。",
-                            english="The Excel file is damaged or not an .xlsx; nothing was imported.") from exc
+                            english=f"Excel file “{name}” cannot be read: it is damaged or not .xlsx "
+                                    f"({type(exc).__name__}); nothing was imported.") from exc
     best, count = None, 0
     try:
         for ws in wb.worksheets:
@@ -97,11 +98,13 @@ def read_excel(path: Path, name: str, score: HeaderScore | None) -> RawTable:
         raise
     except Exception as exc:
         raise ImportRefused(f"{what}无法读取：已损坏或不是 .xlsx（{type(exc).__name__}），未导入。",
-                            english="The Excel file is damaged or not an .xlsx; nothing was imported.") from exc
+                            english=f"Excel file “{name}” cannot be read: it is damaged or not .xlsx "
+                                    f"({type(exc).__name__}); nothing was imported.") from exc
     finally:
         wb.close()
     if best is None:
-        raise ImportRefused(f"Excel 文件“{name}”里没有数据，未导入。")
+        raise ImportRefused(f"Excel 文件“{name}”里没有数据，未导入。",
+                            english=f"Excel file “{name}” has no data; nothing was imported.")
     _, sname, rows = best
     notes = [] if count == 1 else [f"读取了工作表“{sname}”。"]
     return _table(rows, "xlsx", name, notes, score)
@@ -140,7 +143,9 @@ def _cell(v):
 def _table(rows: list, fmt: str, name: str, notes: list, score: HeaderScore | None) -> RawTable:
     keep = [(i, r) for i, r in enumerate(rows or []) if any(c is not None and str(c).strip() for c in r)]
     if len(keep) < 2:
-        raise ImportRefused(f"表格“{name}”没有数据行（至少需要一行表头和一行数据），未导入。")
+        raise ImportRefused(f"表格“{name}”没有数据行（至少需要一行表头和一行数据），未导入。",
+                            english=f"The table “{name}” has no data rows (it needs a header row and at least one "
+                                    "data row); nothing was imported.")
     lines = [i + 1 for i, _ in keep]
     rows = [r for _, r in keep]
     h, _ = _header_row(rows, score)
