@@ -12,7 +12,6 @@ Readers never take the lock: an ``os.replace`` leaves a reader's open file intac
 from __future__ import annotations
 
 import contextlib
-import datetime as _dt
 import fcntl
 import os
 import shutil
@@ -148,22 +147,11 @@ class GpkgStore(Store):
     def backup(self, reason: str = "") -> Path | None:
         """Copy the store to ``backups/<name>-<timestamp>[-reason].gpkg``; returns the copy's path."""
         pending = self._pending_backup(reason)
-        if pending is None:
-            return None
-        os.replace(pending.part, pending.dest)
-        return pending.dest
+        return pending.commit() if pending is not None else None
 
     def _pending_backup(self, reason: str) -> PendingBackup | None:
-        """A backup copied under a hidden ``.part`` name that :meth:`restore` does not list; a write renames it to
-        its real name only once the write has committed (a killed write leaves nothing that looks like a backup)."""
-        if not self.exists():
-            return None
-        self.backup_dir.mkdir(parents=True, exist_ok=True)
-        stamp = _dt.datetime.now().strftime("%Y%m%dT%H%M%S%f")
-        tag = "".join(c for c in reason if c.isalnum() or c in "-_")[:30]
-        pending = PendingBackup(self.backup_dir / f"{self.path.stem}-{stamp}{'-' + tag if tag else ''}.gpkg")
-        shutil.copy2(self.path, pending.part)
-        return pending
+        """A backup under a hidden name, named for real only once the write commits (:mod:`.gpkgtidy`)."""
+        return PendingBackup.take(self.path, self.backup_dir, reason) if self.exists() else None
 
     def list_backups(self) -> list[Path]:
         if not self.backup_dir.is_dir():

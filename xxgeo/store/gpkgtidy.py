@@ -10,8 +10,10 @@ log names (its write did commit) and deletes the rest. Nothing hidden is ever li
 from __future__ import annotations
 
 import contextlib
+import datetime as _dt
 import errno
 import os
+import shutil
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,6 +34,16 @@ class PendingBackup:
     def __init__(self, dest: Path) -> None:
         self.dest = dest
         self.part = dest.with_name(f".{dest.name}.part")
+
+    @classmethod
+    def take(cls, store: Path, backup_dir: Path, reason: str) -> PendingBackup:
+        """Copy ``store`` to ``backup_dir/.<store>-<timestamp>[-reason].gpkg.part``."""
+        backup_dir.mkdir(parents=True, exist_ok=True)
+        stamp = _dt.datetime.now().strftime("%Y%m%dT%H%M%S%f")
+        tag = "".join(c for c in reason if c.isalnum() or c in "-_")[:30]
+        pending = cls(backup_dir / f"{store.stem}-{stamp}{'-' + tag if tag else ''}.gpkg")
+        shutil.copy2(store, pending.part)
+        return pending
 
     def commit(self) -> Path:
         """The write committed: the backup gets its real name; returns it."""
