@@ -84,7 +84,8 @@ def _unpack(data: bytes, name: str, lim: ImportLimits):
     if kind == "named":
         cls_name, message, english = rest
         cls = getattr(importlib.import_module("xxgeo.errors"), cls_name, ImportRefused)
-        raise cls(message, english=english)
+        named = cls(message, english=english)  # the worker's named error, both sentences as it built them
+        raise named
     if kind == "os":
         raise rest[0]
     if kind == "limit":
