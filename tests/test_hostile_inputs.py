@@ -103,6 +103,18 @@ def test_a_cell_over_131072_characters(capsys, store, tmp_path):
     assert err.startswith("Error: ") and "XXGEO_MAX_CELL_CHARS" in err
 
 
+def test_a_wkt_cell_over_131072_characters_is_read(capsys, store, tmp_path):
+    """A real geometry longer than the csv module's default field limit (and than the cell limit) still imports:
+    WKT cells are held to the line limit."""
+    lon, lat = points_in(TOWNSHIPS[2][0])[0].coords[0]
+    wkt = "MULTIPOINT (" + ", ".join(f"{lon + i * 1e-7:.7f} {lat:.7f}" for i in range(6000)) + ")"
+    assert len(wkt) > 131_072
+    p = tmp_path / "longwkt.csv"
+    p.write_text(f'项目编号,项目名称,类别,WKT\nXM7777,长几何,工业,"{wkt}"\n', encoding="utf-8")
+    assert main(["import", str(p), "--layer", "projects", "--store", str(store.path)]) == 0
+    assert "XM7777" in set(store.read("projects")["project_id"])
+
+
 def test_xlsx_with_a_cell_in_column_xfd(capsys, store, tmp_path):
     """The issue's .xlsx with one cell in column XFD on 20,000 rows (here 300): refused at its first row."""
     import openpyxl
