@@ -27,6 +27,11 @@ HELPERS = {
     "no_data": "store.pgutil.no_data builds the 'no data yet' StoreError with both languages",
     "postgis_missing": "store.pgutil.postgis_missing builds the StoreError with both languages",
     "_refuse": "layerspec._refuse takes the Chinese and the English sentence as arguments",
+    "over": "io.limits.over builds the ImportRefused naming a limit in both languages",
+    "_unusable": "io.crs_rules._unusable builds the ImportRefused for an unusable CRS in both languages",
+    "_died": "io.worker._died picks the worker's sentence (io.worker._refused) from its exit status",
+    "_refused": "io.worker._refused builds the ImportRefused of a worker outcome from its (zh, en) pair",
+    "store_read_only": "errors.store_read_only builds the read-only StoreError in both languages",
 }
 
 

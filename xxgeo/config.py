@@ -17,7 +17,24 @@ variable                   meaning                                              
 ``XXGEO_CJK_FONT``         a TrueType/OpenType font (``path[#index]``) for PDFs and figures     (searched)
 ``TIANDITU_KEY``           the 天地图 key for the online basemap                               (none)
 ``XXGEO_CHROMIUM``         the Chromium binary for the benchmark and browser tests             /usr/bin/chromium
+``XXGEO_MAX_ROWS``         table rows one import may hold                                       500000
+``XXGEO_MAX_FEATURES``     features one imported layer (GeoPackage/GeoJSON/KML/Shapefile) may hold  500000
+``XXGEO_MAX_COLUMNS``      columns (fields) of an imported table or layer                       200
+``XXGEO_MAX_CELL_CHARS``   characters in one text cell (WKT geometry cells: the line limit)     32767
+``XXGEO_MAX_LINE_CHARS``   characters in one line of a CSV/text table (and one WKT cell)        8388608
+``XXGEO_MAX_NESTING``      nesting depth of GeoJSON brackets, KML elements, WKT parentheses      64
+``XXGEO_MAX_UNPACKED_MB``  total uncompressed size of an archive (.zip/.kmz/.xlsx), MB          200
+``XXGEO_WORKER_MEMORY_MB`` address space of the process that parses an imported file, MB         3072
+``XXGEO_WORKER_CPU_S``     CPU seconds that process may use                                     120
+``XXGEO_WORKER_WALL_S``    seconds (wall clock) before that process is stopped                  180
+``XXGEO_WORKER_OUTPUT_MB`` size of what it hands back (the parsed table), MB                    512
 =========================  ==================================================================  ===========
+
+The import limits are sized for a county bureau: 500,000 rows is several times every layer the bureau keeps
+(a county has some thousand projects, villages and sites); 200 columns is far past any real table (the widest
+layer has some 25 fields); 32,767 characters is Excel's own ceiling for one cell, so any cell written by Excel or
+WPS fits; 64 levels of nesting is ten times what a MultiPolygon needs; 200 MB unpacked matches the 200 MB file
+ceiling. A file past a limit is refused at once with a sentence naming the limit and its variable.
 """
 
 from __future__ import annotations
@@ -31,7 +48,28 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 _VARS = ("XXGEO_STORE", "XXGEO_COUNTY", "XXGEO_USER", "XXGEO_LANG", "XXGEO_AUTH", "XXGEO_SESSION_IDLE_MIN",
-         "XXGEO_SESSION_MAX_HOURS", "XXGEO_CJK_FONT", "TIANDITU_KEY", "XXGEO_CHROMIUM")
+         "XXGEO_SESSION_MAX_HOURS", "XXGEO_CJK_FONT", "TIANDITU_KEY", "XXGEO_CHROMIUM", "XXGEO_MAX_ROWS",
+         "XXGEO_MAX_FEATURES", "XXGEO_MAX_COLUMNS", "XXGEO_MAX_CELL_CHARS", "XXGEO_MAX_LINE_CHARS", "XXGEO_MAX_NESTING",
+         "XXGEO_MAX_UNPACKED_MB", "XXGEO_WORKER_MEMORY_MB", "XXGEO_WORKER_CPU_S", "XXGEO_WORKER_WALL_S",
+         "XXGEO_WORKER_OUTPUT_MB")
+
+
+@dataclass(frozen=True)
+class ImportLimits:
+    """The ceilings an imported file must stay under (``XXGEO_MAX_*``, ``XXGEO_WORKER_*``); each refusal names
+    the limit and its variable."""
+
+    rows: int = 500_000
+    features: int = 500_000
+    columns: int = 200
+    cell_chars: int = 32_767
+    line_chars: int = 8 * 1024 * 1024
+    nesting: int = 64
+    unpacked_bytes: int = 200 * 1024 * 1024
+    memory_bytes: int = 3072 * 1024 * 1024
+    cpu_s: int = 120
+    wall_s: float = 180.0
+    output_bytes: int = 512 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -48,6 +86,7 @@ class Settings:
     cjk_font: str
     tianditu_key: str | None
     chromium: str
+    import_limits: ImportLimits = None  # type: ignore[assignment]  # always set by from_env
     root: Path = ROOT
     layers_dir: Path = ROOT / "layers"
     static_dir: Path = ROOT / "static"
@@ -66,6 +105,29 @@ def _float(raw: str | None, default: float) -> float:
         return default
 
 
+def _int(raw: str | None, default: int, scale: int = 1) -> int:
+    value = _float(raw, default / scale)
+    return max(1, int(value * scale))
+
+
+def limits_from_env(env: dict) -> ImportLimits:
+    """The import limits from a mapping of environment variables (pure)."""
+    mb = 1024 * 1024
+    d = ImportLimits()
+    return ImportLimits(
+        rows=_int(env.get("XXGEO_MAX_ROWS"), d.rows), features=_int(env.get("XXGEO_MAX_FEATURES"), d.features),
+        columns=_int(env.get("XXGEO_MAX_COLUMNS"), d.columns),
+        cell_chars=_int(env.get("XXGEO_MAX_CELL_CHARS"), d.cell_chars),
+        line_chars=_int(env.get("XXGEO_MAX_LINE_CHARS"), d.line_chars),
+        nesting=_int(env.get("XXGEO_MAX_NESTING"), d.nesting),
+        unpacked_bytes=_int(env.get("XXGEO_MAX_UNPACKED_MB"), d.unpacked_bytes, mb),
+        memory_bytes=_int(env.get("XXGEO_WORKER_MEMORY_MB"), d.memory_bytes, mb),
+        cpu_s=_int(env.get("XXGEO_WORKER_CPU_S"), d.cpu_s),
+        wall_s=_float(env.get("XXGEO_WORKER_WALL_S"), d.wall_s),
+        output_bytes=_int(env.get("XXGEO_WORKER_OUTPUT_MB"), d.output_bytes, mb),
+    )
+
+
 def from_env(env: dict) -> Settings:
     """Settings from a mapping of environment variables (pure; :func:`settings` caches it)."""
     return Settings(
@@ -79,6 +141,7 @@ def from_env(env: dict) -> Settings:
         cjk_font=env.get("XXGEO_CJK_FONT") or "",
         tianditu_key=env.get("TIANDITU_KEY") or None,
         chromium=env.get("XXGEO_CHROMIUM") or "/usr/bin/chromium",
+        import_limits=limits_from_env(env),
     )
 
 

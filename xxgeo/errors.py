@@ -176,6 +176,11 @@ def _store_write(exc: BaseException, lang: str, path: str | None) -> str | None:
     return None if kind is None else _say(kind, lang, where)
 
 
+def store_read_only(path: str | None) -> StoreError:
+    """The named error for a store that cannot be written (read-only file, folder or disk), in both languages."""
+    return StoreError(_say("db_readonly", "zh", path), english=_say("db_readonly", "en", path))
+
+
 def handled_types() -> tuple[type, ...]:
     """The exception classes the table has sentences for (for an ``except`` clause); a class keyed by name
     counts once its module is imported (before that, nothing can raise it)."""

@@ -27,8 +27,8 @@ from .io import columns as colmap
 from .io.coords import build_geometry, find_columns
 from .io.crs_rules import parse_crs, to_wgs84
 from .io.merge import MergeResult, fit_geometry, key_fields, merge, row_key
-from .io.readers import read_source
 from .io.reshape import reshape_township_indicators
+from .io.worker import read_isolated
 from .names import resolve_township, township_names
 from .schema import LAYERS, validate_frame
 from .store import Store
@@ -104,7 +104,7 @@ def prepare_import(path: str | os.PathLike, layer: str, store: Store, *, crs: st
     townships = store.read("townships")
     parks = store.read("parks")
     lay = LAYERS[layer]
-    raw = read_source(path, name=name, encoding=encoding, source_layer=source_layer,
+    raw = read_isolated(path, name=name, encoding=encoding, source_layer=source_layer,
                       score=colmap.header_scorer(layer), target=layer)
     notes = list(raw.notes)
     frame = raw.frame

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from ..errors import ImportRefused
+from . import limits
 from .wording import cap, english_what
 
 MAX_ENTRIES = 2000
-MAX_TOTAL_BYTES = 300 * 1024 * 1024  # declared or actual uncompressed size of everything extracted
 MAX_RATIO = 200  # uncompressed / compressed, for entries larger than RATIO_MIN_BYTES
 RATIO_MIN_BYTES = 5 * 1024 * 1024
 CHUNK = 1024 * 1024
@@ -101,9 +101,9 @@ def _check(infos: list, label: str) -> None:
         if i.file_size > RATIO_MIN_BYTES and ratio > MAX_RATIO:
             raise ImportRefused(f"{label}内的“{name}”压缩比异常（{ratio:.0f} 倍，疑似“压缩炸弹”），已拒绝，"
                                 "未导入任何数据。", english="Suspected zip bomb (compression ratio).")
-    if total > MAX_TOTAL_BYTES:
-        raise ImportRefused(f"{label}解压后共 {total / 2**20:.0f} MB，超过上限 {MAX_TOTAL_BYTES // 2**20} MB"
-                            "（疑似“压缩炸弹”），已拒绝。", english="Archive too large when unpacked.")
+    # declared or actual uncompressed size of everything (an .xlsx too): XXGEO_MAX_UNPACKED_MB
+    if total > limits.current().unpacked_bytes:
+        raise limits.over("unpacked_bytes", total, label)
 
 
 def extract(zf: zipfile.ZipFile, entries: list[Entry], dest: Path, names: dict | None = None,
@@ -111,10 +111,11 @@ def extract(zf: zipfile.ZipFile, entries: list[Entry], dest: Path, names: dict |
     """Extract ``entries`` into ``dest`` (names from ``names[entry.name]`` or ``f<i><suffix>``).
 
     Returns ``{entry.name: extracted path}``. The bytes written are counted against the declared size and
-    :data:`MAX_TOTAL_BYTES`; a CRC error or a short member is reported as a damaged archive.
+    the unpacked-size limit (``XXGEO_MAX_UNPACKED_MB``); a CRC error or a short member is reported as a damaged archive.
     """
     out: dict = {}
     written_total = 0
+    most = limits.current().unpacked_bytes
     for k, e in enumerate(entries):
         target = dest / ((names or {}).get(e.name) or f"f{k}{e.suffix}")
         written = 0
@@ -126,7 +127,7 @@ def extract(zf: zipfile.ZipFile, entries: list[Entry], dest: Path, names: dict |
                         break
                     written += len(chunk)
                     written_total += len(chunk)
-                    if written > e.info.file_size or written_total > MAX_TOTAL_BYTES:
+                    if written > e.info.file_size or written_total > most:
                         raise ImportRefused(f"{label}内的“{e.name}”解压后比声明的大（疑似“压缩炸弹”），已拒绝。",
                                             english=f"“{e.name}” in {english_what(label)} unpacks larger than it "
                                                     "declares (a suspected zip bomb); refused.")

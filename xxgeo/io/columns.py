@@ -126,23 +126,28 @@ def target_of(layer: str, header) -> tuple[str | None, str | None, int]:
 
 
 def header_scorer(layer: str):
-    """A function scoring a candidate header row by how many cells name a field or a coordinate."""
-    coords = {header_key(c) for c in (*LON, *LAT, *X, *Y, *WKT)}
+    """A function scoring a candidate header row by how many cells name a field or a coordinate (a picklable
+    object: the parsing worker of :mod:`.worker` receives it)."""
+    return _HeaderScore(layer)
 
-    def score(row) -> int:
+
+@dataclass(frozen=True)
+class _HeaderScore:
+    layer: str
+
+    def __call__(self, row) -> int:
+        coords = {header_key(c) for c in (*LON, *LAT, *X, *Y, *WKT)}
         n = 0
         for c in row:
             if c is None or not str(c).strip():
                 continue
-            if target_of(layer, c)[0] or header_key(c, strip_unit=True) in coords:
+            if target_of(self.layer, c)[0] or header_key(c, strip_unit=True) in coords:
                 n += 2
             elif isinstance(c, str) and not re.fullmatch(r"[\d.\-]+", c.strip()):
                 n += 0
             else:
                 n -= 1
         return n
-
-    return score
 
 
 @dataclass

@@ -23,7 +23,7 @@ from functools import lru_cache
 import numpy as np
 import shapely
 from pyproj import CRS, Transformer
-from pyproj.exceptions import CRSError
+from pyproj.exceptions import CRSError, ProjError
 
 from .. import crs as xcrs
 from ..county import county
@@ -243,7 +243,39 @@ def _transform(geoms: np.ndarray, src: CRS) -> tuple[np.ndarray, list]:
 
 def to_wgs84(geoms: np.ndarray, declared, choice: CrsChoice | None, *,
              hint: str | None = None) -> tuple[np.ndarray, list]:
-    """Convert geometries to WGS84 following the module rules; returns (geometries, notes)."""
+    """Convert geometries to WGS84 following the module rules; returns (geometries, notes). A coordinate system
+    PROJ cannot convert to longitude/latitude (a LOCAL_CS, a non-Earth ellipsoid) is refused with one sentence."""
+    try:
+        if declared is not None and choice is None:  # --crs overrides what the file declares
+            _check_earth(CRS.from_user_input(declared))
+        return _to_wgs84(geoms, declared, choice, hint=hint)
+    except (CRSError, ProjError) as exc:
+        raise _unusable(declared) from exc
+
+
+def _unusable(declared) -> ImportRefused:
+    try:
+        name = CRS.from_user_input(declared).name if declared is not None else ""
+    except (CRSError, ProjError, TypeError, ValueError):
+        name = ""
+    label = f"（{name}）" if name else ""
+    return ImportRefused(f"文件声明的坐标系{label}无法换算为经纬度（如本地坐标系 LOCAL_CS 或非地球椭球），"
+                         "未导入任何数据；请用 --crs 指定数据真实的坐标系（如 EPSG:4546），或在 GIS 软件中先转换。",
+                         english="The file's coordinate system cannot be converted to longitude/latitude (a local "
+                                 "or non-Earth system); nothing was imported. Give the real one with --crs.")
+
+
+def _check_earth(crs: CRS) -> None:
+    """Refuse a local engineering CRS or an ellipsoid that is not the Earth's (within 1 %)."""
+    geo = crs.geodetic_crs
+    if geo is None or geo.ellipsoid is None:
+        raise _unusable(crs)
+    if abs(geo.ellipsoid.semi_major_metre - 6378137.0) > 63781.0:
+        raise _unusable(crs)
+
+
+def _to_wgs84(geoms: np.ndarray, declared, choice: CrsChoice | None, *,
+              hint: str | None = None) -> tuple[np.ndarray, list]:
     geoms = np.array([None if g is None or g.is_empty else shapely.force_2d(g) for g in geoms], dtype=object)
     notes: list = []
     if not any(g is not None for g in geoms):

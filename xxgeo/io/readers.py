@@ -7,14 +7,10 @@ refuse with one Chinese sentence.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 import tempfile
 import warnings
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -23,25 +19,14 @@ import pyogrio
 import shapely
 
 from ..errors import ImportRefused
-from . import archive
+from . import archive, limits
 from .encoding import check_no_mojibake, codec_name, dbf_text_bytes, decode_text, guess_bytes, repair_dbf_names
+from .rawtable import RawTable
 from .sniff import sniff
+from .tables import HeaderScore, read_csv, read_excel
 from .wording import cap, english_what
 
-HeaderScore = Callable[[list], int]
-
-
-@dataclass
-class RawTable:
-    """Rows of one input file before schema mapping."""
-
-    frame: pd.DataFrame  # attribute columns as read
-    geometry: np.ndarray | None  # shapely geometries (None entries allowed), or None for a plain table
-    crs: object | None  # declared CRS (pyproj-readable) of ``geometry``
-    fmt: str
-    name: str
-    row_labels: list = field(default_factory=list)  # "第5行" / "第3个要素", for messages
-    notes: list = field(default_factory=list)
+__all__ = ["HeaderScore", "RawTable", "list_layers", "read_csv", "read_excel", "read_source"]
 
 
 def read_source(path: str | Path, *, name: str | None = None, encoding: str | None = None,
@@ -69,7 +54,10 @@ def _read_plain(kind, path, name, tmpdir, encoding, source_layer, score, target)
 
 
 def _read_zip(path, name, tmpdir, encoding, source_layer, score, target) -> RawTable:
-    label = "KMZ 文件" if name.lower().endswith(".kmz") else "压缩包"
+    low = name.lower()
+    label = "KMZ 文件" if low.endswith(".kmz") else "压缩包"
+    if low.endswith((".xlsx", ".xlsm")):
+        label = f"Excel 文件“{name}”"
     zf, entries = archive.open_checked(path, label)
     with zf:
         names = [e.name for e in entries]
@@ -185,10 +173,12 @@ class pyogrio_config:  # noqa: N801 - used as a context manager
 
 
 def _pyogrio_read(path, what: str, **kw):
+    """Read with GDAL, never more than the feature limit plus one (a GeoPackage *view* may be unbounded)."""
+    cap_n = limits.current().features
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return pyogrio.read_dataframe(path, **kw)
+            gdf = pyogrio.read_dataframe(path, max_features=cap_n + 1, **kw)
     except UnicodeDecodeError:
         raise ImportRefused(f"{what}的文字编码与声明不符，无法读取；请用 --encoding 指定编码（如 GBK）。",
                             english=f"The text encoding of {english_what(what)} does not match its declaration; give "
@@ -197,6 +187,9 @@ def _pyogrio_read(path, what: str, **kw):
         raise ImportRefused(f"{what}无法读取：文件已损坏或格式不对（{_gdal_reason(exc)}），未导入任何数据。",
                             english=f"{cap(english_what(what))} cannot be read: the file is damaged or in the wrong "
                                     f"format ({_gdal_reason(exc)}); nothing was imported.") from exc
+    if len(gdf) > cap_n:
+        raise limits.over("features", None, what)
+    return gdf
 
 
 def _gdal_reason(exc) -> str:
@@ -218,8 +211,9 @@ def _from_gdf(gdf, fmt: str, name: str, notes: list, noun: str = "个要素") ->
     if len(frame) == 0:
         raise ImportRefused(f"文件“{name}”里没有任何要素或数据行，未导入。",
                             english=f"The file “{name}” has no features or data rows; nothing was imported.")
-    check_no_mojibake(frame, f"文件“{name}”")
     labels = [f"第{i + 1}{noun}" for i in range(len(frame))]
+    limits.check_frame(frame, f"文件“{name}”", labels)
+    check_no_mojibake(frame, f"文件“{name}”")
     return RawTable(frame=frame, geometry=geom, crs=crs, fmt=fmt, name=name, row_labels=labels, notes=notes)
 
 
@@ -258,9 +252,15 @@ def read_gpkg(path: Path, name: str, source_layer: str | None, target: str | Non
 
 def read_geojson(path: Path, name: str, tmpdir: Path, encoding: str | None) -> RawTable:
     """GeoJSON (UTF-8 by RFC 7946; GBK files are decoded and re-encoded first)."""
-    text, codec = decode_text(path.read_bytes(), encoding, what=f"GeoJSON“{name}”")
+    data = path.read_bytes()
+    depth = limits.bracket_depth(data)
+    if depth > limits.current().nesting:
+        raise limits.over("nesting", depth, f"GeoJSON“{name}”")
+    text, codec = decode_text(data, encoding, what=f"GeoJSON“{name}”")
     try:
         obj = json.loads(text)
+    except RecursionError:
+        raise limits.over("nesting", None, f"GeoJSON“{name}”") from None
     except json.JSONDecodeError as exc:
         raise ImportRefused(f"GeoJSON“{name}”格式错误（第{exc.lineno}行附近：{exc.msg}），可能不完整，"
                             "未导入。",
@@ -295,6 +295,7 @@ def read_kml(path: Path, name: str, tmpdir: Path, encoding: str | None) -> RawTa
     text = re.sub(r"^\s*<\?xml[^>]*\?>", '<?xml version="1.0" encoding="UTF-8"?>', text.lstrip("\ufeff"), count=1)
     clean = tmpdir / "in.kml"
     clean.write_text(text, encoding="utf-8")
+    _check_xml_depth(clean, f"KML“{name}”")
     frames = []
     for lyr in list_layers(clean):
         gdf = _pyogrio_read(clean, f"KML“{name}”", layer=lyr)
@@ -311,87 +312,16 @@ def read_kml(path: Path, name: str, tmpdir: Path, encoding: str | None) -> RawTa
     return _from_gdf(gdf, "kml", name, [], noun="个地标")
 
 
-# ----------------------------------------------------------------------------- tables
-def read_csv(path: Path, name: str, encoding: str | None, score: HeaderScore | None) -> RawTable:
-    """A delimited text table (comma, tab, semicolon), header row found by ``score``."""
-    text, codec = decode_text(path.read_bytes(), encoding, what=f"表格“{name}”")
-    sample = text[:20000]
+def _check_xml_depth(path: Path, what: str) -> None:
+    """Element nesting of an XML file against the nesting limit (expat, streaming; a parse error is left to
+    GDAL, which says it in its own words)."""
+    from xml.etree.ElementTree import ParseError, iterparse
+
+    cap_n, depth = limits.current().nesting, 0
     try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",\t;|")
-        delim = dialect.delimiter
-    except csv.Error:
-        delim = "\t" if sample.count("\t") > sample.count(",") else ","
-    rows = list(csv.reader(io.StringIO(text), delimiter=delim))
-    notes = [] if codec.startswith("utf") else ["表格不是 UTF-8 编码，已按 GBK/GB18030 解码。"]
-    return _table(rows, "csv", name, notes, score)
-
-
-def read_excel(path: Path, name: str, score: HeaderScore | None) -> RawTable:
-    """An .xlsx workbook: the sheet whose header matches best (an "说明" sheet is skipped)."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=object, engine="openpyxl")
-    except Exception as exc:
-        raise ImportRefused(f"Excel 文件“{name}”无法读取：已损坏或不是 .xlsx（{type(exc).__name__}），"
-                            "未导入。",
-                            english=f"Excel file “{name}” cannot be read: it is damaged or not .xlsx "
-                                    f"({type(exc).__name__}); nothing was imported.") from exc
-    best = None
-    for sname, df in sheets.items():
-        if str(sname).strip() in ("说明", "字段说明", "README") or df.empty:
-            continue
-        rows = df.astype(object).where(df.notna(), None).values.tolist()
-        hdr, sc = _header_row(rows, score)
-        if best is None or sc > best[0]:
-            best = (sc, sname, rows)
-    if best is None:
-        raise ImportRefused(f"Excel 文件“{name}”里没有数据，未导入。",
-                            english=f"Excel file “{name}” has no data; nothing was imported.")
-    _, sname, rows = best
-    notes = [] if len(sheets) == 1 else [f"读取了工作表“{sname}”。"]
-    return _table(rows, "xlsx", name, notes, score)
-
-
-def _header_row(rows: list, score: HeaderScore | None) -> tuple[int, int]:
-    best = (0, -1)
-    for i, row in enumerate(rows[:15]):
-        cells = [c for c in row if c is not None and str(c).strip()]
-        if len(cells) < 2:
-            continue
-        sc = score(row) if score else len(cells)
-        if sc > best[1]:
-            best = (i, sc)
-    return best
-
-
-def _cell(v):
-    if v is None:
-        return None
-    if isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
-        return v  # keep numbers numeric; columns.py decides
-    s = v if not isinstance(v, str) else v.strip()
-    return None if isinstance(s, str) and not s else s
-
-
-def _table(rows: list, fmt: str, name: str, notes: list, score: HeaderScore | None) -> RawTable:
-    keep = [(i, r) for i, r in enumerate(rows or []) if any(c is not None and str(c).strip() for c in r)]
-    if len(keep) < 2:
-        raise ImportRefused(f"表格“{name}”没有数据行（至少需要一行表头和一行数据），未导入。",
-                            english=f"The table “{name}” has no data rows (it needs a header row and at least one "
-                                    "data row); nothing was imported.")
-    lines = [i + 1 for i, _ in keep]
-    rows = [r for _, r in keep]
-    h, _ = _header_row(rows, score)
-    header = [("" if c is None else str(c).strip()) for c in rows[h]]
-    seen: dict = {}
-    cols = []
-    for i, c in enumerate(header):
-        c = c or f"列{i + 1}"
-        seen[c] = seen.get(c, 0) + 1
-        cols.append(c if seen[c] == 1 else f"{c}_{seen[c]}")
-    body = [list(r) + [None] * (len(cols) - len(r)) for r in rows[h + 1:]]
-    frame = pd.DataFrame([[_cell(v) for v in r[: len(cols)]] for r in body], columns=cols, dtype=object)
-    check_no_mojibake(frame, f"表格“{name}”")
-    labels = [f"第{n}行" for n in lines[h + 1:]]
-    return RawTable(frame=frame, geometry=None, crs=None, fmt=fmt, name=name, row_labels=labels, notes=notes)
+        for event, _ in iterparse(path, events=("start", "end")):
+            depth += 1 if event == "start" else -1
+            if depth > cap_n:
+                raise limits.over("nesting", None, what)
+    except ParseError:
+        return

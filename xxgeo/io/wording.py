@@ -8,7 +8,8 @@ The readers name what they are reading in Chinese (``label``/``what`` arguments 
 from __future__ import annotations
 
 #: Chinese head word -> English (first match wins, so the longer words come first)
-_WORDS = (("KMZ 文件", "the KMZ file"), ("压缩包", "the zip archive"), ("属性表", "the attribute table"),
+_WORDS = (("KMZ 文件", "the KMZ file"), ("Excel 文件", "the Excel file"),
+          ("压缩包", "the zip archive"), ("属性表", "the attribute table"),
           ("表格", "the table"), ("文件", "the file"))
 
 

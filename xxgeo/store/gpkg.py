@@ -12,7 +12,6 @@ Readers never take the lock: an ``os.replace`` leaves a reader's open file intac
 from __future__ import annotations
 
 import contextlib
-import datetime as _dt
 import fcntl
 import os
 import shutil
@@ -41,6 +40,7 @@ from .gpkgsql import (
     gpkg_blob,
     insert_audit,
 )
+from .gpkgtidy import PendingBackup, temp_prefix, tidy, writable
 
 READ_TRIES = 8  # a read that lands on another writer's commit is retried for up to ~1.8 s
 # A GDAL read that meets another writer's commit waits for it instead of failing with "database is locked".
@@ -81,6 +81,10 @@ class GpkgStore(Store):
     def require(self) -> None:
         if not self.exists():
             raise no_data(str(self.path), server=False)
+        if not getattr(self, "_tidied", False):
+            self._tidied = True
+            with contextlib.suppress(OSError, StoreError), self.lock(timeout=0):
+                pass  # taking the lock tidies what a killed writer left
 
     def layer_names(self) -> list[str]:
         self.require()
@@ -108,14 +112,22 @@ class GpkgStore(Store):
     # ----------------------------------------------------------------- locking
     @contextlib.contextmanager
     def lock(self, timeout: float = LOCK_TIMEOUT_S):
-        """The writer lock (an ``flock`` on ``<store>.lock``), retried until ``timeout``."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        """The writer lock (an ``flock`` on ``<store>.lock``), retried until ``timeout``; a store that may not be
+        written is refused in one sentence (:func:`.gpkgtidy.writable`)."""
+        with writable(self.path):
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self._flock(timeout):
+                yield
+
+    @contextlib.contextmanager
+    def _flock(self, timeout: float):
         lock_path = self.path.with_name(self.path.name + ".lock")
         with open(lock_path, "a+") as fh:
             deadline = time.monotonic() + timeout
             while True:
                 try:
                     fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    tidy(self.path, self.backup_dir)
                     break
                 except BlockingIOError:
                     if time.monotonic() > deadline:
@@ -134,14 +146,12 @@ class GpkgStore(Store):
 
     def backup(self, reason: str = "") -> Path | None:
         """Copy the store to ``backups/<name>-<timestamp>[-reason].gpkg``; returns the copy's path."""
-        if not self.exists():
-            return None
-        self.backup_dir.mkdir(parents=True, exist_ok=True)
-        stamp = _dt.datetime.now().strftime("%Y%m%dT%H%M%S%f")
-        tag = "".join(c for c in reason if c.isalnum() or c in "-_")[:30]
-        dest = self.backup_dir / f"{self.path.stem}-{stamp}{'-' + tag if tag else ''}.gpkg"
-        shutil.copy2(self.path, dest)
-        return dest
+        pending = self._pending_backup(reason)
+        return pending.commit() if pending is not None else None
+
+    def _pending_backup(self, reason: str) -> PendingBackup | None:
+        """A backup under a hidden name, named for real only once the write commits (:mod:`.gpkgtidy`)."""
+        return PendingBackup.take(self.path, self.backup_dir, reason) if self.exists() else None
 
     def list_backups(self) -> list[Path]:
         if not self.backup_dir.is_dir():
@@ -171,17 +181,22 @@ class GpkgStore(Store):
         with self.lock():
             if check is not None:
                 check(self)
-            saved = self.backup(action)
-            with self._replacing(src) as tmp:
-                if rows:
-                    append_audit_file(tmp, rows)
-        return saved
+            pending = self._pending_backup(action)
+            try:
+                with self._replacing(src) as tmp:
+                    if rows:
+                        append_audit_file(tmp, rows)
+            except BaseException:
+                if pending is not None:
+                    pending.drop()
+                raise
+            return pending.commit() if pending is not None else None
 
     @contextlib.contextmanager
     def _replacing(self, source: Path | None):
         """A temporary copy of ``source`` (or a new file) beside the store, swapped in atomically on success
         with the current accounts carried over; removed on any failure."""
-        fd, name = tempfile.mkstemp(prefix=".xxgeo-", suffix=".gpkg", dir=self.path.parent)
+        fd, name = tempfile.mkstemp(prefix=temp_prefix(self.path), suffix=".gpkg", dir=self.path.parent)
         os.close(fd)
         tmp = Path(name)
         try:
@@ -202,16 +217,18 @@ class GpkgStore(Store):
     def _layers_tx(self, *, fresh: bool, backup: bool, action: str):
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self.lock():
-            tx = _FileLayers(self.backup(action) if backup else None)
+            pending = self._pending_backup(action) if backup else None
+            tx = _FileLayers(pending.dest if pending is not None else None)
             try:
                 with self._replacing(None if fresh else self.path) as tmp:
                     tx.path = tmp
                     yield tx
             except BaseException:
-                if tx.saved is not None:  # nothing changed: the fresh backup is not needed
-                    with contextlib.suppress(FileNotFoundError):
-                        os.unlink(tx.saved)
+                if pending is not None:  # nothing changed: the fresh backup is not needed
+                    pending.drop()
                 raise
+            if pending is not None:
+                pending.commit()
 
     def append_audit(self, rows: list[dict]) -> None:
         with self.lock():
@@ -312,7 +329,7 @@ class _SqliteAccounts:
     def tx(self, *, write: bool):
         """One transaction; yields ``(run(sql, params) -> rows, audit(rows))``."""
         self.store.require()
-        with connect(self.store.path) as con:
+        with writable(self.store.path) if write else contextlib.nullcontext(), connect(self.store.path) as con:
             con.execute("BEGIN IMMEDIATE" if write else "BEGIN")
             try:
                 if write:

@@ -1,0 +1,165 @@
+"""Tables: delimited text (CSV/TSV) and .xlsx workbooks, read row by row with the import limits checked as
+they go; the header row is found by a score (see :mod:`.columns`). Returns a :class:`~.readers.RawTable`."""
+
+from __future__ import annotations
+
+import csv
+import io
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import ImportRefused
+from . import limits
+from .encoding import check_no_mojibake, decode_text
+from .rawtable import RawTable
+
+HeaderScore = Callable[[list], int]
+
+
+def _lines(text: str, what: str):
+    """The lines of ``text``, refusing one longer than the line limit before the csv module sees it."""
+    cap = limits.current().line_chars
+    for n, line in enumerate(io.StringIO(text), start=1):
+        if len(line) > cap:
+            raise limits.over("line_chars", len(line), what, where=f"第{n}行")
+        yield line
+
+
+def _bounded_rows(rows, what: str):
+    """Rows of a table, refused as soon as one is wider than the column limit or there are too many."""
+    lim = limits.current()
+    for n, row in enumerate(rows, start=1):
+        if len(row) > lim.columns:
+            tail = row[lim.columns:]
+            if tail.count(None) != len(tail):  # a value past the limit (trailing empty cells do not count)
+                width = len(row) - next(i for i, v in enumerate(reversed(row)) if v is not None)
+                raise limits.over("columns", width, what, where=f"第{n}行")
+            row = row[: lim.columns]
+        if n > lim.rows + 15:  # the header may sit under a few title rows
+            raise limits.over("rows", None, what)
+        yield row
+
+
+def read_csv(path: Path, name: str, encoding: str | None, score: HeaderScore | None) -> RawTable:
+    """A delimited text table (comma, tab, semicolon), header row found by ``score``; read line by line with
+    the line, column and row limits checked as it goes."""
+    text, codec = decode_text(path.read_bytes(), encoding, what=f"表格“{name}”")
+    sample = text[:20000]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",\t;|")
+        delim = dialect.delimiter
+    except csv.Error:
+        delim = "\t" if sample.count("\t") > sample.count(",") else ","
+    what = f"表格“{name}”"
+    csv.field_size_limit(max(limits.current().line_chars, 131072))
+    try:
+        rows = list(_bounded_rows(csv.reader(_lines(text, what), delimiter=delim), what))
+    except csv.Error as exc:
+        raise ImportRefused(f"{what}格式错误（{exc}），未导入任何数据。",
+                            english="The table is malformed (CSV); nothing was imported.") from None
+    notes = [] if codec.startswith("utf") else ["表格不是 UTF-8 编码，已按 GBK/GB18030 解码。"]
+    return _table(rows, "csv", name, notes, score)
+
+
+def read_excel(path: Path, name: str, score: HeaderScore | None) -> RawTable:
+    """An .xlsx workbook: the sheet whose header matches best (an "说明" sheet is skipped). Read in openpyxl's
+    read-only (streaming) mode, with the column and row limits checked row by row."""
+    import openpyxl
+
+    what = f"Excel 文件“{name}”"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:
+        raise ImportRefused(f"{what}无法读取：已损坏或不是 .xlsx（{type(exc).__name__}），未导入。",
+                            english=f"Excel file “{name}” cannot be read: it is damaged or not .xlsx "
+                                    f"({type(exc).__name__}); nothing was imported.") from exc
+    best, count = None, 0
+    try:
+        for ws in wb.worksheets:
+            count += 1
+            if str(ws.title).strip() in ("说明", "字段说明", "README"):
+                continue
+            ws.reset_dimensions()  # a stated dimension (A1:XFD1048576) must not pad every row
+            rows = [[_excel_value(v) for v in r]
+                    for r in _bounded_rows((list(r) for r in ws.iter_rows(values_only=True)), what)]
+            while rows and not any(v is not None for v in rows[-1]):
+                rows.pop()
+            if not rows:
+                continue
+            hdr, sc = _header_row(rows, score)
+            if best is None or sc > best[0]:
+                best = (sc, ws.title, rows)
+    except (ImportRefused, MemoryError):
+        raise
+    except Exception as exc:
+        raise ImportRefused(f"{what}无法读取：已损坏或不是 .xlsx（{type(exc).__name__}），未导入。",
+                            english=f"Excel file “{name}” cannot be read: it is damaged or not .xlsx "
+                                    f"({type(exc).__name__}); nothing was imported.") from exc
+    finally:
+        wb.close()
+    if best is None:
+        raise ImportRefused(f"Excel 文件“{name}”里没有数据，未导入。",
+                            english=f"Excel file “{name}” has no data; nothing was imported.")
+    _, sname, rows = best
+    notes = [] if count == 1 else [f"读取了工作表“{sname}”。"]
+    return _table(rows, "xlsx", name, notes, score)
+
+
+def _excel_value(v):
+    """A cell as pandas' reader gave it: whole floats as int, empty text as empty."""
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    if isinstance(v, str) and v == "":
+        return None
+    return v
+
+
+def _header_row(rows: list, score: HeaderScore | None) -> tuple[int, int]:
+    best = (0, -1)
+    for i, row in enumerate(rows[:15]):
+        cells = [c for c in row if c is not None and str(c).strip()]
+        if len(cells) < 2:
+            continue
+        sc = score(row) if score else len(cells)
+        if sc > best[1]:
+            best = (i, sc)
+    return best
+
+
+def _cell(v):
+    if v is None:
+        return None
+    if isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
+        return v  # keep numbers numeric; columns.py decides
+    s = v if not isinstance(v, str) else v.strip()
+    return None if isinstance(s, str) and not s else s
+
+
+def _table(rows: list, fmt: str, name: str, notes: list, score: HeaderScore | None) -> RawTable:
+    keep = [(i, r) for i, r in enumerate(rows or []) if any(c is not None and str(c).strip() for c in r)]
+    if len(keep) < 2:
+        raise ImportRefused(f"表格“{name}”没有数据行（至少需要一行表头和一行数据），未导入。",
+                            english=f"The table “{name}” has no data rows (it needs a header row and at least one "
+                                    "data row); nothing was imported.")
+    lines = [i + 1 for i, _ in keep]
+    rows = [r for _, r in keep]
+    h, _ = _header_row(rows, score)
+    header = [("" if c is None else str(c).strip()) for c in rows[h]]
+    seen: dict = {}
+    cols = []
+    for i, c in enumerate(header):
+        c = c or f"列{i + 1}"
+        seen[c] = seen.get(c, 0) + 1
+        cols.append(c if seen[c] == 1 else f"{c}_{seen[c]}")
+    body = [list(r) + [None] * (len(cols) - len(r)) for r in rows[h + 1:]]
+    labels = [f"第{n}行" for n in lines[h + 1:]]
+    limits.check("rows", len(body), f"表格“{name}”")
+    frame = pd.DataFrame([[_cell(v) for v in r[: len(cols)]] for r in body], columns=cols, dtype=object)
+    limits.check_frame(frame, f"表格“{name}”", labels)
+    check_no_mojibake(frame, f"表格“{name}”")
+    return RawTable(frame=frame, geometry=None, crs=None, fmt=fmt, name=name, row_labels=labels, notes=notes)
