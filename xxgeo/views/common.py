@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import replace
+from urllib.parse import urlencode
 
 import pandas as pd
 import streamlit as st
@@ -158,3 +160,51 @@ def na_text(df: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
         else:
             out[c] = col.astype(object).where(col.notna(), na)
     return out
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
+
+
+def md_text(value) -> str:
+    """Text from the data made safe for ``st.markdown`` / ``st.info``: every Markdown character escaped (a name
+    can neither become a link nor format the sentence around it)."""
+    return _MD_SPECIAL.sub(r"\\\1", str(value))
+
+
+def selectable_table(ctx, table: pd.DataFrame, *, key: str, focus_key: str, **kw) -> str | None:
+    """The project table (first column: the id) with one row selectable; returns the selected id.
+
+    A new selection is kept in ``st.session_state[focus_key]`` and the app re-runs at once, so the map above
+    the table (drawn earlier in the run) highlights it; a cleared selection clears it."""
+    ev = st.dataframe(na_text(table, ctx.lang), hide_index=True, width="stretch", on_select="rerun",
+                      selection_mode="single-row", key=key, **kw)
+    rows = list(ev.selection.rows) if ev is not None and hasattr(ev, "selection") else []
+    pid = str(table.iloc[rows[0], 0]) if rows and rows[0] < len(table) else None
+    if st.session_state.get(focus_key) != pid:
+        st.session_state[focus_key] = pid
+        st.rerun()
+    return pid
+
+
+def focused_project(ctx, projects: pd.DataFrame, focus_key: str) -> tuple[pd.Series | None, str | None]:
+    """The row chosen in a table (kept in ``focus_key``) if it is among ``projects``, and its id when it has a
+    place on the map (the id the map highlights: ``MapRequest.highlight_project``)."""
+    pid = st.session_state.get(focus_key)
+    if pid is None:
+        return None, None
+    hit = projects[projects["project_id"].astype(str) == str(pid)]
+    if hit.empty:
+        return None, None
+    row = hit.iloc[0]
+    g = row.geometry
+    return row, (str(pid) if g is not None and not g.is_empty else None)
+
+
+def unlocated_notice(ctx, row: pd.Series) -> None:
+    """For a project without a place: one sentence saying so and a link to the data view's edit form for it
+    (``?view=data&id=ID``, where its position can be entered)."""
+    query = {"view": "data", "id": str(row["project_id"])}
+    if ctx.lang == "en":
+        query["lang"] = "en"
+    st.info(ctx.t("selection.unlocated", pid=md_text(row["project_id"]), name=md_text(row["name"])))
+    st.markdown(f"[{ctx.t('selection.place_it')}](?{urlencode(query)})")

@@ -12,7 +12,17 @@ from ..i18n import value_text
 from ..mapping import MapFilter, MapRequest, filter_projects
 from ..names import township_names
 from ..vocab import fmt_wan, not_stated
-from .common import basemap_picker, na_text, project_table, set_param, show_map, township_from_param
+from .common import (
+    basemap_picker,
+    focused_project,
+    na_text,
+    project_table,
+    selectable_table,
+    set_param,
+    show_map,
+    township_from_param,
+    unlocated_notice,
+)
 from .errors import show_error
 
 
@@ -58,8 +68,9 @@ def render(ctx) -> None:
 
     left, right = st.columns([3, 2])
     with left:
-        show_map(ctx, "tw_map", MapRequest(flt, lang=ctx.lang, basemap=basemap, highlight_township=code, compact=True),
-                 height=520)
+        focus_row, highlight = focused_project(ctx, sel, "tw_focus")
+        show_map(ctx, "tw_map", MapRequest(flt, lang=ctx.lang, basemap=basemap, highlight_township=code,
+                                           highlight_project=highlight, compact=True), height=520)
     with right:
         cat, n, inv_col = tt("col.category"), tt("count.projects"), tt("township.stated_investment")
         by_cat = sel["category"].value_counts().rename_axis(cat).reset_index(name=n)
@@ -83,7 +94,9 @@ def render(ctx) -> None:
                 hide_index=True, width="stretch")
 
     st.markdown(tt("township.projects"))
-    st.dataframe(na_text(project_table(sel, ctx), ctx.lang), hide_index=True, width="stretch")
+    selectable_table(ctx, project_table(sel, ctx), key="tw_table", focus_key="tw_focus")
+    if focus_row is not None and highlight is None:
+        unlocated_notice(ctx, focus_row)
 
     a, b = st.columns(2)
     with a:
