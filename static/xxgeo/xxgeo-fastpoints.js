@@ -105,7 +105,7 @@
      * with the page, so they show even before the tile holding the point is fetched). */
     _showHighlight: function (h) {
       var map = this._map, at = L.latLng(h.lat, h.lon);
-      this._hl = this._hl || xx.ring(at);
+      this._hl = this._hl || L.layerGroup((h.points || [[h.lon, h.lat]]).map(function (q) { return xx.ring(L.latLng(q[1], q[0])); }));
       this._hl.addTo(map);
       if (!h.fields) return;
       var html = "<table class='xx-popup'>" + h.fields.map(function (f, k) {

@@ -151,9 +151,9 @@
     layer.eachLayer(function (lyr) {
       var p = lyr.feature.properties || {};
       if (!p._highlight) return;
-      if (lyr.getLatLng || (lyr.feature.geometry && lyr.feature.geometry.type === "MultiPoint")) {
-        var at = lyr.getLatLng ? lyr.getLatLng() : lyr.getBounds().getCenter();
-        group.addLayer(xx.ring(at));
+      if (lyr.getLatLng) group.addLayer(xx.ring(lyr.getLatLng()));
+      else if (lyr.feature.geometry && lyr.feature.geometry.type === "MultiPoint") {
+        lyr.eachLayer(function (part) { group.addLayer(xx.ring(part.getLatLng())); }); // every place of it
       }
       if (p._open) opened = lyr;
     });
