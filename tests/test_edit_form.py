@@ -13,9 +13,9 @@ from streamlit.testing.v1 import AppTest
 
 from xxgeo.edits import set_fields
 from xxgeo.names import rank_matches
-from xxgeo.vocab import LIFECYCLE_STAGES, local_time
 from xxgeo.views.audit_text import changes_text, readable_log
 from xxgeo.views.data_edit import OTHER, status_choices
+from xxgeo.vocab import LIFECYCLE_STAGES, local_time
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 

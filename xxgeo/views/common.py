@@ -208,3 +208,36 @@ def unlocated_notice(ctx, row: pd.Series) -> None:
         query["lang"] = "en"
     st.info(ctx.t("selection.unlocated", pid=md_text(row["project_id"]), name=md_text(row["name"])))
     st.markdown(f"[{ctx.t('selection.place_it')}](?{urlencode(query)})")
+
+
+def said_in(build, lang: str):
+    """``build`` for a deferred download: Streamlit shows ``str()`` of what the build raises next to the
+    button, so an :class:`~xxgeo.errors.XxgeoError` is raised again carrying its sentence in ``lang``."""
+    from ..errors import XxgeoError
+    from .errors import error_text
+
+    def made() -> bytes:
+        try:
+            return build()
+        except XxgeoError as exc:
+            raise XxgeoError(error_text(exc, lang), english=exc.english) from exc
+
+    return made
+
+
+def report_download(ctx, label: str, build, file_name: str, *, key: str) -> None:
+    """One click for a PDF: the button builds it when clicked (``build()``, on Streamlit's download thread, the
+    button spinning meanwhile) and the browser then saves the file. A missing CJK font is said at once, in
+    one sentence, instead of a button that cannot work."""
+    from ..errors import XxgeoError
+    from ..reports import cjk_font  # matplotlib and reportlab: loaded when a view offers a report
+    from .errors import show_error
+
+    try:
+        cjk_font()
+    except XxgeoError as exc:
+        show_error(exc, ctx.lang)
+        return
+    st.download_button(label, said_in(build, ctx.lang), file_name, "application/pdf", key=key, on_click="ignore",
+                       icon=":material/picture_as_pdf:", help=ctx.t("report_button.help"))
+    st.caption(ctx.t("report_button.note"))

@@ -7,7 +7,6 @@ import pandas as pd
 import streamlit as st
 
 from ..analysis import township_stats
-from ..errors import XxgeoError
 from ..i18n import value_text
 from ..mapping import MapFilter, MapRequest, filter_projects
 from ..names import township_names
@@ -17,13 +16,13 @@ from .common import (
     focused_project,
     na_text,
     project_table,
+    report_download,
     selectable_table,
     set_param,
     show_map,
     township_from_param,
     unlocated_notice,
 )
-from .errors import show_error
 
 
 def pick_township(ctx) -> str:
@@ -133,13 +132,9 @@ def _or(v, unit: str, lang: str = "zh") -> str:
 
 
 def _report_button(ctx, code: str, name: str) -> None:
-    if st.button(ctx.t("township.report"), key="tw_report"):
-        from ..reports import township_report_pdf  # matplotlib and reportlab: loaded when a report is asked for
+    def build() -> bytes:
+        from ..reports import township_report_pdf
 
-        try:
-            pdf = township_report_pdf(ctx.dataset, code)
-        except XxgeoError as exc:  # a missing font etc. carries its own sentence
-            show_error(exc, ctx.lang)
-            return
-        st.download_button(ctx.t("download_pdf"), pdf, f"{name}-报告.pdf", "application/pdf",
-                           key="tw_report_dl")
+        return township_report_pdf(ctx.dataset, code)
+
+    report_download(ctx, ctx.t("township.report"), build, f"{name}-报告.pdf", key="tw_report")
