@@ -68,3 +68,38 @@ def test_peijie_fits_on_one_page(dataset, tmp_path):
     assert _pages(path) == 1
     text = subprocess.run([_tool("pdftotext"), str(path), "-"], capture_output=True, text=True, check=True).stdout
     assert "本乡镇项目" in text and "说明与资料来源" in text
+
+
+# ----------------------------------------------------------------------------- one click in the running app
+@pytest.fixture(scope="module")
+def server(built_store_path):
+    from kit import running_app
+
+    with running_app(str(built_store_path)) as url:
+        yield url
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_one_click_downloads_the_township_pdf(browser, server, tmp_path, lang):
+    """One click on the report button: it spins while the PDF is made, then the browser saves the file."""
+    from kit import offline_page
+
+    page, blocked, errors = offline_page(browser)
+    page.goto(f"{server}/?view=township&township=140828102" + ("&lang=en" if lang == "en" else ""))
+    from xxgeo.i18n import tr
+
+    button = page.get_by_role("button", name=tr("township.report", lang), exact=True)
+    button.wait_for(timeout=90000)
+    button.scroll_into_view_if_needed()
+    with page.expect_download(timeout=120000) as dl:
+        button.click()
+        # while it is being made the button says so (Streamlit's spinner on a deferred download)
+        page.get_by_role("button", name=tr("township.report", lang), exact=True, disabled=True).wait_for(
+            timeout=30000)
+        page.screenshot(path=f"/tmp/i17c/report-button-{lang}.png")
+    path = tmp_path / "r.pdf"
+    dl.value.save_as(path)
+    assert path.read_bytes()[:5] == b"%PDF-" and _pages(path) == 1
+    assert dl.value.suggested_filename.endswith(".pdf")
+    assert not errors and not blocked, (errors, blocked)
+    page.close()
