@@ -23,9 +23,8 @@ def field_label(layer: str, name: str, lang: str = "zh") -> str:
     if key in strings():
         return tr(key, lang)
     lay = LAYERS.get(layer)
-    if lay is not None and name in lay.field_names and lay.field(name).label and lang != "en":
-        return lay.field(name).label
-    return name
+    label = lay.field(name).label if lay is not None and name in lay.field_names else ""
+    return label if label and tr("audit_view.name_source", lang) == "label" else name
 
 
 def layer_label(layer, lang: str = "zh") -> str:
@@ -33,7 +32,7 @@ def layer_label(layer, lang: str = "zh") -> str:
     if layer in (None, "", "*"):
         return tr("audit_view.all_layers", lang)
     lay = LAYERS.get(str(layer))
-    return str(layer) if lay is None or lang == "en" else f"{lay.label}"
+    return lay.label if lay is not None and tr("audit_view.name_source", lang) == "label" else str(layer)
 
 
 def value_label(name: str, value, lang: str = "zh") -> str:
@@ -76,8 +75,7 @@ def changes_text(layer: str, raw, lang: str = "zh") -> str:
         return str(raw)
     if not isinstance(data, dict):
         return str(raw)
-    sep = "; " if lang == "en" else "；"
-    colon = ": " if lang == "en" else "："
+    sep, colon = tr("audit_view.sep", lang), tr("audit_view.colon", lang)
     return sep.join(f"{field_label(layer, k, lang)}{colon}{value_label(k, v, lang)}"
                     for k, v in data.items() if not str(k).startswith("_"))
 
@@ -107,7 +105,7 @@ def change_sentence(change, lang: str = "zh") -> str:
     """The undoable change (:class:`xxgeo.edits.Change`) in one sentence, its time local."""
     at = local_time(change.at)
     if change.action == "update":
-        what = ("、" if lang != "en" else ", ").join(
+        what = tr("audit_view.list_sep", lang).join(
             field_label(change.layer, k, lang) for k in change.after if not str(k).startswith("_"))
         return tr("audit_view.changed", lang, at=at, user=change.user, layer=layer_label(change.layer, lang),
                   fid=change.feature_id or "", fields=what)

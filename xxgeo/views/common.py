@@ -204,8 +204,8 @@ def unlocated_notice(ctx, row: pd.Series) -> None:
     """For a project without a place: one sentence saying so and a link to the data view's edit form for it
     (``?view=data&id=ID``, where its position can be entered)."""
     query = {"view": "data", "id": str(row["project_id"])}
-    if ctx.lang == "en":
-        query["lang"] = "en"
+    if ctx.params.get("lang"):  # the link keeps the page's language
+        query["lang"] = ctx.params["lang"]
     st.info(ctx.t("selection.unlocated", pid=md_text(row["project_id"]), name=md_text(row["name"])))
     st.markdown(f"[{ctx.t('selection.place_it')}](?{urlencode(query)})")
 

@@ -31,7 +31,8 @@ def _status_label(v: str, ctx) -> str:
         return ctx.t("edit_form.other")
     if not v:
         return not_stated(ctx.lang)
-    return v if ctx.lang != "en" else f"{status_text(v, 'en')} ({v})"
+    shown = str(status_text(v, ctx.lang))
+    return shown if shown == v else f"{shown} ({v})"  # in English the plan's own word stays beside it
 
 
 def _pick_project(ctx, names: dict) -> str | None:
