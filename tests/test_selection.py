@@ -128,7 +128,8 @@ def test_clicking_rows_highlights_or_explains(browser, server, dataset, lang):
     link = page.locator(f'a[href*="view=data"][href*="id={unlocated["project_id"]}"]')
     link.wait_for(timeout=30000)
     link.scroll_into_view_if_needed()
-    page.screenshot(path=f"/tmp/i17c/selection-unlocated-{lang}.png", full_page=True)
+    page.locator('[data-testid="stAlert"]').filter(has_text=sentence).screenshot(
+        path=f"/tmp/i17c/selection-unlocated-{lang}.png")
     href = link.get_attribute("href")
     page.goto(f"{server}/{href}")
     selected = page.locator('[role="tab"][aria-selected="true"]')
