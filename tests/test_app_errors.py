@@ -7,7 +7,7 @@ import pytest
 from kit import ROOT, app_test
 from streamlit.testing.v1 import AppTest
 
-from xxgeo.errors import NotFound
+from xxgeo.errors import NotFound, XxgeoError
 from xxgeo.views import shell
 
 
@@ -37,12 +37,22 @@ def test_an_error_in_a_view_is_shown_in_english_in_english_mode(store_env, monke
 
 
 def test_a_report_error_in_the_township_view_is_shown_in_english(store_env, monkeypatch):
+    """The PDF is built when its one button is clicked (Streamlit's deferred download): an error raised while
+    building reaches the button as its sentence in the UI's language; a missing font is said before any click."""
+    from xxgeo.views.common import said_in
+
     monkeypatch.setattr(importlib.import_module("xxgeo.reports"), "township_report_pdf", _raising)
     at = app_test(view="township", township="裴介", lang="en")
-    next(b for b in at.button if b.key == "tw_report").click()
-    at.run()
     assert not at.exception
+    button = next(b for b in at.get("download_button") if "PDF" in b.proto.label)
+    assert button.proto.deferred_file_id, "the PDF is built on click, not before"
+    with pytest.raises(XxgeoError) as err:  # what the button would show, had the build failed
+        said_in(_raising, "en")()
+    assert str(err.value) == "There is no park called “Mars”."
+    monkeypatch.setattr(importlib.import_module("xxgeo.reports"), "cjk_font", _raising)
+    at = app_test(view="township", township="裴介", lang="en")
     assert "There is no park called “Mars”." in [e.value for e in at.error]
+    assert not [b for b in at.get("download_button") if "PDF" in b.proto.label]
 
 
 def test_an_unknown_park_in_the_url_warns_in_the_error_own_words(store_env):

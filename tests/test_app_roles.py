@@ -73,8 +73,9 @@ def test_township_head_edits_own_township_only(store):
     exp = at.checkbox(key="exp_public")
     assert exp.value is True and exp.disabled
     pid = options[0].split()[0]
-    at.text_input(key=f"ef_{pid}_status").input("在建（乡镇核实）")
-    next(b for b in at.button if b.label == "保存修改").click()
+    at.selectbox(key=f"ef_{pid}_status").set_value("__other__")  # a status of their own, on purpose
+    at.text_input(key=f"ef_{pid}_other").input("在建（乡镇核实）")
+    next(b for b in at.button if b.label.startswith(f"保存对 {pid}")).click()
     at.run()
     assert not at.exception
     after = store.read("projects").set_index("project_id").loc[pid]

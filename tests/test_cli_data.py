@@ -138,3 +138,14 @@ def test_missing_store(capsys, tmp_path):
     code, _, err = run(capsys, "export", "--layer", "projects", "--format", "csv", "--out", tmp_path / "x.csv",
                        "--store", tmp_path / "none.gpkg")
     assert code != 0 and "找不到数据库文件" in err
+
+
+def test_undo_defaults_to_xxgeo_user(capsys, store, monkeypatch):
+    """``undo`` needs no --user: as its help says, it acts as XXGEO_USER (issue 17, item 7)."""
+    monkeypatch.setenv("XXGEO_USER", "赵六")
+    code, out, _ = run(capsys, "set", "--layer", "projects", "--id", "XM0003", "status=在建", "--store", store.path)
+    assert code == 0, out
+    code, out, err = run(capsys, "undo", "--store", store.path)
+    assert code == 0 and "已撤销" in out, (out, err)
+    log = store.read("audit_log")
+    assert list(log["user"].tail(2)) == ["赵六", "赵六"] and log["action"].iloc[-1] == "undo"

@@ -53,7 +53,7 @@ def test_download_respects_public_only_and_url_township(store):
 def test_edit_form_saves_with_version_check(store):
     at = open_view()
     at.selectbox(key="edit_pid").set_value("XM0002").run()
-    at.text_input(key="ef_XM0002_status").set_value("在建")
+    at.selectbox(key="ef_XM0002_status").set_value("在建")
     at.text_input(key="ef_XM0002_inv").set_value("2500")
     at.button[0].click().run()  # the form's submit button
     assert not at.exception
@@ -68,8 +68,8 @@ def test_edit_form_refuses_a_stale_edit(store):
     at = open_view()
     at.selectbox(key="edit_pid").set_value("XM0005").run()
     set_fields(store, "projects", "XM0005", ["status=停建"], user="另一位编辑")  # someone else, meanwhile
-    at.text_input(key="ef_XM0005_status").set_value("投产")
-    submit = next(b for b in at.button if b.label == "保存修改")
+    at.selectbox(key="ef_XM0005_status").set_value("投产")
+    submit = next(b for b in at.button if b.label.startswith("保存对 XM0005"))
     submit.click().run()
     assert project(store, "XM0005")["status"] == "停建"
     assert any("已被他人修改" in e.value for e in at.error)
@@ -78,7 +78,7 @@ def test_edit_form_refuses_a_stale_edit(store):
 def test_undo_button(store):
     set_fields(store, "projects", "XM0001", ["status=投产"], user="甲")
     at = open_view()
-    assert any("甲 修改了 projects XM0001" in str(m.value) for m in at.markdown)
+    assert any("甲 修改了项目 XM0001 的状态" in str(m.value) for m in at.markdown)
     next(b for b in at.button if b.label == "撤销这次修改").click().run()
     assert project(store, "XM0001")["status"] == "在建"
     assert store.read("audit_log")["action"].iloc[-1] == "undo"

@@ -163,7 +163,8 @@ def test_specs_never_widen_the_public_filter(dataset, tmp_path):
 @pytest.mark.parametrize(("old", "new", "says"), [
     ("fast_above = 2000", "fast_abve = 2000", "fast_abve"),
     ("fast_above = 2000", 'fast_above = "many"', "fast_above"),
-    ("keep_empty = true", 'highlight_param = "village"', "highlight_param"),
+    ('highlight_param = "project"', 'highlight_param = "village"', "highlight_param"),
+    ("highlight_popup = true", 'highlight_popup = "yes"', "highlight_popup"),
     ('title_en = "Projects"', 'title_en = "Projects"\ncolour = "red"', "colour"),
     ('audience = ["public",', 'audience = ["visitor", "public",', "visitor"),
 ])
@@ -179,8 +180,8 @@ def test_behaviour_request_fields_exist():
     """Every request field a spec may name (highlight_param, on_request) is a field of MapRequest."""
     from xxgeo.layerspec import HIGHLIGHT_PARAMS, ON_REQUEST
 
-    req = MapRequest(highlight_township="t", highlight_park="p", show_villages=True)
-    assert [req.field_value(f) for f in (*HIGHLIGHT_PARAMS.values(), *ON_REQUEST.values())] == ["t", "p", True]
+    req = MapRequest(highlight_township="t", highlight_park="p", highlight_project="x", show_villages=True)
+    assert [req.field_value(f) for f in (*HIGHLIGHT_PARAMS.values(), *ON_REQUEST.values())] == ["t", "p", "x", True]
     with pytest.raises(KeyError):
         req.field_value("field_value")  # a method, not a request field
 

@@ -23,7 +23,7 @@ LAYER_DIR = settings().layers_dir
 TOP_KEYS = frozenset({"layer", "title", "title_en", "order", "default_on", "audience", "interactive", "tooltip",
                       "popup", "style", "classes", "class_field", "label_field", "legend", "behaviour"})
 #: request fields a layer may be highlighted by (``highlight_param``) -> the MapRequest field holding the id
-HIGHLIGHT_PARAMS = {"township": "highlight_township", "park": "highlight_park"}
+HIGHLIGHT_PARAMS = {"township": "highlight_township", "park": "highlight_park", "project": "highlight_project"}
 #: what a layer drawn only on request (``on_request``) waits for -> the MapRequest field that asks for it
 ON_REQUEST = {"villages": "show_villages"}
 SIMPLIFY_MODES = ("coverage",)
@@ -39,8 +39,10 @@ class Behaviour:
     simplify: str | None = None
     simplify_tolerance: float = 0.0002  # degrees, ~20 m
     simplify_above: int = 5000  # vertices in the whole layer before it is simplified
-    #: which request id highlights (and frames) one feature: "township" or "park"
+    #: which request id highlights (and frames) one feature: "township", "park" or "project"
     highlight_param: str | None = None
+    #: the highlighted feature's popup is open when the map is drawn (a project picked from a table)
+    highlight_popup: bool = False
     #: drawn only when the request asks for it ("villages": ``MapRequest.show_villages``)
     on_request: str | None = None
     #: the township choropleth (``MapRequest.overlay``) colours this layer's features
@@ -103,7 +105,8 @@ def _refuse(where: str, zh: str, en: str) -> ValidationFailed:
 
 
 _KINDS = {"fast_above": int, "simplify": str, "simplify_tolerance": float, "simplify_above": int,
-          "highlight_param": str, "on_request": str, "choropleth": bool, "precision_label": bool, "keep_empty": bool}
+          "highlight_param": str, "highlight_popup": bool,
+          "on_request": str, "choropleth": bool, "precision_label": bool, "keep_empty": bool}
 _CHOICES = {"simplify": SIMPLIFY_MODES, "highlight_param": tuple(HIGHLIGHT_PARAMS), "on_request": tuple(ON_REQUEST)}
 
 

@@ -92,3 +92,23 @@ def short_village(name: str) -> str:
                 n += "村"
             break
     return n
+
+
+def rank_matches(query: str, ids: list, labels: list) -> list:
+    """The ``ids`` whose id or label contains ``query``, best first: an exact id or label, then those that
+    start with it, then the rest (each group in the given order). An empty query keeps every id in order.
+
+    Typing 禹王城遗址 puts the project named exactly 禹王城遗址 before 禹王城遗址博物馆, whatever their ids."""
+    q = _norm(query).lower()
+    if not q:
+        return list(ids)
+    ranked = []
+    for pos, (i, label) in enumerate(zip(ids, labels)):
+        a, b = _norm(i).lower(), _norm(label).lower()
+        if a == q or b == q:
+            ranked.append((0, pos, i))
+        elif a.startswith(q) or b.startswith(q):
+            ranked.append((1, pos, i))
+        elif q in a or q in b:
+            ranked.append((2, pos, i))
+    return [i for _, _, i in sorted(ranked)]

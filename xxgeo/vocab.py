@@ -173,3 +173,30 @@ def area_text(km2, lang: str = "zh") -> str:
         return not_stated(lang)
     mu = f"{km2_to_mu(km2):,.0f} {unit('mu', lang)}"
     return f"{float(km2):g} km² ({mu})" if _en(lang) else f"{float(km2):g} km²（{mu}）"
+
+
+#: the time zone every time on screen is shown in (the store keeps UTC)
+LOCAL_TZ = "Asia/Shanghai"
+#: a project's lifecycle stages, in order (offered with the statuses in use when a status is edited)
+LIFECYCLE_STAGES = ("储备", "签约", "前期", "新开工", "续建", "竣工", "投产")
+_LIFECYCLE_EN = {"储备": "in reserve", "签约": "signed", "前期": "preparation", "新开工": "newly started",
+                 "续建": "continued", "竣工": "completed", "投产": "in operation"}
+for _zh, _word in _LIFECYCLE_EN.items():  # the stages read in English like the plan's own statuses
+    STATUS_EN.setdefault(_zh, _word)
+
+
+def local_time(value) -> str:
+    """A stored UTC time (ISO 8601) as local time, ``2026-12-01 07:01`` (Asia/Shanghai); empty as ''; a value
+    that is not a time is returned as it is."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    if is_blank(value):
+        return ""
+    try:
+        t = datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=UTC)
+    return t.astimezone(ZoneInfo(LOCAL_TZ)).strftime("%Y-%m-%d %H:%M")

@@ -99,6 +99,20 @@
       window.__xxFastDecoded = performance.now();
       this._ready = true; this._redraw(); this.fire("drawn");
       window.__xxFastDrawn = performance.now();
+      if (this._p.highlight) this._showHighlight(this._p.highlight);
+    },
+    /* The project picked in a table: a ring above the canvas and, when sent, its popup open (the values come
+     * with the page, so they show even before the tile holding the point is fetched). */
+    _showHighlight: function (h) {
+      var map = this._map, at = L.latLng(h.lat, h.lon);
+      this._hl = this._hl || L.layerGroup((h.points || [[h.lon, h.lat]]).map(function (q) { return xx.ring(L.latLng(q[1], q[0])); }));
+      this._hl.addTo(map);
+      if (!h.fields) return;
+      var html = "<table class='xx-popup'>" + h.fields.map(function (f, k) {
+        var v = h.values[k];
+        return "<tr><th>" + esc(f[1]) + "</th><td>" + (v === "" ? "<span class='xx-na'>未注明</span>" : esc(v) + (f[2] ? " " + esc(f[2]) : "")) + "</td></tr>";
+      }).join("") + "</table>";
+      setTimeout(function () { if (map) L.popup({ maxWidth: 420, maxHeight: 360 }).setLatLng(at).setContent(html).openOn(map); }, 0);
     },
     onRemove: function (map) {
       this._renderer._removePath(this._path);
@@ -106,6 +120,7 @@
       map.off("mousemove", this._hover, this);
       map.getContainer().removeEventListener("click", this._domClick, true);
       if (this._tip) map.removeLayer(this._tip);
+      if (this._hl) map.removeLayer(this._hl);
     },
     /* Keep the points above vector layers added after them (a base layer switched on again). */
     _toTop: function () {

@@ -98,7 +98,7 @@
     }
     if (props._schematic && s.schematic) Object.assign(s, s.schematic);
     if (props._fill) { s.fill = true; s.fill_color = props._fill; s.fill_opacity = props._fill_opacity || 0.7; }
-    if (props._highlight) { s.weight = (s.weight || 1) + 2.5; s.color = "#e31a1c"; }
+    if (props._highlight) { s.weight = (s.weight || 1) + 2.5; s.color = "#e31a1c"; if (s.radius) s.radius += 3; }
     return {
       color: s.color || "#333", weight: s.weight === undefined ? 1 : s.weight, opacity: s.opacity === undefined ? 1 : s.opacity,
       fill: s.fill !== false, fillColor: s.fill_color || s.color || "#333",
@@ -145,6 +145,24 @@
       }
     });
     group.addLayer(layer);
+    // the highlighted feature (a project picked in a table): a ring above every canvas layer, drawn on top of
+    // its own layer, and its popup open once the map shows it
+    var opened = null;
+    layer.eachLayer(function (lyr) {
+      var p = lyr.feature.properties || {};
+      if (!p._highlight) return;
+      if (lyr.getLatLng) group.addLayer(xx.ring(lyr.getLatLng()));
+      else if (lyr.feature.geometry && lyr.feature.geometry.type === "MultiPoint") {
+        lyr.eachLayer(function (part) { group.addLayer(xx.ring(part.getLatLng())); }); // every place of it
+      }
+      if (p._open) opened = lyr;
+    });
+    if (opened) {
+      group.on("add", function () {
+        if (opened.bringToFront) opened.bringToFront();
+        setTimeout(function () { if (opened._map || opened.getLayers) opened.openPopup(); }, 0);
+      });
+    }
     if (spec.label_field) {
       layer.eachLayer(function (lyr) {
         var p = lyr.feature.properties, st = styleFor(spec, p);
@@ -160,6 +178,14 @@
     }
     group.xxLayer = layer;
     return group;
+  };
+
+  /* The ring marking the highlighted feature: an HTML marker, so it sits above every canvas drawing. */
+  xx.ring = function (latlng) {
+    return L.marker(latlng, {
+      interactive: false, keyboard: false, zIndexOffset: 1000,
+      icon: L.divIcon({ className: "xx-hl", html: "<span></span>", iconSize: [26, 26], iconAnchor: [13, 13] })
+    });
   };
 
   /* Zoom to a feature by id across the xxgeo layers of a map. */

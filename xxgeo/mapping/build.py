@@ -24,7 +24,7 @@ from ..tiles import BUDGET as TILE_BUDGET
 from ..tiles import TileSet, TileStore, tiled_payload
 from .assets import add_basemap, use_assets
 from .elements import FitNow, HtmlControl, SpecLayer
-from .payload import display_coverage, fast_columns, fast_payload, feature_collection, spec_json
+from .payload import display_coverage, fast_columns, fast_highlight, fast_payload, feature_collection, spec_json
 from .request import MapRequest, filter_projects
 
 #: the store layer whose rows a :class:`~xxgeo.mapping.MapFilter` selects (the filter is a project filter;
@@ -102,8 +102,8 @@ def build_map(dataset, request: MapRequest | None = None, *, specs: dict | None 
     fit_bounds = [[miny, minx], [maxy, maxx]]
     sel = None
     highlighted = [s for s in specs_list if _highlight_id(s, req) is not None]
-    if highlighted:  # the first in draw order (a township before a park)
-        spec = highlighted[0]
+    if highlighted:  # the most specific: the last in draw order (a project in its township)
+        spec = highlighted[-1]
         g = frame(spec.layer)
         sel = g[g[LAYERS[spec.layer].id_field or "code"] == _highlight_id(spec, req)]
     elif req.fit == "selection" and 0 < len(rows) < len(all_rows):
@@ -131,6 +131,8 @@ def build_map(dataset, request: MapRequest | None = None, *, specs: dict | None 
         hid = _highlight_id(spec, req)
         if hid:
             extra.setdefault(hid, {})["_highlight"] = True
+            if b.highlight_popup:
+                extra[hid]["_open"] = True
         drawn = int(gdf.geometry.notna().sum())
         if b.fast_above is not None and drawn > b.fast_above:
             present[spec.layer] = gdf[spec.class_field].value_counts().to_dict()
@@ -138,6 +140,8 @@ def build_map(dataset, request: MapRequest | None = None, *, specs: dict | None 
                 payload, tileset = tiled_payload(*fast_columns(gdf, spec, lookups), store=tiles)
             else:
                 payload = fast_payload(gdf, spec, lookups)
+            if hid:
+                payload["highlight"] = fast_highlight(gdf, spec, hid, lookups, popup=b.highlight_popup)
             FastPointsLayer(payload, name=spec.title_for(req.lang), show=spec.default_on).add_to(m)
             continue
         fc = feature_collection(gdf, spec, extra=extra, lookups=lookups)

@@ -112,6 +112,26 @@ def fast_columns(gdf, spec: LayerSpec, lookups: dict | None = None) -> tuple:
             colors, cols, [[f.name, f.label, f.unit] for f in fields])
 
 
+def fast_highlight(gdf, spec: LayerSpec, feature_id: str, lookups: dict | None = None, *,
+                   popup: bool = True) -> dict | None:
+    """The one highlighted feature of a fast point layer, sent with the page whatever the library's size (its
+    tile may not be fetched yet): its points (a multi-point project is ringed at each of its places; the popup
+    opens at the first) and, when ``popup``, its popup fields and display values.
+    ``None`` when the id is not among the drawn rows (filtered out, or without a place)."""
+    idf = LAYERS[spec.layer].id_field
+    one = gdf[(gdf[idf].astype(str) == str(feature_id)) & gdf.geometry.notna()] if idf else gdf.iloc[:0]
+    if one.empty or one.geometry.iloc[0].is_empty:
+        return None
+    lon, lat, _cat, _names, _colors, cols, fields = fast_columns(one.iloc[:1], spec, lookups)
+    if not len(lon):
+        return None
+    out = {"id": str(feature_id), "lon": round(float(lon[0]), 6), "lat": round(float(lat[0]), 6),
+           "points": [[round(float(x), 6), round(float(y), 6)] for x, y in zip(lon, lat)]}
+    if popup:
+        out.update(fields=fields, values=[cols[f[0]][0] for f in fields])
+    return out
+
+
 def fast_payload(gdf, spec: LayerSpec, lookups: dict | None = None) -> dict:
     """The compact payload of a point layer (multi-points exploded, each part carrying its row's values)."""
     return encode(*fast_columns(gdf, spec, lookups))

@@ -96,8 +96,10 @@ class MapRequest:
 
     ``role='public'`` forces public-only projects and hides the layers not meant for the public.
     ``overlay``: a township choropleth (:class:`xxgeo.legend.Overlay`, itself hashable).
-    ``highlight_township`` / ``highlight_park``: the id of one feature to highlight and frame (the layers whose
-    spec names ``highlight_param = "township"`` / ``"park"``). ``show_villages``: draw the layers that are drawn
+    ``highlight_township`` / ``highlight_park`` / ``highlight_project``: the id of one feature to highlight and
+    frame (the layers whose spec names ``highlight_param = "township"`` / ``"park"`` / ``"project"``; when
+    several are given the view frames the most specific, the one drawn last, e.g. a project in its township).
+    ``show_villages``: draw the layers that are drawn
     only on request (``on_request = "villages"``). ``compact``: legend folded and layer control collapsed (small
     maps in the app). ``assets``: "static" (served by the app) or "inline" (one self-contained file that draws
     with no network). ``fit``: 'county' or 'selection' (the filtered projects or the highlighted feature), the
@@ -111,6 +113,7 @@ class MapRequest:
     overlay: Overlay | None = None
     highlight_township: str | None = None
     highlight_park: str | None = None
+    highlight_project: str | None = None
     show_villages: bool = False
     compact: bool = False
     assets: str = "static"

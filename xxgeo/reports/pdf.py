@@ -47,6 +47,7 @@ def styles(base: float = 9.0) -> dict:
         "title": st("title", base + 9, leading=(base + 9) * 1.25, space_after=2),
         "subtitle": st("subtitle", base + 1.5, color=MUTED, space_after=4),
         "h2": st("h2", base + 2.5, space_before=6, space_after=3, keep=True),
+        "h2flow": st("h2flow", base + 2.5, space_before=6, space_after=3),  # not kept with the next flowable
         "body": st("body", base),
         "small": st("small", base - 1.5, color=MUTED),
         "cell": st("cell", base - 1.2, leading=(base - 1.2) * 1.28),
@@ -124,12 +125,19 @@ def build(story: list, *, title: str, footer: str, author: str | None = None) ->
     return buf.getvalue(), pages["n"]
 
 
-def fit(make_story, *, title: str, footer: str, max_pages: int, attempts: list) -> tuple[bytes, int, object]:
+def fit(make_story, *, title: str, footer: str, max_pages: int, attempts: list,
+        built: dict | None = None) -> tuple[bytes, int, object]:
     """Build with each setting in ``attempts`` (e.g. smaller fonts, fewer rows) until the document fits in
-    ``max_pages``; returns (pdf, pages, setting used). The last attempt is kept even if it is longer."""
+    ``max_pages``; returns (pdf, pages, setting used). The last attempt is kept even if it is longer.
+
+    ``built``: {setting: (pdf, pages)} of builds already made (read and filled), so a second fit with another
+    page budget does not lay out the same setting twice."""
     out = None
+    built = {} if built is None else built
     for setting in attempts:
-        pdf, n = build(make_story(setting), title=title, footer=footer)
+        if setting not in built:
+            built[setting] = build(make_story(setting), title=title, footer=footer)
+        pdf, n = built[setting]
         out = (pdf, n, setting)
         if n <= max_pages:
             break

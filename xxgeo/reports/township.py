@@ -1,11 +1,12 @@
-"""The township one-pager (1–2 A4 pages): map, figures, project table, the villages the plan names, notes
-on boundary and location precision, sources."""
+"""The township one-pager (one A4 page; the project list runs on to a second only when it does not fit): map,
+figures, project table, the villages the plan names, notes on boundary and location precision, sources."""
 
 from __future__ import annotations
 
 import re
 
 import pandas as pd
+from reportlab.platypus import CondPageBreak
 
 from ..analysis import township_stats
 from ..county import county
@@ -16,8 +17,13 @@ from . import pdf
 from .figures import township_figure
 from .mapdraw import png_bytes, select_projects
 
-#: (base font size, max project rows or None): tried in turn until the report fits on two pages
-ATTEMPTS = [(9.0, None), (8.2, None), (7.6, None), (7.6, 60), (7.6, 40), (7.6, 25)]
+#: (base font size, max project rows or None, map width as a share of the text width): tried in turn until the
+#: whole report fits on ONE page (every project listed) ...
+ONE_PAGE = [(9.0, None, 1.0), (8.2, None, 0.82), (7.6, None, 0.66), (7.2, None, 0.58)]
+#: ... else until it fits on two: page 1 full (the project list runs on), the rest on page 2
+ATTEMPTS = [(9.0, None, 1.0), (8.2, None, 1.0), (7.6, None, 1.0), (7.6, 60, 1.0), (7.6, 40, 1.0), (7.6, 25, 1.0)]
+#: a section heading starts a new page rather than sit at the foot of one with less than this below it
+HEADING_ROOM = 14 * pdf.mm
 
 
 def _or(v, unknown: str = "未注明") -> str:
@@ -53,7 +59,8 @@ def _refs(projects: pd.DataFrame) -> list[str]:
 
 
 def township_report_pdf(ds, code: str) -> bytes:
-    """The township report as PDF bytes (1–2 A4 pages, searchable text in an embedded CJK font)."""
+    """The township report as PDF bytes, searchable text in an embedded CJK font: one A4 page when the whole
+    report fits at a readable size (:data:`ONE_PAGE`), else two with page 1 full (:data:`ATTEMPTS`)."""
     f = township_facts(ds, code)
     t = ds["townships"].set_index("code").loc[code]
     projects = select_projects(ds["projects"], MapFilter(townships=(code,)))
@@ -65,26 +72,36 @@ def township_report_pdf(ds, code: str) -> bytes:
     c = county()
 
     def story(setting):
-        base, max_rows = setting
+        base, max_rows, map_share = setting
         st = pdf.styles(base)
+
+        def heading(text: str) -> list:
+            # not kept with what follows (a kept heading drags a long table to the next page and leaves page 1
+            # half empty): the table runs on from where it starts, and a heading near the foot moves on
+            return [CondPageBreak(HEADING_ROOM), pdf.para(text, st["h2flow"])]
+
         out = [pdf.para(f"{f['name']}  项目一页报告", st["title"]),
                pdf.para(f"{c.name}{f['name']}（{f['kind']}，统计用区划代码 {code}）· 依据{c.plan_title}",
                         st["subtitle"]),
-               pdf.image(map_png, pdf.CONTENT_W)]
+               pdf.image(map_png, pdf.CONTENT_W * map_share)]
         out.append(pdf.para(_map_note(f, info), st["small"]))
         out += [pdf.para("基本情况", st["h2"]), _facts_table(f, parks, st)]
-        out.append(pdf.para(f"本乡镇项目（{len(projects)} 个）", st["h2"]))
+        out += heading(f"本乡镇项目（{len(projects)} 个）")
         out += _project_table(projects, st, max_rows, f["name"])
         if len(villages):
-            out += [pdf.para("规划点名的村（美丽乡村示范片/带等）", st["h2"]), _village_table(villages, st)]
+            out += heading("规划点名的村（美丽乡村示范片/带等）") + [_village_table(villages, st)]
         if info.site_keys:
-            out += [pdf.para("景区与文物（图中编号）", st["h2"]), _site_table(info.site_keys, ds, st)]
-        out += [pdf.para("说明与资料来源", st["h2"])]
+            out += heading("景区与文物（图中编号）") + [_site_table(info.site_keys, ds, st)]
+        out += heading("说明与资料来源")
         out += [pdf.para(s, st["small"]) for s in _notes(f, t, projects, ds)]
         return out
 
-    data, _pages, _used = pdf.fit(story, title=f"{f['name']} 项目一页报告", footer=f"{c.app_title} · {f['name']}",
-                                  max_pages=2, attempts=ATTEMPTS)
+    title, footer = f"{f['name']} 项目一页报告", f"{c.app_title} · {f['name']}"
+    built: dict = {}
+    data, pages, _used = pdf.fit(story, title=title, footer=footer, max_pages=1, attempts=ONE_PAGE, built=built)
+    if pages > 1:
+        data, _pages, _used = pdf.fit(story, title=title, footer=footer, max_pages=2, attempts=ATTEMPTS,
+                                      built=built)
     return data
 
 

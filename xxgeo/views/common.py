@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import replace
+from urllib.parse import urlencode
 
 import pandas as pd
 import streamlit as st
@@ -158,3 +160,84 @@ def na_text(df: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
         else:
             out[c] = col.astype(object).where(col.notna(), na)
     return out
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
+
+
+def md_text(value) -> str:
+    """Text from the data made safe for ``st.markdown`` / ``st.info``: every Markdown character escaped (a name
+    can neither become a link nor format the sentence around it)."""
+    return _MD_SPECIAL.sub(r"\\\1", str(value))
+
+
+def selectable_table(ctx, table: pd.DataFrame, *, key: str, focus_key: str, **kw) -> str | None:
+    """The project table (first column: the id) with one row selectable; returns the selected id.
+
+    A new selection is kept in ``st.session_state[focus_key]`` and the app re-runs at once, so the map above
+    the table (drawn earlier in the run) highlights it; a cleared selection clears it."""
+    ev = st.dataframe(na_text(table, ctx.lang), hide_index=True, width="stretch", on_select="rerun",
+                      selection_mode="single-row", key=key, **kw)
+    rows = list(ev.selection.rows) if ev is not None and hasattr(ev, "selection") else []
+    pid = str(table.iloc[rows[0], 0]) if rows and rows[0] < len(table) else None
+    if st.session_state.get(focus_key) != pid:
+        st.session_state[focus_key] = pid
+        st.rerun()
+    return pid
+
+
+def focused_project(ctx, projects: pd.DataFrame, focus_key: str) -> tuple[pd.Series | None, str | None]:
+    """The row chosen in a table (kept in ``focus_key``) if it is among ``projects``, and its id when it has a
+    place on the map (the id the map highlights: ``MapRequest.highlight_project``)."""
+    pid = st.session_state.get(focus_key)
+    if pid is None:
+        return None, None
+    hit = projects[projects["project_id"].astype(str) == str(pid)]
+    if hit.empty:
+        return None, None
+    row = hit.iloc[0]
+    g = row.geometry
+    return row, (str(pid) if g is not None and not g.is_empty else None)
+
+
+def unlocated_notice(ctx, row: pd.Series) -> None:
+    """For a project without a place: one sentence saying so and a link to the data view's edit form for it
+    (``?view=data&id=ID``, where its position can be entered)."""
+    query = {"view": "data", "id": str(row["project_id"])}
+    if ctx.params.get("lang"):  # the link keeps the page's language
+        query["lang"] = ctx.params["lang"]
+    st.info(ctx.t("selection.unlocated", pid=md_text(row["project_id"]), name=md_text(row["name"])))
+    st.markdown(f"[{ctx.t('selection.place_it')}](?{urlencode(query)})")
+
+
+def said_in(build, lang: str):
+    """``build`` for a deferred download: Streamlit shows ``str()`` of what the build raises next to the
+    button, so an :class:`~xxgeo.errors.XxgeoError` is raised again carrying its sentence in ``lang``."""
+    from ..errors import XxgeoError
+    from .errors import error_text
+
+    def made() -> bytes:
+        try:
+            return build()
+        except XxgeoError as exc:
+            raise XxgeoError(error_text(exc, lang), english=exc.english) from exc
+
+    return made
+
+
+def report_download(ctx, label: str, build, file_name: str, *, key: str) -> None:
+    """One click for a PDF: the button builds it when clicked (``build()``, on Streamlit's download thread, the
+    button spinning meanwhile) and the browser then saves the file. A missing CJK font is said at once, in
+    one sentence, instead of a button that cannot work."""
+    from ..errors import XxgeoError
+    from ..reports import cjk_font  # matplotlib and reportlab: loaded when a view offers a report
+    from .errors import show_error
+
+    try:
+        cjk_font()
+    except XxgeoError as exc:
+        show_error(exc, ctx.lang)
+        return
+    st.download_button(label, said_in(build, ctx.lang), file_name, "application/pdf", key=key, on_click="ignore",
+                       icon=":material/picture_as_pdf:", help=ctx.t("report_button.help"))
+    st.caption(ctx.t("report_button.note"))

@@ -53,7 +53,9 @@ def render(ctx) -> None:
     if not ctx.can_write_all:  # a township head: their own township's projects, public exports
         sections = {t("data.tab_edit"): edit_section, t("data.tab_export"): export_section}
         st.caption(t("data.township_head"))
-    for tab, section in zip(st.tabs(list(sections)), sections.values()):
+    # ?id=XM0001 (a link from a project without a place) opens the edit form on that project
+    default = t("data.tab_edit") if ctx.params.get("id") else None
+    for tab, section in zip(st.tabs(list(sections), default=default), sections.values()):
         with tab:
             section(ctx)
 

@@ -7,11 +7,55 @@ import streamlit as st
 from ..edits import last_change, set_fields, undo_last
 from ..errors import XxgeoError
 from ..i18n import value_text
-from ..names import township_names
+from ..names import rank_matches, township_names
 from ..policy import check_whole_layers
 from ..schema import CATEGORIES, LOC_PRECISION_LABELS, is_empty
-from ..vocab import COUNTY_WIDE, bool_word, precision_label
+from ..vocab import COUNTY_WIDE, LIFECYCLE_STAGES, bool_word, not_stated, precision_label, status_text
+from .audit_text import change_sentence, readable_log
+from .common import md_text
 from .errors import show_error
+
+#: the status choice that asks for a status typed by hand
+OTHER = "__other__"
+
+
+def status_choices(in_use) -> list[str]:
+    """The statuses offered when a project is edited: empty (未注明), the lifecycle stages in order, then every
+    other status in use (sorted), then :data:`OTHER` (typed by hand, on purpose)."""
+    used = sorted({str(v).strip() for v in in_use if not is_empty(v) and str(v).strip()})
+    return ["", *LIFECYCLE_STAGES, *[v for v in used if v not in LIFECYCLE_STAGES], OTHER]
+
+
+def _status_label(v: str, ctx) -> str:
+    if v == OTHER:
+        return ctx.t("edit_form.other")
+    if not v:
+        return not_stated(ctx.lang)
+    shown = str(status_text(v, ctx.lang))
+    return shown if shown == v else f"{shown} ({v})"  # in English the plan's own word stays beside it
+
+
+def _pick_project(ctx, names: dict) -> str | None:
+    """The project to edit: a search box (id or name; exact matches first), then a choice among the matches,
+    then the chosen id and name said plainly before anything can be saved. ``?id=`` preselects one."""
+    t = ctx.t
+    url_id = str(ctx.params.get("id") or "").strip()
+    if url_id and url_id not in names:
+        st.warning(t("edit_form.unknown_id", pid=md_text(url_id)))
+        url_id = ""
+    q = st.text_input(t("edit_form.search"), value=url_id, key="edit_q", placeholder=t("edit_form.search_hint"))
+    ids = list(names)
+    ranked = rank_matches(q, ids, [names[i] for i in ids])
+    if not ranked:
+        st.warning(t("edit_form.no_match", q=md_text(q.strip())))
+        return None
+    if q.strip():
+        st.caption(t("edit_form.matches", n=len(ranked)))
+    # the choice is keyed by the search: a new search starts again from its best match
+    pid = st.selectbox(t("edit.project"), ranked, index=0, key=f"edit_pid_{q.strip()}" if q.strip() else "edit_pid",
+                       format_func=lambda i: f"{i} {names.get(i, '')}")
+    st.info(t("edit_form.chosen", pid=md_text(pid), name=md_text(names[pid])))
+    return pid
 
 
 def _val(v, default=""):
@@ -32,9 +76,10 @@ def edit_section(ctx) -> None:
     if p.empty:
         st.info(t("edit.none"))
         return
-    ids = p["project_id"].astype(str).tolist()
-    names = dict(zip(ids, p["name"].astype(str)))
-    pid = st.selectbox(t("edit.project"), ids, key="edit_pid", format_func=lambda i: f"{i} {names.get(i, '')}")
+    names = dict(zip(p["project_id"].astype(str), p["name"].astype(str)))
+    pid = _pick_project(ctx, names)
+    if pid is None:
+        return
     row = p[p["project_id"].astype(str) == pid].iloc[0]
     version = int(_val(row.get("version"), 1))
     base_key = f"edit_base_{pid}"
@@ -56,7 +101,11 @@ def edit_section(ctx) -> None:
         name = c[0].text_input(t("col.name"), _val(row["name"]), key=f"ef_{pid}_name")
         cat = c[1].selectbox(t("col.category"), list(CATEGORIES), index=list(CATEGORIES).index(row["category"])
                              if row["category"] in CATEGORIES else 0, format_func=lambda v: value_text(v, lang))
-        status = c[0].text_input(t("col.status"), _val(row["status"]), key=f"ef_{pid}_status")
+        statuses = status_choices(ctx.dataset["projects"]["status"])
+        cur_status = _val(row["status"])
+        status_pick = c[0].selectbox(t("col.status"), statuses, index=statuses.index(cur_status)
+                                     if cur_status in statuses else 0, key=f"ef_{pid}_status",
+                                     format_func=lambda v: _status_label(v, ctx))
         cur_town = _val(row["township_code"])
         town = c[1].selectbox(t("col.township"), towns, index=towns.index(cur_town) if cur_town in towns else 0,
                               format_func=lambda k: tnames.get(k, value_text(COUNTY_WIDE, lang)),
@@ -77,9 +126,16 @@ def edit_section(ctx) -> None:
         lonlat = st.columns(2)
         lon = lonlat[0].text_input(t("edit.lon"), "" if point is None else f"{point.x:.6f}", key=f"ef_{pid}_lon")
         lat = lonlat[1].text_input(t("edit.lat"), "" if point is None else f"{point.y:.6f}", key=f"ef_{pid}_lat")
+        other = st.text_input(t("edit_form.other_text"), "", key=f"ef_{pid}_other",
+                              help=t("edit_form.other_help"))
         st.caption(t("edit.version", version=version))
-        submitted = st.form_submit_button(t("edit.save"), type="primary")
+        submitted = st.form_submit_button(t("edit_form.save", pid=md_text(pid), name=md_text(names[pid])),
+                                          type="primary")
     if not submitted:
+        return
+    status = other.strip() if status_pick == OTHER else status_pick
+    if status_pick == OTHER and not status:
+        st.warning(t("edit_form.other_empty"))
         return
     items = []
     for field, new, old in (("name", name, _val(row["name"])), ("category", cat, row["category"]),
@@ -140,7 +196,7 @@ def history_section(ctx) -> None:
     if change is None:
         st.caption(t("history.nothing"))
     else:
-        st.write(t("history.last", change=change.describe()))
+        st.write(t("history.last", change=md_text(change_sentence(change, ctx.lang))))
         if st.button(t("history.undo_button"), key="undo_btn"):
             try:
                 check_whole_layers(ctx.actor, "撤销修改")
@@ -153,9 +209,8 @@ def history_section(ctx) -> None:
     audit = ctx.dataset.get("audit_log")
     if audit is not None and len(audit):
         st.markdown(t("history.audit"))
-        cols = ["at", "user", "layer", "feature_id", "action", "before", "after"]
-        show = audit.tail(20).iloc[::-1][cols]
-        st.dataframe(show.rename(columns={c: t(f"history.col_{c}") for c in cols}), hide_index=True, width="stretch")
+        st.caption(t("audit_view.time_note"))
+        st.dataframe(readable_log(audit, ctx.lang), hide_index=True, width="stretch")
     st.markdown(t("history.backups"))
     backups = ctx.store.list_backups()
     if not backups:

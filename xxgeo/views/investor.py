@@ -17,8 +17,8 @@ from ..i18n import value_text
 from ..mapping import MapFilter, MapRequest, filter_projects
 from ..names import resolve_park, township_names
 from ..vocab import area_text, not_stated
-from .common import na_text, set_param, show_map
-from .errors import show_error, show_warning
+from .common import na_text, report_download, set_param, show_map
+from .errors import show_warning
 
 
 def pick_park(ctx) -> str | None:
@@ -106,12 +106,9 @@ def _card(ctx, p: pd.Series, *, brief: bool) -> None:
 
 
 def _brochure_button(ctx, pid: str) -> None:
-    if st.button(ctx.t("investor.brochure"), key="inv_brochure"):
-        from ..reports import park_brochure_pdf  # matplotlib and reportlab: loaded when a report is asked for
+    def build() -> bytes:
+        from ..reports import park_brochure_pdf
 
-        try:
-            pdf = park_brochure_pdf(ctx.dataset, pid)
-        except XxgeoError as exc:  # a missing font etc. carries its own sentence
-            show_error(exc, ctx.lang)
-            return
-        st.download_button(ctx.t("investor.download"), pdf, f"{pid}-brochure.pdf", "application/pdf", key="inv_dl")
+        return park_brochure_pdf(ctx.dataset, pid)
+
+    report_download(ctx, ctx.t("investor.brochure"), build, f"{pid}-brochure.pdf", key="inv_brochure")

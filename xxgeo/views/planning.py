@@ -15,12 +15,14 @@ from ..schema import CATEGORIES
 from ..vocab import fmt_wan, not_stated
 from .common import (
     basemap_picker,
-    na_text,
+    focused_project,
     param_list,
     project_table,
+    selectable_table,
     set_param,
     show_map,
     township_from_param,
+    unlocated_notice,
 )
 
 TABLE_ROWS = 2000
@@ -114,28 +116,18 @@ def render(ctx) -> None:
     # the download carries the whole selection
     shown = sel.iloc[:TABLE_ROWS]
     table = project_table(shown, ctx)
-    focus = st.session_state.get("plan_focus")
-    center = zoom = None
-    if focus is not None and focus in set(sel["project_id"]):
-        g = sel.set_index("project_id").loc[focus, "geometry"]
-        if g is not None and not g.is_empty:
-            p = g.centroid
-            center, zoom = (p.y, p.x), 14
-    show_map(ctx, "plan_map", MapRequest(flt, lang=ctx.lang, basemap=basemap, overlay=overlay, compact=True),
-             center=center, zoom=zoom, height=560)
+    focus_row, highlight = focused_project(ctx, sel, "plan_focus")
+    show_map(ctx, "plan_map", MapRequest(flt, lang=ctx.lang, basemap=basemap, overlay=overlay, compact=True,
+                                         highlight_project=highlight), height=560)
 
     st.markdown(ctx.t("planning.table"))
     if len(sel) > TABLE_ROWS:
         st.caption(ctx.t("planning.table_capped", n=f"{len(sel):,}", shown=f"{TABLE_ROWS:,}"))
-    ev = st.dataframe(na_text(table, ctx.lang), hide_index=True, width="stretch", height=380,
-                      on_select="rerun", selection_mode="single-row", key="plan_table")
-    rows = ev.selection.rows if ev and hasattr(ev, "selection") else []
-    if rows:
-        pid = table.iloc[rows[0], 0]
-        if st.session_state.get("plan_focus") != pid:
-            st.session_state["plan_focus"] = pid
-            st.rerun()
-        _details(sel.set_index("project_id").loc[pid], ctx)
+    selectable_table(ctx, table, key="plan_table", focus_key="plan_focus", height=380)
+    if focus_row is not None:
+        if highlight is None:
+            unlocated_notice(ctx, focus_row)
+        _details(focus_row, ctx)
     # built only when clicked: the whole selection, however large; internal data for editors only
     what = ctx.t("planning.selection")
     if not ctx.can_write_all:

@@ -7,13 +7,22 @@ import pandas as pd
 import streamlit as st
 
 from ..analysis import township_stats
-from ..errors import XxgeoError
 from ..i18n import value_text
 from ..mapping import MapFilter, MapRequest, filter_projects
 from ..names import township_names
 from ..vocab import fmt_wan, not_stated
-from .common import basemap_picker, na_text, project_table, set_param, show_map, township_from_param
-from .errors import show_error
+from .common import (
+    basemap_picker,
+    focused_project,
+    na_text,
+    project_table,
+    report_download,
+    selectable_table,
+    set_param,
+    show_map,
+    township_from_param,
+    unlocated_notice,
+)
 
 
 def pick_township(ctx) -> str:
@@ -58,8 +67,9 @@ def render(ctx) -> None:
 
     left, right = st.columns([3, 2])
     with left:
-        show_map(ctx, "tw_map", MapRequest(flt, lang=ctx.lang, basemap=basemap, highlight_township=code, compact=True),
-                 height=520)
+        focus_row, highlight = focused_project(ctx, sel, "tw_focus")
+        show_map(ctx, "tw_map", MapRequest(flt, lang=ctx.lang, basemap=basemap, highlight_township=code,
+                                           highlight_project=highlight, compact=True), height=520)
     with right:
         cat, n, inv_col = tt("col.category"), tt("count.projects"), tt("township.stated_investment")
         by_cat = sel["category"].value_counts().rename_axis(cat).reset_index(name=n)
@@ -83,7 +93,9 @@ def render(ctx) -> None:
                 hide_index=True, width="stretch")
 
     st.markdown(tt("township.projects"))
-    st.dataframe(na_text(project_table(sel, ctx), ctx.lang), hide_index=True, width="stretch")
+    selectable_table(ctx, project_table(sel, ctx), key="tw_table", focus_key="tw_focus")
+    if focus_row is not None and highlight is None:
+        unlocated_notice(ctx, focus_row)
 
     a, b = st.columns(2)
     with a:
@@ -120,13 +132,9 @@ def _or(v, unit: str, lang: str = "zh") -> str:
 
 
 def _report_button(ctx, code: str, name: str) -> None:
-    if st.button(ctx.t("township.report"), key="tw_report"):
-        from ..reports import township_report_pdf  # matplotlib and reportlab: loaded when a report is asked for
+    def build() -> bytes:
+        from ..reports import township_report_pdf
 
-        try:
-            pdf = township_report_pdf(ctx.dataset, code)
-        except XxgeoError as exc:  # a missing font etc. carries its own sentence
-            show_error(exc, ctx.lang)
-            return
-        st.download_button(ctx.t("download_pdf"), pdf, f"{name}-报告.pdf", "application/pdf",
-                           key="tw_report_dl")
+        return township_report_pdf(ctx.dataset, code)
+
+    report_download(ctx, ctx.t("township.report"), build, f"{name}-报告.pdf", key="tw_report")
