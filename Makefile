@@ -26,7 +26,7 @@ $(STORE): | $(VENV)/.installed
 store: $(STORE)
 
 run: $(VENV)/.installed $(STORE)
-	$(BIN)/streamlit run app.py
+	$(BIN)/streamlit run app.py --server.address 127.0.0.1
 
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest -q tests

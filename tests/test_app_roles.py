@@ -58,7 +58,7 @@ def test_wrong_password_is_refused_in_one_sentence(store):
     at = _sign_in(app_test(), "zhang", "wrong password")
     assert [e.value for e in at.error] == ["用户名或密码不正确。"]
     assert at.sidebar.radio[0].options == ["招商"]
-    assert at.session_state["xx_signin_failures"] == 1
+    assert "xx_signin_failures" not in at.session_state  # the delays are the store's, not the session's
 
 
 def test_township_head_edits_own_township_only(store):

@@ -25,7 +25,7 @@ import pandas as pd
 import pyogrio
 from shapely.geometry import MultiLineString, MultiPoint, MultiPolygon
 
-from ..accounts import DDL, TABLE, carry_accounts
+from ..accounts import DDL, FAILURES_DDL, FAILURES_TABLE, TABLE, carry_accounts
 from ..config import settings
 from ..errors import NotFound, StoreError
 from ..schema import LAYERS
@@ -298,6 +298,7 @@ class _SqliteAccounts:
     """The accounts table: a plain SQLite table inside the GeoPackage (not registered as a layer)."""
 
     table = TABLE
+    failures = FAILURES_TABLE
     mark = "?"
     row_lock = ""
 
@@ -313,6 +314,7 @@ class _SqliteAccounts:
             try:
                 if write:
                     con.execute(DDL.format(t=self.table))
+                    con.execute(FAILURES_DDL.format(t=self.failures))
                 yield (lambda q, params=(): con.execute(q, params).fetchall()), (lambda rows: insert_audit(con, rows))
                 con.execute("COMMIT")
             except BaseException:

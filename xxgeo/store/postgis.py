@@ -25,7 +25,7 @@ import psycopg
 import shapely
 from psycopg import sql
 
-from ..accounts import DDL
+from ..accounts import DDL, FAILURES_DDL
 from ..errors import NotFound, StoreError
 from ..schema import LAYERS, is_empty
 from .base import EditTx, LayersTx, Store, no_data
@@ -373,6 +373,7 @@ class _PgAccounts:
         self.store = store
         self.schema = f"{store.schema}_accounts"
         self.table = f'"{self.schema}"."accounts"'
+        self.failures = f'"{self.schema}"."signin_failures"'
 
     @contextlib.contextmanager
     def tx(self, *, write: bool):
@@ -381,6 +382,7 @@ class _PgAccounts:
             if write:
                 cur.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
                 cur.execute(DDL.format(t=self.table))
+                cur.execute(FAILURES_DDL.format(t=self.failures))
 
             def run(q, params=()):
                 cur.execute(q, params)

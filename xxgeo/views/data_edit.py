@@ -64,7 +64,8 @@ def edit_section(ctx) -> None:
         inv = c[0].text_input(t("edit.investment"),
                               "" if is_empty(row["investment_wan"]) else f"{row['investment_wan']:g}",
                               key=f"ef_{pid}_inv")
-        public = c[1].checkbox(t("edit.public"), bool(_val(row["public"], False)), key=f"ef_{pid}_public")
+        public = c[1].checkbox(t("edit.public"), bool(_val(row["public"], False)), key=f"ef_{pid}_public",
+                               disabled=bool(own))  # publication is the bureau's call (policy)
         years = st.columns(2)
         start = years[0].text_input(t("edit.start"), "" if is_empty(row["start_year"]) else str(int(row["start_year"])),
                                     key=f"ef_{pid}_start")
