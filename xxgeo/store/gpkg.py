@@ -104,7 +104,9 @@ class GpkgStore(Store):
     # ----------------------------------------------------------------- locking
     @contextlib.contextmanager
     def lock(self, timeout: float = LOCK_TIMEOUT_S):
-        """The writer lock (an ``flock`` on ``<store>.lock``), retried until ``timeout``."""
+        """The writer lock (an ``flock`` on ``<store>.lock``), retried until ``timeout``; a read-only store file
+        is refused first (every write would fail, and a restore must never replace a file marked read-only)."""
+        self._require_writable()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         lock_path = self.path.with_name(self.path.name + ".lock")
         with open(lock_path, "a+") as fh:
@@ -122,6 +124,20 @@ class GpkgStore(Store):
                 yield
             finally:
                 fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def _require_writable(self) -> None:
+        """:class:`StoreError` when the store file is read-only (no write permission, or no write bit at all:
+        the bureau marked it read-only, which even an administrator's process respects)."""
+        try:
+            mode = self.path.stat().st_mode
+        except FileNotFoundError:
+            return
+        if not mode & 0o222 or not os.access(self.path, os.W_OK):
+            raise StoreError(f"数据库是只读的（{self.path}），无法写入，数据未改动：请检查该文件的写权限，"
+                             "或换一份可写的副本，然后重试（不需要重建数据库）。",
+                             english=f"The store is read-only ({self.path}), so nothing was written. Check write "
+                                     "permission on the file, or use a writable copy, then try again (no rebuild "
+                                     "is needed).")
 
     # ----------------------------------------------------------------- backups
     @property
@@ -153,7 +169,7 @@ class GpkgStore(Store):
                 return Path(str(backup))
             raise
 
-    def _swap_tx(self, source, *, check, rows: list[dict], action: str) -> Path | None:
+    def _swap_tx(self, source, *, check, rows: list[dict], action: str, history: bool = False) -> Path | None:
         src = Path(source)
         try:
             names = [str(n) for n, _ in pyogrio.list_layers(src)]
@@ -169,6 +185,9 @@ class GpkgStore(Store):
                 check(self)
             saved = self.backup(action)
             with self._replacing(src) as tmp:
+                if history:
+                    with connect(tmp) as con:
+                        con.execute("DELETE FROM audit_log")
                 if rows:
                     append_audit_file(tmp, rows)
         return saved
@@ -309,6 +328,8 @@ class _SqliteAccounts:
     def tx(self, *, write: bool):
         """One transaction; yields ``(run(sql, params) -> rows, audit(rows))``."""
         self.store.require()
+        if write:
+            self.store._require_writable()
         with connect(self.store.path) as con:
             con.execute("BEGIN IMMEDIATE" if write else "BEGIN")
             try:

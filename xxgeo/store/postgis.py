@@ -215,7 +215,7 @@ class PostgisStore(Store):
                         (self._backup_prefix(),))
             return [Snapshot(n, int(size), self) for n, size in cur.fetchall()]
 
-    def _swap_tx(self, source, *, check, rows: list[dict], action: str) -> Snapshot | None:
+    def _swap_tx(self, source, *, check, rows: list[dict], action: str, history: bool = False) -> Snapshot | None:
         src = str(getattr(source, "name", source))
         with self._tx("exclusive") as cur:
             self._require_tables(cur)
@@ -228,6 +228,8 @@ class PostgisStore(Store):
             for t in self._tables(cur):
                 cur.execute(sql.SQL("DROP TABLE {}").format(self._id(t)))
             self._copy_tables(cur, src, self.schema, self._tables(cur, src), live=True)
+            if history:
+                cur.execute(sql.SQL("DELETE FROM {}").format(self._id("audit_log")))
             _insert_audit(cur, self, rows)
             self._watch_tables(cur)
         return saved
