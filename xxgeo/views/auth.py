@@ -13,6 +13,7 @@ from ..errors import SignInRefused, XxgeoError
 from ..i18n import tr
 from ..policy import Actor
 from ..session import PUBLIC, Session, auth_mode, client_source, expiry, open_actor, serves_open
+from ..textsafe import md
 from .errors import show_error
 
 KEY = "xx_session"
@@ -58,7 +59,7 @@ def signed_in_actor(store, township_name: Callable[[str], str] = str, lang: str 
             st.session_state.pop(KEY, None)
             if session.via == "sso" and getattr(st.user, "is_logged_in", False):
                 st.logout()
-            st.warning(why)
+            st.warning(md(why))
             session = None
         else:  # a role changed by an admin applies at the next page action
             session = Session(current.name, current.role, current.township_code, session.via, session.started, now)
@@ -73,7 +74,8 @@ def signed_in_actor(store, township_name: Callable[[str], str] = str, lang: str 
     if session is not None:
         town = township_name(session.township) if session.township else ""
         role = tr(f"role.{session.role}", lang)
-        st.markdown(f"{tr('auth.signed_in', lang)}：**{session.user}**（{role}{' · ' + town if town else ''}）")
+        where = f" · {md(town)}" if town else ""
+        st.markdown(f"{tr('auth.signed_in', lang)}：**{md(session.user)}**（{role}{where}）")
         if st.button(tr("auth.signout", lang), key="signout"):
             st.session_state.pop(KEY, None)
             if session.via == "sso":

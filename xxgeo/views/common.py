@@ -14,6 +14,7 @@ from ..config import settings
 from ..i18n import tr, value_text
 from ..mapping import APP_TILES, BASEMAPS, MapRequest, MapResult, build_map
 from ..names import resolve_township, township_names
+from ..textsafe import md as md_text  # the views' one markdown escaper (issue 18)
 from ..vocab import COUNTY_WIDE, not_stated, precision_label
 
 
@@ -67,7 +68,7 @@ def township_from_param(ctx, value: str | None) -> str | None:
         return None
     code = resolve_township(value, ctx.dataset["townships"], required=False)
     if code is None:
-        st.warning(ctx.t("url.unknown_township", value=value))
+        st.warning(ctx.t("url.unknown_township", value=md_text(value)))
     return code
 
 

@@ -10,6 +10,7 @@ from ..i18n import value_text
 from ..names import township_names
 from ..policy import check_whole_layers
 from ..schema import CATEGORIES, LOC_PRECISION_LABELS, is_empty
+from ..textsafe import md
 from ..vocab import COUNTY_WIDE, bool_word, precision_label
 from .errors import show_error
 
@@ -22,7 +23,7 @@ def edit_section(ctx) -> None:
     """Pick a project, change its attributes or move it; the version read first is what the edit checks."""
     msg = st.session_state.pop("edit_done", None)
     if msg:
-        st.success(msg)
+        st.success(md(msg))
     t, lang = ctx.t, ctx.lang
     p = ctx.dataset["projects"]
     own = ctx.actor.township if ctx.actor.role == "township" else None
@@ -130,7 +131,7 @@ def history_section(ctx) -> None:
     """Undo of the last change, the latest audit rows, and restore of a backup."""
     msg = st.session_state.pop("hist_done", None)
     if msg:
-        st.success(msg)
+        st.success(md(msg))
     t = ctx.t
     try:
         change = last_change(ctx.store)
@@ -141,7 +142,7 @@ def history_section(ctx) -> None:
     if change is None:
         st.caption(t("history.nothing"))
     else:
-        st.write(t("history.last", change=change.describe()))
+        st.markdown(t("history.last", change=md(change.describe())))
         if st.button(t("history.undo_button"), key="undo_btn"):
             try:
                 check_whole_layers(ctx.actor, "撤销修改")

@@ -16,6 +16,7 @@ from ..errors import XxgeoError
 from ..i18n import value_text
 from ..mapping import MapFilter, MapRequest, filter_projects
 from ..names import resolve_park, township_names
+from ..textsafe import md
 from ..vocab import area_text, not_stated
 from .common import na_text, set_param, show_map
 from .errors import show_error, show_warning
@@ -101,8 +102,8 @@ def _card(ctx, p: pd.Series, *, brief: bool) -> None:
     st.dataframe(d[["place", "km", "source"]].rename(columns={"place": t("investor.dest"), "km": t("investor.km"),
                                                                "source": t("investor.coord_source")}),
                  hide_index=True, width="stretch")
-    st.markdown(f"**{t('investor.stated')}**：{val(p['distances_stated'])}", unsafe_allow_html=True)
-    st.caption(t("investor.source", source=p["source_ref"]))
+    st.markdown(f"**{t('investor.stated')}**：{md(val(p['distances_stated']))}", unsafe_allow_html=True)
+    st.caption(t("investor.source", source=md(p["source_ref"])))
 
 
 def _brochure_button(ctx, pid: str) -> None:
