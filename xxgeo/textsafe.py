@@ -13,10 +13,12 @@ from xml.sax.saxutils import escape as _xml_escape
 
 #: Control characters no sink should see (tab, line feed and carriage return are kept where text may wrap).
 CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-#: Markdown (CommonMark + GFM + Streamlit's ``:directives:`` and ``$math$``): every ASCII punctuation that
-#: starts syntax, escaped with a backslash (renders as the character itself). ``&`` and ``;`` are left so
-#: HTML entities made by :func:`html.escape` still display.
-_MD_RE = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:=^\"'%/])")
+#: Markdown (CommonMark + GFM + Streamlit's ``:directives:``, emoji and ``$math$``): what starts syntax anywhere
+#: on a line (emphasis, code, links and images, autolinks, math, strikethrough), a ``:`` that could open a
+#: directive or a URL scheme, ``www.`` and ``@`` (GFM autolinks), an ``_`` at a word edge (intraword ``_``
+#: is never emphasis) and a block marker at the start. Escaped with a backslash (shown as the character).
+_MD_RE = re.compile(r"[\\`*\[\]<>$~]|:(?=\S)|(?<=www)\.|@|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
+_MD_START_RE = re.compile(r"^(\s*)([#>+\-=]|\d+(?=[.)]))")
 #: What a spreadsheet reads as the start of a formula (OWASP "CSV injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 ELLIPSIS = "…"
@@ -37,17 +39,34 @@ def md(text) -> str:
     """``text`` shown literally in Streamlit markdown (``st.markdown``, ``st.caption``, ``st.warning`` …):
     no live link, image, emphasis, heading, math or ``:directive:``; lines joined."""
     s = CONTROL_RE.sub("", str(text)).replace("\r", " ").replace("\n", " ")
-    return _MD_RE.sub(r"\\\1", s)
+    s = _MD_RE.sub(lambda m: "\\" + m.group(), s)
+    return _MD_START_RE.sub(lambda m: m.group(1) + m.group(2) + "\\" if m.group(2)[0].isdigit()
+                            else m.group(1) + "\\" + m.group(2), s)
 
 
-def mathtext(text) -> str:
-    """``text`` drawn literally by matplotlib (every ``$`` escaped, so nothing is read as mathtext)."""
-    return CONTROL_RE.sub("", str(text)).replace("\\", "\\\\").replace("$", r"\$")
+#: matplotlib settings under which every text is drawn literally: ``$…$`` is never read as mathtext (a name
+#: holding ``$\foo$`` would otherwise fail to draw, and ``$x$`` be drawn as math). Used by every figure.
+MATPLOTLIB_RC = {"text.parse_math": False}
+#: The longest label a figure draws (a title, an annotation, a legend entry), in characters.
+FIGURE_LABEL_MAX = 40
 
 
-def pdf_markup(text) -> str:
-    """``text`` as literal content of a reportlab ``Paragraph`` (its XML-like markup escaped)."""
-    return _xml_escape(CONTROL_RE.sub("", str(text)))
+def figure_label(text, limit: int = FIGURE_LABEL_MAX) -> str:
+    """``text`` as a figure label: control characters gone, one line per line given, cut with an ellipsis."""
+    return "\n".join(ellipsize(line, limit) for line in CONTROL_RE.sub("", str(text)).split("\n"))
+
+
+#: The longest text a PDF table cell holds (a longer one would make a row taller than the page).
+PDF_CELL_MAX = 300
+#: The longest paragraph of a PDF (titles included).
+PDF_TEXT_MAX = 3000
+
+
+def pdf_markup(text, limit: int = PDF_TEXT_MAX) -> str:
+    """``text`` as literal content of a reportlab ``Paragraph``: its XML-like markup escaped, control
+    characters gone, cut with an ellipsis at ``limit`` characters (reportlab cannot lay out what does not fit
+    on a page)."""
+    return _xml_escape(ellipsize(CONTROL_RE.sub("", str(text)), limit))
 
 
 def ellipsize(text, limit: int) -> str:
