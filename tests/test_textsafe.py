@@ -73,3 +73,17 @@ def test_reports_draw_math_markup_and_long_names_literally(dataset):
     assert reports.park_brochure_pdf(ds, pid)[:4] == b"%PDF"
     assert reports.print_map_png(ds, "township", code, dpi=60)[:4] == b"\x89PNG"
     assert reports.print_map_png(ds, "park", pid, dpi=60)[:4] == b"\x89PNG"
+
+
+def test_import_refuses_control_characters_with_a_sentence(tmp_path):
+    from datafactory import import_file, make_store, points_in
+
+    store = make_store(tmp_path / "s.gpkg")
+    q = points_in("140828200")[0]
+    src = tmp_path / "p.csv"
+    src.write_text(f"项目名称,类别,乡镇,经度,纬度\n物流\x0b中心,商贸物流,尉郭,{q.x},{q.y}\n", encoding="utf-8")
+    before = store.path.read_bytes()
+    with pytest.raises(ValidationFailed) as exc:
+        import_file(src, "projects", store)
+    assert "控制字符" in str(exc.value) or any("控制字符" in str(p) for p in exc.value.problems)
+    assert store.path.read_bytes() == before
