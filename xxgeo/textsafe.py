@@ -17,7 +17,11 @@ CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 #: on a line (emphasis, code, links and images, autolinks, math, strikethrough), a ``:`` that could open a
 #: directive or a URL scheme, ``www.`` and ``@`` (GFM autolinks), an ``_`` at a word edge (intraword ``_``
 #: is never emphasis) and a block marker at the start. Escaped with a backslash (shown as the character).
-_MD_RE = re.compile(r"[\\`*\[\]<>$~]|:(?=\S)|(?<=www)\.|@|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
+_MD_RE = re.compile(r"[\\`*\[\]<>$~]|:(?=\S)|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
+#: Streamlit links bare URLs, ``www.`` names and e-mail addresses and turns ``:name:`` into emoji in the text it
+#: shows, whatever the escapes: a zero-width space breaks each of them (invisible, the text reads the same).
+_ZWSP = "\u200b"
+_AUTOLINK_RE = re.compile(r"(?i)(:)(//)|(www)(\.)|(?<=\S)()(@)|(:)()(?=[a-z])")
 _MD_START_RE = re.compile(r"^(\s*)([#>+\-=]|\d+(?=[.)]))")
 #: What a spreadsheet reads as the start of a formula (OWASP "CSV injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -35,11 +39,17 @@ def has_controls(text: str) -> bool:
     return bool(CONTROL_RE.search(text))
 
 
+def unlink(text) -> str:
+    """``text`` with bare URLs, ``www.`` names, e-mail addresses and ``:emoji:`` broken by zero-width spaces
+    (for HTML that Streamlit shows: it links these after rendering)."""
+    return _AUTOLINK_RE.sub(lambda m: _ZWSP.join(g for g in m.groups() if g is not None), str(text))
+
+
 def md(text) -> str:
     """``text`` shown literally in Streamlit markdown (``st.markdown``, ``st.caption``, ``st.warning`` …):
     no live link, image, emphasis, heading, math or ``:directive:``; lines joined."""
     s = CONTROL_RE.sub("", str(text)).replace("\r", " ").replace("\n", " ")
-    s = _MD_RE.sub(lambda m: "\\" + m.group(), s)
+    s = _MD_RE.sub(lambda m: "\\" + m.group(), unlink(s))
     return _MD_START_RE.sub(lambda m: m.group(1) + m.group(2) + "\\" if m.group(2)[0].isdigit()
                             else m.group(1) + "\\" + m.group(2), s)
 
