@@ -6,7 +6,7 @@ STORE ?= geodata/build/xxgeo.gpkg
 # where the app listens: this machine only by default (single-user mode has no sign-in); for a shared office
 # server: make run ADDRESS=0.0.0.0 PORT=8501 SERVER_NAME=192.168.1.20 (the name or IP colleagues type; see README)
 PORT ?= 8501
-ADDRESS ?= localhost
+ADDRESS ?= 127.0.0.1
 SERVER_NAME ?=
 
 .PHONY: run test test-fast install install-dev store lint clean

@@ -269,3 +269,80 @@ def test_undo_is_for_editors_in_the_store_layer(any_store):
     assert any_store.read("projects").set_index("project_id").loc[own, "status"] == "在建"
     assert "撤销" in undo_last(GuardedStore(any_store, Actor("li", "editor")), user="li")
     assert any_store.read("audit_log")["user"].iloc[-1] == "li"
+
+
+# ------------------------------------------------------------------------ issue 18: a back-off strangers cannot use
+def test_a_strangers_failures_never_lock_out_a_colleague(any_store):
+    """Thirty wrong passwords (and one more each time the lock expires) from a stranger's address lock that
+    address only: the admin signs in from their own computer at every moment, the stranger stays refused."""
+    book = Accounts(any_store)
+    book.add("boss", "admin", password=PW)
+    t = 1_000_000.0
+    for i in range(30):
+        with pytest.raises(SignInRefused):
+            book.sign_in("boss", f"guess {i}", source="10.0.0.66", now=t)
+        if i % 10 == 9:  # (every hash check costs a second on a busy machine)
+            assert book.sign_in("boss", PW, source="10.0.0.7", now=t).name == "boss"
+        t += 1
+    with pytest.raises(SignInRefused, match="秒后再试") as e:  # the stranger's own address stays locked
+        book.sign_in("boss", PW, source="10.0.0.66", now=t)
+    assert e.value.wait > 0 and "try again" in e.value.english
+    for _ in range(3):  # one wrong attempt each time the lock expires: the colleague is never refused
+        t += MAX_LOCK_S + 1
+        with pytest.raises(SignInRefused):
+            book.sign_in("boss", "again", source="10.0.0.66", now=t)
+        assert book.sign_in("boss", PW, source="10.0.0.7", now=t + 0.5).name == "boss"
+
+
+def test_unknown_names_answer_like_real_ones(any_store):
+    """The same sentences at every step for a real name and an unknown one, and the same lock schedule."""
+    Accounts(any_store).add("zhang", "editor", password=PW)
+    book = Accounts(any_store)
+    answers = {}
+    for who in ("zhang", "nobody-here"):
+        seen = []
+        for i in range(5):
+            with pytest.raises(SignInRefused) as e:
+                book.sign_in(who, "wrong!!", source="10.1.1.1", now=2_000_000.0 + i)
+            seen.append((e.value.message, e.value.wait))
+        answers[who] = seen
+    assert answers["zhang"] == answers["nobody-here"]
+    assert [w for _, w in answers["zhang"][:3]] == [0, 0, 10]
+
+
+def test_delays_survive_a_new_session_and_the_store_keeps_no_names(any_store):
+    """The delay is kept in the store (a fresh Accounts object, as after a page reload, still refuses), and
+    the failures table keeps hashes, never the typed names."""
+    Accounts(any_store).add("zhang", "editor", password=PW)
+    for i in range(3):
+        with pytest.raises(SignInRefused):
+            Accounts(any_store).sign_in("someone-unknown", "x" * 9, source="10.2.2.2", now=3_000_000.0 + i)
+    with pytest.raises(SignInRefused, match="秒后再试"):
+        Accounts(any_store).sign_in("someone-unknown", "x" * 9, source="10.2.2.2", now=3_000_003.0)
+    if any_store.kind == "gpkg":
+        with sqlite3.connect(any_store.path) as con:
+            rows = con.execute("SELECT name_key, source FROM xxgeo_signin_failures").fetchall()
+        assert rows and not any("someone" in r[0] for r in rows)
+
+
+def test_one_source_spraying_many_names_is_slowed_down(store_copy, monkeypatch):
+    import xxgeo.accounts
+
+    monkeypatch.setattr(xxgeo.accounts, "FREE_SOURCE_FAILURES", 4)  # 20 in use; 4 keeps the test quick
+    book = Accounts(store_copy)
+    book.add("zhang", "editor", password=PW)
+    for i in range(5):
+        with pytest.raises(SignInRefused):
+            book.sign_in(f"name{i}", "wrong!!!", source="10.3.3.3", now=4_000_000.0)
+    with pytest.raises(SignInRefused, match="秒后再试"):
+        book.sign_in("zhang", PW, source="10.3.3.3", now=4_000_001.0)
+    assert book.sign_in("zhang", PW, source="10.3.3.4", now=4_000_001.0).name == "zhang"
+
+
+def test_source_of_an_attempt():
+    from xxgeo.session import client_source, serves_open
+
+    assert client_source(None) == "local" and serves_open(None)
+    assert client_source("192.168.1.5", {"X-Forwarded-For": "1.2.3.4"}) == "192.168.1.5"  # a remote cannot choose
+    assert client_source(None, {"X-Forwarded-For": "6.6.6.6, 192.168.1.9"}) == "192.168.1.9"  # our proxy's hop
+    assert not serves_open("192.168.1.5") and not serves_open(None, {"X-Real-IP": "192.168.1.9"})

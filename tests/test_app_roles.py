@@ -58,7 +58,19 @@ def test_wrong_password_is_refused_in_one_sentence(store):
     at = _sign_in(app_test(), "zhang", "wrong password")
     assert [e.value for e in at.error] == ["用户名或密码不正确。"]
     assert at.sidebar.radio[0].options == ["招商"]
-    assert at.session_state["xx_signin_failures"] == 1
+    assert "xx_signin_failures" not in at.session_state  # the delays are the store's, not the session's
+
+
+def test_a_reload_does_not_reset_the_sign_in_delay(store):
+    """Three wrong passwords, each from a fresh page (a reload): the fourth attempt, even with the right
+    password, is refused with the wait the store keeps; an unknown name answers in the same sentence."""
+    for i in range(3):
+        at = _sign_in(app_test(), "zhang", f"wrong password {i}")
+        assert [e.value for e in at.error][0].startswith("用户名或密码不正确。")
+    at = _sign_in(app_test(), "zhang")
+    assert any("秒后再试" in e.value for e in at.error) and at.sidebar.radio[0].options == ["招商"]
+    at = _sign_in(app_test(), "no-such-user", "wrong password")
+    assert [e.value for e in at.error] == ["用户名或密码不正确。"]
 
 
 def test_township_head_edits_own_township_only(store):

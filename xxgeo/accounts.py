@@ -10,9 +10,17 @@ backup or rebuilding the default dataset must never bring back a removed account
   are what backups copy and restores swap).
 
 Every account change is one transaction with an ``audit_log`` row naming who made it (the hash never
-appears in the log). Sign-in failures are counted per account; from the third failure on, the account
-refuses attempts for 10 s, then 20 s, 40 s … up to 15 minutes, whatever password is tried. An unknown name
-costs the same hash computation as a wrong password and gets the same sentence.
+appears in the log).
+
+Sign-in failures are counted in a table of their own (``xxgeo_signin_failures``; PostGIS:
+``<schema>_accounts.signin_failures``), keyed by a hash of the name typed and by the **source** the attempt
+came from (the browser's address as the app sees it). From the third failure of one (name, source) pair on,
+that pair refuses attempts for 10 s, then 20 s, 40 s … up to 15 minutes, whatever password is tried; a source
+that fails on many names (:data:`FREE_SOURCE_FAILURES`) is slowed down the same way for every name. A stranger's
+failures therefore lock only the stranger's own address: the colleague signing in from their own computer is
+never refused. The delays live in the store, so a page reload or a new browser session does not reset them.
+An unknown name is counted in the same table, costs the same hash computation and write as a wrong password
+and gets the same sentence, so names cannot be told from the answers.
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 import functools
+import hashlib
 import json
 import sqlite3
 import time
@@ -37,13 +46,20 @@ from .schema import ROLES
 TABLE = "xxgeo_accounts"  #: the GeoPackage table; PostGIS keeps ``<schema>_accounts.accounts``
 MIN_PASSWORD = 8
 FREE_FAILURES = 2  # failures before an account starts refusing attempts for a while
+FREE_SOURCE_FAILURES = 20  # failures (any names) from one source before the source itself is slowed down
 MAX_LOCK_S = 15 * 60
+FAILURES_TABLE = "xxgeo_signin_failures"  #: the GeoPackage table; PostGIS keeps ``<schema>_accounts.signin_failures``
+ANY_NAME = "*"  # the row of one source counting failures on every name
+_FORGET_S = 24 * 3600  # failure rows untouched this long are pruned
 _HASHER = PasswordHasher()
 _COLUMNS = ("name", "role", "township_code", "password_hash", "sso", "created_at", "created_by", "last_login",
             "failures", "locked_until")
 DDL = ("CREATE TABLE IF NOT EXISTS {t} (name TEXT PRIMARY KEY, role TEXT NOT NULL, township_code TEXT, "
         "password_hash TEXT, sso INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL, created_by TEXT, "
         "last_login TEXT, failures INTEGER NOT NULL DEFAULT 0, locked_until DOUBLE PRECISION NOT NULL DEFAULT 0)")
+FAILURES_DDL = ("CREATE TABLE IF NOT EXISTS {t} (name_key TEXT NOT NULL, source TEXT NOT NULL, "
+                "failures INTEGER NOT NULL DEFAULT 0, locked_until DOUBLE PRECISION NOT NULL DEFAULT 0, "
+                "last_failure DOUBLE PRECISION NOT NULL DEFAULT 0, PRIMARY KEY (name_key, source))")
 
 
 @dataclass(frozen=True)
@@ -70,11 +86,17 @@ class Account:
         return tr(f"role.{self.role}")
 
 
-def lock_seconds(failures: int) -> float:
-    """How long an account refuses attempts after ``failures`` consecutive failures."""
-    if failures <= FREE_FAILURES:
+def lock_seconds(failures: int, free: int = FREE_FAILURES) -> float:
+    """How long a (name, source) pair refuses attempts after ``failures`` consecutive failures (``free`` of
+    them cost nothing)."""
+    if failures <= free:
         return 0.0
-    return float(min(10 * 2 ** (failures - FREE_FAILURES - 1), MAX_LOCK_S))
+    return float(min(10 * 2 ** min(failures - free - 1, 20), MAX_LOCK_S))
+
+
+def name_key(name: str) -> str:
+    """What the failures table keeps of a typed name: a hash (unknown names are never stored as typed)."""
+    return hashlib.sha256(("xxgeo-signin\0" + (name or "").strip()).encode("utf-8")).hexdigest()
 
 
 def read_password_file(path: str | Path) -> str:
@@ -117,7 +139,8 @@ class _Cursor:
         self.row_lock = table.row_lock
 
     def __call__(self, q: str, params=()) -> list:
-        return self._run(q.replace("{t}", self._t.table).replace("?", self._t.mark), tuple(params))
+        q = q.replace("{t}", self._t.table).replace("{f}", self._t.failures)
+        return self._run(q.replace("?", self._t.mark), tuple(params))
 
     def has_table(self) -> bool:
         return self._t.has_table(self)
@@ -225,38 +248,46 @@ class Accounts:
                         "action": "account-remove", "before": _public_json(acct), "after": None}])
         return acct
 
-    def sign_in(self, name: str, password: str, *, now: float | None = None) -> Account:
-        """Check a name and password; returns the account or raises :class:`SignInRefused`."""
+    def sign_in(self, name: str, password: str, *, source: str = "local", now: float | None = None) -> Account:
+        """Check a name and password typed at ``source`` (the client's address; ``local`` for this computer and
+        the command line); returns the account or raises :class:`SignInRefused` (the same sentences, and the
+        same work, for an unknown name as for a wrong password)."""
         now = time.time() if now is None else now
         name = (name or "").strip()
+        source = str(source or "local")[:100]
+        key = name_key(name)
         refused = None
         with _tx(self._t, write=True) as cur:
-            rows = self._select(cur, "WHERE name = ?", (name,), lock=True) if name else []
-            if not rows:
-                _verify(_dummy_hash(), password or "")  # an unknown name costs what a wrong password costs
-                raise SignInRefused("用户名或密码不正确。", english="Wrong user name or password.")
-            d = dict(zip(_COLUMNS, rows[0]))
-            wait = float(d["locked_until"] or 0) - now
+            pair, by_source = _failure_row(cur, key, source), _failure_row(cur, ANY_NAME, source)
+            wait = max(pair[1], by_source[1]) - now
             if wait > 0:
                 raise SignInRefused(f"连续登录失败次数过多，请 {int(wait) + 1} 秒后再试。", wait=wait,
-                                    english=f"Too many failed sign-ins; try again in {int(wait) + 1} seconds.")
-            if d["sso"]:
+                                    english=f"Too many failed sign-ins: try again in {int(wait) + 1} s.")
+            rows = self._select(cur, "WHERE name = ?", (name,), lock=True) if name else []
+            d = dict(zip(_COLUMNS, rows[0])) if rows else {}
+            if d.get("sso"):
                 raise SignInRefused("该账号通过统一身份认证登录，请用“单位账号登录”。",
-                                    english="This account signs in through single sign-on: use “Sign in with your "
-                                            "organisation account”.")
-            if not _verify(d["password_hash"] or "", password or ""):
-                failures = int(d["failures"] or 0) + 1
+                                    english="This account signs in through the organisation: use "
+                                            "“Sign in with your organisation account”.")
+            # an unknown name costs what a wrong password costs: one hash check and one write
+            ok = _verify(d.get("password_hash") or _dummy_hash(), password or "") and bool(rows)
+            if not ok:
+                failures = pair[0] + 1
                 lock = lock_seconds(failures)
-                cur("UPDATE {t} SET failures = ?, locked_until = ? WHERE name = ?",
-                    (failures, now + lock if lock else 0.0, name))
+                src_lock = lock_seconds(by_source[0] + 1, FREE_SOURCE_FAILURES)
+                _count_failure(cur, key, source, failures, now + lock if lock else 0.0, now)
+                _count_failure(cur, ANY_NAME, source, by_source[0] + 1, now + src_lock if src_lock else 0.0, now)
+                cur("DELETE FROM {f} WHERE last_failure < ? AND locked_until < ?", (now - _FORGET_S, now))
+                lock = max(lock, src_lock)
                 extra = f"为安全起见，该账号 {int(lock)} 秒内不能再登录。" if lock else ""
-                extra_en = f" For safety, this account cannot sign in for {int(lock)} seconds." if lock else ""
                 refused = SignInRefused("用户名或密码不正确。" + extra, wait=lock,
-                                        english="Wrong user name or password." + extra_en)
+                                        english="Wrong user name or password."
+                                                + (f" For safety, no sign-in for {int(lock)} s." if lock else ""))
             else:
                 if _HASHER.check_needs_rehash(d["password_hash"]):
                     cur("UPDATE {t} SET password_hash = ? WHERE name = ?", (_HASHER.hash(password), name))
                 cur("UPDATE {t} SET failures = 0, locked_until = 0, last_login = ? WHERE name = ?", (_now_iso(), name))
+                cur("DELETE FROM {f} WHERE source = ? AND name_key IN (?, ?)", (source, key, ANY_NAME))
         if refused is not None:  # raised after the commit, so the failure counter is kept
             raise refused
         return _account(rows[0])
@@ -274,6 +305,20 @@ class Accounts:
         from .names import resolve_township
 
         return resolve_township(township, self.store.read("townships"))
+
+
+def _failure_row(cur, key: str, source: str) -> tuple[int, float]:
+    """(failures, locked_until) of one (name key, source) pair, its row made and locked for this transaction."""
+    cur("INSERT INTO {f} (name_key, source, failures, locked_until, last_failure) VALUES (?, ?, 0, 0, 0) "
+        "ON CONFLICT (name_key, source) DO NOTHING", (key, source))
+    row = cur(f"SELECT failures, locked_until FROM {{f}} WHERE name_key = ? AND source = ?{cur.row_lock}",
+              (key, source))[0]
+    return int(row[0] or 0), float(row[1] or 0)
+
+
+def _count_failure(cur, key: str, source: str, failures: int, locked_until: float, now: float) -> None:
+    cur("UPDATE {f} SET failures = ?, locked_until = ?, last_failure = ? WHERE name_key = ? AND source = ?",
+        (failures, locked_until, now, key, source))
 
 
 @functools.cache
@@ -302,12 +347,13 @@ def carry_accounts(current: Path, target: Path) -> None:
         return
     with contextlib.closing(sqlite3.connect(str(target), isolation_level=None)) as con:
         con.execute("ATTACH DATABASE ? AS cur", (str(current),))
-        has = con.execute("SELECT 1 FROM cur.sqlite_master WHERE type = 'table' AND name = ?", (TABLE,)).fetchone()
         con.execute("BEGIN IMMEDIATE")
-        con.execute(f"DROP TABLE IF EXISTS main.{TABLE}")
-        if has:
-            con.execute(DDL.format(t=f"main.{TABLE}"))
-            con.execute(f"INSERT INTO main.{TABLE} SELECT {', '.join(_COLUMNS)} FROM cur.{TABLE}")
+        for table, ddl, cols in ((TABLE, DDL, ", ".join(_COLUMNS)), (FAILURES_TABLE, FAILURES_DDL, "*")):
+            has = con.execute("SELECT 1 FROM cur.sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone()
+            con.execute(f"DROP TABLE IF EXISTS main.{table}")
+            if has:
+                con.execute(ddl.format(t=f"main.{table}"))
+                con.execute(f"INSERT INTO main.{table} SELECT {cols} FROM cur.{table}")
         con.execute("COMMIT")
         con.execute("DETACH DATABASE cur")
 

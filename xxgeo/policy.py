@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import shapely
+
 from .errors import ImportRefused, PermissionDenied
 from .i18n import tr
 from .schema import LAYERS, ROLES
@@ -28,6 +30,10 @@ from .store.frames import Dataset, empty_frame
 
 ROLE_LABELS = {r: tr(f"role.{r}") for r in ROLES}  # 公众, 乡镇负责人, 规划局编辑, 管理员
 WRITERS = ("editor", "admin")
+#: Fields that decide what is published and on whose authority: the bureau's call, editors and admins only.
+PUBLICATION_FIELDS = ("public", "source_ref")
+#: How far (degrees, about 50 m) a township head's move may reach past the township's drawn boundary.
+BOUNDARY_TOLERANCE_DEG = 0.0005
 
 #: Layers and fields the public may see and take away (an allow-list: a field added to the schema later
 #: stays internal until someone decides otherwise). Internal: bookkeeping (``version``, ``public``), raw notes
@@ -166,6 +172,26 @@ def check_feature(actor: Actor, layer: str, current: dict, changes: dict) -> Non
     if "township_codes" in changes or str(new or "") != actor.township:
         raise PermissionDenied(f"乡镇负责人不能把项目“{fid}”划到其他乡镇；请联系规划局编辑。",
                                english=f"A township head cannot move project “{fid}” to another township.")
+    published = [f for f in PUBLICATION_FIELDS if f in changes]
+    if published:
+        raise PermissionDenied(f"是否公开、出处等发布信息由规划局编辑决定，乡镇负责人不能修改"
+                               f"（{'、'.join(published)}）；请联系规划局编辑。",
+                               english="Publication fields (public, source) are the bureau's call; a township head "
+                                       f"cannot change them ({', '.join(published)}). Ask a bureau editor.")
+
+
+def check_move(actor: Actor, fid: str, geometry, townships) -> None:
+    """May ``actor`` put feature ``fid`` at ``geometry``? A township head only inside their own township
+    (``townships``: the townships layer, read through the store), within :data:`BOUNDARY_TOLERANCE_DEG`."""
+    if actor.role in WRITERS or geometry is None:
+        return
+    rows = townships[townships["code"].astype(str) == str(actor.township)] if len(townships) else townships
+    area = shapely.union_all(rows.geometry.values) if len(rows) else None
+    if area is None or area.is_empty or not area.buffer(BOUNDARY_TOLERANCE_DEG).covers(geometry):
+        raise PermissionDenied(f"新位置不在您所在的乡镇（{actor.township}）内：乡镇负责人只能把项目“{fid}”"
+                               "移到本乡镇范围内；如确需移到别处，请联系规划局编辑。",
+                               english=f"The new position is outside your township ({actor.township}): a township "
+                                       f"head can move project “{fid}” only within it. Ask a bureau editor.")
 
 
 # ----------------------------------------------------------------------------- the guarded store
@@ -276,9 +302,12 @@ class GuardedStore:
         """``store.update_feature`` as this actor, refused unless the role allows this feature and change;
         the check runs on the row the edit's own transaction read (locked)."""
         check_signed_in(self.actor)
+        actor, store = self.actor, self._store
 
         def guard(current: dict) -> None:
-            check_feature(self.actor, layer, current, changes)
+            check_feature(actor, layer, current, changes)
+            if geometry is not None and actor.role not in WRITERS:
+                check_move(actor, feature_id, geometry, store.read("townships"))
 
         return self._store.update_feature(layer, feature_id, changes, guard=guard, user=self.actor.user,
                                           expected_version=expected_version, geometry=geometry)

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from .county import county as county_profile
+from .textsafe import CONTROL_RE
 from .vocab import PRECISION, is_blank
 
 CATEGORIES = ("工业", "农业", "文旅", "交通", "能源", "生态水利", "新基建数字", "城建", "社会民生", "商贸物流")
@@ -286,6 +287,10 @@ class Report:
 is_empty = is_blank  # the schema's name for the one emptiness test (xxgeo.vocab.is_blank)
 
 
+#: The longest name (of a project, park, site …) the store takes: reports, maps and tables must stay readable.
+NAME_MAX = 200
+
+
 def check_value(f: Field, v) -> str | None:
     """The problem with one value of a field as a Chinese sentence, or None when it is fine."""
     if is_empty(v):
@@ -297,6 +302,12 @@ def check_value(f: Field, v) -> str | None:
             return f"字段“{f.label or f.name}”（{f.name}）应为数字，实际为“{v}”"
         if f.kind == "year" and not (1949 <= num <= 2100 and num == int(num)):
             return f"字段“{f.label or f.name}”（{f.name}）不是有效年份：{v}"
+    if isinstance(v, str):
+        if CONTROL_RE.search(v):
+            return (f"字段“{f.label or f.name}”（{f.name}）含有控制字符（不可见的特殊字符，如 "
+                    f"U+{ord(CONTROL_RE.search(v).group()):04X}）；请删去后重试")
+        if f.name == "name" and len(v) > NAME_MAX:
+            return f"字段“{f.label or f.name}”（{f.name}）太长：{len(v)} 个字符，最多 {NAME_MAX} 个"
     if f.kind == "bool" and str(v).lower() not in ("true", "false", "1", "0"):
         return f"字段“{f.label or f.name}”（{f.name}）应为是/否，实际为“{v}”"
     if f.choices and str(v) not in f.choices:

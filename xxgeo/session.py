@@ -77,5 +77,27 @@ def expiry(session: Session, now: float) -> str | None:
 
 
 def retry_delay_s(failures_in_session: int) -> float:
-    """Seconds the app waits before answering the n-th failed sign-in of one browser session."""
+    """Seconds the app waits before answering the n-th failed sign-in of one browser session (kept for the
+    command line and scripts; the app's delays are the store's, per name and source: :mod:`xxgeo.accounts`)."""
     return 0.0 if failures_in_session <= 2 else float(min(2 ** (failures_in_session - 3), 8))
+
+
+def client_source(peer: str | None, headers: dict | None = None) -> str:
+    """The source a sign-in attempt counts against: the client's address.
+
+    ``peer`` is the connection's address (Streamlit's ``st.context.ip_address``: None for this computer).
+    Forwarding headers (``X-Forwarded-For``'s last hop, ``X-Real-IP``) are believed only when the connection
+    itself comes from this computer, i.e. from a reverse proxy here; a remote client cannot choose its source."""
+    if peer:
+        return str(peer)
+    h = {str(k).lower(): str(v) for k, v in (headers or {}).items()}
+    hops = [x.strip() for x in h.get("x-forwarded-for", "").split(",") if x.strip()]
+    if hops:
+        return hops[-1]
+    return h.get("x-real-ip", "").strip() or "local"
+
+
+def serves_open(peer: str | None, headers: dict | None = None) -> bool:
+    """May this client use the ``open`` (single-user, no sign-in) mode? Only from this computer: a
+    connection from another machine, or one forwarded by a proxy, gets the public role instead."""
+    return client_source(peer, headers) == "local"

@@ -8,14 +8,23 @@ bubbles that say how many projects they hold, and once the cells in view hold at
 map is zoomed to ``MAX_ZOOM``) it fetches those cells' **data tiles**: one file per cell, each one
 :func:`xxgeo.fastpoints.encode` payload (coordinates, category, names and popup columns), written under
 ``static/xxgeo/tiles/<content hash>/`` and served by Streamlit's static file serving.
+
+Streamlit serves static files to anyone, so only tiles of **public** content live at that shared path
+(:meth:`TileStore.publish`). Tiles with internal content (non-public projects, internal fields: the maps of a
+signed-in user) are written outside the served folder (:attr:`TileStore.private`) and handed to one session at a
+time under an unguessable path, ``static/xxgeo/tiles/s/<session token>/<content hash>/``
+(:meth:`TileStore.grant`): a visitor without that session's token cannot name them, and a token's folder is
+removed once its session has been idle longer than the session limit (:meth:`TileStore.prune_sessions`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import secrets
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +38,12 @@ TILE_ZOOM = 14
 BUDGET = 10_000
 MAX_ZOOM = 16
 KEEP = 32  # tile sets kept on disk (most recently used first); the app's map cache holds at most 24 maps
+SESSIONS = "s"  # under the served root: one folder per session token holding the internal tile sets it may read
+
+
+def new_token() -> str:
+    """An unguessable session token for :meth:`TileStore.grant` (192 random bits, URL-safe)."""
+    return secrets.token_urlsafe(24)
 
 
 def tile_xy(lon, lat, z: int) -> tuple[np.ndarray, np.ndarray]:
@@ -56,36 +71,99 @@ class TileStore:
 
     root: Path
     url: str
+    #: where internal tile sets are written: a folder that is **not** served (None: ``<root>.private``)
+    private: Path | None = None
+
+    @property
+    def private_root(self) -> Path:
+        """The unserved folder of internal tile sets (default: a folder of this user's in the temporary
+        directory, readable by this user only)."""
+        if self.private is not None:
+            return self.private
+        home = Path(tempfile.gettempdir()) / f"xxgeo-private-tiles-{os.getuid()}"
+        home.mkdir(mode=0o700, exist_ok=True)
+        return home / hashlib.sha256(str(self.root.resolve()).encode()).hexdigest()[:16]
 
     def template(self, digest: str) -> str:
         """URL template of a tile set's files; ``{key}`` is ``z-x-y`` of a Web Mercator tile."""
         return f"{self.url}/{digest}/{{key}}.json"
 
+    def session_prefix(self, token: str) -> str:
+        """What replaces ``<url>/`` in a template for the session holding ``token``."""
+        return f"{self.url}/{SESSIONS}/{token}/"
+
     def publish(self, tileset: TileSet) -> None:
-        """Make sure the tile set's files are on disk (written once, atomically: a directory appears whole or not
-        at all), mark it as recently used, and remove the oldest sets beyond ``KEEP``."""
-        final = self.root / tileset.digest
+        """Make sure a tile set of **public** content is on disk at its shared, served path (written once,
+        atomically: a directory appears whole or not at all), mark it as recently used, and remove the oldest
+        sets beyond ``KEEP``."""
+        if _write_once(self.root, tileset):
+            self.prune()
+
+    def grant(self, tileset: TileSet, token: str) -> None:
+        """Make a tile set of **internal** content readable by the one session holding ``token``: written once
+        outside the served folder, then linked (hard links, or copies) under ``s/<token>/<digest>/``."""
+        if not token or "/" in token or token.startswith("."):
+            raise ValueError("a tile token is a URL-safe random string")
+        if _write_once(self.private_root, tileset):
+            self.prune()
+        src = self.private_root / tileset.digest
+        home = self.root / SESSIONS / token
+        final = home / tileset.digest
+        home.mkdir(parents=True, exist_ok=True)
+        os.utime(home)  # the session is active: its folder lives on
         if final.is_dir():
-            os.utime(final)
             return
-        self.root.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=self.root))
-        for name, text in tileset.files:
-            (tmp / name).write_text(text, encoding="utf-8")
+        tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=home))
+        for name, _text in tileset.files:
+            try:
+                os.link(src / name, tmp / name)
+            except OSError:  # another file system
+                shutil.copy2(src / name, tmp / name)
         try:
             tmp.rename(final)
-        except OSError:  # another process published the same content first
+        except OSError:  # the same session granted it at the same moment
             shutil.rmtree(tmp, ignore_errors=True)
-        self.prune()
 
     def prune(self, keep: int = KEEP) -> None:
         """Delete all but the ``keep`` most recently used tile sets (and left-over temporary directories)."""
-        if not self.root.is_dir():
+        for root in (self.root, self.private_root):
+            if not root.is_dir():
+                continue
+            dirs = sorted((d for d in root.iterdir() if d.is_dir() and not d.name.startswith(".")
+                           and d.name != SESSIONS), key=lambda d: d.stat().st_mtime, reverse=True)
+            for d in dirs[keep:]:
+                shutil.rmtree(d, ignore_errors=True)
+
+    def prune_sessions(self, idle_s: float, *, now: float | None = None) -> None:
+        """Remove the tile folders of sessions idle for longer than ``idle_s`` seconds (their tokens expire)."""
+        home = self.root / SESSIONS
+        if not home.is_dir():
             return
-        dirs = sorted((d for d in self.root.iterdir() if d.is_dir() and not d.name.startswith(".")),
-                      key=lambda d: d.stat().st_mtime, reverse=True)
-        for d in dirs[keep:]:
-            shutil.rmtree(d, ignore_errors=True)
+        now = time.time() if now is None else now
+        for d in home.iterdir():
+            try:
+                if now - d.stat().st_mtime > idle_s:
+                    shutil.rmtree(d, ignore_errors=True)
+            except FileNotFoundError:
+                continue
+
+
+def _write_once(root: Path, tileset: TileSet) -> bool:
+    """Write ``tileset`` under ``root/<digest>`` unless it is there (then mark it used); True when written."""
+    final = root / tileset.digest
+    if final.is_dir():
+        os.utime(final)
+        return False
+    root.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=root))
+    for name, text in tileset.files:
+        (tmp / name).write_text(text, encoding="utf-8")
+    try:
+        tmp.rename(final)
+    except OSError:  # another process published the same content first
+        shutil.rmtree(tmp, ignore_errors=True)
+        return False
+    return True
 
 
 def tiled_payload(lon, lat, categories, category_names: list[str], colors: list[str], columns: dict, popup: list,

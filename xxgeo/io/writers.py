@@ -19,6 +19,7 @@ import pyogrio
 import shapely
 
 from ..schema import LAYERS, LOC_PRECISION_LABELS
+from ..textsafe import cell
 from ..vocab import bool_word
 
 #: 10-character shapefile field names for the schema's long ones (others are truncated with a suffix)
@@ -84,16 +85,26 @@ def _single_point(g):
     return round(p.x, 7), round(p.y, 7)
 
 
+def spreadsheet_safe(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with every text cell made safe for a spreadsheet (:func:`xxgeo.textsafe.cell`: a leading
+    ``= + - @`` gets an apostrophe so it is never run as a formula; control characters dropped)."""
+    out = table.copy()
+    for c in out.columns:
+        if out[c].dtype == object or pd.api.types.is_string_dtype(out[c]):
+            out[c] = out[c].map(cell).astype(object)
+    return out
+
+
 def to_csv(df: pd.DataFrame, layer: str, township_names: dict) -> bytes:
-    """CSV in UTF-8 with BOM (Excel opens it with Chinese intact)."""
-    return human_frame(df, layer, township_names).to_csv(index=False).encode("utf-8-sig")
+    """CSV in UTF-8 with BOM (Excel opens it with Chinese intact); text cells spreadsheet-safe."""
+    return spreadsheet_safe(human_frame(df, layer, township_names)).to_csv(index=False).encode("utf-8-sig")
 
 
 def to_xlsx(df: pd.DataFrame, layer: str, township_names: dict, about: list) -> tuple[bytes, list]:
     """Excel: a data sheet with Chinese headers and units, frozen header, and a 说明 sheet."""
     from openpyxl.utils import get_column_letter
 
-    table = human_frame(df, layer, township_names)
+    table = spreadsheet_safe(human_frame(df, layer, township_names))
     notes = []
     if "几何WKT" in table.columns:
         long = table["几何WKT"].map(lambda s: isinstance(s, str) and len(s) > 32000)
@@ -110,7 +121,7 @@ def to_xlsx(df: pd.DataFrame, layer: str, township_names: dict, about: list) -> 
         for i, col in enumerate(table.columns, start=1):
             sample = [len(str(v)) for v in table[col].head(200) if v is not None]
             ws.column_dimensions[get_column_letter(i)].width = min(60, max(8, len(str(col)) * 2, *(sample or [0])) + 2)
-        pd.DataFrame({"项目": [a for a, _ in about], "内容": [b for _, b in about]}).to_excel(
+        spreadsheet_safe(pd.DataFrame({"项目": [a for a, _ in about], "内容": [b for _, b in about]})).to_excel(
             xw, sheet_name="说明", index=False)
         xw.sheets["说明"].column_dimensions["A"].width = 16
         xw.sheets["说明"].column_dimensions["B"].width = 90

@@ -16,8 +16,10 @@ STATIC_URL = "/app/static"  # Streamlit's static file serving (server.enableStat
 JS_ASSETS = (("leaflet", "vendor/leaflet/leaflet.js"), ("xxgeo", "xxgeo/xxgeo-map.js"),
              ("xxgeo_fast", "xxgeo/xxgeo-fastpoints.js"))
 CSS_ASSETS = (("leaflet_css", "vendor/leaflet/leaflet.css"), ("xxgeo_css", "xxgeo/xxgeo-map.css"))
-#: The app's data tiles: written under static/ and served by Streamlit at /app/static (see xxgeo.tiles).
-APP_TILES = TileStore(STATIC_DIR / "xxgeo" / "tiles", f"{STATIC_URL}/xxgeo/tiles")
+#: The app's data tiles: public ones written under static/ and served by Streamlit at /app/static; internal ones
+#: kept beside static/ (never served) and linked per session under an unguessable path (see xxgeo.tiles).
+APP_TILES = TileStore(STATIC_DIR / "xxgeo" / "tiles", f"{STATIC_URL}/xxgeo/tiles",
+                      private=STATIC_DIR.parent / ".xxgeo-private-tiles")
 
 
 def _asset_text(rel: str) -> str:

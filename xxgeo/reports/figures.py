@@ -10,6 +10,7 @@ import shapely
 from ..analysis import distances_from
 from ..mapping import MapFilter
 from ..policy import public_rows
+from ..textsafe import figure_label
 from . import mapdraw as md
 from .fonts import cjk_font, mpl_rc
 
@@ -52,8 +53,9 @@ def _legend(fig, rect, handles, *, fontsize: float, title: str) -> None:
 
 
 def _site_handles(keys: list) -> list:
-    return [md.Line2D([], [], linestyle="none", marker=f"${n}$", markersize=5, color="#6b3a00",
-                      label=f"{name}（{kind}）") for n, name, kind, _ in keys]
+    with matplotlib.rc_context({"text.parse_math": True}):  # the number markers are mathtext of our own digits
+        return [md.Line2D([], [], linestyle="none", marker=f"${int(n)}$", markersize=5, color="#6b3a00",
+                          label=figure_label(f"{name}（{kind}）", 60)) for n, name, kind, _ in keys]
 
 
 def _frame(fig, title: str | None, note: str | None, scale: float) -> tuple[float, float]:
@@ -62,7 +64,8 @@ def _frame(fig, title: str | None, note: str | None, scale: float) -> tuple[floa
     top = 1 - (15 * scale * 2.1 / 72) / fh if title else 0.985
     bottom = 0.02
     if title:
-        fig.text(0.01, (1 + top) / 2, title, fontsize=15 * scale, fontweight="bold", va="center")
+        fig.text(0.01, (1 + top) / 2, figure_label(title, 60), fontsize=15 * scale, fontweight="bold",
+                 va="center")
     if note:
         size = 6.5 * scale
         text = wrap_label(note, fw * 0.98 * 72 / size)
@@ -103,7 +106,7 @@ def township_figure(ds, code: str, *, size=(7.2, 5.0), scale: float = 1.0, title
         sch = row["boundary_quality"] == "schematic"
         handles = md.legend_handles(drawn.categories, sites=drawn.sites, roads=roads,
                                     parks=_any_in_view(ax, parks_m),
-                                    highlight_label=f"{row['name']}" + ("（示意范围）" if sch else ""),
+                                    highlight_label=figure_label(row["name"]) + ("（示意范围）" if sch else ""),
                                     shared=drawn.shared_points > 0, schematic=sch)
         _legend(fig, [0.73, bottom, 0.26, top - bottom], handles + _site_handles(drawn.site_keys),
                 fontsize=6.6 * scale, title="图例")
@@ -150,7 +153,7 @@ def park_figure(ds, park_id: str, *, size=(7.2, 3.9), scale: float = 1.0, title:
             ax1.plot([cm.x, g.x], [cm.y, g.y], color="#444444", linewidth=0.8, linestyle=(0, (2, 2)), zorder=10)
             ax1.scatter([g.x], [g.y], marker="s", s=22 * scale, c="#222222", zorder=11)
             above = g.y >= cm.y
-            ax1.annotate(f"{p['name']}\n直线 {d.km:.1f} km", (g.x, g.y), xytext=(0, 5 if above else -5),
+            ax1.annotate(f"{figure_label(p['name'])}\n直线 {d.km:.1f} km", (g.x, g.y), xytext=(0, 5 if above else -5),
                          textcoords="offset points", ha="center", va="bottom" if above else "top",
                          fontsize=6 * scale,
                          zorder=12, bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8})

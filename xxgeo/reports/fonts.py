@@ -18,6 +18,7 @@ from functools import lru_cache
 
 from ..config import settings
 from ..errors import XxgeoError
+from ..textsafe import MATPLOTLIB_RC
 
 PDF_FONT = "XxCJK"
 #: Tried in order after ``XXGEO_CJK_FONT``: (path pattern, collection index).
@@ -147,4 +148,4 @@ def reset_font_cache() -> None:
 def mpl_rc(font: CjkFont) -> dict:
     """matplotlib rcParams that draw Chinese with ``font`` (DejaVu Sans as fallback for symbols)."""
     return {"font.family": [font.family, "DejaVu Sans"], "font.sans-serif": [font.family, "DejaVu Sans"],
-            "axes.unicode_minus": False, "pdf.fonttype": 42}
+            "axes.unicode_minus": False, "pdf.fonttype": 42, **MATPLOTLIB_RC}

@@ -21,6 +21,7 @@ from shapely.geometry import box
 
 from ..crs import METRIC_CRS
 from ..layerspec import load_specs
+from ..textsafe import figure_label
 
 #: layers/*.toml shape names -> matplotlib markers
 MARKERS = {"square": "s", "circle": "o", "star": "*", "diamond": "D", "triangle": "^", "hexagon": "h",
@@ -148,7 +149,7 @@ def draw_boundaries(ax, ds, *, highlight: str | None = None, label_size: float =
             sch = "（示意）" if r["boundary_quality"] == "schematic" else ""
             if not _inside(ax, p.x, p.y, 0.04, text=f"{r['name']}{sch}", fontsize=label_size):
                 continue
-            ax.annotate(f"{r['name']}{sch}", (p.x, p.y), ha="center", va="center", zorder=9,
+            ax.annotate(f"{figure_label(r['name'], 20)}{sch}", (p.x, p.y), ha="center", va="center", zorder=9,
                         fontsize=label_size, color="#555555", alpha=0.9)
 
 
@@ -165,7 +166,7 @@ def draw_parks(ax, parks, *, highlight: str | None = None, label_size: float = 7
         gpd.GeoSeries([r.geometry.boundary], crs=METRIC_CRS).plot(
             ax=ax, color=PARK_EDGE, linewidth=1.8 if hl else 1.0, linestyle=(0, (4, 3)) if sch else "-", zorder=6)
         b = r.geometry.bounds
-        label = f"{r['name']}" + ("（范围示意）" if sch else "")
+        label = figure_label(r["name"], 30) + ("（范围示意）" if sch else "")
         wanted = labels and (label_ids is None or r["park_id"] in label_ids)
         if wanted and _inside(ax, (b[0] + b[2]) / 2, b[1], 0.1, text=label, fontsize=label_size):
             ax.annotate(label, ((b[0] + b[2]) / 2, b[1]),

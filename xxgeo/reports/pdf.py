@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import io
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
@@ -19,6 +18,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Table, TableStyle
 
 from ..county import county
+from ..textsafe import PDF_CELL_MAX, PDF_TEXT_MAX, ellipsize, pdf_markup
 from .fonts import PDF_FONT, cjk_font
 
 MARGIN = 14 * mm
@@ -29,9 +29,10 @@ RULE = colors.HexColor("#b0b7c3")
 HEAD_BG = colors.HexColor("#e8eef7")
 
 
-def esc(v) -> str:
-    """Text safe for a reportlab paragraph (``&``, ``<``, ``>`` escaped); None -> ''."""
-    return "" if v is None else escape(str(v))
+def esc(v, limit: int = PDF_TEXT_MAX) -> str:
+    """Text safe for a reportlab paragraph (:func:`xxgeo.textsafe.pdf_markup`: markup escaped, cut with an
+    ellipsis at ``limit`` characters); None -> ''."""
+    return "" if v is None else pdf_markup(v, limit)
 
 
 def styles(base: float = 9.0) -> dict:
@@ -55,10 +56,10 @@ def styles(base: float = 9.0) -> dict:
     }
 
 
-def para(text: str, style, *, markup: bool = False) -> Paragraph:
-    """A paragraph; ``text`` is escaped (newlines become line breaks) unless ``markup`` (only for markup
-    built here from escaped parts)."""
-    return Paragraph(text if markup else esc(text).replace("\n", "<br/>"), style)
+def para(text: str, style, *, markup: bool = False, limit: int = PDF_TEXT_MAX) -> Paragraph:
+    """A paragraph; ``text`` is escaped and cut at ``limit`` characters (newlines become line breaks) unless
+    ``markup`` (only for markup built here from escaped parts)."""
+    return Paragraph(text if markup else esc(text, limit).replace("\n", "<br/>"), style)
 
 
 def table(rows: list, widths: list, st: dict, *, header: bool = True, zebra: bool = True,
@@ -67,7 +68,7 @@ def table(rows: list, widths: list, st: dict, *, header: bool = True, zebra: boo
     data = []
     for i, row in enumerate(rows):
         sty = st["head"] if header and i == 0 else st[cell_style]
-        data.append([c if isinstance(c, Paragraph) else para(c, sty) for c in row])
+        data.append([c if isinstance(c, Paragraph) else para(c, sty, limit=PDF_CELL_MAX) for c in row])
     t = Table(data, colWidths=widths, repeatRows=1 if header else 0, hAlign="LEFT")
     cmds = [("VALIGN", (0, 0), (-1, -1), "TOP"), ("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE),
             ("TOPPADDING", (0, 0), (-1, -1), 1.6), ("BOTTOMPADDING", (0, 0), (-1, -1), 1.6),
@@ -82,7 +83,8 @@ def table(rows: list, widths: list, st: dict, *, header: bool = True, zebra: boo
 
 def kv_table(pairs: list, widths: list, st: dict) -> Table:
     """Two-column label / value table (labels muted), values wrapped."""
-    rows = [[para(k, st["small"]), v if isinstance(v, Paragraph) else para(v, st["cell"])] for k, v in pairs]
+    rows = [[para(k, st["small"], limit=PDF_CELL_MAX),
+             v if isinstance(v, Paragraph) else para(v, st["cell"], limit=PDF_CELL_MAX)] for k, v in pairs]
     t = Table(rows, colWidths=widths, hAlign="LEFT")
     t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE),
                            ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
@@ -114,7 +116,7 @@ def build(story: list, *, title: str, footer: str, author: str | None = None) ->
         canvas.saveState()
         canvas.setFont(PDF_FONT, 6.8)
         canvas.setFillColor(MUTED)
-        canvas.drawString(MARGIN, 8 * mm, f"{footer}  生成日期 {made}")
+        canvas.drawString(MARGIN, 8 * mm, f"{ellipsize(footer, 60)}  生成日期 {made}")
         canvas.drawRightString(A4[0] - MARGIN, 8 * mm, f"第 {doc.page} 页")
         canvas.restoreState()
 

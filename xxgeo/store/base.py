@@ -25,8 +25,8 @@ import pandas as pd
 import shapely
 
 from ..errors import NotFound, StaleEdit, StoreError, ValidationFailed
-from ..schema import LAYERS, REQUIRED_LAYERS, Problem, Report, check_value, validate_frame
-from .frames import AuditEntry, Dataset, Revert, coerce, editable_layer, empty_frame, now_iso
+from ..schema import LAYERS, REQUIRED_LAYERS, Problem, Report, check_value, is_empty, validate_frame
+from .frames import AUDIT_COLUMNS, AuditEntry, Dataset, Revert, coerce, editable_layer, empty_frame, now_iso
 
 
 class EditTx(ABC):
@@ -151,10 +151,22 @@ class Store(ABC):
                        english=f"No backup “{backup}”. Run python -m xxgeo restore to list the backups.")
 
     def restore(self, backup, *, user: str = "system"):
-        """Replace the store by a backup (the current store is backed up first, accounts stay); returns it."""
+        """Replace the store by a backup (the current store is backed up first, accounts stay); returns it.
+
+        The audit log is history, not data: a restore keeps the current log (read under the writer lock)
+        and appends its own row, so restores one after another (or at the same moment, serialised by the lock)
+        are each audited."""
         src = self.find_backup(backup)
-        self.swap_in(src, audit_rows=[{"user": user, "layer": "*", "feature_id": None, "action": "restore",
-                                       "before": None, "after": src.name}], action="before-restore")
+        rows = [{"at": now_iso(), "user": user, "layer": "*", "feature_id": None, "action": "restore",
+                 "before": None, "after": src.name}]
+
+        def keep_history(store) -> None:  # under the lock, before the swap
+            log = store.read("audit_log")
+            cols = [c for c in log.columns if c in AUDIT_COLUMNS]
+            rows[:0] = [{k: (None if is_empty(v) else v) for k, v in r.items()}
+                        for r in log[cols].to_dict("records")]
+
+        self._swap_tx(src, check=keep_history, rows=rows, action="before-restore", history=True)
         return src
 
     def swap_in(self, source, *, check: Callable | None = None, audit_rows=(), action: str = "swap"):
@@ -164,8 +176,9 @@ class Store(ABC):
         return self._swap_tx(source, check=check, rows=rows, action=action)
 
     @abstractmethod
-    def _swap_tx(self, source, *, check: Callable | None, rows: list[dict], action: str):
-        """Backend: the swap of :meth:`swap_in` (check, backup, replace, audit) in one transaction."""
+    def _swap_tx(self, source, *, check: Callable | None, rows: list[dict], action: str, history: bool = False):
+        """Backend: the swap of :meth:`swap_in` (check, backup, replace, audit) in one transaction; with
+        ``history`` the ``rows`` (filled by ``check``) replace the swapped-in audit log instead of extending it."""
 
     # ------------------------------------------------------------------ whole-layer writes
     @abstractmethod

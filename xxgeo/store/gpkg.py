@@ -24,7 +24,7 @@ import pandas as pd
 import pyogrio
 from shapely.geometry import MultiLineString, MultiPoint, MultiPolygon
 
-from ..accounts import DDL, TABLE, carry_accounts
+from ..accounts import DDL, FAILURES_DDL, FAILURES_TABLE, TABLE, carry_accounts
 from ..config import settings
 from ..errors import NotFound, StoreError
 from ..schema import LAYERS
@@ -167,7 +167,7 @@ class GpkgStore(Store):
                 return Path(str(backup))
             raise
 
-    def _swap_tx(self, source, *, check, rows: list[dict], action: str) -> Path | None:
+    def _swap_tx(self, source, *, check, rows: list[dict], action: str, history: bool = False) -> Path | None:
         src = Path(source)
         try:
             names = [str(n) for n, _ in pyogrio.list_layers(src)]
@@ -184,6 +184,9 @@ class GpkgStore(Store):
             pending = self._pending_backup(action)
             try:
                 with self._replacing(src) as tmp:
+                    if history:  # the rows (the current log, read by check) replace the backup's log
+                        with connect(tmp) as con:
+                            con.execute("DELETE FROM audit_log")
                     if rows:
                         append_audit_file(tmp, rows)
             except BaseException:
@@ -319,6 +322,7 @@ class _SqliteAccounts:
     """The accounts table: a plain SQLite table inside the GeoPackage (not registered as a layer)."""
 
     table = TABLE
+    failures = FAILURES_TABLE
     mark = "?"
     row_lock = ""
 
@@ -334,6 +338,7 @@ class _SqliteAccounts:
             try:
                 if write:
                     con.execute(DDL.format(t=self.table))
+                    con.execute(FAILURES_DDL.format(t=self.failures))
                 yield (lambda q, params=(): con.execute(q, params).fetchall()), (lambda rows: insert_audit(con, rows))
                 con.execute("COMMIT")
             except BaseException:

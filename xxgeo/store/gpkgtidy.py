@@ -94,7 +94,9 @@ def writable(store: Path) -> Iterator[None]:
     """A write to ``store``: refused at once when the file may not be written (``os.access``: a read-only file
     that an atomic replace would otherwise silently overwrite), and a read-only or permission error on the store,
     its folder or its backups turned into the one "数据库…是只读的" sentence."""
-    if store.exists() and not os.access(store, os.W_OK):
+    # no write permission, or no write bit at all: a file the bureau marked read-only, which even an
+    # administrator's process respects (os.access says yes to root)
+    if store.exists() and (not store.stat().st_mode & 0o222 or not os.access(store, os.W_OK)):
         raise store_read_only(str(store))
     try:
         yield

@@ -25,7 +25,7 @@ import psycopg
 import shapely
 from psycopg import sql
 
-from ..accounts import DDL
+from ..accounts import DDL, FAILURES_DDL
 from ..errors import NotFound, StoreError
 from ..schema import LAYERS, is_empty
 from .base import EditTx, LayersTx, Store, no_data
@@ -216,7 +216,7 @@ class PostgisStore(Store):
                         (self._backup_prefix(),))
             return [Snapshot(n, int(size), self) for n, size in cur.fetchall()]
 
-    def _swap_tx(self, source, *, check, rows: list[dict], action: str) -> Snapshot | None:
+    def _swap_tx(self, source, *, check, rows: list[dict], action: str, history: bool = False) -> Snapshot | None:
         src = str(getattr(source, "name", source))
         with self._tx("exclusive") as cur:
             self._require_tables(cur)
@@ -229,6 +229,8 @@ class PostgisStore(Store):
             for t in self._tables(cur):
                 cur.execute(sql.SQL("DROP TABLE {}").format(self._id(t)))
             self._copy_tables(cur, src, self.schema, self._tables(cur, src), live=True)
+            if history:
+                cur.execute(sql.SQL("DELETE FROM {}").format(self._id("audit_log")))
             _insert_audit(cur, self, rows)
             self._watch_tables(cur)
         return saved
@@ -374,6 +376,7 @@ class _PgAccounts:
         self.store = store
         self.schema = f"{store.schema}_accounts"
         self.table = f'"{self.schema}"."accounts"'
+        self.failures = f'"{self.schema}"."signin_failures"'
 
     @contextlib.contextmanager
     def tx(self, *, write: bool):
@@ -382,6 +385,7 @@ class _PgAccounts:
             if write:
                 cur.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
                 cur.execute(DDL.format(t=self.table))
+                cur.execute(FAILURES_DDL.format(t=self.failures))
 
             def run(q, params=()):
                 cur.execute(q, params)

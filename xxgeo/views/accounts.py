@@ -7,6 +7,7 @@ import streamlit as st
 
 from ..errors import XxgeoError
 from ..names import township_names
+from ..textsafe import md
 from .errors import show_error
 
 ROLE_CHOICES = ("township", "editor", "admin")
@@ -16,7 +17,7 @@ def accounts_section(ctx) -> None:
     """Accounts of the store: who may sign in, with which role; add and remove (every change audited)."""
     msg = st.session_state.pop("acct_done", None)
     if msg:
-        st.success(msg)
+        st.success(md(msg))
     t = ctx.t
     try:
         book = ctx.store.accounts()

@@ -12,11 +12,20 @@ from ..accounts import Accounts
 from ..errors import SignInRefused, XxgeoError
 from ..i18n import tr
 from ..policy import Actor
-from ..session import PUBLIC, Session, auth_mode, expiry, open_actor, retry_delay_s
+from ..session import PUBLIC, Session, auth_mode, client_source, expiry, open_actor, serves_open
+from ..textsafe import md
 from .errors import show_error
 
 KEY = "xx_session"
-FAILS = "xx_signin_failures"
+
+
+def _client() -> tuple[str | None, dict]:
+    """The connection's address (None: this computer) and the request headers."""
+    try:
+        ip, headers = st.context.ip_address, dict(st.context.headers or {})
+    except (AttributeError, RuntimeError, TypeError):  # no browser connection (a bare or test run)
+        return None, {}
+    return (ip if isinstance(ip, str) else None), {str(k): str(v) for k, v in headers.items()}
 
 
 def _sso_configured() -> bool:
@@ -32,8 +41,12 @@ def signed_in_actor(store, township_name: Callable[[str], str] = str, lang: str 
     book = accounts.list()
     mode = auth_mode(getattr(store, "kind", "gpkg"), bool(book), _sso_configured())
     if mode == "open":
+        if not serves_open(*_client()):  # single-user mode serves this computer only
+            st.warning(tr("auth.open_remote", lang))
+            return PUBLIC
         actor = open_actor()
         st.caption(tr("auth.open", lang, user=actor.user))
+        st.caption(tr("auth.open_local", lang))
         return actor
     now = time.time()
     session: Session | None = st.session_state.get(KEY)
@@ -46,7 +59,7 @@ def signed_in_actor(store, township_name: Callable[[str], str] = str, lang: str 
             st.session_state.pop(KEY, None)
             if session.via == "sso" and getattr(st.user, "is_logged_in", False):
                 st.logout()
-            st.warning(why)
+            st.warning(md(why))
             session = None
         else:  # a role changed by an admin applies at the next page action
             session = Session(current.name, current.role, current.township_code, session.via, session.started, now)
@@ -61,7 +74,8 @@ def signed_in_actor(store, township_name: Callable[[str], str] = str, lang: str 
     if session is not None:
         town = township_name(session.township) if session.township else ""
         role = tr(f"role.{session.role}", lang)
-        st.markdown(f"{tr('auth.signed_in', lang)}：**{session.user}**（{role}{' · ' + town if town else ''}）")
+        where = f" · {md(town)}" if town else ""
+        st.markdown(f"{tr('auth.signed_in', lang)}：**{md(session.user)}**（{role}{where}）")
         if st.button(tr("auth.signout", lang), key="signout"):
             st.session_state.pop(KEY, None)
             if session.via == "sso":
@@ -85,18 +99,11 @@ def _form(accounts: Accounts, mode: str, *, has_accounts: bool, lang: str) -> No
         submitted = st.form_submit_button(tr("auth.submit", lang))
     if not submitted:
         return
-    fails = int(st.session_state.get(FAILS, 0))
-    time.sleep(retry_delay_s(fails))
-    try:
-        acct = accounts.sign_in(name, password)
-    except SignInRefused as exc:
-        st.session_state[FAILS] = fails + 1
+    try:  # the delays are kept in the store per (name, source): a reload does not reset them
+        acct = accounts.sign_in(name, password, source=client_source(*_client()))
+    except (SignInRefused, XxgeoError) as exc:
         show_error(exc, lang)
         return
-    except XxgeoError as exc:
-        show_error(exc, lang)
-        return
-    st.session_state.pop(FAILS, None)
     now = time.time()
     st.session_state[KEY] = Session(acct.name, acct.role, acct.township_code, "local", now, now)
     st.rerun()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import re
 from dataclasses import replace
 from urllib.parse import urlencode
 
@@ -16,6 +15,8 @@ from ..config import settings
 from ..i18n import tr, value_text
 from ..mapping import APP_TILES, BASEMAPS, MapRequest, MapResult, build_map
 from ..names import resolve_township, township_names
+from ..textsafe import md as md_text  # the views' one markdown escaper (issue 18)
+from ..tiles import new_token
 from ..vocab import COUNTY_WIDE, not_stated, precision_label
 
 
@@ -69,7 +70,7 @@ def township_from_param(ctx, value: str | None) -> str | None:
         return None
     code = resolve_township(value, ctx.dataset["townships"], required=False)
     if code is None:
-        st.warning(ctx.t("url.unknown_township", value=value))
+        st.warning(ctx.t("url.unknown_township", value=md_text(value)))
     return code
 
 
@@ -87,13 +88,38 @@ def _cached_map(_ds, token: tuple, public: bool, request: MapRequest) -> MapResu
     return build_map(_ds, request, tiles=APP_TILES)
 
 
-def draw_map(result: MapResult, key: str, *, height: int = 620, center=None, zoom=None):
-    """Show a built map: its data tiles published (again if they were pruned since), a copy drawn."""
-    if result.tileset is not None:
-        APP_TILES.publish(result.tileset)
+TILE_TOKEN = "xx_tile_token"
+
+
+def _tile_token() -> str:
+    """This browser session's token for internal data tiles (made once per session; its folder expires when
+    the session has been idle longer than the sign-in idle limit)."""
+    token = st.session_state.get(TILE_TOKEN)
+    if not token:
+        token = st.session_state[TILE_TOKEN] = new_token()
+    return token
+
+
+def draw_map(result: MapResult, key: str, *, height: int = 620, center=None, zoom=None, public: bool = False):
+    """Show a built map: its data tiles published (again if they were pruned since), a copy drawn.
+
+    Tiles of a ``public`` map sit at their shared path; the tiles of any other map (internal content) are
+    granted to this session only, under its unguessable token, and the drawn copy points there."""
     # st_folium renames the elements of the map it is given (their ids become div_0, div_1 …), so a cached
     # map itself must never reach it: a second run would reference variables that no longer exist.
     m = copy.deepcopy(result.map)
+    if result.tileset is not None:
+        APP_TILES.prune_sessions(settings().session_idle_s)
+        if public:
+            APP_TILES.publish(result.tileset)
+        else:
+            token = _tile_token()
+            APP_TILES.grant(result.tileset, token)
+            shared = f'"{APP_TILES.url}/{result.tileset.digest}/'
+            mine = f'"{APP_TILES.session_prefix(token)}{result.tileset.digest}/'
+            for el in _elements(m):
+                if isinstance(getattr(el, "payload_js", None), str):
+                    el.payload_js = el.payload_js.replace(shared, mine)
     st_folium(m, key=key, height=height, use_container_width=True, returned_objects=[], center=center, zoom=zoom)
     return m
 
@@ -107,7 +133,14 @@ def show_map(ctx, key: str, request: MapRequest, *, height: int = 620, center=No
     if request.basemap == "tianditu" and request.tianditu_key is None:
         request = replace(request, tianditu_key=tianditu_key())
     result = _cached_map(ctx.dataset, store_token(ctx), ctx.public_data, request)
-    return draw_map(result, key, height=height, center=center, zoom=zoom)
+    return draw_map(result, key, height=height, center=center, zoom=zoom, public=ctx.public_data)
+
+
+def _elements(el):
+    """``el`` and every element below it (a folium map's tree)."""
+    yield el
+    for child in list(getattr(el, "_children", {}).values()):
+        yield from _elements(child)
 
 
 def project_table(projects: pd.DataFrame, ctx) -> pd.DataFrame:
@@ -160,15 +193,6 @@ def na_text(df: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
         else:
             out[c] = col.astype(object).where(col.notna(), na)
     return out
-
-
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
-
-
-def md_text(value) -> str:
-    """Text from the data made safe for ``st.markdown`` / ``st.info``: every Markdown character escaped (a name
-    can neither become a link nor format the sentence around it)."""
-    return _MD_SPECIAL.sub(r"\\\1", str(value))
 
 
 def selectable_table(ctx, table: pd.DataFrame, *, key: str, focus_key: str, **kw) -> str | None:

@@ -20,6 +20,7 @@ from ..mapping import MapRequest, build_map
 from ..names import resolve_township, township_names
 from ..schema import CATEGORIES, LAYERS
 from ..store import Dataset
+from ..textsafe import md
 from .accounts import accounts_section
 from .common import draw_map
 from .data_edit import edit_section, history_section
@@ -94,7 +95,7 @@ def import_section(ctx) -> None:
     """Upload, preview, validate, confirm."""
     done = st.session_state.pop("imp_done", None)
     if done:
-        st.success(done)
+        st.success(md(done))
     layers = [n for n in LAYERS if n not in NOT_IMPORTABLE]
     c = st.columns([2, 2, 1, 1])
     t = ctx.t
@@ -115,7 +116,7 @@ def import_section(ctx) -> None:
         show_error(plan, ctx.lang)
         return
     for note in plan.notes:
-        st.info(note)
+        st.info(md(note))
     if plan.problems:
         st.error(t("data.problems", n=len(plan.problems)))
         st.dataframe(pd.DataFrame({t("data.problem"): plan.problems}), hide_index=True, width="stretch")
@@ -194,6 +195,6 @@ def export_section(ctx) -> None:
         show_error(exc, ctx.lang)
         return
     for n in res.notes:
-        st.caption(n)
+        st.caption(md(n))
     st.download_button(tt("data.download", n=res.rows, format=_format_label(ctx, fmt)), res.data, res.filename,
                        mime=MIME[fmt], key="exp_download", type="primary")

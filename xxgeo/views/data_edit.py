@@ -66,7 +66,7 @@ def edit_section(ctx) -> None:
     """Pick a project, change its attributes or move it; the version read first is what the edit checks."""
     msg = st.session_state.pop("edit_done", None)
     if msg:
-        st.success(msg)
+        st.success(md_text(msg))
     t, lang = ctx.t, ctx.lang
     p = ctx.dataset["projects"]
     own = ctx.actor.township if ctx.actor.role == "township" else None
@@ -113,7 +113,8 @@ def edit_section(ctx) -> None:
         inv = c[0].text_input(t("edit.investment"),
                               "" if is_empty(row["investment_wan"]) else f"{row['investment_wan']:g}",
                               key=f"ef_{pid}_inv")
-        public = c[1].checkbox(t("edit.public"), bool(_val(row["public"], False)), key=f"ef_{pid}_public")
+        public = c[1].checkbox(t("edit.public"), bool(_val(row["public"], False)), key=f"ef_{pid}_public",
+                               disabled=bool(own))  # publication is the bureau's call (policy)
         years = st.columns(2)
         start = years[0].text_input(t("edit.start"), "" if is_empty(row["start_year"]) else str(int(row["start_year"])),
                                     key=f"ef_{pid}_start")
@@ -185,7 +186,7 @@ def history_section(ctx) -> None:
     """Undo of the last change, the latest audit rows, and restore of a backup."""
     msg = st.session_state.pop("hist_done", None)
     if msg:
-        st.success(msg)
+        st.success(md_text(msg))
     t = ctx.t
     try:
         change = last_change(ctx.store)

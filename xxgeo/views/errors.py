@@ -10,6 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ..errors import XxgeoError
+from ..textsafe import md
 
 
 def error_text(exc: XxgeoError, lang: str = "zh") -> str:
@@ -21,9 +22,9 @@ def error_text(exc: XxgeoError, lang: str = "zh") -> str:
 
 def show_error(exc: XxgeoError, lang: str = "zh") -> None:
     """``st.error`` with the error's sentence in ``lang``."""
-    st.error(error_text(exc, lang))
+    st.error(md(error_text(exc, lang)))  # names and values in the sentence stay text
 
 
 def show_warning(exc: XxgeoError, lang: str = "zh") -> None:
     """``st.warning`` with the error's sentence in ``lang`` (for problems that do not stop the page)."""
-    st.warning(error_text(exc, lang))
+    st.warning(md(error_text(exc, lang)))

@@ -15,6 +15,7 @@ from ..errors import XxgeoError
 from ..i18n import tr
 from ..mapping import MapRequest, Overlay
 from ..names import township_names
+from ..textsafe import md
 from .common import show_map
 from .errors import show_error
 
@@ -47,7 +48,7 @@ def render(ctx) -> None:
 
 # --------------------------------------------------------------------------- tables and charts
 def _table(indicators: pd.DataFrame, table: str, lang: str = "zh") -> None:
-    st.markdown(f"#### {table} {ind.TABLES[table]}")
+    st.markdown(f"#### {md(table)} {md(ind.TABLES[table])}")
     frame = ind.table_frame(indicators, table)
     st.dataframe(frame, hide_index=True, width="stretch", height=min(36 * len(frame) + 40, 620))
     st.caption(tr("indicators.notes", lang))
@@ -107,10 +108,11 @@ def _progress(ctx) -> None:
     pick = st.selectbox(t("indicators.indicator"), list(choices), key="ind_trend_pick")
     row = indicators[indicators["indicator_id"] == choices[pick]].iloc[0]
     p = ind.progress(row, actuals)
-    st.markdown(t("indicators.trend_line", name=p.name, unit=p.unit, baseline=p.baseline_text or t("indicators.empty"),
-                  target=p.target_text or t("indicators.empty"), status=p.status_label))
+    st.markdown(t("indicators.trend_line", name=md(p.name), unit=md(p.unit),
+                  baseline=md(p.baseline_text or t("indicators.empty")),
+                  target=md(p.target_text or t("indicators.empty")), status=p.status_label))
     if p.note:
-        st.caption(p.note)
+        st.caption(md(p.note))
     tf = ind.trend_frame(row, actuals)
     if tf.empty:
         st.caption(t("indicators.no_trend"))
@@ -207,7 +209,7 @@ def _townships(ctx) -> None:
     choices = overlay_choices(ds)
     key = st.selectbox(t("indicators.overlay"), list(choices), format_func=choices.get, key="ind_overlay_pick")
     values, label, unit = township_indicator_values(ds, key)
-    st.markdown(f"#### {label}（{unit or ind.UNKNOWN_UNIT}）")
+    st.markdown(f"#### {md(label)}（{md(unit or ind.UNKNOWN_UNIT)}）")
     town, value = cols["township"], cols["value"]
     vt = pd.DataFrame({town: [names.get(c, c) for c in values], value: list(values.values())})
     c1, c2 = st.columns([1, 3])

@@ -16,6 +16,7 @@ from ..errors import XxgeoError
 from ..i18n import value_text
 from ..mapping import MapFilter, MapRequest, filter_projects
 from ..names import resolve_park, township_names
+from ..textsafe import md, unlink
 from ..vocab import area_text, not_stated
 from .common import na_text, report_download, set_param, show_map
 from .errors import show_warning
@@ -79,7 +80,7 @@ def _card(ctx, p: pd.Series, *, brief: bool) -> None:
     e = html.escape
 
     def val(v):
-        return not_stated(lang) if v is None or (not isinstance(v, str) and pd.isna(v)) or v == "" else e(str(v))
+        return not_stated(lang) if v is None or (not isinstance(v, str) and pd.isna(v)) or v == "" else e(unlink(v))
 
     land = area_text(p["construction_land_km2"], ctx.lang)
     if p.get("construction_land_mu") is not None and not pd.isna(p.get("construction_land_mu")):
@@ -92,7 +93,7 @@ def _card(ctx, p: pd.Series, *, brief: bool) -> None:
                  (t("investor.targets"), val(p["targets"])), (t("investor.period"), val(p["period"])),
                  (t("investor.extent"), t("investor.extent_value", km2=f"{p['area_km2']:.2f}"))]
     body = "".join(f"<p><b>{e(k)}</b>：{v}</p>" for k, v in rows)
-    st.markdown(f'<div class="xx-card"><h3>{e(p["name"])}</h3>{body}</div>', unsafe_allow_html=True)
+    st.markdown(f'<div class="xx-card"><h3>{e(unlink(p["name"]))}</h3>{body}</div>', unsafe_allow_html=True)
     if brief:
         return
     c = p.geometry.centroid
@@ -101,8 +102,8 @@ def _card(ctx, p: pd.Series, *, brief: bool) -> None:
     st.dataframe(d[["place", "km", "source"]].rename(columns={"place": t("investor.dest"), "km": t("investor.km"),
                                                                "source": t("investor.coord_source")}),
                  hide_index=True, width="stretch")
-    st.markdown(f"**{t('investor.stated')}**：{val(p['distances_stated'])}", unsafe_allow_html=True)
-    st.caption(t("investor.source", source=p["source_ref"]))
+    st.markdown(f"**{t('investor.stated')}**：{md(val(p['distances_stated']))}", unsafe_allow_html=True)
+    st.caption(t("investor.source", source=md(p["source_ref"])))
 
 
 def _brochure_button(ctx, pid: str) -> None:

@@ -12,6 +12,7 @@ from ..mapping import MapFilter, MapRequest, Overlay, filter_projects, source_ch
 from ..names import township_names
 from ..policy import public_frame
 from ..schema import CATEGORIES
+from ..textsafe import md
 from ..vocab import fmt_wan, not_stated
 from .common import (
     basemap_picker,
@@ -152,9 +153,9 @@ def _xlsx(sel, ctx, flt: MapFilter) -> bytes:
 
 def _details(row: pd.Series, ctx) -> None:
     with st.container(border=True):
-        st.markdown(f"**{row['name']}**")
-        st.caption(ctx.t("planning.source_text", text=row.get("source_text") or not_stated(ctx.lang)))
+        st.markdown(f"**{md(row['name'])}**")
+        st.caption(ctx.t("planning.source_text", text=md(row.get("source_text") or not_stated(ctx.lang))))
         if row.get("place_note"):
-            st.caption(ctx.t("planning.place_note", text=row["place_note"]))
+            st.caption(ctx.t("planning.place_note", text=md(row["place_note"])))
         if row.get("investment_note"):
-            st.caption(ctx.t("planning.investment_note", text=row["investment_note"]))
+            st.caption(ctx.t("planning.investment_note", text=md(row["investment_note"])))

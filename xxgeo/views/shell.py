@@ -11,6 +11,7 @@ from ..errors import XxgeoError
 from ..i18n import tr
 from ..policy import PUBLIC, Actor, GuardedStore
 from ..store import open_store
+from ..textsafe import md
 from .auth import signed_in_actor
 from .context import ViewContext
 from .errors import show_error
@@ -69,7 +70,7 @@ def run() -> None:
     try:
         store = open_store()
         if not store.exists():
-            st.error(tr("shell.no_store", lang, path=store.location))
+            st.error(tr("shell.no_store", lang, path=md(store.location)))
             return
         with st.sidebar:
             st.markdown(f"### {county().title(lang)}")

@@ -10,6 +10,7 @@ from ..analysis import township_stats
 from ..i18n import value_text
 from ..mapping import MapFilter, MapRequest, filter_projects
 from ..names import township_names
+from ..textsafe import md
 from ..vocab import fmt_wan, not_stated
 from .common import (
     basemap_picker,
@@ -54,7 +55,7 @@ def render(ctx) -> None:
     schematic = t["boundary_quality"] == "schematic"
 
     tt = ctx.t
-    st.markdown(f"## {t['name']}" + (tt("township.schematic_title") if schematic else ""))
+    st.markdown(f"## {md(t['name'])}" + (tt("township.schematic_title") if schematic else ""))
     c = st.columns(4)
     c[0].metric(tt("count.projects"), f"{len(sel)}", help=tt("township.projects_help"))
     c[1].metric(tt("count.investment"), fmt_wan(stats["investment_wan"] or None, ctx.lang),
@@ -83,7 +84,7 @@ def render(ctx) -> None:
             st.markdown(tt("township.parks"))
             for _, p in parks.iterrows():
                 area = _or(p["planned_area_km2"], " km²", ctx.lang)
-                st.markdown(tt("township.park_item", name=p["name"], area=area))
+                st.markdown(tt("township.park_item", name=md(p["name"]), area=area))
         sites = ds["scenic_sites"][ds["scenic_sites"]["township_code"] == code]
         if len(sites):
             st.markdown(tt("township.sites"))
