@@ -25,6 +25,11 @@ import pandas as pd
 from .county import county
 from .indicator_actuals import actuals_from_frame as actuals_from_frame  # re-exported (views, tests)
 from .indicator_actuals import clean_actuals as clean_actuals
+from .indicator_text import HEADERS_EN as HEADERS_EN  # re-exported (views)
+from .indicator_text import STATUS_LABELS_EN, note_en
+from .indicator_text import frame_for as frame_for
+from .indicator_text import label_en as label_en
+from .indicator_text import unit_en as unit_en
 from .schema import is_empty
 
 UNKNOWN_UNIT = "未注明"
@@ -48,7 +53,6 @@ STATUS_LABELS = {
     "met": "已达到目标", "not_met": "未达到目标", "on_way": "进行中", "no_data": "尚无实际值",
     "gap": "基期值缺，只列差距", "unquantifiable": "无法量化",
 }
-
 _IMAGE_RE = re.compile(r"\[image:[^\]]*\]\"?")
 _NUM_RE = re.compile(r"^-?\d+(?:\.\d+)?$")
 _CUM_RE = re.compile(r"^\[\s*(-?\d+(?:\.\d+)?)\s*\]$")
@@ -182,9 +186,18 @@ class Progress:
     @property
     def status_label(self) -> str:
         """Chinese label of the status, with the share when there is one."""
+        return self.status_text("zh")
+
+    def status_text(self, lang: str = "zh") -> str:
+        """The status in ``lang``, with the share when there is one."""
         if self.status == "on_way" and self.share is not None:
-            return f"进行中（完成 {self.share * 100:.0f}%）"
-        return STATUS_LABELS[self.status]
+            share = f"{self.share * 100:.0f}%"
+            return f"on the way ({share} done)" if lang == "en" else f"进行中（完成 {share}）"
+        return (STATUS_LABELS_EN if lang == "en" else STATUS_LABELS)[self.status]
+
+    def note_text(self, lang: str = "zh") -> str:
+        """The note in ``lang`` (numbers and plan text as they are)."""
+        return note_en(self.note) if lang == "en" else self.note
 
 
 def _fmt(v: float | None) -> str:

@@ -135,12 +135,13 @@ def build_map(dataset, request: MapRequest | None = None, *, specs: dict | None 
         if b.fast_above is not None and drawn > b.fast_above:
             present[spec.layer] = gdf[spec.class_field].value_counts().to_dict()
             if tiles is not None and drawn > TILE_BUDGET:
-                payload, tileset = tiled_payload(*fast_columns(gdf, spec, lookups), store=tiles)
+                payload, tileset = tiled_payload(*fast_columns(gdf, spec, lookups, req.lang), store=tiles)
+                payload = {**payload, "lang": req.lang}
             else:
-                payload = fast_payload(gdf, spec, lookups)
+                payload = fast_payload(gdf, spec, lookups, req.lang)
             FastPointsLayer(payload, name=spec.title_for(req.lang), show=spec.default_on).add_to(m)
             continue
-        fc = feature_collection(gdf, spec, extra=extra, lookups=lookups)
+        fc = feature_collection(gdf, spec, extra=extra, lookups=lookups, lang=req.lang)
         if not fc["features"] and not b.keep_empty:
             continue
         present[spec.layer] = (gdf[spec.class_field].value_counts().to_dict()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import replace
 
 import pandas as pd
@@ -10,11 +11,12 @@ import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 from streamlit_folium import st_folium
 
+from ..analysis import DERIVED
 from ..config import settings
 from ..i18n import tr, value_text
 from ..mapping import APP_TILES, BASEMAPS, MapRequest, MapResult, build_map
 from ..names import resolve_township, township_names
-from ..vocab import COUNTY_WIDE, not_stated, precision_label
+from ..vocab import COUNTY_WIDE, not_stated, precision_label, status_text
 
 
 def tianditu_key() -> str | None:
@@ -126,13 +128,23 @@ def project_table(projects: pd.DataFrame, ctx) -> pd.DataFrame:
         t("col.category"): projects["category"].map(lambda v: value_text(v, lang)),
         t("col.township"): projects.apply(towns, axis=1) if len(projects) else [],
         t("col.park"): projects["park_id"].map(pnames),
-        t("col.status"): projects["status"],
+        t("col.status"): projects["status"].map(lambda v: status_text(v, lang)),
         t("col.investment"): projects["investment_wan"],
         t("col.period"): [_period(a, b, lang) for a, b in zip(projects["start_year"], projects["end_year"])],
         t("col.precision"): projects["loc_precision"].map(lambda v: None if pd.isna(v) else precision_label(v, lang)),
         t("col.source"): projects["source_ref"],
     })
     return out
+
+
+def overlay_text(ctx, key: str | None, label: str) -> str:
+    """A township-overlay label in the UI's language: a derived indicator's own English, an imported
+    indicator's name (data) with “(year)” instead of “（year年）”."""
+    if ctx.lang != "en" or key is None:
+        return label
+    if key in DERIVED:
+        return DERIVED[key][1]
+    return re.sub(r"（(\d{4})年）$", r" (\1)", label)
 
 
 def _period(a, b, lang: str = "zh") -> str | None:

@@ -15,7 +15,8 @@ from ..errors import XxgeoError
 from ..i18n import tr
 from ..mapping import MapRequest, Overlay
 from ..names import township_names
-from .common import show_map
+from ..vocab import unit_text
+from .common import overlay_text, show_map
 from .errors import show_error
 
 #: the view's sections (kept in the URL as ``section``); labels are ``indicators.section_*`` strings
@@ -36,9 +37,9 @@ def render(ctx) -> None:
     if sec != cur:
         st.query_params["section"] = sec
     if sec == "14th":
-        _table(ds["indicators"], "专栏2-1", ctx.lang)
+        _table(ds["indicators"], "专栏2-1", ctx.lang, ctx.t("indicators.section_14th"))
     elif sec == "13th":
-        _table(ds["indicators"], "专栏1-1", ctx.lang)
+        _table(ds["indicators"], "专栏1-1", ctx.lang, ctx.t("indicators.section_13th"))
     elif sec == "progress":
         _progress(ctx)
     else:
@@ -46,19 +47,21 @@ def render(ctx) -> None:
 
 
 # --------------------------------------------------------------------------- tables and charts
-def _table(indicators: pd.DataFrame, table: str, lang: str = "zh") -> None:
-    st.markdown(f"#### {table} {ind.TABLES[table]}")
-    frame = ind.table_frame(indicators, table)
+def _table(indicators: pd.DataFrame, table: str, lang: str = "zh", title_en: str = "") -> None:
+    st.markdown(f"#### {title_en}" if lang == "en" else f"#### {table} {ind.TABLES[table]}")
+    frame = ind.frame_for(ind.table_frame(indicators, table), lang)
     st.dataframe(frame, hide_index=True, width="stretch", height=min(36 * len(frame) + 40, 620))
     st.caption(tr("indicators.notes", lang))
     data, left_out = ind.chart_frame(indicators, table)
+    data = ind.frame_for(data, lang)
+    left_out = [ind.label_en(x) for x in left_out] if lang == "en" else left_out
     st.markdown(tr("indicators.chart", lang))
     if data.empty:
         st.caption(tr("indicators.no_chart", lang))
     else:
         st.altair_chart(baseline_target_chart(data, lang), width="content")
     if left_out:
-        st.caption(tr("indicators.left_out", lang, names="、".join(left_out)))
+        st.caption(tr("indicators.left_out", lang, names=(", " if lang == "en" else "、").join(left_out)))
 
 
 def baseline_target_chart(data: pd.DataFrame, lang: str = "zh") -> alt.FacetChart:
@@ -97,25 +100,34 @@ def _progress(ctx) -> None:
 
     st.markdown(t("indicators.progress"))
     prog = ind.progress_table(indicators, actuals)
+    if ctx.lang == "en" and len(prog):
+        prog = prog.assign(状态=[ind.progress(r, actuals).status_text("en") for _, r in _rows_of(indicators, prog)],
+                           说明=[ind.note_en(n) for n in prog["说明"]])
+    prog = ind.frame_for(prog, ctx.lang)
+    h = ind.HEADERS_EN if ctx.lang == "en" else {}
+    share, latest, year = (h.get(k, k) for k in ("完成比例", "最新实际值", "最新年份"))
     st.dataframe(prog, hide_index=True, width="stretch",
-                 column_config={"完成比例": st.column_config.NumberColumn("完成比例（%）", format="%.1f"),
-                                "最新实际值": st.column_config.NumberColumn(format="%g"),
-                                "最新年份": st.column_config.NumberColumn(format="%d")})
+                 column_config={share: st.column_config.NumberColumn(f"{share} (%)" if h else "完成比例（%）",
+                                                                     format="%.1f"),
+                                latest: st.column_config.NumberColumn(format="%g"),
+                                year: st.column_config.NumberColumn(format="%d")})
     st.caption(t("indicators.progress_note"))
 
     st.markdown(t("indicators.trend"))
     pick = st.selectbox(t("indicators.indicator"), list(choices), key="ind_trend_pick")
     row = indicators[indicators["indicator_id"] == choices[pick]].iloc[0]
     p = ind.progress(row, actuals)
-    st.markdown(t("indicators.trend_line", name=p.name, unit=p.unit, baseline=p.baseline_text or t("indicators.empty"),
-                  target=p.target_text or t("indicators.empty"), status=p.status_label))
+    unit = ind.unit_en(p.unit) if ctx.lang == "en" else p.unit
+    st.markdown(t("indicators.trend_line", name=p.name, unit=unit, baseline=p.baseline_text or t("indicators.empty"),
+                  target=p.target_text or t("indicators.empty"), status=p.status_text(ctx.lang)))
     if p.note:
-        st.caption(p.note)
-    tf = ind.trend_frame(row, actuals)
+        st.caption(p.note_text(ctx.lang))
+    tf = ind.frame_for(ind.trend_frame(row, actuals), ctx.lang)
     if tf.empty:
         st.caption(t("indicators.no_trend"))
     else:
-        st.altair_chart(trend_chart(tf, f"{p.name}（{p.unit}）", ctx.lang), width="stretch")
+        title = f"{p.name} ({unit})" if ctx.lang == "en" else f"{p.name}（{p.unit}）"
+        st.altair_chart(trend_chart(tf, title, ctx.lang), width="stretch")
 
 
 def _actuals_editor(ctx, indicators, actuals, choices: dict, label_of: dict) -> None:
@@ -159,8 +171,10 @@ def _actuals_editor(ctx, indicators, actuals, choices: dict, label_of: dict) -> 
 
 def trend_chart(tf: pd.DataFrame, title: str, lang: str = "zh") -> alt.LayerChart:
     """Actuals as a line, the 2020 value and 2025 target as labelled points."""
-    colors = alt.Scale(domain=["2020年完成（基期）", "实际值", "2025年目标", "年均增长目标"],
-                       range=["#7f8c8d", "#1f4e9c", "#c0392b", "#e67e22"])
+    names = ["2020年完成（基期）", "实际值", "2025年目标", "年均增长目标"]
+    if lang == "en":
+        names = [ind.HEADERS_EN.get(n, n) for n in names]
+    colors = alt.Scale(domain=names, range=["#7f8c8d", "#1f4e9c", "#c0392b", "#e67e22"])
     year, value = tr("indicators.year", lang), tr("indicators.value", lang)
     base = alt.Chart(tf).encode(x=alt.X("year:O", title=year, axis=alt.Axis(labelAngle=0)),
                                 y=alt.Y("value:Q", title=title, scale=alt.Scale(zero=False),
@@ -168,11 +182,17 @@ def trend_chart(tf: pd.DataFrame, title: str, lang: str = "zh") -> alt.LayerChar
                                 color=alt.Color("series:N", scale=colors, title=None, legend=alt.Legend(orient="top")),
                                 tooltip=[alt.Tooltip("year:O", title=year), alt.Tooltip("value:Q", title=value),
                                          alt.Tooltip("series:N", title=tr("indicators.series", lang))])
-    line = base.transform_filter(alt.datum.series != "2025年目标").mark_line(point=True)
-    rule = base.transform_filter(alt.datum.series == "年均增长目标").mark_line(strokeDash=[6, 4])
+    line = base.transform_filter(alt.datum.series != names[2]).mark_line(point=True)
+    rule = base.transform_filter(alt.datum.series == names[3]).mark_line(strokeDash=[6, 4])
     pts = base.mark_point(size=90, filled=True)
     labels = base.mark_text(dy=-10).encode(text=alt.Text("value:Q"))
     return alt.layer(line, rule, pts, labels).properties(height=300)
+
+
+def _rows_of(indicators: pd.DataFrame, prog: pd.DataFrame):
+    """The indicator rows of a progress table, in its order."""
+    by_id = indicators.set_index("indicator_id", drop=False)
+    return ((i, by_id.loc[pid]) for i, pid in enumerate(prog["编号"]))
 
 
 def _read_upload(up) -> pd.DataFrame:
@@ -205,9 +225,12 @@ def _townships(ctx) -> None:
         st.dataframe(show[list(cols)].rename(columns=cols).sort_values(
             [cols["indicator"], cols["year"], cols["township"]]), hide_index=True, width="stretch")
     choices = overlay_choices(ds)
-    key = st.selectbox(t("indicators.overlay"), list(choices), format_func=choices.get, key="ind_overlay_pick")
+    key = st.selectbox(t("indicators.overlay"), list(choices), key="ind_overlay_pick",
+                       format_func=lambda k: overlay_text(ctx, k, choices[k]))
     values, label, unit = township_indicator_values(ds, key)
-    st.markdown(f"#### {label}（{unit or ind.UNKNOWN_UNIT}）")
+    label, unit = overlay_text(ctx, key, label), unit_text(unit, ctx.lang)
+    st.markdown(f"#### {label} ({unit or 'not stated'})" if ctx.lang == "en"
+                else f"#### {label}（{unit or ind.UNKNOWN_UNIT}）")
     town, value = cols["township"], cols["value"]
     vt = pd.DataFrame({town: [names.get(c, c) for c in values], value: list(values.values())})
     c1, c2 = st.columns([1, 3])

@@ -12,10 +12,11 @@ from ..mapping import MapFilter, MapRequest, Overlay, filter_projects, source_ch
 from ..names import township_names
 from ..policy import public_frame
 from ..schema import CATEGORIES
-from ..vocab import fmt_wan, not_stated
+from ..vocab import fmt_wan, not_stated, status_text, unit_text
 from .common import (
     basemap_picker,
     na_text,
+    overlay_text,
     param_list,
     project_table,
     set_param,
@@ -56,7 +57,8 @@ def sidebar_filter(ctx) -> tuple[MapFilter, str | None]:
         cats = _multiselect_param(ctx, ctx.t("filter.category"), list(CATEGORIES), "category", "f_cat",
                                   fmt=lambda c: value_text(c, ctx.lang))
         statuses = sorted(projects["status"].dropna().unique())
-        sts = _multiselect_param(ctx, ctx.t("filter.status"), statuses, "status", "f_status")
+        sts = _multiselect_param(ctx, ctx.t("filter.status"), statuses, "status", "f_status",
+                                 fmt=lambda v: status_text(v, ctx.lang))
         srcs = _multiselect_param(ctx, ctx.t("filter.source"), source_chapters(projects), "source", "f_src")
         c1, c2 = st.columns(2)
         imin = c1.number_input(ctx.t("planning.inv_min"),
@@ -72,7 +74,8 @@ def sidebar_filter(ctx) -> tuple[MapFilter, str | None]:
         okeys = [None, *choices]
         cur = ctx.params.get("overlay")
         ov = st.selectbox(ctx.t("overlay.label"), okeys, index=okeys.index(cur) if cur in okeys else 0, key="f_overlay",
-                          format_func=lambda k: ctx.t("overlay.none") if k is None else choices[k])
+                          format_func=lambda k: ctx.t("overlay.none") if k is None else overlay_text(ctx, k,
+                                                                                                     choices[k]))
         if ov != cur:
             set_param("overlay", ov)
     flt = MapFilter(townships=tuple(towns), categories=tuple(cats), statuses=tuple(sts), sources=tuple(srcs),
@@ -97,7 +100,7 @@ def render(ctx) -> None:
     if overlay_key:
         values, label, unit = township_indicator_values(ds, overlay_key, sel if overlay_key in (
             "project_count", "investment_wan") else None)
-        overlay = Overlay(label=label, unit=unit, values=values)
+        overlay = Overlay(label=overlay_text(ctx, overlay_key, label), unit=unit_text(unit, ctx.lang), values=values)
 
     st.markdown(f"## {ctx.t('view.planning')}")
     inv = sel["investment_wan"]
@@ -141,11 +144,12 @@ def render(ctx) -> None:
     if not ctx.can_write_all:
         sel, what = public_frame("projects", sel, keep_columns=True), ctx.t("planning.selection_public")
     a, b = st.columns(2)
-    a.download_button(ctx.t("planning.download_xlsx", what=what), lambda: _xlsx(sel, ctx, flt), "xxgeo-项目.xlsx",
+    a.download_button(ctx.t("planning.download_xlsx", what=what), lambda: _xlsx(sel, ctx, flt),
+                      ctx.t("planning.file_xlsx"),
                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="plan_xlsx")
     b.download_button(ctx.t("planning.download_csv", what=what),
                       lambda: project_table(sel, ctx).to_csv(index=False).encode("utf-8-sig"),
-                      "xxgeo-项目.csv", "text/csv", key="plan_csv")
+                      ctx.t("planning.file_csv"), "text/csv", key="plan_csv")
 
 
 def _xlsx(sel, ctx, flt: MapFilter) -> bytes:

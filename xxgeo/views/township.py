@@ -77,7 +77,9 @@ def render(ctx) -> None:
         sites = ds["scenic_sites"][ds["scenic_sites"]["township_code"] == code]
         if len(sites):
             st.markdown(tt("township.sites"))
-            st.dataframe(na_text(sites[["name", "kind", "grade", "status"]], ctx.lang).rename(
+            codes = sites[["name", "kind", "grade", "status"]].assign(
+                **{c: sites[c].map(lambda v: value_text(v, ctx.lang)) for c in ("kind", "grade", "status")})
+            st.dataframe(na_text(codes, ctx.lang).rename(
                 columns={"name": tt("col.site_name"), "kind": tt("col.kind"), "grade": tt("col.grade"),
                          "status": tt("col.status")}),
                 hide_index=True, width="stretch")
@@ -128,5 +130,5 @@ def _report_button(ctx, code: str, name: str) -> None:
         except XxgeoError as exc:  # a missing font etc. carries its own sentence
             show_error(exc, ctx.lang)
             return
-        st.download_button(ctx.t("download_pdf"), pdf, f"{name}-报告.pdf", "application/pdf",
+        st.download_button(ctx.t("download_pdf"), pdf, ctx.t("township.file_pdf", name=name), "application/pdf",
                            key="tw_report_dl")
