@@ -35,8 +35,10 @@ DATA_COLUMNS: dict[str, tuple[str, ...]] = {
                    "growth_actual_13th", "target_2025", "growth_14th", "source_ref"),
     "township_indicators": ("indicator",),
     "plan_villages": ("programme", "group", "village", "source_ref"),
-    "places": ("name",),
+    "places": ("name", "source"),  # the source: the store's provenance line shown beside a distance
 }
+#: an image the plan's text lost in conversion, as the store keeps it (the page shows a marker instead)
+_IMAGE = re.compile(r"\[image:[^\]]*\]\"?")
 
 
 def data_values(dataset) -> list[str]:
@@ -50,7 +52,7 @@ def data_values(dataset) -> list[str]:
             if c not in df.columns:
                 continue
             for v in df[c].dropna().astype(str):
-                for part in [v, *v.split(";")]:
+                for part in [v, *v.split(";"), *_IMAGE.split(v)]:
                     part = part.strip()
                     if CJK.search(part):
                         out.add(part)
@@ -138,9 +140,12 @@ def proto_strings(msg):
 
 
 def app_texts(at):
-    """(where, text) for every element of an AppTest run, sidebar and main."""
+    """(where, text) for every element of an AppTest run, sidebar and main. The map component's arguments are
+    left to the browser walk (they carry the raw payload its script turns into labels, not what is shown)."""
     def walk(node, path):
         proto = getattr(node, "proto", None)
+        if getattr(node, "type", "") == "component_instance":
+            return
         if proto is not None and hasattr(proto, "ListFields"):
             for s in proto_strings(proto):
                 yield path, s

@@ -10,6 +10,7 @@ import pandas as pd
 from .vocab import NOT_STATED, unit_text, value_en
 
 UNKNOWN_UNIT = NOT_STATED[0]
+LOST_IMAGE, LOST_IMAGE_EN = "[图片缺失]", "[image missing]"
 
 STATUS_LABELS_EN = {
     "met": "target met",
@@ -51,6 +52,9 @@ def frame_for(frame: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     if lang != "en":
         return frame
     out = frame.copy()
+    for col in out.columns:
+        if not pd.api.types.is_numeric_dtype(out[col]):
+            out[col] = out[col].map(lambda v: v.replace(LOST_IMAGE, LOST_IMAGE_EN) if isinstance(v, str) else v)
     for col in ("类别", "属性"):
         if col in out.columns:
             out[col] = out[col].map(value_en)
@@ -119,7 +123,7 @@ _NOTE_EN = (
 
 def note_en(note: str) -> str:
     """A progress note (:class:`Progress`) in English: the same sentence pattern by pattern."""
-    out = str(note)
+    out = str(note).replace(LOST_IMAGE, LOST_IMAGE_EN)
     for zh, en in _NOTE_EN:
         out = re.sub(zh, en, out)
     return out.strip()

@@ -34,6 +34,7 @@ from .schema import is_empty
 
 UNKNOWN_UNIT = "未注明"
 LOST_IMAGE = "[图片缺失]"
+LOST_IMAGE_EN = "[image missing]"
 PLAN_START, PLAN_END = 2021, 2025
 
 #: Columns shown for each table: (field, Chinese header), in the plan's own order.

@@ -127,7 +127,7 @@ def build_map(dataset, request: MapRequest | None = None, *, specs: dict | None 
         if b.simplify == "coverage":
             gdf = display_coverage(gdf, b.simplify_tolerance, b.simplify_above)
         if b.choropleth and req.overlay is not None:
-            extra, chor_legend = choropleth(req.overlay, gdf)
+            extra, chor_legend = choropleth(req.overlay, gdf, req.lang)
         hid = _highlight_id(spec, req)
         if hid:
             extra.setdefault(hid, {})["_highlight"] = True

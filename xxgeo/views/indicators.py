@@ -90,6 +90,8 @@ def _progress(ctx) -> None:
     actuals = ds.get("indicator_actuals")
     actuals = actuals if actuals is not None else pd.DataFrame(columns=["indicator_id", "year", "value", "source"])
     choices = ind.indicator_choices(indicators)
+    if ctx.lang == "en":
+        choices = {ind.label_en(k).replace(ind.LOST_IMAGE, ind.LOST_IMAGE_EN): v for k, v in choices.items()}
     label_of = {v: k for k, v in choices.items()}
 
     t = ctx.t
