@@ -103,12 +103,6 @@ def _arrow_strings(data: bytes):
     for col in table.columns:
         if pa.types.is_string(col.type) or pa.types.is_large_string(col.type) or pa.types.is_dictionary(col.type):
             yield from (str(v) for v in col.to_pylist() if v is not None)
-    meta = table.schema.metadata or {}
-    for v in meta.values():
-        try:
-            yield from _strings(json.loads(v))
-        except (ValueError, UnicodeDecodeError):
-            pass
 
 
 def proto_strings(msg):

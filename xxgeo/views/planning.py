@@ -31,7 +31,7 @@ def _multiselect_param(ctx, label: str, options: list, param: str, key: str, fmt
     wanted = param_list(ctx, param)
     default = [o for o in options if o in wanted]
     chosen = st.multiselect(label, options, default=default, key=key, format_func=fmt or str,
-                            placeholder=ctx.t("all"))
+                            placeholder=ctx.t("all"), select_all=ctx.lang == "en")
     if chosen != default:
         set_param(param, chosen)
     return chosen
@@ -51,7 +51,7 @@ def sidebar_filter(ctx) -> tuple[MapFilter, str | None]:
         # townships: URL may carry names, short names or codes
         url_codes = [c for c in (township_from_param(ctx, v) for v in param_list(ctx, "township")) if c]
         towns = st.multiselect(ctx.t("filter.township"), list(names), default=url_codes, key="f_town",
-                               format_func=names.get, placeholder=ctx.t("all"))
+                               format_func=names.get, placeholder=ctx.t("all"), select_all=ctx.lang == "en")
         if towns != url_codes:
             set_param("township", [names[c] for c in towns])
         cats = _multiselect_param(ctx, ctx.t("filter.category"), list(CATEGORIES), "category", "f_cat",
