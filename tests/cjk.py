@@ -7,7 +7,9 @@ location and investment notes, its box and subgroup; a park's description fields
 the plan's indicator names and the values as written; the villages the plan names). They are collected from the
 store and subtracted from the page text; every other CJK character is a failure. Codes the store keeps in
 Chinese (categories, statuses, kinds, road classes, units, 是/否 …) are *not* data values: they are shown
-through :mod:`xxgeo.vocab` in English.
+through :mod:`xxgeo.vocab` in English. One more kind of stored text counts as data: the provenance lines the
+store keeps (a layer's ``source``, a township seat's ``seat_quality``), shown as recorded in the internal map's
+popups and beside the investor's distances (the investor's readable source names are issue 17 item 1).
 """
 
 from __future__ import annotations
@@ -23,9 +25,9 @@ CJK_WORD = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 
 #: layer -> the columns whose values are data (names and plan excerpts)
 DATA_COLUMNS: dict[str, tuple[str, ...]] = {
-    "county": ("name",),
-    "townships": ("name",),
-    "villages": ("name", "short_name"),
+    "county": ("name", "source"),
+    "townships": ("name", "seat_quality", "source"),
+    "villages": ("name", "short_name", "source"),
     "parks": ("name", "aliases", "location_desc", "leading_industries", "enterprises", "infrastructure",
               "standard_factories", "targets", "distances_stated", "period", "source_ref"),
     "scenic_sites": ("name", "village", "place_note", "source_ref"),
