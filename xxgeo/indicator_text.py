@@ -7,6 +7,8 @@ import re
 
 import pandas as pd
 
+from .analysis import DERIVED
+from .i18n import tr
 from .vocab import NOT_STATED, unit_text, value_en
 
 UNKNOWN_UNIT = NOT_STATED[0]
@@ -127,3 +129,50 @@ def note_en(note: str) -> str:
     for zh, en in _NOTE_EN:
         out = re.sub(zh, en, out)
     return out.strip()
+
+
+# --------------------------------------------------------------------------- what the views show
+def header(name: str, lang: str = "zh") -> str:
+    """A Chinese header or series name of :mod:`xxgeo.indicators` in ``lang``."""
+    return HEADERS_EN.get(name, name) if lang == "en" else name
+
+
+def table_heading(table: str, title: str, lang: str = "zh") -> str:
+    """“专栏2-1 <the plan's title>”; in English the box's English name (strings ``indicators.section_*``)."""
+    if lang != "en":
+        return f"{table} {title}"
+    return tr({"专栏2-1": "indicators.section_14th", "专栏1-1": "indicators.section_13th"}.get(table, ""), "en")
+
+
+def names_text(labels: list[str], lang: str = "zh") -> str:
+    """Chart labels (“名称（单位）”) joined for a sentence in ``lang``."""
+    return ", ".join(label_en(x) for x in labels) if lang == "en" else "、".join(labels)
+
+
+def choices_for(choices: dict, lang: str = "zh") -> dict:
+    """``label -> indicator_id`` with the labels in ``lang`` (units in English, lost images marked)."""
+    if lang != "en":
+        return choices
+    return {label_en(k).replace(LOST_IMAGE, LOST_IMAGE_EN): v for k, v in choices.items()}
+
+
+def unit_for(unit, lang: str = "zh") -> str:
+    """An indicator's unit as shown in ``lang``."""
+    return unit_en(unit) if lang == "en" else unit
+
+
+def with_unit(name: str, unit, lang: str = "zh") -> str:
+    """“名称（单位）”, in English “name (unit)”; an empty unit reads 未注明 / not stated."""
+    if lang == "en":
+        return f"{name} ({unit_en(unit) if unit else 'not stated'})"
+    return f"{name}（{unit or UNKNOWN_UNIT}）"
+
+
+def overlay_label(key: str | None, label: str, lang: str = "zh") -> str:
+    """A township-overlay label in ``lang``: a derived indicator's own English, an imported indicator's name
+    (data) with “(2023)” for “（2023年）”."""
+    if lang != "en" or key is None:
+        return label
+    if key in DERIVED:
+        return DERIVED[key][1]
+    return re.sub(r"（(\d{4})年）$", r" (\1)", label)

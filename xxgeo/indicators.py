@@ -27,9 +27,14 @@ from .indicator_actuals import actuals_from_frame as actuals_from_frame  # re-ex
 from .indicator_actuals import clean_actuals as clean_actuals
 from .indicator_text import HEADERS_EN as HEADERS_EN  # re-exported (views)
 from .indicator_text import STATUS_LABELS_EN, note_en
+from .indicator_text import choices_for as choices_for
 from .indicator_text import frame_for as frame_for
-from .indicator_text import label_en as label_en
-from .indicator_text import unit_en as unit_en
+from .indicator_text import header as header
+from .indicator_text import names_text as names_text
+from .indicator_text import overlay_label as overlay_label
+from .indicator_text import table_heading as table_heading
+from .indicator_text import unit_for as unit_for
+from .indicator_text import with_unit as with_unit
 from .schema import is_empty
 
 UNKNOWN_UNIT = "未注明"
@@ -129,15 +134,15 @@ def table_frame(indicators: pd.DataFrame, table: str) -> pd.DataFrame:
     """One table as displayed: Chinese headers, cells as written, lost units as 未注明, source line."""
     rows = table_rows(indicators, table)
     out = {}
-    for col, header in COLUMNS[table]:
+    for col, head in COLUMNS[table]:
         if col == "name":
-            out[header] = [display_name(r) for _, r in rows.iterrows()]
+            out[head] = [display_name(r) for _, r in rows.iterrows()]
         elif col == "unit":
-            out[header] = [unit_label(u) for u in rows["unit"]]
+            out[head] = [unit_label(u) for u in rows["unit"]]
         elif col == "seq":
-            out[header] = ["" if is_empty(v) else str(v) for v in rows["seq"]]
+            out[head] = ["" if is_empty(v) else str(v) for v in rows["seq"]]
         else:
-            out[header] = [parse_cell(v).text for v in rows[col]]
+            out[head] = [parse_cell(v).text for v in rows[col]]
     out["编号"] = rows["indicator_id"].tolist()
     if "source_line" in rows.columns:
         out["出处"] = [f"{t}（原文第{int(float(ln))}行）" if not is_empty(ln) else t
@@ -308,8 +313,10 @@ def _compare(v: float, op: str, bound: float) -> bool:
     return {"<": v < bound, "<=": v <= bound, ">": v > bound, ">=": v >= bound}[op]
 
 
-def progress_table(indicators: pd.DataFrame, actuals: pd.DataFrame | None, table: str = "专栏2-1") -> pd.DataFrame:
-    """Progress of every indicator of a table, as a display frame with Chinese headers."""
+def progress_table(indicators: pd.DataFrame, actuals: pd.DataFrame | None, table: str = "专栏2-1",
+                   lang: str = "zh") -> pd.DataFrame:
+    """Progress of every indicator of a table, as a display frame with Chinese headers (statuses and notes in
+    ``lang``; :func:`frame_for` gives the headers in English)."""
     recs = []
     for _, r in table_rows(indicators, table).iterrows():
         if is_empty(r.get("value_2020")) and is_empty(r.get("target_2025")) and is_empty(r.get("growth_14th")):
@@ -318,7 +325,7 @@ def progress_table(indicators: pd.DataFrame, actuals: pd.DataFrame | None, table
         recs.append({"编号": p.indicator_id, "指标": p.name, "单位": p.unit, "2020年完成": p.baseline_text,
                      "2025年目标": p.target_text, "最新年份": p.latest_year, "最新实际值": p.latest_value,
                      "完成比例": None if p.share is None else round(p.share * 100, 1),
-                     "状态": p.status_label, "说明": p.note})
+                     "状态": p.status_text(lang), "说明": p.note_text(lang)})
     out = pd.DataFrame(recs)
     if len(out):
         out["最新年份"] = pd.array(out["最新年份"], dtype="Int64")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import re
 from dataclasses import replace
 
 import pandas as pd
@@ -11,7 +10,6 @@ import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 from streamlit_folium import st_folium
 
-from ..analysis import DERIVED
 from ..config import settings
 from ..i18n import tr, value_text
 from ..mapping import APP_TILES, BASEMAPS, MapRequest, MapResult, build_map
@@ -135,16 +133,6 @@ def project_table(projects: pd.DataFrame, ctx) -> pd.DataFrame:
         t("col.source"): projects["source_ref"],
     })
     return out
-
-
-def overlay_text(ctx, key: str | None, label: str) -> str:
-    """A township-overlay label in the UI's language: a derived indicator's own English, an imported
-    indicator's name (data) with “(year)” instead of “（year年）”."""
-    if ctx.lang != "en" or key is None:
-        return label
-    if key in DERIVED:
-        return DERIVED[key][1]
-    return re.sub(r"（(\d{4})年）$", r" (\1)", label)
 
 
 def _period(a, b, lang: str = "zh") -> str | None:

@@ -16,7 +16,7 @@ from ..i18n import tr
 from ..mapping import MapRequest, Overlay
 from ..names import township_names
 from ..vocab import unit_text
-from .common import overlay_text, show_map
+from .common import show_map
 from .errors import show_error
 
 #: the view's sections (kept in the URL as ``section``); labels are ``indicators.section_*`` strings
@@ -37,9 +37,9 @@ def render(ctx) -> None:
     if sec != cur:
         st.query_params["section"] = sec
     if sec == "14th":
-        _table(ds["indicators"], "专栏2-1", ctx.lang, ctx.t("indicators.section_14th"))
+        _table(ds["indicators"], "专栏2-1", ctx.lang)
     elif sec == "13th":
-        _table(ds["indicators"], "专栏1-1", ctx.lang, ctx.t("indicators.section_13th"))
+        _table(ds["indicators"], "专栏1-1", ctx.lang)
     elif sec == "progress":
         _progress(ctx)
     else:
@@ -47,21 +47,20 @@ def render(ctx) -> None:
 
 
 # --------------------------------------------------------------------------- tables and charts
-def _table(indicators: pd.DataFrame, table: str, lang: str = "zh", title_en: str = "") -> None:
-    st.markdown(f"#### {title_en}" if lang == "en" else f"#### {table} {ind.TABLES[table]}")
+def _table(indicators: pd.DataFrame, table: str, lang: str = "zh") -> None:
+    st.markdown(f"#### {ind.table_heading(table, ind.TABLES[table], lang)}")
     frame = ind.frame_for(ind.table_frame(indicators, table), lang)
     st.dataframe(frame, hide_index=True, width="stretch", height=min(36 * len(frame) + 40, 620))
     st.caption(tr("indicators.notes", lang))
     data, left_out = ind.chart_frame(indicators, table)
     data = ind.frame_for(data, lang)
-    left_out = [ind.label_en(x) for x in left_out] if lang == "en" else left_out
     st.markdown(tr("indicators.chart", lang))
     if data.empty:
         st.caption(tr("indicators.no_chart", lang))
     else:
         st.altair_chart(baseline_target_chart(data, lang), width="content")
     if left_out:
-        st.caption(tr("indicators.left_out", lang, names=(", " if lang == "en" else "、").join(left_out)))
+        st.caption(tr("indicators.left_out", lang, names=ind.names_text(left_out, lang)))
 
 
 def baseline_target_chart(data: pd.DataFrame, lang: str = "zh") -> alt.FacetChart:
@@ -90,8 +89,7 @@ def _progress(ctx) -> None:
     actuals = ds.get("indicator_actuals")
     actuals = actuals if actuals is not None else pd.DataFrame(columns=["indicator_id", "year", "value", "source"])
     choices = ind.indicator_choices(indicators)
-    if ctx.lang == "en":
-        choices = {ind.label_en(k).replace(ind.LOST_IMAGE, ind.LOST_IMAGE_EN): v for k, v in choices.items()}
+    choices = ind.choices_for(choices, ctx.lang)
     label_of = {v: k for k, v in choices.items()}
 
     t = ctx.t
@@ -101,15 +99,10 @@ def _progress(ctx) -> None:
         st.caption(t("indicators.editors_enter"))
 
     st.markdown(t("indicators.progress"))
-    prog = ind.progress_table(indicators, actuals)
-    if ctx.lang == "en" and len(prog):
-        prog = prog.assign(状态=[ind.progress(r, actuals).status_text("en") for _, r in _rows_of(indicators, prog)],
-                           说明=[ind.note_en(n) for n in prog["说明"]])
-    prog = ind.frame_for(prog, ctx.lang)
-    h = ind.HEADERS_EN if ctx.lang == "en" else {}
-    share, latest, year = (h.get(k, k) for k in ("完成比例", "最新实际值", "最新年份"))
+    prog = ind.frame_for(ind.progress_table(indicators, actuals, lang=ctx.lang), ctx.lang)
+    share, latest, year = (ind.header(k, ctx.lang) for k in ("完成比例", "最新实际值", "最新年份"))
     st.dataframe(prog, hide_index=True, width="stretch",
-                 column_config={share: st.column_config.NumberColumn(f"{share} (%)" if h else "完成比例（%）",
+                 column_config={share: st.column_config.NumberColumn(ind.with_unit(share, "%", ctx.lang),
                                                                      format="%.1f"),
                                 latest: st.column_config.NumberColumn(format="%g"),
                                 year: st.column_config.NumberColumn(format="%d")})
@@ -119,7 +112,7 @@ def _progress(ctx) -> None:
     pick = st.selectbox(t("indicators.indicator"), list(choices), key="ind_trend_pick")
     row = indicators[indicators["indicator_id"] == choices[pick]].iloc[0]
     p = ind.progress(row, actuals)
-    unit = ind.unit_en(p.unit) if ctx.lang == "en" else p.unit
+    unit = ind.unit_for(p.unit, ctx.lang)
     st.markdown(t("indicators.trend_line", name=p.name, unit=unit, baseline=p.baseline_text or t("indicators.empty"),
                   target=p.target_text or t("indicators.empty"), status=p.status_text(ctx.lang)))
     if p.note:
@@ -128,8 +121,7 @@ def _progress(ctx) -> None:
     if tf.empty:
         st.caption(t("indicators.no_trend"))
     else:
-        title = f"{p.name} ({unit})" if ctx.lang == "en" else f"{p.name}（{p.unit}）"
-        st.altair_chart(trend_chart(tf, title, ctx.lang), width="stretch")
+        st.altair_chart(trend_chart(tf, ind.with_unit(p.name, p.unit, ctx.lang), ctx.lang), width="stretch")
 
 
 def _actuals_editor(ctx, indicators, actuals, choices: dict, label_of: dict) -> None:
@@ -173,9 +165,7 @@ def _actuals_editor(ctx, indicators, actuals, choices: dict, label_of: dict) -> 
 
 def trend_chart(tf: pd.DataFrame, title: str, lang: str = "zh") -> alt.LayerChart:
     """Actuals as a line, the 2020 value and 2025 target as labelled points."""
-    names = ["2020年完成（基期）", "实际值", "2025年目标", "年均增长目标"]
-    if lang == "en":
-        names = [ind.HEADERS_EN.get(n, n) for n in names]
+    names = [ind.header(n, lang) for n in ("2020年完成（基期）", "实际值", "2025年目标", "年均增长目标")]
     colors = alt.Scale(domain=names, range=["#7f8c8d", "#1f4e9c", "#c0392b", "#e67e22"])
     year, value = tr("indicators.year", lang), tr("indicators.value", lang)
     base = alt.Chart(tf).encode(x=alt.X("year:O", title=year, axis=alt.Axis(labelAngle=0)),
@@ -189,12 +179,6 @@ def trend_chart(tf: pd.DataFrame, title: str, lang: str = "zh") -> alt.LayerChar
     pts = base.mark_point(size=90, filled=True)
     labels = base.mark_text(dy=-10).encode(text=alt.Text("value:Q"))
     return alt.layer(line, rule, pts, labels).properties(height=300)
-
-
-def _rows_of(indicators: pd.DataFrame, prog: pd.DataFrame):
-    """The indicator rows of a progress table, in its order."""
-    by_id = indicators.set_index("indicator_id", drop=False)
-    return ((i, by_id.loc[pid]) for i, pid in enumerate(prog["编号"]))
 
 
 def _read_upload(up) -> pd.DataFrame:
@@ -228,11 +212,10 @@ def _townships(ctx) -> None:
             [cols["indicator"], cols["year"], cols["township"]]), hide_index=True, width="stretch")
     choices = overlay_choices(ds)
     key = st.selectbox(t("indicators.overlay"), list(choices), key="ind_overlay_pick",
-                       format_func=lambda k: overlay_text(ctx, k, choices[k]))
+                       format_func=lambda k: ind.overlay_label(k, choices[k], ctx.lang))
     values, label, unit = township_indicator_values(ds, key)
-    label, unit = overlay_text(ctx, key, label), unit_text(unit, ctx.lang)
-    st.markdown(f"#### {label} ({unit or 'not stated'})" if ctx.lang == "en"
-                else f"#### {label}（{unit or ind.UNKNOWN_UNIT}）")
+    label, unit = ind.overlay_label(key, label, ctx.lang), unit_text(unit, ctx.lang)
+    st.markdown(f"#### {ind.with_unit(label, unit, ctx.lang)}")
     town, value = cols["township"], cols["value"]
     vt = pd.DataFrame({town: [names.get(c, c) for c in values], value: list(values.values())})
     c1, c2 = st.columns([1, 3])

@@ -92,7 +92,7 @@ def _card(ctx, p: pd.Series, *, brief: bool) -> None:
                  (t("investor.fact"), val(p["standard_factories"])), (t("investor.loc"), val(p["location_desc"])),
                  (t("investor.targets"), val(p["targets"])), (t("investor.period"), val(p["period"])),
                  (t("investor.extent"), t("investor.extent_value", km2=f"{p['area_km2']:.2f}"))]
-    colon = ": " if lang == "en" else "："
+    colon = t("colon")
     body = "".join(f"<p><b>{e(k)}</b>{colon}{v}</p>" for k, v in rows)
     st.markdown(f'<div class="xx-card"><h3>{e(p["name"])}</h3>{body}</div>', unsafe_allow_html=True)
     if brief:

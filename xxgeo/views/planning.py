@@ -7,7 +7,8 @@ import pandas as pd
 import streamlit as st
 
 from ..analysis import overlay_choices, township_indicator_values
-from ..i18n import value_text
+from ..i18n import select_all, value_text
+from ..indicator_text import overlay_label
 from ..mapping import MapFilter, MapRequest, Overlay, filter_projects, source_chapters
 from ..names import township_names
 from ..policy import public_frame
@@ -16,7 +17,6 @@ from ..vocab import fmt_wan, not_stated, status_text, unit_text
 from .common import (
     basemap_picker,
     na_text,
-    overlay_text,
     param_list,
     project_table,
     set_param,
@@ -31,7 +31,7 @@ def _multiselect_param(ctx, label: str, options: list, param: str, key: str, fmt
     wanted = param_list(ctx, param)
     default = [o for o in options if o in wanted]
     chosen = st.multiselect(label, options, default=default, key=key, format_func=fmt or str,
-                            placeholder=ctx.t("all"), select_all=ctx.lang == "en")
+                            placeholder=ctx.t("all"), select_all=select_all(ctx.lang))
     if chosen != default:
         set_param(param, chosen)
     return chosen
@@ -51,7 +51,7 @@ def sidebar_filter(ctx) -> tuple[MapFilter, str | None]:
         # townships: URL may carry names, short names or codes
         url_codes = [c for c in (township_from_param(ctx, v) for v in param_list(ctx, "township")) if c]
         towns = st.multiselect(ctx.t("filter.township"), list(names), default=url_codes, key="f_town",
-                               format_func=names.get, placeholder=ctx.t("all"), select_all=ctx.lang == "en")
+                               format_func=names.get, placeholder=ctx.t("all"), select_all=select_all(ctx.lang))
         if towns != url_codes:
             set_param("township", [names[c] for c in towns])
         cats = _multiselect_param(ctx, ctx.t("filter.category"), list(CATEGORIES), "category", "f_cat",
@@ -74,8 +74,8 @@ def sidebar_filter(ctx) -> tuple[MapFilter, str | None]:
         okeys = [None, *choices]
         cur = ctx.params.get("overlay")
         ov = st.selectbox(ctx.t("overlay.label"), okeys, index=okeys.index(cur) if cur in okeys else 0, key="f_overlay",
-                          format_func=lambda k: ctx.t("overlay.none") if k is None else overlay_text(ctx, k,
-                                                                                                     choices[k]))
+                          format_func=lambda k: ctx.t("overlay.none") if k is None else overlay_label(
+                              k, choices[k], ctx.lang))
         if ov != cur:
             set_param("overlay", ov)
     flt = MapFilter(townships=tuple(towns), categories=tuple(cats), statuses=tuple(sts), sources=tuple(srcs),
@@ -100,7 +100,8 @@ def render(ctx) -> None:
     if overlay_key:
         values, label, unit = township_indicator_values(ds, overlay_key, sel if overlay_key in (
             "project_count", "investment_wan") else None)
-        overlay = Overlay(label=overlay_text(ctx, overlay_key, label), unit=unit_text(unit, ctx.lang), values=values)
+        overlay = Overlay(label=overlay_label(overlay_key, label, ctx.lang), unit=unit_text(unit, ctx.lang),
+                          values=values)
 
     st.markdown(f"## {ctx.t('view.planning')}")
     inv = sel["investment_wan"]
