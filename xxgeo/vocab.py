@@ -56,11 +56,11 @@ CODES_EN: dict[str, str] = {
 #: boundary quality codes in Chinese (the English is CODES_EN)
 BOUNDARY_ZH: dict[str, str] = {"schematic": "示意（非法定界线）", "official": "法定/正式边界"}
 
-#: units the plan's indicator tables write, in English
+#: units the plan's indicator tables write, in English (户 counts enterprises and 张 beds: their only uses there)
 UNIT_EN: dict[str, str] = {
     "亿元": "100M CNY", "亿美元": "100M USD", "万元": "10k CNY", "元": "CNY", "件": "items", "人": "persons",
-    "套": "units", "岁": "years", "张": "count", "亩": "mu", "立方米": "m³", "亿立方米": "100M m³", "万吨": "10k t",
-    "人/亿元": "persons per 100M CNY", "人/ 亿元": "persons per 100M CNY", "户": "households", "年": "years",
+    "套": "units", "岁": "years", "张": "beds", "亩": "mu", "立方米": "m³", "亿立方米": "100M m³", "万吨": "10k t",
+    "人/亿元": "persons per 100M CNY", "人/ 亿元": "persons per 100M CNY", "户": "enterprises", "年": "years",
     "个": "count", "1/10万": "per 100,000", "‰": "‰", "%": "%", "km²": "km²", "km": "km",
 }
 
