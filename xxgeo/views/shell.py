@@ -25,7 +25,7 @@ ALIASES = {"规划": "planning", "规划总览": "planning", "乡镇": "township
            "数据": "data", "park": "investor", "parks": "investor"}
 
 
-@st.cache_resource(show_spinner="正在读取数据库…", max_entries=6)
+@st.cache_resource(show_spinner=False, max_entries=6)  # the spinner is run()'s, in the page's language
 def _load(location: str, version: str, public: bool):  # version: part of the cache key only (a new one re-reads)
     """Read every layer once per store version and audience (the only I/O cache; never mutated).
 
@@ -78,7 +78,9 @@ def run() -> None:
             actor = signed_in_actor(store, lambda code: _township_name(store, code), lang)
             view = _navigation(view, lang, actor)
         public_data = actor.is_public or view in PUBLIC_VIEWS  # what investors see: the public's share only
-        ctx = ViewContext(store=GuardedStore(store, actor), dataset=load_dataset(store, public_data), lang=lang,
+        with st.spinner(tr("shell.loading", lang)):  # shown only when a read lasts (Streamlit waits 0.5 s)
+            dataset = load_dataset(store, public_data)
+        ctx = ViewContext(store=GuardedStore(store, actor), dataset=dataset, lang=lang,
                           params=dict(st.query_params), actor=actor, public_data=public_data)
         view_module(view).render(ctx)
     except XxgeoError as exc:
