@@ -87,3 +87,23 @@ def test_session_expiry_is_said_in_english(open_store):
     for w in warnings:
         residue.check(w, "expiry")
     assert not residue.found, residue.message()
+
+
+def test_every_code_and_field_label_has_english(dataset):
+    """What the walk relies on, for data other than the default dataset: every code list of the schema, every
+    status in use and every field label has its English (so a new one fails here, not on a user's screen)."""
+    from cjk import CJK
+
+    from xxgeo import schema
+    from xxgeo.vocab import boundary_text, label_text, status_text, unit_text, value_en
+
+    codes = [*schema.CATEGORIES, *schema.SITE_KINDS, *schema.ROAD_CLASSES, *schema.WORK_TYPES, *schema.NATURES,
+             *schema.LAYERS["townships"].field("kind").choices, "是", "否"]
+    assert [c for c in codes if CJK.search(str(value_en(c)))] == []
+    assert [b for b in schema.BOUNDARY_QUALITIES if CJK.search(boundary_text(b, "en"))] == []
+    statuses = {s for layer in ("projects", "parks", "scenic_sites") for s in dataset[layer]["status"].dropna()}
+    assert [s for s in statuses if CJK.search(status_text(s, "en").split("(plan text:")[0])] == []
+    labels = {f.label for lay in schema.LAYERS.values() for f in lay.fields if f.label}
+    assert [x for x in labels if CJK.search(label_text(x, "en"))] == []
+    units = set(dataset["indicators"]["unit"].dropna()) | {f.unit for lay in schema.LAYERS.values() for f in lay.fields}
+    assert [u for u in units if CJK.search(str(unit_text(u, "en")))] == []
