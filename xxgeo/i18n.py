@@ -45,3 +45,8 @@ def tr(key: str, lang: str = "zh", **kw) -> str:
     pair = strings().get(key)
     s = key if pair is None else (pair[1] if lang == "en" else pair[0])
     return s.format(**kw) if kw else s
+
+
+def select_all(lang: str = "zh") -> bool:
+    """Whether a multiselect offers Streamlit's own “Select all” (English only: its words cannot be set)."""
+    return lang == "en"

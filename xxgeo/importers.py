@@ -56,9 +56,17 @@ class ImportPlan:
 
     @property
     def summary(self) -> str:
+        """What the import would do, in Chinese (:meth:`summary_text` for English)."""
+        return self.summary_text("zh")
+
+    def summary_text(self, lang: str = "zh") -> str:
+        """新增 / 更新 / 未变 (/ 删除) row counts in ``lang``."""
         r = self.result
         if r is None:
             return ""
+        if lang == "en":
+            s = f"{r.inserted} rows added, {r.updated} updated, {r.unchanged} unchanged"
+            return s + (f", {r.deleted} deleted" if self.replace else "")
         s = f"新增 {r.inserted} 行，更新 {r.updated} 行，未变 {r.unchanged} 行"
         return s + (f"，删除 {r.deleted} 行" if self.replace else "")
 

@@ -25,10 +25,21 @@ import pandas as pd
 from .county import county
 from .indicator_actuals import actuals_from_frame as actuals_from_frame  # re-exported (views, tests)
 from .indicator_actuals import clean_actuals as clean_actuals
+from .indicator_text import HEADERS_EN as HEADERS_EN  # re-exported (views)
+from .indicator_text import STATUS_LABELS_EN, note_en
+from .indicator_text import choices_for as choices_for
+from .indicator_text import frame_for as frame_for
+from .indicator_text import header as header
+from .indicator_text import names_text as names_text
+from .indicator_text import overlay_label as overlay_label
+from .indicator_text import table_heading as table_heading
+from .indicator_text import unit_for as unit_for
+from .indicator_text import with_unit as with_unit
 from .schema import is_empty
 
 UNKNOWN_UNIT = "未注明"
 LOST_IMAGE = "[图片缺失]"
+LOST_IMAGE_EN = "[image missing]"
 PLAN_START, PLAN_END = 2021, 2025
 
 #: Columns shown for each table: (field, Chinese header), in the plan's own order.
@@ -48,7 +59,6 @@ STATUS_LABELS = {
     "met": "已达到目标", "not_met": "未达到目标", "on_way": "进行中", "no_data": "尚无实际值",
     "gap": "基期值缺，只列差距", "unquantifiable": "无法量化",
 }
-
 _IMAGE_RE = re.compile(r"\[image:[^\]]*\]\"?")
 _NUM_RE = re.compile(r"^-?\d+(?:\.\d+)?$")
 _CUM_RE = re.compile(r"^\[\s*(-?\d+(?:\.\d+)?)\s*\]$")
@@ -124,15 +134,15 @@ def table_frame(indicators: pd.DataFrame, table: str) -> pd.DataFrame:
     """One table as displayed: Chinese headers, cells as written, lost units as 未注明, source line."""
     rows = table_rows(indicators, table)
     out = {}
-    for col, header in COLUMNS[table]:
+    for col, head in COLUMNS[table]:
         if col == "name":
-            out[header] = [display_name(r) for _, r in rows.iterrows()]
+            out[head] = [display_name(r) for _, r in rows.iterrows()]
         elif col == "unit":
-            out[header] = [unit_label(u) for u in rows["unit"]]
+            out[head] = [unit_label(u) for u in rows["unit"]]
         elif col == "seq":
-            out[header] = ["" if is_empty(v) else str(v) for v in rows["seq"]]
+            out[head] = ["" if is_empty(v) else str(v) for v in rows["seq"]]
         else:
-            out[header] = [parse_cell(v).text for v in rows[col]]
+            out[head] = [parse_cell(v).text for v in rows[col]]
     out["编号"] = rows["indicator_id"].tolist()
     if "source_line" in rows.columns:
         out["出处"] = [f"{t}（原文第{int(float(ln))}行）" if not is_empty(ln) else t
@@ -182,9 +192,18 @@ class Progress:
     @property
     def status_label(self) -> str:
         """Chinese label of the status, with the share when there is one."""
+        return self.status_text("zh")
+
+    def status_text(self, lang: str = "zh") -> str:
+        """The status in ``lang``, with the share when there is one."""
         if self.status == "on_way" and self.share is not None:
-            return f"进行中（完成 {self.share * 100:.0f}%）"
-        return STATUS_LABELS[self.status]
+            share = f"{self.share * 100:.0f}%"
+            return f"on the way ({share} done)" if lang == "en" else f"进行中（完成 {share}）"
+        return (STATUS_LABELS_EN if lang == "en" else STATUS_LABELS)[self.status]
+
+    def note_text(self, lang: str = "zh") -> str:
+        """The note in ``lang`` (numbers and plan text as they are)."""
+        return note_en(self.note) if lang == "en" else self.note
 
 
 def _fmt(v: float | None) -> str:
@@ -294,8 +313,10 @@ def _compare(v: float, op: str, bound: float) -> bool:
     return {"<": v < bound, "<=": v <= bound, ">": v > bound, ">=": v >= bound}[op]
 
 
-def progress_table(indicators: pd.DataFrame, actuals: pd.DataFrame | None, table: str = "专栏2-1") -> pd.DataFrame:
-    """Progress of every indicator of a table, as a display frame with Chinese headers."""
+def progress_table(indicators: pd.DataFrame, actuals: pd.DataFrame | None, table: str = "专栏2-1",
+                   lang: str = "zh") -> pd.DataFrame:
+    """Progress of every indicator of a table, as a display frame with Chinese headers (statuses and notes in
+    ``lang``; :func:`frame_for` gives the headers in English)."""
     recs = []
     for _, r in table_rows(indicators, table).iterrows():
         if is_empty(r.get("value_2020")) and is_empty(r.get("target_2025")) and is_empty(r.get("growth_14th")):
@@ -304,7 +325,7 @@ def progress_table(indicators: pd.DataFrame, actuals: pd.DataFrame | None, table
         recs.append({"编号": p.indicator_id, "指标": p.name, "单位": p.unit, "2020年完成": p.baseline_text,
                      "2025年目标": p.target_text, "最新年份": p.latest_year, "最新实际值": p.latest_value,
                      "完成比例": None if p.share is None else round(p.share * 100, 1),
-                     "状态": p.status_label, "说明": p.note})
+                     "状态": p.status_text(lang), "说明": p.note_text(lang)})
     out = pd.DataFrame(recs)
     if len(out):
         out["最新年份"] = pd.array(out["最新年份"], dtype="Int64")

@@ -8,6 +8,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .vocab import not_stated, value_en
+
+#: classification scheme names in English
+SCHEME_EN = {"唯一值": "unique values", "自然断点法": "natural breaks (Fisher-Jenks)"}
+
 CHORO_COLORS = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
 
 
@@ -58,8 +63,10 @@ def legend_html(specs: list, *, lang: str, present: dict, choropleth: dict | Non
         for lo, hi, color in choropleth["classes"]:
             rows.append(f'<div class="row">{_line_svg("#666", fill=color)}<span>{_num(lo)} – {_num(hi)} '
                         f'{e(choropleth["unit"])}</span></div>')
-        vals = "；".join(f"{e(n)} {_num(v)}" for n, v in choropleth["values"])
-        parts.insert(0, f"<h5>{e(choropleth['label'])}（{e(choropleth['scheme'])}）</h5>" + "".join(rows)
+        vals = ("; " if lang == "en" else "；").join(f"{e(n)} {_num(v)}" for n, v in choropleth["values"])
+        scheme = SCHEME_EN.get(choropleth["scheme"], choropleth["scheme"]) if lang == "en" else choropleth["scheme"]
+        head = f"{e(choropleth['label'])} ({e(scheme)})" if lang == "en" else f"{e(choropleth['label'])}（{e(scheme)}）"
+        parts.insert(0, f"<h5>{head}</h5>" + "".join(rows)
                      + f'<div class="src">{vals}</div>')
     for spec in specs:
         if spec.layer not in present:
@@ -74,7 +81,8 @@ def legend_html(specs: list, *, lang: str, present: dict, choropleth: dict | Non
                     sym = _line_svg(st.get("color", "#333"), spec.style.get("dash_array"), width=st.get("weight", 2))
                 else:
                     sym = _shape_svg(st.get("shape", spec.style.get("shape", "circle")), st.get("fill_color", "#888"))
-                items.append(f'<div class="row">{sym}<span>{e(cls)}（{n}）</span></div>')
+                shown = f"{value_en(cls)} ({n})" if lang == "en" else f"{cls}（{n}）"
+                items.append(f'<div class="row">{sym}<span>{e(shown)}</span></div>')
         for it in spec.legend.get("items", []):
             label = it.get("label_en") if lang == "en" and it.get("label_en") else it["label"]
             sym = _line_svg(it.get("line", "#333"), it.get("dash"), fill=it.get("fill"))
@@ -135,7 +143,7 @@ def classify(values: list[float], k: int = 5) -> tuple[list[float], str]:
     return [float(b) for b in c.bins], "自然断点法"
 
 
-def choropleth(overlay: Overlay, townships) -> tuple[dict, dict]:
+def choropleth(overlay: Overlay, townships, lang: str = "zh") -> tuple[dict, dict]:
     """Per-township fill colours and the legend description for an :class:`Overlay`."""
     by_code = overlay.by_code
     vals = [by_code.get(c) for c in townships["code"]]
@@ -145,13 +153,14 @@ def choropleth(overlay: Overlay, townships) -> tuple[dict, dict]:
     lo = min((v for v in vals if v is not None), default=None)
     for i, b in enumerate(bins):
         classes.append((lo if i == 0 else bins[i - 1], b, colors[i]))
+    colon = ": " if lang == "en" else "："
     for code, v in zip(townships["code"], vals):
         if v is None:
-            extra[code] = {"_value_label": f"{overlay.label}：未注明"}
+            extra[code] = {"_value_label": f"{overlay.label}{colon}{not_stated(lang)}"}
             continue
         idx = next(i for i, b in enumerate(bins) if v <= b + 1e-9)
         extra[code] = {"_fill": colors[idx], "_fill_opacity": 0.75,
-                       "_value_label": f"{overlay.label}：{_num(v)} {overlay.unit}"}
+                       "_value_label": f"{overlay.label}{colon}{_num(v)} {overlay.unit}"}
     legend = {"label": overlay.label, "unit": overlay.unit, "scheme": scheme, "classes": classes,
               "values": [(n, v) for n, v in zip(townships["name"], vals)]}
     return extra, legend

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from .county import county as county_profile
 from .textsafe import CONTROL_RE
-from .vocab import PRECISION, is_blank
+from .vocab import PRECISION, is_blank, label_text
 
 CATEGORIES = ("工业", "农业", "文旅", "交通", "能源", "生态水利", "新基建数字", "城建", "社会民生", "商贸物流")
 #: ``park`` extends DESIGN.md's list: inside a named park whose boundary is schematic.
@@ -41,6 +41,10 @@ class Field:
     pattern: str = ""  # regex a non-empty value must match
     #: county | township | village: a code whose pattern the county profile gives (read at validation time)
     code_of: str = ""
+
+    def label_for(self, lang: str = "zh") -> str:
+        """The field's label in ``lang`` (English from :data:`xxgeo.vocab.LABEL_EN`); its name when it has none."""
+        return label_text(self.label, lang) if self.label else self.name
 
     def regex(self) -> str:
         """The regex a non-empty value must match ('' for none): ``pattern``, or the profile's for ``code_of``."""

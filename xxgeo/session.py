@@ -67,12 +67,18 @@ class Session:
         return Actor(self.user, self.role, self.township)
 
 
-def expiry(session: Session, now: float) -> str | None:
-    """Why ``session`` has ended at ``now`` (a sentence), or None while it is valid."""
+def expiry(session: Session, now: float, lang: str = "zh") -> str | None:
+    """Why ``session`` has ended at ``now`` (a sentence in ``lang``), or None while it is valid."""
     if now - session.last_seen > idle_limit_s():
-        return f"您已超过 {int(idle_limit_s() // 60)} 分钟没有操作，登录已过期，请重新登录。"
+        minutes = int(idle_limit_s() // 60)
+        if lang == "en":
+            return f"No action for more than {minutes} minutes: your sign-in has expired; please sign in again."
+        return f"您已超过 {minutes} 分钟没有操作，登录已过期，请重新登录。"
     if now - session.started > max_age_s():
-        return f"登录已超过 {max_age_s() / 3600:g} 小时，请重新登录。"
+        hours = f"{max_age_s() / 3600:g}"
+        if lang == "en":
+            return f"Signed in for more than {hours} hours: please sign in again."
+        return f"登录已超过 {hours} 小时，请重新登录。"
     return None
 
 

@@ -29,10 +29,39 @@ PRECISION: dict[str, tuple[str, str]] = {
     "county": ("全县（无具体位置）", "county-wide (no site)"), "schematic": ("示意", "schematic"),
 }
 
-#: project statuses as the plan writes them, in English
+#: project, park and site statuses as the plan writes them, in English
 STATUS_EN: dict[str, str] = {
     "在建": "under construction", "待开工": "to start", "新建": "new", "续建": "continued",
     "投产达效": "in production", "现有": "existing", "启动建设": "construction started", "谋划": "planned",
+    "启动实施": "started", "规划实施": "implemented as planned", "引进实施": "brought in and implemented",
+    "如期完成": "completed on schedule", "前期": "preparatory stage", "稳步推进": "advancing steadily",
+    "启动": "started", "分批启动": "started in batches", "编制": "being drafted", "落户": "settled in",
+    "实施": "implemented", "建成投用": "completed and in use", "争取": "being sought", "规划": "planned",
+}
+
+#: the other code lists the store keeps in Chinese (schema.SITE_KINDS, ROAD_CLASSES, WORK_TYPES, NATURES,
+#: township kinds, site grades, indicator groups) and the English shown for them
+CODES_EN: dict[str, str] = {
+    "景区": "scenic area", "遗址": "heritage site", "文物": "cultural relic", "红色": "revolutionary heritage",
+    "自然保护区": "nature reserve", "乡村旅游": "rural tourism", "场馆": "venue", "国家级": "national",
+    "高速": "expressway", "国道": "national road", "省道": "provincial road", "县乡道": "county/township road",
+    "旅游公路": "tourist road", "城市道路": "urban road", "改扩建": "upgrade and extension",
+    "提质改造": "quality upgrade", "预期性": "expected", "约束性": "binding", "镇": "town", "乡": "township",
+    "经济发展": "Economic development", "创新驱动": "Innovation", "民生福祉": "Well-being",
+    "生态文明": "Ecological civilisation", "廉洁安全": "Integrity and safety",
+    "“六新”突破与产业升级": "“Six new” breakthroughs and industrial upgrading", "绿色生态": "Green ecology",
+    "人的全面发展": "All-round human development", "安全保障": "Security",
+    "official": "official", "schematic": "schematic (not a legal line)",
+}
+#: boundary quality codes in Chinese (the English is CODES_EN)
+BOUNDARY_ZH: dict[str, str] = {"schematic": "示意（非法定界线）", "official": "法定/正式边界"}
+
+#: units the plan's indicator tables write, in English (户 counts enterprises and 张 beds: their only uses there)
+UNIT_EN: dict[str, str] = {
+    "亿元": "100M CNY", "亿美元": "100M USD", "万元": "10k CNY", "元": "CNY", "件": "items", "人": "persons",
+    "套": "units", "岁": "years", "张": "beds", "亩": "mu", "立方米": "m³", "亿立方米": "100M m³", "万吨": "10k t",
+    "人/亿元": "persons per 100M CNY", "人/ 亿元": "persons per 100M CNY", "户": "enterprises", "年": "years",
+    "个": "count", "1/10万": "per 100,000", "‰": "‰", "%": "%", "km²": "km²", "km": "km",
 }
 
 #: words shown for values that are not codes
@@ -41,7 +70,34 @@ COUNTY_WIDE = "全县/未注明"
 OTHER_EN: dict[str, str] = {"示意": "schematic", COUNTY_WIDE: "county-wide / not stated", "未注明": "not stated"}
 
 #: every stored Chinese value the UI shows in English (categories, precision labels, a few fixed words)
-VALUES_EN: dict[str, str] = {**CATEGORY_EN, **{zh: en for zh, en in PRECISION.values()}, **OTHER_EN}
+VALUES_EN: dict[str, str] = {**CATEGORY_EN, **{zh: en for zh, en in PRECISION.values()}, **OTHER_EN,
+                              **STATUS_EN, **CODES_EN, "是": "yes", "否": "no"}
+
+#: the schema's Chinese field labels (``schema.Field.label``) in English: table headers and popups
+LABEL_EN: dict[str, str] = {
+    "2015年": "2015", "2020年": "2020", "2020年目标": "2020 target", "2025年目标": "2025 target",
+    "上级指标": "Parent indicator", "专栏分组": "Box group", "主导产业": "Leading industries",
+    "乡镇代码": "Township code", "位置与四至": "Location and bounds", "位置精度": "Location precision",
+    "位置说明": "Location note", "修改前": "Before", "修改后": "After", "出处": "Source", "别称": "Other names",
+    "单位": "Unit", "发展目标": "Targets", "名称": "Name", "园区": "Park", "园区编号": "Park id", "图层": "Layer",
+    "基础设施": "Infrastructure", "完成年份": "End year", "对应项目编号": "Project id", "属性": "Nature",
+    "已有企业": "Enterprises", "年份": "Year", "年均增长（%）": "Average growth (%)",
+    "年均或累计增长目标（%）": "Average or total growth target (%)",
+    "年均或累计增长（%）": "Average or total growth (%)", "序号": "No.", "建设性质": "Work type",
+    "建设用地（规划所述）": "Construction land (plan)", "开始年份": "Start year",
+    "总投资（规划所述）": "Investment (plan)", "所在乡镇": "Township", "所在村": "Village", "所在表": "Table",
+    "投资原文": "Investment as written", "指标": "Indicator", "指标编号": "Indicator id", "操作": "Action",
+    "数值": "Value", "时间": "Time", "是否公开": "Public", "村": "Village", "村代码": "Village code",
+    "村级单位数": "Village units", "来源": "Source", "标准厂房": "Standard factory buildings",
+    "涉及乡镇代码": "Township codes", "片区": "Area", "版本": "Version", "状态": "Status", "用户": "User",
+    "示意范围面积（计算）": "Schematic extent (computed)", "等级": "Grade", "简称": "Short name", "类别": "Category",
+    "类型": "Kind", "终点": "To", "统计用区划代码": "Statistical division code", "编号": "ID",
+    "英文名": "English name", "行政区划代码": "Division code", "要素编号": "Feature id", "规划事项": "Plan item",
+    "规划原文": "Plan text", "规划所述距离": "Distances stated in the plan", "规划期限": "Plan period",
+    "规划面积（规划所述）": "Planned area (plan)", "起点": "From", "边界性质": "Boundary", "途经": "Via",
+    "道路等级": "Road class", "长度（规划所述）": "Length (plan)", "项目名称": "Name", "项目编号": "Project id",
+    "驻地位置说明": "Seat location note", "驻地纬度": "Seat latitude", "驻地经度": "Seat longitude",
+}
 
 #: units: key -> (Chinese, English)
 UNITS: dict[str, tuple[str, str]] = {
@@ -127,10 +183,35 @@ def precision_label(code, lang: str = "zh"):
 
 
 def status_text(status, lang: str = "zh"):
-    """A status (or several joined by ``;``) as shown in ``lang``; unknown words unchanged."""
+    """A status (or several joined by ``;``) as shown in ``lang``; unknown words unchanged. A plan quote in
+    brackets after a known word (``启动建设（原文“…”）``) stays as the plan wrote it."""
     if not _en(lang) or not isinstance(status, str):
         return status
-    return "; ".join(STATUS_EN.get(s.strip(), s.strip()) for s in status.split(";"))
+    return "; ".join(_status_en(s.strip()) for s in status.split(";"))
+
+
+def _status_en(s: str) -> str:
+    head, sep, rest = s.partition("（")
+    if sep and head in STATUS_EN:
+        quote = rest[:-1] if rest.endswith("）") else rest
+        quote = quote[2:] if quote.startswith("原文") else quote
+        return f"{STATUS_EN[head]} (plan text: {quote})"
+    return STATUS_EN.get(s, s)
+
+
+def label_text(label: str, lang: str = "zh") -> str:
+    """A schema field label (``Field.label``) in ``lang``: the one source of table headers and popup labels."""
+    return LABEL_EN.get(label, label) if _en(lang) and isinstance(label, str) else label
+
+
+def unit_text(u, lang: str = "zh"):
+    """A unit as written in the plan (亿元, 万吨 …) in ``lang``; unknown units unchanged."""
+    return UNIT_EN.get(str(u).strip(), u) if _en(lang) and isinstance(u, str) else u
+
+
+def boundary_text(code, lang: str = "zh"):
+    """A boundary quality code (``schematic`` / ``official``) as shown in ``lang``."""
+    return CODES_EN.get(code, code) if _en(lang) else BOUNDARY_ZH.get(code, code)
 
 
 def status_both(status) -> str:
@@ -139,8 +220,13 @@ def status_both(status) -> str:
 
 
 def value_en(value):
-    """A stored Chinese value (category, precision label, fixed word) in English; unknown values unchanged."""
-    return VALUES_EN.get(value, value) if isinstance(value, str) else value
+    """A stored Chinese value (category, status, kind, road class, precision label, 是/否 …) in English;
+    unknown values (names, plan text) unchanged."""
+    if not isinstance(value, str):
+        return value
+    if value in VALUES_EN:
+        return VALUES_EN[value]
+    return status_text(value, "en") if ";" in value or "（" in value else value
 
 
 def _num(v: float) -> str:

@@ -292,6 +292,8 @@
       }
       return null;
     },
+    /* The payload's language ("en" or Chinese): the words of tooltips and popups. */
+    _en: function () { return this._p && this._p.lang === "en"; },
     _showTip: function (latlng, html) {
       if (!this._tip) this._tip = L.tooltip({ direction: "top", offset: [0, -6], className: "xx-fast-tip" });
       this._tip.setLatLng(latlng).setContent(html);
@@ -301,14 +303,15 @@
       var map = this._map, self = this;
       if (this._mode === "bubbles") {
         var b = this._bubbleAt(e.containerPoint);
-        if (b) return this._showTip(e.latlng, "此处 " + b.n + " 个项目，点击放大查看<br><small>" + b.n +
-                                    " projects here: click to zoom in</small>");
+        if (b) return this._showTip(e.latlng, this._en() ? b.n + " projects here: click to zoom in" :
+                                    "此处 " + b.n + " 个项目，点击放大查看");
       }
       var hits = this._near(e.containerPoint);
       if (!hits.length) { if (this._tip) { map.removeLayer(this._tip); this._tip = null; } return; }
       column(hits[0][0], "name").then(function (names) {
         var h = hits[0], html = esc(names[h[1]]) + " · " + esc(self._p.categories[h[0].cat[h[1]]]) +
-          (hits.length > 1 ? "<br><small>此处重叠 " + hits.length + " 个项目，点击查看或放大</small>" : "");
+          (hits.length > 1 ? "<br><small>" + (self._en() ? hits.length + " projects overlap here: click to list them or zoom in"
+            : "此处重叠 " + hits.length + " 个项目，点击查看或放大") + "</small>" : "");
         self._showTip(e.latlng, html);
       });
     },
@@ -336,10 +339,11 @@
         var parts = shown.map(function (h, s) {
           return "<table class='xx-popup'>" + fields.map(function (f, k) {
             var v = cols[s * fields.length + k][h[1]];
-            return "<tr><th>" + esc(f[1]) + "</th><td>" + (v === "" ? "<span class='xx-na'>未注明</span>" : esc(v) + (f[2] ? " " + esc(f[2]) : "")) + "</td></tr>";
+            return "<tr><th>" + esc(f[1]) + "</th><td>" + (v === "" ? "<span class='xx-na'>" + (self._en() ? "not stated" : "未注明") + "</span>" : esc(v) + (f[2] ? " " + esc(f[2]) : "")) + "</td></tr>";
           }).join("") + "</table>";
         });
-        var more = hits.length > 10 ? "<p class='xx-note'>此处另有 " + (hits.length - 10) + " 个项目，请放大查看</p>" : "";
+        var more = hits.length > 10 ? "<p class='xx-note'>" + (self._en() ? (hits.length - 10) + " more projects here: zoom in to see them"
+          : "此处另有 " + (hits.length - 10) + " 个项目，请放大查看") + "</p>" : "";
         L.popup({ maxWidth: 420, maxHeight: 360 }).setLatLng(e.latlng).setContent(parts.join("<hr>") + more).openOn(map);
       });
       return true;

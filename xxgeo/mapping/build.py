@@ -127,7 +127,7 @@ def build_map(dataset, request: MapRequest | None = None, *, specs: dict | None 
         if b.simplify == "coverage":
             gdf = display_coverage(gdf, b.simplify_tolerance, b.simplify_above)
         if b.choropleth and req.overlay is not None:
-            extra, chor_legend = choropleth(req.overlay, gdf)
+            extra, chor_legend = choropleth(req.overlay, gdf, req.lang)
         hid = _highlight_id(spec, req)
         if hid:
             extra.setdefault(hid, {})["_highlight"] = True
@@ -137,14 +137,16 @@ def build_map(dataset, request: MapRequest | None = None, *, specs: dict | None 
         if b.fast_above is not None and drawn > b.fast_above:
             present[spec.layer] = gdf[spec.class_field].value_counts().to_dict()
             if tiles is not None and drawn > TILE_BUDGET:
-                payload, tileset = tiled_payload(*fast_columns(gdf, spec, lookups), store=tiles)
+                payload, tileset = tiled_payload(*fast_columns(gdf, spec, lookups, req.lang), store=tiles)
+                payload = {**payload, "lang": req.lang}
             else:
-                payload = fast_payload(gdf, spec, lookups)
+                payload = fast_payload(gdf, spec, lookups, req.lang)
             if hid:
-                payload["highlight"] = fast_highlight(gdf, spec, hid, lookups, popup=b.highlight_popup)
+                payload["highlight"] = fast_highlight(gdf, spec, hid, lookups, popup=b.highlight_popup,
+                                                      lang=req.lang)
             FastPointsLayer(payload, name=spec.title_for(req.lang), show=spec.default_on).add_to(m)
             continue
-        fc = feature_collection(gdf, spec, extra=extra, lookups=lookups)
+        fc = feature_collection(gdf, spec, extra=extra, lookups=lookups, lang=req.lang)
         if not fc["features"] and not b.keep_empty:
             continue
         present[spec.layer] = (gdf[spec.class_field].value_counts().to_dict()

@@ -7,16 +7,18 @@ from shapely.geometry import mapping as shp_mapping
 
 from ..fastpoints import encode
 from ..layerspec import Behaviour, LayerSpec
-from ..schema import LAYERS, LOC_PRECISION_LABELS, is_empty
-from ..vocab import bool_word
+from ..schema import LAYERS, is_empty
+from ..vocab import BOUNDARY_ZH, bool_word, boundary_text, label_text, precision_label, unit_text, value_en
 
 #: Above this many vertices a polygon coverage is simplified for display (the spec's ``simplify_above``).
 SIMPLIFY_ABOVE = Behaviour.simplify_above
 SIMPLIFY_TOLERANCE_DEG = Behaviour.simplify_tolerance  # ~20 m, below what a county or township map can show
-BOUNDARY_QUALITY_LABELS = {"schematic": "示意（非法定界线）", "official": "法定/正式边界"}
+BOUNDARY_QUALITY_LABELS = BOUNDARY_ZH
+#: fields whose stored values are Chinese codes (shown in English through xxgeo.vocab on an English map)
+CODE_FIELDS = frozenset({"category", "status", "kind", "grade", "road_class", "work_type", "nature"})
 
 
-def display_value(v, kind: str):
+def display_value(v, kind: str, lang: str = "zh"):
     """A stored value as shown in a tooltip or popup (numbers unpadded, booleans 是/否, empty as None)."""
     if is_empty(v):
         return None
@@ -26,21 +28,38 @@ def display_value(v, kind: str):
         f = float(v)
         return int(f) if f.is_integer() else round(f, 3)
     if kind == "bool":
-        return bool_word(v)
+        return bool_word(v, lang)
     return str(v)
 
 
+def shown_value(name: str, v, lang: str = "zh"):
+    """A display value of field ``name`` in ``lang``: precision and boundary codes as labels, code lists
+    (category, status, kind …) in English on an English map; names and plan text unchanged."""
+    if v is None:
+        return None
+    if name == "loc_precision":
+        return precision_label(v, lang)
+    if name == "boundary_quality":
+        return boundary_text(v, lang)
+    return value_en(v) if lang == "en" and name in CODE_FIELDS else v
+
+
+def field_rows(fs, lang: str = "zh") -> list:
+    """[[name, label, unit], …] of tooltip/popup fields, labels and units in ``lang``."""
+    return [[f.name, label_text(f.label, lang), unit_text(f.unit, lang)] for f in fs]
+
+
 def spec_json(spec: LayerSpec, lang: str) -> dict:
-    """The part of a layer spec the page's ``xxgeo.specLayer`` draws with."""
-    def fields(fs):
-        return [[f.name, f.label, f.unit] for f in fs]
+    """The part of a layer spec the page's ``xxgeo.specLayer`` draws with (class keys as the features carry
+    them: in English on an English map)."""
+    classes = {shown_value(spec.class_field, k, lang): v for k, v in spec.classes.items()}
+    return {"layer": spec.layer, "style": spec.style, "classes": classes, "class_field": spec.class_field,
+            "label_field": spec.label_field, "tooltip": field_rows(spec.tooltip, lang),
+            "popup": field_rows(spec.popup, lang), "interactive": spec.interactive}
 
-    return {"layer": spec.layer, "style": spec.style, "classes": spec.classes, "class_field": spec.class_field,
-            "label_field": spec.label_field, "tooltip": fields(spec.tooltip), "popup": fields(spec.popup),
-            "interactive": spec.interactive}
 
-
-def feature_collection(gdf, spec: LayerSpec, *, extra: dict | None = None, lookups: dict | None = None) -> dict:
+def feature_collection(gdf, spec: LayerSpec, *, extra: dict | None = None, lookups: dict | None = None,
+                       lang: str = "zh") -> dict:
     """GeoJSON of the rows with geometry, carrying only the fields the spec shows (as display values).
 
     ``extra``: per-row extra properties keyed by id (``_fill``, ``_highlight`` …); ``lookups``: field ->
@@ -64,20 +83,16 @@ def feature_collection(gdf, spec: LayerSpec, *, extra: dict | None = None, looku
         r = row._asdict()
         props = {}
         for n in names:
-            v = display_value(r.get(n), kinds[n])
+            v = display_value(r.get(n), kinds[n], lang)
             if n in lookups and v is not None:
                 v = lookups[n].get(v, v)
-            if n == "loc_precision" and v is not None:
-                v = LOC_PRECISION_LABELS.get(v, v)
-            if n == "boundary_quality" and v is not None:
-                v = BOUNDARY_QUALITY_LABELS.get(v, v)
-            props[n] = v
+            props[n] = shown_value(n, v, lang)
         fid = str(r.get(idf)) if idf else None
         props["_id"] = fid
         if r.get("boundary_quality") == "schematic":
             props["_schematic"] = True
         if precision and r.get("loc_precision") not in (None, "surveyed"):
-            props["_precision_label"] = LOC_PRECISION_LABELS.get(r.get("loc_precision"), "")
+            props["_precision_label"] = precision_label(r.get("loc_precision"), lang) or ""
         if extra and fid in extra:
             props.update(extra[fid])
         if spec.label_field and g.geom_type in ("Polygon", "MultiPolygon"):
@@ -87,7 +102,7 @@ def feature_collection(gdf, spec: LayerSpec, *, extra: dict | None = None, looku
     return {"type": "FeatureCollection", "features": feats}
 
 
-def fast_columns(gdf, spec: LayerSpec, lookups: dict | None = None) -> tuple:
+def fast_columns(gdf, spec: LayerSpec, lookups: dict | None = None, lang: str = "zh") -> tuple:
     """The arguments of :func:`xxgeo.fastpoints.encode` for a point layer (multi-points exploded, each part
     carrying its row's values)."""
     lay = LAYERS[spec.layer]
@@ -103,17 +118,19 @@ def fast_columns(gdf, spec: LayerSpec, lookups: dict | None = None) -> tuple:
         kind = lay.field(f.name).kind if f.name in lay.field_names else "str"
         s = pts[f.name]
         if kind in ("int", "year", "float", "bool"):  # few distinct values: format each once
-            s = s.map({v: display_value(v, kind) for v in s.dropna().unique()})
-        mapping = lookups.get(f.name) or (LOC_PRECISION_LABELS if f.name == "loc_precision" else None)
+            s = s.map({v: display_value(v, kind, lang) for v in s.dropna().unique()})
+        mapping = lookups.get(f.name)
         if mapping:
             s = s.map(lambda v, m=mapping: m.get(v, v))
+        s = s.map({v: shown_value(f.name, v, lang) for v in s.dropna().unique()})
         cols[f.name] = s.astype(object).where(s.notna(), "").astype(str).tolist()
-    return (pts.geometry.x.to_numpy(), pts.geometry.y.to_numpy(), cat_idx.to_numpy(), classes + ["其他"],
-            colors, cols, [[f.name, f.label, f.unit] for f in fields])
+    shown = [shown_value(spec.class_field, c, lang) for c in classes] + ["other" if lang == "en" else "其他"]
+    return (pts.geometry.x.to_numpy(), pts.geometry.y.to_numpy(), cat_idx.to_numpy(), shown,
+            colors, cols, field_rows(fields, lang))
 
 
 def fast_highlight(gdf, spec: LayerSpec, feature_id: str, lookups: dict | None = None, *,
-                   popup: bool = True) -> dict | None:
+                   popup: bool = True, lang: str = "zh") -> dict | None:
     """The one highlighted feature of a fast point layer, sent with the page whatever the library's size (its
     tile may not be fetched yet): its points (a multi-point project is ringed at each of its places; the popup
     opens at the first) and, when ``popup``, its popup fields and display values.
@@ -122,7 +139,7 @@ def fast_highlight(gdf, spec: LayerSpec, feature_id: str, lookups: dict | None =
     one = gdf[(gdf[idf].astype(str) == str(feature_id)) & gdf.geometry.notna()] if idf else gdf.iloc[:0]
     if one.empty or one.geometry.iloc[0].is_empty:
         return None
-    lon, lat, _cat, _names, _colors, cols, fields = fast_columns(one.iloc[:1], spec, lookups)
+    lon, lat, _cat, _names, _colors, cols, fields = fast_columns(one.iloc[:1], spec, lookups, lang)
     if not len(lon):
         return None
     out = {"id": str(feature_id), "lon": round(float(lon[0]), 6), "lat": round(float(lat[0]), 6),
@@ -132,9 +149,9 @@ def fast_highlight(gdf, spec: LayerSpec, feature_id: str, lookups: dict | None =
     return out
 
 
-def fast_payload(gdf, spec: LayerSpec, lookups: dict | None = None) -> dict:
+def fast_payload(gdf, spec: LayerSpec, lookups: dict | None = None, lang: str = "zh") -> dict:
     """The compact payload of a point layer (multi-points exploded, each part carrying its row's values)."""
-    return encode(*fast_columns(gdf, spec, lookups))
+    return {**encode(*fast_columns(gdf, spec, lookups, lang)), "lang": lang}
 
 
 def display_coverage(gdf, tolerance: float = SIMPLIFY_TOLERANCE_DEG, above: int = SIMPLIFY_ABOVE):

@@ -36,7 +36,7 @@ def accounts_section(ctx) -> None:
             t("accounts.last_login"): [a.last_login or t("accounts.never") for a in accounts],
         }), hide_index=True, width="stretch")
     st.markdown(t("accounts.add_heading"))
-    with st.form("acct_add", clear_on_submit=True):
+    with st.form("acct_add", clear_on_submit=True, enter_to_submit=False):
         c = st.columns(3)
         name = c[0].text_input(t("auth.user"), key="acct_name")
         role = c[1].selectbox(t("accounts.role"), ROLE_CHOICES, format_func=lambda r: t(f"role.{r}"), key="acct_role")

@@ -51,7 +51,7 @@ def signed_in_actor(store, township_name: Callable[[str], str] = str, lang: str 
     now = time.time()
     session: Session | None = st.session_state.get(KEY)
     if session is not None:
-        why = expiry(session, now)
+        why = expiry(session, now, lang)
         current = next((a for a in book if a.name == session.user), None)
         if why is None and current is None:
             why = tr("auth.removed", lang)

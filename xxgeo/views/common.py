@@ -17,7 +17,7 @@ from ..mapping import APP_TILES, BASEMAPS, MapRequest, MapResult, build_map
 from ..names import resolve_township, township_names
 from ..textsafe import md as md_text  # the views' one markdown escaper (issue 18)
 from ..tiles import new_token
-from ..vocab import COUNTY_WIDE, not_stated, precision_label
+from ..vocab import COUNTY_WIDE, not_stated, precision_label, status_text
 
 
 def tianditu_key() -> str | None:
@@ -161,7 +161,7 @@ def project_table(projects: pd.DataFrame, ctx) -> pd.DataFrame:
         t("col.category"): projects["category"].map(lambda v: value_text(v, lang)),
         t("col.township"): projects.apply(towns, axis=1) if len(projects) else [],
         t("col.park"): projects["park_id"].map(pnames),
-        t("col.status"): projects["status"],
+        t("col.status"): projects["status"].map(lambda v: status_text(v, lang)),
         t("col.investment"): projects["investment_wan"],
         t("col.period"): [_period(a, b, lang) for a, b in zip(projects["start_year"], projects["end_year"])],
         t("col.precision"): projects["loc_precision"].map(lambda v: None if pd.isna(v) else precision_label(v, lang)),

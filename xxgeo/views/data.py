@@ -40,7 +40,7 @@ def _format_label(ctx, fmt: str) -> str:
 
 
 def _layer_label(ctx, name: str) -> str:
-    return ctx.t("data.layer_option", label=LAYERS[name].label, name=name)
+    return ctx.t("data.layer_option", label=LAYERS[name].label, name=name)  # English: the layer's name
 
 
 def render(ctx) -> None:
@@ -121,12 +121,12 @@ def import_section(ctx) -> None:
         st.error(t("data.problems", n=len(plan.problems)))
         st.dataframe(pd.DataFrame({t("data.problem"): plan.problems}), hide_index=True, width="stretch")
         return
-    st.markdown(t("data.valid", summary=plan.summary))
+    st.markdown(t("data.valid", summary=plan.summary_text(ctx.lang)))
     preview = plan.preview()
     _preview_map(ctx, plan.layer, preview)
     if len(preview):
         shown = preview.drop(columns="geometry", errors="ignore").head(200)
-        st.dataframe(shown.rename(columns={f.name: f.label or f.name for f in LAYERS[plan.layer].fields}),
+        st.dataframe(shown.rename(columns={f.name: f.label_for(ctx.lang) for f in LAYERS[plan.layer].fields}),
                      hide_index=True, width="stretch")
     if replace and plan.result and plan.result.deleted:
         st.warning(t("data.replace_deletes", n=plan.result.deleted))

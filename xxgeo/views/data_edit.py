@@ -96,7 +96,7 @@ def edit_section(ctx) -> None:
     if geom is not None and not geom.is_empty and geom.geom_type in ("Point", "MultiPoint") and (
             geom.geom_type == "Point" or len(geom.geoms) == 1):
         point = geom if geom.geom_type == "Point" else geom.geoms[0]
-    with st.form(f"edit_form_{pid}"):
+    with st.form(f"edit_form_{pid}", enter_to_submit=False):
         c = st.columns(2)
         name = c[0].text_input(t("col.name"), _val(row["name"]), key=f"ef_{pid}_name")
         cat = c[1].selectbox(t("col.category"), list(CATEGORIES), index=list(CATEGORIES).index(row["category"])

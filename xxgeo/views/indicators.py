@@ -16,6 +16,7 @@ from ..i18n import tr
 from ..mapping import MapRequest, Overlay
 from ..names import township_names
 from ..textsafe import md
+from ..vocab import unit_text
 from .common import show_map
 from .errors import show_error
 
@@ -48,18 +49,19 @@ def render(ctx) -> None:
 
 # --------------------------------------------------------------------------- tables and charts
 def _table(indicators: pd.DataFrame, table: str, lang: str = "zh") -> None:
-    st.markdown(f"#### {md(table)} {md(ind.TABLES[table])}")
-    frame = ind.table_frame(indicators, table)
+    st.markdown(f"#### {md(ind.table_heading(table, ind.TABLES[table], lang))}")
+    frame = ind.frame_for(ind.table_frame(indicators, table), lang)
     st.dataframe(frame, hide_index=True, width="stretch", height=min(36 * len(frame) + 40, 620))
     st.caption(tr("indicators.notes", lang))
     data, left_out = ind.chart_frame(indicators, table)
+    data = ind.frame_for(data, lang)
     st.markdown(tr("indicators.chart", lang))
     if data.empty:
         st.caption(tr("indicators.no_chart", lang))
     else:
         st.altair_chart(baseline_target_chart(data, lang), width="content")
     if left_out:
-        st.caption(tr("indicators.left_out", lang, names="、".join(left_out)))
+        st.caption(tr("indicators.left_out", lang, names=ind.names_text(left_out, lang)))
 
 
 def baseline_target_chart(data: pd.DataFrame, lang: str = "zh") -> alt.FacetChart:
@@ -88,6 +90,7 @@ def _progress(ctx) -> None:
     actuals = ds.get("indicator_actuals")
     actuals = actuals if actuals is not None else pd.DataFrame(columns=["indicator_id", "year", "value", "source"])
     choices = ind.indicator_choices(indicators)
+    choices = ind.choices_for(choices, ctx.lang)
     label_of = {v: k for k, v in choices.items()}
 
     t = ctx.t
@@ -97,27 +100,30 @@ def _progress(ctx) -> None:
         st.caption(t("indicators.editors_enter"))
 
     st.markdown(t("indicators.progress"))
-    prog = ind.progress_table(indicators, actuals)
+    prog = ind.frame_for(ind.progress_table(indicators, actuals, lang=ctx.lang), ctx.lang)
+    share, latest, year = (ind.header(k, ctx.lang) for k in ("完成比例", "最新实际值", "最新年份"))
     st.dataframe(prog, hide_index=True, width="stretch",
-                 column_config={"完成比例": st.column_config.NumberColumn("完成比例（%）", format="%.1f"),
-                                "最新实际值": st.column_config.NumberColumn(format="%g"),
-                                "最新年份": st.column_config.NumberColumn(format="%d")})
+                 column_config={share: st.column_config.NumberColumn(ind.with_unit(share, "%", ctx.lang),
+                                                                     format="%.1f"),
+                                latest: st.column_config.NumberColumn(format="%g"),
+                                year: st.column_config.NumberColumn(format="%d")})
     st.caption(t("indicators.progress_note"))
 
     st.markdown(t("indicators.trend"))
     pick = st.selectbox(t("indicators.indicator"), list(choices), key="ind_trend_pick")
     row = indicators[indicators["indicator_id"] == choices[pick]].iloc[0]
     p = ind.progress(row, actuals)
-    st.markdown(t("indicators.trend_line", name=md(p.name), unit=md(p.unit),
+    unit = ind.unit_for(p.unit, ctx.lang)
+    st.markdown(t("indicators.trend_line", name=md(p.name), unit=md(unit),
                   baseline=md(p.baseline_text or t("indicators.empty")),
-                  target=md(p.target_text or t("indicators.empty")), status=p.status_label))
+                  target=md(p.target_text or t("indicators.empty")), status=p.status_text(ctx.lang)))
     if p.note:
-        st.caption(md(p.note))
-    tf = ind.trend_frame(row, actuals)
+        st.caption(md(p.note_text(ctx.lang)))
+    tf = ind.frame_for(ind.trend_frame(row, actuals), ctx.lang)
     if tf.empty:
         st.caption(t("indicators.no_trend"))
     else:
-        st.altair_chart(trend_chart(tf, f"{p.name}（{p.unit}）", ctx.lang), width="stretch")
+        st.altair_chart(trend_chart(tf, ind.with_unit(p.name, p.unit, ctx.lang), ctx.lang), width="stretch")
 
 
 def _actuals_editor(ctx, indicators, actuals, choices: dict, label_of: dict) -> None:
@@ -161,8 +167,8 @@ def _actuals_editor(ctx, indicators, actuals, choices: dict, label_of: dict) -> 
 
 def trend_chart(tf: pd.DataFrame, title: str, lang: str = "zh") -> alt.LayerChart:
     """Actuals as a line, the 2020 value and 2025 target as labelled points."""
-    colors = alt.Scale(domain=["2020年完成（基期）", "实际值", "2025年目标", "年均增长目标"],
-                       range=["#7f8c8d", "#1f4e9c", "#c0392b", "#e67e22"])
+    names = [ind.header(n, lang) for n in ("2020年完成（基期）", "实际值", "2025年目标", "年均增长目标")]
+    colors = alt.Scale(domain=names, range=["#7f8c8d", "#1f4e9c", "#c0392b", "#e67e22"])
     year, value = tr("indicators.year", lang), tr("indicators.value", lang)
     base = alt.Chart(tf).encode(x=alt.X("year:O", title=year, axis=alt.Axis(labelAngle=0)),
                                 y=alt.Y("value:Q", title=title, scale=alt.Scale(zero=False),
@@ -170,8 +176,8 @@ def trend_chart(tf: pd.DataFrame, title: str, lang: str = "zh") -> alt.LayerChar
                                 color=alt.Color("series:N", scale=colors, title=None, legend=alt.Legend(orient="top")),
                                 tooltip=[alt.Tooltip("year:O", title=year), alt.Tooltip("value:Q", title=value),
                                          alt.Tooltip("series:N", title=tr("indicators.series", lang))])
-    line = base.transform_filter(alt.datum.series != "2025年目标").mark_line(point=True)
-    rule = base.transform_filter(alt.datum.series == "年均增长目标").mark_line(strokeDash=[6, 4])
+    line = base.transform_filter(alt.datum.series != names[2]).mark_line(point=True)
+    rule = base.transform_filter(alt.datum.series == names[3]).mark_line(strokeDash=[6, 4])
     pts = base.mark_point(size=90, filled=True)
     labels = base.mark_text(dy=-10).encode(text=alt.Text("value:Q"))
     return alt.layer(line, rule, pts, labels).properties(height=300)
@@ -207,9 +213,11 @@ def _townships(ctx) -> None:
         st.dataframe(show[list(cols)].rename(columns=cols).sort_values(
             [cols["indicator"], cols["year"], cols["township"]]), hide_index=True, width="stretch")
     choices = overlay_choices(ds)
-    key = st.selectbox(t("indicators.overlay"), list(choices), format_func=choices.get, key="ind_overlay_pick")
+    key = st.selectbox(t("indicators.overlay"), list(choices), key="ind_overlay_pick",
+                       format_func=lambda k: ind.overlay_label(k, choices[k], ctx.lang))
     values, label, unit = township_indicator_values(ds, key)
-    st.markdown(f"#### {md(label)}（{md(unit or ind.UNKNOWN_UNIT)}）")
+    label, unit = ind.overlay_label(key, label, ctx.lang), unit_text(unit, ctx.lang)
+    st.markdown(f"#### {md(ind.with_unit(label, unit, ctx.lang))}")
     town, value = cols["township"], cols["value"]
     vt = pd.DataFrame({town: [names.get(c, c) for c in values], value: list(values.values())})
     c1, c2 = st.columns([1, 3])

@@ -68,7 +68,8 @@ def render(ctx) -> None:
         t = ctx.t
         st.markdown(f"#### {t('investor.projects')}")
         shown = pub[["name", "category", "status", "investment_wan", "source_ref"]].assign(
-            category=pub["category"].map(lambda v: value_text(v, ctx.lang)))
+            category=pub["category"].map(lambda v: value_text(v, ctx.lang)),
+            status=pub["status"].map(lambda v: value_text(v, ctx.lang)))
         st.dataframe(na_text(shown, ctx.lang).rename(columns={
             "name": t("col.name"), "category": t("col.category"), "status": t("col.status"),
             "investment_wan": t("col.investment"), "source_ref": t("col.source")}), hide_index=True, width="stretch")
@@ -92,7 +93,8 @@ def _card(ctx, p: pd.Series, *, brief: bool) -> None:
                  (t("investor.fact"), val(p["standard_factories"])), (t("investor.loc"), val(p["location_desc"])),
                  (t("investor.targets"), val(p["targets"])), (t("investor.period"), val(p["period"])),
                  (t("investor.extent"), t("investor.extent_value", km2=f"{p['area_km2']:.2f}"))]
-    body = "".join(f"<p><b>{e(k)}</b>：{v}</p>" for k, v in rows)
+    colon = t("colon")
+    body = "".join(f"<p><b>{e(k)}</b>{colon}{v}</p>" for k, v in rows)
     st.markdown(f'<div class="xx-card"><h3>{e(unlink(p["name"]))}</h3>{body}</div>', unsafe_allow_html=True)
     if brief:
         return
@@ -102,7 +104,7 @@ def _card(ctx, p: pd.Series, *, brief: bool) -> None:
     st.dataframe(d[["place", "km", "source"]].rename(columns={"place": t("investor.dest"), "km": t("investor.km"),
                                                                "source": t("investor.coord_source")}),
                  hide_index=True, width="stretch")
-    st.markdown(f"**{t('investor.stated')}**：{md(val(p['distances_stated']))}", unsafe_allow_html=True)
+    st.markdown(f"**{t('investor.stated')}**{colon}{md(val(p['distances_stated']))}", unsafe_allow_html=True)
     st.caption(t("investor.source", source=md(p["source_ref"])))
 
 

@@ -7,13 +7,14 @@ import pandas as pd
 import streamlit as st
 
 from ..analysis import overlay_choices, township_indicator_values
-from ..i18n import value_text
+from ..i18n import select_all, value_text
+from ..indicator_text import overlay_label
 from ..mapping import MapFilter, MapRequest, Overlay, filter_projects, source_chapters
 from ..names import township_names
 from ..policy import public_frame
 from ..schema import CATEGORIES
 from ..textsafe import md
-from ..vocab import fmt_wan, not_stated
+from ..vocab import fmt_wan, not_stated, status_text, unit_text
 from .common import (
     basemap_picker,
     focused_project,
@@ -33,7 +34,7 @@ def _multiselect_param(ctx, label: str, options: list, param: str, key: str, fmt
     wanted = param_list(ctx, param)
     default = [o for o in options if o in wanted]
     chosen = st.multiselect(label, options, default=default, key=key, format_func=fmt or str,
-                            placeholder=ctx.t("all"))
+                            placeholder=ctx.t("all"), select_all=select_all(ctx.lang))
     if chosen != default:
         set_param(param, chosen)
     return chosen
@@ -53,13 +54,14 @@ def sidebar_filter(ctx) -> tuple[MapFilter, str | None]:
         # townships: URL may carry names, short names or codes
         url_codes = [c for c in (township_from_param(ctx, v) for v in param_list(ctx, "township")) if c]
         towns = st.multiselect(ctx.t("filter.township"), list(names), default=url_codes, key="f_town",
-                               format_func=names.get, placeholder=ctx.t("all"))
+                               format_func=names.get, placeholder=ctx.t("all"), select_all=select_all(ctx.lang))
         if towns != url_codes:
             set_param("township", [names[c] for c in towns])
         cats = _multiselect_param(ctx, ctx.t("filter.category"), list(CATEGORIES), "category", "f_cat",
                                   fmt=lambda c: value_text(c, ctx.lang))
         statuses = sorted(projects["status"].dropna().unique())
-        sts = _multiselect_param(ctx, ctx.t("filter.status"), statuses, "status", "f_status")
+        sts = _multiselect_param(ctx, ctx.t("filter.status"), statuses, "status", "f_status",
+                                 fmt=lambda v: status_text(v, ctx.lang))
         srcs = _multiselect_param(ctx, ctx.t("filter.source"), source_chapters(projects), "source", "f_src")
         c1, c2 = st.columns(2)
         imin = c1.number_input(ctx.t("planning.inv_min"),
@@ -75,7 +77,8 @@ def sidebar_filter(ctx) -> tuple[MapFilter, str | None]:
         okeys = [None, *choices]
         cur = ctx.params.get("overlay")
         ov = st.selectbox(ctx.t("overlay.label"), okeys, index=okeys.index(cur) if cur in okeys else 0, key="f_overlay",
-                          format_func=lambda k: ctx.t("overlay.none") if k is None else choices[k])
+                          format_func=lambda k: ctx.t("overlay.none") if k is None else overlay_label(
+                              k, choices[k], ctx.lang))
         if ov != cur:
             set_param("overlay", ov)
     flt = MapFilter(townships=tuple(towns), categories=tuple(cats), statuses=tuple(sts), sources=tuple(srcs),
@@ -100,7 +103,8 @@ def render(ctx) -> None:
     if overlay_key:
         values, label, unit = township_indicator_values(ds, overlay_key, sel if overlay_key in (
             "project_count", "investment_wan") else None)
-        overlay = Overlay(label=label, unit=unit, values=values)
+        overlay = Overlay(label=overlay_label(overlay_key, label, ctx.lang), unit=unit_text(unit, ctx.lang),
+                          values=values)
 
     st.markdown(f"## {ctx.t('view.planning')}")
     inv = sel["investment_wan"]
@@ -134,11 +138,12 @@ def render(ctx) -> None:
     if not ctx.can_write_all:
         sel, what = public_frame("projects", sel, keep_columns=True), ctx.t("planning.selection_public")
     a, b = st.columns(2)
-    a.download_button(ctx.t("planning.download_xlsx", what=what), lambda: _xlsx(sel, ctx, flt), "xxgeo-项目.xlsx",
+    a.download_button(ctx.t("planning.download_xlsx", what=what), lambda: _xlsx(sel, ctx, flt),
+                      ctx.t("planning.file_xlsx"),
                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="plan_xlsx")
     b.download_button(ctx.t("planning.download_csv", what=what),
                       lambda: project_table(sel, ctx).to_csv(index=False).encode("utf-8-sig"),
-                      "xxgeo-项目.csv", "text/csv", key="plan_csv")
+                      ctx.t("planning.file_csv"), "text/csv", key="plan_csv")
 
 
 def _xlsx(sel, ctx, flt: MapFilter) -> bytes:

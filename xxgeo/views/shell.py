@@ -26,7 +26,7 @@ ALIASES = {"规划": "planning", "规划总览": "planning", "乡镇": "township
            "数据": "data", "park": "investor", "parks": "investor"}
 
 
-@st.cache_resource(show_spinner="正在读取数据库…", max_entries=6)
+@st.cache_resource(show_spinner=False, max_entries=6)  # the spinner is run()'s, in the page's language
 def _load(location: str, version: str, public: bool):  # version: part of the cache key only (a new one re-reads)
     """Read every layer once per store version and audience (the only I/O cache; never mutated).
 
@@ -65,6 +65,8 @@ def run() -> None:
     lang = "en" if st.query_params.get("lang") == "en" else "zh"
     view = current_view()
     st.markdown(_CSS, unsafe_allow_html=True)
+    if lang == "zh":
+        st.markdown(zh_chrome_css(), unsafe_allow_html=True)
     if view == "investor" and st.query_params.get("present") in ("1", "true"):
         st.markdown(_PRESENT_CSS, unsafe_allow_html=True)
     try:
@@ -77,7 +79,9 @@ def run() -> None:
             actor = signed_in_actor(store, lambda code: _township_name(store, code), lang)
             view = _navigation(view, lang, actor)
         public_data = actor.is_public or view in PUBLIC_VIEWS  # what investors see: the public's share only
-        ctx = ViewContext(store=GuardedStore(store, actor), dataset=load_dataset(store, public_data), lang=lang,
+        with st.spinner(tr("shell.loading", lang)):  # shown only when a read lasts (Streamlit waits 0.5 s)
+            dataset = load_dataset(store, public_data)
+        ctx = ViewContext(store=GuardedStore(store, actor), dataset=dataset, lang=lang,
                           params=dict(st.query_params), actor=actor, public_data=public_data)
         view_module(view).render(ctx)
     except XxgeoError as exc:
@@ -124,6 +128,30 @@ div[data-testid="stMetricValue"] {font-size: 1.5rem;}
 .xx-muted {color: #777; font-size: 0.85rem;}
 </style>
 """
+def zh_chrome_css() -> str:
+    """Streamlit's own English words that no option sets, shown in Chinese by CSS (the English text is hidden,
+    the Chinese put in its place): the file uploader's button and size note, the Stop button while the page
+    runs, and the "Press Enter to apply / submit form" hint of text inputs."""
+    words = {k: tr(f"chrome.{k}", "zh") for k in ("upload", "per_file", "stop", "enter")}
+    per_file = words["per_file"].format(mb=st.get_option("server.maxUploadSize"))
+    hide = "visibility: hidden; font-size: 0;"
+    show = "visibility: visible; font-size: 0.875rem;"
+    btn = '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]'
+    return f"""
+<style>
+{btn} p {{display: none;}}
+{btn}::after {{content: "{words['upload']}";}}
+[data-testid="stFileUploaderDropzoneInstructions"] span {{display: none;}}
+[data-testid="stFileUploaderDropzoneInstructions"] > div::after {{content: "{per_file}"; font-size: 0.875rem;
+  color: rgba(49, 51, 63, 0.6);}}
+[data-testid="stStatusWidget"] button {{{hide}}}
+[data-testid="stStatusWidget"] button::after {{content: "{words['stop']}"; {show}}}
+[data-testid="InputInstructions"] {{{hide}}}
+[data-testid="InputInstructions"]::after {{content: "{words['enter']}"; {show} font-size: 0.75rem;}}
+</style>
+"""
+
+
 _PRESENT_CSS = """
 <style>
 header[data-testid="stHeader"], section[data-testid="stSidebar"], div[data-testid="stToolbar"] {display: none;}

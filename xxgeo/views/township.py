@@ -88,7 +88,9 @@ def render(ctx) -> None:
         sites = ds["scenic_sites"][ds["scenic_sites"]["township_code"] == code]
         if len(sites):
             st.markdown(tt("township.sites"))
-            st.dataframe(na_text(sites[["name", "kind", "grade", "status"]], ctx.lang).rename(
+            codes = sites[["name", "kind", "grade", "status"]].assign(
+                **{c: sites[c].map(lambda v: value_text(v, ctx.lang)) for c in ("kind", "grade", "status")})
+            st.dataframe(na_text(codes, ctx.lang).rename(
                 columns={"name": tt("col.site_name"), "kind": tt("col.kind"), "grade": tt("col.grade"),
                          "status": tt("col.status")}),
                 hide_index=True, width="stretch")
@@ -138,4 +140,4 @@ def _report_button(ctx, code: str, name: str) -> None:
 
         return township_report_pdf(ctx.dataset, code)
 
-    report_download(ctx, ctx.t("township.report"), build, f"{name}-报告.pdf", key="tw_report")
+    report_download(ctx, ctx.t("township.report"), build, ctx.t("township.file_pdf", name=name), key="tw_report")
