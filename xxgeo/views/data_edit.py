@@ -31,8 +31,7 @@ def _status_label(v: str, ctx) -> str:
         return ctx.t("edit_form.other")
     if not v:
         return not_stated(ctx.lang)
-    shown = str(status_text(v, ctx.lang))
-    return shown if shown == v else f"{shown} ({v})"  # in English the plan's own word stays beside it
+    return str(status_text(v, ctx.lang))  # a word the vocabulary does not know stays as the plan wrote it
 
 
 def _pick_project(ctx, names: dict) -> str | None:
