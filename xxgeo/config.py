@@ -17,6 +17,7 @@ variable                   meaning                                              
 ``XXGEO_CJK_FONT``         a TrueType/OpenType font (``path[#index]``) for PDFs and figures     (searched)
 ``TIANDITU_KEY``           the 天地图 key for the online basemap                               (none)
 ``XXGEO_CHROMIUM``         the Chromium binary for the benchmark and browser tests             /usr/bin/chromium
+``XXGEO_KIOSK``            ``investor``: the app is the investor page only (projector laptop)  (off)
 =========================  ==================================================================  ===========
 """
 
@@ -31,7 +32,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 _VARS = ("XXGEO_STORE", "XXGEO_COUNTY", "XXGEO_USER", "XXGEO_LANG", "XXGEO_AUTH", "XXGEO_SESSION_IDLE_MIN",
-         "XXGEO_SESSION_MAX_HOURS", "XXGEO_CJK_FONT", "TIANDITU_KEY", "XXGEO_CHROMIUM")
+         "XXGEO_SESSION_MAX_HOURS", "XXGEO_CJK_FONT", "TIANDITU_KEY", "XXGEO_CHROMIUM",
+         "XXGEO_KIOSK")
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,9 @@ class Settings:
     cjk_font: str
     tianditu_key: str | None
     chromium: str
+    #: "investor": the app shows only the investor view, with no navigation, sign-in or internal links (the
+    #: bureau's projector laptop); "" (default): the whole app (``?view=investor&kiosk=1`` still gives one page)
+    kiosk: str = ""
     root: Path = ROOT
     layers_dir: Path = ROOT / "layers"
     static_dir: Path = ROOT / "static"
@@ -79,6 +84,7 @@ def from_env(env: dict) -> Settings:
         cjk_font=env.get("XXGEO_CJK_FONT") or "",
         tianditu_key=env.get("TIANDITU_KEY") or None,
         chromium=env.get("XXGEO_CHROMIUM") or "/usr/bin/chromium",
+        kiosk="investor" if (env.get("XXGEO_KIOSK") or "").strip().lower() in ("investor", "招商", "1", "on") else "",
     )
 
 
