@@ -138,7 +138,7 @@ def build_map(dataset, request: MapRequest | None = None, *, specs: dict | None 
                 payload, tileset = tiled_payload(*fast_columns(gdf, spec, lookups), store=tiles)
             else:
                 payload = fast_payload(gdf, spec, lookups)
-            FastPointsLayer(payload, name=spec.title_for(req.lang), show=spec.default_on).add_to(m)
+            FastPointsLayer(payload, name=spec.title_for(req.lang), show=spec.default_on, lang=req.lang).add_to(m)
             continue
         fc = feature_collection(gdf, spec, extra=extra, lookups=lookups)
         if not fc["features"] and not b.keep_empty:

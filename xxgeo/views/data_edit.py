@@ -11,6 +11,7 @@ from ..names import township_names
 from ..policy import check_whole_layers
 from ..schema import CATEGORIES, LOC_PRECISION_LABELS, is_empty
 from ..vocab import COUNTY_WIDE, bool_word, precision_label
+from .common import na_text
 from .errors import show_error
 
 
@@ -155,7 +156,8 @@ def history_section(ctx) -> None:
         st.markdown(t("history.audit"))
         cols = ["at", "user", "layer", "feature_id", "action", "before", "after"]
         show = audit.tail(20).iloc[::-1][cols]
-        st.dataframe(show.rename(columns={c: t(f"history.col_{c}") for c in cols}), hide_index=True, width="stretch")
+        st.dataframe(na_text(show, ctx.lang, blank=True).rename(columns={c: t(f"history.col_{c}") for c in cols}),
+                     hide_index=True, width="stretch")
     st.markdown(t("history.backups"))
     backups = ctx.store.list_backups()
     if not backups:

@@ -12,9 +12,10 @@ from ..mapping import MapFilter, MapRequest, Overlay, filter_projects, source_ch
 from ..names import township_names
 from ..policy import public_frame
 from ..schema import CATEGORIES
-from ..vocab import fmt_wan, not_stated
+from ..vocab import fmt_wan
 from .common import (
     basemap_picker,
+    detail_notes,
     na_text,
     param_list,
     project_table,
@@ -161,8 +162,5 @@ def _xlsx(sel, ctx, flt: MapFilter) -> bytes:
 def _details(row: pd.Series, ctx) -> None:
     with st.container(border=True):
         st.markdown(f"**{row['name']}**")
-        st.caption(ctx.t("planning.source_text", text=row.get("source_text") or not_stated(ctx.lang)))
-        if row.get("place_note"):
-            st.caption(ctx.t("planning.place_note", text=row["place_note"]))
-        if row.get("investment_note"):
-            st.caption(ctx.t("planning.investment_note", text=row["investment_note"]))
+        for note in detail_notes(row, ctx):
+            st.caption(note)
