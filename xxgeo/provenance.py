@@ -4,7 +4,8 @@ provenance (package versions, infobox names, datum conversions) kept in the laye
 
 The names are data: ``files.source_labels`` of the county profile, a CSV ``contains,label,label_en`` whose
 ``contains`` is looked for (case-insensitively) in a source text; every label found is named once, in file
-order. A source text no row matches is named as “other public data (see the data notes)”, never shown raw.
+order. A source text no row matches is shown as it is: it is what a user typed when importing (e.g. “县自然资源局
+2025 年测绘”), or the profile has not named its sources yet; :func:`known` tells the two apart for tests.
 """
 
 from __future__ import annotations
@@ -14,8 +15,6 @@ from functools import lru_cache
 
 from .county import county
 from .vocab import is_blank, not_stated
-
-OTHER = ("其他公开资料（详见数据说明）", "other public data (see the data notes)")
 
 
 @lru_cache(maxsize=4)
@@ -31,16 +30,23 @@ def label_rows() -> tuple[tuple[str, str, str], ...]:
     return _rows(str(c.path("source_labels"))) if "source_labels" in c.files else ()
 
 
-def source_labels(text) -> list[tuple[str, str]]:
-    """The (Chinese, English) names of the sources a provenance text mentions; ``[OTHER]`` when it names none
-    the profile knows, ``[]`` for an empty text."""
+def known(text) -> list[tuple[str, str]]:
+    """The (Chinese, English) names of the sources the profile knows that a provenance text mentions."""
     if is_blank(text):
         return []
     low, out = str(text).lower(), []
     for key, zh, en in label_rows():
         if key in low and (zh, en) not in out:
             out.append((zh, en))
-    return out or [OTHER]
+    return out
+
+
+def source_labels(text) -> list[tuple[str, str]]:
+    """The (Chinese, English) names of a provenance text's sources; the text itself (as both) when it names none
+    the profile knows; ``[]`` for an empty text."""
+    if is_blank(text):
+        return []
+    return known(text) or [(str(text).strip(), str(text).strip())]
 
 
 def source_label(text, lang: str = "zh") -> str:

@@ -15,7 +15,7 @@ import streamlit as st
 from ..analysis import park_distances
 from ..county import county
 from ..errors import XxgeoError
-from ..i18n import value_text
+from ..i18n import in_lang, value_text
 from ..mapping import MapFilter, MapRequest, filter_projects
 from ..names import resolve_park, township_names
 from ..provenance import source_label
@@ -101,14 +101,14 @@ def _card(ctx, p: pd.Series, *, brief: bool) -> None:
         return
     d = park_distances(p.geometry, ctx.dataset["places"])
     st.markdown(f"**{t('investor.dist')}**")
-    shown = pd.DataFrame({t("investor.dest"): d["place"] if lang != "en" else d["name_en"].fillna(d["place"]),
+    shown = pd.DataFrame({t("investor.dest"): [in_lang(lang, zh, en) for zh, en in zip(d["place"], d["name_en"])],
                           t("investor.km"): d["km"].map(km_text),
                           t("investor.coord_source"): d["source"].map(lambda v: source_label(v, lang))})
     st.dataframe(shown, hide_index=True, width="stretch")
     st.markdown(f"**{t('investor.stated')}**：{val(p['distances_stated'])}", unsafe_allow_html=True)
     _contacts(ctx, p)
     here = county()
-    st.caption(t("investor_mode.plan_source", plan=here.plan_title if lang != "en" else here.plan_title_en,
+    st.caption(t("investor_mode.plan_source", plan=in_lang(lang, here.plan_title, here.plan_title_en),
                  sections=display(p["source_ref"], lang)))
 
 
