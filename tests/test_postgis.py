@@ -146,17 +146,17 @@ def test_write_layers_is_atomic(pg_store, monkeypatch):
 
     before = pg_store.read("township_indicators")
     n_backups = len(pg_store.list_backups())
-    real = postgis.PostgisStore._write_table
+    real = postgis._PgLayers.write
 
     class Boom(Exception):
         pass
 
-    def failing(self, cur, name, df):
+    def failing(self, name, df):
         if name == "indicators":
             raise Boom()
-        return real(self, cur, name, df)
+        return real(self, name, df)
 
-    monkeypatch.setattr(postgis.PostgisStore, "_write_table", failing)
+    monkeypatch.setattr(postgis._PgLayers, "write", failing)
     trimmed = pg_store.read("projects").iloc[:3]
     with pytest.raises(Boom):
         pg_store.write_layers({"projects": trimmed, "indicators": pg_store.read("indicators")}, user="t")

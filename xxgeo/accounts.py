@@ -81,11 +81,14 @@ def read_password_file(path: str | Path) -> str:
     """The password in ``path`` (its first line, without the line end), checked for length."""
     p = Path(path)
     if not p.is_file():
-        raise NotFound(f"找不到密码文件 {p}。请把密码写在一个只有自己能读的文件里，再用 --password-file 指定。")
+        raise NotFound(f"找不到密码文件 {p}。请把密码写在一个只有自己能读的文件里，再用 --password-file 指定。",
+                       english=f"Password file {p} not found. Write the password in a file only you can read, "
+                               "then name it with --password-file.")
     try:
         text = p.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise ValidationFailed(f"密码文件 {p.name} 不是 UTF-8 文本。") from exc
+        raise ValidationFailed(f"密码文件 {p.name} 不是 UTF-8 文本。",
+                               english=f"The password file {p.name} is not UTF-8 text.") from exc
     lines = text.splitlines()
     password = lines[0] if lines else ""
     check_password(password)
@@ -95,7 +98,9 @@ def read_password_file(path: str | Path) -> str:
 def check_password(password: str) -> None:
     """Refuse passwords that are too short or blank."""
     if len(password.strip()) < MIN_PASSWORD:
-        raise ValidationFailed(f"密码太短：至少 {MIN_PASSWORD} 个字符（不算首尾空格）。")
+        raise ValidationFailed(f"密码太短：至少 {MIN_PASSWORD} 个字符（不算首尾空格）。",
+                               english=f"The password is too short: at least {MIN_PASSWORD} characters (not counting "
+                                       "leading and trailing spaces).")
 
 
 def _now_iso() -> str:
@@ -162,26 +167,39 @@ class Accounts:
         ``sso=True`` makes an account that signs in only through the identity provider (no password)."""
         name = (name or "").strip()
         if not name or len(name) > 64 or any(c.isspace() for c in name):
-            raise ValidationFailed("用户名不能为空、不能含空格，且不超过 64 个字符。")
+            raise ValidationFailed("用户名不能为空、不能含空格，且不超过 64 个字符。",
+                                   english="The user name must not be empty, contain spaces or be longer than 64 "
+                                           "characters.")
         if role not in ROLES or role == "public":
             raise ValidationFailed(f"角色“{role}”不可用：账号的角色只能是 township（乡镇负责人）、editor（规划局编辑）"
-                                   "或 admin（管理员）；公众无需账号。")
+                                   "或 admin（管理员）；公众无需账号。",
+                                   english=f"Role “{role}” is not available: an account's role is township "
+                                           "(township head), editor (planning bureau editor) or admin "
+                                           "(administrator); the public needs no account.")
         code = self._township_code(township) if township else None
         if role == "township" and not code:
-            raise ValidationFailed("乡镇负责人账号必须用 --township 指定所属乡镇。")
+            raise ValidationFailed("乡镇负责人账号必须用 --township 指定所属乡镇。",
+                                   english="A township head account needs its township: give it with --township.")
         if role != "township" and code:
-            raise ValidationFailed("只有乡镇负责人（township）账号才指定乡镇。")
+            raise ValidationFailed("只有乡镇负责人（township）账号才指定乡镇。",
+                                   english="Only township head (township) accounts have a township.")
         if sso and password:
-            raise ValidationFailed("统一身份认证账号不设密码：去掉 --password-file，或去掉 --sso。")
+            raise ValidationFailed("统一身份认证账号不设密码：去掉 --password-file，或去掉 --sso。",
+                                   english="A single sign-on account has no password: drop --password-file, or drop "
+                                           "--sso.")
         if not sso:
             if password is None:
-                raise ValidationFailed("请用 --password-file 给出密码（或用 --sso 表示通过统一身份认证登录）。")
+                raise ValidationFailed("请用 --password-file 给出密码（或用 --sso 表示通过统一身份认证登录）。",
+                                       english="Give the password with --password-file (or use --sso for single "
+                                               "sign-on).")
             check_password(password)
         digest = None if sso else _HASHER.hash(password)
         acct = Account(name, role, code, sso, _now_iso(), by)
         with _tx(self._t, write=True) as cur:
             if self._select(cur, "WHERE name = ?", (name,)):
-                raise ValidationFailed(f"账号“{name}”已经存在；要改角色或密码，先 users remove 再 users add。")
+                raise ValidationFailed(f"账号“{name}”已经存在；要改角色或密码，先 users remove 再 users add。",
+                                       english=f"The account “{name}” already exists; to change its role or password, "
+                                               "run users remove and then users add.")
             cur("INSERT INTO {t} (name, role, township_code, password_hash, sso, created_at, created_by, failures, "
                 "locked_until) VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0)",
                 (name, role, code, digest, int(sso), acct.created_at, by))
@@ -194,11 +212,14 @@ class Accounts:
         with _tx(self._t, write=True) as cur:
             rows = self._select(cur, "WHERE name = ?", (name,))
             if not rows:
-                raise NotFound(f"没有账号“{name}”。运行 python -m xxgeo users list 查看全部账号。")
+                raise NotFound(f"没有账号“{name}”。运行 python -m xxgeo users list 查看全部账号。",
+                               english=f"No account “{name}”. Run python -m xxgeo users list to see all accounts.")
             acct = _account(rows[0])
             if acct.role == "admin" and len(self._select(cur, "WHERE role = 'admin'")) == 1 and \
                     len(self._select(cur)) > 1:
-                raise PermissionDenied(f"“{name}”是最后一个管理员，删除后就没有人能管理账号了；请先添加另一个管理员。")
+                raise PermissionDenied(f"“{name}”是最后一个管理员，删除后就没有人能管理账号了；请先添加另一个管理员。",
+                                       english=f"“{name}” is the last administrator: without it nobody could "
+                                               "manage accounts. Add another administrator first.")
             cur("DELETE FROM {t} WHERE name = ?", (name,))
             cur.audit([{"at": _now_iso(), "user": by, "layer": "accounts", "feature_id": name,
                         "action": "account-remove", "before": _public_json(acct), "after": None}])
@@ -213,20 +234,25 @@ class Accounts:
             rows = self._select(cur, "WHERE name = ?", (name,), lock=True) if name else []
             if not rows:
                 _verify(_dummy_hash(), password or "")  # an unknown name costs what a wrong password costs
-                raise SignInRefused("用户名或密码不正确。")
+                raise SignInRefused("用户名或密码不正确。", english="Wrong user name or password.")
             d = dict(zip(_COLUMNS, rows[0]))
             wait = float(d["locked_until"] or 0) - now
             if wait > 0:
-                raise SignInRefused(f"连续登录失败次数过多，请 {int(wait) + 1} 秒后再试。", wait=wait)
+                raise SignInRefused(f"连续登录失败次数过多，请 {int(wait) + 1} 秒后再试。", wait=wait,
+                                    english=f"Too many failed sign-ins; try again in {int(wait) + 1} seconds.")
             if d["sso"]:
-                raise SignInRefused("该账号通过统一身份认证登录，请用“单位账号登录”。")
+                raise SignInRefused("该账号通过统一身份认证登录，请用“单位账号登录”。",
+                                    english="This account signs in through single sign-on: use “Sign in with your "
+                                            "organisation account”.")
             if not _verify(d["password_hash"] or "", password or ""):
                 failures = int(d["failures"] or 0) + 1
                 lock = lock_seconds(failures)
                 cur("UPDATE {t} SET failures = ?, locked_until = ? WHERE name = ?",
                     (failures, now + lock if lock else 0.0, name))
                 extra = f"为安全起见，该账号 {int(lock)} 秒内不能再登录。" if lock else ""
-                refused = SignInRefused("用户名或密码不正确。" + extra, wait=lock)
+                extra_en = f" For safety, this account cannot sign in for {int(lock)} seconds." if lock else ""
+                refused = SignInRefused("用户名或密码不正确。" + extra, wait=lock,
+                                        english="Wrong user name or password." + extra_en)
             else:
                 if _HASHER.check_needs_rehash(d["password_hash"]):
                     cur("UPDATE {t} SET password_hash = ? WHERE name = ?", (_HASHER.hash(password), name))
@@ -304,5 +330,7 @@ def cli_actor(store, name: str | None):
         return operator(name)
     acct = next((a for a in book if a.name == name), None)
     if acct is None:
-        raise NotFound(f"没有账号“{name}”；数据库已设置账号，--user 必须是其中之一（python -m xxgeo users list）。")
+        raise NotFound(f"没有账号“{name}”；数据库已设置账号，--user 必须是其中之一（python -m xxgeo users list）。",
+                       english=f"No account “{name}”: the store has accounts, so --user must be one of them "
+                               "(python -m xxgeo users list).")
     return acct.actor()

@@ -42,7 +42,9 @@ class County:
         try:
             return self.folder / self.files[key]
         except KeyError:
-            raise StoreError(f"县域配置 {self.folder} 未给出文件“{key}”（[files] {key} = ...）。") from None
+            raise StoreError(f"县域配置 {self.folder} 未给出文件“{key}”（[files] {key} = ...）。",
+                             english=f"The county profile {self.folder} names no file “{key}” ([files] {key} = "
+                                     "...).") from None
 
     @property
     def sources(self) -> Path:
@@ -96,13 +98,16 @@ def _bounds(path: str) -> tuple[float, float, float, float]:
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise StoreError(f"找不到县界文件 {path}（县域配置 [files] outline）。") from None
+        raise StoreError(f"找不到县界文件 {path}（县域配置 [files] outline）。",
+                         english=f"County outline file {path} not found (county profile [files] outline).") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise StoreError(f"县界文件 {Path(path).name} 不是有效的 GeoJSON：{exc}。") from None
+        raise StoreError(f"县界文件 {Path(path).name} 不是有效的 GeoJSON：{exc}。",
+                         english=f"The county outline file {Path(path).name} is not valid GeoJSON: {exc}.") from None
     feats = data.get("features", [data]) if isinstance(data, dict) else []
     xy = [c for f in feats for c in _coords((f.get("geometry") or f).get("coordinates") or [])]
     if not xy:
-        raise StoreError(f"县界文件 {Path(path).name} 中没有坐标。")
+        raise StoreError(f"县界文件 {Path(path).name} 中没有坐标。",
+                         english=f"The county outline file {Path(path).name} has no coordinates.")
     xs, ys = [c[0] for c in xy], [c[1] for c in xy]
     return min(xs), min(ys), max(xs), max(ys)
 
@@ -114,12 +119,15 @@ def load_county(path: str) -> County:
     try:
         data = tomllib.loads(p.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise StoreError(f"找不到县域配置文件 {p}（XXGEO_COUNTY 或 geodata/county.toml）。") from None
+        raise StoreError(f"找不到县域配置文件 {p}（XXGEO_COUNTY 或 geodata/county.toml）。",
+                         english=f"County profile {p} not found (XXGEO_COUNTY or geodata/county.toml).") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise StoreError(f"县域配置文件 {p.name} 格式有误：{exc}。") from None
+        raise StoreError(f"县域配置文件 {p.name} 格式有误：{exc}。",
+                         english=f"The county profile {p.name} is malformed: {exc}.") from None
     missing = [k for k in _KEYS if not str(data.get(k) or "").strip()]
     if missing:
-        raise StoreError(f"县域配置文件 {p.name} 缺少：{'、'.join(missing)}。")
+        raise StoreError(f"县域配置文件 {p.name} 缺少：{'、'.join(missing)}。",
+                         english=f"The county profile {p.name} lacks: {', '.join(missing)}.")
     extra = {k: v for k, v in data.items() if k not in _KEYS and k != "files"}
     return County(**{k: str(data[k]) for k in _KEYS}, folder=p.parent, files=dict(data.get("files", {})),
                   extra=extra)

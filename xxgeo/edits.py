@@ -41,11 +41,13 @@ def parse_assignments(store: Store, layer: str, items: list[str]) -> tuple[dict,
     """
     lay = LAYERS.get(layer)
     if lay is None or not lay.id_field:
-        raise NotFound(f"图层“{layer}”不能按编号修改。")
+        raise NotFound(f"图层“{layer}”不能按编号修改。", english=f"Layer “{layer}” cannot be edited by id.")
     raw, lon, lat = {}, None, None
     for item in items:
         if "=" not in item:
-            raise NotFound(f"“{item}”不是“字段=值”的形式，例如 status=在建。")
+            raise NotFound(f"“{item}”不是“字段=值”的形式，例如 status=在建。",
+                           english=f"“{item}” is not of the form field=value, for example status=在建 (under "
+                                   "construction).")
         k, v = item.split("=", 1)
         key = colmap.header_key(k, strip_unit=True)
         if key in {colmap.header_key(x) for x in LON}:
@@ -58,9 +60,13 @@ def parse_assignments(store: Store, layer: str, items: list[str]) -> tuple[dict,
                                 townships=store.read("townships"), parks=store.read("parks"))
     if mapped.unmapped:
         raise NotFound(f"图层“{lay.label}”没有字段：{'、'.join(mapped.unmapped)}。可改的字段："
-                       f"{'、'.join(f.name for f in lay.fields if f.name not in (lay.id_field, 'version'))}。")
+                       f"{'、'.join(f.name for f in lay.fields if f.name not in (lay.id_field, 'version'))}。",
+                       english=f"Layer “{layer}” has no field(s): {', '.join(mapped.unmapped)}. Fields that can be "
+                               "changed: "
+                               f"{', '.join(f.name for f in lay.fields if f.name not in (lay.id_field, 'version'))}.")
     if mapped.problems:
-        raise ValidationFailed("修改未保存：" + "；".join(mapped.problems[0]), mapped.problems[0])
+        raise ValidationFailed("修改未保存：" + "；".join(mapped.problems[0]), mapped.problems[0],
+                               english="Edit not saved: " + "; ".join(mapped.problems[0]))
     changes = {f: _plain(mapped.frame[f].iloc[0]) for f in mapped.provided}
     if "_investment_orig" in mapped.frame.columns and "investment_note" not in changes:
         changes["investment_note"] = mapped.frame["_investment_orig"].iloc[0]
@@ -69,12 +75,15 @@ def parse_assignments(store: Store, layer: str, items: list[str]) -> tuple[dict,
         try:
             x, y = parse_coord(lon), parse_coord(lat)
         except ValueError as exc:
-            raise ValidationFailed(f"修改未保存：坐标“{exc}”无法识别。") from None
+            raise ValidationFailed(f"修改未保存：坐标“{exc}”无法识别。",
+                                   english=f"Edit not saved: the coordinate “{exc}” is not understood.") from None
         if x is None or y is None:
-            raise ValidationFailed("修改未保存：移动位置需要同时给出 lon= 和 lat=。")
+            raise ValidationFailed("修改未保存：移动位置需要同时给出 lon= 和 lat=。",
+                                   english="Edit not saved: a move needs both lon= and lat=.")
         geom = shapely.Point(x, y)
     if not changes and geom is None:
-        raise NotFound("没有给出要修改的字段，例如 status=在建。")
+        raise NotFound("没有给出要修改的字段，例如 status=在建。",
+                       english="No field to change was given, for example status=在建 (under construction).")
     return changes, geom
 
 
@@ -92,7 +101,9 @@ def set_fields(store: Store, layer: str, feature_id: str, items: list[str], *, u
         c = store.read("county")
         if len(c) and not shapely.union_all(c.geometry.values).buffer(0.05).intersects(geom):
             raise ValidationFailed(f"修改未保存：新位置不在{c['name'].iloc[0]}范围内（距县界超过约5公里），"
-                                   "请检查经纬度。")
+                                   "请检查经纬度。",
+                                   english="Edit not saved: the new position is outside the county (more than about "
+                                           "5 km beyond its boundary); check the longitude and latitude.")
         if "loc_precision" in LAYERS[layer].field_names and "loc_precision" not in changes:
             changes["loc_precision"] = "surveyed"
     # update_feature records the old geometry (WKT) in the audit row, so a move can be undone
@@ -155,16 +166,22 @@ def last_change(store: Store) -> Change | None:
     return change
 
 
-def _blocked(raw: AuditEntry | None) -> str:
+def _blocked(raw: AuditEntry | None) -> tuple[str, str]:
+    """Why nothing can be undone: (Chinese, English)."""
     if raw is None:
-        return "没有可以撤销的修改。"
+        return "没有可以撤销的修改。", "There is no change that can be undone."
     names = {"restore": "恢复备份", "build": "重建数据库", "write": "整层写入", "copy": "复制整个数据库",
              "indicator_actuals": "录入指标年度实际值"}
+    names_en = {"restore": "a backup restore", "build": "a store rebuild", "write": "a whole-layer write",
+                "copy": "a copy of the whole store", "indicator_actuals": "entering indicator actual values"}
     return (f"最近一次操作是{names.get(raw.action, raw.action)}（{raw.at}，{raw.user}），不能撤销；"
-            "如需回到之前的状态，请用 python -m xxgeo restore 选择备份。")
+            "如需回到之前的状态，请用 python -m xxgeo restore 选择备份。",
+            f"The last operation was {names_en.get(raw.action, raw.action)} ({raw.at}, {raw.user}), which cannot "
+            "be undone; to go back to an earlier state, choose a backup with python -m xxgeo restore.")
 
 
 CHANGED = "最近的修改已变化（有人刚刚修改了数据），请刷新后再撤销。"
+CHANGED_EN = "The latest change is no longer the same (someone just changed the data); refresh, then undo again."
 
 
 def undo_last(store: Store, *, user: str) -> str:
@@ -172,7 +189,8 @@ def undo_last(store: Store, *, user: str) -> str:
     saying what was undone. Refuses, changing nothing, when it cannot be undone or was overtaken."""
     change, raw = _target(store.audit_entries())
     if change is None:
-        raise NotFound(_blocked(raw))
+        zh, en = _blocked(raw)
+        raise NotFound(zh, english=en)
     if change.action == "update":
         return _undo_update(store, change, user)
     return _undo_import(store, change, user)
@@ -182,7 +200,7 @@ def _undo_update(store: Store, seen: Change, user: str) -> str:
     def decide(rows: list[AuditEntry], current) -> Revert:
         change, _ = _target(rows)
         if change is None or change.fid != seen.fid:
-            raise StoreError(CHANGED)
+            raise StoreError(CHANGED, english=CHANGED_EN)
         return _revert_of(change, rows, current(change.layer, change.feature_id), user)
 
     store.undo_feature(decide)
@@ -192,14 +210,17 @@ def _undo_update(store: Store, seen: Change, user: str) -> str:
 def _revert_of(change: Change, rows: list[AuditEntry], current: dict | None, user: str) -> Revert:
     """The values that undo ``change``, after checking the feature still holds what the change wrote."""
     if current is None:
-        raise NotFound(f"要素 {change.feature_id} 已不存在，无法撤销。")
+        raise NotFound(f"要素 {change.feature_id} 已不存在，无法撤销。",
+                       english=f"Feature {change.feature_id} no longer exists, so the change cannot be undone.")
     lay = LAYERS[change.layer]
     values, restored = {}, dict(change.before)
     rev = Revert(change.layer, change.feature_id, values, audit={})
     for k, v in change.after.items():
         if k == "geometry":
             if not same_geometry(current.get("geometry"), shapely.from_wkt(v) if v else None, 1e-6):
-                raise StaleEdit(f"{change.feature_id} 的位置在这次修改之后又被改过，不能撤销（以免覆盖他人的修改）。")
+                raise StaleEdit(f"{change.feature_id} 的位置在这次修改之后又被改过，不能撤销（以免覆盖他人的修改）。",
+                                english=f"The position of {change.feature_id} was changed again after this change, "
+                                        "so it cannot be undone (that would overwrite someone else's change).")
             old = _previous_geometry(rows, change)
             restored["geometry"] = None if old is None else shapely.to_wkt(old, rounding_precision=9)
             rev.geometry, rev.set_geometry = old, True
@@ -208,7 +229,9 @@ def _revert_of(change: Change, rows: list[AuditEntry], current: dict | None, use
             continue
         if not _equal(current.get(k), v):
             raise StaleEdit(f"{change.feature_id} 的“{lay.field(k).label or k}”在这次修改之后又被改过，"
-                            "不能撤销（以免覆盖他人的修改）。")
+                            "不能撤销（以免覆盖他人的修改）。",
+                            english=f"“{k}” of {change.feature_id} was changed again after this change, so it cannot "
+                                    "be undone (that would overwrite someone else's change).")
         values[k] = change.before.get(k)
     rev.audit = {"user": user, "layer": change.layer, "feature_id": change.feature_id, "action": CANCEL,
                  "before": json.dumps(change.after, ensure_ascii=False),
@@ -238,7 +261,9 @@ def _previous_geometry(rows: list[AuditEntry], change: Change):
             if after.get("geometry") and r.action in ("update", "import-update", "import-insert", CANCEL):
                 return shapely.from_wkt(after["geometry"])
     raise NotFound(f"修改记录里没有 {change.feature_id} 移动前的位置，无法撤销这次移动；"
-                   "请用 python -m xxgeo restore 选择之前的备份。")
+                   "请用 python -m xxgeo restore 选择之前的备份。",
+                   english=f"The change log has no position of {change.feature_id} from before the move, so the move "
+                           "cannot be undone; choose an earlier backup with python -m xxgeo restore.")
 
 
 def _undo_import(store: Store, change: Change, user: str) -> str:
@@ -246,12 +271,14 @@ def _undo_import(store: Store, change: Change, user: str) -> str:
     found = [b for b in store.list_backups() if b.name == name] if name else []
     if not found:
         raise NotFound(f"这次导入之前的备份（{name or '未记录'}）已不存在，无法撤销；"
-                       "请用 python -m xxgeo restore 选择备份。")
+                       "请用 python -m xxgeo restore 选择备份。",
+                       english=f"The backup taken before this import ({name or 'not recorded'}) no longer exists, so "
+                               "the import cannot be undone; choose a backup with python -m xxgeo restore.")
 
     def still_last(st: Store) -> None:  # runs under the writer lock, before anything is swapped
         now, _ = _target(st.audit_entries())
         if now is None or now.fid != change.fid:
-            raise StoreError(CHANGED)
+            raise StoreError(CHANGED, english=CHANGED_EN)
 
     row = {"user": user, "layer": change.layer, "feature_id": None, "action": "undo-import",
            "before": json.dumps(change.after, ensure_ascii=False),

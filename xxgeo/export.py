@@ -20,6 +20,7 @@ from .io.columns import CATEGORY_ALIASES
 from .names import resolve_township
 from .policy import GuardedStore
 from .schema import CATEGORIES, LAYERS
+from .vocab import categories_en
 
 FORMATS = ("gpkg", "geojson", "shp", "xlsx", "csv", "kml")
 SUFFIX = {"gpkg": ".gpkg", "geojson": ".geojson", "shp": ".zip", "xlsx": ".xlsx", "csv": ".csv", "kml": ".kml"}
@@ -57,14 +58,17 @@ def select(store: GuardedStore, layer: str, *, township: str | None = None, cate
         elif "township_code" in df.columns:
             df = df[df["township_code"] == code]
         else:
-            raise NotFound(f"图层“{LAYERS[layer].label}”没有乡镇字段，不能按乡镇筛选。")
+            raise NotFound(f"图层“{LAYERS[layer].label}”没有乡镇字段，不能按乡镇筛选。",
+                           english=f"Layer “{layer}” has no township field, so it cannot be filtered by township.")
     if category:
         if "category" not in df.columns:
-            raise NotFound(f"图层“{LAYERS[layer].label}”没有类别字段，不能按类别筛选。")
+            raise NotFound(f"图层“{LAYERS[layer].label}”没有类别字段，不能按类别筛选。",
+                           english=f"Layer “{layer}” has no category field, so it cannot be filtered by category.")
         cat = category.strip()
         cat = cat if cat in CATEGORIES else CATEGORY_ALIASES.get(cat.removesuffix("类"), cat)
         if cat not in CATEGORIES:
-            raise NotFound(f"没有“{category}”这个类别。类别有：{'、'.join(CATEGORIES)}。")
+            raise NotFound(f"没有“{category}”这个类别。类别有：{'、'.join(CATEGORIES)}。",
+                           english=f"No category “{category}”. Categories: {categories_en()}.")
         df = df[df["category"] == cat]
     return df.reset_index(drop=True)
 
@@ -76,9 +80,12 @@ def render(df: pd.DataFrame, layer: str, fmt: str, *, township_names: dict, abou
     xlsx and csv carry the same columns (:func:`xxgeo.io.writers.human_frame`): names beside codes
     (``township_names``, ``park_names``), 经度/纬度 for points, 几何WKT only for other geometries."""
     if fmt not in FORMATS:
-        raise NotFound(f"不支持的导出格式“{fmt}”。可选：{'、'.join(FORMATS)}。")
+        raise NotFound(f"不支持的导出格式“{fmt}”。可选：{'、'.join(FORMATS)}。",
+                       english=f"Export format “{fmt}” is not supported. Choose one of: {', '.join(FORMATS)}.")
     if fmt in SPATIAL_ONLY and not LAYERS[layer].spatial:
-        raise NotFound(f"图层“{LAYERS[layer].label}”没有几何，不能导出为 {fmt}；请用 xlsx、csv、gpkg 或 geojson。")
+        raise NotFound(f"图层“{LAYERS[layer].label}”没有几何，不能导出为 {fmt}；请用 xlsx、csv、gpkg 或 geojson。",
+                       english=f"Layer “{layer}” has no geometry, so it cannot be exported as {fmt}; use xlsx, csv, "
+                               "gpkg or geojson.")
     notes: list = []
     if fmt == "gpkg":
         return writers.to_gpkg(df, layer), notes

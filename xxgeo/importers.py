@@ -92,9 +92,12 @@ def prepare_import(path: str | os.PathLike, layer: str, store: Store, *, crs: st
     """Read, convert, map, merge and validate ``path`` for ``layer`` without writing anything."""
     if layer not in LAYERS:
         raise NotFound(f"没有名为“{layer}”的图层。可导入的图层："
-                       f"{'、'.join(n for n in LAYERS if n not in NOT_IMPORTABLE)}。")
+                       f"{'、'.join(n for n in LAYERS if n not in NOT_IMPORTABLE)}。",
+                       english=f"No layer “{layer}”. Layers that can be imported: "
+                               f"{', '.join(n for n in LAYERS if n not in NOT_IMPORTABLE)}.")
     if layer in NOT_IMPORTABLE:
-        raise ImportRefused("修改记录（audit_log）不能导入，它只由系统写入。")
+        raise ImportRefused("修改记录（audit_log）不能导入，它只由系统写入。",
+                            english="The change log (audit_log) cannot be imported: only the system writes it.")
     store.require()
     name = name or Path(path).name
     choice = parse_crs(crs)

@@ -47,7 +47,8 @@ def clean_actuals(rows: pd.DataFrame, indicators: pd.DataFrame, *, user: str,
     for (iid, year), _ in dup.groupby(["indicator_id", "year"]):
         probs.append(f"指标 {iid} 的 {int(year)} 年录入了多次，请只保留一行")
     if probs:
-        raise ValidationFailed("实际值未保存：" + "；".join(probs) + "。", probs)
+        raise ValidationFailed("实际值未保存：" + "；".join(probs) + "。", probs,
+                               english="Actual values not saved: " + "; ".join(probs) + ".")
     return df.astype({"year": "Int64", "value": "float64"})
 
 
@@ -82,7 +83,9 @@ def actuals_from_frame(df: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFra
     cols = {str(c).strip().lower(): c for c in df.columns}
     pick = {k: next((cols[a.lower()] for a in alts if a.lower() in cols), None) for k, alts in _HEADERS.items()}
     if pick["year"] is None or pick["value"] is None or (pick["indicator_id"] is None and pick["indicator"] is None):
-        raise ValidationFailed("表格需要“指标编号”或“指标”、“年份”、“数值”三列（“来源”可选）。")
+        raise ValidationFailed("表格需要“指标编号”或“指标”、“年份”、“数值”三列（“来源”可选）。",
+                               english="The table needs the columns indicator id (指标编号) or indicator (指标), "
+                                       "year (年份) and value (数值); source (来源) is optional.")
     by_name = {_norm_name(n): str(i) for n, i in zip(indicators["name"], indicators["indicator_id"])
                if str(i).startswith("I2-")}
     by_name.update({_norm_name(n): str(i) for n, i in zip(indicators["name"], indicators["indicator_id"])

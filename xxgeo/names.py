@@ -36,7 +36,7 @@ def resolve_township(text, townships: pd.DataFrame, *, required: bool = True) ->
     t = _norm(text)
     if not t:
         if required:
-            raise NotFound("没有给出乡镇名称。")
+            raise NotFound("没有给出乡镇名称。", english="No township name was given.")
         return None
     codes = townships["code"].astype(str).tolist()
     names = townships["name"].astype(str).tolist()
@@ -48,7 +48,9 @@ def resolve_township(text, townships: pd.DataFrame, *, required: bool = True) ->
         if t == n or t == township_short(n) or township_short(t) == township_short(n):
             return c
     if required:
-        raise NotFound(f"没有名为“{text}”的乡镇。{county().name}的乡镇有：{'、'.join(names)}（也可用简称或9位代码）。")
+        raise NotFound(f"没有名为“{text}”的乡镇。{county().name}的乡镇有：{'、'.join(names)}（也可用简称或9位代码）。",
+                       english=f"No township “{text}” in {county().name_en}. Give a township's name, short name "
+                               f"or 9-digit code: {', '.join(codes)}.")
     return None
 
 
@@ -61,7 +63,7 @@ def resolve_park(text, parks: pd.DataFrame) -> str:
     """Return the ``park_id`` a user means: id, full name, alias, or a unique fragment (``裴介``)."""
     t = _norm(text)
     if not t:
-        raise NotFound("没有给出园区名称。")
+        raise NotFound("没有给出园区名称。", english="No park name was given.")
     cands = []
     for _, r in parks.iterrows():
         aliases = [_norm(a) for a in str(r.get("aliases") or "").split("；") if a]
@@ -74,8 +76,10 @@ def resolve_park(text, parks: pd.DataFrame) -> str:
         return cands[0]
     all_names = "、".join(parks["name"].astype(str))
     if not cands:
-        raise NotFound(f"没有名为“{text}”的园区。园区有：{all_names}。")
-    raise Ambiguous(f"“{text}”对应多个园区，请写全名：{all_names}。")
+        raise NotFound(f"没有名为“{text}”的园区。园区有：{all_names}。",
+                       english=f"No park “{text}”. Parks (by id): {', '.join(parks['park_id'].astype(str))}.")
+    raise Ambiguous(f"“{text}”对应多个园区，请写全名：{all_names}。",
+                    english=f"“{text}” matches more than one park; give the full name or the id: {', '.join(cands)}.")
 
 
 def short_village(name: str) -> str:

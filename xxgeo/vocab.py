@@ -127,6 +127,11 @@ def category_text(category, lang: str = "zh"):
     return CATEGORY_EN.get(category, category) if _en(lang) and isinstance(category, str) else category
 
 
+def categories_en() -> str:
+    """The categories for an English sentence: the Chinese name a user types, then its English gloss."""
+    return ", ".join(f"{zh} ({en})" for zh, en in CATEGORY_EN.items())
+
+
 def category_both(category) -> str:
     """“工业 Industry” for bilingual documents (the Chinese alone when there is no English)."""
     return f"{category} {CATEGORY_EN.get(category, '')}".strip()

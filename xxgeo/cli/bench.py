@@ -26,7 +26,9 @@ def cmd_bench(args) -> int:
     try:
         sizes = tuple(int(s) for s in args.sizes.split(",") if s.strip())
     except ValueError:
-        raise XxgeoError(f"--sizes 应为逗号分隔的整数，例如 1000,10000，而不是“{args.sizes}”。") from None
+        raise XxgeoError(f"--sizes 应为逗号分隔的整数，例如 1000,10000，而不是“{args.sizes}”。",
+                         english=f"--sizes must be comma-separated integers such as 1000,10000, not "
+                                 f"“{args.sizes}”.") from None
     res = run(sizes, args.store, browser=not args.no_browser, repeats=args.repeats) if sizes else {"sizes": {}}
     if args.app:
         from ..bench import measure_app

@@ -88,7 +88,8 @@ def cmd_import(args) -> int:
     if not plan.ok:
         exc = refusal(plan)
         if len(plan.problems) > 3:
-            exc = ValidationFailed(exc.message.rstrip("。") + "；加 --dry-run 可列出全部问题。", plan.problems)
+            exc = ValidationFailed(exc.message.rstrip("。") + "；加 --dry-run 可列出全部问题。", plan.problems,
+                                   english=(exc.english or "").rstrip(".") + "; add --dry-run to list every problem.")
         raise exc
     res = commit_import(plan, store, user=_user(args))
     print(f"已导入到 {args.layer}：新增 {res.inserted} 行，更新 {res.updated} 行，未变 {res.unchanged} 行"

@@ -31,6 +31,7 @@ def cmd_map(args) -> int:
     from ..names import resolve_township
     from ..schema import CATEGORIES
     from ..store import open_store
+    from ..vocab import categories_en
 
     store = open_store(args.store)
     ds = store.load()
@@ -38,7 +39,8 @@ def cmd_map(args) -> int:
     cats = tuple(args.category or ())
     bad = [c for c in cats if c not in CATEGORIES]
     if bad:
-        raise NotFound(f"没有类别“{'、'.join(bad)}”。类别有：{'、'.join(CATEGORIES)}。")
+        raise NotFound(f"没有类别“{'、'.join(bad)}”。类别有：{'、'.join(CATEGORIES)}。",
+                       english=f"No category “{', '.join(bad)}”. Categories: {categories_en()}.")
     flt = MapFilter(townships=codes, categories=cats)
     overlay = None
     if args.overlay:
@@ -47,7 +49,9 @@ def cmd_map(args) -> int:
         except KeyError:
             from ..analysis import overlay_choices
 
-            raise NotFound(f"没有乡镇指标“{args.overlay}”。可用：{'、'.join(overlay_choices(ds))}。") from None
+            raise NotFound(f"没有乡镇指标“{args.overlay}”。可用：{'、'.join(overlay_choices(ds))}。",
+                           english=f"No township indicator “{args.overlay}”. Available: "
+                                   f"{', '.join(overlay_choices(ds))}.") from None
         overlay = Overlay(label=label, unit=unit, values=values)
     role = "public" if args.public_only else "editor"
     lang = lang_of(args)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from ..errors import ImportRefused
+from .wording import cap, english_what
 
 MAX_ENTRIES = 2000
 MAX_TOTAL_BYTES = 300 * 1024 * 1024  # declared or actual uncompressed size of everything extracted
@@ -64,7 +65,9 @@ def open_checked(path: Path, label: str = "压缩包") -> tuple[zipfile.ZipFile,
         raise ImportRefused(f"{label}不完整或已损坏（可能下载中断或不是真正的 zip 文件），未导入任何数据。",
                             english="The archive is truncated or corrupt.") from exc
     except (OSError, ValueError, NotImplementedError) as exc:
-        raise ImportRefused(f"{label}无法打开（{type(exc).__name__}），未导入任何数据。") from exc
+        raise ImportRefused(f"{label}无法打开（{type(exc).__name__}），未导入任何数据。",
+                            english=f"{cap(english_what(label))} cannot be opened ({type(exc).__name__}); nothing "
+                                    "was imported.") from exc
     try:
         _check(infos, label)
     except BaseException:
@@ -76,7 +79,9 @@ def open_checked(path: Path, label: str = "压缩包") -> tuple[zipfile.ZipFile,
 
 def _check(infos: list, label: str) -> None:
     if len(infos) > MAX_ENTRIES:
-        raise ImportRefused(f"{label}内有 {len(infos)} 个文件，超过上限 {MAX_ENTRIES}，已拒绝。")
+        raise ImportRefused(f"{label}内有 {len(infos)} 个文件，超过上限 {MAX_ENTRIES}，已拒绝。",
+                            english=f"{cap(english_what(label))} holds {len(infos)} files, more than the limit of "
+                                    f"{MAX_ENTRIES}; refused.")
     total = 0
     for i in infos:
         name = display_name(i)
@@ -84,9 +89,13 @@ def _check(infos: list, label: str) -> None:
             raise ImportRefused(f"{label}内含不安全的路径“{name}”（绝对路径或 ../），已拒绝，未导入任何数据。",
                                 english="Archive member with an absolute or ../ path.")
         if stat.S_ISLNK(i.external_attr >> 16):
-            raise ImportRefused(f"{label}内含符号链接“{name}”，已拒绝，未导入任何数据。")
+            raise ImportRefused(f"{label}内含符号链接“{name}”，已拒绝，未导入任何数据。",
+                                english=f"{cap(english_what(label))} contains a symbolic link “{name}”; refused, "
+                                        "nothing was imported.")
         if i.flag_bits & 0x1:
-            raise ImportRefused(f"{label}内的“{name}”有密码保护，请解除加密后再导入。")
+            raise ImportRefused(f"{label}内的“{name}”有密码保护，请解除加密后再导入。",
+                                english=f"“{name}” in {english_what(label)} is password-protected; remove the "
+                                        "encryption, then import again.")
         total += i.file_size
         ratio = i.file_size / max(i.compress_size, 1)
         if i.file_size > RATIO_MIN_BYTES and ratio > MAX_RATIO:
@@ -118,14 +127,20 @@ def extract(zf: zipfile.ZipFile, entries: list[Entry], dest: Path, names: dict |
                     written += len(chunk)
                     written_total += len(chunk)
                     if written > e.info.file_size or written_total > MAX_TOTAL_BYTES:
-                        raise ImportRefused(f"{label}内的“{e.name}”解压后比声明的大（疑似“压缩炸弹”），已拒绝。")
+                        raise ImportRefused(f"{label}内的“{e.name}”解压后比声明的大（疑似“压缩炸弹”），已拒绝。",
+                                            english=f"“{e.name}” in {english_what(label)} unpacks larger than it "
+                                                    "declares (a suspected zip bomb); refused.")
                     fh.write(chunk)
         except ImportRefused:
             raise
         except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError) as exc:
-            raise ImportRefused(f"{label}内的“{e.name}”无法解压（文件不完整或已损坏），未导入任何数据。") from exc
+            raise ImportRefused(f"{label}内的“{e.name}”无法解压（文件不完整或已损坏），未导入任何数据。",
+                                english=f"“{e.name}” in {english_what(label)} cannot be unpacked (incomplete or "
+                                        "damaged); nothing was imported.") from exc
         if written != e.info.file_size:
             raise ImportRefused(f"{label}内的“{e.name}”不完整（应为 {e.info.file_size} 字节，实为 {written} 字节），"
-                                "未导入任何数据。")
+                                "未导入任何数据。",
+                                english=f"“{e.name}” in {english_what(label)} is incomplete (should be "
+                                        f"{e.info.file_size} bytes, is {written} bytes); nothing was imported.")
         out[e.name] = target
     return out

@@ -65,7 +65,10 @@ def parse_crs(text: str | None) -> CrsChoice | None:
         return CrsChoice(text, CRS.from_user_input(NAMED.get(k, t)))
     except CRSError:
         raise ImportRefused(f"不认识的坐标系“{text}”。可写 EPSG 代码（如 EPSG:4546、EPSG:4525、EPSG:4490）、"
-                            "cgcs2000、西安80、北京54、gcj02（高德）或 bd09（百度）。") from None
+                            "cgcs2000、西安80、北京54、gcj02（高德）或 bd09（百度）。",
+                            english=f"Unknown coordinate system “{text}”. Write an EPSG code (such as EPSG:4546, "
+                                    "EPSG:4525, EPSG:4490), cgcs2000, xian80, beijing54, gcj02 (Amap) or bd09 "
+                                    "(Baidu).") from None
 
 
 @lru_cache(maxsize=1)
@@ -255,7 +258,9 @@ def to_wgs84(geoms: np.ndarray, declared, choice: CrsChoice | None, *,
         src = declared
     if choice is not None and choice.offset:
         if not _is_degrees(xy):
-            raise ImportRefused(f"--crs {choice.text} 只适用于经纬度坐标，而文件中的坐标是平面坐标（米）。")
+            raise ImportRefused(f"--crs {choice.text} 只适用于经纬度坐标，而文件中的坐标是平面坐标（米）。",
+                                english=f"--crs {choice.text} applies only to longitude/latitude, but the file's "
+                                        "coordinates are projected (metres).")
         geoms = _swap_back(geoms, notes)
         func = xcrs.gcj02_to_wgs84 if choice.offset == "gcj02" else xcrs.bd09_to_wgs84
         geoms = np.array([xcrs.transform_geometry(g, func) if g is not None else None for g in geoms], dtype=object)
@@ -267,7 +272,10 @@ def to_wgs84(geoms: np.ndarray, declared, choice: CrsChoice | None, *,
         notes += more
     elif src.is_geographic and not _is_degrees(xy):
         raise ImportRefused(f"文件声明的坐标系是经纬度（{src.name}），但坐标值是平面坐标（米），两者不符；"
-                            "请用 --crs 指定正确的投影坐标系（如 EPSG:4546）。")
+                            "请用 --crs 指定正确的投影坐标系（如 EPSG:4546）。",
+                            english=f"The file declares a longitude/latitude coordinate system ({src.name}), but its "
+                                    "coordinates are projected (metres); give the right projected system with --crs "
+                                    "(such as EPSG:4546).")
     elif src.is_projected:
         src, more = _fix_zone_prefix(src, geoms)
         notes += more

@@ -12,6 +12,7 @@ import re
 import struct
 
 from ..errors import ImportRefused
+from .wording import cap, english_what
 
 #: .cpg / --encoding spellings -> Python codec names.
 CPG_ALIASES = {
@@ -34,7 +35,8 @@ def codec_name(label: str) -> str:
     try:
         return codecs.lookup(label.strip()).name
     except LookupError:
-        raise ImportRefused(f"不认识的编码“{label}”。常用的有 UTF-8、GBK、GB18030。") from None
+        raise ImportRefused(f"不认识的编码“{label}”。常用的有 UTF-8、GBK、GB18030。",
+                            english=f"Unknown encoding “{label}”. Common ones are UTF-8, GBK and GB18030.") from None
 
 
 def decode_text(data: bytes, encoding: str | None = None, *, what: str = "文件") -> tuple[str, str]:
@@ -46,7 +48,9 @@ def decode_text(data: bytes, encoding: str | None = None, *, what: str = "文件
         try:
             return data.decode(codec), codec
         except UnicodeDecodeError:
-            raise ImportRefused(f"{what}不是 {encoding} 编码（按此解码出错），请检查 --encoding。") from None
+            raise ImportRefused(f"{what}不是 {encoding} 编码（按此解码出错），请检查 --encoding。",
+                                english=f"{cap(english_what(what))} is not in {encoding} (decoding failed); check "
+                                        "--encoding.") from None
     if data.startswith(codecs.BOM_UTF8):
         cands = ["utf-8-sig"]
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -71,7 +75,9 @@ def guess_bytes(samples: list[bytes]) -> str:
             return codec
         except UnicodeDecodeError:
             continue
-    raise ImportRefused("属性表的文字既不是 UTF-8 也不是 GBK/GB18030 编码，无法识别；请用 --encoding 指定编码。")
+    raise ImportRefused("属性表的文字既不是 UTF-8 也不是 GBK/GB18030 编码，无法识别；请用 --encoding 指定编码。",
+                        english="The attribute table's text is neither UTF-8 nor GBK/GB18030; give the encoding with "
+                                "--encoding.")
 
 
 def dbf_text_bytes(path, limit: int = 8 * 1024 * 1024) -> list[bytes]:
@@ -83,7 +89,9 @@ def dbf_text_bytes(path, limit: int = 8 * 1024 * 1024) -> list[bytes]:
     with open(path, "rb") as fh:
         head = fh.read(32)
         if len(head) < 32:
-            raise ImportRefused("Shapefile 的属性表（.dbf）不完整或已损坏，未导入任何数据。")
+            raise ImportRefused("Shapefile 的属性表（.dbf）不完整或已损坏，未导入任何数据。",
+                                english="The Shapefile's attribute table (.dbf) is incomplete or damaged; nothing "
+                                        "was imported.")
         nrec, hlen, rlen = struct.unpack("<IHH", head[4:12])
         desc = fh.read(max(hlen - 32, 0))
         fields, names, off = [], [], 1

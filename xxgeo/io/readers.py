@@ -26,6 +26,7 @@ from ..errors import ImportRefused
 from . import archive
 from .encoding import check_no_mojibake, codec_name, dbf_text_bytes, decode_text, guess_bytes, repair_dbf_names
 from .sniff import sniff
+from .wording import cap, english_what
 
 HeaderScore = Callable[[list], int]
 
@@ -92,12 +93,18 @@ def _read_zip(path, name, tmpdir, encoding, source_layer, score, target) -> RawT
             if kind == "zip" and e.suffix == ".xlsx":
                 return read_excel(got[e.name], e.name, score)
             if kind == "zip":
-                raise ImportRefused(f"{label}里又套了压缩包“{e.name}”，请解压后再导入。")
+                raise ImportRefused(f"{label}里又套了压缩包“{e.name}”，请解压后再导入。",
+                                    english=f"{cap(english_what(label))} contains another zip archive “{e.name}”; "
+                                            "unpack it, then import.")
             return _read_plain(kind, got[e.name], e.name, tmpdir, encoding, source_layer, score, None)
         listing = "、".join(names[:8]) + ("等" if len(names) > 8 else "")
+        listing_en = ", ".join(names[:8]) + (", ..." if len(names) > 8 else "")
         raise ImportRefused(f"{label}“{name}”里没有可导入的数据文件（内有：{listing or '无文件'}）；需要 .shp（"
                             "连同 .dbf/.shx/.prj）"
-                            "、.kml、.gpkg、.geojson、.csv 或 .xlsx 之一。")
+                            "、.kml、.gpkg、.geojson、.csv 或 .xlsx 之一。",
+                            english=f"{cap(english_what(label))} “{name}” holds no file that can be imported (it "
+                                    f"holds: {listing_en or 'no files'}); it needs a .shp (with .dbf/.shx/.prj), "
+                                    ".kml, .gpkg, .geojson, .csv or .xlsx.")
 
 
 def _hidden(n: str) -> bool:
@@ -110,12 +117,17 @@ def _read_zipped_shapefile(zf, entries, shps, name, tmpdir, encoding, source_lay
             shps = [e for e in shps if Path(e.name).stem == source_layer or e.name == source_layer]
         if len(shps) != 1:
             listing = "、".join(Path(e.name).stem for e in shps[:10])
+            listing_en = ", ".join(Path(e.name).stem for e in shps[:10])
             raise ImportRefused(f"{label}里有多个 Shapefile（{listing}），请用 --source-layer 指定其中一个，"
-                                "或每个压缩包只放一个。")
+                                "或每个压缩包只放一个。",
+                                english=f"{cap(english_what(label))} holds several Shapefiles ({listing_en}); choose "
+                                        "one with --source-layer, or put only one in each zip.")
     shp = shps[0]
     parts = {e.suffix: e for e in entries if e.stem.lower() == shp.stem.lower()}
     if ".dbf" not in parts:
-        raise ImportRefused(f"Shapefile“{Path(shp.name).name}”缺少属性表（.dbf），请把同名的 .dbf 一起压缩后再导入。")
+        raise ImportRefused(f"Shapefile“{Path(shp.name).name}”缺少属性表（.dbf），请把同名的 .dbf 一起压缩后再导入。",
+                            english=f"Shapefile “{Path(shp.name).name}” lacks its attribute table (.dbf); zip the "
+                                    ".dbf of the same name with it, then import.")
     wanted = [parts[s] for s in (".shp", ".shx", ".dbf", ".prj", ".cpg") if s in parts]
     got = archive.extract(zf, wanted, tmpdir, {e.name: "layer" + e.suffix for e in wanted}, label)
     notes = []
@@ -127,12 +139,15 @@ def _read_zipped_shapefile(zf, entries, shps, name, tmpdir, encoding, source_lay
     samples = dbf_text_bytes(got[parts[".dbf"].name])
     if encoding:
         codec = codec_name(encoding)
-        _strict(samples, codec, f"属性表不是 {encoding} 编码（按此解码出错），请检查 --encoding。")
+        _strict(samples, codec, f"属性表不是 {encoding} 编码（按此解码出错），请检查 --encoding。",
+                f"The attribute table is not in {encoding} (decoding failed); check --encoding.")
         notes.append(f"属性表按 --encoding 指定的 {encoding} 解码。")
     elif cpg:
         codec = codec_name(cpg)
         _strict(samples, codec, f".cpg 文件声明编码为 {cpg}，但属性表不是该编码；请用 --encoding 指定正确的编码（"
-                                "如 GBK）。")
+                                "如 GBK）。",
+                f"The .cpg file declares the encoding {cpg}, but the attribute table is not in it; give the "
+                "right encoding with --encoding (such as GBK).")
         notes.append(f"属性表按 .cpg 声明的 {cpg} 解码。")
     else:
         codec = guess_bytes(samples)
@@ -147,11 +162,11 @@ def _read_zipped_shapefile(zf, entries, shps, name, tmpdir, encoding, source_lay
     return _from_gdf(gdf, "shapefile", name, notes)
 
 
-def _strict(samples: list, codec: str, msg: str) -> None:
+def _strict(samples: list, codec: str, msg: str, english: str) -> None:
     try:
         b"\n".join(samples).decode(codec)
     except UnicodeDecodeError:
-        raise ImportRefused(msg) from None
+        raise ImportRefused(msg, english=english) from None
 
 
 class pyogrio_config:  # noqa: N801 - used as a context manager
@@ -175,9 +190,13 @@ def _pyogrio_read(path, what: str, **kw):
             warnings.simplefilter("ignore")
             return pyogrio.read_dataframe(path, **kw)
     except UnicodeDecodeError:
-        raise ImportRefused(f"{what}的文字编码与声明不符，无法读取；请用 --encoding 指定编码（如 GBK）。") from None
+        raise ImportRefused(f"{what}的文字编码与声明不符，无法读取；请用 --encoding 指定编码（如 GBK）。",
+                            english=f"The text encoding of {english_what(what)} does not match its declaration; give "
+                                    "the encoding with --encoding (such as GBK).") from None
     except Exception as exc:  # pyogrio raises DataSourceError / DataLayerError / FieldError ...
-        raise ImportRefused(f"{what}无法读取：文件已损坏或格式不对（{_gdal_reason(exc)}），未导入任何数据。") from exc
+        raise ImportRefused(f"{what}无法读取：文件已损坏或格式不对（{_gdal_reason(exc)}），未导入任何数据。",
+                            english=f"{cap(english_what(what))} cannot be read: the file is damaged or in the wrong "
+                                    f"format ({_gdal_reason(exc)}); nothing was imported.") from exc
 
 
 def _gdal_reason(exc) -> str:
@@ -197,7 +216,8 @@ def _from_gdf(gdf, fmt: str, name: str, notes: list, noun: str = "个要素") ->
         frame = pd.DataFrame(gdf)
     frame = frame.reset_index(drop=True)
     if len(frame) == 0:
-        raise ImportRefused(f"文件“{name}”里没有任何要素或数据行，未导入。")
+        raise ImportRefused(f"文件“{name}”里没有任何要素或数据行，未导入。",
+                            english=f"The file “{name}” has no features or data rows; nothing was imported.")
     check_no_mojibake(frame, f"文件“{name}”")
     labels = [f"第{i + 1}{noun}" for i in range(len(frame))]
     return RawTable(frame=frame, geometry=geom, crs=crs, fmt=fmt, name=name, row_labels=labels, notes=notes)
@@ -214,18 +234,23 @@ def list_layers(path: Path) -> list[str]:
             return [str(n) for n, _ in pyogrio.list_layers(path)]
         except Exception as exc:
             raise ImportRefused(f"文件无法打开：已损坏或不是所声称的格式（{_gdal_reason(exc)}），"
-                                "未导入任何数据。") from exc
+                                "未导入任何数据。",
+                                english=f"The file cannot be opened: it is damaged or not the format it claims "
+                                        f"({_gdal_reason(exc)}); nothing was imported.") from exc
 
 
 def read_gpkg(path: Path, name: str, source_layer: str | None, target: str | None) -> RawTable:
     """A GeoPackage: the layer named like the target store layer, the only layer, or ``source_layer``."""
     layers = [n for n in list_layers(path) if not n.startswith(("gpkg_", "rtree_", "sqlite_"))]
     if not layers:
-        raise ImportRefused(f"“{name}”不是 GeoPackage 或其中没有图层，未导入。")
+        raise ImportRefused(f"“{name}”不是 GeoPackage 或其中没有图层，未导入。",
+                            english=f"“{name}” is not a GeoPackage or has no layers; nothing was imported.")
     pick = source_layer or (target if target in layers else None) or (layers[0] if len(layers) == 1 else None)
     if pick not in layers:
         raise ImportRefused(f"GeoPackage“{name}”里有多个图层（{'、'.join(layers[:10])}），"
-                            "请用 --source-layer 指定要导入的那个。")
+                            "请用 --source-layer 指定要导入的那个。",
+                            english=f"GeoPackage “{name}” has several layers ({', '.join(layers[:10])}); choose one "
+                                    "with --source-layer.")
     gdf = _pyogrio_read(path, f"GeoPackage“{name}”", layer=pick)
     notes = [] if len(layers) == 1 else [f"读取了 GeoPackage 中的图层“{pick}”。"]
     return _from_gdf(gdf, "gpkg", name, notes)
@@ -238,9 +263,13 @@ def read_geojson(path: Path, name: str, tmpdir: Path, encoding: str | None) -> R
         obj = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ImportRefused(f"GeoJSON“{name}”格式错误（第{exc.lineno}行附近：{exc.msg}），可能不完整，"
-                            "未导入。") from None
+                            "未导入。",
+                            english=f"GeoJSON “{name}” is malformed (near line {exc.lineno}: {exc.msg}), perhaps "
+                                    "incomplete; nothing was imported.") from None
     if not isinstance(obj, dict) or obj.get("type") not in ("FeatureCollection", "Feature"):
-        raise ImportRefused(f"“{name}”不是 GeoJSON 要素集合（缺少 \"type\": \"FeatureCollection\"），未导入。")
+        raise ImportRefused(f"“{name}”不是 GeoJSON 要素集合（缺少 \"type\": \"FeatureCollection\"），未导入。",
+                            english=f"“{name}” is not a GeoJSON feature collection (no \"type\": "
+                                    "\"FeatureCollection\"); nothing was imported.")
     clean = tmpdir / "in.geojson"
     clean.write_text(text.lstrip("\ufeff"), encoding="utf-8")
     gdf = _pyogrio_read(clean, f"GeoJSON“{name}”")
@@ -260,7 +289,9 @@ def read_kml(path: Path, name: str, tmpdir: Path, encoding: str | None) -> RawTa
         encoding = declared
     text, _ = decode_text(data, encoding, what=f"KML“{name}”")
     if re.search(r"<!(DOCTYPE|ENTITY)", text[:20000], re.I):
-        raise ImportRefused(f"KML“{name}”含有 DOCTYPE/ENTITY 声明（KML 不需要，可能是恶意文件），已拒绝。")
+        raise ImportRefused(f"KML“{name}”含有 DOCTYPE/ENTITY 声明（KML 不需要，可能是恶意文件），已拒绝。",
+                            english=f"KML “{name}” contains a DOCTYPE/ENTITY declaration (KML needs none; the file "
+                                    "may be malicious); refused.")
     text = re.sub(r"^\s*<\?xml[^>]*\?>", '<?xml version="1.0" encoding="UTF-8"?>', text.lstrip("\ufeff"), count=1)
     clean = tmpdir / "in.kml"
     clean.write_text(text, encoding="utf-8")
@@ -270,7 +301,8 @@ def read_kml(path: Path, name: str, tmpdir: Path, encoding: str | None) -> RawTa
         if len(gdf):
             frames.append(gdf.assign(_folder=lyr))
     if not frames:
-        raise ImportRefused(f"KML“{name}”里没有任何地标（Placemark），未导入。")
+        raise ImportRefused(f"KML“{name}”里没有任何地标（Placemark），未导入。",
+                            english=f"KML “{name}” has no placemarks (Placemark); nothing was imported.")
     gdf = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     gdf = gdf.drop(columns=[c for c in ("id", "timestamp", "begin", "end", "altitudeMode", "tessellate", "extrude",
                                         "visibility", "drawOrder", "icon", "snippet") if c in gdf.columns])
@@ -302,7 +334,9 @@ def read_excel(path: Path, name: str, score: HeaderScore | None) -> RawTable:
             sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=object, engine="openpyxl")
     except Exception as exc:
         raise ImportRefused(f"Excel 文件“{name}”无法读取：已损坏或不是 .xlsx（{type(exc).__name__}），"
-                            "未导入。") from exc
+                            "未导入。",
+                            english=f"Excel file “{name}” cannot be read: it is damaged or not .xlsx "
+                                    f"({type(exc).__name__}); nothing was imported.") from exc
     best = None
     for sname, df in sheets.items():
         if str(sname).strip() in ("说明", "字段说明", "README") or df.empty:
@@ -312,7 +346,8 @@ def read_excel(path: Path, name: str, score: HeaderScore | None) -> RawTable:
         if best is None or sc > best[0]:
             best = (sc, sname, rows)
     if best is None:
-        raise ImportRefused(f"Excel 文件“{name}”里没有数据，未导入。")
+        raise ImportRefused(f"Excel 文件“{name}”里没有数据，未导入。",
+                            english=f"Excel file “{name}” has no data; nothing was imported.")
     _, sname, rows = best
     notes = [] if len(sheets) == 1 else [f"读取了工作表“{sname}”。"]
     return _table(rows, "xlsx", name, notes, score)
@@ -342,7 +377,9 @@ def _cell(v):
 def _table(rows: list, fmt: str, name: str, notes: list, score: HeaderScore | None) -> RawTable:
     keep = [(i, r) for i, r in enumerate(rows or []) if any(c is not None and str(c).strip() for c in r)]
     if len(keep) < 2:
-        raise ImportRefused(f"表格“{name}”没有数据行（至少需要一行表头和一行数据），未导入。")
+        raise ImportRefused(f"表格“{name}”没有数据行（至少需要一行表头和一行数据），未导入。",
+                            english=f"The table “{name}” has no data rows (it needs a header row and at least one "
+                                    "data row); nothing was imported.")
     lines = [i + 1 for i, _ in keep]
     rows = [r for _, r in keep]
     h, _ = _header_row(rows, score)

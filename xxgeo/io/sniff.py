@@ -74,10 +74,13 @@ def sniff(path: Path, display: str | None = None) -> str:
     name = display or path.name
     size = path.stat().st_size
     if size == 0:
-        raise ImportRefused(f"文件“{name}”是空的，未导入任何数据。")
+        raise ImportRefused(f"文件“{name}”是空的，未导入任何数据。",
+                            english=f"The file “{name}” is empty; nothing was imported.")
     if size > MAX_FILE_BYTES:
         raise ImportRefused(f"文件“{name}”有 {size / 2**20:.0f} MB，超过上限 {MAX_FILE_BYTES // 2**20} MB，"
-                            "请分批导入。")
+                            "请分批导入。",
+                            english=f"The file “{name}” is {size / 2**20:.0f} MB, more than the limit of "
+                                    f"{MAX_FILE_BYTES // 2**20} MB; import it in parts.")
     with open(path, "rb") as fh:
         head = fh.read(70000)
     kind = content_kind(head)
@@ -88,10 +91,14 @@ def sniff(path: Path, display: str | None = None) -> str:
             f"文件“{name}”的扩展名是 {ext}，但内容不是{EXT_LABEL[promised]}（{_what(kind)}），"
             "可能是改了扩展名或文件已损坏，未导入任何数据。", english="File content does not match its extension.")
     if kind == "ole":
-        raise ImportRefused(f"“{name}”是旧版 Excel（.xls）文件，请在 Excel 中“另存为” .xlsx 后再导入。")
+        raise ImportRefused(f"“{name}”是旧版 Excel（.xls）文件，请在 Excel 中“另存为” .xlsx 后再导入。",
+                            english=f"“{name}” is an old Excel (.xls) file; use “Save As” .xlsx in Excel, then "
+                                    "import that.")
     if kind == "shp":
         raise ImportRefused(f"“{name}”只是 Shapefile 的 .shp 部分；请把同名的 .shp、.shx、.dbf、.prj（和 .cpg）"
-                            "一起打成 zip 压缩包后导入。")
+                            "一起打成 zip 压缩包后导入。",
+                            english=f"“{name}” is only the .shp part of a Shapefile; zip the .shp, .shx, .dbf, .prj "
+                                    "(and .cpg) of the same name together and import the zip.")
     if kind in ("binary", "html"):
         raise ImportRefused(f"无法识别文件“{name}”的格式（{_what(kind)}）。支持：zip 压缩的 Shapefile、GeoPackage、"
                             "GeoJSON、KML/KMZ、CSV、Excel（.xlsx）。", english="Unrecognised file format.")

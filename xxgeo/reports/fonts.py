@@ -39,6 +39,10 @@ class FontMissing(XxgeoError):
 MISSING_MESSAGE = ("找不到可嵌入 PDF 的中文字体（需 TrueType 轮廓；Noto CJK 为 CFF 轮廓，无法嵌入）。"
                    "请安装 Debian 软件包 fonts-wqy-zenhei（sudo apt-get install fonts-wqy-zenhei），"
                    "或用环境变量 XXGEO_CJK_FONT 指定一个 TrueType 中文字体文件（.ttf/.ttc）。")
+MISSING_ENGLISH = ("No Chinese font that can be embedded in a PDF was found (TrueType outlines are needed; Noto CJK "
+                   "has CFF outlines and cannot be embedded). Install the Debian package fonts-wqy-zenhei (sudo "
+                   "apt-get install fonts-wqy-zenhei), or name a TrueType Chinese font file (.ttf/.ttc) in the "
+                   "environment variable XXGEO_CJK_FONT.")
 
 
 @dataclass(frozen=True)
@@ -92,7 +96,9 @@ def find_cjk_font(env: str | None = None) -> CjkFont:
         if fam:
             return CjkFont(path, idx, fam)
         raise FontMissing(f"环境变量 XXGEO_CJK_FONT 指定的字体“{env}”无法嵌入 PDF"
-                          "（不存在、不是 TrueType 轮廓或不含汉字）。" + MISSING_MESSAGE)
+                          "（不存在、不是 TrueType 轮廓或不含汉字）。" + MISSING_MESSAGE,
+                          english=f"The font “{env}” named by XXGEO_CJK_FONT cannot be embedded in a PDF (it does "
+                                  "not exist, has no TrueType outlines or no Chinese characters). " + MISSING_ENGLISH)
     for pattern, idx in CANDIDATES:
         tried += [(p, idx) for p in sorted(glob.glob(pattern))]
     tried += [(p, 0) for p in _fc_list() if p.lower().endswith((".ttf", ".ttc"))]
@@ -104,7 +110,7 @@ def find_cjk_font(env: str | None = None) -> CjkFont:
         fam = _usable(path, idx)
         if fam:
             return CjkFont(path, idx, fam)
-    raise FontMissing(MISSING_MESSAGE)
+    raise FontMissing(MISSING_MESSAGE, english=MISSING_ENGLISH)
 
 
 @lru_cache(maxsize=4)

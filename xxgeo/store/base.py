@@ -238,7 +238,8 @@ class Store(ABC):
             probe = {**{k: v for k, v in current.items() if k in lay.field_names}, **changes}
             errs = [m for f in lay.fields if f.name in changes and (m := check_value(f, probe[f.name]))]
             if errs:
-                raise ValidationFailed("修改未保存：" + "；".join(errs), errs)
+                raise ValidationFailed("修改未保存：" + "；".join(errs), errs,
+                                       english="Edit not saved: " + "; ".join(errs))
             before = {k: current.get(k) for k in changes}
             after = dict(changes)
             if geometry is not None:

@@ -118,10 +118,11 @@ def editable_layer(layer: str, changes: dict):
     """The layer of an edit by id, refusing unknown layers, unknown fields and the id/version fields."""
     lay = LAYERS.get(layer)
     if lay is None or not lay.id_field:
-        raise NotFound(f"图层“{layer}”不能按编号修改。")
+        raise NotFound(f"图层“{layer}”不能按编号修改。", english=f"Layer “{layer}” cannot be edited by id.")
     bad = [k for k in changes if k not in lay.field_names or k in (lay.id_field, "version")]
     if bad:
-        raise NotFound(f"图层“{layer}”没有可修改的字段：{'、'.join(bad)}。")
+        raise NotFound(f"图层“{layer}”没有可修改的字段：{'、'.join(bad)}。",
+                       english=f"Layer “{layer}” has no editable field(s): {', '.join(bad)}.")
     return lay
 
 

@@ -85,7 +85,9 @@ class GpkgStore(Store):
     def layer_names(self) -> list[str]:
         self.require()
         names = _gdal_retry(lambda: pyogrio.list_layers(self.path),
-                            f"无法打开数据库 {self.path}：它不是有效的 GeoPackage 文件，或正被长时间写入")
+                            f"无法打开数据库 {self.path}：它不是有效的 GeoPackage 文件，或正被长时间写入",
+                            f"The store {self.path} cannot be opened: it is not a valid GeoPackage, or another "
+                            "program has been writing to it for a long time")
         return [str(n) for n, _ in names]
 
     def read(self, layer: str):
@@ -95,7 +97,9 @@ class GpkgStore(Store):
         if layer not in self.layer_names():
             return empty_frame(layer)
         df = _gdal_retry(lambda: pyogrio.read_dataframe(self.path, layer=layer, use_arrow=True),
-                         f"读取图层“{layer}”失败：数据库文件可能已损坏，或正被长时间写入")
+                         f"读取图层“{layer}”失败：数据库文件可能已损坏，或正被长时间写入",
+                         f"Reading layer “{layer}” failed: the store file may be damaged, or another program has "
+                         "been writing to it for a long time")
         spatial = LAYERS[layer].spatial and isinstance(df, gpd.GeoDataFrame) and df.crs is not None
         if spatial and df.crs.to_epsg() != 4326:
             df = df.to_crs(4326)
@@ -358,14 +362,16 @@ def _promote(g):
     return _MULTI[g.geom_type]([g]) if g is not None and g.geom_type in _MULTI else g
 
 
-def _gdal_retry(fn, message: str):
+def _gdal_retry(fn, message: str, english: str):
     """``fn()`` (a GDAL read), retried for up to ~1.8 s: GDAL opens a GeoPackage without a busy timeout, so a
-    read that lands on another writer's commit fails instead of waiting. Raises :class:`StoreError`."""
+    read that lands on another writer's commit fails instead of waiting. Raises :class:`StoreError` saying
+    ``message`` (or its twin ``english``)."""
     for attempt in range(READ_TRIES):
         try:
             return fn()
         except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError) as exc:
             if attempt == READ_TRIES - 1:
-                raise StoreError(f"{message}（{type(exc).__name__}）。") from exc
+                raise StoreError(f"{message}（{type(exc).__name__}）。",
+                                 english=f"{english} ({type(exc).__name__}).") from exc
             time.sleep(0.05 * (attempt + 1))
     return None  # pragma: no cover - the loop returns or raises

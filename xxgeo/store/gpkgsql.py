@@ -32,7 +32,7 @@ def connect(path: Path):
 def geom_column(con, layer: str) -> str:
     row = con.execute("SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?", (layer,)).fetchone()
     if row is None:
-        raise NotFound(f"图层“{layer}”没有几何字段。")
+        raise NotFound(f"图层“{layer}”没有几何字段。", english=f"Layer “{layer}” has no geometry field.")
     return row[0]
 
 
@@ -44,7 +44,9 @@ def insert_audit(con, rows: list[dict]) -> None:
     if not rows:
         return
     if not audit_exists(con):
-        raise StoreError("数据库缺少 audit_log 图层，无法记录修改；请用 python -m xxgeo build 重建。")
+        raise StoreError("数据库缺少 audit_log 图层，无法记录修改；请用 python -m xxgeo build 重建。",
+                         english="The store has no audit_log layer, so changes cannot be recorded; rebuild it with "
+                                 "python -m xxgeo build.")
     cols = AUDIT_COLUMNS
     names = ", ".join(f'"{c}"' for c in cols)
     con.executemany(f"INSERT INTO audit_log ({names}) VALUES ({', '.join('?' * len(cols))})",

@@ -46,7 +46,9 @@ def split_url(url: str) -> tuple[str, str, str, str]:
     query = dict(parse_qsl(parts.query))
     schema = query.pop("schema", DEFAULT_SCHEMA)
     if not re.fullmatch(r"[a-z_][a-z0-9_]{0,40}", schema):
-        raise StoreError(f"数据库地址中的 schema“{schema}”无效：只能用小写字母、数字和下划线（不超过 40 个字符）。")
+        raise StoreError(f"数据库地址中的 schema“{schema}”无效：只能用小写字母、数字和下划线（不超过 40 个字符）。",
+                         english=f"The schema “{schema}” in the database address is invalid: use only "
+                                 "lowercase letters, digits and underscores (at most 40 characters).")
     conninfo = urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
     host = parts.hostname or "localhost"
     netloc = (f"{parts.username}@" if parts.username else "") + host + (f":{parts.port}" if parts.port else "")

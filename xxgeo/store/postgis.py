@@ -91,7 +91,8 @@ class PostgisStore(Store):
         except psycopg.errors.UndefinedObject as exc:
             if 'type "geometry"' in str(exc):
                 raise postgis_missing(self.dbname) from exc
-            raise StoreError(f"数据库服务器报错，操作未完成，数据未改动：{first_line(exc)}。") from exc
+            raise StoreError(f"数据库服务器报错，操作未完成，数据未改动：{first_line(exc)}。",
+                             english=f"The database server refused; nothing changed: {first_line(exc)}.") from exc
         except psycopg.Error as exc:
             raise StoreError(f"数据库服务器报错，操作未完成，数据未改动：{first_line(exc)}。",
                              english=f"The database server refused; nothing changed: {first_line(exc)}.") from exc
