@@ -163,3 +163,17 @@ def test_investor_mode_shows_nothing_of_the_rest_of_the_app(app, monkeypatch, ho
 def test_without_investor_mode_the_sidebar_is_there(app):
     at = app(view="investor", park="裴介")
     assert at.sidebar.radio and "python -m" in "\n".join(c.value for c in at.sidebar.caption)
+
+
+def test_contacts_import_from_a_table(store_copy, tmp_path):
+    from datafactory import import_file
+
+    path = tmp_path / "联系方式.csv"
+    path.write_text("园区编号,名称,联系人,电话,邮箱\nmiaoqian,庙前电子科技双创基地,赵六,0359-5550000,zl@example.cn\n",
+                    encoding="utf-8-sig")
+    parks = store_copy.read("parks").set_index("park_id")
+    import_file(path, "parks", store_copy, user="t")
+    row = store_copy.read("parks").set_index("park_id").loc["miaoqian"]
+    assert (row["contact_person"], row["contact_phone"], row["contact_email"]) == \
+        ("赵六", "0359-5550000", "zl@example.cn")
+    assert row["leading_industries"] == parks.loc["miaoqian", "leading_industries"]  # other fields kept
