@@ -126,12 +126,12 @@ class FastPointsLayer(folium.map.Layer):
 
     _template = Template("""
         {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = xxgeo.fastPoints({{ this.payload_js }}, {lang: {{ this.lang_js }}});
+        var {{ this.get_name() }} = xxgeo.fastPoints({{ this.payload_js }});
         {% endmacro %}
     """)
 
     def __init__(self, payload: dict, *, name: str, show: bool = True, lang: str = "zh") -> None:
         super().__init__(name=name, overlay=True, control=True, show=show)
         self._name = "XxFastPoints"
-        self.payload_js = js_json(payload)
-        self.lang_js = js_json("en" if lang == "en" else "zh")  # popups say 未注明 / not stated in it
+        # the map's language rides in the payload: popups say 未注明 / not stated in it
+        self.payload_js = js_json({**payload, "lang": "en" if lang == "en" else "zh"})

@@ -317,7 +317,7 @@
       var fields = this._p.popup, shown = hits.slice(0, 10); // [[col, label, unit]]
       var need = [];
       shown.forEach(function (h) { fields.forEach(function (f) { need.push(column(h[0], f[0])); }); });
-      var lang = this._o.lang || "zh";
+      var lang = this._p.lang || "zh";
       Promise.all(need).then(function (cols) {
         var parts = shown.map(function (h, s) {
           return "<table class='xx-popup'>" + fields.map(function (f, k) {
