@@ -100,7 +100,7 @@ def test_township_head_edits_own_township_only(store):
 def test_editor_and_admin_sections(store):
     at = _sign_in(app_test(), "li")
     at.sidebar.radio[0].set_value("数据").run()
-    assert _tabs(at) == ["导入", "导出", "编辑项目", "撤销与备份"]
+    assert _tabs(at) == ["导入", "导出", "编辑项目", "园区联系方式", "撤销与备份"]
     assert not at.checkbox(key="exp_public").disabled
     at = _sign_in(app_test(), "boss")
     at.sidebar.radio[0].set_value("数据").run()

@@ -13,9 +13,10 @@ import pytest
 from PIL import Image
 
 from xxgeo import reports
-from xxgeo.analysis import distances_from, township_stats
+from xxgeo.analysis import park_distances, township_stats
 from xxgeo.mapping import MapFilter, filter_projects
 from xxgeo.names import resolve_park, resolve_township
+from xxgeo.provenance import source_label
 from xxgeo.reports import fonts
 from xxgeo.reports.township import township_facts
 from xxgeo.store import Dataset
@@ -132,14 +133,13 @@ def test_park_brochure_bilingual_with_figures(dataset, tmp_path):
     assert "10.95km²（16,425亩mu）" in f
     assert "7.99km²（规划所述/stated）" in f and "12,000亩mu（规划所述/stated）" in f
     assert f"{park['area_km2']:.2f}km²" in f and "示意范围" in f
-    # straight-line distances to every reference place, with their sources
-    c = dataset["parks"].set_index("park_id").loc[pid, "geometry"].representative_point()
-    for _, r in distances_from(c.x, c.y, dataset["places"]).iterrows():
+    # straight-line distances to every reference place (the app's computation), sources named for people
+    for _, r in park_distances(park["geometry"], dataset["places"]).iterrows():
         assert flat(r["place"]) in f and f"{r['km']:.1f}km" in f
-        assert flat(str(r["source"]))[:20] in f
+        assert flat(source_label(r["source"], "both")) in f and flat(str(r["source"]))[:20] not in f
     assert "直线距离" in f and "Straight-line" in text
     assert "距离运城市市中心14公里" in f and "14 km to Yuncheng city centre" in text  # plan line 1139
-    assert "联系人" in f and "Contact" in text and "______" in text
+    assert "联系人" in f and "Contact" in text and "______" not in text  # contacts not entered: 未注明
     assert "Keywords in English" in text and "new energy" in text
     assert 1 <= pages(data, tmp_path) <= 2
     assert embedded_fonts(data, tmp_path)

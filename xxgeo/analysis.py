@@ -76,11 +76,29 @@ def overlay_choices(dataset) -> dict:
     return out
 
 
+#: distances are shown to 0.1 km everywhere (app, brochure, figures): the one rounding
+KM_DIGITS = 1
+
+
 def distances_from(lon: float, lat: float, places: pd.DataFrame) -> pd.DataFrame:
-    """Straight-line (great-circle) distances in km from a point to every reference place."""
+    """Straight-line (great-circle) distances in km from a point to every reference place, rounded once
+    (:data:`KM_DIGITS`); ``source`` is the place's technical provenance (internal views only)."""
     rows = []
     for _, r in places.iterrows():
         g = r.geometry
         rows.append({"place": r["name"], "name_en": r.get("name_en"), "kind": r.get("kind"),
-                     "km": round(haversine_km(lon, lat, g.x, g.y), 1), "source": r.get("source")})
-    return pd.DataFrame(rows)
+                     "km": round(haversine_km(lon, lat, g.x, g.y), KM_DIGITS), "source": r.get("source")})
+    return pd.DataFrame(rows, columns=["place", "name_en", "kind", "km", "source"])
+
+
+def reference_point(geom):
+    """The point a park's distances are measured from: the centre of its (schematic) outline, or a point
+    inside it when the centre falls outside (a bent outline); the app, the brochure and its map all use it."""
+    c = geom.centroid
+    return c if geom.contains(c) else geom.representative_point()
+
+
+def park_distances(park_geom, places: pd.DataFrame) -> pd.DataFrame:
+    """The one distance computation for a park: :func:`distances_from` its :func:`reference_point`."""
+    p = reference_point(park_geom)
+    return distances_from(p.x, p.y, places)

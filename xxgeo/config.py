@@ -28,6 +28,7 @@ variable                   meaning                                              
 ``XXGEO_WORKER_CPU_S``     CPU seconds that process may use                                     120
 ``XXGEO_WORKER_WALL_S``    seconds (wall clock) before that process is stopped                  180
 ``XXGEO_WORKER_OUTPUT_MB`` size of what it hands back (the parsed table), MB                    512
+``XXGEO_KIOSK``            ``investor``: the app is the investor page only (projector laptop)  (off)
 =========================  ==================================================================  ===========
 
 The import limits are sized for a county bureau: 500,000 rows is several times every layer the bureau keeps
@@ -51,7 +52,7 @@ _VARS = ("XXGEO_STORE", "XXGEO_COUNTY", "XXGEO_USER", "XXGEO_LANG", "XXGEO_AUTH"
          "XXGEO_SESSION_MAX_HOURS", "XXGEO_CJK_FONT", "TIANDITU_KEY", "XXGEO_CHROMIUM", "XXGEO_MAX_ROWS",
          "XXGEO_MAX_FEATURES", "XXGEO_MAX_COLUMNS", "XXGEO_MAX_CELL_CHARS", "XXGEO_MAX_LINE_CHARS", "XXGEO_MAX_NESTING",
          "XXGEO_MAX_UNPACKED_MB", "XXGEO_WORKER_MEMORY_MB", "XXGEO_WORKER_CPU_S", "XXGEO_WORKER_WALL_S",
-         "XXGEO_WORKER_OUTPUT_MB")
+         "XXGEO_WORKER_OUTPUT_MB", "XXGEO_KIOSK")
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,9 @@ class Settings:
     tianditu_key: str | None
     chromium: str
     import_limits: ImportLimits = None  # type: ignore[assignment]  # always set by from_env
+    #: "investor": the app shows only the investor view, with no navigation, sign-in or internal links (the
+    #: bureau's projector laptop); "" (default): the whole app (``?view=investor&kiosk=1`` still gives one page)
+    kiosk: str = ""
     root: Path = ROOT
     layers_dir: Path = ROOT / "layers"
     static_dir: Path = ROOT / "static"
@@ -142,6 +146,7 @@ def from_env(env: dict) -> Settings:
         tianditu_key=env.get("TIANDITU_KEY") or None,
         chromium=env.get("XXGEO_CHROMIUM") or "/usr/bin/chromium",
         import_limits=limits_from_env(env),
+        kiosk="investor" if (env.get("XXGEO_KIOSK") or "").strip().lower() in ("investor", "招商", "1", "on") else "",
     )
 
 

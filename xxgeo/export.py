@@ -74,8 +74,11 @@ def select(store: GuardedStore, layer: str, *, township: str | None = None, cate
 
 
 def render(df: pd.DataFrame, layer: str, fmt: str, *, township_names: dict, about: list | None = None,
-           title: str | None = None) -> tuple[bytes, list]:
-    """Bytes of ``df`` in ``fmt`` and notes about what the format changed (truncation, split files)."""
+           title: str | None = None, park_names: dict | None = None) -> tuple[bytes, list]:
+    """Bytes of ``df`` in ``fmt`` and notes about what the format changed (truncation, split files).
+
+    xlsx and csv carry the same columns (:func:`xxgeo.io.writers.human_frame`): names beside codes
+    (``township_names``, ``park_names``), 经度/纬度 for points, 几何WKT only for other geometries."""
     if fmt not in FORMATS:
         raise NotFound(f"不支持的导出格式“{fmt}”。可选：{'、'.join(FORMATS)}。",
                        english=f"Export format “{fmt}” is not supported. Choose one of: {', '.join(FORMATS)}.")
@@ -91,9 +94,9 @@ def render(df: pd.DataFrame, layer: str, fmt: str, *, township_names: dict, abou
     if fmt == "shp":
         return writers.to_shp_zip(df, layer)
     if fmt == "xlsx":
-        return writers.to_xlsx(df, layer, township_names, about or [])
+        return writers.to_xlsx(df, layer, township_names, about or [], park_names)
     if fmt == "csv":
-        return writers.to_csv(df, layer, township_names), notes
+        return writers.to_csv(df, layer, township_names, park_names), notes
     from .layerspec import load_specs
 
     spec = load_specs().get(layer)
@@ -113,15 +116,25 @@ def export_layer(store: GuardedStore, layer: str, fmt: str, *, township: str | N
              ("导出时间", _dt.datetime.now().isoformat(timespec="seconds")),
              ("筛选", filt), ("行数", str(len(df))), ("坐标系", "WGS84 经纬度（EPSG:4326）"),
              ("数据库", store.name), ("说明", "未注明的数值留空；总投资单位为万元，均为规划所述数值。")]
-    data, notes = render(df, layer, fmt, township_names=names, about=about)
+    parks = store.read("parks")
+    data, notes = render(df, layer, fmt, township_names=names, about=about,
+                         park_names=dict(zip(parks["park_id"].astype(str), parks["name"].astype(str))))
     parts = [layer] + ([township] if township else []) + ([category] if category else []) + (
         ["public"] if public_only else [])
     return ExportResult(data, len(df), fmt, "-".join(parts) + SUFFIX[fmt], notes)
 
 
 def write(result: ExportResult, out: str | Path) -> Path:
-    """Write an export to ``out`` (a directory gets the default filename), whole or not at all."""
+    """Write an export to ``out`` (a directory gets the default filename), whole or not at all.
+
+    A shapefile is several files, so it is always written as a zip: ``项目.shp`` becomes ``项目.zip`` and a
+    note (in ``result.notes``) says so."""
     p = Path(out)
     if p.is_dir():
         p = p / result.filename
+    if result.fmt == "shp" and p.suffix.lower() != ".zip":
+        zp = p.with_suffix(".zip") if p.suffix.lower() == ".shp" else p.with_name(p.name + ".zip")
+        result.notes.append(f"Shapefile 由 .shp、.shx、.dbf、.prj、.cpg 几个文件组成，已打包写为 {zp.name}"
+                            f"（而不是 {p.name}），解压后即可在 GIS 软件中打开。")
+        p = zp
     return write_atomic(p, result.data)

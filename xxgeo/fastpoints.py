@@ -130,7 +130,8 @@ class FastPointsLayer(folium.map.Layer):
         {% endmacro %}
     """)
 
-    def __init__(self, payload: dict, *, name: str, show: bool = True) -> None:
+    def __init__(self, payload: dict, *, name: str, show: bool = True, lang: str = "zh") -> None:
         super().__init__(name=name, overlay=True, control=True, show=show)
         self._name = "XxFastPoints"
-        self.payload_js = js_json(payload)
+        # the map's language rides in the payload: popups say 未注明 / not stated in it
+        self.payload_js = js_json({**payload, "lang": "en" if lang == "en" else "zh"})

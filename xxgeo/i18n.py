@@ -12,7 +12,7 @@ import tomllib
 from functools import lru_cache
 from pathlib import Path
 
-from .vocab import value_en
+from .vocab import is_blank, value_en
 
 STRINGS_FILE = Path(__file__).resolve().parent / "locale" / "strings.toml"
 
@@ -33,6 +33,12 @@ def _flatten(table: dict, prefix: str = "") -> dict[str, tuple[str, str]]:
 def strings() -> dict[str, tuple[str, str]]:
     """The whole string table: key -> (Chinese, English)."""
     return _flatten(tomllib.loads(STRINGS_FILE.read_text(encoding="utf-8")))
+
+
+def in_lang(lang: str, zh, en):
+    """The one of a pair of data values (a name and its ``name_en``, a title and its English) for ``lang``:
+    the English when asked for and given, else the Chinese."""
+    return zh if lang != "en" or is_blank(en) else en
 
 
 def value_text(value, lang: str = "zh"):

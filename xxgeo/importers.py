@@ -24,7 +24,7 @@ from .config import settings
 from .county import county
 from .errors import ImportRefused, NotFound, ValidationFailed
 from .io import columns as colmap
-from .io.coords import build_geometry, find_columns
+from .io.coords import build_geometry, find_columns, lonlat_columns
 from .io.crs_rules import parse_crs, to_wgs84
 from .io.merge import MergeResult, fit_geometry, key_fields, merge, row_key
 from .io.reshape import reshape_township_indicators
@@ -129,8 +129,10 @@ def prepare_import(path: str | os.PathLike, layer: str, store: Store, *, crs: st
         if kind != "none":
             geoms, errs = build_geometry(frame, kind, a, b)
             problems.update({i: [m] for i, m in errs.items()})
-            skip, hint = tuple(c for c in (a, b) if c), kind
-            notes.append(f"坐标取自“{a}”" + (f"、“{b}”" if b else "") + "列。")
+            also = lonlat_columns(frame.columns) if kind == "wkt" else (None, None)
+            skip, hint = tuple(c for c in (a, b, *also) if c), kind
+            notes.append(f"坐标取自“{a}”" + (f"、“{b}”" if b else "") + "列" +
+                         (f"（该列为空的行取自“{also[0]}”、“{also[1]}”列）" if also[0] else "") + "。")
     if geoms is not None and not lay.spatial:
         notes.append(f"图层“{lay.label}”没有几何，文件中的位置信息被忽略。")
         geoms = None

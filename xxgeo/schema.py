@@ -79,6 +79,15 @@ class Layer:
 
 LAYERS: dict[str, Layer] = {}
 
+#: a park's contact details for investors (the bureau fills them in; the plan gives none)
+CONTACT_FIELDS = (
+    Field("contact_unit", label="联系单位"),
+    Field("contact_person", label="联系人"),
+    Field("contact_phone", label="联系电话", pattern=r"^[0-9+()（）\-－ 、,，;；/转]+$"),
+    Field("contact_email", label="电子邮箱", pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
+    Field("contact_address", label="联系地址"),
+)
+
 
 def _layer(*args, **kw) -> Layer:
     lay = Layer(*args, **kw)
@@ -133,6 +142,8 @@ _layer("parks", "园区", POLYGONAL, (
     Field("status", label="状态"),
     Field("boundary_quality", required=True, choices=BOUNDARY_QUALITIES, label="边界性质"),
     Field("source_ref", required=True, label="出处"),
+    # the park's contact for investors: entered by the bureau (never in the plan), public, printed in the brochure
+    *CONTACT_FIELDS,
 ), id_field="park_id", geometry_required=True)
 
 _layer("scenic_sites", "景区与文物", ("Point", "Polygon", "MultiPolygon"), (

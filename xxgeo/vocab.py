@@ -155,6 +155,23 @@ def not_stated(lang: str = "zh") -> str:
     return NOT_STATED[1] if _en(lang) else NOT_STATED[0]
 
 
+def display(v, lang: str = "zh", *, blank: str | None = None) -> str:
+    """The one display rule for a value: its text, or for an empty one (None, NaN, ``pd.NA``, "") 未注明 /
+    not stated in ``lang`` (``"both"``: “未注明 / not stated”) — or ``blank`` when given (tables: "")."""
+    if is_blank(v):
+        if blank is not None:
+            return blank
+        return " / ".join(NOT_STATED) if lang == "both" else not_stated(lang)
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def km_text(km) -> str:
+    """A distance as shown everywhere: ``7.2 km`` (rounded once, by :func:`xxgeo.analysis.distances_from`)."""
+    return " / ".join(NOT_STATED) if is_blank(km) else f"{float(km):.1f} km"
+
+
 def unit(key: str, lang: str = "zh") -> str:
     """A unit's name (``wan``, ``yi``, ``mu``, ``km2``) in ``lang``."""
     zh, en = UNITS[key]

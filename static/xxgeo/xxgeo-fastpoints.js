@@ -335,11 +335,12 @@
       var fields = this._p.popup, shown = hits.slice(0, 10); // [[col, label, unit]]
       var need = [];
       shown.forEach(function (h) { fields.forEach(function (f) { need.push(column(h[0], f[0])); }); });
+      var lang = this._p.lang || "zh";
       Promise.all(need).then(function (cols) {
         var parts = shown.map(function (h, s) {
           return "<table class='xx-popup'>" + fields.map(function (f, k) {
             var v = cols[s * fields.length + k][h[1]];
-            return "<tr><th>" + esc(f[1]) + "</th><td>" + (v === "" ? "<span class='xx-na'>" + (self._en() ? "not stated" : "未注明") + "</span>" : esc(v) + (f[2] ? " " + esc(f[2]) : "")) + "</td></tr>";
+            return "<tr><th>" + esc(f[1]) + "</th><td>" + (xx.isBlank(v) ? xx.na(lang) : esc(v) + (f[2] ? " " + esc(f[2]) : "")) + "</td></tr>";
           }).join("") + "</table>";
         });
         var more = hits.length > 10 ? "<p class='xx-note'>" + (self._en() ? (hits.length - 10) + " more projects here: zoom in to see them"

@@ -27,8 +27,14 @@
     }
   });
 
+  /* The one display rule for an empty value (None, NaN, "" arrive as null or ""): 未注明 / not stated. */
+  function isBlank(v) { return v === null || v === undefined || v === "" || (typeof v === "number" && isNaN(v)); }
+  function na(lang) { return '<span class="xx-na">' + (lang === "en" ? "not stated" : "未注明") + "</span>"; }
+  xx.isBlank = isBlank;
+  xx.na = na;
+
   function fmt(v, unit, lang) {
-    if (v === null || v === undefined || v === "") return '<span class="xx-na">' + (lang === "en" ? "not stated" : "未注明") + "</span>";
+    if (isBlank(v)) return na(lang);
     var s = typeof v === "number" ? v.toLocaleString("zh-CN", { maximumFractionDigits: 3 }) : String(v);
     return esc(s) + (unit ? " " + esc(unit) : "");
   }
@@ -128,7 +134,7 @@
         var p = f.properties || {};
         if (spec.interactive === false) return;
         if (spec.tooltip && spec.tooltip.length) {
-          var tip = spec.tooltip.map(function (t) { return p[t[0]] === null || p[t[0]] === undefined ? "" : esc(p[t[0]]); })
+          var tip = spec.tooltip.map(function (t) { return isBlank(p[t[0]]) ? "" : esc(p[t[0]]); })
             .filter(function (s) { return s; }).join(" · ");
           if (p._precision_label) tip += ' <span class="xx-prec">(' + esc(p._precision_label) + ")</span>";
           if (p._value_label) tip += "<br>" + esc(p._value_label);
@@ -137,7 +143,7 @@
         if (spec.popup && spec.popup.length) {
           lyr.bindPopup(function () {
             var head = p[spec.popup[0][0]];
-            return '<div class="xx-pop"><h4>' + esc(head === null || head === undefined ? "" : head) + "</h4>" +
+            return '<div class="xx-pop"><h4>' + esc(isBlank(head) ? "" : head) + "</h4>" +
               table(p, spec.popup.slice(1), lang) + (p._note ? '<p class="xx-note">' + esc(p._note) + "</p>" : "") + "</div>";
           }, { maxWidth: 420 });
         }

@@ -51,6 +51,11 @@ ALIASES: dict[str, tuple] = {
     "kind": ("类型", "种类"),
     "code": ("代码", "区划代码", "行政区划代码", "行政区代码", "xzqdm", "统计用区划代码"),
     "boundary_quality": ("边界性质", "边界质量"),
+    "contact_unit": ("联系单位", "招商单位", "联系部门"),
+    "contact_person": ("联系人", "招商联系人"),
+    "contact_phone": ("联系电话", "电话", "手机", "联系方式电话"),
+    "contact_email": ("电子邮箱", "邮箱", "email", "e-mail"),
+    "contact_address": ("联系地址", "通讯地址"),
 }
 #: layer-specific aliases that differ from the common ones
 LAYER_ALIASES: dict[str, dict] = {

@@ -28,6 +28,15 @@ def find_columns(columns) -> tuple[str, str | None, str | None]:
     return "none", None, None
 
 
+def lonlat_columns(columns) -> tuple[str | None, str | None]:
+    """The 经度/纬度 (lon/lat) columns of a table, or (None, None): a table may carry them beside a WKT column
+    (xxgeo's own exports: points as 经度/纬度, lines and polygons as 几何WKT)."""
+    keys = {header_key(c, strip_unit=True): c for c in columns}
+    a = next((keys[k] for k in LON if k in keys), None)
+    b = next((keys[k] for k in LAT if k in keys), None)
+    return (a, b) if a and b else (None, None)
+
+
 def parse_coord(v) -> float | None:
     """A number, or degrees-minutes-seconds (111°20'30\"E, 111度20分30秒); None when empty; ValueError if bad."""
     if v is None:
@@ -59,8 +68,14 @@ def build_geometry(frame, kind: str, a: str, b: str | None) -> tuple[np.ndarray,
     geoms = np.empty(n, dtype=object)
     errors: dict = {}
     if kind == "wkt":
+        lon, lat = lonlat_columns(frame.columns)
+        points = build_geometry(frame, "lonlat", lon, lat) if lon else None
         for i, v in enumerate(frame[a].tolist()):
             if v is None or (isinstance(v, float) and np.isnan(v)) or not str(v).strip():
+                if points is not None:  # a point row of a table that has both
+                    geoms[i] = points[0][i]
+                    if i in points[1]:
+                        errors[i] = points[1][i]
                 continue
             try:
                 geoms[i] = shapely.from_wkt(str(v).strip())

@@ -48,11 +48,13 @@ def header(layer: str, col: str) -> str:
     return label[:-1] + f"，{f.unit}）" if label.endswith("）") else f"{label}（{f.unit}）"
 
 
-def human_frame(df: pd.DataFrame, layer: str, township_names: dict) -> pd.DataFrame:
-    """The table as people read it: Chinese headers with units, 是/否, precision labels, township names,
-    lon/lat for points and WKT for other geometries (round-trips through the importer)."""
+def human_frame(df: pd.DataFrame, layer: str, township_names: dict, park_names: dict | None = None) -> pd.DataFrame:
+    """The table as people read it: Chinese headers with units, 是/否, precision labels, township and park names
+    beside their codes, 经度/纬度 for points (a one-part multipoint is its point) and 几何WKT only for lines,
+    polygons and multi-part points (rows of either kind round-trip through the importer)."""
     out = pd.DataFrame(index=range(len(df)))
     lay = LAYERS[layer]
+    park_names = park_names or {}
     for col in [c for c in df.columns if c != "geometry"]:
         vals = df[col].tolist()
         kind = lay.field(col).kind if col in lay.field_names else "str"
@@ -67,21 +69,30 @@ def human_frame(df: pd.DataFrame, layer: str, township_names: dict) -> pd.DataFr
             names = [None if not isinstance(v, str) else "、".join(township_names.get(c, c) for c in v.split(";"))
                      for v in df[col].tolist()]
             out["乡镇名称"] = names
+        if col == "park_id" and layer != "parks":
+            out["园区名称"] = [park_names.get(v, v) if isinstance(v, str) else None for v in df[col].tolist()]
     if "geometry" in df.columns:
         geoms = df.geometry.values
-        pts = [g for g in geoms if g is not None and not g.is_empty]
-        if pts and all(g.geom_type == "Point" or (g.geom_type == "MultiPoint" and len(g.geoms) == 1) for g in pts):
-            xy = [(None, None) if g is None or g.is_empty else _single_point(g) for g in geoms]
-            out["经度"] = [p[0] for p in xy]
-            out["纬度"] = [p[1] for p in xy]
-        elif pts:
-            out["几何WKT"] = [None if g is None or g.is_empty else shapely.to_wkt(g, rounding_precision=7)
-                            for g in geoms]
+        point = [_single_point(g) for g in geoms]
+        other = [g is not None and not g.is_empty and p is None for g, p in zip(geoms, point)]
+        if any(p is not None for p in point):
+            out["经度"] = [None if p is None else p[0] for p in point]
+            out["纬度"] = [None if p is None else p[1] for p in point]
+        if any(other):
+            out["几何WKT"] = [shapely.to_wkt(g, rounding_precision=7) if o else None for g, o in zip(geoms, other)]
     return out
 
 
-def _single_point(g):
-    p = g if g.geom_type == "Point" else g.geoms[0]
+def _single_point(g) -> tuple[float, float] | None:
+    """(lon, lat) of a point or a one-part multipoint; None for anything else."""
+    if g is None or g.is_empty:
+        return None
+    if g.geom_type == "Point":
+        p = g
+    elif g.geom_type == "MultiPoint" and len(g.geoms) == 1:
+        p = g.geoms[0]
+    else:
+        return None
     return round(p.x, 7), round(p.y, 7)
 
 
@@ -95,16 +106,18 @@ def spreadsheet_safe(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def to_csv(df: pd.DataFrame, layer: str, township_names: dict) -> bytes:
-    """CSV in UTF-8 with BOM (Excel opens it with Chinese intact); text cells spreadsheet-safe."""
-    return spreadsheet_safe(human_frame(df, layer, township_names)).to_csv(index=False).encode("utf-8-sig")
+def to_csv(df: pd.DataFrame, layer: str, township_names: dict, park_names: dict | None = None) -> bytes:
+    """CSV in UTF-8 with BOM (Excel opens it with Chinese intact); the columns of :func:`to_xlsx`'s data sheet,
+    text cells spreadsheet-safe."""
+    return spreadsheet_safe(human_frame(df, layer, township_names, park_names)).to_csv(index=False).encode("utf-8-sig")
 
 
-def to_xlsx(df: pd.DataFrame, layer: str, township_names: dict, about: list) -> tuple[bytes, list]:
+def to_xlsx(df: pd.DataFrame, layer: str, township_names: dict, about: list,
+            park_names: dict | None = None) -> tuple[bytes, list]:
     """Excel: a data sheet with Chinese headers and units, frozen header, and a 说明 sheet."""
     from openpyxl.utils import get_column_letter
 
-    table = spreadsheet_safe(human_frame(df, layer, township_names))
+    table = spreadsheet_safe(human_frame(df, layer, township_names, park_names))
     notes = []
     if "几何WKT" in table.columns:
         long = table["几何WKT"].map(lambda s: isinstance(s, str) and len(s) > 32000)

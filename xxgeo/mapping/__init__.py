@@ -19,11 +19,11 @@ from .assets import APP_TILES, CSS_ASSETS, JS_ASSETS, STATIC_DIR, STATIC_URL
 from .build import FILTERED_LAYER, MapResult, build_map, map_html, visible_layers
 from .elements import FitNow, HtmlControl, SpecLayer
 from .payload import SIMPLIFY_ABOVE, SIMPLIFY_TOLERANCE_DEG, display_coverage, fast_payload, feature_collection
-from .request import BASEMAPS, MapFilter, MapRequest, filter_projects, source_chapters
+from .request import BASEMAPS, MapFilter, MapRequest, describe_filter, filter_projects, source_chapters
 
 __all__ = [
     "APP_TILES", "BASEMAPS", "CSS_ASSETS", "FILTERED_LAYER", "JS_ASSETS", "SIMPLIFY_ABOVE", "SIMPLIFY_TOLERANCE_DEG",
     "STATIC_DIR", "STATIC_URL", "FitNow", "HtmlControl", "MapFilter", "MapRequest", "MapResult", "Overlay",
     "SpecLayer", "build_map", "choropleth", "display_coverage", "fast_payload", "feature_collection",
-    "filter_projects", "legend_html", "map_html", "source_chapters", "visible_layers",
+    "describe_filter", "filter_projects", "legend_html", "map_html", "source_chapters", "visible_layers",
 ]

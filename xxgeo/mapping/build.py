@@ -19,6 +19,7 @@ from ..fastpoints import FastPointsLayer
 from ..layerspec import HIGHLIGHT_PARAMS, ON_REQUEST, LayerSpec, load_specs
 from ..legend import choropleth, legend_html
 from ..policy import public_dataset
+from ..provenance import source_label
 from ..schema import LAYERS
 from ..tiles import BUDGET as TILE_BUDGET
 from ..tiles import TileSet, TileStore, tiled_payload
@@ -90,7 +91,7 @@ def build_map(dataset, request: MapRequest | None = None, *, specs: dict | None 
     all_rows = dataset[FILTERED_LAYER]
     rows = filter_projects(all_rows, flt)
     parks = dataset["parks"]
-    lookups = {"park_id": dict(zip(parks["park_id"], parks["name"]))}
+    lookups = {"park_id": dict(zip(parks["park_id"], parks["name"])), "source": _source_names(dataset, req.lang)}
     frames = {FILTERED_LAYER: prep(rows)}
 
     def frame(layer: str):
@@ -144,7 +145,7 @@ def build_map(dataset, request: MapRequest | None = None, *, specs: dict | None 
             if hid:
                 payload["highlight"] = fast_highlight(gdf, spec, hid, lookups, popup=b.highlight_popup,
                                                       lang=req.lang)
-            FastPointsLayer(payload, name=spec.title_for(req.lang), show=spec.default_on).add_to(m)
+            FastPointsLayer(payload, name=spec.title_for(req.lang), show=spec.default_on, lang=req.lang).add_to(m)
             continue
         fc = feature_collection(gdf, spec, extra=extra, lookups=lookups, lang=req.lang)
         if not fc["features"] and not b.keep_empty:
@@ -171,3 +172,13 @@ def map_html(result: MapResult | folium.Map) -> str:
     """The complete HTML page of a map (a :class:`MapResult` or a bare folium map)."""
     m = result.map if isinstance(result, MapResult) else result
     return m.get_root().render()
+
+
+def _source_names(dataset, lang: str) -> dict:
+    """Popups name a layer's ``source`` for people (维基百科, 国家统计局…), not its technical provenance."""
+    raw = set()
+    for layer in ("county", "townships", "villages", "places"):
+        df = dataset.get(layer)
+        if df is not None and "source" in df.columns:
+            raw.update(str(v) for v in df["source"].dropna().unique())
+    return {v: source_label(v, lang) for v in raw}

@@ -151,7 +151,7 @@ def fast_highlight(gdf, spec: LayerSpec, feature_id: str, lookups: dict | None =
 
 def fast_payload(gdf, spec: LayerSpec, lookups: dict | None = None, lang: str = "zh") -> dict:
     """The compact payload of a point layer (multi-points exploded, each part carrying its row's values)."""
-    return {**encode(*fast_columns(gdf, spec, lookups, lang)), "lang": lang}
+    return encode(*fast_columns(gdf, spec, lookups, lang))  # the layer element adds the map's language
 
 
 def display_coverage(gdf, tolerance: float = SIMPLIFY_TOLERANCE_DEG, above: int = SIMPLIFY_ABOVE):

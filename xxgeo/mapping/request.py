@@ -47,6 +47,36 @@ class MapFilter:
                 object.__setattr__(self, name, tuple(value or ()))
 
 
+def describe_filter(f: MapFilter, township_names: dict, park_names: dict | None = None, lang: str = "zh") -> str:
+    """The filter as people read it: “乡镇：裴介镇；类别：工业；总投资 ≥ 1,000 万元” (names, not codes);
+    “无（全部项目）” / “none (all projects)” when nothing is filtered."""
+    en = lang == "en"
+    park_names = park_names or {}
+    sep, colon = ("; ", ": ") if en else ("；", "：")
+    words = {"townships": ("乡镇", "townships"), "categories": ("类别", "categories"), "statuses": ("状态", "status"),
+             "sources": ("出处", "sources"), "text": ("搜索", "search"), "park": ("园区", "park"),
+             "min": ("总投资不少于", "investment at least"), "max": ("总投资不超过", "investment at most")}
+
+    def w(k):
+        return words[k][1 if en else 0]
+
+    join = ", " if en else "、"
+    parts = []
+    if f.townships:
+        parts.append(w("townships") + colon + join.join(str(township_names.get(c, c)) for c in f.townships))
+    for k in ("categories", "statuses", "sources"):
+        if getattr(f, k):
+            parts.append(w(k) + colon + join.join(map(str, getattr(f, k))))
+    if f.park:
+        parts.append(w("park") + colon + str(park_names.get(f.park, f.park)))
+    for k, v in (("min", f.invest_min), ("max", f.invest_max)):
+        if v is not None:
+            parts.append(f"{w(k)} {v:,.0f} {'×10k CNY' if en else '万元'}")
+    if f.text:
+        parts.append(w("text") + colon + f"“{f.text}”")
+    return sep.join(parts) or ("none (all projects)" if en else "无（全部项目）")
+
+
 def filter_projects(projects: pd.DataFrame, f: MapFilter) -> pd.DataFrame:
     """Rows of ``projects`` that pass the filter (a multi-township project matches any of its townships)."""
     m = np.ones(len(projects), dtype=bool)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import matplotlib
 import shapely
 
-from ..analysis import distances_from
+from ..analysis import park_distances, reference_point
 from ..mapping import MapFilter
 from ..policy import public_rows
 from ..textsafe import figure_label
@@ -123,9 +123,9 @@ def park_figure(ds, park_id: str, *, size=(7.2, 3.9), scale: float = 1.0, title:
     parks = ds["parks"]
     park = parks[parks["park_id"] == park_id]
     pm = md.metric(park)
-    centre = park.geometry.iloc[0].representative_point()
+    centre = reference_point(park.geometry.iloc[0])
     places = ds["places"]
-    dist = distances_from(centre.x, centre.y, places) if len(places) else None
+    dist = park_distances(park.geometry.iloc[0], places) if len(places) else None
     info = MapInfo()
     if dist is not None:
         info.distances = [(r["place"], r["name_en"], r["km"], r["source"]) for _, r in dist.iterrows()]

@@ -1,5 +1,6 @@
 """The investor brochure of one park, in Chinese and English: map in its surroundings, area (km² and 亩),
-land, industries, enterprises, infrastructure, distances, public projects, a contacts block to fill in.
+land, industries, enterprises, infrastructure, distances, public projects, the park's contacts (the bureau's,
+edited in the app; 未注明 / not stated when not given).
 
 Public data only: projects with ``public = true``; no internal fields (notes, versions, source texts).
 """
@@ -12,8 +13,9 @@ from ..county import county
 from ..mapping import MapFilter
 from ..names import township_names
 from ..policy import public_dataset
+from ..provenance import source_label
 from ..schema import is_empty
-from ..vocab import MU_PER_KM2, category_both, fmt_wan, status_both
+from ..vocab import MU_PER_KM2, category_both, fmt_wan, km_text, status_both
 from . import glossary as gl
 from . import pdf
 from .figures import park_figure
@@ -83,7 +85,7 @@ def park_brochure_pdf(ds, park_id: str) -> bytes:
                                 st["body"]))
         out += [pdf.para(f"园区内的公开项目 Public projects in the park（{len(projects)}）", st["h2"]),
                 _projects(projects, st),
-                pdf.para("联系方式 Contacts（请填写 / to be filled in）", st["h2"]), _contacts(st),
+                pdf.para("联系方式 Contacts", st["h2"]), _contacts(p, st),
                 pdf.para("资料来源 Sources", st["h2"])]
         out += [pdf.para(s, st["small"]) for s in _sources(p, info.distances)]
         return out
@@ -120,7 +122,7 @@ def _facts(p, st: dict):
 def _distances(dist: list, st: dict):
     rows = [["地点 Place", "直线距离 Straight-line", "坐标来源 Source of the coordinates"]]
     for name, name_en, km, src in dist:
-        rows.append([f"{name}\n{name_en or ''}".strip(), f"{km:.1f} km", src or NS])
+        rows.append([f"{name}\n{name_en or ''}".strip(), km_text(km), source_label(src, "both")])
     if len(rows) == 1:
         rows.append(["（数据库中没有参照地点 / no reference places in the store）", "", ""])
     w = pdf.CONTENT_W
@@ -140,11 +142,15 @@ def _projects(projects: pd.DataFrame, st: dict):
     return pdf.table(rows, [w * 0.46, w * 0.2, w * 0.16, w * 0.18], st)
 
 
-def _contacts(st: dict):
-    blank = "________________________"
-    pairs = [("联系人\nContact", blank), ("电话\nTel.", blank), ("邮箱\nEmail", blank), ("地址\nAddress", blank)]
-    rows = [[pdf.para(k, st["small"]), pdf.para(v, st["body"])] for k, v in pairs]
-    return pdf.table(rows, [30 * pdf.mm, 90 * pdf.mm], st, header=False, zebra=False)
+#: the brochure's contact block: field -> bilingual label (the values are the bureau's, edited in the app)
+CONTACT_LABELS = {"contact_unit": "联系单位\nOrganisation", "contact_person": "联系人\nContact person",
+                  "contact_phone": "电话\nTel.", "contact_email": "邮箱\nEmail", "contact_address": "地址\nAddress"}
+
+
+def _contacts(p, st: dict):
+    rows = [[pdf.para(k, st["small"]), pdf.para(NS if is_empty(p.get(f)) else str(p.get(f)), st["body"])]
+            for f, k in CONTACT_LABELS.items()]
+    return pdf.table(rows, [30 * pdf.mm, pdf.CONTENT_W - 30 * pdf.mm], st, header=False, zebra=False)
 
 
 def _sources(p, dist: list) -> list[str]:

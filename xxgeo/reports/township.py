@@ -11,6 +11,7 @@ from reportlab.platypus import CondPageBreak
 from ..analysis import township_stats
 from ..county import county
 from ..mapping import MapFilter
+from ..provenance import source_label
 from ..schema import CATEGORIES, LOC_PRECISION_LABELS, is_empty
 from ..vocab import fmt_wan
 from . import pdf
@@ -175,6 +176,6 @@ def _notes(f: dict, t, projects: pd.DataFrame, ds) -> list[str]:
     out.append(f"位置精度：{prec}。“乡镇示意点”“园区示意位置”表示规划只写明所在乡镇或园区，不是实测位置。")
     out.append("投资：只列规划注明的总投资（万元；规划以亿元表述的已换算，1 亿元 = 10000 万元），未注明的不估算。")
     refs = "、".join(_refs(projects)) or "—"
-    county_src = ds["county"]["source"].iloc[0] if len(ds["county"]) else "—"
-    out.append(f"资料来源：{county().plan_title}（{refs}）；乡镇与村：{_or(t['source'])}；县界：{county_src}。")
+    county_src = source_label(ds["county"]["source"].iloc[0]) if len(ds["county"]) else "—"
+    out.append(f"资料来源：{county().plan_title}（{refs}）；乡镇与村：{source_label(t['source'])}；县界：{county_src}。")
     return out

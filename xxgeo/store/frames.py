@@ -124,3 +124,20 @@ def editable_layer(layer: str, changes: dict):
         raise NotFound(f"图层“{layer}”没有可修改的字段：{'、'.join(bad)}。",
                        english=f"Layer “{layer}” has no editable field(s): {', '.join(bad)}.")
     return lay
+
+
+_SQL_TYPES = {"int": ("INTEGER", "bigint"), "year": ("INTEGER", "bigint"), "float": ("REAL", "double precision"),
+              "bool": ("BOOLEAN", "boolean")}
+
+
+def added_columns(layer: str, names, have) -> list[tuple[str, str, str]]:
+    """Schema fields among ``names`` a stored table lacks (a store written before the field existed, e.g. a
+    park's contact fields): ``(name, SQLite type, PostgreSQL type)`` for the backend to add before it writes."""
+    lay = LAYERS[layer]
+    have = set(have)
+    out = []
+    for n in names:
+        if n not in have and n in lay.field_names:
+            sqlite, pg = _SQL_TYPES.get(lay.field(n).kind, ("TEXT", "text"))
+            out.append((n, sqlite, pg))
+    return out

@@ -29,7 +29,7 @@ from ..config import settings
 from ..errors import NotFound, StoreError
 from ..schema import LAYERS
 from .base import EditTx, LayersTx, Store, no_data
-from .frames import AuditEntry, coerce, empty_frame, sql_value
+from .frames import AuditEntry, added_columns, coerce, empty_frame, sql_value
 from .gpkgsql import (
     LOCK_TIMEOUT_S,
     append_audit_file,
@@ -297,6 +297,8 @@ class _SqliteEdit(EditTx):
     def update_row(self, layer: str, feature_id: str, values: dict, *, geometry=None,
                    set_geometry: bool = False) -> None:
         lay = LAYERS[layer]
+        for name, kind, _pg in added_columns(layer, values, self._columns(layer)):
+            self.con.execute(f'ALTER TABLE "{layer}" ADD COLUMN "{name}" {kind}')
         sets = [f'"{k}" = ?' for k in values]
         vals = [sql_value(lay.field(k).kind, v) for k, v in values.items()]
         if set_geometry:

@@ -29,7 +29,7 @@ from ..accounts import DDL, FAILURES_DDL
 from ..errors import NotFound, StoreError
 from ..schema import LAYERS, is_empty
 from .base import EditTx, LayersTx, Store, no_data
-from .frames import AUDIT_COLUMNS, AuditEntry, Dataset, coerce, empty_frame, now_iso, sql_value
+from .frames import AUDIT_COLUMNS, AuditEntry, Dataset, added_columns, coerce, empty_frame, now_iso, sql_value
 from .pgutil import Snapshot, ensure_postgis, first_line, geoms_of, kind_of, postgis_missing, split_url
 
 LOCK_TIMEOUT = "30s"
@@ -343,6 +343,9 @@ class _PgEdit(EditTx):
     def update_row(self, layer: str, feature_id: str, values: dict, *, geometry=None,
                    set_geometry: bool = False) -> None:
         lay = LAYERS[layer]
+        for name, _sqlite, kind in added_columns(layer, values, self.store._columns(self.cur, layer)):
+            self.cur.execute(sql.SQL("ALTER TABLE {} ADD COLUMN {} " + kind).format(self.store._id(layer),
+                                                                                   sql.Identifier(name)))
         sets = [sql.SQL("{} = %s").format(sql.Identifier(k)) for k in values]
         vals = [sql_value(lay.field(k).kind, v) for k, v in values.items()]
         if set_geometry:

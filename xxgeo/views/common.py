@@ -17,7 +17,7 @@ from ..mapping import APP_TILES, BASEMAPS, MapRequest, MapResult, build_map
 from ..names import resolve_township, township_names
 from ..textsafe import md as md_text  # the views' one markdown escaper (issue 18)
 from ..tiles import new_token
-from ..vocab import COUNTY_WIDE, not_stated, precision_label, status_text
+from ..vocab import COUNTY_WIDE, display, is_blank, not_stated, precision_label, status_text
 
 
 def tianditu_key() -> str | None:
@@ -182,16 +182,27 @@ def _period(a, b, lang: str = "zh") -> str | None:
     return None
 
 
-def na_text(df: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
-    """A copy for display: every empty cell reads 未注明 (numbers formatted with thousands separators)."""
-    na = not_stated(lang)
+def na_text(df: pd.DataFrame, lang: str = "zh", *, blank: bool = False) -> pd.DataFrame:
+    """A copy for display: every empty cell (None, NaN, ``pd.NA``, "") reads 未注明 / not stated — or stays
+    blank with ``blank=True`` (logs, lists) — never “None” or “nan” (numbers with thousands separators)."""
+    na = "" if blank else not_stated(lang)
     out = df.copy()
     for c in out.columns:
         col = out[c]
         if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
             out[c] = [na if pd.isna(v) else (f"{v:,.0f}" if float(v).is_integer() else f"{v:,.2f}") for v in col]
         else:
-            out[c] = col.astype(object).where(col.notna(), na)
+            out[c] = [na if is_blank(v) else v for v in col.astype(object)]
+    return out
+
+
+def detail_notes(row, ctx) -> list[str]:
+    """The captions under a selected project: its plan text (未注明 when none), and its location and investment
+    notes when it has them — empty ones are left out, never shown as “nan”."""
+    out = [ctx.t("planning.source_text", text=display(row.get("source_text"), ctx.lang))]
+    for field in ("place_note", "investment_note"):
+        if not is_blank(row.get(field)):
+            out.append(ctx.t(f"planning.{field}", text=str(row.get(field))))
     return out
 
 

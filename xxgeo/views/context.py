@@ -22,6 +22,8 @@ class ViewContext:
     user: str = ""
     #: True when ``dataset`` is the public's share (the public, and the investor view for everyone)
     public_data: bool = False
+    #: investor mode (``XXGEO_KIOSK=investor`` or ``?kiosk=1``): the view shows nothing of the rest of the app
+    kiosk: bool = False
 
     def __post_init__(self) -> None:
         self.user = self.user or self.actor.user

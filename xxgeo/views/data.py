@@ -25,6 +25,7 @@ from .accounts import accounts_section
 from .common import draw_map
 from .data_edit import edit_section, history_section
 from .errors import show_error
+from .park_contacts import contacts_section
 
 UPLOAD_TYPES = ["zip", "kmz", "gpkg", "geojson", "json", "kml", "csv", "txt", "xlsx", "shp", "shx", "dbf", "prj", "cpg"]
 #: the coordinate systems offered for an upload ("" = automatic); labels are ``crs.*`` strings
@@ -48,7 +49,8 @@ def render(ctx) -> None:
     st.markdown(f"## {ctx.t('view.data')}")
     t = ctx.t
     sections = {t("data.tab_import"): import_section, t("data.tab_export"): export_section,
-                t("data.tab_edit"): edit_section, t("data.tab_history"): history_section}
+                t("data.tab_edit"): edit_section, t("contacts.tab"): contacts_section,
+                t("data.tab_history"): history_section}
     if ctx.actor.role == "admin":
         sections[t("data.tab_accounts")] = accounts_section
     if not ctx.can_write_all:  # a township head: their own township's projects, public exports

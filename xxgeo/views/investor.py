@@ -1,6 +1,8 @@
 """招商: public data only, presentation-friendly — a big map and one card per park.
 
-``?view=investor&park=裴介`` opens a park; ``&present=1`` hides the sidebar and chrome for a projector.
+``?view=investor&park=裴介`` opens a park; ``&kiosk=1`` (or the bureau's ``XXGEO_KIOSK=investor``) is the
+investor mode: this page alone, with no navigation, sign-in or internal links (views/shell.py). Sources are
+named for people (:mod:`xxgeo.provenance`); distances are :func:`xxgeo.analysis.park_distances`, the brochure's.
 """
 
 from __future__ import annotations
@@ -10,14 +12,16 @@ import html
 import pandas as pd
 import streamlit as st
 
-from ..analysis import distances_from
+from ..analysis import park_distances
 from ..county import county
 from ..errors import XxgeoError
-from ..i18n import value_text
+from ..i18n import in_lang, value_text
 from ..mapping import MapFilter, MapRequest, filter_projects
 from ..names import resolve_park, township_names
+from ..provenance import source_label
+from ..schema import CONTACT_FIELDS
 from ..textsafe import md, unlink
-from ..vocab import area_text, not_stated
+from ..vocab import area_text, display, km_text
 from .common import na_text, report_download, set_param, show_map
 from .errors import show_warning
 
@@ -81,7 +85,7 @@ def _card(ctx, p: pd.Series, *, brief: bool) -> None:
     e = html.escape
 
     def val(v):
-        return not_stated(lang) if v is None or (not isinstance(v, str) and pd.isna(v)) or v == "" else e(unlink(v))
+        return e(unlink(display(v, lang)))
 
     land = area_text(p["construction_land_km2"], ctx.lang)
     if p.get("construction_land_mu") is not None and not pd.isna(p.get("construction_land_mu")):
@@ -98,14 +102,27 @@ def _card(ctx, p: pd.Series, *, brief: bool) -> None:
     st.markdown(f'<div class="xx-card"><h3>{e(unlink(p["name"]))}</h3>{body}</div>', unsafe_allow_html=True)
     if brief:
         return
-    c = p.geometry.centroid
-    d = distances_from(c.x, c.y, ctx.dataset["places"])
+    d = park_distances(p.geometry, ctx.dataset["places"])
     st.markdown(f"**{t('investor.dist')}**")
-    st.dataframe(d[["place", "km", "source"]].rename(columns={"place": t("investor.dest"), "km": t("investor.km"),
-                                                               "source": t("investor.coord_source")}),
-                 hide_index=True, width="stretch")
+    shown = pd.DataFrame({t("investor.dest"): [in_lang(lang, zh, en) for zh, en in zip(d["place"], d["name_en"])],
+                          t("investor.km"): d["km"].map(km_text),
+                          t("investor.coord_source"): d["source"].map(lambda v: source_label(v, lang))})
+    st.dataframe(shown, hide_index=True, width="stretch")
     st.markdown(f"**{t('investor.stated')}**{colon}{md(val(p['distances_stated']))}", unsafe_allow_html=True)
-    st.caption(t("investor.source", source=md(p["source_ref"])))
+    _contacts(ctx, p)
+    here = county()
+    st.caption(t("investor_mode.plan_source", plan=in_lang(lang, here.plan_title, here.plan_title_en),
+                 sections=md(display(p["source_ref"], lang))))
+
+
+def _contacts(ctx, p: pd.Series) -> None:
+    """The park's contact details as the bureau entered them (未注明 / not stated where none is given)."""
+    e = html.escape
+    colon = ctx.t("colon")
+    rows = "".join(f"<p><b>{e(ctx.t('contacts.' + f.name))}</b>{colon}{e(unlink(display(p.get(f.name), ctx.lang)))}</p>"
+                   for f in CONTACT_FIELDS)
+    st.markdown(f'<div class="xx-card xx-contacts"><h4>{e(ctx.t("contacts.heading"))}</h4>{rows}</div>',
+                unsafe_allow_html=True)
 
 
 def _brochure_button(ctx, pid: str) -> None:

@@ -9,14 +9,15 @@ import streamlit as st
 from ..analysis import overlay_choices, township_indicator_values
 from ..i18n import select_all, value_text
 from ..indicator_text import overlay_label
-from ..mapping import MapFilter, MapRequest, Overlay, filter_projects, source_chapters
+from ..mapping import MapFilter, MapRequest, Overlay, describe_filter, filter_projects, source_chapters
 from ..names import township_names
 from ..policy import public_frame
 from ..schema import CATEGORIES
 from ..textsafe import md
-from ..vocab import fmt_wan, not_stated, status_text, unit_text
+from ..vocab import fmt_wan, status_text, unit_text
 from .common import (
     basemap_picker,
+    detail_notes,
     focused_project,
     param_list,
     project_table,
@@ -141,26 +142,29 @@ def render(ctx) -> None:
     a.download_button(ctx.t("planning.download_xlsx", what=what), lambda: _xlsx(sel, ctx, flt),
                       ctx.t("planning.file_xlsx"),
                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="plan_xlsx")
-    b.download_button(ctx.t("planning.download_csv", what=what),
-                      lambda: project_table(sel, ctx).to_csv(index=False).encode("utf-8-sig"),
+    b.download_button(ctx.t("planning.download_csv", what=what), lambda: _download(sel, ctx, flt, "csv"),
                       ctx.t("planning.file_csv"), "text/csv", key="plan_csv")
 
 
 def _xlsx(sel, ctx, flt: MapFilter) -> bytes:
+    return _download(sel, ctx, flt, "xlsx")
+
+
+def _download(sel, ctx, flt: MapFilter, fmt: str) -> bytes:
+    """The selection as Excel or CSV: one column list for both (export.render), names beside codes, the filter
+    described in words on the Excel's 说明 sheet."""
     from ..export import render
 
-    t = ctx.dataset["townships"]
-    about = [("图层", "项目（projects）"), ("筛选", repr(flt)), ("行数", str(len(sel))),
+    towns = township_names(ctx.dataset["townships"])
+    parks = dict(zip(ctx.dataset["parks"]["park_id"], ctx.dataset["parks"]["name"]))
+    about = [("图层", "项目（projects）"), ("筛选", describe_filter(flt, towns, parks)), ("行数", str(len(sel))),
              ("说明", "未注明的数值留空；总投资单位为万元，均为规划所述数值。")]
-    data, _notes = render(sel, "projects", "xlsx", township_names=township_names(t), about=about)
+    data, _notes = render(sel, "projects", fmt, township_names=towns, about=about, park_names=parks)
     return data
 
 
 def _details(row: pd.Series, ctx) -> None:
     with st.container(border=True):
         st.markdown(f"**{md(row['name'])}**")
-        st.caption(ctx.t("planning.source_text", text=md(row.get("source_text") or not_stated(ctx.lang))))
-        if row.get("place_note"):
-            st.caption(ctx.t("planning.place_note", text=md(row["place_note"])))
-        if row.get("investment_note"):
-            st.caption(ctx.t("planning.investment_note", text=md(row["investment_note"])))
+        for note in detail_notes(row, ctx):
+            st.caption(md(note))

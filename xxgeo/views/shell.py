@@ -6,6 +6,7 @@ import importlib
 
 import streamlit as st
 
+from ..config import settings
 from ..county import county
 from ..errors import XxgeoError
 from ..i18n import tr
@@ -60,6 +61,15 @@ def view_module(view: str):
     return module
 
 
+def kiosk_mode() -> bool:
+    """Investor mode: the bureau's setting ``XXGEO_KIOSK=investor``, or ``?view=investor&kiosk=1`` (also the
+    older ``&present=1``). The page is the investor view alone: no sidebar, navigation, sign-in or internal link."""
+    if settings().kiosk == "investor":
+        return True
+    asked = st.query_params.get("kiosk") in ("1", "true") or st.query_params.get("present") in ("1", "true")
+    return asked and current_view() == "investor"
+
+
 def run() -> None:
     """Render the whole app."""
     lang = "en" if st.query_params.get("lang") == "en" else "zh"
@@ -67,12 +77,19 @@ def run() -> None:
     st.markdown(_CSS, unsafe_allow_html=True)
     if lang == "zh":
         st.markdown(zh_chrome_css(), unsafe_allow_html=True)
-    if view == "investor" and st.query_params.get("present") in ("1", "true"):
+    kiosk = kiosk_mode()
+    if kiosk:
         st.markdown(_PRESENT_CSS, unsafe_allow_html=True)
     try:
         store = open_store()
         if not store.exists():
-            st.error(tr("shell.no_store", lang, path=md(store.location)))
+            st.error(tr("investor_mode.no_data", lang) if kiosk
+                     else tr("shell.no_store", lang, path=md(store.location)))
+            return
+        if kiosk:  # the public's share, read for the public; nothing of the rest of the app is rendered
+            ctx = ViewContext(store=GuardedStore(store, PUBLIC), dataset=load_dataset(store, True), lang=lang,
+                              params=dict(st.query_params), actor=PUBLIC, public_data=True, kiosk=True)
+            view_module("investor").render(ctx)
             return
         with st.sidebar:
             st.markdown(f"### {county().title(lang)}")
