@@ -80,7 +80,7 @@ def test_indicators_and_data_views_open(app):
     assert len(at.dataframe) == 1 and len(at.dataframe[0].value) > 0  # the indicator table
     at = app(view="data")
     assert "## 数据" in [m.value for m in at.markdown] and at.sidebar.radio[0].value == "数据"
-    assert [t.label for t in at.tabs] == ["导入", "导出", "编辑项目", "撤销与备份"]
+    assert [t.label for t in at.tabs] == ["导入", "导出", "编辑项目", "园区联系方式", "撤销与备份"]
 
 
 def test_unknown_township_in_url_warns_not_crashes(app):

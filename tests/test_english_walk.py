@@ -62,7 +62,8 @@ def test_data_tabs_as_admin_in_english(open_store):
     assert not at.exception, [e.value for e in at.exception]
     at.sidebar.radio[0].set_value("Data").run()
     assert not at.exception, [e.value for e in at.exception]
-    assert [t.label for t in at.tabs] == ["Import", "Export", "Edit a project", "Undo and backups", "Accounts"]
+    assert [t.label for t in at.tabs] == ["Import", "Export", "Edit a project", "Park contacts", "Undo and backups",
+                                        "Accounts"]
     residue = Residue(data_values(open_store.load()))
     _check(residue, at, "data(admin)")
     assert not residue.found, "Chinese outside data values on the English data view:\n" + residue.message()

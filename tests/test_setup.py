@@ -39,7 +39,7 @@ def test_make_run_announces_each_step_and_shows_pip_progress():
 
 @pytest.mark.skipif(MAKE is None, reason="make is not installed")
 def test_make_run_listens_on_this_machine_unless_told():
-    assert "--server.port 8501 --server.address localhost" in _dry_run()
+    assert "--server.port 8501 --server.address 127.0.0.1" in _dry_run()
     shared = _dry_run("PORT=8600", "ADDRESS=0.0.0.0", "SERVER_NAME=192.168.1.20")
     assert "--server.port 8600 --server.address 0.0.0.0" in shared
     assert "--browser.serverAddress 192.168.1.20" in shared
@@ -88,4 +88,4 @@ def test_the_default_start_prints_no_external_ip_complaint(built_store_path, mon
                if "streamlit run app.py" in ln)
     args = shlex.split(cmd.split("streamlit run app.py", 1)[1])
     out = _start_output(args)
-    assert "Did not auto detect external IP" not in out and "URL: http://localhost:" in out, out
+    assert "Did not auto detect external IP" not in out and "URL: http://127.0.0.1:" in out, out

@@ -75,6 +75,8 @@ VALUES_EN: dict[str, str] = {**CATEGORY_EN, **{zh: en for zh, en in PRECISION.va
 
 #: the schema's Chinese field labels (``schema.Field.label``) in English: table headers and popups
 LABEL_EN: dict[str, str] = {
+    "联系单位": "Organisation", "联系人": "Contact person", "联系电话": "Telephone", "电子邮箱": "E-mail",
+    "联系地址": "Address",
     "2015年": "2015", "2020年": "2020", "2020年目标": "2020 target", "2025年目标": "2025 target",
     "上级指标": "Parent indicator", "专栏分组": "Box group", "主导产业": "Leading industries",
     "乡镇代码": "Township code", "位置与四至": "Location and bounds", "位置精度": "Location precision",
