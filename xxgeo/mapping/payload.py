@@ -7,6 +7,7 @@ from shapely.geometry import mapping as shp_mapping
 
 from ..fastpoints import encode
 from ..layerspec import Behaviour, LayerSpec
+from ..parcels import numbers
 from ..schema import LAYERS, LOC_PRECISION_LABELS, is_empty
 from ..vocab import bool_word
 
@@ -35,8 +36,9 @@ def spec_json(spec: LayerSpec, lang: str) -> dict:
     def fields(fs):
         return [[f.name, f.label, f.unit] for f in fs]
 
+    label = "_no" if spec.behaviour.numbered else spec.label_field
     return {"layer": spec.layer, "style": spec.style, "classes": spec.classes, "class_field": spec.class_field,
-            "label_field": spec.label_field, "tooltip": fields(spec.tooltip), "popup": fields(spec.popup),
+            "label_field": label, "tooltip": fields(spec.tooltip), "popup": fields(spec.popup),
             "interactive": spec.interactive}
 
 
@@ -56,6 +58,8 @@ def feature_collection(gdf, spec: LayerSpec, *, extra: dict | None = None, looku
     idf = lay.id_field or ("code" if "code" in gdf.columns else None)
     lookups = lookups or {}
     precision = spec.behaviour.precision_label
+    nums = numbers(gdf) if spec.behaviour.numbered else {}
+    labelled = bool(spec.label_field or nums)
     feats = []
     for row in gdf.itertuples(index=False):
         g = row.geometry
@@ -80,7 +84,9 @@ def feature_collection(gdf, spec: LayerSpec, *, extra: dict | None = None, looku
             props["_precision_label"] = LOC_PRECISION_LABELS.get(r.get("loc_precision"), "")
         if extra and fid in extra:
             props.update(extra[fid])
-        if spec.label_field and g.geom_type in ("Polygon", "MultiPolygon"):
+        if nums:
+            props["_no"] = str(nums.get(fid, ""))
+        if labelled and g.geom_type in ("Polygon", "MultiPolygon"):
             p = g.representative_point()
             props["_label_at"] = [round(p.x, 6), round(p.y, 6)]
         feats.append({"type": "Feature", "properties": props, "geometry": _round_geom(shp_mapping(g))})

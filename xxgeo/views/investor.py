@@ -17,6 +17,7 @@ from ..i18n import value_text
 from ..mapping import MapFilter, MapRequest, filter_projects
 from ..names import resolve_park, township_names
 from ..vocab import area_text, not_stated
+from . import parcels as parcel_view
 from .common import na_text, set_param, show_map
 from .errors import show_error, show_warning
 
@@ -59,6 +60,7 @@ def render(ctx) -> None:
         for col, (_, p) in zip(cols, parks.iterrows()):
             with col:
                 _card(ctx, p, brief=True)
+        parcel_view.render(ctx, None)
         return
     with right:
         _card(ctx, parks.set_index("park_id").loc[pid].rename(pid), brief=False)
@@ -71,6 +73,7 @@ def render(ctx) -> None:
         st.dataframe(na_text(shown, ctx.lang).rename(columns={
             "name": t("col.name"), "category": t("col.category"), "status": t("col.status"),
             "investment_wan": t("col.investment"), "source_ref": t("col.source")}), hide_index=True, width="stretch")
+    parcel_view.render(ctx, pid)
     _brochure_button(ctx, pid)
 
 
