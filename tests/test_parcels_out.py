@@ -14,7 +14,7 @@ from parcelfactory import PARK_ID, SECRET_NAME, surveyor_zip
 
 from xxgeo.cli import main
 from xxgeo.errors import NotFound
-from xxgeo.reports import park_brochure_pdf, parcel_sheet_pdf
+from xxgeo.reports import parcel_sheet_pdf, park_brochure_pdf
 
 
 @pytest.fixture

@@ -111,6 +111,16 @@ def checklist(row) -> list[tuple[str, str, object]]:
     return out
 
 
+def checklist_in(row, lang: str = "zh") -> list[tuple[str, object]]:
+    """``[(name in lang, True/False/None), …]``: the 七通一平 items of one parcel named in ``lang``."""
+    return [(en if lang == "en" else zh, v) for zh, en, v in checklist(row)]
+
+
+def place_names(dist: pd.DataFrame, lang: str = "zh") -> pd.Series:
+    """The reference places of a distances table named in ``lang`` (the Chinese name where no English one)."""
+    return dist["name_en"].fillna(dist["place"]) if lang == "en" else dist["place"]
+
+
 def parcel_distances(row, places: pd.DataFrame) -> pd.DataFrame:
     """Straight-line distances from a parcel (its representative point) to every reference place, with sources."""
     g = row.get("geometry") if hasattr(row, "get") else None

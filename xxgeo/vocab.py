@@ -196,6 +196,13 @@ def parcel_value_en(value):
     return PARCEL_STATUS_EN.get(value) or SUPPLY_EN.get(value) or LAND_USE_EN.get(value) or value
 
 
+def parcel_value_text(value, lang: str = "zh"):
+    """A parcel's status, supply or land use as shown in ``lang`` (未注明 / not stated when empty)."""
+    if is_blank(value):
+        return not_stated(lang)
+    return str(parcel_value_en(value) if _en(lang) else value)
+
+
 def km2_to_mu(km2: float) -> float:
     """Square kilometres in 亩."""
     return float(km2) * MU_PER_KM2

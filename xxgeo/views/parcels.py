@@ -15,7 +15,7 @@ import streamlit as st
 from .. import parcels as xp
 from ..errors import XxgeoError
 from ..policy import public_frame
-from ..vocab import check_mark, is_blank, mu_text, not_stated, parcel_value_en
+from ..vocab import check_mark, is_blank, mu_text, not_stated, parcel_value_text
 from .errors import show_error
 
 _CSS = """
@@ -90,9 +90,7 @@ def _filtered(ctx, mine: pd.DataFrame) -> pd.DataFrame:
 
 
 def _val(v, lang: str) -> str:
-    if is_blank(v):
-        return not_stated(lang)
-    return str(parcel_value_en(v) if lang == "en" else v)
+    return parcel_value_text(v, lang)
 
 
 def _num(v, unit: str, lang: str) -> str:
@@ -108,7 +106,6 @@ def facts(p, lang: str, t) -> list[tuple[str, str]]:
     if not is_blank(p.get("area_mu")):
         area += t("parcels.area_computed")
     if not is_blank(p.get("stated_area_mu")):
-        area += "；" if lang != "en" else "; "
         area += t("parcels.area_stated", mu=f"{float(p['stated_area_mu']):,.2f}")
     price = not_stated(lang)
     if not is_blank(p.get("price")):
@@ -124,7 +121,7 @@ def facts(p, lang: str, t) -> list[tuple[str, str]]:
 
 def checklist_text(p, lang: str) -> str:
     """``✓ 通路 ✓ 通电 ✗ 排水 ? 通燃气 …`` (English names in English)."""
-    return "　".join(f"{check_mark(v)} {en if lang == 'en' else zh}" for zh, en, v in xp.checklist(p))
+    return "　".join(f"{check_mark(v)} {name}" for name, v in xp.checklist_in(p, lang))
 
 
 def _link(url, label: str) -> str:
@@ -139,7 +136,7 @@ def _card(ctx, p, no, park_names: dict) -> None:
     title = p.get("name") if not is_blank(p.get("name")) else p["parcel_id"]
     status = "" if is_blank(p.get("status")) else f'<span class="st">{e(_val(p["status"], lang))}</span>'
     body = "".join(f"<p><b>{e(k)}</b>：{e(v)}</p>" for k, v in facts(p, lang, t))
-    checks = "".join(f"<span>{check_mark(v)} {e(en if lang == 'en' else zh)}</span>" for zh, en, v in xp.checklist(p))
+    checks = "".join(f"<span>{check_mark(v)} {e(name)}</span>" for name, v in xp.checklist_in(p, lang))
     links = " ".join(x for x in (_link(p.get("photo"), t("parcels.photo")),
                                  _link(p.get("panorama_url"), t("parcels.panorama"))) if x)
     park = park_names.get(p.get("park_id"), p.get("park_id"))
@@ -154,7 +151,7 @@ def _card(ctx, p, no, park_names: dict) -> None:
     d = xp.parcel_distances(p, ctx.dataset["places"])
     if len(d):
         with st.expander(t("parcels.dist")):
-            place = d["name_en"].fillna(d["place"]) if lang == "en" else d["place"]
+            place = xp.place_names(d, lang)
             st.dataframe(pd.DataFrame({t("investor.dest"): place, t("investor.km"): d["km"],
                                        t("investor.coord_source"): d["source"]}), hide_index=True, width="stretch")
     _sheet_button(ctx, p)
@@ -177,7 +174,7 @@ def _compare(ctx, sel: pd.DataFrame, nums: dict, park_names: dict) -> None:
         p = by_id.loc[pid]
         rows = dict(facts(p, lang, t))
         rows[t("parcels.park")] = _val(park_names.get(p.get("park_id"), p.get("park_id")), lang)
-        rows.update({(en if lang == "en" else zh): check_mark(v) for zh, en, v in xp.checklist(p)})
+        rows.update({name: check_mark(v) for name, v in xp.checklist_in(p, lang)})
         cols[label[pid]] = rows
     st.dataframe(pd.DataFrame(cols), width="stretch")
 
