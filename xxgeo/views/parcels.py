@@ -25,12 +25,15 @@ _CSS = """
 .xx-parcel h4 {margin: 0 0 6px 0;}
 .xx-parcel .no {display: inline-block; min-width: 1.6em; text-align: center; border-radius: 1em; background: #1f6f3f;
                 color: #fff; margin-right: 6px;}
-.xx-parcel .st {font-size: 0.8rem; border: 1px solid #999; border-radius: 4px; padding: 0 4px; margin-left: 6px;}
+.xx-parcel .st {font-size: 0.8rem; border: 1px solid #999; border-radius: 4px; padding: 0 4px; margin-left: 6px;
+                white-space: nowrap; vertical-align: middle;}
 .xx-parcel p {margin: 2px 0;}
 .xx-check span {display: inline-block; margin-right: 10px; white-space: nowrap;}
-.xx-present .xx-parcel {font-size: 1.25rem;}
+.xx-check .ck-yes b {color: #1f7a3a;} .xx-check .ck-no b {color: #b3261e;} .xx-check .ck-unknown b {color: #888;}
 </style>
 """
+#: projector mode (``&present=1``): larger type, no filters
+_PRESENT_CSS = "<style>.xx-parcel {font-size: 1.3rem;} .xx-parcel h4 {font-size: 1.8rem;}</style>"
 
 
 def public_parcels(ctx) -> pd.DataFrame:
@@ -57,6 +60,8 @@ def render(ctx, park_id: str | None) -> None:
         _how_to_add(ctx, intro=False)
         return
     present = str(ctx.params.get("present", "")) in ("1", "true")
+    if present:
+        st.markdown(_PRESENT_CSS, unsafe_allow_html=True)
     sel = mine if present else _filtered(ctx, mine)
     st.caption(t("parcels.count", n=len(sel)))
     if not len(sel):
@@ -84,7 +89,7 @@ def _filtered(ctx, mine: pd.DataFrame) -> pd.DataFrame:
     lo = a.number_input(t("parcels.filter_min"), min_value=0.0, value=None, step=10.0, key="parcel_min")
     hi = b.number_input(t("parcels.filter_max"), min_value=0.0, value=None, step=10.0, key="parcel_max")
     uses_all = xp.land_uses(mine)
-    uses = c.multiselect(t("parcels.filter_use"), uses_all, key="parcel_use",
+    uses = c.multiselect(t("parcels.filter_use"), uses_all, key="parcel_use", placeholder=t("all"),
                          format_func=lambda v: _val(v, ctx.lang))
     return xp.filter_parcels(mine, mu_min=lo, mu_max=hi, uses=tuple(uses))
 
@@ -124,6 +129,10 @@ def checklist_text(p, lang: str) -> str:
     return "　".join(f"{check_mark(v)} {name}" for name, v in xp.checklist_in(p, lang))
 
 
+def _mark_class(v) -> str:
+    return "ck-unknown" if v is None else ("ck-yes" if v else "ck-no")
+
+
 def _link(url, label: str) -> str:
     s = "" if is_blank(url) else str(url).strip()
     if s.lower().startswith(("http://", "https://")):
@@ -135,8 +144,10 @@ def _card(ctx, p, no, park_names: dict) -> None:
     t, lang, e = ctx.t, ctx.lang, html.escape
     title = p.get("name") if not is_blank(p.get("name")) else p["parcel_id"]
     status = "" if is_blank(p.get("status")) else f'<span class="st">{e(_val(p["status"], lang))}</span>'
-    body = "".join(f"<p><b>{e(k)}</b>：{e(v)}</p>" for k, v in facts(p, lang, t))
-    checks = "".join(f"<span>{check_mark(v)} {e(name)}</span>" for name, v in xp.checklist_in(p, lang))
+    colon = t("parcels.colon")
+    body = "".join(f"<p><b>{e(k)}</b>{colon}{e(v)}</p>" for k, v in facts(p, lang, t))
+    checks = "".join(f'<span class="{_mark_class(v)}"><b>{check_mark(v)}</b> {e(name)}</span>'
+                     for name, v in xp.checklist_in(p, lang))
     links = " ".join(x for x in (_link(p.get("photo"), t("parcels.photo")),
                                  _link(p.get("panorama_url"), t("parcels.panorama"))) if x)
     park = park_names.get(p.get("park_id"), p.get("park_id"))
@@ -164,6 +175,7 @@ def _compare(ctx, sel: pd.DataFrame, nums: dict, park_names: dict) -> None:
     ids = list(sel["parcel_id"].astype(str))
     label = {pid: f"{nums.get(pid, '')}. {n if not is_blank(n) else pid}" for pid, n in zip(ids, sel["name"])}
     chosen = st.multiselect(t("parcels.compare"), ids, max_selections=3, key="parcel_compare",
+                            placeholder=t("parcels.compare_hint"),
                             format_func=lambda k: label[k])
     if len(chosen) < 2:
         st.caption(t("parcels.compare_hint"))
