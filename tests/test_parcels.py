@@ -119,3 +119,23 @@ def test_a_bad_checklist_value_is_one_sentence_and_changes_nothing(with_parcels,
     with pytest.raises(ValidationFailed, match="通电"):
         import_file(path, "parcels", with_parcels)
     assert with_parcels.read("parcels").drop(columns="geometry").equals(before.drop(columns="geometry"))
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "shp", "geojson", "kml"])
+def test_exports_import_back_unchanged(with_parcels, tmp_path, fmt):
+    res = export_layer(GuardedStore(with_parcels, Actor("li", "editor")), "parcels", fmt)
+    path = tmp_path / res.filename
+    path.write_bytes(res.data)
+    back = import_file(path, "parcels", with_parcels)
+    assert (back.inserted, back.updated, back.unchanged) == (0, 0, 3), back.notes
+
+
+def test_geopackage_in_gauss_kruger_with_chinese_columns(any_store, tmp_path):
+    from parcelfactory import surveyor_frame
+
+    path = tmp_path / "地块.gpkg"
+    surveyor_frame().to_file(path, driver="GPKG")
+    import_file(path, "parcels", any_store)
+    p = any_store.read("parcels").set_index("parcel_id")
+    assert p.loc["PJ-02", "area_mu"] == pytest.approx(EXPECTED_MU["PJ-02"], abs=0.05)
+    assert p.loc["PJ-02", "land_use"] == "仓储"

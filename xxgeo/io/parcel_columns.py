@@ -133,7 +133,7 @@ def read(target: str, values: list, col: str, unit: str | None, frame, problem, 
                     note = f"“{col}”的{u}已换算为亩（1 亩 = 666.67 m²）。"
                     if note not in notes:
                         notes.append(note)
-            out.append(num)
+            out.append(None if num is None else round(num, 4))  # 0.0001 亩 < 0.1 m²: what files carry
             units.append(u)
         if target == "price" and any(units):
             frame["_price_unit"] = units
