@@ -33,7 +33,9 @@ def pdf_text(data: bytes, tmp_path) -> str:
 
 
 def page_text(at) -> str:
-    return "\n".join(str(m.value) for m in [*at.markdown, *at.caption, *at.info, *at.code])
+    """What the page says, markup removed."""
+    text = "\n".join(str(m.value) for m in [*at.markdown, *at.caption, *at.info, *at.code])
+    return re.sub(r"<[^>]+>", "", text)
 
 
 def test_brochure_has_the_parcels_page_without_the_hidden_parcel(parcel_store, tmp_path):
