@@ -51,6 +51,9 @@ class Behaviour:
     precision_label: bool = False
     #: listed in the layer control (and legend) even when no feature is drawn, e.g. when the filter leaves none
     keep_empty: bool = False
+    #: polygons are labelled with their number within their park (1, 2, …; :func:`xxgeo.parcels.numbers`), the
+    #: numbers the cards and the brochure use
+    numbered: bool = False
 
 
 @dataclass(frozen=True)
@@ -106,7 +109,7 @@ def _refuse(where: str, zh: str, en: str) -> ValidationFailed:
 
 _KINDS = {"fast_above": int, "simplify": str, "simplify_tolerance": float, "simplify_above": int,
           "highlight_param": str, "highlight_popup": bool,
-          "on_request": str, "choropleth": bool, "precision_label": bool, "keep_empty": bool}
+          "on_request": str, "choropleth": bool, "precision_label": bool, "keep_empty": bool, "numbered": bool}
 _CHOICES = {"simplify": SIMPLIFY_MODES, "highlight_param": tuple(HIGHLIGHT_PARAMS), "on_request": tuple(ON_REQUEST)}
 
 

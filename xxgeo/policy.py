@@ -13,8 +13,8 @@ every write is checked first and raises :class:`PermissionDenied`, and its audit
 name. The township check runs on the row the edit's own transaction reads (locked), so it cannot race.
 
 The public's share of the data is defined once, in :data:`PUBLIC_FIELDS` (layers and fields that may be
-shown or exported to the public; everything else is internal) and :func:`public_rows` (projects whose
-``public`` is true). Layer specs (``layers/*.toml``) may narrow what a role is shown, never widen this.
+shown or exported to the public; everything else is internal) and :func:`public_rows` (projects and parcels
+whose ``public`` is true). Layer specs (``layers/*.toml``) may narrow what a role is shown, never widen this.
 """
 
 from __future__ import annotations
@@ -54,7 +54,14 @@ PUBLIC_FIELDS = {
               "project_id", "loc_precision", "source_ref"),
     "indicators": tuple(f.name for f in LAYERS["indicators"].fields),
     "places": ("place_id", "name", "name_en", "kind", "source"),
+    # available parcels (可供地块): what an investor is shown; ``public`` itself stays internal
+    "parcels": ("parcel_id", "name", "park_id", "township_code", "area_mu", "stated_area_mu", "land_use", "supply",
+                "price", "price_unit", "far", "investment_intensity", "tax_per_mu", "road", "power", "water",
+                "telecom", "drainage", "gas", "heating", "leveled", "status", "contact", "photo", "panorama_url",
+                "source"),
 }
+#: layers whose rows each carry a ``public`` flag: only rows marked public are the public's
+FLAGGED_LAYERS = ("projects", "parcels")
 
 
 @dataclass(frozen=True)
@@ -89,8 +96,11 @@ def operator(name: str) -> Actor:
 
 # ----------------------------------------------------------------------------- the public's share
 def public_rows(layer: str, df):
-    """The rows of ``layer`` the public may see (projects: those marked public; other public layers: all)."""
-    if layer == "projects" and "public" in df.columns:
+    """The rows of ``layer`` the public may see (projects and parcels: those marked public, a row without the
+    flag is not; other public layers: all)."""
+    if layer in FLAGGED_LAYERS:
+        if "public" not in df.columns:
+            return df.iloc[0:0]
         return df[df["public"].fillna(False).astype(bool).to_numpy()]
     return df
 

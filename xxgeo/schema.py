@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from .county import county as county_profile
 from .textsafe import CONTROL_RE
-from .vocab import PRECISION, is_blank, label_text
+from .vocab import CHECKLIST, PARCEL_STATUSES, PRECISION, is_blank, label_text
 
 CATEGORIES = ("工业", "农业", "文旅", "交通", "能源", "生态水利", "新基建数字", "城建", "社会民生", "商贸物流")
 #: ``park`` extends DESIGN.md's list: inside a named park whose boundary is schematic.
@@ -246,6 +246,29 @@ _layer("places", "参照地点", ("Point",), (
     Field("kind", required=True, label="类型"),
     Field("source", required=True, label="来源"),
 ), id_field="place_id", geometry_required=True)
+
+_layer("parcels", "可供地块", POLYGONAL, (
+    Field("parcel_id", required=True, label="地块编号"),
+    Field("name", label="地块名称"),
+    Field("park_id", label="所在园区"),
+    Field("township_code", label="所在乡镇", code_of="township"),
+    Field("area_mu", "float", label="面积（按边界计算）", unit="亩"),
+    Field("stated_area_mu", "float", label="面积（文件所述）", unit="亩"),
+    Field("land_use", label="土地用途"),
+    Field("supply", label="供地方式"),
+    Field("price", "float", label="价格"),
+    Field("price_unit", label="价格单位"),
+    Field("far", label="容积率"),
+    Field("investment_intensity", "float", label="投资强度", unit="万元/亩"),
+    Field("tax_per_mu", "float", label="亩均税收", unit="万元/亩"),
+    *(Field(name, "bool", label=zh) for name, zh, _en in CHECKLIST),
+    Field("status", choices=PARCEL_STATUSES, label="供地状态"),
+    Field("contact", label="联系人"),
+    Field("photo", label="照片"),
+    Field("panorama_url", label="全景链接"),
+    Field("public", "bool", required=True, label="是否公开"),
+    Field("source", required=True, label="来源"),
+), id_field="parcel_id", geometry_required=True)
 
 _layer("audit_log", "修改记录", (), (
     Field("at", required=True, label="时间"),

@@ -64,6 +64,23 @@ UNIT_EN: dict[str, str] = {
     "个": "count", "1/10万": "per 100,000", "‰": "‰", "%": "%", "km²": "km²", "km": "km",
 }
 
+#: 七通一平 (the "seven connections and a levelled site") of a parcel: (field, Chinese, English), in the usual order;
+#: each is stored as yes / no / empty (unknown)
+CHECKLIST: tuple = (
+    ("road", "通路", "road"), ("power", "通电", "power"), ("water", "通水", "water supply"),
+    ("telecom", "通讯", "telecom"), ("drainage", "排水", "drainage"), ("gas", "通燃气", "gas"),
+    ("heating", "通热力", "heating"), ("leveled", "场地平整", "levelled site"),
+)
+#: a parcel's supply status and its English
+PARCEL_STATUSES = ("可供", "洽谈中", "已供")
+PARCEL_STATUS_EN = {"可供": "available", "洽谈中": "under negotiation", "已供": "taken"}
+#: how land is supplied, and common land uses, in English (other values are shown as written)
+SUPPLY_EN = {"出让": "sale of use rights", "租赁": "lease", "标准厂房": "standard factory building"}
+LAND_USE_EN = {"工业": "industrial", "仓储": "warehousing", "商业": "commercial", "物流": "logistics",
+               "商服": "commercial services", "住宅": "residential", "综合": "mixed use"}
+#: 1 亩 = 10000/15 m²
+M2_PER_MU = 1_000_000 / 1500
+
 #: words shown for values that are not codes
 NOT_STATED = ("未注明", "not stated")
 COUNTY_WIDE = "全县/未注明"
@@ -265,6 +282,35 @@ def fmt_wan(v, lang: str = "zh", *, with_unit: bool = True) -> str:
         yi = f"{v / WAN_PER_YI:,.2f} {unit('yi', lang)}"
         s += f" ({yi})" if _en(lang) else f"（{yi}）"
     return s
+
+
+def check_mark(v) -> str:
+    """✓ for yes, ✗ for no, ? for unknown (empty): one 七通一平 item in a checklist."""
+    if is_blank(v):
+        return "?"
+    return "✓" if bool(v) else "✗"
+
+
+def mu_text(mu, lang: str = "zh") -> str:
+    """``45.2 亩（30,133 m²）`` (English ``45.2 mu (30,133 m²)``); 未注明 when empty."""
+    if is_blank(mu):
+        return not_stated(lang)
+    m2 = f"{float(mu) * M2_PER_MU:,.0f} m²"
+    return f"{float(mu):,.1f} mu ({m2})" if _en(lang) else f"{float(mu):,.1f} 亩（{m2}）"
+
+
+def parcel_value_en(value):
+    """A parcel's status, supply or land use in English (other values unchanged)."""
+    if not isinstance(value, str):
+        return value
+    return PARCEL_STATUS_EN.get(value) or SUPPLY_EN.get(value) or LAND_USE_EN.get(value) or value
+
+
+def parcel_value_text(value, lang: str = "zh"):
+    """A parcel's status, supply or land use as shown in ``lang`` (未注明 / not stated when empty)."""
+    if is_blank(value):
+        return not_stated(lang)
+    return str(parcel_value_en(value) if _en(lang) else value)
 
 
 def km2_to_mu(km2: float) -> float:

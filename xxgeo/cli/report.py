@@ -10,8 +10,9 @@ from . import add_store_arg
 def register(sub) -> dict:
     """Add the command to the CLI."""
     r = sub.add_parser("report", help="乡镇一页报告 / 园区招商手册（PDF），或挂图作战打印图（PNG）")
-    r.add_argument("kind", choices=("township", "park"), help="township = 乡镇报告；park = 园区招商手册")
-    r.add_argument("name", help="乡镇或园区名称（可写简称、代码或园区编号）")
+    r.add_argument("kind", choices=("township", "park", "parcel"),
+                   help="township = 乡镇报告；park = 园区招商手册；parcel = 可供地块单页（仅公开地块）")
+    r.add_argument("name", help="乡镇或园区名称（可写简称、代码或园区编号），或地块编号")
     r.add_argument("--out", required=True, help="输出文件（.pdf 或 .png）")
     add_store_arg(r)
     r.add_argument("--format", choices=("pdf", "png"), default=None,
@@ -28,6 +29,8 @@ def cmd_report(args) -> int:
 
     fmt = args.format or ("png" if str(args.out).lower().endswith(".png") else "pdf")
     ds = open_store(args.store).load()
+    if args.kind == "parcel":
+        return _parcel_sheet(ds, args)
     if args.kind == "township":
         key = resolve_township(args.name, ds["townships"])
         label = ds["townships"].set_index("code").loc[key, "name"]
@@ -46,4 +49,19 @@ def cmd_report(args) -> int:
     what = ({"township": "乡镇报告", "park": "园区招商手册"}[args.kind] if fmt == "pdf"
             else f"打印地图（{args.paper}，300 dpi）")
     print(f"已写出 {out}：{label} {what}，{len(data) / 1024:.0f} KB")
+    return 0
+
+
+def _parcel_sheet(ds, args) -> int:
+    """The one-parcel sheet (PDF, public parcels only)."""
+    from ..errors import ImportRefused
+    from ..files import write_atomic
+    from ..reports import parcel_sheet_pdf
+
+    if args.format == "png" or str(args.out).lower().endswith(".png"):
+        raise ImportRefused("地块单页只有 PDF 格式；请用 --out 文件名.pdf。",
+                            english="The parcel sheet is a PDF only; use --out FILE.pdf.")
+    data = parcel_sheet_pdf(ds, args.name)
+    out = write_atomic(Path(args.out), data)
+    print(f"已写出 {out}：地块 {args.name} 单页（PDF），{len(data) / 1024:.0f} KB")
     return 0

@@ -20,6 +20,7 @@ from ..errors import XxgeoError
 from ..names import resolve_park, resolve_township
 from ..schema import CATEGORIES, LAYERS, LOC_PRECISION_LABELS
 from ..vocab import to_bool
+from . import parcel_columns
 from .headers import LAT, LON, WKT, X, Y, header_key
 
 EMPTY = {"", "-", "--", "—", "——", "/", "无", "暂无", "未注明", "null", "none", "nan", "n/a", "#n/a"}
@@ -62,6 +63,7 @@ LAYER_ALIASES: dict[str, dict] = {
     "townships": {"name": ("名称", "乡镇名称", "乡镇", "xzqmc", "行政区名称", "name"),
                   "code": ("代码", "乡镇代码", "区划代码", "行政区划代码", "行政区代码", "xzqdm", "统计用区划代码")},
     "township_indicators": {"township_code": ("乡镇", "乡镇名称", "乡镇代码", "所在乡镇")},
+    "parcels": parcel_columns.PARCEL_ALIASES,
 }
 PERIOD = ("建设年限", "建设期", "建设周期", "起止年限", "建设起止年限", "实施年限", "起止年份")
 CATEGORY_ALIASES = {
@@ -123,6 +125,8 @@ def target_of(layer: str, header) -> tuple[str | None, str | None, int]:
     base, unit = split_unit(header)
     if base in table:
         return table[base][0], unit, table[base][1]
+    if "(" in k and ")" not in k and k.split("(")[0] in table:  # 投资强度(万 : a unit cut short (shapefile)
+        return table[k.split("(")[0]][0], None, table[k.split("(")[0]][1]
     if len(k) >= 2 and re.search(r"[\u4e00-\u9fff]", k):  # a name cut short (shapefile: 10 bytes)
         fields = {f for a, (f, _) in table.items() if a.startswith(k)}
         if len(fields) == 1:
@@ -208,7 +212,9 @@ def map_columns(raw: pd.DataFrame, layer: str, *, townships: pd.DataFrame, parks
             _period(values, out)
             continue
         kind = lay.field(target).kind
-        if target in ("township_code", "township_codes"):
+        if layer == "parcels" and target in parcel_columns.SPECIAL:
+            out.frame[target] = parcel_columns.read(target, values, col, unit, out.frame, out.problem, out.notes)
+        elif target in ("township_code", "township_codes"):
             _townships(values, target, lay, townships, out)
         elif target == "park_id":
             _parks(values, parks, out)
@@ -222,6 +228,8 @@ def map_columns(raw: pd.DataFrame, layer: str, *, townships: pd.DataFrame, parks
             out.frame[target] = [_choice(target, as_text(v)) for v in values]
         if target not in out.provided:
             out.provided.append(target)
+    if layer == "parcels":
+        parcel_columns.finish(out.frame, out.provided)
     if "_folder" in raw.columns and "category" in lay.field_names and "category" not in out.provided:
         cats = [_choice("category", as_text(v)) for v in raw["_folder"].tolist()]
         if all(c in CATEGORIES for c in cats):

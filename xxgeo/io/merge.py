@@ -16,12 +16,16 @@ import pandas as pd
 import shapely
 import shapely.prepared
 
+from ..parcels import area_mu
 from ..placement import SPACING_M, spiral_point
 from ..schema import LAYERS, is_empty
 
 NATURAL_KEYS = {"township_indicators": ("township_code", "indicator", "year"),
                 "indicator_actuals": ("indicator_id", "year"), "plan_villages": ("programme", "village")}
-ID_PREFIX = {"projects": "XM", "scenic_sites": "S", "roads": "R", "parks": "P", "places": "PL", "indicators": "IMP"}
+#: fields the store computes (never taken from a file): parcels' area from their boundary
+COMPUTED = {"parcels": ("area_mu",)}
+ID_PREFIX = {"parcels": "DK", "projects": "XM", "scenic_sites": "S", "roads": "R", "parks": "P", "places": "PL",
+             "indicators": "IMP"}
 GEOM_FAMILY = {"Point": "Point", "MultiPoint": "Point", "LineString": "Line", "MultiLineString": "Line",
                "Polygon": "Polygon", "MultiPolygon": "Polygon"}
 
@@ -179,7 +183,7 @@ def merge(layer: str, current: pd.DataFrame, incoming: pd.DataFrame, provided: l
             before, after = {}, {}
             for f in provided:
                 v = inc.get(f)
-                if f not in lay.field_names or f in keys or f == "version":
+                if f not in lay.field_names or f in keys or f == "version" or f in COMPUTED.get(layer, ()):
                     continue
                 if is_empty(v) and not (f == "township_code" and not is_empty(inc.get("township_codes"))):
                     continue
@@ -195,6 +199,9 @@ def merge(layer: str, current: pd.DataFrame, incoming: pd.DataFrame, provided: l
             if g is not None and not g.is_empty and not same_geometry(g, geoms[i]):
                 before["geometry"], after["geometry"] = _wkt(geoms[i]), _wkt(g)
                 geoms[i] = g
+                if layer == "parcels" and not _same(rows[i].get("area_mu"), area_mu([g])[0]):
+                    before["area_mu"] = _jsonable(rows[i].get("area_mu"))
+                    rows[i]["area_mu"] = after["area_mu"] = area_mu([g])[0]
                 if "loc_precision" in lay.field_names and "loc_precision" not in provided:
                     before["loc_precision"] = rows[i].get("loc_precision")
                     rows[i]["loc_precision"] = after["loc_precision"] = "surveyed"
@@ -214,7 +221,8 @@ def merge(layer: str, current: pd.DataFrame, incoming: pd.DataFrame, provided: l
             else:
                 res.unchanged += 1
             continue
-        row = {f: (inc.get(f) if f in provided or f in keys else None) for f in lay.field_names}
+        row = {f: (inc.get(f) if (f in provided or f in keys) and f not in COMPUTED.get(layer, ()) else None)
+               for f in lay.field_names}
         if not is_empty(inc.get("_investment_orig")) and is_empty(row.get("investment_note")):
             row["investment_note"] = inc["_investment_orig"]
         g = _geom(inc.get("geometry")) if lay.spatial else None
@@ -235,6 +243,8 @@ def merge(layer: str, current: pd.DataFrame, incoming: pd.DataFrame, provided: l
         res.notes.append(f"{len(missing_ids)} 行没有编号，已分配新编号（{rows[missing_ids[0]][lay.id_field]} 起）。")
     if layer == "projects" and geoms is not None:
         _place(rows, geoms, new_idx, townships, res)
+    if layer == "parcels":
+        _compare_areas(rows, [i for i in range(len(rows)) if i in new_idx or i in res.touched], res)
     for i in new_idx:
         res.inserted += 1
         res.touched.append(i)
@@ -274,6 +284,8 @@ def _defaults(layer: str, row: dict, g, prov: str) -> None:
         row["public"] = False
     if "version" in names:
         row["version"] = 1
+    if layer == "parcels" and g is not None and not g.is_empty:
+        row["area_mu"] = area_mu([g])[0]
     if "boundary_quality" in names and is_empty(row.get("boundary_quality")):
         row["boundary_quality"] = "official" if g is not None else "schematic"
     if "township_codes" in names and is_empty(row.get("township_codes")) and not is_empty(row.get("township_code")):
@@ -330,3 +342,14 @@ def _place(rows: list, geoms: list, new_idx: list, townships: pd.DataFrame, res:
             placed += 1
     if placed:
         res.notes.append(f"{placed} 个新项目没有坐标，已放在所在乡镇的示意点上（位置精度：乡镇示意点）。")
+
+
+def _compare_areas(rows: list, idx: list, res: MergeResult) -> None:
+    """A note for each parcel whose stated area and computed area differ by more than 5%."""
+    for i in idx:
+        stated, computed = rows[i].get("stated_area_mu"), rows[i].get("area_mu")
+        if is_empty(stated) or is_empty(computed) or not float(stated):
+            continue
+        if abs(float(computed) - float(stated)) / float(stated) > 0.05:
+            res.notes.append(f"地块 {rows[i].get('parcel_id')}：文件所述面积 {float(stated):g} 亩，按边界计算为 "
+                             f"{float(computed):g} 亩，相差超过 5%，请核对。")

@@ -7,6 +7,7 @@ from shapely.geometry import mapping as shp_mapping
 
 from ..fastpoints import encode
 from ..layerspec import Behaviour, LayerSpec
+from ..parcels import numbers
 from ..schema import LAYERS, is_empty
 from ..vocab import BOUNDARY_ZH, bool_word, boundary_text, label_text, precision_label, unit_text, value_en
 
@@ -51,10 +52,11 @@ def field_rows(fs, lang: str = "zh") -> list:
 
 def spec_json(spec: LayerSpec, lang: str) -> dict:
     """The part of a layer spec the page's ``xxgeo.specLayer`` draws with (class keys as the features carry
-    them: in English on an English map)."""
+    them: in English on an English map; a numbered layer labels its features with their numbers)."""
     classes = {shown_value(spec.class_field, k, lang): v for k, v in spec.classes.items()}
+    label = "_no" if spec.behaviour.numbered else spec.label_field
     return {"layer": spec.layer, "style": spec.style, "classes": classes, "class_field": spec.class_field,
-            "label_field": spec.label_field, "tooltip": field_rows(spec.tooltip, lang),
+            "label_field": label, "tooltip": field_rows(spec.tooltip, lang),
             "popup": field_rows(spec.popup, lang), "interactive": spec.interactive}
 
 
@@ -75,6 +77,8 @@ def feature_collection(gdf, spec: LayerSpec, *, extra: dict | None = None, looku
     idf = lay.id_field or ("code" if "code" in gdf.columns else None)
     lookups = lookups or {}
     precision = spec.behaviour.precision_label
+    nums = numbers(gdf) if spec.behaviour.numbered else {}
+    labelled = bool(spec.label_field or nums)
     feats = []
     for row in gdf.itertuples(index=False):
         g = row.geometry
@@ -95,7 +99,9 @@ def feature_collection(gdf, spec: LayerSpec, *, extra: dict | None = None, looku
             props["_precision_label"] = precision_label(r.get("loc_precision"), lang) or ""
         if extra and fid in extra:
             props.update(extra[fid])
-        if spec.label_field and g.geom_type in ("Polygon", "MultiPolygon"):
+        if nums:
+            props["_no"] = str(nums.get(fid, ""))
+        if labelled and g.geom_type in ("Polygon", "MultiPolygon"):
             p = g.representative_point()
             props["_label_at"] = [round(p.x, 6), round(p.y, 6)]
         feats.append({"type": "Feature", "properties": props, "geometry": _round_geom(shp_mapping(g))})

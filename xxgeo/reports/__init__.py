@@ -7,9 +7,11 @@ Pure functions of a :class:`~xxgeo.store.Dataset`; nothing here needs the intern
 from __future__ import annotations
 
 from .fonts import FontMissing, cjk_font, find_cjk_font
+from .parcel import parcel_sheet_pdf
 from .park import park_brochure_pdf
 from .printmap import PAPERS, print_map_png
 from .township import township_report_pdf
 
-__all__ = ["FontMissing", "PAPERS", "cjk_font", "find_cjk_font", "park_brochure_pdf", "print_map_png",
+__all__ = ["FontMissing", "PAPERS", "cjk_font", "find_cjk_font", "parcel_sheet_pdf", "park_brochure_pdf",
+           "print_map_png",
            "township_report_pdf"]

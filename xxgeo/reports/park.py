@@ -20,6 +20,7 @@ from . import glossary as gl
 from . import pdf
 from .figures import park_figure
 from .mapdraw import png_bytes, select_projects
+from .parcel import parcels_section
 
 NS = "未注明 / not stated"
 ATTEMPTS = [9.0, 8.4, 7.8]
@@ -66,6 +67,7 @@ def park_brochure_pdf(ds, park_id: str) -> bytes:
     towns = township_names(ds["townships"])
     town = towns.get(p["township_code"], "")
     c = county()
+    parcel_page = parcels_section(ds, park_id)  # None without public parcels
 
     def story(base):
         st = pdf.styles(base)
@@ -88,10 +90,10 @@ def park_brochure_pdf(ds, park_id: str) -> bytes:
                 pdf.para("联系方式 Contacts", st["h2"]), _contacts(p, st),
                 pdf.para("资料来源 Sources", st["h2"])]
         out += [pdf.para(s, st["small"]) for s in _sources(p, info.distances)]
-        return out
+        return out + (parcel_page(st) if parcel_page else [])
 
     data, _n, _used = pdf.fit(story, title=f"{p['name']} {name_en}", footer=f"{c.name} · {p['name']} · 投资指南",
-                              max_pages=2, attempts=ATTEMPTS)
+                              max_pages=2 + (parcel_page is not None), attempts=ATTEMPTS)
     return data
 
 

@@ -267,6 +267,7 @@ def build_frames(profile: County | None = None) -> dict:
         "indicator_actuals": empty_frame("indicator_actuals"),
         "township_indicators": empty_frame("township_indicators"), "plan_villages": plan_villages,
         "places": places_gdf, "audit_log": empty_frame("audit_log"),
+        "parcels": empty_frame("parcels"),  # the plan names no parcels: they come from the bureau's own files
     }
 
 

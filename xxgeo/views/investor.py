@@ -22,6 +22,7 @@ from ..provenance import source_label
 from ..schema import CONTACT_FIELDS
 from ..textsafe import md, unlink
 from ..vocab import area_text, display, km_text
+from . import parcels as parcel_view
 from .common import na_text, report_download, set_param, show_map
 from .errors import show_warning
 
@@ -64,6 +65,7 @@ def render(ctx) -> None:
         for col, (_, p) in zip(cols, parks.iterrows()):
             with col:
                 _card(ctx, p, brief=True)
+        parcel_view.render(ctx, None)
         return
     with right:
         _card(ctx, parks.set_index("park_id").loc[pid].rename(pid), brief=False)
@@ -77,6 +79,7 @@ def render(ctx) -> None:
         st.dataframe(na_text(shown, ctx.lang).rename(columns={
             "name": t("col.name"), "category": t("col.category"), "status": t("col.status"),
             "investment_wan": t("col.investment"), "source_ref": t("col.source")}), hide_index=True, width="stretch")
+    parcel_view.render(ctx, pid)
     _brochure_button(ctx, pid)
 
 
