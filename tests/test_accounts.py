@@ -8,9 +8,9 @@ import sqlite3
 import pytest
 from kit import run_together
 
-from xxgeo.accounts import MAX_LOCK_S, Accounts, cli_actor, lock_seconds
+from xxgeo.accounts import MAX_LOCK_S, Accounts, lock_seconds
 from xxgeo.errors import NotFound, PermissionDenied, SignInRefused, ValidationFailed
-from xxgeo.policy import Actor, GuardedStore, visible_frame
+from xxgeo.policy import Actor, GuardedStore, account_actor, cli_actor, visible_frame
 from xxgeo.session import Session, auth_mode, expiry, retry_delay_s
 
 PW = "correct horse 9"
@@ -88,7 +88,7 @@ def test_sign_in_and_slowed_retries(any_store):
     book = Accounts(any_store)
     book.add("zhang", "township", password=PW, township="裴介")
     t0 = 1_000_000.0
-    assert book.sign_in("zhang", PW, now=t0).actor() == Actor("zhang", "township", _town(any_store, "裴介"))
+    assert account_actor(book.sign_in("zhang", PW, now=t0)) == Actor("zhang", "township", _town(any_store, "裴介"))
     assert book.get("zhang").last_login
     for i in range(2):  # two free failures
         with pytest.raises(SignInRefused) as e:

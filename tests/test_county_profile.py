@@ -16,8 +16,9 @@ from xxgeo.cli import main
 from xxgeo.county import county
 from xxgeo.errors import ImportRefused, NotFound
 from xxgeo.names import resolve_township
-from xxgeo.schema import LAYERS, check_value
+from xxgeo.schema import LAYERS
 from xxgeo.store import open_store
+from xxgeo.validation import check_value
 
 CODE = "990101"
 NAME = "样例县"

@@ -14,7 +14,7 @@ from parcelfactory import EXPECTED_MU, PARK_ID, SECRET_NAME, surveyor_zip
 from xxgeo import parcels as xp
 from xxgeo.export import export_layer
 from xxgeo.policy import PUBLIC, Actor, GuardedStore, public_frame
-from xxgeo.schema import validate_frame
+from xxgeo.validation import validate_frame
 
 
 @pytest.fixture

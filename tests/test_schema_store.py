@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point
 
-from xxgeo import schema
+from xxgeo import validation
 from xxgeo.errors import NotFound, StaleEdit, StoreError, ValidationFailed
 from xxgeo.store import GpkgStore, open_store
 
@@ -19,7 +19,7 @@ def test_validate_frame_reports_readable_problems():
                            "investment_wan": [1.0, "很多", None]},
                           geometry=[Point(111.2, 35.1), Point(0, 0), None], crs=4326)
     county = Point(111.2, 35.1).buffer(0.3)
-    probs = schema.validate_frame("projects", df, county=county)
+    probs = validation.validate_frame("projects", df, county=county)
     text = "\n".join(str(p) for p in probs)
     assert "编号重复：A" in text
     assert "必填字段“项目名称”（name）为空" in text

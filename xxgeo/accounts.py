@@ -38,7 +38,6 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from .config import settings
 from .errors import NotFound, PermissionDenied, SignInRefused, ValidationFailed
 from .i18n import tr
 from .schema import ROLES
@@ -73,12 +72,6 @@ class Account:
     created_at: str = ""
     created_by: str | None = None
     last_login: str | None = None
-
-    def actor(self):
-        """The identity this account acts as (:class:`xxgeo.policy.Actor`)."""
-        from .policy import Actor  # policy reads the store package, which holds this module's table hooks
-
-        return Actor(self.name, self.role, self.township_code)
 
     @property
     def role_label(self) -> str:
@@ -356,27 +349,3 @@ def carry_accounts(current: Path, target: Path) -> None:
                 con.execute(f"INSERT INTO main.{table} SELECT {cols} FROM cur.{table}")
         con.execute("COMMIT")
         con.execute("DETACH DATABASE cur")
-
-
-def cli_actor(store, name: str | None):
-    """Who runs a command-line command against ``store``.
-
-    The command line is for whoever holds the store itself (the file, or the database password), so
-    without ``--user`` it acts as that operator (an admin). With ``--user NAME`` on a store that has
-    accounts, it acts as that account, with that account's role (a township head's ``set`` is held to their
-    township); an unknown name is refused. On a store without accounts the name is only recorded."""
-    from .policy import operator
-
-    if not name:
-        return operator(settings().default_user)
-    if not store.exists():
-        return operator(name)
-    book = store.accounts().list()
-    if not book:
-        return operator(name)
-    acct = next((a for a in book if a.name == name), None)
-    if acct is None:
-        raise NotFound(f"没有账号“{name}”；数据库已设置账号，--user 必须是其中之一（python -m xxgeo users list）。",
-                       english=f"No account “{name}”: the store has accounts, so --user must be one of them "
-                               "(python -m xxgeo users list).")
-    return acct.actor()

@@ -30,8 +30,9 @@ from .io.merge import MergeResult, fit_geometry, key_fields, merge, row_key
 from .io.reshape import reshape_township_indicators
 from .io.worker import read_isolated
 from .names import resolve_township, township_names
-from .schema import LAYERS, validate_frame
+from .schema import LAYERS
 from .store import Store
+from .validation import validate_frame
 
 NOT_IMPORTABLE = ("audit_log",)
 MAX_LISTED = 3

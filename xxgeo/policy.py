@@ -23,7 +23,8 @@ from dataclasses import dataclass
 
 import shapely
 
-from .errors import ImportRefused, PermissionDenied
+from .config import settings
+from .errors import ImportRefused, NotFound, PermissionDenied
 from .i18n import tr
 from .schema import LAYERS, ROLES
 from .store.frames import Dataset, empty_frame
@@ -92,6 +93,33 @@ PUBLIC = Actor("公众", "public")
 def operator(name: str) -> Actor:
     """Whoever holds the store itself (the file, or the database password): an admin."""
     return Actor(name, "admin")
+
+
+def account_actor(account) -> Actor:
+    """Who an account (:class:`xxgeo.accounts.Account`) acts as: its name, role and township."""
+    return Actor(account.name, account.role, account.township_code)
+
+
+def cli_actor(store, name: str | None):
+    """Who runs a command-line command against ``store``.
+
+    The command line is for whoever holds the store itself (the file, or the database password), so
+    without ``--user`` it acts as that operator (an admin). With ``--user NAME`` on a store that has
+    accounts, it acts as that account, with that account's role (a township head's ``set`` is held to their
+    township); an unknown name is refused. On a store without accounts the name is only recorded."""
+    if not name:
+        return operator(settings().default_user)
+    if not store.exists():
+        return operator(name)
+    book = store.accounts().list()
+    if not book:
+        return operator(name)
+    acct = next((a for a in book if a.name == name), None)
+    if acct is None:
+        raise NotFound(f"没有账号“{name}”；数据库已设置账号，--user 必须是其中之一（python -m xxgeo users list）。",
+                       english=f"No account “{name}”: the store has accounts, so --user must be one of them "
+                               "(python -m xxgeo users list).")
+    return account_actor(acct)
 
 
 # ----------------------------------------------------------------------------- the public's share

@@ -7,11 +7,9 @@ whose ``text`` is a Chinese sentence naming the layer, the row and what is wrong
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .county import county as county_profile
-from .textsafe import CONTROL_RE
 from .vocab import CHECKLIST, PARCEL_STATUSES, PRECISION, is_blank, label_text
 
 CATEGORIES = ("工业", "农业", "文旅", "交通", "能源", "生态水利", "新基建数字", "城建", "社会民生", "商贸物流")
@@ -285,126 +283,4 @@ REQUIRED_LAYERS = ("county", "townships", "villages", "parks", "scenic_sites", "
                    "indicators", "township_indicators", "audit_log")
 
 
-@dataclass
-class Problem:
-    """One validation finding."""
-
-    layer: str
-    text: str
-    row: int | None = None
-    feature_id: str | None = None
-    severity: str = "error"  # error | warning
-
-    def __str__(self) -> str:
-        where = self.layer
-        if self.feature_id:
-            where += f" [{self.feature_id}]"
-        elif self.row is not None:
-            where += f" 第{self.row + 1}行"
-        return f"{where}: {self.text}"
-
-
-@dataclass
-class Report:
-    """Validation result of a whole store or one layer."""
-
-    problems: list = field(default_factory=list)
-
-    @property
-    def errors(self) -> list:
-        return [p for p in self.problems if p.severity == "error"]
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def extend(self, more) -> None:
-        self.problems.extend(more)
-
-
 is_empty = is_blank  # the schema's name for the one emptiness test (xxgeo.vocab.is_blank)
-
-
-#: The longest name (of a project, park, site …) the store takes: reports, maps and tables must stay readable.
-NAME_MAX = 200
-
-
-def check_value(f: Field, v) -> str | None:
-    """The problem with one value of a field as a Chinese sentence, or None when it is fine."""
-    if is_empty(v):
-        return f"必填字段“{f.label or f.name}”（{f.name}）为空" if f.required else None
-    if f.kind in ("int", "float", "year"):
-        try:
-            num = float(v)
-        except (TypeError, ValueError):
-            return f"字段“{f.label or f.name}”（{f.name}）应为数字，实际为“{v}”"
-        if f.kind == "year" and not (1949 <= num <= 2100 and num == int(num)):
-            return f"字段“{f.label or f.name}”（{f.name}）不是有效年份：{v}"
-    if isinstance(v, str):
-        if CONTROL_RE.search(v):
-            return (f"字段“{f.label or f.name}”（{f.name}）含有控制字符（不可见的特殊字符，如 "
-                    f"U+{ord(CONTROL_RE.search(v).group()):04X}）；请删去后重试")
-        if f.name == "name" and len(v) > NAME_MAX:
-            return f"字段“{f.label or f.name}”（{f.name}）太长：{len(v)} 个字符，最多 {NAME_MAX} 个"
-    if f.kind == "bool" and str(v).lower() not in ("true", "false", "1", "0"):
-        return f"字段“{f.label or f.name}”（{f.name}）应为是/否，实际为“{v}”"
-    if f.choices and str(v) not in f.choices:
-        return f"字段“{f.label or f.name}”（{f.name}）的值“{v}”不在允许范围（{'、'.join(f.choices)}）内"
-    pattern = f.regex()
-    if pattern and not re.match(pattern, str(v)):
-        return f"字段“{f.label or f.name}”（{f.name}）的值“{v}”格式不对"
-    return None
-
-
-def validate_frame(layer_name: str, df, *, county=None) -> list[Problem]:
-    """Check one layer's frame against its schema; returns problems (never raises on bad data).
-
-    ``county`` (a shapely geometry in EPSG:4326), when given, is used to flag features far outside the
-    county (more than ~5 km away).
-    """
-    lay = LAYERS[layer_name]
-    problems: list[Problem] = []
-    missing = [f.name for f in lay.fields if f.required and f.name not in df.columns]
-    if missing:
-        problems.append(Problem(layer_name, f"缺少必需字段：{'、'.join(missing)}"))
-        return problems
-    ids = df[lay.id_field].astype(str) if lay.id_field and lay.id_field in df.columns else None
-    if ids is not None:
-        dup = ids[ids.duplicated(keep=False) & ~df[lay.id_field].isna()]
-        for v in sorted(set(dup)):
-            problems.append(Problem(layer_name, f"编号重复：{v}", feature_id=v))
-    present = [f for f in lay.fields if f.name in df.columns]
-    for i, (_, row) in enumerate(df.iterrows()):
-        fid = str(row[lay.id_field]) if ids is not None else None
-        for f in present:
-            msg = check_value(f, row[f.name])
-            if msg:
-                problems.append(Problem(layer_name, msg, row=i, feature_id=fid))
-    if lay.spatial and "geometry" in df.columns:
-        problems.extend(_check_geometry(lay, df, county))
-    return problems
-
-
-def _check_geometry(lay: Layer, df, county) -> list[Problem]:
-    import shapely
-
-    out: list[Problem] = []
-    geoms = df.geometry.values
-    # reference places (airport, city centre) lie outside the county on purpose
-    near = county.buffer(0.05) if county is not None and lay.name != "places" else None  # ~5 km
-    for i, g in enumerate(geoms):
-        fid = str(df.iloc[i][lay.id_field]) if lay.id_field and lay.id_field in df.columns else None
-        if g is None or g.is_empty:
-            if lay.geometry_required:
-                out.append(Problem(lay.name, "缺少几何图形", row=i, feature_id=fid))
-            continue
-        if g.geom_type not in lay.geometry:
-            out.append(Problem(lay.name, f"几何类型 {g.geom_type} 不适用于本图层（允许：{'、'.join(lay.geometry)}）",
-                               row=i, feature_id=fid))
-            continue
-        if not shapely.is_valid(g):
-            out.append(Problem(lay.name, f"几何图形无效：{shapely.is_valid_reason(g)}", row=i, feature_id=fid))
-        if near is not None and not near.intersects(g):
-            out.append(Problem(lay.name, f"位置不在{county_profile().name}范围内（距县界超过约5公里）", row=i,
-                               feature_id=fid))
-    return out

@@ -62,9 +62,8 @@ def _user(args) -> str:
 
 def _store(args):
     """The store as the command's user sees it: an account's role when ``--user`` names one (see
-    :func:`xxgeo.accounts.cli_actor`); every write is checked by :class:`~xxgeo.policy.GuardedStore`."""
-    from ..accounts import cli_actor
-    from ..policy import GuardedStore
+    :func:`xxgeo.policy.cli_actor`); every write is checked by :class:`~xxgeo.policy.GuardedStore`."""
+    from ..policy import GuardedStore, cli_actor
     from ..store import open_store
 
     store = open_store(args.store)

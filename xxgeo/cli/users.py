@@ -27,8 +27,8 @@ def register(sub) -> dict:
 
 def cmd_users(args) -> int:
     """Run ``users add|list|remove``."""
-    from ..accounts import cli_actor, read_password_file
-    from ..policy import ROLE_LABELS, GuardedStore
+    from ..accounts import read_password_file
+    from ..policy import ROLE_LABELS, GuardedStore, cli_actor
     from ..store import open_store
 
     store = open_store(args.store)

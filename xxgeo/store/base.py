@@ -25,7 +25,8 @@ import pandas as pd
 import shapely
 
 from ..errors import NotFound, StaleEdit, StoreError, ValidationFailed
-from ..schema import LAYERS, REQUIRED_LAYERS, Problem, Report, check_value, is_empty, validate_frame
+from ..schema import LAYERS, REQUIRED_LAYERS, is_empty
+from ..validation import Problem, Report, check_value, validate_frame
 from .frames import AUDIT_COLUMNS, AuditEntry, Dataset, Revert, coerce, editable_layer, empty_frame, now_iso
 
 
