@@ -290,3 +290,26 @@ def test_township_only_imports_never_land_on_an_existing_point(store_copy, tmp_p
     for x, y in pts:
         d = np.hypot((others[:, 0] - x) * kx, (others[:, 1] - y) * 111_320.0)
         assert np.sort(d)[1] >= 129, (x, y, np.sort(d)[:3])  # [0] is the point itself
+
+
+def test_a_thousand_township_only_projects_all_land_inside_their_townships(store_copy, tmp_path):
+    """Issue 18: 1,000 projects without coordinates were placed partly outside the county (a township's spiral
+    ran out of room) and refused. Now each township's points stay inside it, closer together when many must fit,
+    with township precision; the whole import passes validation."""
+    from xxgeo.importers import commit_import, prepare_import
+
+    towns = store_copy.read("townships")
+    names = list(towns["name"])
+    rows = ["项目名称,类别,乡镇"] + [f"批量项目{i},工业,{names[i % 3]}" for i in range(1000)]
+    csv = tmp_path / "many.csv"
+    csv.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    plan = prepare_import(csv, "projects", store_copy, user="t")
+    assert plan.ok, plan.problems[:3]
+    commit_import(plan, store_copy, user="t")
+    after = store_copy.read("projects")
+    new = after[after["name"].str.startswith("批量项目")]
+    assert len(new) == 1000 and set(new["loc_precision"]) == {"township"}
+    cells = towns.set_index("code").geometry
+    assert all(cells[c].contains(g) for c, g in zip(new["township_code"], new.geometry))
+    assert new.geometry.map(lambda g: (round(g.geoms[0].x, 7), round(g.geoms[0].y, 7))).is_unique
+    assert store_copy.validate().ok

@@ -14,10 +14,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import shapely
-import shapely.prepared
 
 from ..parcels import area_mu
-from ..placement import SPACING_M, spiral_point
+from ..placement import free_slots
 from ..schema import LAYERS, is_empty
 
 NATURAL_KEYS = {"township_indicators": ("township_code", "indicator", "year"),
@@ -297,25 +296,11 @@ def _coords(g) -> list[tuple[float, float]]:
     return [(p.x, p.y) if p.geom_type == "Point" else (p.centroid.x, p.centroid.y) for p in parts]
 
 
-def _free_slot(anchor: tuple[float, float], cell, taken: list, tries: int = 20_000) -> tuple[float, float]:
-    """The first spiral slot around ``anchor`` inside ``cell`` and at least SPACING_M/2 from every ``taken``."""
-    xy = np.array(taken, dtype=float).reshape(-1, 2)
-    kx = 111_320.0 * np.cos(np.radians(anchor[1]))
-    for k in range(1, tries):
-        lon, lat = spiral_point(anchor, k)
-        if cell is not None and not cell.contains(shapely.Point(lon, lat)):
-            continue
-        if len(xy) == 0 or np.min(np.hypot((xy[:, 0] - lon) * kx, (xy[:, 1] - lat) * 111_320.0)) >= SPACING_M / 2:
-            return lon, lat
-    return spiral_point(anchor, len(taken) + 1)
-
-
 def _place(rows: list, geoms: list, new_idx: list, townships: pd.DataFrame, res: MergeResult) -> None:
     """New projects known only to a township go on that township's point (spread, ``loc_precision=township``).
 
-    Each takes the first slot of the township's spiral that lies inside the township and is at least half a
-    spacing away from every point already there (the build's own spread skips slots outside a cell, so
-    counting rows would land on a slot already taken)."""
+    They take the township's first free spiral slots (:func:`xxgeo.placement.free_slots`: inside the township, at
+    least half a spacing from every point already there, closer together when many must fit — never outside)."""
     anchors, cells = {}, {}
     for _, t in townships.iterrows():
         lon, lat = t.get("seat_lon"), t.get("seat_lat")
@@ -325,19 +310,20 @@ def _place(rows: list, geoms: list, new_idx: list, townships: pd.DataFrame, res:
             lon, lat = (p.x, p.y) if p is not None else (None, None)
         if lon is not None:
             anchors[str(t["code"])] = (float(lon), float(lat))
-            cells[str(t["code"])] = shapely.prepared.prep(g) if g is not None and not g.is_empty else None
+            cells[str(t["code"])] = g if g is not None and not g.is_empty else None
     taken: dict = {}
     for i, g in enumerate(geoms):
         code = rows[i].get("township_code")
         if i not in new_idx and g is not None and not g.is_empty and not is_empty(code):
             taken.setdefault(str(code), []).extend(_coords(g))
-    placed = 0
+    waiting: dict = {}
     for i in new_idx:
-        r = rows[i]
-        code = r.get("township_code")
-        if geoms[i] is None and r.get("loc_precision") == "township" and code in anchors:
-            pt = _free_slot(anchors[code], cells[code], taken.setdefault(code, []))
-            taken[code].append(pt)
+        code = rows[i].get("township_code")
+        if geoms[i] is None and rows[i].get("loc_precision") == "township" and code in anchors:
+            waiting.setdefault(code, []).append(i)
+    placed = 0
+    for code, idx in waiting.items():
+        for i, pt in zip(idx, free_slots(anchors[code], cells[code], taken.get(code, []), len(idx))):
             geoms[i] = shapely.MultiPoint([pt])
             placed += 1
     if placed:
