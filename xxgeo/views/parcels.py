@@ -56,8 +56,7 @@ def render(ctx, park_id: str | None) -> None:
     nums = xp.numbers(allp)
     mine = xp.of_park(allp, park_id)
     if not len(mine):
-        st.info(t("parcels.none"))
-        _how_to_add(ctx, intro=False)
+        _how_to_add(ctx)
         return
     present = str(ctx.params.get("present", "")) in ("1", "true")
     if present:
@@ -192,9 +191,14 @@ def _compare(ctx, sel: pd.DataFrame, nums: dict, park_names: dict) -> None:
 
 
 def _how_to_add(ctx, *, intro: bool = True) -> None:
+    """No parcels: say so; how to add them (the command, the template) only to the bureau's editors — an
+    investor, or the kiosk page, sees nothing of the app behind the page."""
     t = ctx.t
+    staff = ctx.can_write_all and not ctx.kiosk and not ctx.actor.is_public
     if intro:
-        st.info(t("parcels.none"))
+        st.info(t("parcels.none") if staff else t("parcels.none_public"))
+    if not staff:
+        return
     st.markdown(t("parcels.how"))
     st.code(xp.IMPORT_COMMAND, language="bash")
     st.download_button(t("parcels.template"), xp.template_xlsx(), "地块导入模板-parcels-template.xlsx",
