@@ -23,7 +23,7 @@ TEMPLATE_HEADERS = ("地块编号", "地块名称", "所在园区", "所在乡�
                     *(zh for _f, zh, _en in CHECKLIST), "供地状态", "联系人", "照片", "全景链接", "是否公开",
                     "来源", "几何WKT")
 #: what the CLI command to import parcels looks like (shown when none are imported)
-IMPORT_COMMAND = "python -m xxgeo import 地块.zip --layer parcels"
+IMPORT_COMMAND = "python -m xxgeo import parcels.zip --layer parcels"
 
 
 def area_mu(geoms) -> list:

@@ -58,7 +58,8 @@ BOUNDARY_ZH: dict[str, str] = {"schematic": "示意（非法定界线）", "offi
 
 #: units the plan's indicator tables write, in English (户 counts enterprises and 张 beds: their only uses there)
 UNIT_EN: dict[str, str] = {
-    "亿元": "100M CNY", "亿美元": "100M USD", "万元": "10k CNY", "元": "CNY", "件": "items", "人": "persons",
+    "万元/亩": "10k CNY per mu", "亿元": "100M CNY", "亿美元": "100M USD", "万元": "10k CNY", "元": "CNY",
+    "件": "items", "人": "persons",
     "套": "units", "岁": "years", "张": "beds", "亩": "mu", "立方米": "m³", "亿立方米": "100M m³", "万吨": "10k t",
     "人/亿元": "persons per 100M CNY", "人/ 亿元": "persons per 100M CNY", "户": "enterprises", "年": "years",
     "个": "count", "1/10万": "per 100,000", "‰": "‰", "%": "%", "km²": "km²", "km": "km",
@@ -94,6 +95,13 @@ VALUES_EN: dict[str, str] = {**CATEGORY_EN, **{zh: en for zh, en in PRECISION.va
 LABEL_EN: dict[str, str] = {
     "联系单位": "Organisation", "联系人": "Contact person", "联系电话": "Telephone", "电子邮箱": "E-mail",
     "联系地址": "Address",
+    "地块编号": "Parcel id", "地块名称": "Parcel name", "所在园区": "Park",
+    "面积（按边界计算）": "Area (from the boundary)",
+    "面积（文件所述）": "Area (as the file states)", "土地用途": "Land use", "供地方式": "Supply",
+    "价格": "Price", "价格单位": "Price unit", "容积率": "Floor area ratio", "投资强度": "Investment intensity",
+    "亩均税收": "Tax per mu", "通路": "Road", "通电": "Power", "通水": "Water", "通讯": "Telecoms",
+    "排水": "Drainage", "通燃气": "Gas", "通热力": "Heating", "场地平整": "Site levelled", "供地状态": "Supply status",
+    "照片": "Photo", "全景链接": "Panorama link",
     "2015年": "2015", "2020年": "2020", "2020年目标": "2020 target", "2025年目标": "2025 target",
     "上级指标": "Parent indicator", "专栏分组": "Box group", "主导产业": "Leading industries",
     "乡镇代码": "Township code", "位置与四至": "Location and bounds", "位置精度": "Location precision",
