@@ -3,6 +3,7 @@ township, and the store records it under their name; on the GeoPackage and (with
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pytest
@@ -61,17 +62,20 @@ def test_township_head_signs_in_and_edits_own_project(browser, app_url, shared_s
     own = projects[projects["township_code"] == PEIJIE]
     pid = str(own["project_id"].iloc[0])
     wait_for_app_run(page)  # a rerun still going would reset the form after it was filled
-    status = page.get_by_label("状态", exact=True)
-    status.fill("在建（浏览器核实）")
-    expect(status).to_have_value("在建（浏览器核实）")
-    page.get_by_role("button", name="保存修改").click()
+    # the status is chosen from the lifecycle stages (free text only through 其他)
+    box = page.get_by_role("combobox", name="状态", exact=True)
+    box.click()
+    box.fill("新开工")
+    page.get_by_role("option", name="新开工", exact=True).click()
+    expect(box).to_have_attribute("aria-expanded", "false")
+    page.get_by_role("button", name=re.compile(r"^保存对 ")).click()
     page.get_by_text(f"已保存 {pid}").wait_for(timeout=120_000)
     wait_for_app_run(page)  # the rerun finished (stale elements of the last view gone)
     shot = tmp_path / f"signin-{request.node.callspec.params['shared_store']}.png"  # docs/img/signin-township.png
     page.screenshot(path=str(shot))
     assert shot.stat().st_size > 10_000
     after = store.read("projects").set_index("project_id").loc[pid]
-    assert after["status"] == "在建（浏览器核实）"
+    assert after["status"] == "新开工"
     log = store.read("audit_log")
     assert log["user"].iloc[-1] == "zhang" and log["feature_id"].iloc[-1] == pid
     assert not errors, errors
