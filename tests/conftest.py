@@ -260,3 +260,23 @@ def pg_schemas_are_cleaned_up():
         for name in leaked:
             con.execute(f'DROP SCHEMA "{name}" CASCADE')
     assert not leaked, f"PostGIS test schemas left behind (now dropped): {leaked}"
+
+
+@pytest.fixture
+def app(built_store_path, monkeypatch):
+    """``kit.app_test`` on the default store: ``app(view=..., lang=...)`` runs the app once with those URL params."""
+    from kit import app_test
+
+    monkeypatch.setenv("XXGEO_STORE", str(built_store_path))
+    return app_test
+
+
+@pytest.fixture
+def small_app_store(tmp_path, monkeypatch):
+    """A small made store (tests/datafactory.py) the app opens (``XXGEO_STORE``), edits recorded as 测试员."""
+    from datafactory import make_store
+
+    s = make_store(tmp_path / "store.gpkg")
+    monkeypatch.setenv("XXGEO_STORE", str(s.path))
+    monkeypatch.setenv("XXGEO_USER", "测试员")
+    return s

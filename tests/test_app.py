@@ -2,20 +2,11 @@
 
 from pathlib import Path
 
-import pytest
-from kit import app_test
 from streamlit.testing.v1 import AppTest
 
 from xxgeo.mapping import MapFilter, filter_projects
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
-
-
-@pytest.fixture
-def app(built_store_path, monkeypatch):
-    monkeypatch.setenv("XXGEO_STORE", str(built_store_path))
-
-    return app_test
 
 
 def texts(at) -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from datafactory import make_store
 from streamlit.testing.v1 import AppTest
 
 from xxgeo.edits import set_fields
@@ -21,10 +20,8 @@ APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
 
 @pytest.fixture
-def store(tmp_path, monkeypatch):
-    s = make_store(tmp_path / "store.gpkg")
-    monkeypatch.setenv("XXGEO_STORE", str(s.path))
-    monkeypatch.setenv("XXGEO_USER", "测试员")
+def store(small_app_store):
+    s = small_app_store
     # the trap of the issue: a longer name with a lower id than the exact one
     set_fields(s, "projects", "XM0002", ["name=禹王城遗址博物馆"], user="准备")
     set_fields(s, "projects", "XM0004", ["name=禹王城遗址"], user="准备")

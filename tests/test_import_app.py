@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from datafactory import make_store
 from streamlit.testing.v1 import AppTest
 
 from xxgeo.edits import set_fields
@@ -14,11 +13,8 @@ APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
 
 @pytest.fixture
-def store(tmp_path, monkeypatch):
-    s = make_store(tmp_path / "store.gpkg")
-    monkeypatch.setenv("XXGEO_STORE", str(s.path))
-    monkeypatch.setenv("XXGEO_USER", "测试员")
-    return s
+def store(small_app_store):
+    return small_app_store
 
 
 def open_view(**params) -> AppTest:

