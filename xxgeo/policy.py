@@ -347,8 +347,9 @@ class GuardedStore(DispatchGuard, DispatchImportGuard):
         check_signed_in(self.actor)
         actor, store = self.actor, self._store
 
+        check_generic_edit(actor, layer, changes)
+
         def guard(current: dict) -> None:
-            check_generic_edit(actor, layer, changes)
             check_feature(actor, layer, current, changes)
             if geometry is not None and actor.role not in WRITERS:
                 check_move(actor, feature_id, geometry, store.read("townships"))
