@@ -346,7 +346,6 @@ class GuardedStore(DispatchGuard, DispatchImportGuard):
         the check runs on the row the edit's own transaction read (locked)."""
         check_signed_in(self.actor)
         actor, store = self.actor, self._store
-
         check_generic_edit(actor, layer, changes)
 
         def guard(current: dict) -> None:

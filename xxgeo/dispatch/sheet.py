@@ -194,7 +194,7 @@ def parse_rows(raw: RawRows, month: str | None = None) -> ParsedSheet:
                 out.append(SheetRow(label, None, None, None, None, {}))
             continue  # a totals or notes row
         try:
-            m = month_of(cell["month"], what=f"{label}的月份") if not blank(cell.get("month")) else default
+            m = month_of(_plain(cell["month"])) if not blank(cell.get("month")) else default
             values = clean_values({f: _plain(cell[f]) for f in VALUE_FIELDS_OF_SHEET if f in cell},
                                   factors={f: fac for f, (_, fac) in cols.items()})
             problem = text_of(cell.get("problem"), what=f"{label}的存在问题")
