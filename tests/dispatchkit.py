@@ -60,5 +60,5 @@ def write_csv(path: Path, rows: list[list], encoding: str = "utf-8") -> Path:
 
 def snapshot(store) -> tuple:
     """What a refused write must leave as it was: the reports, the problems and the audit log's length."""
-    return (store.read("progress").astype(str).to_dict("records"), store.read("problems").astype(str).to_dict("records"),
-            len(store.audit_entries()))
+    return (store.read("progress").astype(str).to_dict("records"),
+            store.read("problems").astype(str).to_dict("records"), len(store.audit_entries()))

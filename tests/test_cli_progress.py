@@ -4,8 +4,8 @@ own township by ``--user`` on a store with accounts (both backends), one-sentenc
 from __future__ import annotations
 
 import pytest
-
 from dispatchkit import OTHER, OWN, PEIJIE, snapshot, write_xlsx
+
 from xxgeo.cli import main
 
 PW = "correct horse 9"
@@ -42,8 +42,8 @@ def test_the_cycle_by_command_line(with_accounts, capsys, tmp_path):
     code, out, _ = run(capsys, "--lang", "en", "progress", "return", "--id", OWN, "--month", "2026-03", "--comment",
                        "check the total", "--user", "li", "--store", s)
     assert code == 0 and out.strip() == f"{OWN}/2026-03 is now returned."
-    code, out, _ = run(capsys, "problems", "add", "--id", OWN, "--month", "2026-03", "--text", "征地", "--needs", "协调",
-                       "--due", "2026-04-30", "--user", "zhang", "--store", s)
+    code, out, _ = run(capsys, "problems", "add", "--id", OWN, "--month", "2026-03", "--text", "征地",
+                       "--needs", "协调", "--due", "2026-04-30", "--user", "zhang", "--store", s)
     assert code == 0 and f"{OWN}/2026-03/1" in out
     code, _, err = run(capsys, "problems", "resolve", "--problem-id", f"{OWN}/2026-03/1", "--resolution", "好",
                        "--user", "zhang", "--store", s)

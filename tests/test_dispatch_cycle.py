@@ -7,8 +7,8 @@ import json
 import math
 
 import pytest
-
 from dispatchkit import BUREAU, HEAD, OTHER, OWN, guarded, own_projects, snapshot
+
 from xxgeo.edits import undo_last
 from xxgeo.errors import NotFound, PermissionDenied, StaleEdit, ValidationFailed
 from xxgeo.policy import PUBLIC, operator
@@ -131,8 +131,8 @@ def test_the_stage_history_is_in_the_audit(any_store):
     bureau = guarded(any_store, BUREAU)
     bureau.update_feature("projects", OWN, {"stage": "前期"})
     bureau.update_feature("projects", OWN, {"stage": "新开工"})
-    changes = [(e.at, json.loads(e.before).get("stage"), json.loads(e.after)["stage"]) for e in any_store.audit_entries()
-               if e.feature_id == OWN and "stage" in (e.after or "")]
+    changes = [(e.at, json.loads(e.before).get("stage"), json.loads(e.after)["stage"])
+               for e in any_store.audit_entries() if e.feature_id == OWN and "stage" in (e.after or "")]
     assert [(b, a) for _, b, a in changes] == [(None, "前期"), ("前期", "新开工")] and all(t for t, _, _ in changes)
 
 

@@ -8,8 +8,8 @@ import io
 import math
 
 import pytest
-
 from dispatchkit import BUREAU, HEAD, OTHER, OWN, guarded, own_projects, snapshot, write_csv, write_xls, write_xlsx
+
 from xxgeo.dispatch.headers import header_field
 from xxgeo.dispatch.sheet import RawRows, parse_rows
 from xxgeo.dispatch.template import progress_template
@@ -18,7 +18,8 @@ from xxgeo.errors import ImportRefused, PermissionDenied, ValidationFailed
 
 CODE = "2101-000000-04-01-000123"
 HEADERS = ["序号", "项目代码", "项目编号", "项目名称", "月份", "年度计划投资（万元）", "本月完成投资（万元）",
-           "本年累计完成（万元）", "开工累计完成（万元）", "形象进度", "资金到位（万元）", "是否入统", "存在问题", "需协调事项"]
+           "本年累计完成（万元）", "开工累计完成（万元）", "形象进度", "资金到位（万元）", "是否入统", "存在问题",
+           "需协调事项"]
 
 
 def _names(store):
@@ -99,7 +100,8 @@ def test_a_township_head_imports_only_their_own(any_store, tmp_path):
 def test_xls_and_gbk_csv_are_read(store_copy, tmp_path):
     bureau = guarded(store_copy, BUREAU)
     a, b = own_projects(store_copy)
-    xls = write_xls(tmp_path / "old.xls", [["项目编号", "月份", "年度计划投资（万元）", "本年累计完成（万元）", "形象进度"],
+    xls = write_xls(tmp_path / "old.xls", [["项目编号", "月份", "年度计划投资（万元）", "本年累计完成（万元）",
+                                           "形象进度"],
                                           [a, "2026-02", 5000.0, 700.0, "基础施工"]])
     rep = bureau.import_progress(xls)
     assert rep.inserted == 1

@@ -53,7 +53,8 @@ def progress_id(project_id: str, month: str) -> str:
 
 
 def month_of(v, *, what: str = "月份") -> str:
-    """``2026-03`` from ``2026-03``, ``2026-3``, ``2026年3月``, ``2026/03``, ``202603`` or a date; refuses anything else."""
+    """``2026-03`` from ``2026-03``, ``2026-3``, ``2026年3月``, ``2026/03``, ``202603`` or a date; refuses the
+    rest."""
     if isinstance(v, dt.date):
         return f"{v.year:04d}-{v.month:02d}"
     s = _text(v) if not blank(v) else ""
@@ -126,7 +127,8 @@ def flag_of(v, *, what: str = "是否入统") -> bool | None:
 
 
 def text_of(v, *, what: str = "文字") -> str | None:
-    """Free text (形象进度, 备注, a problem): stripped, None for blank; control characters and over-long text refused."""
+    """Free text (形象进度, 备注, a problem): stripped, None for blank; control characters and over-long text
+    refused."""
     if is_blank(v) or not str(v).strip():
         return None
     s = str(v).strip()

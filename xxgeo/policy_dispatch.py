@@ -53,8 +53,8 @@ def check_generic_edit(actor, layer: str, changes: dict) -> None:
     """A plain feature edit (``set``, the edit form): reports and problems only go through the cycle's own
     methods, and a project's key level and lead official are the bureau's call."""
     if layer in DISPATCH_LAYERS:
-        raise PermissionDenied(f"月度进度与问题清单只能用调度功能修改（python -m xxgeo progress set / problems resolve），"
-                               f"不能直接修改图层“{layer}”。",
+        raise PermissionDenied("月度进度与问题清单只能用调度功能修改（python -m xxgeo progress set / "
+                               f"problems resolve），不能直接修改图层“{layer}”。",
                                english=f"Monthly reports and problems change only through the dispatch commands "
                                        f"(python -m xxgeo progress set / problems resolve), not by editing “{layer}”.")
     bureau = [f for f in BUREAU_FIELDS if f in changes]
@@ -272,7 +272,8 @@ class DispatchGuard:
         actor, store = self.actor, self._store
         resolution = text_of(resolution, what="解决情况")
         if not resolution:
-            raise ValidationFailed("请写明解决情况（--resolution）。", english="Say how it was resolved (--resolution).")
+            raise ValidationFailed("请写明解决情况（--resolution）。",
+                                   english="Say how it was resolved (--resolution).")
         if _row(store, "problems", "problem_id", str(problem_id)) is None:
             raise NotFound(f"没有编号为“{problem_id}”的问题（python -m xxgeo problems list）。",
                            english=f"No problem “{problem_id}” (python -m xxgeo problems list).")

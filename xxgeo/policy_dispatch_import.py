@@ -106,7 +106,8 @@ def apply_sheet(store, actor, sheet, *, dry_run: bool = False) -> SheetReport:
         for r, pid, _ in matched:
             rid = progress_id(pid, r.month)
             if rid in seen:
-                raise ValidationFailed(f"{seen[rid]}和{r.label}都是项目“{pid}”{r.month}的月报，请合并后再导入；整张表未导入。",
+                raise ValidationFailed(f"{seen[rid]}和{r.label}都是项目“{pid}”{r.month}的月报，"
+                                       "请合并后再导入；整张表未导入。",
                                        english=f"{seen[rid]} and {r.label} both report project “{pid}” for {r.month}; "
                                                "merge them. Nothing was imported.")
             seen[rid] = r.label
@@ -164,7 +165,8 @@ def apply_sheet(store, actor, sheet, *, dry_run: bool = False) -> SheetReport:
                                                  "raised_by": actor.user, "raised_at": at, "version": 1})
                 rep.problems_added += 1
                 audit.append({"user": actor.user, "layer": "problems", "feature_id": qid, "action": "import-insert",
-                              "before": None, "after": json.dumps({"text": text, "needs": r.needs}, ensure_ascii=False)})
+                              "before": None,
+                              "after": json.dumps({"text": text, "needs": r.needs}, ensure_ascii=False)})
         return progress, problems, audit
 
     if dry_run:

@@ -26,7 +26,8 @@ ROLES = ("public", "township", "editor", "admin")
 KEY_LEVELS = ("省级重点", "市级重点", "县级重点")
 PROGRESS_STATES = ("draft", "submitted", "approved", "returned")
 PROBLEM_STATUSES = ("open", "resolved")
-#: the national 24-character 项目代码 (投资项目在线审批监管平台): year, 6-digit division code, two 2-digit classes, serial
+#: the national 24-character 项目代码 (投资项目在线审批监管平台): year, 6-digit division code, two 2-digit
+#: classes, serial
 PROJECT_CODE_RE = r"^\d{4}-\d{6}-\d{2}-\d{2}-\d{6}$"
 MONTH_RE = r"^\d{4}-(0[1-9]|1[0-2])$"
 DATE_RE = r"^\d{4}-\d{2}-\d{2}$"

@@ -136,7 +136,8 @@ LABEL_EN.update({
     "问题编号": "Problem id", "提出月份": "Month raised", "存在问题": "Problem", "需协调事项": "Co-ordination needed",
     "办结时限": "Due", "问题状态": "Problem status", "解决时间": "Resolved at", "解决情况": "Resolution",
     "提出人": "Raised by", "提出时间": "Raised at", "解决人": "Resolved by"})
-VALUES_EN.update({"省级重点": "provincial key project", "市级重点": "city key project", "县级重点": "county key project"})
+VALUES_EN.update({"省级重点": "provincial key project", "市级重点": "city key project",
+                  "县级重点": "county key project"})
 
 #: units: key -> (Chinese, English)
 UNITS: dict[str, tuple[str, str]] = {

@@ -78,7 +78,8 @@ def read_rows(path: str, *, name: str) -> RawRows:
     p = Path(path)
     size = p.stat().st_size
     if size == 0:
-        raise ImportRefused(f"文件“{name}”是空的，未导入。", english=f"The file “{name}” is empty; nothing was imported.")
+        raise ImportRefused(f"文件“{name}”是空的，未导入。",
+                            english=f"The file “{name}” is empty; nothing was imported.")
     if size > MAX_FILE_BYTES:
         raise ImportRefused(f"文件“{name}”太大（{size / 2**20:.0f} MB），未导入。",
                             english=f"The file “{name}” is too large ({size / 2**20:.0f} MB); nothing was imported.")
@@ -113,7 +114,8 @@ def _workbook(path: Path, name: str, fmt: str) -> RawRows:
     except (ValueError, OSError, RuntimeError, TypeError) as exc:  # calamine's errors for a damaged workbook
         raise _bad_file(name, f"（{type(exc).__name__}）") from None
     if best is None:
-        raise ImportRefused(f"{what}里没有数据，未导入。", english=f"Excel file “{name}” has no data; nothing was imported.")
+        raise ImportRefused(f"{what}里没有数据，未导入。",
+                            english=f"Excel file “{name}” has no data; nothing was imported.")
     return RawRows(name, best[1], fmt, [[None if c == "" else c for c in r] for r in best[2]])
 
 
@@ -179,7 +181,8 @@ def parse_rows(raw: RawRows, month: str | None = None) -> ParsedSheet:
     default = month_of(month, what="--month") if month else (month_in_text(title) or month_in_text(raw.name))
     notes = [(f"读取了工作表“{raw.sheet}”。", f"Read the sheet “{raw.sheet}”.")] if raw.sheet else []
     if not month and default and "month" not in cols:
-        notes.append((f"月份取自表头或文件名：{default}。", f"The month comes from the title or the file name: {default}."))
+        notes.append((f"月份取自表头或文件名：{default}。",
+                      f"The month comes from the title or the file name: {default}."))
     out = []
     for i, row in enumerate(rows[h + 1:], start=h + 2):
         if not any(not blank(c) for c in row):
@@ -203,7 +206,8 @@ def parse_rows(raw: RawRows, month: str | None = None) -> ParsedSheet:
             raise ValidationFailed(f"{label}：{exc.message}整张表未导入。", exc.problems,
                                    english=f"Row {i}: {exc.english} Nothing was imported.") from None
         if m is None:
-            raise ValidationFailed(f"{label}没有月份：请在表中加“月份”列，或指定月份（--month YYYY-MM）。整张表未导入。",
+            raise ValidationFailed(f"{label}没有月份：请在表中加“月份”列，或指定月份（--month YYYY-MM）。"
+                                   "整张表未导入。",
                                    english=f"Row {i} has no month: add a 月份 (month) column or give --month YYYY-MM. "
                                            "Nothing was imported.")
         out.append(SheetRow(label, code, pid, name, m, values,
