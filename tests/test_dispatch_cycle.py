@@ -9,6 +9,7 @@ import math
 import pytest
 from dispatchkit import BUREAU, HEAD, OTHER, OWN, guarded, own_projects, snapshot
 
+from xxgeo.dispatch.stages import stage_history
 from xxgeo.edits import undo_last
 from xxgeo.errors import NotFound, PermissionDenied, StaleEdit, ValidationFailed
 from xxgeo.policy import PUBLIC, operator
@@ -134,6 +135,9 @@ def test_the_stage_history_is_in_the_audit(any_store):
     changes = [(e.at, json.loads(e.before).get("stage"), json.loads(e.after)["stage"])
                for e in any_store.audit_entries() if e.feature_id == OWN and "stage" in (e.after or "")]
     assert [(b, a) for _, b, a in changes] == [(None, "前期"), ("前期", "新开工")] and all(t for t, _, _ in changes)
+    hist = stage_history(any_store.audit_entries(), OWN)
+    assert hist[["previous", "stage", "user"]].values.tolist() == [[None, "前期", "li"], ["前期", "新开工", "li"]]
+    assert all(hist["at_local"].str.match(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$"))
 
 
 def test_problems_open_and_close(any_store):
