@@ -42,4 +42,4 @@ def stage_history(entries, project_id: str | None = None) -> pd.DataFrame:
             continue
         rows.append({"project_id": e.feature_id, "stage": after.get("stage"), "previous": before.get("stage"),
                      "at": e.at, "at_local": local_time(e.at), "user": e.user, "action": e.action})
-    return pd.DataFrame(rows, columns=COLUMNS)
+    return pd.DataFrame(rows, columns=COLUMNS, dtype=object)
