@@ -145,10 +145,20 @@ def find_project(store, project_id) -> dict:
     return {k: (None if v is pd.NA else v) for k, v in rows.drop(columns="geometry", errors="ignore").iloc[0].items()}
 
 
-def _row(store, layer: str, key: str, value: str) -> dict | None:
-    df = store.read(layer)
-    rows = df[df[key].astype(str) == value] if len(df) else df
-    return rows.iloc[0].to_dict() if len(rows) else None
+def edit_or_missing(store, layer: str, feature_id: str, changes: dict, guard, missing: NotFound, **kw) -> int:
+    """``store.update_feature`` with ``guard``; ``missing`` raised instead when the feature is not there."""
+    found: list[bool] = []
+
+    def seen(current: dict) -> None:
+        found.append(True)
+        guard(current)
+
+    try:
+        return store.update_feature(layer, feature_id, changes, guard=seen, **kw)
+    except NotFound:
+        if found:
+            raise
+        raise missing from None
 
 
 def _dump(d: dict) -> str:
@@ -187,15 +197,21 @@ class DispatchGuard:
                            english="No value to save was given, for example year_done_wan=1200.")
         check_reporter(actor, find_project(store, project_id))
         changes.update({"reported_by": actor.user, "reported_at": now_iso()})
-        if _row(store, "progress", "progress_id", rid) is not None:
-            if actor.role not in EDITORS:
-                changes["state"] = "draft"
+        if actor.role not in EDITORS:
+            changes["state"] = "draft"  # only a draft or a returned month may be saved by the township: a draft again
+        found: list[bool] = []
 
-            def guard(current: dict) -> None:
-                check_save(actor, find_project(store, project_id), current)
+        def guard(current: dict) -> None:
+            found.append(True)
+            check_save(actor, find_project(store, project_id), current)
 
+        try:  # an existing month: a versioned feature edit (no whole-layer write)
             return store.update_feature("progress", rid, changes, user=actor.user, guard=guard,
                                         expected_version=expected_version)
+        except NotFound:
+            if found:
+                raise
+        changes.pop("state", None)
         if expected_version not in (None, 0):
             raise StaleEdit(f"“{rid}”还没有月报（版本 0），您编辑的是版本 {expected_version}；请刷新后重试。",
                             english=f"“{rid}” has no report yet (version 0) but you edited version "
@@ -221,8 +237,7 @@ class DispatchGuard:
         actor, store = self.actor, self._store
         rid = progress_id(project_id, month_of(month))
         comment = text_of(comment, what="审核意见")
-        if _row(store, "progress", "progress_id", rid) is None:
-            raise NotFound(f"“{rid}”还没有月报，请先填报（python -m xxgeo progress set）。",
+        missing = NotFound(f"“{rid}”还没有月报，请先填报（python -m xxgeo progress set）。",
                            english=f"“{rid}” has no report yet; fill it in first (python -m xxgeo progress set).")
         at = now_iso()
         changes: dict = {}
@@ -234,8 +249,9 @@ class DispatchGuard:
         probe = {"state": None, "reported_by": None, "reported_at": None} if action == "submit" else \
             {"state": None, "reviewed_by": None, "reviewed_at": None, "review_comment": None}
         changes.update(probe)
-        store.update_feature("progress", rid, changes, user=actor.user, guard=guard)
+        edit_or_missing(store, "progress", rid, changes, guard, missing, user=actor.user)
         return changes["state"]
+
 
     def add_problem(self, project_id: str, raised_month: str, text: str, needs: str = "", owner_unit: str = "",
                     due=None) -> str:
@@ -274,10 +290,9 @@ class DispatchGuard:
         if not resolution:
             raise ValidationFailed("请写明解决情况（--resolution）。",
                                    english="Say how it was resolved (--resolution).")
-        if _row(store, "problems", "problem_id", str(problem_id)) is None:
-            raise NotFound(f"没有编号为“{problem_id}”的问题（python -m xxgeo problems list）。",
+        missing = NotFound(f"没有编号为“{problem_id}”的问题（python -m xxgeo problems list）。",
                            english=f"No problem “{problem_id}” (python -m xxgeo problems list).")
         changes = {"status": "resolved", "resolution": resolution, "resolved_at": now_iso(),
                    "resolved_by": actor.user}
-        store.update_feature("problems", str(problem_id), changes, user=actor.user,
-                             guard=lambda current: check_resolve(actor, current))
+        edit_or_missing(store, "problems", str(problem_id), changes, lambda current: check_resolve(actor, current),
+                        missing, user=actor.user)
