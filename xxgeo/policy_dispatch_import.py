@@ -115,11 +115,11 @@ def apply_sheet(store, actor, sheet, *, dry_run: bool = False) -> SheetReport:
         by_pid = {str(p): row for p, row in zip(projects["project_id"].astype(str),
                                                  projects.drop(columns="geometry", errors="ignore").to_dict("records"))}
         index = {str(k): i for i, k in enumerate(progress["progress_id"])} if len(progress) else {}
-        at, audit = now_iso(), []
+        at, audit, new_rows = now_iso(), [], {}
         rep.inserted = rep.updated = rep.unchanged = rep.problems_added = 0
         for r, pid, _ in matched:
             rid = progress_id(pid, r.month)
-            current = progress.iloc[index[rid]].to_dict() if rid in index else None
+            current = progress.iloc[index[rid]].to_dict() if rid in index else new_rows.get(rid)
             try:
                 check_save(actor, by_pid[pid], current)
             except PermissionDenied as exc:
@@ -131,8 +131,7 @@ def apply_sheet(store, actor, sheet, *, dry_run: bool = False) -> SheetReport:
             if current is None:
                 row = {"progress_id": rid, "project_id": pid, "month": r.month, **given, **stamp, "state": "draft",
                        "version": 1}
-                progress = append_row(progress, row)
-                index[rid] = len(progress) - 1
+                new_rows[rid] = row
                 rep.inserted += 1
                 audit.append({"user": actor.user, "layer": "progress", "feature_id": rid, "action": "import-insert",
                               "before": None, "after": json.dumps(given, ensure_ascii=False, default=str)})
@@ -167,6 +166,9 @@ def apply_sheet(store, actor, sheet, *, dry_run: bool = False) -> SheetReport:
                 audit.append({"user": actor.user, "layer": "problems", "feature_id": qid, "action": "import-insert",
                               "before": None,
                               "after": json.dumps({"text": text, "needs": r.needs}, ensure_ascii=False)})
+        if new_rows:  # once: a row at a time would copy the whole layer for each
+            new = pd.DataFrame(list(new_rows.values()))
+            progress = pd.concat([progress, new.astype(object)], ignore_index=True) if len(progress) else new
         return progress, problems, audit
 
     if dry_run:
