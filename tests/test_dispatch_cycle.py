@@ -185,3 +185,23 @@ def test_undo_backups_and_exports_carry_the_reports(any_store, tmp_path):
         assert write(res, tmp_path / f"p.{fmt}").stat().st_size > 0
     with pytest.raises(Exception, match="内部"):
         export_layer(guarded(any_store, HEAD), "progress", "csv", public_only=True)
+
+
+def test_a_months_table_is_saved_in_one_transaction(any_store):
+    head = guarded(any_store, HEAD)
+    a, b = own_projects(any_store)
+    assert head.save_progress_table(M, {a: {"year_done_wan": 10}, b: {"year_done_wan": "20", "note": "开工"}},
+                                    expected_versions={a: 0, b: 0}) == {a: 1, b: 1}
+    assert head.save_progress_table(M, {a: {"year_done_wan": None}}) == {a: 2}  # a blank clears: not reported
+    assert math.isnan(_row(any_store, f"{a}/{M}")["year_done_wan"])
+    before = snapshot(any_store)
+    with pytest.raises(PermissionDenied, match="不属于您所在的乡镇"):  # one row refused: nothing saved
+        head.save_progress_table(M, {a: {"year_done_wan": 1}, OTHER: {"year_done_wan": 1}})
+    with pytest.raises(StaleEdit):
+        head.save_progress_table(M, {a: {"year_done_wan": 1}, b: {"year_done_wan": 1}}, expected_versions={b: 0})
+    assert snapshot(any_store) == before
+    undo_last(guarded(any_store, BUREAU), user="li")  # the table is undone from its backup
+    assert _row(any_store, f"{a}/{M}")["year_done_wan"] == 10
+    head.transition_progress(b, M, "submit")
+    with pytest.raises(PermissionDenied, match="等待规划局审核"):
+        head.save_progress_table(M, {a: {"year_done_wan": 1}, b: {"year_done_wan": 1}})

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .dispatch_values import progress_id
-from .errors import PermissionDenied, ValidationFailed
+from .dispatch_values import clean_values, month_of, progress_id
+from .errors import NotFound, PermissionDenied, StaleEdit, ValidationFailed
 from .policy_dispatch import EDITORS, append_row, check_save
 from .store.frames import now_iso
 
@@ -189,10 +189,79 @@ def apply_sheet(store, actor, sheet, *, dry_run: bool = False) -> SheetReport:
     return rep
 
 
+def save_table(store, actor, month: str, table: dict, expected: dict | None = None) -> dict:
+    """Save many projects' values for one month in one transaction (see
+    :meth:`DispatchImportGuard.save_progress_table`); returns ``{project_id: new version}``."""
+    month = month_of(month)
+    cleaned = {str(pid): clean_values(values) for pid, values in table.items()}
+    if not cleaned:
+        raise NotFound("没有要保存的月报。", english="No report to save was given.")
+    if actor.role == "public":
+        check_save(actor, {}, None)  # refused: the public reports nothing
+    versions: dict = {}
+
+    def build(st, saved):
+        projects = st.read("projects").drop(columns="geometry", errors="ignore")
+        by_pid = {str(r["project_id"]): r for r in projects.to_dict("records")}
+        progress = st.read("progress")
+        index = {str(k): i for i, k in enumerate(progress["progress_id"])} if len(progress) else {}
+        at, audit, new = now_iso(), [], []
+        for pid, values in cleaned.items():
+            rid = progress_id(pid, month)
+            if pid not in by_pid:
+                raise NotFound(f"没有编号为“{pid}”的项目。", english=f"No project “{pid}”.")
+            current = progress.iloc[index[rid]].to_dict() if rid in index else None
+            check_save(actor, by_pid[pid], current)
+            stored = int(current.get("version") or 1) if current is not None else 0
+            want = (expected or {}).get(pid)
+            if want is not None and int(want) != stored:
+                raise StaleEdit(f"“{rid}”已被他人修改（当前版本 {stored}，您编辑的是版本 {want}），"
+                                "整张表未保存；请刷新后重试。",
+                                english=f"“{rid}” was changed by someone else (now version {stored}, you edited "
+                                        f"version {want}); nothing was saved. Reload and try again.")
+            changes = {**values, "reported_by": actor.user, "reported_at": at}
+            if current is None:
+                new.append({"progress_id": rid, "project_id": pid, "month": month, **changes, "state": "draft",
+                            "version": 1})
+                versions[pid] = 1
+                audit.append({"user": actor.user, "layer": "progress", "feature_id": rid, "action": "import-insert",
+                              "before": None, "after": json.dumps(changes, ensure_ascii=False, default=str)})
+                continue
+            if actor.role not in EDITORS:
+                changes["state"] = "draft"
+            i = progress.index[index[rid]]
+            before = {k: current.get(k) for k in changes}
+            for k, v in changes.items():
+                progress.at[i, k] = v
+            progress.at[i, "version"] = versions[pid] = stored + 1
+            audit.append({"user": actor.user, "layer": "progress", "feature_id": rid, "action": "import-update",
+                          "before": json.dumps(before, ensure_ascii=False, default=str),
+                          "after": json.dumps(changes, ensure_ascii=False, default=str)})
+        if new:
+            frame = pd.DataFrame(new)
+            progress = pd.concat([progress, frame.astype(object)], ignore_index=True) if len(progress) else frame
+        head = {"user": actor.user, "layer": "progress", "feature_id": None, "action": "import",
+                "before": json.dumps({"backup": getattr(saved, "name", None)}, ensure_ascii=False),
+                "after": json.dumps({"file": f"月度进度表 {month}", "rows": len(cleaned)}, ensure_ascii=False)}
+        return {"progress": progress}, [head, *audit]
+
+    store.write_layers(build, action="progress")
+    return versions
+
+
 class DispatchImportGuard:
-    """The monthly-sheet import of :class:`xxgeo.policy.GuardedStore`."""
+    """The monthly-sheet import and the month's table of :class:`xxgeo.policy.GuardedStore`."""
 
     __slots__ = ()
+
+    def save_progress_table(self, month: str, table: dict, *, expected_versions: dict | None = None) -> dict:
+        """Save the values of many projects for one month (the view's editable table: ``{project_id: {field:
+        value}}``, as :meth:`save_progress` takes one) in ONE transaction with a backup: every row checked as
+        :meth:`save_progress` checks it, and nothing saved when one is refused. ``expected_versions``
+        (``{project_id: version}``, 0 for a month not reported yet) refuses the whole table when someone else
+        changed a row meanwhile. Returns ``{project_id: new version}``. Cheaper than one save per row when
+        months are new (one write of the layer instead of one per row)."""
+        return save_table(self._store, self.actor, month, table, expected_versions)
 
     def import_progress(self, path, month: str | None = None, *, name: str | None = None,
                         dry_run: bool = False) -> SheetReport:
