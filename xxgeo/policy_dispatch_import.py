@@ -35,6 +35,8 @@ class SheetReport:
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
+    #: matched rows that give no value and no problem (a template row left blank): nothing written for them
+    blank: list = field(default_factory=list)
     problems_added: int = 0
     backup: object = None
     notes: list = field(default_factory=list)
@@ -117,6 +119,7 @@ def apply_sheet(store, actor, sheet, *, dry_run: bool = False) -> SheetReport:
         index = {str(k): i for i, k in enumerate(progress["progress_id"])} if len(progress) else {}
         at, audit, new_rows = now_iso(), [], {}
         rep.inserted = rep.updated = rep.unchanged = rep.problems_added = 0
+        rep.blank = []
         for r, pid, _ in matched:
             rid = progress_id(pid, r.month)
             current = progress.iloc[index[rid]].to_dict() if rid in index else new_rows.get(rid)
@@ -127,6 +130,9 @@ def apply_sheet(store, actor, sheet, *, dry_run: bool = False) -> SheetReport:
                                        english=f"{r.label.replace('第', 'Row ').replace('行', '')}: {exc.english} "
                                                "Nothing was imported.") from None
             given = {k: v for k, v in r.values.items() if v is not None}
+            if not given and not (r.problem or r.needs):
+                rep.blank.append(r.label)  # nothing reported on this row: no empty report is made up for it
+                continue
             stamp = {"reported_by": actor.user, "reported_at": at}
             if current is None:
                 row = {"progress_id": rid, "project_id": pid, "month": r.month, **given, **stamp, "state": "draft",

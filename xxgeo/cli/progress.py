@@ -128,6 +128,10 @@ def _import(store, args, lang: str) -> int:
         for u in rep.unmatched:
             print(tr("dispatch.unmatched_row", lang, row=_row_label(u["row"], lang), given=u["given"],
                      reason=u["reason_en"] if lang == "en" else u["reason"]))
+    if rep.blank:
+        shown = "、".join(rep.blank[:10]) + ("…" if len(rep.blank) > 10 else "")
+        print(tr("dispatch.blank_rows", lang, n=len(rep.blank),
+                 rows=", ".join(_row_label(b, lang) for b in rep.blank[:10]) if lang == "en" else shown))
     if not rep.matched:
         sys.stdout.flush()
         raise ImportRefused(tr("dispatch.nothing_matched"), english=tr("dispatch.nothing_matched", "en"))
