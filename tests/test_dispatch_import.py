@@ -143,6 +143,9 @@ def test_the_month_comes_from_the_title_or_the_file_name():
     sheet = parse_rows(RawRows("2026-05 进度.xlsx", "", "xlsx", rows[1:]))
     assert sheet.rows[0].month == "2026-05"
     assert parse_rows(RawRows("x.xlsx", "", "xlsx", rows), "2026-06").rows[0].month == "2026-06"
+    assert parse_rows(RawRows("2026年1-3月项目进度.xlsx", "", "xlsx", rows[1:])).rows[0].month == "2026-03"
+    with pytest.raises(ValidationFailed, match="没有月份"):  # two months named: none is guessed
+        parse_rows(RawRows("2026年3月与2026年4月.xlsx", "", "xlsx", rows[1:]))
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

@@ -30,6 +30,8 @@ _MONTH_RES = (re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?(份)?$"), re.c
 _DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 #: a month named in a title or file name: 2026年3月, 2026-03, 2026.3
 MONTH_IN_TEXT = re.compile(r"(20\d{2})\s*(?:年|-|\.|/)\s*(\d{1,2})\s*(?:月|(?!\d))")
+#: 2026年1-3月: a range of months, reported at its last month
+_MONTH_RANGE = re.compile(r"(20\d{2})\s*年\s*\d{1,2}\s*[-~～至到]\s*(\d{1,2})\s*月")
 _EXTRA_TRUE = frozenset({"已入统", "入统", "已纳统", "纳统"})
 _EXTRA_FALSE = frozenset({"未入统", "未纳统", "不入统"})
 
@@ -173,6 +175,6 @@ def clean_values(values: dict, *, factors: dict | None = None) -> dict:
 
 def month_in_text(text: str) -> str | None:
     """The one month a title or file name names (``2026年3月重点项目进度``), or None (none, or several)."""
-    found = {f"{int(y):04d}-{int(m):02d}" for y, m in MONTH_IN_TEXT.findall(unicodedata.normalize("NFKC", text))
-             if 1 <= int(m) <= 12}
+    text = _MONTH_RANGE.sub(r"\1年\2月", unicodedata.normalize("NFKC", text))
+    found = {f"{int(y):04d}-{int(m):02d}" for y, m in MONTH_IN_TEXT.findall(text) if 1 <= int(m) <= 12}
     return found.pop() if len(found) == 1 else None
