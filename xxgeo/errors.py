@@ -181,6 +181,16 @@ def store_read_only(path: str | None) -> StoreError:
     return StoreError(_say("db_readonly", "zh", path), english=_say("db_readonly", "en", path))
 
 
+def pg_read_only(display: str) -> StoreError:
+    """The named error for a PostgreSQL store that takes no writes (a read-only replica, or a server or role
+    with ``default_transaction_read_only``), in both languages; nothing was written."""
+    return StoreError(f"数据库 {display} 是只读的（只读副本，或服务器设置为只读事务），无法写入，数据未改动："
+                      "请连接可写的主库，或请管理员开放写入后重试。",
+                      english=f"The store {display} is read-only (a read-only replica, or the server makes "
+                              "transactions read-only), so nothing was written. Connect to the writable primary, "
+                              "or ask an administrator to allow writes, then try again.")
+
+
 def handled_types() -> tuple[type, ...]:
     """The exception classes the table has sentences for (for an ``except`` clause); a class keyed by name
     counts once its module is imported (before that, nothing can raise it)."""
