@@ -39,10 +39,10 @@ def test_a_write_on_a_read_only_server_is_the_read_only_sentence(pg_store):
 
 def test_the_server_refusing_mid_transaction_is_the_same_sentence(pg_store):
     """The server's own 25006 (what a hot standby says) maps to the read-only sentence too."""
-    with pytest.raises(StoreError, match="是只读的"):
-        with server_errors(pg_store.display, pg_store.dbname), psycopg.connect(pg_store.conninfo) as con:
-            con.execute("SET TRANSACTION READ ONLY")
-            con.execute(f"CREATE TABLE {pg_store.schema}.nope (x int)")
+    with (pytest.raises(StoreError, match="是只读的"), server_errors(pg_store.display, pg_store.dbname),
+          psycopg.connect(pg_store.conninfo) as con):
+        con.execute("SET TRANSACTION READ ONLY")
+        con.execute(f"CREATE TABLE {pg_store.schema}.nope (x int)")
 
 
 def test_the_cli_says_it_in_one_sentence_in_both_languages(pg_store):

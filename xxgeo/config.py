@@ -52,7 +52,7 @@ _VARS = ("XXGEO_STORE", "XXGEO_COUNTY", "XXGEO_USER", "XXGEO_LANG", "XXGEO_AUTH"
          "XXGEO_SESSION_MAX_HOURS", "XXGEO_CJK_FONT", "TIANDITU_KEY", "XXGEO_CHROMIUM", "XXGEO_MAX_ROWS",
          "XXGEO_MAX_FEATURES", "XXGEO_MAX_COLUMNS", "XXGEO_MAX_CELL_CHARS", "XXGEO_MAX_LINE_CHARS", "XXGEO_MAX_NESTING",
          "XXGEO_MAX_UNPACKED_MB", "XXGEO_WORKER_MEMORY_MB", "XXGEO_WORKER_CPU_S", "XXGEO_WORKER_WALL_S",
-         "XXGEO_WORKER_OUTPUT_MB", "XXGEO_KIOSK")
+         "XXGEO_WORKER_OUTPUT_MB", "XXGEO_KIOSK", "XXGEO_PHOTO_MAX_MB", "XXGEO_PHOTO_STORE_MB")
 
 
 @dataclass(frozen=True)
@@ -91,6 +91,10 @@ class Settings:
     #: "investor": the app shows only the investor view, with no navigation, sign-in or internal links (the
     #: bureau's projector laptop); "" (default): the whole app (``?view=investor&kiosk=1`` still gives one page)
     kiosk: str = ""
+    #: the largest photo a user may upload, and all photos of a store together (``XXGEO_PHOTO_MAX_MB``,
+    #: ``XXGEO_PHOTO_STORE_MB``)
+    photo_max_bytes: int = 15 * 1024 * 1024
+    photo_store_max_bytes: int = 2048 * 1024 * 1024
     root: Path = ROOT
     layers_dir: Path = ROOT / "layers"
     static_dir: Path = ROOT / "static"
@@ -146,6 +150,8 @@ def from_env(env: dict) -> Settings:
         tianditu_key=env.get("TIANDITU_KEY") or None,
         chromium=env.get("XXGEO_CHROMIUM") or "/usr/bin/chromium",
         import_limits=limits_from_env(env),
+        photo_max_bytes=_int(env.get("XXGEO_PHOTO_MAX_MB"), Settings.photo_max_bytes, 1024 * 1024),
+        photo_store_max_bytes=_int(env.get("XXGEO_PHOTO_STORE_MB"), Settings.photo_store_max_bytes, 1024 * 1024),
         kiosk="investor" if (env.get("XXGEO_KIOSK") or "").strip().lower() in ("investor", "招商", "1", "on") else "",
     )
 
