@@ -11,8 +11,7 @@ import pytest
 from dispatchfactory import problems, progress, project, projects, report
 
 from xxgeo.dispatch import figures as F
-from xxgeo.dispatch.rules import (Rules, load_rules, local_today, next_month, parse_month, parse_rules,
-                                  report_due)
+from xxgeo.dispatch.rules import Rules, load_rules, local_today, next_month, parse_month, parse_rules, report_due
 from xxgeo.dispatch.totals import not_reported, overall, totals, township_ranking
 from xxgeo.errors import DispatchError, user_message
 
@@ -137,7 +136,7 @@ def test_several_reasons_are_all_given():
     f = figs([project("A", stage="储备", planned_start="2026-01-01")],
              [report("A", "2026-06", plan=1000, done=100)])
     assert f.loc["A", "light"] == "red"
-    assert "进度差 −40.0" in f.loc["A", "reasons_zh"] and "计划开工未开工" in f.loc["A", "reasons_zh"]
+    assert "进度差 -40.0" in f.loc["A", "reasons_zh"] and "计划开工未开工" in f.loc["A", "reasons_zh"]
 
 
 def test_draft_and_returned_are_not_reported_blank_state_is():

@@ -177,7 +177,7 @@ def month_figures(projects, progress, month: str, *, today=None, rules: Rules | 
 
 
 def _fmt(x: float) -> str:
-    return f"{shown(x):+.1f}".replace("-", "−")
+    return f"{shown(x):+.1f}"
 
 
 def _reasons(f: pd.DataFrame, month: str, due: _dt.date, rules: Rules) -> None:
@@ -190,8 +190,8 @@ def _reasons(f: pd.DataFrame, month: str, due: _dt.date, rules: Rules) -> None:
         keys: list = []
         if not pd.isna(gap):
             g = shown(gap)
-            kw = {"gap": _fmt(gap), "red": f"{rules.red_gap:g}".replace("-", "−"),
-                  "yellow": f"{rules.yellow_gap:g}".replace("-", "−")}
+            kw = {"gap": _fmt(gap), "red": f"{rules.red_gap:g}",
+                  "yellow": f"{rules.yellow_gap:g}"}
             if g <= rules.red_gap:
                 keys.append(("gap_red", kw))
             elif g <= rules.yellow_gap:
