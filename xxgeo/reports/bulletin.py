@@ -65,7 +65,7 @@ def bulletin_data(dataset, month: str, *, township: str | None = None, today=Non
 
 # ------------------------------------------------------------------------------------------ shared words
 def title(b: Bulletin, lang: str = "zh") -> str:
-    """“夏县重点项目调度通报（2026 年 6 月）”, or with the township's name."""
+    """“（县名）重点项目调度通报（2026 年 6 月）”, or with the township's name."""
     y, m = month_parts(b.month)
     where = county().label(lang) + (f" {b.township_name}" if b.township_name else "")
     if lang == "en":

@@ -19,12 +19,11 @@ from .fonts import cjk_font, mpl_rc
 FIXED = ("surveyed", "digitised", "structure", "photo_gps", "village")
 
 
-def _labels(ax, ds, lang: str, size: float) -> None:
+def _labels(ax, ds, size: float) -> None:
     t = md.metric(ds["townships"])
     for _, r in t.iterrows():
         p = r.geometry.representative_point()
-        sch = r.get("boundary_quality") == "schematic"
-        label = figure_label(r["name"], 20) + ((" (schematic)" if lang == "en" else "（示意）") if sch else "")
+        label = figure_label(r["name"], 20)  # the legend says the boundaries are schematic
         if md._inside(ax, p.x, p.y, 0.04, text=label, fontsize=size):
             ax.annotate(label, (p.x, p.y), ha="center", va="center", fontsize=size, color="#555555", zorder=9,
                         alpha=0.9)
@@ -42,7 +41,7 @@ def warning_map(ds, figures: pd.DataFrame, *, lang: str = "zh", size=(7.3, 5.2),
         ax = fig.add_axes([0.01, 0.02, 0.72, 0.96])
         md.set_extent(ax, md.bounds_of(md.metric(ds["county"]), md.metric(ds["townships"])), margin=0.03)
         md.draw_boundaries(ax, ds, highlight=highlight, labels=False)
-        _labels(ax, ds, lang, 6.5)
+        _labels(ax, ds, 6.5)
         items = []
         for _, r in pts.iterrows():
             p = md._point_of(r.geometry, None)

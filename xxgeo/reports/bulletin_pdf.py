@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 from reportlab.lib import colors
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import CondPageBreak, TableStyle
 
 from ..county import county
@@ -35,14 +36,15 @@ def _pts(v) -> str:
     return DASH if is_blank(v) else f"{shown(v):+.1f}"
 
 
-def _table(rows: list, widths: list, st: dict, text_cols: tuple):
+def _table(rows: list, widths: list, st: dict, text_cols: tuple, latin_cols: tuple = ()):
     """:func:`pdf.table` for long tables: only the ``text_cols`` (names, reasons) are wrapped paragraphs; numbers
-    and short words are plain cells in the same font (laid out ten times faster)."""
+    and short words are plain cells in the same font (laid out ten times faster). ``latin_cols`` hold the
+    document's own sentences (wrapped between words in English)."""
     cell = st["cell"]
     data = [[pdf.para(c, st["head"], limit=pdf.PDF_CELL_MAX) for c in rows[0]]]
     for row in rows[1:]:
-        data.append([pdf.para(c, cell, limit=pdf.PDF_CELL_MAX) if i in text_cols else pdf.ellipsize(c, 24)
-                     for i, c in enumerate(row)])
+        data.append([pdf.para(c, st["latin"] if i in latin_cols else cell, limit=pdf.PDF_CELL_MAX)
+                     if i in text_cols else pdf.ellipsize(c, 24) for i, c in enumerate(row)])
     t = pdf.Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
     t.setStyle(TableStyle([
         ("VALIGN", (0, 0), (-1, -1), "TOP"), ("LINEBELOW", (0, 0), (-1, -1), 0.25, pdf.RULE),
@@ -54,8 +56,12 @@ def _table(rows: list, widths: list, st: dict, text_cols: tuple):
     return t
 
 
+#: narrow PDF columns get shorter headers than the Excel sheet
+SHORT = {"rate": "p_rate", "gap": "p_gap"}
+
+
 def _h(key: str, lang: str) -> str:
-    return tr(f"bulletin.h_{key}", lang)
+    return tr(f"bulletin.{SHORT.get(key, 'h_' + key)}", lang)
 
 
 def _coloured(t, lights: list, col: int) -> None:
@@ -63,6 +69,8 @@ def _coloured(t, lights: list, col: int) -> None:
     cmds = []
     for r, light in enumerate(lights, start=1):
         cmds.append(("BACKGROUND", (col, r), (col, r), colors.HexColor(LIGHT_COLOURS[light or ""])))
+        if light in ("red", "green"):
+            cmds.append(("TEXTCOLOR", (col, r), (col, r), colors.white))
     if cmds:
         t.setStyle(TableStyle(cmds))
 
@@ -80,7 +88,7 @@ def _summary(b: bl.Bulletin, st: dict, lang: str):
              (tr("bulletin.s_gap", lang), tr("bulletin.s_gap_v", lang, gap=_pts(s["gap_pts"]))),
              (tr("bulletin.s_lights", lang), tr("bulletin.s_lights_v", lang, **{k: s[k] for k in (
                  "red", "yellow", "green", "not_rated")}))]
-    return pdf.kv_table(pairs, [34 * pdf.mm, pdf.CONTENT_W - 34 * pdf.mm], st)
+    return pdf.kv_table(pairs, [34 * pdf.mm, pdf.CONTENT_W - 34 * pdf.mm], {**st, "cell": st["latin"]})
 
 
 def _ranking(b: bl.Bulletin, st: dict, lang: str):
@@ -92,7 +100,8 @@ def _ranking(b: bl.Bulletin, st: dict, lang: str):
                      _wan(t["annual_plan_wan"], lang), _wan(t["year_done_wan"], lang), _pct(t["rate_pct"]),
                      _pts(t["gap_pts"]), str(t["red"]), str(t["yellow"]), str(t["green"]), str(t["not_rated"])])
     w = pdf.CONTENT_W
-    return pdf.table(rows, [w * x for x in (.06, .13, .07, .07, .07, .12, .12, .08, .08, .05, .05, .05, .05)], st)
+    return pdf.table(rows, [w * x for x in (.05, .12, .07, .07, .07, .12, .12, .08, .08, .055, .055, .055, .055)],
+                     st)
 
 
 def _alerts(b: bl.Bulletin, st: dict, lang: str) -> list:
@@ -105,7 +114,7 @@ def _alerts(b: bl.Bulletin, st: dict, lang: str) -> list:
         rows.append([str(i), r["name"], bl.township_label(r, lang), bl.value(r["lead_official"], lang) or DASH,
                      _pct(r["rate_pct"]), _pts(r["gap_pts"]), bl.light_label(r["light"], lang), bl.reasons(r, lang)])
     w = pdf.CONTENT_W
-    t = _table(rows, [w * x for x in (.05, .25, .10, .09, .08, .08, .07, .28)], st, (1, 2, 3, 7))
+    t = _table(rows, [w * x for x in (.05, .25, .10, .09, .08, .08, .07, .28)], st, (1, 2, 3, 7), (7,))
     _coloured(t, list(f["light"]), 6)
     return [t]
 
@@ -118,7 +127,7 @@ def _missing(b: bl.Bulletin, st: dict, lang: str) -> list:
         rows.append([str(i), r["name"], bl.township_label(r, lang), bl.value(r["lead_official"], lang) or DASH,
                      bl.value(r["responsible_unit"], lang) or DASH, bl.missing_state(r, lang)])
     w = pdf.CONTENT_W
-    return [_table(rows, [w * x for x in (.06, .34, .12, .12, .16, .20)], st, (1, 2, 3, 4, 5))]
+    return [_table(rows, [w * x for x in (.06, .34, .12, .12, .16, .20)], st, (1, 2, 3, 4, 5), (5,))]
 
 
 def _all(b: bl.Bulletin, st: dict, lang: str) -> list:
@@ -136,6 +145,16 @@ def _all(b: bl.Bulletin, st: dict, lang: str) -> list:
     return [t]
 
 
+def _styles(lang: str) -> dict:
+    """The report styles; in English the document's own words wrap between words, never inside one."""
+    st = pdf.styles(8.6)
+    if lang != "en":
+        return {**st, "latin": st["cell"]}
+    latin = {k: ParagraphStyle(f"{k}_en", parent=st[k], wordWrap=None) for k in ("head", "cell", "small", "subtitle",
+                                                                                "body")}
+    return {**st, **{k: v for k, v in latin.items() if k != "cell"}, "latin": latin["cell"]}
+
+
 def bulletin_pdf(dataset, month: str, *, township: str | None = None, today=None, rules=None,
                  lang: str = "zh", data: bl.Bulletin | None = None) -> bytes:
     """The bulletin of ``month`` as PDF bytes (see the module); ``data`` reuses a computed bulletin."""
@@ -147,7 +166,7 @@ def bulletin_pdf_pages(dataset, month: str, *, township: str | None = None, toda
                        lang: str = "zh", data: bl.Bulletin | None = None) -> tuple[bytes, int]:
     """(PDF bytes, page count) of the bulletin."""
     b = data or bl.bulletin_data(dataset, month, township=township, today=today, rules=rules)
-    st = pdf.styles(8.6)
+    st = _styles(lang)
 
     def heading(key: str) -> list:
         return [CondPageBreak(16 * pdf.mm), pdf.para(tr(key, lang), st["h2flow"])]
