@@ -1,8 +1,9 @@
-"""The bulletin as the Excel workbook units expect: the project table (序号, 项目名称, 乡镇, 包联领导, 责任单位,
-年度计划投资, 本月完成, 本年累计, 完成率, 序时进度, 进度差, 预警, 形象进度, 存在问题; units in the headers, percentages formatted, the
-warning cell coloured, its reasons beside it), the township ranking, the totals by category / key level / lead
-official / responsible unit, the projects not reported and the notes. Every text cell goes through
-:func:`xxgeo.textsafe.cell` (no formula from a name); a value not reported is an empty cell, never 0.
+"""The bulletin as the Excel workbook units expect: the project table (序号, 项目名称, 乡镇, 包联领导,
+责任单位, 年度计划投资, 本月完成, 本年累计, 完成率, 序时进度, 进度差, 预警, 形象进度, 存在问题; units in the
+headers, percentages formatted, the warning cell coloured, its reasons beside it), the township ranking, the
+totals by category / key level / lead official / responsible unit, the projects not reported and the notes.
+Every text cell goes through :func:`xxgeo.textsafe.cell` (no formula from a name); a value not reported is an
+empty cell, never 0.
 """
 
 from __future__ import annotations
