@@ -20,8 +20,9 @@ from xxgeo.reports.bulletin_xlsx import bulletin_xlsx
 from xxgeo.store import Dataset
 
 MONTH, TODAY = "2026-06", "2026-07-10"
-HEADERS_ZH = ["序号", "项目名称", "乡镇", "包联领导", "责任单位", "年度计划投资（万元）", "本月完成（万元）", "本年累计（万元）",
-              "完成率（%）", "序时进度（%）", "进度差（百分点）", "预警", "形象进度", "存在问题", "预警原因"]
+HEADERS_ZH = ["序号", "项目名称", "乡镇", "包联领导", "责任单位", "年度计划投资（万元）", "本月完成（万元）",
+              "本年累计（万元）", "完成率（%）", "序时进度（%）", "进度差（百分点）", "预警", "形象进度", "存在问题",
+              "预警原因"]
 
 
 @pytest.fixture(scope="module")
@@ -145,8 +146,8 @@ def test_english_bulletin_is_complete(dispatch_ds, tmp_path):
     assert head[:6] == ["No.", "Project", "Township", "Lead official", "Responsible unit", "Annual plan (10k CNY)"]
     assert [r[11] for r in _rows(wb.worksheets[0])[:5]] == ["yellow", "green", "red", "red", "not rated"]
     labels = [c for r in wb.worksheets[0].iter_rows(values_only=True) for c in r if isinstance(c, str)]
-    data_words = {"主体完工", "项目B", "项目D", "项目E", "王五", "赵六", "发改局", "工信局", "交通局", "<b>粗体</b>项目",
-                  "用地指标未落实（需协调：自然资源局协调）"} | set(ds["townships"]["name"])
+    data_words = {"主体完工", "项目B", "项目D", "项目E", "王五", "赵六", "发改局", "工信局", "交通局",
+                  "<b>粗体</b>项目", "用地指标未落实（需协调：自然资源局协调）"} | set(ds["townships"]["name"])
     assert not [s for s in labels if re.search(r"[\u4e00-\u9fff]", s) and s not in data_words]
     data, pages = bulletin_pdf_pages(ds, MONTH, today=TODAY, lang="en")
     text = _pdftext(data, tmp_path)

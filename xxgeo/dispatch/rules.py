@@ -39,15 +39,11 @@ class Rules:
     source: str = field(default="", compare=False)  # the file read ('' = the defaults)
 
 
-def _bad(path: Path, zh: str, en: str) -> DispatchError:
-    return DispatchError(f"预警规则文件 {path} {zh}", english=f"The warning rules file {path} {en}")
-
-
 def _number(data: dict, section: str, key: str, default, path: Path, kind=float):
     v = data.get(section, {}).get(key, default)
     if isinstance(v, bool) or not isinstance(v, (int, float)):
-        raise _bad(path, f"中 [{section}] {key} 应为数字，而不是“{v}”。",
-                   f"has [{section}] {key} = “{v}”; a number is needed.")
+        raise DispatchError(f"预警规则文件 {path} 中 [{section}] {key} 应为数字，而不是“{v}”。",
+                            english=f"The warning rules file {path} has [{section}] {key} = “{v}”; a number is needed.")
     return kind(v)
 
 
@@ -59,24 +55,28 @@ def parse_rules(data: dict, path: Path | str = "") -> Rules:
     red = _number(data, "gap", "red_at_or_below", d.red_gap, path)
     yellow = _number(data, "gap", "yellow_at_or_below", d.yellow_gap, path)
     if red > yellow:
-        raise _bad(path, f"中红灯线（{red:g}）高于黄灯线（{yellow:g}）：red_at_or_below 应不大于 yellow_at_or_below。",
-                   f"has the red line ({red:g}) above the yellow line ({yellow:g}); red_at_or_below must not exceed "
-                   "yellow_at_or_below.")
+        raise DispatchError(f"预警规则文件 {path} 中红灯线（{red:g}）高于黄灯线（{yellow:g}）："
+                            "red_at_or_below 应不大于 yellow_at_or_below。",
+                            english=f"The warning rules file {path} has the red line ({red:g}) above the yellow line "
+                                    f"({yellow:g}); red_at_or_below must not exceed yellow_at_or_below.")
     due = _number(data, "report", "due_day", d.due_day, path, int)
     if not 1 <= due <= 28:
-        raise _bad(path, f"中 [report] due_day = {due} 不在 1–28 之间。", f"has [report] due_day = {due}, not 1–28.")
+        raise DispatchError(f"预警规则文件 {path} 中 [report] due_day = {due} 不在 1–28 之间。",
+                            english=f"The warning rules file {path} has [report] due_day = {due}, not 1–28.")
     tz = str(data.get("report", {}).get("timezone", d.timezone))
     try:
         ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError):
-        raise _bad(path, f"中的时区“{tz}”不存在（例如 Asia/Shanghai）。",
-                   f"names the time zone “{tz}”, which does not exist (e.g. Asia/Shanghai).") from None
+        raise DispatchError(f"预警规则文件 {path} 中的时区“{tz}”不存在（例如 Asia/Shanghai）。",
+                            english=f"The warning rules file {path} names the time zone “{tz}”, which does not exist "
+                                    "(e.g. Asia/Shanghai).") from None
 
     def words(section: str, key: str, default: tuple) -> tuple:
         v = data.get(section, {}).get(key, list(default))
         if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
-            raise _bad(path, f"中 [{section}] {key} 应为文字列表，例如 [\"储备\", \"签约\"]。",
-                       f"has [{section}] {key} that is not a list of words such as [\"储备\", \"签约\"].")
+            raise DispatchError(f"预警规则文件 {path} 中 [{section}] {key} 应为文字列表，例如 [\"储备\", \"签约\"]。",
+                                english=f"The warning rules file {path} has [{section}] {key} that is not a list of "
+                                        "words such as [\"储备\", \"签约\"].")
         return tuple(x.strip() for x in v)
 
     scope = data.get("scope", {})
@@ -100,10 +100,12 @@ def load_rules(path: str | Path | None = None) -> Rules:
     try:
         data = tomllib.loads(p.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise _bad(p, "不存在：请检查县域配置 [files] dispatch_rules 的路径。",
-                   "does not exist; check the county profile's [files] dispatch_rules.") from None
+        raise DispatchError(f"预警规则文件 {p} 不存在：请检查县域配置 [files] dispatch_rules 的路径。",
+                            english=f"The warning rules file {p} does not exist; check the county profile's [files] "
+                                    "dispatch_rules.") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise _bad(p, f"格式有误：{exc}。", f"is malformed: {exc}.") from None
+        raise DispatchError(f"预警规则文件 {p} 格式有误：{exc}。",
+                            english=f"The warning rules file {p} is malformed: {exc}.") from None
     return parse_rules(data, p)
 
 

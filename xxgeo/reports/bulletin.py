@@ -68,9 +68,7 @@ def title(b: Bulletin, lang: str = "zh") -> str:
     """“（县名）重点项目调度通报（2026 年 6 月）”, or with the township's name."""
     y, m = month_parts(b.month)
     where = county().label(lang) + (f" {b.township_name}" if b.township_name else "")
-    if lang == "en":
-        return tr("bulletin.title", "en", where=where, month=b.month)
-    return tr("bulletin.title", "zh", where=where, year=y, mon=m)
+    return tr("bulletin.title", lang, where=where, year=y, mon=m)
 
 
 def subtitle(b: Bulletin, lang: str = "zh") -> str:
