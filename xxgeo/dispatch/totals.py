@@ -21,22 +21,35 @@ TOTAL_COLUMNS = ("key", "label", "projects", "reported", "not_reported", "overdu
                  "red", "yellow", "green", "not_rated")
 
 
-def _sum(s: pd.Series) -> float:
-    return float(s.sum(min_count=1)) if s.notna().any() else np.nan
+LIGHT_KEYS = (("red", "red"), ("yellow", "yellow"), ("green", "green"), ("not_rated", ""))
+COUNTS = ("reported", "not_reported", "overdue", "rated", "red", "yellow", "green", "not_rated")
+
+
+def _grouped(fig: pd.DataFrame, keys) -> pd.DataFrame:
+    """The totals of ``fig`` per value of ``keys`` (one vectorised group-by; money summed with ``min_count=1``
+    so a group with nothing reported stays empty)."""
+    rated = fig["rate_pct"].notna()
+    light = fig["light"]
+    d = pd.DataFrame({"key": list(keys), "projects": 1, "reported": fig["reported"].astype(int).to_numpy(),
+                      "not_reported": (~fig["reported"].astype(bool)).astype(int).to_numpy(),
+                      "overdue": fig["overdue"].astype(int).to_numpy(), "rated": rated.astype(int).to_numpy(),
+                      **{k: (light == v).astype(int).to_numpy() for k, v in LIGHT_KEYS},
+                      "_plan_r": fig["annual_plan_wan"].where(rated).to_numpy(),
+                      "_done_r": fig["year_done_wan"].where(rated).to_numpy(),
+                      **{c: fig[c].to_numpy(dtype=float) for c in SUMMED}})
+    g = d.groupby("key", sort=False).sum(min_count=1)
+    g["rate_pct"] = (g["_done_r"] * 100 / g["_plan_r"].where(g["_plan_r"] != 0)).astype(float)
+    for c in ("projects", *COUNTS):
+        g[c] = g[c].fillna(0).astype(int)
+    return g.drop(columns=["_plan_r", "_done_r"])
 
 
 def summarise(fig: pd.DataFrame) -> dict:
     """The totals of a set of figure rows (a group, or the whole month)."""
-    rated = fig["rate_pct"].notna()
-    plan_r, done_r = fig.loc[rated, "annual_plan_wan"].sum(), fig.loc[rated, "year_done_wan"].sum()
-    out = {"projects": len(fig), "reported": int(fig["reported"].sum()),
-           "not_reported": int((~fig["reported"]).sum()), "overdue": int(fig["overdue"].sum())}
-    out.update({c: _sum(fig[c]) for c in SUMMED})
-    out["rated"] = int(rated.sum())
-    out["rate_pct"] = float(done_r * 100 / plan_r) if rated.any() and plan_r else np.nan
-    for light, key in (("red", "red"), ("yellow", "yellow"), ("green", "green"), ("", "not_rated")):
-        out[key] = int((fig["light"] == light).sum())
-    return out
+    if not len(fig):
+        return {"projects": 0, **{c: 0 for c in COUNTS}, **{c: np.nan for c in SUMMED}, "rate_pct": np.nan}
+    row = _grouped(fig, [""] * len(fig)).iloc[0]
+    return {k: (int(v) if k in ("projects", *COUNTS) else float(v)) for k, v in row.items()}
 
 
 def overall(fig: pd.DataFrame) -> dict:
@@ -52,15 +65,16 @@ def totals(fig: pd.DataFrame, by: str) -> pd.DataFrame:
     """One row per value of ``by`` (a key of :data:`GROUPS`), sorted by label; projects whose value is empty
     are gathered under 未注明 (townships: 全县/未注明)."""
     col = GROUPS[by]
+    if not len(fig):
+        return pd.DataFrame(columns=list(TOTAL_COLUMNS))
     keys = fig[col].map(lambda v: "" if is_blank(v) else str(v))
-    rows = []
-    for key, g in fig.groupby(keys, sort=False):
-        if by == "township":
-            label = COUNTY_WIDE if key == "" else str(g["township"].iloc[0])
-        else:
-            label = key or "未注明"
-        rows.append({"key": key, "label": label, **summarise(g)})
-    out = pd.DataFrame(rows, columns=list(TOTAL_COLUMNS))
+    g = _grouped(fig, keys).reset_index()
+    if by == "township":
+        names = dict(zip(keys, fig["township"]))
+        g["label"] = [COUNTY_WIDE if k == "" else str(names.get(k, k)) for k in g["key"]]
+    else:
+        g["label"] = [k or "未注明" for k in g["key"]]
+    out = g.reindex(columns=list(TOTAL_COLUMNS))
     return out.sort_values(["key"], key=lambda s: s.eq("").astype(int).astype(str) + s).reset_index(drop=True)
 
 
