@@ -8,11 +8,13 @@ from __future__ import annotations
 import pandas as pd
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import CondPageBreak, TableStyle
 
 from ..county import county
 from ..dispatch.figures import LIGHT_COLOURS, shown
 from ..i18n import tr
+from ..textsafe import strip_controls
 from ..vocab import fmt_wan, is_blank
 from . import bulletin as bl
 from . import pdf
@@ -41,10 +43,18 @@ def _table(rows: list, widths: list, st: dict, text_cols: tuple, latin_cols: tup
     and short words are plain cells in the same font (laid out ten times faster). ``latin_cols`` hold the
     document's own sentences (wrapped between words in English)."""
     cell = st["cell"]
+    room = [w - 5.2 for w in widths]  # the cell's width less its padding
+
+    def one(i: int, c) -> object:
+        text = strip_controls("" if c is None else str(c))[0]
+        if i not in text_cols:
+            return pdf.ellipsize(text, 24)
+        if "\n" not in text and stringWidth(text, pdf.PDF_FONT, cell.fontSize) <= room[i]:
+            return text  # fits on one line: a plain cell (drawn as text, never read as markup)
+        return pdf.para(text, st["latin"] if i in latin_cols else cell, limit=pdf.PDF_CELL_MAX)
+
     data = [[pdf.para(c, st["head"], limit=pdf.PDF_CELL_MAX) for c in rows[0]]]
-    for row in rows[1:]:
-        data.append([pdf.para(c, st["latin"] if i in latin_cols else cell, limit=pdf.PDF_CELL_MAX)
-                     if i in text_cols else pdf.ellipsize(c, 24) for i, c in enumerate(row)])
+    data += [[one(i, c) for i, c in enumerate(row)] for row in rows[1:]]
     t = pdf.Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
     t.setStyle(TableStyle([
         ("VALIGN", (0, 0), (-1, -1), "TOP"), ("LINEBELOW", (0, 0), (-1, -1), 0.25, pdf.RULE),
