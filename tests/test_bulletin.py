@@ -217,3 +217,14 @@ def test_default_store_has_no_reports_and_says_how_to_begin(built_store_path, tm
     assert main(["bulletin", "--month", MONTH, "--out", str(out), "--store", str(built_store_path)]) == 0
     assert "0 个项目" in capsys.readouterr().out
     assert "progress import" in _rows(_sheet(out.read_bytes()))[0][1]
+
+
+def test_dispatch_benchmark_runs_small(dataset):
+    """The benchmark's generator and runner (not timed here: speed is measured by ``xxgeo bench``)."""
+    from xxgeo.bench_dispatch import months_back, run_dispatch, synthetic_dispatch
+
+    assert months_back("2026-02", 3) == ["2025-12", "2026-01", "2026-02"]
+    ds = synthetic_dispatch(dataset, 12, 14)
+    assert len(ds["projects"]) == 12 and ds["progress"]["month"].nunique() == 14
+    out = run_dispatch(dataset, 12, 14, repeats=1)
+    assert out["month_projects"] == 12 and out["pdf_bytes"] > 0 and set(out["cpu_s"]) >= {"figures_s"}
