@@ -136,6 +136,7 @@ def test_pdf_summary_equals_the_hand_computation(dispatch_ds, tmp_path):
     assert "红2黄1绿1未评定1" in flat
     assert "<b>粗体</b>项目" in flat  # the markup is shown, not applied
     assert "预警分布图" in flat and "乡镇排名" in flat and "进度差-30.0个百分点" in flat
+    assert "存在问题与需协调事项" in flat and "用地指标未落实（需协调：自然资源局协调）" in flat
 
 
 def test_english_bulletin_is_complete(dispatch_ds, tmp_path):
@@ -147,13 +148,13 @@ def test_english_bulletin_is_complete(dispatch_ds, tmp_path):
     assert [r[11] for r in _rows(wb.worksheets[0])[:5]] == ["yellow", "green", "red", "red", "not rated"]
     labels = [c for r in wb.worksheets[0].iter_rows(values_only=True) for c in r if isinstance(c, str)]
     data_words = {"主体完工", "项目B", "项目D", "项目E", "王五", "赵六", "发改局", "工信局", "交通局",
-                  "<b>粗体</b>项目", "用地指标未落实（需协调：自然资源局协调）"} | set(ds["townships"]["name"])
+                  "<b>粗体</b>项目", "用地指标未落实 (to co-ordinate: 自然资源局协调)"} | set(ds["townships"]["name"])
     assert not [s for s in labels if re.search(r"[\u4e00-\u9fff]", s) and s not in data_words]
     data, pages = bulletin_pdf_pages(ds, MONTH, today=TODAY, lang="en")
     text = _pdftext(data, tmp_path)
     for word in ("Summary", "Map of warnings", "Townships ranked", "Red and yellow projects", "page 1", "made "):
         assert word in text
-    for word in ("概况", "预警", "生成日期", "第 1 页", "乡镇排名", "万元"):
+    for word in ("概况", "预警", "生成日期", "第 1 页", "乡镇排名", "万元", "储备", "签约", "需协调："):
         assert word not in text
 
 

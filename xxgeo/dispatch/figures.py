@@ -124,7 +124,8 @@ def month_figures(projects, progress, month: str, *, today=None, rules: Rules | 
     """One row per project in the 调度 of ``month`` (a key level, or a report row this year up to the month):
     its fields, the month's reported values (empty when not reported), ``reported``, ``overdue``, ``rate_pct``,
     ``rate_why`` (no_plan / zero_plan / no_done / no_report), ``schedule_pct``, ``gap_pts``, ``light`` and its
-    ``reasons_zh`` / ``reasons_en``, ``township`` (name) and ``problems`` (open problems, as text).
+    ``reasons_zh`` / ``reasons_en``, ``township`` (name) and ``problems`` / ``problems_en`` (the open problems with
+    what needs co-ordination, as text).
 
     ``today`` (a date or datetime; default now in Asia/Shanghai) decides what is overdue; ``rules`` default to
     the county profile's rules file."""
@@ -171,8 +172,9 @@ def month_figures(projects, progress, month: str, *, today=None, rules: Rules | 
     names = {} if townships is None else dict(zip(townships["code"].astype(str), townships["name"].astype(str)))
     f["township"] = f["township_code"].map(lambda c: COUNTY_WIDE if is_blank(c) else names.get(str(c), str(c)))
     probs = open_problems(problems, month)
-    f["problems"] = f["project_id"].map(lambda p: "；".join(t + (f"（需协调：{n}）" if n else "")
-                                                            for t, n in probs.get(p, [])) or None)
+    for col, lang, sep in (("problems", "zh", "；"), ("problems_en", "en", "; ")):
+        f[col] = f["project_id"].map(lambda p, lang=lang, sep=sep: sep.join(
+            t + (tr("dispatch_figures.needs", lang, needs=n) if n else "") for t, n in probs.get(p, [])) or None)
     return f.drop(columns="_row")
 
 

@@ -109,6 +109,11 @@ def reasons(row, lang: str = "zh") -> str:
     return row["reasons_en"] if lang == "en" else row["reasons_zh"]
 
 
+def problems(row, lang: str = "zh"):
+    """The open problems (with what needs co-ordination) in ``lang``'s words; None when there are none."""
+    return row["problems_en"] if lang == "en" else row["problems"]
+
+
 def missing_state(row, lang: str = "zh") -> str:
     """Why a project counts as not reported: 逾期未报 / 未到截止日期, with a draft or returned report named."""
     s = "" if is_blank(row["state"]) else str(row["state"]).strip().lower()

@@ -140,6 +140,18 @@ def _missing(b: bl.Bulletin, st: dict, lang: str) -> list:
     return [_table(rows, [w * x for x in (.06, .34, .12, .12, .16, .20)], st, (1, 2, 3, 4, 5), (5,))]
 
 
+def _problems(b: bl.Bulletin, st: dict, lang: str) -> list:
+    f = b.figures[b.figures["problems"].notna()]
+    if not len(f):
+        return [pdf.para(tr("bulletin.problems_none", lang), st["body"])]
+    rows = [[_h(k, lang) for k in ("no", "name", "township", "unit", "problems")]]
+    for i, (_, r) in enumerate(f.iterrows(), start=1):
+        rows.append([str(i), r["name"], bl.township_label(r, lang), bl.value(r["responsible_unit"], lang) or DASH,
+                     bl.problems(r, lang)])
+    w = pdf.CONTENT_W
+    return [_table(rows, [w * x for x in (.05, .27, .10, .13, .45)], st, (1, 2, 3, 4))]
+
+
 def _all(b: bl.Bulletin, st: dict, lang: str) -> list:
     rows = [[_h(k, lang) for k in ("no", "name", "township", "plan", "month_done", "year_done", "rate", "gap",
                                     "light", "physical")]]
@@ -193,6 +205,7 @@ def bulletin_pdf_pages(dataset, month: str, *, township: str | None = None, toda
         story += heading("bulletin.ranking_heading") + [_ranking(b, st, lang)]
         story += heading("bulletin.alerts_heading") + _alerts(b, st, lang)
         story += heading("bulletin.missing_heading") + _missing(b, st, lang)
+        story += heading("bulletin.problems_heading") + _problems(b, st, lang)
         story += heading("bulletin.all_heading") + _all(b, st, lang)
     story += heading("bulletin.notes_heading") + [pdf.para(s, st["small"]) for s in notes(b, lang)]
     footer = f"{county().title(lang)} · {bl.title(b, lang)}"

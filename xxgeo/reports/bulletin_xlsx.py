@@ -19,7 +19,7 @@ from openpyxl.utils import get_column_letter
 from ..dispatch.figures import LIGHT_COLOURS
 from ..i18n import tr
 from ..textsafe import cell
-from ..vocab import value_en
+from ..vocab import status_text, value_en
 from . import bulletin as bl
 
 PCT = '0.0"%"'  # values are in % already (40.0 -> "40.0%")
@@ -86,7 +86,7 @@ def _projects(ws, b: bl.Bulletin, lang: str) -> None:
                    _text(bl.value(d["responsible_unit"], lang)), _num(d["annual_plan_wan"]), _num(d["month_done_wan"]),
                    _num(d["year_done_wan"]), _num(d["rate_pct"]), _num(d["schedule_pct"]), _num(d["gap_pts"]),
                    _text(bl.light_label(d["light"], lang)), _text(bl.value(d["physical_progress"], lang)),
-                   _text(d["problems"]), _text(bl.reasons(d, lang))])
+                   _text(bl.problems(d, lang)), _text(bl.reasons(d, lang))])
         _style_row(ws, r, fmts, len(widths))
         ws.cell(row=r, column=12).fill = LIGHT_FILLS[d["light"]]
         ws.cell(row=r, column=12).font = Font(bold=True, color="FFFFFF" if d["light"] in ("red", "green") else "000000")
@@ -180,7 +180,7 @@ def notes(b: bl.Bulletin, lang: str = "zh") -> list[str]:
     """The definitions and the rules in force, as sentences (also printed in the PDF)."""
     r = b.rules
     sep = ", " if lang == "en" else "、"
-    stages = sep.join(value_en(s) if lang == "en" else s for s in r.not_started_stages)
+    stages = sep.join(f"“{status_text(s, 'en')}”" if lang == "en" else s for s in r.not_started_stages)
     minus = (lambda x: f"{x:g}")
     source = Path(r.source).name if r.source else tr("bulletin.rules_default", lang)
     return [tr("bulletin.note_rate", lang),
