@@ -110,8 +110,11 @@ def _ranking(b: bl.Bulletin, st: dict, lang: str):
                      _wan(t["annual_plan_wan"], lang), _wan(t["year_done_wan"], lang), _pct(t["rate_pct"]),
                      _pts(t["gap_pts"]), str(t["red"]), str(t["yellow"]), str(t["green"]), str(t["not_rated"])])
     w = pdf.CONTENT_W
-    return pdf.table(rows, [w * x for x in (.05, .12, .07, .07, .07, .12, .12, .08, .08, .055, .055, .055, .055)],
-                     st)
+    t = pdf.table(rows, [w * x for x in (.05, .12, .07, .07, .07, .12, .12, .08, .08, .055, .055, .055, .055)], st)
+    mine = [i for i, k in enumerate(b.ranking["key"], start=1) if b.township and k == b.township]
+    if mine:  # a township's bulletin: its own row stands out in the county's ranking
+        t.setStyle(TableStyle([("BACKGROUND", (0, r), (-1, r), colors.HexColor("#dbe7f6")) for r in mine]))
+    return t
 
 
 def _alerts(b: bl.Bulletin, st: dict, lang: str) -> list:
