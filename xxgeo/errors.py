@@ -61,6 +61,10 @@ class PermissionDenied(XxgeoError):
     """The signed-in user's role does not allow this action."""
 
 
+class DispatchError(XxgeoError):
+    """A 调度 request cannot be used: a month not written YYYY-MM, a warning-rules file missing or malformed."""
+
+
 class SignInRefused(XxgeoError):
     """A sign-in was refused (wrong name or password, or too many failures); ``wait`` seconds until retry."""
 
