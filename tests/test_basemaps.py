@@ -1,0 +1,231 @@
+"""Basemap packages (add / list / remove, every format, refusals), providers as data, the package in the map
+page, the exported HTML (folder or embedded) and the picture for print. Packages are made here (basemap_packages)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import zipfile
+
+import pytest
+from basemap_packages import COLOUR, tiles, write_geotiff, write_mbtiles, write_pmtiles, write_zip
+
+from xxgeo.basemaps import Registry, choices, provider, publish, registry_dir, shipped_providers
+from xxgeo.basemaps.render import basemap_image
+from xxgeo.errors import ImportRefused, NotFound, user_message
+from xxgeo.mapping import MapRequest, build_map, map_html
+
+
+@pytest.fixture
+def bounds(dataset):
+    return tuple(float(v) for v in dataset["county"].total_bounds)
+
+
+@pytest.fixture
+def reg(tmp_path, monkeypatch):
+    monkeypatch.setenv("XXGEO_STORE", str(tmp_path / "s.gpkg"))
+    return Registry(registry_dir())
+
+
+def test_registry_sits_beside_the_store(tmp_path, monkeypatch):
+    monkeypatch.setenv("XXGEO_STORE", str(tmp_path / "a.gpkg"))
+    assert registry_dir() == tmp_path / "a.gpkg.basemaps"
+    pg = registry_dir("postgresql://u:secret@h/db")
+    assert "secret" not in str(pg) and pg != registry_dir("postgresql://u:secret@h/other")
+    monkeypatch.setenv("XXGEO_BASEMAPS", str(tmp_path / "elsewhere"))
+    assert registry_dir() == tmp_path / "elsewhere"
+
+
+@pytest.mark.parametrize("fmt", ["mbtiles", "pmtiles", "zip", "folder", "geotiff", "dem"])
+def test_each_format_is_added_listed_and_removed(reg, tmp_path, bounds, fmt):
+    t = tiles(bounds, zooms=(8, 9))
+    if fmt == "mbtiles":
+        src = write_mbtiles(tmp_path / "p.mbtiles", t)
+    elif fmt == "pmtiles":
+        src = write_pmtiles(tmp_path / "p.pmtiles", t)
+    elif fmt == "zip":
+        src = write_zip(tmp_path / "p.zip", t)
+    elif fmt == "folder":
+        src = tmp_path / "xyz"
+        for (z, x, y), d in t.items():
+            (src / str(z) / str(x)).mkdir(parents=True, exist_ok=True)
+            (src / str(z) / str(x) / f"{y}.png").write_bytes(d)
+    else:
+        src = write_geotiff(tmp_path / "p.tif", bounds, dem=fmt == "dem")
+    pkg = reg.add(src, name="底图1")
+    assert [p.name for p in reg.packages()] == ["底图1"]
+    assert pkg.tiles > 0 and pkg.ext == "png" and pkg.hillshade == (fmt == "dem")
+    if fmt in ("mbtiles", "pmtiles", "zip", "folder"):
+        assert pkg.tiles == len(t) and (pkg.min_zoom, pkg.max_zoom) == (8, 9)
+        z, x, y = next(iter(t))  # the same tile, same place (an MBTiles' TMS row flipped)
+        assert (reg.tiles_dir(pkg) / str(z) / str(x) / f"{y}.png").read_bytes() == t[(z, x, y)]
+    w, s, e, n = pkg.bounds
+    assert w <= bounds[0] + 0.5 and e >= bounds[2] - 0.5 and s <= bounds[1] + 0.5 and n >= bounds[3] - 0.5
+    reg.remove("底图1")
+    assert reg.packages() == [] and not reg.tiles_dir(pkg).exists()
+    assert [p.name for p in (tmp_path / "s.gpkg.basemaps").iterdir() if not p.name.startswith("index")] == []
+
+
+def test_dem_is_shaded(reg, tmp_path, bounds):
+    from PIL import Image
+
+    pkg = reg.add(write_geotiff(tmp_path / "dem.tif", bounds, dem=True), name="dem")
+    f = next(reg.tiles_dir(pkg).rglob("*.png"))
+    import numpy as np
+
+    la = np.asarray(Image.open(f).convert("LA"))
+    lum = la[..., 0][la[..., 1] > 0]
+    assert lum.size and int(lum.max()) - int(lum.min()) > 40  # light and shadow, not one grey
+
+
+def _bad_files(tmp_path, bounds):
+    (tmp_path / "text.mbtiles").write_text("not a database", encoding="utf-8")
+    vec = write_mbtiles(tmp_path / "vector.mbtiles", {(8, 1, 1): b"\x1a\x00"}, fmt="pbf")
+    junk = write_mbtiles(tmp_path / "junk.mbtiles", {(8, 1, 1): b"garbage"})
+    import sqlite3
+
+    con = sqlite3.connect(tmp_path / "other.sqlite")
+    con.execute("CREATE TABLE x (a)")
+    con.commit()
+    con.close()
+    empty = zipfile.ZipFile(tmp_path / "empty.zip", "w")
+    empty.writestr("readme.txt", "no tiles")
+    empty.close()
+    badzip = tmp_path / "bad.zip"
+    badzip.write_bytes(b"PK\x03\x04" + b"\x00" * 40)
+    outside = write_zip(tmp_path / "outside.zip", {(2, 9, 1): b"\x89PNG\r\n\x1a\n"})
+    (tmp_path / "pm.pmtiles").write_bytes(b"PMTiles\x03" + b"\x00" * 200)
+    (tmp_path / "tif.tif").write_bytes(b"II*\x00" + b"\x00" * 100)
+    return [tmp_path / "text.mbtiles", vec, junk, tmp_path / "other.sqlite", tmp_path / "empty.zip", badzip, outside,
+            tmp_path / "pm.pmtiles", tmp_path / "tif.tif", tmp_path / "missing.mbtiles"]
+
+
+def test_bad_files_are_refused_in_one_sentence_leaving_nothing(reg, tmp_path, bounds):
+    for bad in _bad_files(tmp_path, bounds):
+        with pytest.raises(ImportRefused) as exc:
+            reg.add(bad)
+        zh, en = user_message(exc.value, "zh"), user_message(exc.value, "en")
+        assert bad.name in zh and "\n" not in zh and "Traceback" not in zh, zh
+        assert en and en.startswith("Cannot add the basemap package"), en
+        assert reg.packages() == []
+        root = tmp_path / "s.gpkg.basemaps"
+        assert not root.exists() or [p.name for p in root.iterdir()] == [], bad
+
+
+def test_names_are_checked(reg, tmp_path, bounds):
+    src = write_zip(tmp_path / "p.zip", tiles(bounds, zooms=(8,)))
+    reg.add(src, name="a")
+    for name in ("a", "osm", "none", "a/b", "x" * 41):
+        with pytest.raises(ImportRefused):
+            reg.add(src, name=name)
+    with pytest.raises(NotFound):
+        reg.remove("nope")
+    with pytest.raises(ImportRefused):
+        reg.add(src, name="b", datum="bd09")
+
+
+def test_providers_are_data_not_code():
+    names = list(shipped_providers())
+    assert names[:4] == ["tianditu", "tianditu_img", "osm", "amap"]
+    td = provider("tianditu_img")
+    assert [("img_w" in t.url, "cia_w" in t.url) for t in td.layers] == [(True, False), (False, True)]
+    assert provider("amap").shifted and not provider("osm").shifted
+    assert td.with_key(None) is None and "tk=K" in td.with_key("K").layers[0].url
+    from pathlib import Path
+
+    code = "".join(p.read_text(encoding="utf-8") for p in Path("xxgeo").rglob("*.py"))
+    assert "tianditu.gov.cn" not in code and "autonavi" not in code and "openstreetmap.org" not in code
+
+
+def test_tianditu_imagery_draws_base_and_labels(dataset):
+    html = map_html(build_map(dataset, MapRequest(basemap="tianditu_img", tianditu_key="KEY", assets="inline")))
+    assert "img_w/wmts" in html and "cia_w/wmts" in html and "tk=KEY" in html
+    assert "img_w" not in map_html(build_map(dataset, MapRequest(basemap="tianditu_img", assets="inline")))
+
+
+def test_intranet_server_added_by_admin(reg):
+    reg.add_url("内网影像", "http://10.0.0.5/tiles/{z}/{x}/{y}.jpg", label_en="Intranet imagery", datum="gcj02",
+                attribution="县自然资源局 <b>")
+    bm = choices()["内网影像"]
+    assert bm.kind == "intranet" and bm.shifted and bm.label("en") == "Intranet imagery"
+    with pytest.raises(ImportRefused):
+        reg.add_url("bad", "ftp://x/{z}")
+    reg.set_default("内网影像")
+    assert reg.default == "内网影像"
+
+
+def test_package_in_the_app_page_is_served_from_static(reg, tmp_path, bounds, dataset, monkeypatch):
+    monkeypatch.setattr("xxgeo.basemaps.registry.settings", lambda: _static_in(tmp_path))
+    pkg = reg.add(write_mbtiles(tmp_path / "p.mbtiles", tiles(bounds, zooms=(8, 9))), name="pk", datum="gcj02")
+    url = publish(reg, pkg)
+    served = tmp_path / "static" / "xxgeo" / "basemaps" / pkg.token
+    assert url == f"/app/static/xxgeo/basemaps/{pkg.token}/{{z}}/{{x}}/{{y}}.png"
+    assert len(list(served.rglob("*.png"))) == pkg.tiles
+    spec = choices()["pk"]
+    html = map_html(build_map(dataset, MapRequest(basemap_spec=spec, assets="inline")))
+    assert url.replace("/", "\\/") in html or url in html
+    assert '"maxNativeZoom": 9' in html or '"maxNativeZoom":9' in html
+    shifted = build_map(dataset, MapRequest(basemap_spec=spec, assets="inline"))
+    plain = build_map(dataset, MapRequest(assets="inline"))
+    assert map_html(shifted) != map_html(plain)  # overlays moved onto GCJ-02
+    reg.remove("pk")
+    assert not served.exists()
+
+
+def _static_in(tmp_path):
+    from dataclasses import replace
+
+    from xxgeo.config import settings
+
+    return replace(settings(), static_dir=tmp_path / "static")
+
+
+def test_map_cli_embeds_a_small_package_and_writes_a_folder_for_a_large_one(built_store_path, tmp_path, bounds,
+                                                                          monkeypatch):
+    from xxgeo.basemaps import export as bexport
+    from xxgeo.cli import main
+
+    store = tmp_path / "x.gpkg"
+    shutil.copy2(built_store_path, store)
+    src = write_zip(tmp_path / "p.zip", tiles(bounds, zooms=(8, 9, 10)))
+    assert main(["basemap", "add", str(src), "--name", "县域", "--store", str(store), "--default"]) == 0
+    out = tmp_path / "m.html"
+    assert main(["map", "--store", str(store), "--out", str(out)]) == 0  # the store's default
+    html = out.read_text(encoding="utf-8")
+    assert "data:image/png;base64," in html and "EmbeddedTiles" not in html and not (tmp_path / "m_basemap").exists()
+    monkeypatch.setattr(bexport, "EMBED_MAX_BYTES", 10)
+    out2 = tmp_path / "big.html"
+    assert main(["map", "--store", str(store), "--out", str(out2), "--basemap", "县域"]) == 0
+    folder = tmp_path / "big_basemap"
+    assert folder.is_dir() and len(list(folder.rglob("*.png"))) > 0
+    assert "big_basemap/{z}/{x}/{y}.png" in out2.read_text(encoding="utf-8")
+    assert main(["map", "--store", str(store), "--out", str(out2), "--basemap", "nope"]) != 0
+
+
+def test_cli_list_and_refusal(built_store_path, tmp_path, bounds, capsys):
+    from xxgeo.cli import main
+
+    store = tmp_path / "x.gpkg"
+    src = write_pmtiles(tmp_path / "p.pmtiles", tiles(bounds, zooms=(8,)))
+    assert main(["basemap", "add", str(src), "--store", str(store)]) == 0
+    assert main(["--lang", "en", "basemap", "list", "--store", str(store)]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"^  p  pmtiles  \d+ tiles", out, re.M) and "Asia/Shanghai" in out
+    (tmp_path / "bad.mbtiles").write_bytes(b"nothing")
+    assert main(["basemap", "add", str(tmp_path / "bad.mbtiles"), "--store", str(store)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("错误：无法添加底图包 bad.mbtiles") and len(err.strip().splitlines()) == 1
+    assert main(["basemap", "remove", "p", "--store", str(store)]) == 0
+    assert json.loads((tmp_path / "x.gpkg.basemaps" / "index.json").read_text())["packages"] == {}
+
+
+def test_basemap_image_for_print(reg, tmp_path, bounds):
+    pkg = reg.add(write_zip(tmp_path / "p.zip", tiles(bounds, zooms=(8, 9, 10))), name="p")
+    for projection in ("mercator", "lonlat"):
+        im = basemap_image("p", bounds, 400, 300, projection=projection)
+        assert im.size == (400, 300) and im.getpixel((200, 150))[:3] == COLOUR
+    assert basemap_image("none", bounds, 10, 10) is None and basemap_image("osm", bounds, 10, 10) is None
+    assert basemap_image("nope", bounds, 10, 10) is None
+    far = (100.0, 20.0, 100.1, 20.1)  # no tile there: transparent
+    assert basemap_image(pkg.name, far, 20, 20).getpixel((10, 10))[3] == 0
