@@ -5,8 +5,8 @@ in a folder beside the file (relative URLs, drawn from ``file://``) or, when sma
 from __future__ import annotations
 
 import base64
-import shutil
 import secrets
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -64,7 +64,7 @@ def export_basemap(registry: Registry, pkg: Package, bounds_wgs84, out_html: Pat
     folder = out_html.with_name(f"{out_html.stem}_basemap")
     tmp = out_html.with_name(f".{folder.name}.{secrets.token_hex(4)}.part")
     try:
-        for z, x, y, f in found:
+        for z, x, _y, f in found:
             d = tmp / str(z) / str(x)
             d.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(f, d / f.name)

@@ -35,7 +35,8 @@ def image_ext(data: bytes) -> str | None:
 
 def refuse(path: Path, zh: str, en: str) -> ImportRefused:
     """The one sentence for a package that cannot be added."""
-    return ImportRefused(f"无法添加底图包 {path.name}：{zh}", english=f"Cannot add the basemap package {path.name}: {en}")
+    return ImportRefused(f"无法添加底图包 {path.name}：{zh}",
+                         english=f"Cannot add the basemap package {path.name}: {en}")
 
 
 def detect(path: Path) -> str:
@@ -76,7 +77,8 @@ def mbtiles_tiles(path: Path) -> Iterator[tuple[int, int, int, bytes]]:
     try:
         con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     except sqlite3.Error:
-        raise refuse(path, "无法以只读方式打开这个 SQLite 文件。", "the SQLite file cannot be opened read-only.") from None
+        raise refuse(path, "无法以只读方式打开这个 SQLite 文件。",
+                     "the SQLite file cannot be opened read-only.") from None
     try:
         try:
             meta = dict(con.execute("SELECT name, value FROM metadata").fetchall())
@@ -115,7 +117,8 @@ def pmtiles_tiles(path: Path) -> Iterator[tuple[int, int, int, bytes]]:
             raise refuse(path, "它不是栅格瓦片（PNG、JPEG、WebP）的 PMTiles，矢量瓦片不能用作底图。",
                          "it is not a PMTiles of raster tiles (PNG, JPEG, WebP); vector tiles cannot be a basemap.")
         if header.get("tile_compression") not in (Compression.NONE, Compression.UNKNOWN):
-            raise refuse(path, "它的瓦片经过压缩，栅格底图瓦片应不压缩。", "its tiles are compressed; raster tiles are not.")
+            raise refuse(path, "它的瓦片经过压缩，栅格底图瓦片应不压缩。",
+                         "its tiles are compressed; raster tiles are not.")
         try:
             for (z, x, y), data in all_tiles(get):
                 _check(path, z, x, y, data)

@@ -99,7 +99,8 @@ def parse_providers(text: str, *, kind: str = "online", origin: str = "basemaps.
         except (KeyError, TypeError, ValueError, AttributeError):
             bm = None
         if bm is None or not layers or bm.datum not in DATUMS or name == NONE:
-            raise ImportRefused(f"底图清单 {origin} 中的“{name}”不完整：需要 layers（含 url），datum 为 wgs84 或 gcj02。",
+            raise ImportRefused(f"底图清单 {origin} 中的“{name}”不完整：需要 layers（含 url），"
+                                "datum 为 wgs84 或 gcj02。",
                                 english=f"“{name}” in the basemap list {origin} is incomplete: it needs layers "
                                         "(each with a url) and a datum of wgs84 or gcj02.")
         out[name] = bm

@@ -19,7 +19,7 @@ import secrets
 import shutil
 import tomllib
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from ..config import settings
@@ -146,7 +146,8 @@ class Registry:
             tiles = geotiff_tiles(src)
         else:
             reader = {"mbtiles": formats.mbtiles_tiles, "pmtiles": formats.pmtiles_tiles}.get(fmt)
-            tiles = reader(src) if reader else (formats.zip_tiles if fmt == "zip" else formats.folder_tiles)(src, tms=tms)
+            unzip = formats.zip_tiles if fmt == "zip" else formats.folder_tiles
+            tiles = reader(src) if reader else unzip(src, tms=tms)
         self.root.mkdir(parents=True, exist_ok=True)
         token = secrets.token_urlsafe(18)
         tmp = self.root / f".tmp-{token}"
@@ -181,7 +182,7 @@ class Registry:
         return Package(name=meta["name"], token=meta["token"], format=meta["fmt"], datum=meta["datum"], ext=ext,
                        min_zoom=min(extent), max_zoom=zmax, bounds=(round(w, 7), round(s, 7), round(e, 7), round(n, 7)),
                        tiles=count, bytes=size, source=src.name, hillshade=hill,
-                       added_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+                       added_at=datetime.now(UTC).isoformat(timespec="seconds"))
 
     def remove(self, name: str) -> Package:
         """Remove the package ``name`` (its tiles, and its copy served by the app)."""
@@ -215,7 +216,8 @@ class Registry:
         self._check_new_name(name)
         if not all(k in url for k in ("{z}", "{x}", "{y}")) or not re.match(r"^https?://", url):
             raise ImportRefused(f"瓦片地址“{url}”不可用：需要 http(s) 地址，并含 {{z}}、{{x}}、{{y}}。",
-                                english=f"The tile URL “{url}” cannot be used: it needs http(s) and {{z}}, {{x}}, {{y}}.")
+                                english=f"The tile URL “{url}” cannot be used: it needs http(s) and "
+                                        "{z}, {x}, {y}.")
         entry = {"name_zh": label_zh or name, "name_en": label_en or name, "attribution": attribution,
                  "datum": datum, "max_zoom": int(max_zoom), "layers": [{"url": url, "subdomains": subdomains}]}
         path = self.root / PROVIDERS

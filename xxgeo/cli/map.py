@@ -20,8 +20,8 @@ def register(sub) -> dict:
     m.add_argument("--overlay", help="乡镇专题图指标：project_count / investment_wan / village_units / area_km2，"
                                      "或已导入的乡镇指标名称")
     m.add_argument("--villages", action="store_true", help="显示村点（仅有位置的村）")
-    m.add_argument("--basemap", help="底图：离线底图包名称（瓦片写在 HTML 旁或嵌入文件，断网可用）、内网或在线底图名称；"
-                                     "默认为本数据库的默认底图（basemap list）")
+    m.add_argument("--basemap", help="底图：离线底图包名称（瓦片写在 HTML 旁或嵌入文件，断网可用）、"
+                                     "内网或在线底图名称；默认为本数据库的默认底图（basemap list）")
     return {"map": cmd_map}
 
 

@@ -14,8 +14,8 @@ from ..basemaps import Basemap
 from ..jsembed import js_json
 
 #: a transparent pixel: what the map shows where an embedded package has no tile
-BLANK_PNG = ("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJ"
-             "RU5ErkJggg==")
+BLANK_PNG = ("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kg"
+             "AAAABJRU5ErkJggg==")
 
 
 class EmbeddedTiles(MacroElement):

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import folium
 
+from ..basemaps import provider
 from ..crs import transform_gdf, wgs84_to_gcj02
 from ..fastpoints import FastPointsLayer
 from ..layerspec import HIGHLIGHT_PARAMS, ON_REQUEST, LayerSpec, load_specs
@@ -23,7 +24,6 @@ from ..provenance import source_label
 from ..schema import LAYERS
 from ..tiles import BUDGET as TILE_BUDGET
 from ..tiles import TileSet, TileStore, tiled_payload
-from ..basemaps import provider
 from .assets import use_assets
 from .basemap_layer import add_basemap
 from .elements import FitNow, HtmlControl, SpecLayer

@@ -132,14 +132,14 @@ class MapRequest:
     maps in the app). ``assets``: "static" (served by the app) or "inline" (one self-contained file that draws
     with no network). ``fit``: 'county' or 'selection' (the filtered projects or the highlighted feature), the
     initial view. ``height``: the map element's CSS height. ``tianditu_key``: needed by the 天地图 basemap only.
-    ``basemap_spec``: the basemap itself when it is not a shipped one (a package, an intranet server; see
-    :func:`xxgeo.basemaps.choices`); ``basemap`` is then its name.
+    ``basemap``: a shipped name (:data:`BASEMAPS`) or a :class:`~xxgeo.basemaps.Basemap` (a package, an intranet
+    server; see :func:`xxgeo.basemaps.choices`), which is then kept as ``basemap_spec`` and ``basemap`` is its name.
     """
 
     filter: MapFilter = MapFilter()
     role: str = "editor"
     lang: str = "zh"
-    basemap: str = "none"
+    basemap: str | Basemap = "none"
     overlay: Overlay | None = None
     highlight_township: str | None = None
     highlight_park: str | None = None
@@ -156,6 +156,8 @@ class MapRequest:
     def __post_init__(self) -> None:
         if self.filter is None:
             object.__setattr__(self, "filter", MapFilter())
+        if isinstance(self.basemap, Basemap):  # a package or an intranet server, given as itself
+            object.__setattr__(self, "basemap_spec", self.basemap)
         if self.basemap_spec is not None:
             object.__setattr__(self, "basemap", self.basemap_spec.name)
         elif self.basemap not in BASEMAPS:
