@@ -94,7 +94,7 @@ def write_geotiff(path: Path, bounds, *, dem: bool = False, size: int = 200) -> 
     transform = from_bounds(w, s, e, n, size, size)
     if dem:
         yy, xx = np.mgrid[0:size, 0:size]
-        hill = 400 + 800 * np.exp(-(((xx - size / 2) / (size / 4)) ** 2 + ((yy - size / 2) / (size / 4)) ** 2))
+        hill = 400 + 2000 * np.exp(-(((xx - size / 2) / (size / 10)) ** 2 + ((yy - size / 2) / (size / 10)) ** 2))
         data, count, dtype = hill[None].astype("float32"), 1, "float32"
     else:
         data = np.stack([np.full((size, size), c, dtype="uint8") for c in COLOUR])

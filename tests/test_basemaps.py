@@ -67,16 +67,17 @@ def test_each_format_is_added_listed_and_removed(reg, tmp_path, bounds, fmt):
     assert [p.name for p in (tmp_path / "s.gpkg.basemaps").iterdir() if not p.name.startswith("index")] == []
 
 
-def test_dem_is_shaded(reg, tmp_path, bounds):
-    from PIL import Image
-
-    pkg = reg.add(write_geotiff(tmp_path / "dem.tif", bounds, dem=True), name="dem")
-    f = next(reg.tiles_dir(pkg).rglob("*.png"))
+def test_dem_is_shaded_lit_from_the_north_west(reg, tmp_path, bounds):
     import numpy as np
 
-    la = np.asarray(Image.open(f).convert("LA"))
-    lum = la[..., 0][la[..., 1] > 0]
-    assert lum.size and int(lum.max()) - int(lum.min()) > 40  # light and shadow, not one grey
+    reg.add(write_geotiff(tmp_path / "dem.tif", bounds, dem=True), name="dem")
+    im = np.asarray(basemap_image("dem", bounds, 200, 200, projection="lonlat").convert("LA")).astype(int)
+    lum = im[..., 0]
+    assert (im[:, 1:-1, 1] == 255).all()  # the file covers the bounds: no hole, no transparent edge
+    nw, se = lum[80:95, 80:95].mean(), lum[105:120, 105:120].mean()  # the hill's two flanks
+    assert nw - se > 40, (nw, se)
+    flat = lum[:10, :10]  # far from the hill: flat ground, lit at 45°
+    assert abs(flat.mean() - 180) < 8 and flat.std() < 4
 
 
 def _bad_files(tmp_path, bounds):

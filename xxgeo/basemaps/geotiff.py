@@ -2,14 +2,15 @@
 
 An image (one grey band or RGB(A); other bit depths stretched between their 2nd and 98th percentiles) keeps its
 colours. A single band of elevations (integers wider than 8 bits or floats) is a DEM: each tile is read with a
-one-pixel margin and shaded (sun from the north-west, 45° high) into a grey hillshade. Zooms: the file's own
-(rio-tiler's ``minzoom``/``maxzoom`` from its resolution), the highest lowered until its tiles number at most
-:data:`MAX_TILES_PER_ZOOM`, at most :data:`ZOOM_SPAN` levels; the map scales the tiles beyond them.
+one-pixel margin and shaded (sun from the north-west, 45° high) into a grey hillshade. Zooms: up to the file's
+resolution (rio-tiler's ``maxzoom``), lowered until one zoom's tiles number at most :data:`MAX_TILES_PER_ZOOM`,
+and :data:`ZOOM_SPAN` levels below it; the map scales the tiles beyond them.
 """
 
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Iterator
 from io import BytesIO
 from pathlib import Path
@@ -19,7 +20,7 @@ import numpy as np
 from .formats import refuse
 
 MAX_TILES_PER_ZOOM = 100_000
-ZOOM_SPAN = 8
+ZOOM_SPAN = 6
 EARTH_CIRCUMFERENCE_M = 2 * math.pi * 6378137.0
 
 
@@ -52,11 +53,13 @@ def is_dem(dataset) -> bool:
 
 
 def zoom_range(reader, bounds) -> tuple[int, int]:
-    """The zooms to cut: rio-tiler's from the file's resolution, bounded in tile count and span."""
-    lo, hi = int(reader.minzoom), int(reader.maxzoom)
-    while hi > lo and _count(reader.tms, bounds, hi) > MAX_TILES_PER_ZOOM:
+    """The zooms to cut: up to rio-tiler's ``maxzoom`` (the file's resolution; lowered until the tiles of one
+    zoom number at most :data:`MAX_TILES_PER_ZOOM`), down :data:`ZOOM_SPAN` levels (few tiles: the county
+    seen whole)."""
+    hi = int(reader.maxzoom)
+    while hi > 0 and _count(reader.tms, bounds, hi) > MAX_TILES_PER_ZOOM:
         hi -= 1
-    return max(lo, hi - ZOOM_SPAN), hi
+    return max(0, hi - ZOOM_SPAN), hi
 
 
 def _count(tms, bounds, z: int) -> int:
@@ -66,15 +69,23 @@ def _count(tms, bounds, z: int) -> int:
 
 
 def hillshade(elev: np.ndarray, pixel_m: float, azimuth: float = 315.0, altitude: float = 45.0) -> np.ndarray:
-    """Shaded relief (0–255) of an elevation grid whose pixels are ``pixel_m`` metres wide."""
+    """Shaded relief (0–255) of an elevation grid whose pixels are ``pixel_m`` metres wide (NaN: no data; a
+    pixel next to no data is shaded as flat ground, so the edge of the data is not drawn as a cliff)."""
     elev = elev.astype("float64")
-    if np.isnan(elev).any():  # no-data: the mean height, so the edges of the data are not shaded as cliffs
-        elev = np.where(np.isnan(elev), np.nanmean(elev) if not np.isnan(elev).all() else 0.0, elev)
+    valid = ~np.isnan(elev)
+    inner = valid.copy()
+    inner[1:, :] &= valid[:-1, :]
+    inner[:-1, :] &= valid[1:, :]
+    inner[:, 1:] &= valid[:, :-1]
+    inner[:, :-1] &= valid[:, 1:]
+    if not valid.all():
+        elev = np.where(valid, elev, np.nanmean(elev) if valid.any() else 0.0)
     g0, g1 = np.gradient(elev, pixel_m)  # along rows (southward), along columns (eastward)
     slope = math.pi / 2.0 - np.arctan(np.hypot(g0, g1))
     aspect = np.arctan2(-g0, g1)
     az, alt = math.radians(azimuth), math.radians(altitude)
     shaded = math.sin(alt) * np.sin(slope) + math.cos(alt) * np.cos(slope) * np.cos(az - aspect)
+    shaded = np.where(inner, shaded, math.sin(alt))
     return np.clip(shaded * 255.0, 0, 255).astype("uint8")
 
 
@@ -83,7 +94,7 @@ def _stretch(reader) -> tuple | None:
     if reader.dataset.dtypes[0] == "uint8":
         return None
     prev = reader.preview(max_size=512)
-    data = np.ma.masked_array(prev.data, mask=~prev.mask.astype(bool)[None].repeat(prev.count, 0))
+    data = prev.array  # a masked array: no-data left out of the percentiles
     ranges = []
     for band in data:
         vals = band.compressed()
@@ -105,10 +116,11 @@ def _png(rgb: np.ndarray, alpha: np.ndarray) -> bytes:
 
 def geotiff_tiles(path: Path) -> Iterator[tuple[int, int, int, bytes]]:
     """The PNG tiles of a GeoTIFF (image or hillshaded DEM), zoom by zoom; tiles with no data are left out."""
-    from rio_tiler.errors import TileOutsideBounds
+    from rio_tiler.errors import NoOverviewWarning, TileOutsideBounds
 
     reader = _open(path)
-    with reader:
+    with reader, warnings.catch_warnings():
+        warnings.simplefilter("ignore", NoOverviewWarning)  # a small file needs none; a large one is slower only
         bounds = reader.get_geographic_bounds(reader.tms.rasterio_geographic_crs)
         dem = is_dem(reader.dataset)
         if not dem and reader.dataset.count not in (1, 3, 4):
@@ -123,7 +135,7 @@ def geotiff_tiles(path: Path) -> Iterator[tuple[int, int, int, bytes]]:
                                       indexes=(1,) if dem else tuple(range(1, min(reader.dataset.count, 3) + 1)))
                 except TileOutsideBounds:
                     continue
-                mask = img.mask.astype(bool)
+                mask = ~np.ma.getmaskarray(img.array).any(axis=0)  # True where the file has data
                 if not mask.any():
                     continue
                 if dem:

@@ -46,6 +46,7 @@ class Basemap:
     label_en: str
     layers: tuple = ()
     attribution: str = ""
+    attribution_en: str = ""
     datum: str = "wgs84"
     max_zoom: int = 18
     kind: str = "online"
@@ -58,6 +59,10 @@ class Basemap:
     def label(self, lang: str = "zh") -> str:
         """The name people read, in ``lang``."""
         return self.label_en if lang == "en" else self.label_zh
+
+    def credit(self, lang: str = "zh") -> str:
+        """The attribution in ``lang`` (the Chinese one when no English is given)."""
+        return self.attribution_en if lang == "en" and self.attribution_en else self.attribution
 
     @property
     def shifted(self) -> bool:
@@ -94,7 +99,8 @@ def parse_providers(text: str, *, kind: str = "online", origin: str = "basemaps.
         try:
             layers = tuple(TileSource(str(lyr["url"]), str(lyr.get("subdomains", ""))) for lyr in d["layers"])
             bm = Basemap(name=name, label_zh=str(d.get("name_zh") or name), label_en=str(d.get("name_en") or name),
-                         layers=layers, attribution=str(d.get("attribution", "")), datum=str(d.get("datum", "wgs84")),
+                         layers=layers, attribution=str(d.get("attribution", "")),
+                         attribution_en=str(d.get("attribution_en", "")), datum=str(d.get("datum", "wgs84")),
                          max_zoom=int(d.get("max_zoom", 18)), kind=str(d.get("kind", kind)), key=d.get("key") or None)
         except (KeyError, TypeError, ValueError, AttributeError):
             bm = None

@@ -297,7 +297,8 @@ def package_basemap(pkg: Package, url: str, *, embedded: tuple = ()) -> Basemap:
     """The :class:`Basemap` of a package whose tiles are at ``url`` (a template; or embedded data URIs)."""
     label = f"{pkg.name}（离线底图包）", f"{pkg.name} (offline package)"
     return Basemap(name=pkg.name, label_zh=label[0], label_en=label[1], layers=(TileSource(url),),
-                   attribution=f"底图包 {pkg.source} / basemap package", datum=pkg.datum, max_zoom=20,
+                   attribution=f"离线底图包：{pkg.source}", attribution_en=f"Offline basemap package: {pkg.source}",
+                   datum=pkg.datum, max_zoom=20,
                    kind="package", min_native=pkg.min_zoom, max_native=pkg.max_zoom, bounds=tuple(pkg.bounds),
                    embedded=embedded)
 

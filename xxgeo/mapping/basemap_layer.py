@@ -40,9 +40,9 @@ class EmbeddedTiles(MacroElement):
         self.blank = BLANK_PNG
 
 
-def _options(bm: Basemap) -> dict:
-    """Leaflet options of the basemap's layers (zoom range, the zooms tiles exist at, bounds)."""
-    opts: dict = {"attribution": html.escape(bm.attribution), "maxZoom": bm.max_zoom}
+def _options(bm: Basemap, lang: str) -> dict:
+    """Leaflet options of the basemap's layers (attribution, zoom range, the zooms tiles exist at, bounds)."""
+    opts: dict = {"attribution": html.escape(bm.credit(lang)), "maxZoom": bm.max_zoom}
     if bm.max_native is not None:
         opts["maxNativeZoom"] = bm.max_native
     if bm.min_native is not None:
@@ -54,17 +54,17 @@ def _options(bm: Basemap) -> dict:
     return opts
 
 
-def add_basemap(m: folium.Map, basemap: Basemap | None, key: str | None = None) -> None:
+def add_basemap(m: folium.Map, basemap: Basemap | None, key: str | None = None, lang: str = "zh") -> None:
     """Add the basemap's tile layers, bottom first (``None``: nothing; one that needs a key without it: nothing)."""
     bm = basemap.with_key(key) if basemap is not None else None
     if bm is None:
         return
-    opts = _options(bm)
+    opts = _options(bm, lang)
     if bm.embedded:
         EmbeddedTiles(dict(bm.embedded), {**opts, "errorTileUrl": BLANK_PNG}).add_to(m)
         return
     for t in bm.layers:
-        folium.TileLayer(t.url, attr=opts["attribution"], name=bm.label(), control=False,
+        folium.TileLayer(t.url, attr=opts["attribution"], name=bm.label(lang), control=False,
                          subdomains=t.subdomains or "abc", max_zoom=bm.max_zoom,
                          max_native_zoom=opts.get("maxNativeZoom"), min_zoom=opts.get("minZoom"),
                          **({"min_native_zoom": opts["minNativeZoom"]} if "minNativeZoom" in opts else {}),

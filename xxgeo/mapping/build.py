@@ -89,7 +89,7 @@ def build_map(dataset, request: MapRequest | None = None, *, specs: dict | None 
     m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=10, tiles=None,
                    prefer_canvas=True, control_scale=True, height=req.height, max_zoom=18)
     use_assets(m, req.assets)
-    add_basemap(m, basemap, req.tianditu_key)
+    add_basemap(m, basemap, req.tianditu_key, req.lang)
 
     all_rows = dataset[FILTERED_LAYER]
     rows = filter_projects(all_rows, flt)
