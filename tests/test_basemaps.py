@@ -64,7 +64,7 @@ def test_each_format_is_added_listed_and_removed(reg, tmp_path, bounds, fmt):
     assert w <= bounds[0] + 0.5 and e >= bounds[2] - 0.5 and s <= bounds[1] + 0.5 and n >= bounds[3] - 0.5
     reg.remove("底图1")
     assert reg.packages() == [] and not reg.tiles_dir(pkg).exists()
-    assert [p.name for p in (tmp_path / "s.gpkg.basemaps").iterdir() if not p.name.startswith("index")] == []
+    assert [p.name for p in (tmp_path / "s.gpkg.basemaps").iterdir() if not p.name.startswith(("index", ".lock"))] == []
 
 
 def test_dem_is_shaded_lit_from_the_north_west(reg, tmp_path, bounds):
@@ -230,3 +230,60 @@ def test_basemap_image_for_print(reg, tmp_path, bounds):
     assert basemap_image("nope", bounds, 10, 10) is None
     far = (100.0, 20.0, 100.1, 20.1)  # no tile there: transparent
     assert basemap_image(pkg.name, far, 20, 20).getpixel((10, 10))[3] == 0
+
+
+def test_packages_as_real_tools_write_them(reg, tmp_path, bounds):
+    """gdal2tiles' TMS folder (tilemapresource.xml) with macOS litter, MBTiles saying scheme=xyz, a paletted
+    image, a single-band 16-bit image added --as image, a DEM in the county's CGCS2000 Gauss-Krüger CRS."""
+    import sqlite3
+
+    import numpy as np
+    import rasterio
+    from rasterio.transform import from_origin
+
+    t = tiles(bounds, zooms=(8,))
+    (z, x, y), d = next(iter(t.items()))
+    with zipfile.ZipFile(tmp_path / "g2t.zip", "w") as zf:
+        zf.writestr("out/tilemapresource.xml", "<TileMap/>")
+        zf.writestr(f"out/{z}/{x}/{2 ** z - 1 - y}.png", d)
+        zf.writestr(f"__MACOSX/out/{z}/{x}/._{y}.png", b"junk")
+        zf.writestr(f"out/{z}/{x}/.hidden/{y}.png", b"junk")
+    pkg = reg.add(tmp_path / "g2t.zip", name="g2t")
+    assert pkg.tiles == 1 and (reg.tiles_dir(pkg) / str(z) / str(x) / f"{y}.png").is_file()
+    mb = write_mbtiles(tmp_path / "xyz.mbtiles", {(z, x, y): d})
+    con = sqlite3.connect(mb)
+    con.execute("UPDATE tiles SET tile_row = ?", (y,))
+    con.execute("INSERT INTO metadata VALUES ('scheme', 'xyz')")
+    con.commit()
+    con.close()
+    pkg = reg.add(mb, name="xyz")
+    assert (reg.tiles_dir(pkg) / str(z) / str(x) / f"{y}.png").is_file()
+
+    w, s, e, n = bounds
+    tr = from_origin(w, n, (e - w) / 100, (n - s) / 100)
+    with rasterio.open(tmp_path / "pal.tif", "w", driver="GTiff", width=100, height=100, count=1, dtype="uint8",
+                       crs="EPSG:4326", transform=tr) as ds:
+        ds.write(np.full((1, 100, 100), 7, dtype="uint8"))
+        ds.write_colormap(1, {7: COLOUR + (255,)})
+    reg.add(tmp_path / "pal.tif", name="pal")
+    assert basemap_image("pal", bounds, 50, 50).getpixel((25, 25))[:3] == COLOUR
+    with rasterio.open(tmp_path / "pan.tif", "w", driver="GTiff", width=100, height=100, count=1, dtype="uint16",
+                       crs="EPSG:4326", transform=tr) as ds:
+        ds.write(np.tile(np.arange(100, dtype="uint16") * 600, (100, 1))[None])
+    pan = reg.add(tmp_path / "pan.tif", name="pan", render="image")
+    assert not pan.hillshade
+    im = basemap_image("pan", bounds, 100, 10).convert("L")
+    assert im.getpixel((5, 5)) < 40 and im.getpixel((95, 5)) > 215  # stretched, not shaded
+
+    from pyproj import Transformer
+
+    gk = Transformer.from_crs(4326, 4546, always_xy=True)  # CGCS2000 / 3-degree Gauss-Kruger CM 111E
+    x0, y1 = gk.transform(w, n)
+    with rasterio.open(tmp_path / "gk.tif", "w", driver="GTiff", width=200, height=200, count=1, dtype="int16",
+                       crs="EPSG:4546", transform=from_origin(x0, y1, 300, 300), nodata=-9999) as ds:
+        yy, xx = np.mgrid[0:200, 0:200]
+        ds.write((500 + 3 * xx + 2 * yy).astype("int16")[None])
+    gkp = reg.add(tmp_path / "gk.tif", name="gk")
+    assert gkp.hillshade and w - 1 < gkp.bounds[0] <= w + 0.01 and n - 0.01 <= gkp.bounds[3] < n + 1  # tiles' extent
+    im = np.asarray(basemap_image("gk", (w + 0.05, n - 0.3, w + 0.4, n - 0.05), 100, 100))
+    assert (im[..., 3] == 255).all() and 120 < im[..., 0].mean() < 200  # reprojected, a gentle slope shaded

@@ -84,13 +84,14 @@ def mbtiles_tiles(path: Path) -> Iterator[tuple[int, int, int, bytes]]:
             meta = dict(con.execute("SELECT name, value FROM metadata").fetchall())
         except sqlite3.Error:
             meta = {}
+        xyz = str(meta.get("scheme", "tms")).lower() == "xyz"  # a few tools write XYZ rows and say so
         if str(meta.get("format", "")).lower() in ("pbf", "mvt"):
             raise refuse(path, "它是矢量瓦片（pbf），底图需要栅格瓦片（PNG、JPEG、WebP）。",
                          "it holds vector tiles (pbf); a basemap needs raster tiles (PNG, JPEG, WebP).")
         try:
             rows = con.execute("SELECT zoom_level, tile_column, tile_row, tile_data FROM tiles")
             for z, x, row, data in rows:
-                y = (2 ** int(z)) - 1 - int(row)
+                y = int(row) if xyz else (2 ** int(z)) - 1 - int(row)
                 data = bytes(data or b"")
                 _check(path, int(z), int(x), y, data)
                 yield int(z), int(x), y, data
@@ -127,17 +128,33 @@ def pmtiles_tiles(path: Path) -> Iterator[tuple[int, int, int, bytes]]:
             raise refuse(path, "它的 PMTiles 目录已损坏。", "its PMTiles directory is damaged.") from None
 
 
-def zip_tiles(path: Path, *, tms: bool = False) -> Iterator[tuple[int, int, int, bytes]]:
+def _skipped(name: str) -> bool:
+    """Files an archiver adds beside the tiles (macOS resource forks, hidden files)."""
+    parts = name.split("/")
+    return any(p == "__MACOSX" or p.startswith(".") for p in parts)
+
+
+def is_tms_folder(names) -> bool:
+    """Whether a z/x/y folder numbers its rows bottom-up (TMS): gdal2tiles writes ``tilemapresource.xml`` beside
+    such tiles (unless run with ``--xyz``, when it writes none)."""
+    return any(n.replace("\\", "/").rsplit("/", 1)[-1].lower() == "tilemapresource.xml" for n in names)
+
+
+def zip_tiles(path: Path, *, tms: bool | None = None) -> Iterator[tuple[int, int, int, bytes]]:
     """The tiles of a zipped z/x/y folder (``z/x/y.png|jpg|webp`` under any one top folder). Entries are read by
-    their numbers only (never extracted by name), each at most :data:`MAX_TILE_BYTES` however it is declared."""
+    their numbers only (never extracted by name), each at most :data:`MAX_TILE_BYTES` however it is declared.
+    ``tms``: rows bottom-up; ``None``: as :func:`is_tms_folder` tells."""
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError):
         raise refuse(path, "这个 zip 文件已损坏。", "the zip file is damaged.") from None
     with zf:
+        if tms is None:
+            tms = is_tms_folder(zf.namelist())
         for info in zf.infolist():
-            m = _ZXY.search(info.filename.replace("\\", "/"))
-            if info.is_dir() or not m:
+            name = info.filename.replace("\\", "/")
+            m = _ZXY.search(name)
+            if info.is_dir() or not m or _skipped(name):
                 continue
             if info.flag_bits & 0x1:
                 raise refuse(path, "它是加密的 zip，请解密后再添加。", "it is an encrypted zip; decrypt it first.")
@@ -149,11 +166,15 @@ def zip_tiles(path: Path, *, tms: bool = False) -> Iterator[tuple[int, int, int,
             yield z, x, y, data
 
 
-def folder_tiles(path: Path, *, tms: bool = False) -> Iterator[tuple[int, int, int, bytes]]:
+def folder_tiles(path: Path, *, tms: bool | None = None) -> Iterator[tuple[int, int, int, bytes]]:
     """The tiles of a plain z/x/y folder (read the same way as a zipped one)."""
-    for f in sorted(path.rglob("*")):
-        m = _ZXY.search(f.relative_to(path).as_posix())
-        if not m or not f.is_file() or f.is_symlink():
+    files = sorted(path.rglob("*"))
+    if tms is None:
+        tms = is_tms_folder(f.name for f in files)
+    for f in files:
+        rel = f.relative_to(path).as_posix()
+        m = _ZXY.search(rel)
+        if not m or _skipped(rel) or not f.is_file() or f.is_symlink():
             continue
         z, x, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
         y = (2 ** z) - 1 - y if tms else y

@@ -114,19 +114,48 @@ def _png(rgb: np.ndarray, alpha: np.ndarray) -> bytes:
     return buf.getvalue()
 
 
-def geotiff_tiles(path: Path) -> Iterator[tuple[int, int, int, bytes]]:
-    """The PNG tiles of a GeoTIFF (image or hillshaded DEM), zoom by zoom; tiles with no data are left out."""
+def _palette(dataset) -> np.ndarray | None:
+    """The colour table of a one-band image as a 256 × 3 lookup, ``None`` when it has none."""
+    if dataset.count != 1 or dataset.dtypes[0] != "uint8":
+        return None
+    try:
+        cmap = dataset.colormap(1)
+    except ValueError:
+        return None
+    lut = np.zeros((256, 3), dtype="uint8")
+    for k, rgba in cmap.items():
+        lut[int(k)] = rgba[:3]
+    return lut
+
+
+def shaded(path: Path, render: str = "auto") -> bool:
+    """Whether the GeoTIFF is drawn as a hillshade: ``render`` "hillshade" / "image", or "auto" (:func:`is_dem`)."""
+    if render != "auto":
+        return render == "hillshade"
+    import rasterio
+
+    with rasterio.open(path) as ds:
+        return is_dem(ds)
+
+
+def geotiff_tiles(path: Path, render: str = "auto") -> Iterator[tuple[int, int, int, bytes]]:
+    """The PNG tiles of a GeoTIFF (image, or a DEM hillshaded: ``render`` as in :func:`shaded`), zoom by zoom;
+    tiles with no data are left out."""
     from rio_tiler.errors import NoOverviewWarning, TileOutsideBounds
 
     reader = _open(path)
     with reader, warnings.catch_warnings():
         warnings.simplefilter("ignore", NoOverviewWarning)  # a small file needs none; a large one is slower only
         bounds = reader.get_geographic_bounds(reader.tms.rasterio_geographic_crs)
-        dem = is_dem(reader.dataset)
+        dem = shaded(path, render)
+        lut = None if dem else _palette(reader.dataset)
+        if dem and reader.dataset.count != 1:
+            raise refuse(path, f"它有 {reader.dataset.count} 个波段，高程（晕渲）只能有 1 个。",
+                         f"it has {reader.dataset.count} bands; a DEM (hillshade) has 1.")
         if not dem and reader.dataset.count not in (1, 3, 4):
             raise refuse(path, f"它有 {reader.dataset.count} 个波段；影像需要 1、3 或 4 个波段，高程需要 1 个。",
                          f"it has {reader.dataset.count} bands; an image needs 1, 3 or 4 and a DEM 1.")
-        ranges = None if dem else _stretch(reader)
+        ranges = None if dem or lut is not None else _stretch(reader)
         zmin, zmax = zoom_range(reader, bounds)
         for z in range(zmin, zmax + 1):
             for t in reader.tms.tiles(*bounds, [z]):
@@ -144,6 +173,10 @@ def geotiff_tiles(path: Path) -> Iterator[tuple[int, int, int, bytes]]:
                     shade = hillshade(np.where(mask, img.data[0], np.nan), pixel_m)[1:-1, 1:-1]
                     alpha = np.where(mask[1:-1, 1:-1], 255, 0).astype("uint8")
                     yield z, t.x, t.y, _png(shade[None], alpha)
+                    continue
+                if lut is not None:
+                    rgb = lut[img.data[0]].transpose(2, 0, 1)
+                    yield z, t.x, t.y, _png(rgb, np.where(mask, 255, 0).astype("uint8"))
                     continue
                 data = img.data.astype("float64")
                 if ranges is not None:

@@ -130,9 +130,12 @@ class Registry:
                                 english=f"A basemap named “{name}” exists already: give another with --name, or "
                                         f"run basemap remove {name} first.")
 
-    def add(self, file: str | Path, *, name: str | None = None, datum: str = "wgs84", tms: bool = False) -> Package:
+    def add(self, file: str | Path, *, name: str | None = None, datum: str = "wgs84", tms: bool | None = None,
+            render: str = "auto") -> Package:
         """Unpack the package ``file`` (format from its bytes) under a new name; refused in one sentence, with
-        nothing left behind, when it is not a raster tile package."""
+        nothing left behind, when it is not a raster tile package. ``tms``: the rows of a z/x/y folder run
+        bottom-up (``None``: as its ``tilemapresource.xml`` says). ``render``: a GeoTIFF as "image" or
+        "hillshade" ("auto": a DEM is shaded)."""
         src = Path(file)
         name = name or re.sub(r"[^\w.\-]", "_", src.stem)[:40] or "basemap"
         if datum not in DATUMS:
@@ -143,7 +146,7 @@ class Registry:
         if fmt == "geotiff":
             from .geotiff import geotiff_tiles
 
-            tiles = geotiff_tiles(src)
+            tiles = geotiff_tiles(src, render)
         else:
             reader = {"mbtiles": formats.mbtiles_tiles, "pmtiles": formats.pmtiles_tiles}.get(fmt)
             unzip = formats.zip_tiles if fmt == "zip" else formats.folder_tiles
@@ -152,15 +155,33 @@ class Registry:
         token = secrets.token_urlsafe(18)
         tmp = self.root / f".tmp-{token}"
         try:
-            pkg = self._unpack(src, tiles, tmp, name=name, token=token, fmt=fmt, datum=datum)
-            tmp.rename(self.root / token)
+            pkg = self._unpack(src, tiles, tmp, name=name, token=token, fmt=fmt, datum=datum, render=render)
+            with self._locked():  # another add may have taken the name meanwhile
+                self._check_new_name(name)
+                tmp.rename(self.root / token)
+                data = self._index()
+                data["packages"][name] = asdict(pkg)
+                self._write_index(data)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
-        data = self._index()
-        data["packages"][name] = asdict(pkg)
-        self._write_index(data)
         return pkg
+
+    @contextlib.contextmanager
+    def _locked(self):
+        """One writer of the index at a time (an advisory lock on ``.lock``; none where the system has none)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / ".lock", "a+b") as fh:
+            try:
+                import fcntl
+            except ImportError:  # Windows: adds are rare and made by one admin
+                yield
+                return
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
 
     def _unpack(self, src: Path, tiles, tmp: Path, **meta) -> Package:
         ext, count, size, extent = None, 0, 0, {}
@@ -178,7 +199,12 @@ class Registry:
         x0, y0, x1, y1 = extent[zmax]
         w, n = _tile_lonlat(x0, y0, zmax)
         e, s = _tile_lonlat(x1 + 1, y1 + 1, zmax)
-        hill = meta["fmt"] == "geotiff" and _is_dem(src)
+        if meta["fmt"] == "geotiff":
+            from .geotiff import shaded
+
+            hill = shaded(src, meta["render"])
+        else:
+            hill = False
         return Package(name=meta["name"], token=meta["token"], format=meta["fmt"], datum=meta["datum"], ext=ext,
                        min_zoom=min(extent), max_zoom=zmax, bounds=(round(w, 7), round(s, 7), round(e, 7), round(n, 7)),
                        tiles=count, bytes=size, source=src.name, hillshade=hill,
@@ -186,15 +212,16 @@ class Registry:
 
     def remove(self, name: str) -> Package:
         """Remove the package ``name`` (its tiles, and its copy served by the app)."""
-        pkg = self.get(name)
-        if pkg is None:
-            raise NotFound(f"没有名为“{name}”的底图包。{self._known('zh')}",
-                           english=f"No basemap package named “{name}”. {self._known('en')}")
-        data = self._index()
-        data["packages"].pop(name, None)
-        if data["default"] == name:
-            data["default"] = None
-        self._write_index(data)
+        with self._locked():
+            pkg = self.get(name)
+            if pkg is None:
+                raise NotFound(f"没有名为“{name}”的底图包。{self._known('zh')}",
+                               english=f"No basemap package named “{name}”. {self._known('en')}")
+            data = self._index()
+            data["packages"].pop(name, None)
+            if data["default"] == name:
+                data["default"] = None
+            self._write_index(data)
         shutil.rmtree(self.tiles_dir(pkg), ignore_errors=True)
         shutil.rmtree(served_dir(pkg), ignore_errors=True)
         return pkg
@@ -206,9 +233,10 @@ class Registry:
                 and self.get(name) is None:
             raise NotFound(f"没有名为“{name}”的底图。{self._known('zh')}",
                            english=f"No basemap named “{name}”. {self._known('en')}")
-        data = self._index()
-        data["default"] = name
-        self._write_index(data)
+        with self._locked():
+            data = self._index()
+            data["default"] = name
+            self._write_index(data)
 
     def add_url(self, name: str, url: str, *, label_zh: str | None = None, label_en: str | None = None,
                 datum: str = "wgs84", attribution: str = "", max_zoom: int = 18, subdomains: str = "") -> Basemap:
@@ -235,15 +263,6 @@ class Registry:
         if lang == "en":
             return f"Packages: {', '.join(names)}." if names else "No package has been added."
         return f"已有：{'、'.join(names)}。" if names else "还没有添加任何底图包。"
-
-
-def _is_dem(src: Path) -> bool:
-    import rasterio
-
-    with rasterio.open(src) as ds:
-        from .geotiff import is_dem
-
-        return is_dem(ds)
 
 
 def _toml_table(name: str, entry: dict) -> str:

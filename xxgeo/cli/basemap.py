@@ -14,7 +14,10 @@ def register(sub) -> dict:
     a.add_argument("--name", help="名称（默认：文件名）")
     a.add_argument("--crs", choices=("wgs84", "gcj02"), default="wgs84",
                    help="瓦片的坐标基准：wgs84（默认，含天地图/CGCS2000）或 gcj02（高德等下载的瓦片）")
-    a.add_argument("--tms", action="store_true", help="z/x/y 文件夹的行号按 TMS（自下而上）编排")
+    a.add_argument("--scheme", choices=("auto", "xyz", "tms"), default="auto",
+                   help="z/x/y 文件夹的行号：xyz（自上而下）、tms（自下而上）；auto：有 tilemapresource.xml 即 tms")
+    a.add_argument("--as", dest="render", choices=("auto", "image", "hillshade"), default="auto",
+                   help="GeoTIFF 作为影像（image）或高程晕渲（hillshade）；auto：单波段高程自动晕渲")
     a.add_argument("--default", action="store_true", help="同时设为本数据库地图的默认底图")
     add_store_arg(a)
     ls = bsub.add_parser("list", help="列出底图（离线包、内网服务与在线服务）")
@@ -50,7 +53,8 @@ def cmd_basemap(args) -> int:
     reg = _registry(args)
     cmd = args.basemap_command
     if cmd == "add":
-        pkg = reg.add(args.file, name=args.name, datum=args.crs, tms=args.tms)
+        tms = {"auto": None, "xyz": False, "tms": True}[args.scheme]
+        pkg = reg.add(args.file, name=args.name, datum=args.crs, tms=tms, render=args.render)
         if args.default:
             reg.set_default(pkg.name)
         mb = pkg.bytes / 1048576
