@@ -26,9 +26,11 @@ EARTH_CIRCUMFERENCE_M = 2 * math.pi * 6378137.0
 
 def _open(path: Path):
     import rasterio
-    from rio_tiler.errors import RioTilerError
+    from rio_tiler.errors import NoOverviewWarning, RioTilerError
     from rio_tiler.io import Reader
 
+    # a small file needs no overviews and a large one is only slower without: not the user's concern
+    warnings.filterwarnings("ignore", category=NoOverviewWarning)
     try:
         reader = Reader(str(path))
     except (rasterio.errors.RasterioError, RioTilerError, ValueError) as exc:
@@ -141,11 +143,10 @@ def shaded(path: Path, render: str = "auto") -> bool:
 def geotiff_tiles(path: Path, render: str = "auto") -> Iterator[tuple[int, int, int, bytes]]:
     """The PNG tiles of a GeoTIFF (image, or a DEM hillshaded: ``render`` as in :func:`shaded`), zoom by zoom;
     tiles with no data are left out."""
-    from rio_tiler.errors import NoOverviewWarning, TileOutsideBounds
+    from rio_tiler.errors import TileOutsideBounds
 
     reader = _open(path)
-    with reader, warnings.catch_warnings():
-        warnings.simplefilter("ignore", NoOverviewWarning)  # a small file needs none; a large one is slower only
+    with reader:
         bounds = reader.get_geographic_bounds(reader.tms.rasterio_geographic_crs)
         dem = shaded(path, render)
         lut = None if dem else _palette(reader.dataset)
