@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from ..basemaps import provider
 from ..config import settings
 from ..i18n import tr, value_text
 from ..mapping import APP_TILES, MapRequest, MapResult, build_map
@@ -105,7 +106,8 @@ def show_map(ctx, key: str, request: MapRequest, *, height: int = 620, center=No
     basemap picker draws the page's basemap (the URL's, else the store's default)."""
     if request.basemap == "none" and request.basemap_spec is None:
         request = replace(request, basemap=current_basemap(ctx))  # a map without a picker: the page's basemap
-    if request.tianditu_key is None:
+    bm = request.basemap_spec if request.basemap_spec is not None else provider(request.basemap)
+    if request.tianditu_key is None and bm is not None and bm.key == "tianditu":
         request = replace(request, tianditu_key=tianditu_key())
     result = _cached_map(ctx.dataset, store_token(ctx), ctx.public_data, request)
     return draw_map(result, key, height=height, center=center, zoom=zoom, public=ctx.public_data)
