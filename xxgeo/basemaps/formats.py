@@ -93,8 +93,9 @@ def mbtiles_tiles(path: Path) -> Iterator[tuple[int, int, int, bytes]]:
             for z, x, row, data in rows:
                 y = int(row) if xyz else (2 ** int(z)) - 1 - int(row)
                 data = bytes(data or b"")
-                _check(path, int(z), int(x), y, data)
-                yield int(z), int(x), y, data
+                if data:  # some tools store empty rows for "no tile here"
+                    _check(path, int(z), int(x), y, data)
+                    yield int(z), int(x), y, data
         except sqlite3.Error:
             raise refuse(path, "它是 SQLite 文件，但没有 MBTiles 的 tiles 表。",
                          "it is an SQLite file but has no MBTiles tiles table.") from None
@@ -122,8 +123,9 @@ def pmtiles_tiles(path: Path) -> Iterator[tuple[int, int, int, bytes]]:
                          "its tiles are compressed; raster tiles are not.")
         try:
             for (z, x, y), data in all_tiles(get):
-                _check(path, z, x, y, data)
-                yield z, x, y, data
+                if data:
+                    _check(path, z, x, y, data)
+                    yield z, x, y, data
         except (ValueError, KeyError, IndexError, OSError):
             raise refuse(path, "它的 PMTiles 目录已损坏。", "its PMTiles directory is damaged.") from None
 
@@ -162,8 +164,9 @@ def zip_tiles(path: Path, *, tms: bool | None = None) -> Iterator[tuple[int, int
             y = (2 ** z) - 1 - y if tms else y
             with zf.open(info) as fh:
                 data = fh.read(MAX_TILE_BYTES + 1)
-            _check(path, z, x, y, data)
-            yield z, x, y, data
+            if data:
+                _check(path, z, x, y, data)
+                yield z, x, y, data
 
 
 def folder_tiles(path: Path, *, tms: bool | None = None) -> Iterator[tuple[int, int, int, bytes]]:
@@ -180,5 +183,6 @@ def folder_tiles(path: Path, *, tms: bool | None = None) -> Iterator[tuple[int, 
         y = (2 ** z) - 1 - y if tms else y
         with open(f, "rb") as fh:
             data = fh.read(MAX_TILE_BYTES + 1)
-        _check(path, z, x, y, data)
-        yield z, x, y, data
+        if data:
+            _check(path, z, x, y, data)
+            yield z, x, y, data
