@@ -297,3 +297,19 @@ def test_packages_as_real_tools_write_them(reg, tmp_path, bounds):
     assert gkp.hillshade and w - 1 < gkp.bounds[0] <= w + 0.01 and n - 0.01 <= gkp.bounds[3] < n + 1  # tiles' extent
     im = np.asarray(basemap_image("gk", (w + 0.05, n - 0.3, w + 0.4, n - 0.05), 100, 100))
     assert (im[..., 3] == 255).all() and 120 < im[..., 0].mean() < 200  # reprojected, a gentle slope shaded
+
+
+def test_cli_intranet_server_and_default(tmp_path, capsys):
+    from xxgeo.cli import main
+
+    store = str(tmp_path / "x.gpkg")
+    assert main(["basemap", "add-url", "县局", "http://10.1.2.3/t/{z}/{x}/{y}.png", "--label-en", "Bureau",
+                 "--crs", "gcj02", "--store", store]) == 0
+    assert main(["basemap", "default", "县局", "--store", store]) == 0
+    assert main(["--lang", "en", "basemap", "list", "--store", store]) == 0
+    out = capsys.readouterr().out
+    assert "Intranet:\n  县局 *  Bureau  GCJ02" in out
+    assert main(["--lang", "en", "basemap", "default", "nope", "--store", store]) == 2
+    assert "No basemap named “nope”" in capsys.readouterr().err
+    assert main(["basemap", "add-url", "bad", "http://x/{z}", "--store", store]) == 2
+    assert len(capsys.readouterr().err.strip().splitlines()) == 1
