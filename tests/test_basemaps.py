@@ -237,6 +237,7 @@ def test_basemap_image_for_print(reg, tmp_path, bounds):
         assert im.size == (400, 300) and im.getpixel((200, 150))[:3] == COLOUR
     assert basemap_image("none", bounds, 10, 10) is None and basemap_image("osm", bounds, 10, 10) is None
     assert basemap_image("nope", bounds, 10, 10) is None
+    assert basemap_image("p", (70.0, 15.0, 135.0, 55.0), 100, 100) is None  # all China from zoom-8 tiles: too many
     far = (100.0, 20.0, 100.1, 20.1)  # no tile there: transparent
     assert basemap_image(pkg.name, far, 20, 20).getpixel((10, 10))[3] == 0
 

@@ -51,7 +51,8 @@ def basemap_image(name: str | None, bounds_wgs84, width_px: int, height_px: int,
     """The basemap package ``name`` of ``store`` (default: the settings' store) as a ``PIL.Image`` (RGBA) of
     ``width_px`` × ``height_px`` covering ``bounds_wgs84`` = (west, south, east, north); transparent where the
     package has no tile. ``None`` when there is nothing to draw offline: no basemap ("none"/``None``), an online
-    or intranet provider, or an unknown name."""
+    or intranet provider, an unknown name, or bounds so large that even the package's lowest zoom would need a
+    mosaic of more than twice :data:`MAX_MOSAIC_PX` on a side."""
     from PIL import Image
 
     if not name or name == NONE:
@@ -67,6 +68,8 @@ def basemap_image(name: str | None, bounds_wgs84, width_px: int, height_px: int,
     x0, y0 = _merc_px(w, n, z)
     x1, y1 = _merc_px(e, s, z)
     tx0, ty0, tx1, ty1 = int(x0 // TILE_PX), int(y0 // TILE_PX), int(x1 // TILE_PX), int(y1 // TILE_PX)
+    if max(tx1 - tx0, ty1 - ty0) * TILE_PX > 2 * MAX_MOSAIC_PX:
+        return None  # the package's coarsest tiles are far too fine for so large an area: nothing sensible to draw
     mosaic = Image.new("RGBA", ((tx1 - tx0 + 1) * TILE_PX, (ty1 - ty0 + 1) * TILE_PX), (0, 0, 0, 0))
     folder = reg.tiles_dir(pkg) / str(z)
     for tx in range(tx0, tx1 + 1):
