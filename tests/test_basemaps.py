@@ -314,3 +314,14 @@ def test_cli_intranet_server_and_default(tmp_path, capsys):
     assert "No basemap named “nope”" in capsys.readouterr().err
     assert main(["basemap", "add-url", "bad", "http://x/{z}", "--store", store]) == 2
     assert len(capsys.readouterr().err.strip().splitlines()) == 1
+
+
+def test_cli_add_says_how_far_it_got(tmp_path, bounds, capsys, monkeypatch):
+    from xxgeo.basemaps import registry
+    from xxgeo.cli import main
+
+    monkeypatch.setattr(registry, "PROGRESS_EVERY", 2)
+    src = write_zip(tmp_path / "p.zip", tiles(bounds, zooms=(8, 9)))
+    assert main(["--lang", "en", "basemap", "add", str(src), "--store", str(tmp_path / "x.gpkg")]) == 0
+    err = capsys.readouterr().err
+    assert "… 2 tiles" in err

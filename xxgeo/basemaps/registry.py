@@ -30,6 +30,7 @@ from .providers import DATUMS, NONE, Basemap, TileSource, parse_providers, shipp
 
 INDEX = "index.json"
 PROVIDERS = "providers.toml"
+PROGRESS_EVERY = 5000
 _NAME = re.compile(r"^[\w.\-]{1,40}$")
 
 
@@ -131,11 +132,11 @@ class Registry:
                                         f"run basemap remove {name} first.")
 
     def add(self, file: str | Path, *, name: str | None = None, datum: str = "wgs84", tms: bool | None = None,
-            render: str = "auto") -> Package:
+            render: str = "auto", progress=None) -> Package:
         """Unpack the package ``file`` (format from its bytes) under a new name; refused in one sentence, with
         nothing left behind, when it is not a raster tile package. ``tms``: the rows of a z/x/y folder run
         bottom-up (``None``: as its ``tilemapresource.xml`` says). ``render``: a GeoTIFF as "image" or
-        "hillshade" ("auto": a DEM is shaded)."""
+        "hillshade" ("auto": a DEM is shaded). ``progress(n)``: called every :data:`PROGRESS_EVERY` tiles."""
         src = Path(file)
         name = name or re.sub(r"[^\w.\-]", "_", src.stem)[:40] or "basemap"
         if datum not in DATUMS:
@@ -155,7 +156,8 @@ class Registry:
         token = secrets.token_urlsafe(18)
         tmp = self.root / f".tmp-{token}"
         try:
-            pkg = self._unpack(src, tiles, tmp, name=name, token=token, fmt=fmt, datum=datum, render=render)
+            pkg = self._unpack(src, tiles, tmp, name=name, token=token, fmt=fmt, datum=datum, render=render,
+                               progress=progress)
             with self._locked():  # another add may have taken the name meanwhile
                 self._check_new_name(name)
                 tmp.rename(self.root / token)
@@ -191,6 +193,8 @@ class Registry:
             d.mkdir(parents=True, exist_ok=True)
             (d / f"{y}.{ext}").write_bytes(data)
             count, size = count + 1, size + len(data)
+            if meta["progress"] is not None and count % PROGRESS_EVERY == 0:
+                meta["progress"](count)
             e = extent.setdefault(z, [x, y, x, y])
             extent[z] = [min(e[0], x), min(e[1], y), max(e[2], x), max(e[3], y)]
         if not count:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from . import add_store_arg, lang_of
 
 
@@ -54,7 +56,10 @@ def cmd_basemap(args) -> int:
     cmd = args.basemap_command
     if cmd == "add":
         tms = {"auto": None, "xyz": False, "tms": True}[args.scheme]
-        pkg = reg.add(args.file, name=args.name, datum=args.crs, tms=tms, render=args.render)
+        def progress(n: int) -> None:
+            print(f"… {n:,} tiles" if en else f"… 已读 {n:,} 张瓦片", file=sys.stderr, flush=True)
+
+        pkg = reg.add(args.file, name=args.name, datum=args.crs, tms=tms, render=args.render, progress=progress)
         if args.default:
             reg.set_default(pkg.name)
         mb = pkg.bytes / 1048576
