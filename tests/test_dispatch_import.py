@@ -66,7 +66,7 @@ def test_a_sheet_is_matched_by_code_then_id_then_name(store_copy, tmp_path):
     prog = store_copy.read("progress").set_index("progress_id")
     ra, rb = prog.loc[f"{a}/2026-03"], prog.loc[f"{b}/2026-03"]
     assert (ra["annual_plan_wan"], ra["year_done_wan"], bool(ra["in_statistics"]), ra["state"]) == \
-        (5000, 1200, True, "draft")
+        (5000, 1200, True, "submitted")  # a unit's sheet imported by the bureau is the unit's report
     assert rb["annual_plan_wan"] == 12000 and math.isnan(rb["year_done_wan"]) and math.isnan(rb["month_done_wan"])
     assert bool(rb["in_statistics"]) is False
     probs = store_copy.read("problems")
@@ -85,6 +85,7 @@ def test_a_township_head_imports_only_their_own(any_store, tmp_path):
     own = write_csv(tmp_path / "own.csv", [["项目编号", "项目名称", "本年累计完成(万元)"], [OWN, names[OWN], "100"]])
     rep = head.import_progress(own, "2026-03")
     assert rep.inserted == 1 and rep.matched[0]["project_id"] == OWN
+    assert any_store.read("progress")["state"].tolist() == ["draft"]  # the township head's own: a draft
     before = snapshot(any_store)
     mixed = write_xlsx(tmp_path / "mixed.xlsx", [["项目编号", "月份", "本年累计完成"], [OWN, "2026-04", 5],
                                                  [OTHER, "2026-04", 7]])

@@ -32,6 +32,7 @@ HELPERS = {
     "_died": "io.worker._died picks the worker's sentence (io.worker._refused) from its exit status",
     "_refused": "io.worker._refused builds the ImportRefused of a worker outcome from its (zh, en) pair",
     "store_read_only": "errors.store_read_only builds the read-only StoreError in both languages",
+    "pg_read_only": "errors.pg_read_only builds the PostgreSQL read-only StoreError in both languages",
 }
 
 

@@ -5,9 +5,10 @@ A row is matched by its 项目代码 (``project_code``), then its 项目编号 (
 project of that name only); a row whose keys name two different projects, or nothing, is listed as unmatched
 and never guessed. The matched rows are checked as every other report is (:mod:`xxgeo.policy_dispatch`: a
 township head only their own township's projects, and only months still a draft or returned) *inside* the
-writer lock, and written in one transaction with a backup: new months as drafts, known months updated in the
-columns the sheet gives (a blank cell is not reported: it leaves the stored value alone), 存在问题 as an open
-problem (unless the same one is open already). One refused row refuses the whole sheet: nothing is written.
+writer lock, and written in one transaction with a backup: new months as submitted when the bureau imports a unit's
+sheet (the unit's report, awaiting review) and as drafts when a township head imports their own, known months
+updated in the columns the sheet gives (a blank cell is not reported: it leaves the stored value alone), 存在问题 as
+an open problem (unless the same one is open already). One refused row refuses the whole sheet: nothing is written.
 """
 
 from __future__ import annotations
@@ -135,8 +136,10 @@ def apply_sheet(store, actor, sheet, *, dry_run: bool = False) -> SheetReport:
                 continue
             stamp = {"reported_by": actor.user, "reported_at": at}
             if current is None:
-                row = {"progress_id": rid, "project_id": pid, "month": r.month, **given, **stamp, "state": "draft",
-                       "version": 1}
+                # a unit's sheet that reaches the bureau is the unit's report: submitted, awaiting review;
+                # a township head's own import is their draft, until they submit it
+                row = {"progress_id": rid, "project_id": pid, "month": r.month, **given, **stamp,
+                       "state": "submitted" if actor.role in EDITORS else "draft", "version": 1}
                 new_rows[rid] = row
                 rep.inserted += 1
                 audit.append({"user": actor.user, "layer": "progress", "feature_id": rid, "action": "import-insert",
