@@ -9,9 +9,10 @@ from ..county import county
 from .figures import park_figure, township_figure
 from .glossary import park_name_en
 from .mapdraw import png_bytes
+from .paper import page_px
 
 #: paper -> (width, height) in pixels at 300 dpi, landscape (A4 297 × 210 mm, A3 420 × 297 mm)
-PAPERS = {"A4": (3508, 2480), "A3": (4961, 3508)}
+PAPERS = {p: page_px(p, "landscape", 300) for p in ("A4", "A3")}
 _SCALE = {"A4": 1.45, "A3": 2.05}
 
 
