@@ -33,7 +33,7 @@ from . import mapdraw as md
 from . import printthemes as th
 from .figures import wrap_label
 from .fonts import cjk_font, mpl_rc
-from .paper import ORIENTS, PNG_DPI, SIZES, page_in, page_pt, text_scale
+from .paper import ORIENTS, PNG_DPI, SIZES, page_in, page_pt, page_px, text_scale
 
 Background = Callable[[tuple, int, int], object]
 #: the background image's resolution on paper (dots per inch), and its longest side at most
@@ -166,7 +166,7 @@ def draw_background(ax, background: Background, dpi: float) -> bool:
     img = background(bounds, w, h)
     if img is None:
         return False
-    img = img.convert("RGB")
+    img = img.convert("RGBA")
     sw, sh = img.size
     u = (lon - bounds[0]) / (bounds[2] - bounds[0]) * sw
     v = (bounds[3] - lat) / (bounds[3] - bounds[1]) * sh
@@ -233,6 +233,8 @@ def render_print(ds, req: PrintRequest, *, background: Background | None = None,
     check_request(req)
     lang, s = req.lang, text_scale(req.size)
     w, h = page_in(req.size, req.orient)
+    if req.fmt == "png":  # whole pixels: the page rounded to the dpi (matplotlib would truncate)
+        w, h = (v / PNG_DPI[req.size] for v in page_px(req.size, req.orient, PNG_DPI[req.size]))
     code = req.township
     if projects is None:
         projects = md.select_projects(ds["projects"], MapFilter(townships=(code,) if code else ()))
@@ -291,12 +293,19 @@ def render_print(ds, req: PrintRequest, *, background: Background | None = None,
 
 
 def _halo(ax, s: float) -> None:
-    """A white edge around the map's labels, so they read on a coloured fill or a basemap."""
+    """A white edge around the map's labels, so they read on a coloured fill or a basemap: a stroked copy under
+    each label (a path effect turns text into outlines, so the label itself stays text, searchable)."""
     from matplotlib import patheffects
 
-    for t in ax.texts:
-        if t.get_color() not in ("white", "#ffffff"):
-            t.set_path_effects([patheffects.withStroke(linewidth=2.2 * s, foreground="white")])
+    for t in list(ax.texts):
+        if t.get_color() in ("white", "#ffffff") or t.get_bbox_patch() is not None:
+            continue
+        x, y = t.get_position()
+        under = ax.annotate(t.get_text(), (x, y), xycoords=t.xycoords if hasattr(t, "xycoords") else "data",
+                            xytext=getattr(t, "xyann", (x, y)), textcoords=getattr(t, "anncoords", "data"),
+                            ha=t.get_ha(), va=t.get_va(), fontsize=t.get_fontsize(),
+                            fontweight=t.get_fontweight(), color="white", zorder=t.get_zorder() - 0.01)
+        under.set_path_effects([patheffects.Stroke(linewidth=2.2 * s, foreground="white")])
 
 
 def _subtitle(theme, drawn, projects, lang: str) -> str:

@@ -31,6 +31,11 @@ NO_VALUE = "#c8c8c8"
 CHOROPLETH = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")
 
 
+NO_PROGRESS = ("还没有调度进度数据（月度进度尚未填报或导入），无法画预警图；请先导入月度进度表，或选用 category 专题。",
+               "There is no 调度 progress data yet (no monthly progress has been reported or imported), so a "
+               "warning map cannot be drawn; import the monthly progress sheet first, or use the category theme.")
+
+
 class ThemeUnavailable(XxgeoError):
     """The theme asked for needs data the store does not hold (no stage column, no progress reports yet)."""
 
@@ -77,8 +82,8 @@ def resolve_theme(ds, theme: str, projects: pd.DataFrame, lang: str = "zh", *, l
             (c, str(category_text(c, lang)), col) for c, (col, _m) in styles.items() if (cls == c).any()], cls)
     if name == "stage":
         if "stage" not in projects.columns:
-            raise ThemeUnavailable("项目还没有“阶段”字段（储备、签约、前期、新开工、续建、竣工、投产），无法按阶段出图；"
-                                   "请先导入或填写项目阶段，或选用 category 专题。",
+            raise ThemeUnavailable("项目还没有“阶段”字段（储备、签约、前期、新开工、续建、竣工、投产），"
+                                   "无法按阶段出图；请先导入或填写项目阶段，或选用 category 专题。",
                                    english="Projects have no “stage” field yet (reserve, signed, preparatory, "
                                            "started, continuing, completed, in production), so a stage map "
                                            "cannot be drawn; import or fill in the stages first, or use the "
@@ -96,12 +101,8 @@ def resolve_theme(ds, theme: str, projects: pd.DataFrame, lang: str = "zh", *, l
         return Theme(name, tr("print.legend_stage", lang), classes, cls)
     if name == "warning":
         if lights is None or len(lights) == 0:
-            raise ThemeUnavailable("还没有调度进度数据（月度进度尚未填报或导入），无法画预警图；"
-                                   "请先导入月度进度表，或选用 category 专题。",
-                                   english="There is no 调度 progress data yet (no monthly progress has been "
-                                           "reported or imported), so a warning map cannot be drawn; import the "
-                                           "monthly progress sheet first, or use the category theme.")
-        cls = projects["project_id"].map(lights).where(lambda s: s.isin(list(WARNING_COLOURS)), None)
+            raise ThemeUnavailable(NO_PROGRESS[0], english=NO_PROGRESS[1])
+        cls = projects["project_id"].astype(str).map(lights).where(lambda s: s.isin(list(WARNING_COLOURS)), None)
         classes = [(k, tr(f"print.light_{k}", lang), c) for k, c in WARNING_COLOURS.items() if (cls == k).any()]
         if cls.isna().any():
             classes.append((None, tr("print.light_none", lang), NO_VALUE))
