@@ -13,7 +13,6 @@ from ..vocab import is_blank
 from .printthemes import NO_PROGRESS, ThemeUnavailable
 
 
-
 def _module(name: str):
     try:
         return importlib.import_module(name)
