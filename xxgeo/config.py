@@ -15,6 +15,7 @@ variable                   meaning                                              
 ``XXGEO_SESSION_IDLE_MIN`` minutes without a page action before a session ends                  60
 ``XXGEO_SESSION_MAX_HOURS`` hours after sign-in before a session ends                           12
 ``XXGEO_CJK_FONT``         a TrueType/OpenType font (``path[#index]``) for PDFs and figures     (searched)
+``XXGEO_FONT_CACHE``       folder for TrueType copies of CFF fonts (Noto CJK, Source Han)        ~/.cache/xxgeo/fonts
 ``TIANDITU_KEY``           the 天地图 key for the online basemap                               (none)
 ``XXGEO_CHROMIUM``         the Chromium binary for the benchmark and browser tests             /usr/bin/chromium
 ``XXGEO_MAX_ROWS``         table rows one import may hold                                       500000
@@ -52,7 +53,7 @@ _VARS = ("XXGEO_STORE", "XXGEO_COUNTY", "XXGEO_USER", "XXGEO_LANG", "XXGEO_AUTH"
          "XXGEO_SESSION_MAX_HOURS", "XXGEO_CJK_FONT", "TIANDITU_KEY", "XXGEO_CHROMIUM", "XXGEO_MAX_ROWS",
          "XXGEO_MAX_FEATURES", "XXGEO_MAX_COLUMNS", "XXGEO_MAX_CELL_CHARS", "XXGEO_MAX_LINE_CHARS", "XXGEO_MAX_NESTING",
          "XXGEO_MAX_UNPACKED_MB", "XXGEO_WORKER_MEMORY_MB", "XXGEO_WORKER_CPU_S", "XXGEO_WORKER_WALL_S",
-         "XXGEO_WORKER_OUTPUT_MB", "XXGEO_KIOSK")
+         "XXGEO_WORKER_OUTPUT_MB", "XXGEO_KIOSK", "XXGEO_FONT_CACHE")
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,8 @@ class Settings:
     #: "investor": the app shows only the investor view, with no navigation, sign-in or internal links (the
     #: bureau's projector laptop); "" (default): the whole app (``?view=investor&kiosk=1`` still gives one page)
     kiosk: str = ""
+    #: where a CFF-outline Chinese font (Noto Sans CJK, Source Han Sans) is kept as a TrueType copy PDFs can embed
+    font_cache: Path = Path.home() / ".cache" / "xxgeo" / "fonts"
     root: Path = ROOT
     layers_dir: Path = ROOT / "layers"
     static_dir: Path = ROOT / "static"
@@ -146,6 +149,7 @@ def from_env(env: dict) -> Settings:
         tianditu_key=env.get("TIANDITU_KEY") or None,
         chromium=env.get("XXGEO_CHROMIUM") or "/usr/bin/chromium",
         import_limits=limits_from_env(env),
+        font_cache=Path(env["XXGEO_FONT_CACHE"]) if env.get("XXGEO_FONT_CACHE") else Settings.font_cache,
         kiosk="investor" if (env.get("XXGEO_KIOSK") or "").strip().lower() in ("investor", "招商", "1", "on") else "",
     )
 
