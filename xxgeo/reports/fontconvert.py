@@ -44,7 +44,8 @@ def face_count(path: str) -> int:
 
 def _cache_name(path: str, index: int) -> str:
     st = os.stat(path)
-    key = hashlib.sha256(f"{os.path.abspath(path)}#{index}:{st.st_size}:{st.st_mtime_ns}:{_VERSION}".encode()).hexdigest()
+    ident = f"{os.path.abspath(path)}#{index}:{st.st_size}:{st.st_mtime_ns}:{_VERSION}"
+    key = hashlib.sha256(ident.encode()).hexdigest()
     return f"{Path(path).stem}-{index}-{key[:12]}.ttf"
 
 
