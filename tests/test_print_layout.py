@@ -91,7 +91,7 @@ def test_english_text_and_approval_number(dataset, tmp_path):
     text = pdf_text(res.data, tmp_path)
     assert "Projects <b>$x$</b>" in text  # shown as typed: no markup, no mathtext
     f = flat(text)
-    for words in ("Legend", "Mapapprovalnumber(审图号):晋S(2026)001号", "Madeon2026-12-02(ChinaStandardTime)",
+    for words in ("Legend", "Mapapprovalnumber:晋S(2026)001号", "Madeon2026-12-02(ChinaStandardTime)",
                   "Datasources:", "Numberinacircle", "County-wideprojects"):
         assert words in f, words
     assert "未注明" not in f and "图例" not in f

@@ -208,7 +208,7 @@ def _boxes(w: float, h: float, s: float, landscape: bool) -> dict:
             "top": top}
 
 
-def _sources(ds, req: PrintRequest) -> str:
+def _sources(ds, req: PrintRequest, drawn: bool) -> str:
     c = county()
     plan = c.plan_title_en if req.lang == "en" and not is_blank(c.plan_title_en) else c.plan_title
     names = [plan] if not is_blank(plan) else []
@@ -220,7 +220,7 @@ def _sources(ds, req: PrintRequest) -> str:
                     label = en if req.lang == "en" else zh
                     if label not in names:
                         names.append(label)
-    if req.basemap:
+    if req.basemap and drawn:
         names.append(tr("print.basemap_source", req.lang, name=req.basemap))
     return ("; " if req.lang == "en" else "；").join(names) or tr("print.no_value", req.lang)
 
@@ -280,7 +280,7 @@ def render_print(ds, req: PrintRequest, *, background: Background | None = None,
                      va="bottom", color="#444444")
         _legend(fig, b["legend"], theme, drawn, lang, s)
         _inset(fig, b["inset"], ds, code, (x0, y0, x1, y1), lang, s)
-        out.texts = _notes(fig, b["notes"], ds, req, out.scale_denominator, now, s)
+        out.texts = _notes(fig, b["notes"], ds, req, out.scale_denominator, now, s, out.background)
         out.texts = [title, subtitle or "", *out.texts]
         buf = io.BytesIO()
         meta = {"Title": title, "Creator": f"xxgeo {c.app_title}"}
@@ -350,7 +350,7 @@ def _inset(fig, rect, ds, code, frame, lang: str, s: float) -> None:
     iax.set_title(tr("print.overview", lang), fontsize=7 * s, loc="left")
 
 
-def _notes(fig, rect, ds, req: PrintRequest, denominator: int, now, s: float) -> list:
+def _notes(fig, rect, ds, req: PrintRequest, denominator: int, now, s: float, drawn: bool = False) -> list:
     lang = req.lang
     now = now or _dt.datetime.now(ZoneInfo("UTC"))
     local = now.astimezone(ZoneInfo(LOCAL_TZ))
@@ -358,7 +358,7 @@ def _notes(fig, rect, ds, req: PrintRequest, denominator: int, now, s: float) ->
     lines = [tr("print.scale", lang, n=f"{denominator:,}", size=req.size),
              tr("print.crs", lang),
              tr("print.date", lang, date=local.strftime("%Y-%m-%d")),
-             tr("print.sources", lang, sources=_sources(ds, req)),
+             tr("print.sources", lang, sources=_sources(ds, req, drawn)),
              tr("print.approval", lang, no=figure_label(approval, 60))]
     if (ds["townships"]["boundary_quality"] == "schematic").any():
         lines.append(tr("print.schematic", lang))

@@ -32,7 +32,7 @@ CHOROPLETH = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")
 
 
 NO_PROGRESS = ("还没有调度进度数据（月度进度尚未填报或导入），无法画预警图；请先导入月度进度表，或选用 category 专题。",
-               "There is no 调度 progress data yet (no monthly progress has been reported or imported), so a "
+               "There is no dispatch progress data yet (no monthly progress has been reported or imported), so a "
                "warning map cannot be drawn; import the monthly progress sheet first, or use the category theme.")
 
 
