@@ -257,7 +257,8 @@ def render_print(ds, req: PrintRequest, *, background: Background | None = None,
             out.background = draw_background(ax, background, min(BACKGROUND_DPI, PNG_DPI[req.size]))
         if theme.name == "township":
             th.draw_choropleth(ax, ds, theme, label_size=7.5 * s)
-        md.draw_boundaries(ax, ds, highlight=code if theme.name != "township" else None, label_size=7.5 * s)
+        md.draw_boundaries(ax, ds, highlight=code if theme.name != "township" else None, label_size=7.5 * s,
+                           schematic_mark="" if lang == "en" else "（示意）")  # the legend says schematic
         md.draw_parks(ax, ds["parks"], labels=bool(code), label_size=6.5 * s)
         drawn = None
         if theme.name != "township":
@@ -314,6 +315,15 @@ def _subtitle(theme, drawn, projects, lang: str) -> str:
     return tr("print.subtitle_projects", lang, n=len(projects), pins=drawn.pins, counted=drawn.counted)
 
 
+def _wrap(text: str, chars: float) -> str:
+    """Lines of about ``chars`` CJK characters: English at word breaks, Chinese anywhere."""
+    import textwrap
+
+    if any(ord(ch) >= 0x2E80 for ch in text):
+        return wrap_label(text, chars)
+    return "\n".join(textwrap.wrap(text, max(int(chars / 0.55), 8), break_long_words=True)) or text
+
+
 def _legend(fig, rect, theme, drawn, lang: str, s: float) -> None:
     from matplotlib.patches import Patch
 
@@ -328,7 +338,7 @@ def _legend(fig, rect, theme, drawn, lang: str, s: float) -> None:
     size = 7.5 * s
     chars = rect[2] * fig.get_size_inches()[0] * 72 / size - 4.5
     for hd in hs:
-        hd.set_label(wrap_label(hd.get_label(), max(chars, 6)))
+        hd.set_label(_wrap(hd.get_label(), max(chars, 6)))
     lax.legend(handles=hs, loc="upper left", fontsize=size, title=figure_label(f"{tr('print.legend', lang)}  "
                                                                                  f"{theme.title}", 60),
                title_fontsize=size * 1.15, frameon=False, alignment="left", borderaxespad=0, handlelength=2.0,
@@ -365,7 +375,7 @@ def _notes(fig, rect, ds, req: PrintRequest, denominator: int, now, s: float, dr
     lines.append(f"xxgeo · {county().title(lang)}")
     size = 6.3 * s
     chars = rect[2] * fig.get_size_inches()[0] * 72 / size
-    text = "\n".join(wrap_label(figure_label(ln, 400), chars) for ln in lines)
+    text = "\n".join(_wrap(figure_label(ln, 400), chars) for ln in lines)
     nax = fig.add_axes(rect)
     nax.axis("off")
     nax.text(0, 1, text, va="top", ha="left", fontsize=size, color="#333333", linespacing=1.4,

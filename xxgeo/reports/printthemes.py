@@ -297,7 +297,7 @@ def legend_entries(theme: Theme, drawn: ThemeDrawn | None, lang: str, *, scale: 
             hs.append(Patch(facecolor=colour, edgecolor="#888888", label=label))
         else:
             marker = styles.get(key, ("", "o"))[1] if styles else "o"
-            hs.append(md.Line2D([], [], linestyle="none", marker=marker, markersize=6, markerfacecolor=colour,
+            hs.append(md.Line2D([], [], linestyle="none", marker=marker, markersize=8, markerfacecolor=colour,
                                 markeredgecolor="white", label=label))
     if drawn is not None and drawn.counted:
         hs.append(md.Line2D([], [], linestyle="none", marker="o", markersize=10, markerfacecolor="#ffffff",
