@@ -219,3 +219,31 @@ def test_cli_refusal_in_english(built_store_path, tmp_path, capsys):
                "--store", str(built_store_path)])
     err = capsys.readouterr().err.strip()
     assert rc != 0 and err.startswith("Error: ") and "progress data" in err
+
+
+def test_report_maps_take_the_same_background(dataset):
+    """The township report, park brochure and PNG print maps draw the background under their maps too."""
+    from xxgeo import reports
+    from xxgeo.reports.figures import park_figure, township_figure
+
+    calls = []
+
+    def background(bounds, w, h):
+        calls.append(bounds)
+        return Image.new("RGBA", (w, h), (20, 160, 200, 255))
+
+    fig, _ = township_figure(dataset, "140828102", background=background, dpi=60)
+    assert fig.axes[0].images and len(calls) == 1
+    fig, _ = park_figure(dataset, "peijie", background=background, dpi=60)
+    assert fig.axes[0].images and fig.axes[1].images and len(calls) == 3
+    assert reports.township_report_pdf(dataset, "140828102", background=background)[:5] == b"%PDF-"
+    png = reports.print_map_png(dataset, "township", "140828102", dpi=60, background=background)
+    im = Image.open(io.BytesIO(png)).convert("RGB")
+    assert sum(n for n, c in im.getcolors(1 << 20) if c == (20, 160, 200)) > im.width * im.height * 0.1
+
+
+def test_cli_report_basemap_unavailable_is_one_sentence(built_store_path, tmp_path, capsys):
+    rc = _run(["report", "township", "裴介", "--basemap", "影像", "--out", str(tmp_path / "t.pdf"),
+               "--store", str(built_store_path)])
+    err = capsys.readouterr().err.strip()
+    assert rc != 0 and len(err.splitlines()) == 1 and "影像" in err

@@ -53,7 +53,7 @@ def cmd_print(args) -> int:
     theme, _arg = parse_theme(args.theme)
     ds = open_store(args.store).load()
     code = resolve_township(args.township, ds["townships"]) if args.township else None
-    background = basemap_background(args.basemap) if args.basemap else None
+    background = basemap_background(args.basemap, args.store) if args.basemap else None
     lights = warning_lights(ds, args.month) if theme == "warning" else None
     lang = lang_of(args)
     req = PrintRequest(size=args.size, orient=args.orient, theme=args.theme, township=code, title=args.title,

@@ -13,12 +13,10 @@ from __future__ import annotations
 import datetime as _dt
 import io
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 import matplotlib
-import numpy as np
 from matplotlib.patches import FancyArrow, Rectangle
 
 from ..county import county
@@ -31,14 +29,10 @@ from ..textsafe import figure_label
 from ..vocab import LOCAL_TZ, is_blank
 from . import mapdraw as md
 from . import printthemes as th
+from .backdrop import BACKGROUND_DPI, Background, draw_background, geodesy, ground_m
 from .figures import wrap_label
 from .fonts import cjk_font, mpl_rc
 from .paper import ORIENTS, PNG_DPI, SIZES, page_in, page_pt, page_px, text_scale
-
-Background = Callable[[tuple, int, int], object]
-#: the background image's resolution on paper (dots per inch), and its longest side at most
-BACKGROUND_DPI, BACKGROUND_MAX_PX = 150, 6000
-_GEOD = None
 
 
 @dataclass(frozen=True)
@@ -83,22 +77,6 @@ def check_request(req: PrintRequest) -> None:
                                     "landscape or portrait, and the format pdf or png.")
 
 
-def _geod():
-    global _GEOD
-    if _GEOD is None:
-        from pyproj import Geod, Transformer
-
-        _GEOD = (Geod(ellps="GRS80"), Transformer.from_crs(METRIC_CRS, "EPSG:4326", always_xy=True))
-    return _GEOD
-
-
-def ground_m(x0: float, y0: float, x1: float, y1: float) -> float:
-    """Geodesic length (metres, CGCS2000/GRS80 ellipsoid) between two EPSG:4546 points."""
-    geod, tf = _geod()
-    lon, lat = tf.transform([x0, x1], [y0, y1])
-    return float(geod.inv(lon[0], lat[0], lon[1], lat[1])[2])
-
-
 def _nice(length: float) -> float:
     exp = 10 ** math.floor(math.log10(length))
     return next((m * exp for m in (5, 2, 1) if m * exp <= length), exp)
@@ -134,7 +112,7 @@ def north_arrow(ax, *, fontsize: float) -> None:
     """An arrow to true north (the grid's meridian convergence measured at the arrow), top right."""
     (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
     x, y = x0 + (x1 - x0) * 0.95, y0 + (y1 - y0) * 0.80
-    _geod_, tf = _geod()
+    _geod_, tf = geodesy()
     lon, lat = tf.transform(x, y)
     from pyproj import Transformer
 
@@ -147,42 +125,6 @@ def north_arrow(ax, *, fontsize: float) -> None:
                             length_includes_head=True, color="#222222", zorder=20))
     ax.text(x + dx * 1.08, y + dy * 1.08, "N", ha="center", va="bottom", fontsize=fontsize, fontweight="bold",
             zorder=20)
-
-
-def draw_background(ax, background: Background, dpi: float) -> bool:
-    """The background image for the map frame, warped from lon/lat into the grid; False when there is none."""
-    from PIL import Image
-
-    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
-    fw, fh = ax.figure.get_size_inches()
-    pos = ax.get_position()
-    f = min(1.0, BACKGROUND_MAX_PX / max(pos.width * fw * dpi, pos.height * fh * dpi))
-    w, h = max(int(pos.width * fw * dpi * f), 2), max(int(pos.height * fh * dpi * f), 2)
-    n = 16
-    gx, gy = np.meshgrid(np.linspace(x0, x1, n + 1), np.linspace(y1, y0, n + 1))
-    _g, tf = _geod()
-    lon, lat = tf.transform(gx, gy)
-    bounds = (float(lon.min()), float(lat.min()), float(lon.max()), float(lat.max()))
-    img = background(bounds, w, h)
-    if img is None:
-        return False
-    img = img.convert("RGBA")
-    sw, sh = img.size
-    u = (lon - bounds[0]) / (bounds[2] - bounds[0]) * sw
-    v = (bounds[3] - lat) / (bounds[3] - bounds[1]) * sh
-    px, py = np.linspace(0, w, n + 1), np.linspace(0, h, n + 1)
-    mesh = []
-    for j in range(n):
-        for i in range(n):
-            box = (int(round(px[i])), int(round(py[j])), int(round(px[i + 1])), int(round(py[j + 1])))
-            quad = (u[j, i], v[j, i], u[j + 1, i], v[j + 1, i], u[j + 1, i + 1], v[j + 1, i + 1], u[j, i + 1],
-                    v[j, i + 1])
-            mesh.append((box, tuple(float(q) for q in quad)))
-    warped = img.transform((w, h), Image.Transform.MESH, mesh, Image.Resampling.BILINEAR)
-    ax.imshow(np.asarray(warped), extent=(x0, x1, y0, y1), origin="upper", zorder=0.5, interpolation="none")
-    ax.set_xlim(x0, x1)
-    ax.set_ylim(y0, y1)
-    return True
 
 
 def _boxes(w: float, h: float, s: float, landscape: bool) -> dict:

@@ -31,6 +31,11 @@ def basemap_background(name: str, store: str | None = None):
                        english=f"This version cannot use basemap packages, so “{name}” cannot be printed under "
                                "the map; print without --basemap.")
 
+    registry = _module("xxgeo.basemaps.registry")
+    if registry is not None and registry.Registry(registry.registry_dir(store)).get(name) is None:
+        raise NotFound(f"没有名为“{name}”的底图包（python -m xxgeo basemap list 列出已添加的底图包）。",
+                       english=f"No basemap package named “{name}” (python -m xxgeo basemap list shows those added).")
+
     def background(bounds, width_px: int, height_px: int):
         return render.basemap_image(name, bounds, width_px, height_px, store=store, projection="lonlat")
 
