@@ -59,13 +59,13 @@ def _refs(projects: pd.DataFrame) -> list[str]:
                                                                for x in re.split(r"(\d+)", r)]))
 
 
-def township_report_pdf(ds, code: str) -> bytes:
+def township_report_pdf(ds, code: str, *, background=None) -> bytes:
     """The township report as PDF bytes, searchable text in an embedded CJK font: one A4 page when the whole
     report fits at a readable size (:data:`ONE_PAGE`), else two with page 1 full (:data:`ATTEMPTS`)."""
     f = township_facts(ds, code)
     t = ds["townships"].set_index("code").loc[code]
     projects = select_projects(ds["projects"], MapFilter(townships=(code,)))
-    fig, info = township_figure(ds, code, size=(7.3, 4.35))
+    fig, info = township_figure(ds, code, size=(7.3, 4.35), background=background)
     map_png = png_bytes(fig, dpi=220)
     pv = ds.get("plan_villages")
     villages = pv[pv["township_code"] == code] if pv is not None and len(pv) else pd.DataFrame()

@@ -125,6 +125,9 @@ def render(ctx) -> None:
     focus_row, highlight = focused_project(ctx, sel, "plan_focus")
     show_map(ctx, "plan_map", MapRequest(flt, lang=ctx.lang, basemap=basemap, overlay=overlay, compact=True,
                                          highlight_project=highlight), height=560)
+    from .printpanel import render_panel  # the wall print (挂图), built only when its button is clicked
+
+    render_panel(ctx, flt, basemap)
 
     st.markdown(ctx.t("planning.table"))
     if len(sel) > TABLE_ROWS:
