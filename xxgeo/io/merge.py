@@ -156,7 +156,8 @@ def merge(layer: str, current: pd.DataFrame, incoming: pd.DataFrame, provided: l
     for c in cols:
         if c not in cur.columns:
             cur[c] = None
-    by_key = {k: i for i, r in cur.iterrows() if (k := row_key(r, keys)) is not None}
+    rows = cur.to_dict("records")
+    by_key = {k: i for i, r in enumerate(rows) if (k := row_key(r, keys)) is not None}
     by_name = {}
     if lay.id_field and "name" in cur.columns:
         for i, n in cur["name"].items():
@@ -165,16 +166,15 @@ def merge(layer: str, current: pd.DataFrame, incoming: pd.DataFrame, provided: l
     today = _dt.date.today().isoformat()
     prov = f"用户导入：{source_name}（{today}）"
     res = MergeResult(frame=cur)
-    rows = cur.to_dict("records")
     geoms = list(cur.geometry.values) if lay.spatial else None
     seen = set()
     new_idx = []
-    for _, inc in incoming.iterrows():
+    for inc in incoming.to_dict("records"):
         k = row_key(inc, keys)
         label = inc.get("_row")
         nm = inc.get("name")
         if k is None and lay.id_field and isinstance(nm, str) and len(by_name.get(nm.strip(), [])) == 1:
-            k = row_key(cur.iloc[by_name[inc["name"].strip()][0]], keys)
+            k = row_key(rows[by_name[inc["name"].strip()][0]], keys)
             res.notes.append(f"{label}没有编号，按名称匹配到已有的 {k[0]}。")
         if k is not None and k in by_key:
             i = by_key[k]
@@ -243,7 +243,7 @@ def merge(layer: str, current: pd.DataFrame, incoming: pd.DataFrame, provided: l
     if layer == "projects" and geoms is not None:
         _place(rows, geoms, new_idx, townships, res)
     if layer == "parcels":
-        _compare_areas(rows, [i for i in range(len(rows)) if i in new_idx or i in res.touched], res)
+        _compare_areas(rows, sorted({*new_idx, *res.touched}), res)
     for i in new_idx:
         res.inserted += 1
         res.touched.append(i)
@@ -312,9 +312,10 @@ def _place(rows: list, geoms: list, new_idx: list, townships: pd.DataFrame, res:
             anchors[str(t["code"])] = (float(lon), float(lat))
             cells[str(t["code"])] = g if g is not None and not g.is_empty else None
     taken: dict = {}
+    new = set(new_idx)
     for i, g in enumerate(geoms):
         code = rows[i].get("township_code")
-        if i not in new_idx and g is not None and not g.is_empty and not is_empty(code):
+        if i not in new and g is not None and not g.is_empty and not is_empty(code):
             taken.setdefault(str(code), []).extend(_coords(g))
     waiting: dict = {}
     for i in new_idx:
