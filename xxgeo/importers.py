@@ -23,6 +23,7 @@ import shapely
 from .config import settings
 from .county import county
 from .errors import ImportRefused, NotFound, ValidationFailed
+from .io import attach
 from .io import columns as colmap
 from .io.coords import build_geometry, find_columns, lonlat_columns
 from .io.crs_rules import parse_crs, to_wgs84
@@ -50,6 +51,10 @@ class ImportPlan:
     notes: list = field(default_factory=list)
     problems: list = field(default_factory=list)
     result: MergeResult | None = None
+    candidates: list = field(default_factory=list)  # close names to confirm (xxgeo.io.attach.Candidate)
+    location: dict = field(default_factory=dict)  # loc_precision / loc_source / located_by / located_at
+    #: the store's version token and the user the plan was merged for: an unchanged store at commit reuses it
+    basis: tuple | None = None
 
     @property
     def ok(self) -> bool:
@@ -97,8 +102,13 @@ def _user(user: str | None) -> str:
 
 def prepare_import(path: str | os.PathLike, layer: str, store: Store, *, crs: str | None = None,
                    encoding: str | None = None, replace: bool = False, source_layer: str | None = None,
-                   name: str | None = None, user: str | None = None) -> ImportPlan:
-    """Read, convert, map, merge and validate ``path`` for ``layer`` without writing anything."""
+                   name: str | None = None, user: str | None = None, precision: str | None = None,
+                   defaults=None, accept_matches: bool = False, decisions: dict | None = None) -> ImportPlan:
+    """Read, convert, map, merge and validate ``path`` for ``layer`` without writing anything.
+
+    ``precision`` is the location precision of the file's geometries when it has no such column; ``defaults``
+    (``["类别=工业"]``) fill fields the file leaves empty; for projects, close names are confirmed by
+    ``accept_matches`` (all) or ``decisions`` (row label -> attach/new/skip; see :mod:`xxgeo.io.attach`)."""
     if layer not in LAYERS:
         raise NotFound(f"没有名为“{layer}”的图层。可导入的图层："
                        f"{'、'.join(n for n in LAYERS if n not in NOT_IMPORTABLE)}。",
@@ -108,6 +118,7 @@ def prepare_import(path: str | os.PathLike, layer: str, store: Store, *, crs: st
         raise ImportRefused("修改记录（audit_log）不能导入，它只由系统写入。",
                             english="The change log (audit_log) cannot be imported: only the system writes it.")
     store.require()
+    basis = (store.version(), _user(user))
     name = name or Path(path).name
     choice = parse_crs(crs)
     townships = store.read("townships")
@@ -159,7 +170,16 @@ def prepare_import(path: str | os.PathLike, layer: str, store: Store, *, crs: st
     if layer == "townships":
         _resolve_townships(inc, townships, problems, notes)
     provided = list(mapped.provided) + (["geometry"] if lay.spatial and geoms is not None else [])
-    plan = ImportPlan(layer=layer, name=name, replace=replace, incoming=inc, provided=provided, notes=notes)
+    inc, more = attach.apply_defaults(inc, provided, layer, defaults, townships, parks)
+    notes += more
+    candidates: list = []
+    if layer == "projects" and not problems:
+        inc, candidates, more = attach.match_projects(inc, store.read("projects"), accept=accept_matches,
+                                                      decisions=decisions)
+        notes += more
+        labels = inc["_row"].tolist()
+    plan = ImportPlan(layer=layer, name=name, replace=replace, incoming=inc, provided=provided, notes=notes,
+                      candidates=candidates, location=attach.location(precision, name, _user(user)))
     plan.problems = [f"{labels[i]}：{m}" for i in sorted(problems) for m in problems[i]]
     plan.problems += _key_problems(layer, inc, provided)
     if not [f for f in provided if f != "geometry"] and not plan.problems:
@@ -173,6 +193,7 @@ def prepare_import(path: str | os.PathLike, layer: str, store: Store, *, crs: st
     plan.result = res
     plan.notes += res.notes
     plan.problems += probs
+    plan.basis = basis
     return plan
 
 
@@ -224,8 +245,8 @@ def _key_problems(layer: str, inc: pd.DataFrame, provided: list) -> list:
 
 def _merge_and_validate(plan: ImportPlan, current, townships, store: Store, user: str):
     res = merge(plan.layer, current, plan.incoming, plan.provided, replace=plan.replace, source_name=plan.name,
-                townships=townships, user=user)
-    problems = []
+                townships=townships, user=user, location=plan.location)
+    problems = [attach.unstated_problem(res.unstated)] if res.unstated else []
     if plan.layer == "townships" and plan.replace:
         missing = sorted(set(current["code"].astype(str)) - set(res.frame["code"].astype(str)))
         if missing:
@@ -263,8 +284,10 @@ def commit_import(plan: ImportPlan, store: Store, *, user: str | None = None) ->
     box: dict = {}
 
     def build(st: Store, backup):
-        townships = st.read("townships")
-        res, probs = _merge_and_validate(plan, st.read(plan.layer), townships, st, who)
+        if plan.result is not None and plan.basis == (st.version(), who):
+            res, probs = plan.result, []  # nothing was written since the plan was merged: the same merge
+        else:
+            res, probs = _merge_and_validate(plan, st.read(plan.layer), st.read("townships"), st, who)
         if probs:
             plan.problems = probs
             raise refusal(plan)

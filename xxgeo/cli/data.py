@@ -24,6 +24,12 @@ def register(sub) -> dict:
     p.add_argument("--source-layer", help="文件中有多个图层时，要导入的那个")
     p.add_argument("--user", help=USER_HELP)
     p.add_argument("--dry-run", action="store_true", help="只检查并报告，不写入")
+    p.add_argument("--precision", metavar="CODE",
+                   help="文件中位置的精度（文件没有“位置精度”列时）：surveyed、village、township…（或中文名称）")
+    p.add_argument("--default", action="append", metavar="FIELD=VALUE",
+                   help="文件中为空的字段按此填写，可重复：--default 类别=工业（也可写 category=工业）")
+    p.add_argument("--accept-matches", action="store_true",
+                   help="名称与已有项目相近（不完全相同）的行，确认对应到那些项目（先不加此项运行，核对列出的名单）")
 
     e = sub.add_parser("export", help="导出图层：gpkg、geojson、shp（zip）、xlsx、csv、kml")
     e.add_argument("--layer", required=True)
@@ -76,9 +82,12 @@ def cmd_import(args) -> int:
 
     store = _store(args)
     plan = prepare_import(args.file, args.layer, store, crs=args.crs, encoding=args.encoding, replace=args.replace,
-                          source_layer=args.source_layer, user=_user(args))
+                          source_layer=args.source_layer, user=_user(args), precision=args.precision,
+                          defaults=args.default, accept_matches=args.accept_matches)
     for n in plan.notes:
         print(f"提示：{n}")
+    for c in plan.candidates:
+        print(f"{'已确认' if args.accept_matches else '待确认'}：{c.text()}")
     if args.dry_run:
         for p in plan.problems:
             print(f"问题：{p}")

@@ -18,6 +18,10 @@ import shapely
 from ..parcels import area_mu
 from ..placement import free_slots
 from ..schema import LAYERS, is_empty
+from .attach import township_of
+
+#: the category of a project imported without one (issue 13: a file of names and locations imports)
+UNCATEGORISED = "未分类"
 
 NATURAL_KEYS = {"township_indicators": ("township_code", "indicator", "year"),
                 "indicator_actuals": ("indicator_id", "year"), "plan_villages": ("programme", "village")}
@@ -85,6 +89,7 @@ class MergeResult:
     deleted: int = 0
     audit: list = field(default_factory=list)
     notes: list = field(default_factory=list)
+    unstated: list = field(default_factory=list)  # labels of moved rows whose precision nobody stated
 
 
 def _same(a, b) -> bool:
@@ -131,6 +136,28 @@ def _jsonable(v):
     return v
 
 
+def _stated(row: dict) -> dict:
+    """``{field: value}`` of a row's non-empty values, JSON-ready (the cheap types tested first: one per new row)."""
+    out = {}
+    for k, v in row.items():
+        t = type(v)
+        if v is None or (t is str and not v.strip()) or (t is float and v != v):
+            continue
+        out[k] = v if t in (str, int, float, bool) else _jsonable(v)
+        if out[k] is None:
+            del out[k]
+    return out
+
+
+def _wkts(geoms: list) -> list:
+    """WKT (7 decimals) of each geometry in one call; None for a missing or empty one."""
+    arr = np.asarray(geoms, dtype=object)
+    if not len(arr):
+        return []
+    arr[shapely.is_missing(arr) | shapely.is_empty(arr)] = None
+    return list(shapely.to_wkt(arr, rounding_precision=7))
+
+
 def _wkt(g):
     return None if g is None or g.is_empty else shapely.to_wkt(g, rounding_precision=7)
 
@@ -143,11 +170,13 @@ def _next_ids(layer: str, existing: list, n: int) -> list:
 
 
 def merge(layer: str, current: pd.DataFrame, incoming: pd.DataFrame, provided: list, *, replace: bool,
-          source_name: str, townships: pd.DataFrame, user: str) -> MergeResult:
+          source_name: str, townships: pd.DataFrame, user: str, location: dict | None = None) -> MergeResult:
     """Upsert ``incoming`` into ``current`` by key (``replace``: rows absent from the file are deleted).
 
     Empty cells never erase stored values; new rows get defaults (provenance, precision, ``public=否``);
-    a changed project gets ``version + 1``.
+    a changed project gets ``version + 1``. ``location`` (``loc_precision``, ``loc_source``, ``located_by``,
+    ``located_at``) is written on every row whose geometry the file sets, with its township derived from the point
+    when the file gives none; a moved row with no precision stated is listed in ``unstated`` (never assumed 实测).
     """
     lay = LAYERS[layer]
     keys = key_fields(layer)
@@ -169,7 +198,11 @@ def merge(layer: str, current: pd.DataFrame, incoming: pd.DataFrame, provided: l
     geoms = list(cur.geometry.values) if lay.spatial else None
     seen = set()
     new_idx = []
-    for inc in incoming.to_dict("records"):
+    location = {k: v for k, v in (location or {}).items() if k in lay.field_names and k not in provided}
+    derive = layer == "projects" and "township_code" not in provided
+    towns = township_of(list(incoming["geometry"]) if derive and "geometry" in incoming.columns else [], townships)
+    taken = {f for f in lay.field_names if (f in provided or f in keys) and f not in COMPUTED.get(layer, ())}
+    for pos, inc in enumerate(incoming.to_dict("records")):
         k = row_key(inc, keys)
         label = inc.get("_row")
         nm = inc.get("name")
@@ -201,9 +234,13 @@ def merge(layer: str, current: pd.DataFrame, incoming: pd.DataFrame, provided: l
                 if layer == "parcels" and not _same(rows[i].get("area_mu"), area_mu([g])[0]):
                     before["area_mu"] = _jsonable(rows[i].get("area_mu"))
                     rows[i]["area_mu"] = after["area_mu"] = area_mu([g])[0]
-                if "loc_precision" in lay.field_names and "loc_precision" not in provided:
-                    before["loc_precision"] = rows[i].get("loc_precision")
-                    rows[i]["loc_precision"] = after["loc_precision"] = "surveyed"
+                if "loc_precision" in lay.field_names and not location.get("loc_precision") and (
+                        "loc_precision" not in provided or is_empty(inc.get("loc_precision"))):
+                    res.unstated.append(label)
+                for f, v in [*location.items(), *([("township_code", towns[pos])] if towns and towns[pos] else [])]:
+                    if not is_empty(v) and not _same(rows[i].get(f), v):
+                        before[f], after[f] = _jsonable(rows[i].get(f)), v
+                        rows[i][f] = v
             if (layer == "townships" and (replace or "geometry" in after) and g is not None
                     and "boundary_quality" not in provided and rows[i].get("boundary_quality") != "official"):
                 before["boundary_quality"] = rows[i].get("boundary_quality")
@@ -220,11 +257,14 @@ def merge(layer: str, current: pd.DataFrame, incoming: pd.DataFrame, provided: l
             else:
                 res.unchanged += 1
             continue
-        row = {f: (inc.get(f) if (f in provided or f in keys) and f not in COMPUTED.get(layer, ()) else None)
-               for f in lay.field_names}
+        row = {f: (inc.get(f) if f in taken else None) for f in lay.field_names}
         if not is_empty(inc.get("_investment_orig")) and is_empty(row.get("investment_note")):
             row["investment_note"] = inc["_investment_orig"]
         g = _geom(inc.get("geometry")) if lay.spatial else None
+        if g is not None and not g.is_empty:
+            row.update({f: v for f, v in location.items() if is_empty(row.get(f))})
+            if towns and towns[pos] and is_empty(row.get("township_code")):
+                row["township_code"] = towns[pos]
         _defaults(layer, row, g, prov)
         rows.append(row)
         if lay.spatial:
@@ -244,12 +284,13 @@ def merge(layer: str, current: pd.DataFrame, incoming: pd.DataFrame, provided: l
         _place(rows, geoms, new_idx, townships, res)
     if layer == "parcels":
         _compare_areas(rows, sorted({*new_idx, *res.touched}), res)
-    for i in new_idx:
+    wkts = _wkts([geoms[i] for i in new_idx]) if geoms is not None else [None] * len(new_idx)
+    for i, wkt in zip(new_idx, wkts):
         res.inserted += 1
         res.touched.append(i)
-        after = {k: _jsonable(v) for k, v in rows[i].items() if not is_empty(v)}
-        if geoms is not None and geoms[i] is not None:
-            after["geometry"] = _wkt(geoms[i])
+        after = _stated(rows[i])
+        if wkt is not None:
+            after["geometry"] = wkt
         res.audit.append({"user": user, "layer": layer, "feature_id": str(rows[i].get(lay.id_field) or "|".join(
             str(rows[i].get(k)) for k in keys)), "action": "import-insert", "before": None,
             "after": json.dumps(after, ensure_ascii=False, default=str)})
@@ -279,6 +320,8 @@ def _defaults(layer: str, row: dict, g, prov: str) -> None:
         has_geom = g is not None and not g.is_empty
         row["loc_precision"] = "surveyed" if has_geom else ("township" if not is_empty(row.get("township_code"))
                                                           else "county")
+    if layer == "projects" and is_empty(row.get("category")):
+        row["category"] = UNCATEGORISED  # shown as 未分类 / Uncategorised; listed as a data-quality item
     if "public" in names and is_empty(row.get("public")):
         row["public"] = False
     if "version" in names:
