@@ -29,6 +29,7 @@ from .io.coords import build_geometry, find_columns, lonlat_columns
 from .io.crs_rules import parse_crs, to_wgs84
 from .io.merge import MergeResult, fit_geometry, key_fields, merge, row_key
 from .io.reshape import reshape_township_indicators
+from .io.wording import note_text
 from .io.worker import read_isolated
 from .names import resolve_township, township_names
 from .schema import LAYERS
@@ -273,7 +274,9 @@ def refusal(plan: ImportPlan) -> ValidationFailed:
     shown = "；".join(plan.problems[:MAX_LISTED])
     more = f"（共 {len(plan.problems)} 处问题）" if len(plan.problems) > MAX_LISTED else ""
     return ValidationFailed(f"导入被拒绝，数据库未改动：{shown}{more}。", plan.problems,
-                            english=f"Import refused: {len(plan.problems)} problem(s); nothing was written.")
+                            english=f"Import refused, nothing was written: "
+                                    f"{'; '.join(note_text(p, 'en') for p in plan.problems[:MAX_LISTED])}"
+                                    f" ({len(plan.problems)} problem(s)).")
 
 
 def commit_import(plan: ImportPlan, store: Store, *, user: str | None = None) -> ImportResult:

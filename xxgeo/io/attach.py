@@ -20,6 +20,7 @@ import pandas as pd
 import shapely
 
 from ..schema import is_empty
+from .wording import Note
 
 #: the least rapidfuzz ``ratio`` (0–100) at which a stored name is offered as a close match
 CLOSE = 80.0
@@ -41,7 +42,9 @@ class Candidate:
     def text(self, lang: str = "zh") -> str:
         """One line for the CLI or a note."""
         if lang == "en":
-            return (f"{self.row}: “{self.name}” is close to {self.project_id} “{self.stored_name}” "
+            from .english import row_en
+
+            return (f"{row_en(self.row)}: “{self.name}” is close to {self.project_id} “{self.stored_name}” "
                     f"({self.score:.0f}%)")
         return f"{self.row}：“{self.name}”与 {self.project_id}“{self.stored_name}”相近（{self.score:.0f}%）"
 
@@ -87,7 +90,8 @@ def match_projects(incoming: pd.DataFrame, current: pd.DataFrame, *, accept=Fals
         nm = _clean(inc.at[i, "name"]) if "name" in inc.columns else None
         if nm is not None and len(exact.get(nm, [])) != 1:
             open_rows.append((i, nm))
-    notes = [f"{by_code} 行按项目代码对应到已有项目。"] if by_code else []
+    notes = [Note(f"{by_code} 行按项目代码对应到已有项目。",
+                  f"{by_code} row(s) matched stored projects by project code.")] if by_code else []
     candidates = _close(open_rows, ids, names, inc)
     drop, attached, held, added = [], 0, [], 0
     for c in candidates:
@@ -103,12 +107,18 @@ def match_projects(incoming: pd.DataFrame, current: pd.DataFrame, *, accept=Fals
             held.append(c)
     inc["project_id"] = pids
     if attached:
-        notes.append(f"{attached} 行按确认的相近名称对应到已有项目。")
+        notes.append(Note(f"{attached} 行按确认的相近名称对应到已有项目。",
+                          f"{attached} row(s) attached to stored projects by confirmed close names."))
     if added:
-        notes.append(f"{added} 行名称与已有项目相近，按您的选择作为新项目导入。")
+        notes.append(Note(f"{added} 行名称与已有项目相近，按您的选择作为新项目导入。",
+                          f"{added} row(s) with a name close to a stored project's added as new projects, as chosen."))
     if held:
-        notes.append(f"{len(held)} 行名称与已有项目相近但未确认，未导入：" + "；".join(c.text() for c in held[:5])
-                     + ("等" if len(held) > 5 else "") + "。确认后导入：加 --accept-matches（应用中在核对表里选择）。")
+        more = len(held) > 5
+        notes.append(Note(f"{len(held)} 行名称与已有项目相近但未确认，未导入：" + "；".join(c.text() for c in held[:5])
+                          + ("等" if more else "") + "。确认后导入：加 --accept-matches（应用中在核对表里选择）。",
+                          f"{len(held)} row(s) with a name close to a stored project's were not imported until "
+                          "confirmed: " + "; ".join(c.text("en") for c in held[:5]) + (" …" if more else "")
+                          + ". To attach them add --accept-matches (in the app: choose in the review table)."))
     return inc.drop(index=drop).reset_index(drop=True), candidates, notes
 
 
@@ -203,7 +213,8 @@ def apply_defaults(inc: pd.DataFrame, provided: list, layer: str, defaults, town
         inc.loc[empty, f] = v
         if f not in provided:
             provided.append(f)
-        notes.append(f"{int(empty.sum())} 行的“{f}”为空，按 --default 填为“{v}”。")
+        notes.append(Note(f"{int(empty.sum())} 行的“{f}”为空，按 --default 填为“{v}”。",
+                          f"{int(empty.sum())} row(s) with an empty “{f}” filled with “{v}” (--default)."))
     return inc, notes
 
 
@@ -230,8 +241,14 @@ def location(precision: str | None, source: str, user: str) -> dict:
     return {"loc_precision": precision_code(precision), "loc_source": source, "located_by": user, "located_at": now}
 
 
-def unstated_problem(labels: list) -> str:
+def unstated_problem(labels: list) -> Note:
     """The refusal for attached locations whose precision neither a column nor ``--precision`` states."""
+    from .english import row_en
+
     shown = "、".join(str(x) for x in labels[:3]) + ("等" if len(labels) > 3 else "")
-    return (f"{shown}给已有项目设置了位置，但文件没有“位置精度”列：请用 --precision 说明这些位置的精度"
-            f"（如 --precision village；应用中在“位置精度”里选择），不会默认按实测记录")
+    return Note(f"{shown}给已有项目设置了位置，但文件没有“位置精度”列：请用 --precision 说明这些位置的精度"
+                "（如 --precision village；应用中在“位置精度”里选择），不会默认按实测记录",
+                f"{', '.join(row_en(x) for x in labels[:3])}{' …' if len(labels) > 3 else ''} set the location of "
+                "stored "
+                "projects, but the file has no location-precision column: state the precision with --precision (such "
+                "as --precision village; in the app choose it under Location precision); it is never assumed surveyed")
