@@ -8,8 +8,8 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from datafactory import import_file
+
 from xxgeo.cli import main
 from xxgeo.errors import ImportRefused, ValidationFailed
 from xxgeo.importers import commit_import, prepare_import

@@ -23,7 +23,7 @@ import shapely
 from .config import settings
 from .county import county
 from .errors import ImportRefused, NotFound, ValidationFailed
-from .io import attach
+from .io import attach, villages
 from .io import columns as colmap
 from .io.coords import build_geometry, find_columns, lonlat_columns
 from .io.crs_rules import parse_crs, to_wgs84
@@ -247,7 +247,12 @@ def _key_problems(layer: str, inc: pd.DataFrame, provided: list) -> list:
 def _merge_and_validate(plan: ImportPlan, current, townships, store: Store, user: str):
     res = merge(plan.layer, current, plan.incoming, plan.provided, replace=plan.replace, source_name=plan.name,
                 townships=townships, user=user, location=plan.location)
-    problems = [attach.unstated_problem(res.unstated)] if res.unstated else []
+    problems = [attach.unstated_problem(res.unstated, plan.layer)] if res.unstated else []
+    if plan.layer == "villages":
+        moved, rows, notes = villages.follow(current, res.frame, store.read("projects"), townships, source=plan.name,
+                                             user=user)
+        if moved is not None:
+            res.also["projects"], res.audit, res.notes = moved, [*res.audit, *rows], [*res.notes, *notes]
     if plan.layer == "townships" and plan.replace:
         missing = sorted(set(current["code"].astype(str)) - set(res.frame["code"].astype(str)))
         if missing:
@@ -300,7 +305,7 @@ def commit_import(plan: ImportPlan, store: Store, *, user: str | None = None) ->
                    "before": json.dumps({"backup": backup.name if backup else None}, ensure_ascii=False),
                    "after": json.dumps({"file": plan.name, "inserted": res.inserted, "updated": res.updated,
                                         "deleted": res.deleted}, ensure_ascii=False)}
-        return {plan.layer: res.frame}, [*res.audit, summary]
+        return {plan.layer: res.frame, **res.also}, [*res.audit, summary]
 
     backup = store.write_layers(build, action="import")
     res = box["res"]

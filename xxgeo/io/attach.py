@@ -241,14 +241,17 @@ def location(precision: str | None, source: str, user: str) -> dict:
     return {"loc_precision": precision_code(precision), "loc_source": source, "located_by": user, "located_at": now}
 
 
-def unstated_problem(labels: list) -> Note:
+def unstated_problem(labels: list, layer: str = "projects") -> Note:
     """The refusal for attached locations whose precision neither a column nor ``--precision`` states."""
     from .english import row_en
 
     shown = "、".join(str(x) for x in labels[:3]) + ("等" if len(labels) > 3 else "")
-    return Note(f"{shown}给已有项目设置了位置，但文件没有“位置精度”列：请用 --precision 说明这些位置的精度"
+    from ..schema import LAYERS
+
+    what, what_en = ("项目", "projects") if layer == "projects" else (f"“{LAYERS[layer].label}”要素", layer)
+    return Note(f"{shown}给已有{what}设置了位置，但文件没有“位置精度”列：请用 --precision 说明这些位置的精度"
                 "（如 --precision village；应用中在“位置精度”里选择），不会默认按实测记录",
                 f"{', '.join(row_en(x) for x in labels[:3])}{' …' if len(labels) > 3 else ''} set the location of "
-                "stored "
-                "projects, but the file has no location-precision column: state the precision with --precision (such "
-                "as --precision village; in the app choose it under Location precision); it is never assumed surveyed")
+                f"stored {what_en}, but the file has no location-precision column: state the precision with "
+                "--precision (such as --precision village; in the app choose it under Location precision); it is "
+                "never assumed surveyed")

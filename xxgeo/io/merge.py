@@ -90,6 +90,7 @@ class MergeResult:
     audit: list = field(default_factory=list)
     notes: list = field(default_factory=list)
     unstated: list = field(default_factory=list)  # labels of moved rows whose precision nobody stated
+    also: dict = field(default_factory=dict)  # other layers the import changes (projects following village points)
 
 
 def _same(a, b) -> bool:
