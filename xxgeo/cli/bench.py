@@ -15,6 +15,8 @@ def register(sub) -> dict:
     b.add_argument("--repeats", type=int, default=3, metavar="N",
                    help="每个页面交错加载 N 次取中位数（默认 3；共享机器上噪声大时可加大）")
     b.add_argument("--app", type=int, metavar="N", help="另测应用在 N 个项目时每次重跑的秒数（AppTest）")
+    b.add_argument("--import", dest="imports", action="store_true",
+                   help="只测导入：1 万 / 10 万点（CSV、GeoPackage）与 10 万面，对照 pyogrio 读写同一文件的时间")
     add_store_arg(b)
     return {"bench": cmd_bench}
 
@@ -23,6 +25,16 @@ def cmd_bench(args) -> int:
     """Run the benchmark and print the results."""
     from ..bench import run, to_json
 
+    if args.imports:
+        from ..bench import run_imports, to_json
+
+        res = run_imports(args.store)
+        if args.json:
+            print(to_json(res))
+        for case, r in ([] if args.json else res.items()):
+            print(f"{case:>22}  pyogrio 读写 {r['floor_s']:>7.2f} s  xxgeo 导入 {r['xxgeo_s']:>7.2f} s  "
+                  f"比值 {r['ratio']}")
+        return 0
     try:
         sizes = tuple(int(s) for s in args.sizes.split(",") if s.strip())
     except ValueError:
