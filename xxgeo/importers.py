@@ -29,6 +29,7 @@ from .io.coords import build_geometry, find_columns, lonlat_columns
 from .io.crs_rules import parse_crs, to_wgs84
 from .io.merge import MergeResult, fit_geometry, key_fields, merge, row_key
 from .io.reshape import reshape_township_indicators
+from .io.vectorised import fit_all
 from .io.wording import note_text
 from .io.worker import read_isolated
 from .names import resolve_township, township_names
@@ -159,15 +160,17 @@ def prepare_import(path: str | os.PathLike, layer: str, store: Store, *, crs: st
     inc = mapped.frame.copy()
     inc["_row"] = labels[: len(inc)]
     if lay.spatial:
-        fitted = []
+        fitted, quick = fit_all(layer, geoms if geoms is not None else [None] * len(inc))
         for i, g in enumerate(geoms if geoms is not None else [None] * len(inc)):
+            if quick[i]:
+                continue
             g2, note, prob = fit_geometry(layer, g)
             if note:
                 notes.append(f"{labels[i]}：{note}。")
             if prob:
                 problems.setdefault(i, []).append(prob)
-            fitted.append(g2)
-        inc["geometry"] = fitted
+            fitted[i] = g2
+        inc["geometry"] = list(fitted)
     if layer == "townships":
         _resolve_townships(inc, townships, problems, notes)
     provided = list(mapped.provided) + (["geometry"] if lay.spatial and geoms is not None else [])
@@ -233,7 +236,7 @@ def _key_problems(layer: str, inc: pd.DataFrame, provided: list) -> list:
         return []
     seen: dict = {}
     out = []
-    for _, r in inc.iterrows():
+    for r in inc[[*keys, "_row"]].to_dict("records"):
         k = row_key(r, keys)
         if k is None:
             continue

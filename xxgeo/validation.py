@@ -174,7 +174,8 @@ def _check_geometry(lay: Layer, df, county) -> list[Problem]:
     # reference places (airport, city centre) lie outside the county on purpose
     near = county.buffer(0.05) if county is not None and lay.name != "places" else None  # ~5 km
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
-    kinds = np.array([g.geom_type if g is not None else "" for g in geoms], dtype=object)
+    kinds = np.array(["Point", "LineString", "LinearRing", "Polygon", "MultiPoint", "MultiLineString",
+                      "MultiPolygon", "GeometryCollection", ""], dtype=object)[shapely.get_type_id(geoms)]
     wrong = ~missing & ~np.isin(kinds, list(lay.geometry))
     check = ~missing & ~wrong
     invalid = check & ~shapely.is_valid(geoms)

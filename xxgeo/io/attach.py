@@ -77,17 +77,19 @@ def match_projects(incoming: pd.DataFrame, current: pd.DataFrame, *, accept=Fals
             if (c := _clean(c)) is not None:
                 codes.setdefault(c, []).append(pid)
     pids = inc["project_id"].tolist()
+    file_codes = inc["project_code"].tolist() if "project_code" in inc.columns else [None] * len(inc)
+    file_names = inc["name"].tolist() if "name" in inc.columns else [None] * len(inc)
     by_code = 0
     open_rows = []
     for i, pid in enumerate(pids):
         if _clean(pid) is not None:
             continue
-        code = _clean(inc.at[i, "project_code"]) if "project_code" in inc.columns else None
+        code = _clean(file_codes[i])
         if code is not None and len(codes.get(code, [])) == 1:
             pids[i] = codes[code][0]
             by_code += 1
             continue
-        nm = _clean(inc.at[i, "name"]) if "name" in inc.columns else None
+        nm = _clean(file_names[i])
         if nm is not None and len(exact.get(nm, [])) != 1:
             open_rows.append((i, nm))
     notes = [Note(f"{by_code} 行按项目代码对应到已有项目。",

@@ -19,6 +19,7 @@ from ..parcels import area_mu
 from ..placement import free_slots
 from ..schema import LAYERS, is_empty
 from .attach import township_of
+from .vectorised import stated, wkts
 
 #: the category of a project imported without one (issue 13: a file of names and locations imports)
 UNCATEGORISED = "未分类"
@@ -135,28 +136,6 @@ def _jsonable(v):
     if isinstance(v, (np.bool_,)):
         return bool(v)
     return v
-
-
-def _stated(row: dict) -> dict:
-    """``{field: value}`` of a row's non-empty values, JSON-ready (the cheap types tested first: one per new row)."""
-    out = {}
-    for k, v in row.items():
-        t = type(v)
-        if v is None or (t is str and not v.strip()) or (t is float and v != v):
-            continue
-        out[k] = v if t in (str, int, float, bool) else _jsonable(v)
-        if out[k] is None:
-            del out[k]
-    return out
-
-
-def _wkts(geoms: list) -> list:
-    """WKT (7 decimals) of each geometry in one call; None for a missing or empty one."""
-    arr = np.asarray(geoms, dtype=object)
-    if not len(arr):
-        return []
-    arr[shapely.is_missing(arr) | shapely.is_empty(arr)] = None
-    return list(shapely.to_wkt(arr, rounding_precision=7))
 
 
 def _wkt(g):
@@ -285,11 +264,11 @@ def merge(layer: str, current: pd.DataFrame, incoming: pd.DataFrame, provided: l
         _place(rows, geoms, new_idx, townships, res)
     if layer == "parcels":
         _compare_areas(rows, sorted({*new_idx, *res.touched}), res)
-    wkts = _wkts([geoms[i] for i in new_idx]) if geoms is not None else [None] * len(new_idx)
-    for i, wkt in zip(new_idx, wkts):
+    texts = wkts([geoms[i] for i in new_idx]) if geoms is not None else [None] * len(new_idx)
+    for i, wkt in zip(new_idx, texts):
         res.inserted += 1
         res.touched.append(i)
-        after = _stated(rows[i])
+        after = stated(rows[i])
         if wkt is not None:
             after["geometry"] = wkt
         res.audit.append({"user": user, "layer": layer, "feature_id": str(rows[i].get(lay.id_field) or "|".join(
