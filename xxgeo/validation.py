@@ -100,20 +100,30 @@ def fine_values(f: Field, col: pd.Series) -> np.ndarray:
     if not n:
         return np.zeros(0, dtype=bool)
     isna = pd.isna(values)
-    is_str = np.fromiter((type(v) is str for v in values), dtype=bool, count=n)
+    kind = pd.api.types.infer_dtype(values, skipna=True)  # in C: are all present values strings / numbers?
+    if kind in ("string", "empty"):
+        is_str = ~isna
+    elif kind in ("integer", "floating", "mixed-integer-float", "decimal", "boolean"):
+        is_str = np.zeros(n, dtype=bool)
+    else:
+        is_str = np.fromiter((type(v) is str for v in values), dtype=bool, count=n)
     text = pd.Series(np.where(is_str, values, ""), dtype=object).astype(str)
     blank = isna | (is_str & (text.str.strip() == "").to_numpy())
     fine = blank.copy() if not f.required else np.zeros(n, dtype=bool)
     plain = not f.choices and not f.regex()
     if f.kind in ("int", "float", "year") and plain:
-        is_num = np.fromiter((isinstance(v, _NUMBER_TYPES) and not isinstance(v, (bool, np.bool_)) for v in values),
-                             dtype=bool, count=n) & ~blank
+        if kind in ("integer", "floating", "mixed-integer-float"):
+            is_num = ~blank
+        else:
+            is_num = np.fromiter((isinstance(v, _NUMBER_TYPES) and not isinstance(v, (bool, np.bool_))
+                                  for v in values), dtype=bool, count=n) & ~blank
         nums = np.where(is_num, values, 0).astype(float)
         if f.kind == "year":
             is_num &= (nums >= 1949) & (nums <= 2100) & (nums == np.floor(nums))
         fine |= is_num
     elif f.kind == "bool" and plain:
-        ok = np.fromiter((isinstance(v, (bool, np.bool_)) for v in values), dtype=bool, count=n)
+        ok = (~isna if kind == "boolean" else
+              np.fromiter((isinstance(v, (bool, np.bool_)) for v in values), dtype=bool, count=n))
         ok |= is_str & text.str.lower().isin(_BOOL_TEXT).to_numpy()
         fine |= ok & ~blank
     elif f.kind == "str":

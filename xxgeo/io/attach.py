@@ -140,12 +140,16 @@ def _close(open_rows: list, ids: list, names: list, inc: pd.DataFrame) -> list:
 
     stored = [n.strip() if isinstance(n, str) else "" for n in names]
     queries = [nm for _, nm in open_rows]
-    scores = process.cdist([_key(q) for q in queries], [_key(n) for n in stored], scorer=fuzz.ratio,
-                           score_cutoff=CLOSE, dtype=np.uint8)
+    qkeys = [_key(q) for q in queries]
+    keys = list(dict.fromkeys(qkeys))  # each distinct name compared once
+    scores = process.cdist(keys, [_key(n) for n in stored], scorer=fuzz.ratio, score_cutoff=CLOSE, dtype=np.uint8)
+    where = {k: r for r, k in enumerate(keys)}
     labels = inc["_row"].tolist() if "_row" in inc.columns else [f"第{i + 1}行" for i in range(len(inc))]
     out = []
-    for (i, nm), row in zip(open_rows, scores):
-        j = int(np.argmax(row))
+    best = scores.argmax(axis=1) if len(keys) else []
+    for (i, nm), k in zip(open_rows, qkeys):
+        r = where[k]
+        j, row = int(best[r]), scores[r]
         if row[j] >= CLOSE and stored[j] != nm:
             out.append(Candidate(i, str(labels[i]), nm, ids[j], stored[j], float(row[j])))
     return out

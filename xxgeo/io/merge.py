@@ -7,6 +7,7 @@ under the writer lock against whatever is stored at that moment.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import json
 import re
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from ..schema import LAYERS, is_empty
 from .attach import township_of
 from .vectorised import stated, wkts
 
+_JSON = json.JSONEncoder(ensure_ascii=False, default=str).encode  # one encoder for 100,000 audit rows
 #: the category of a project imported without one (issue 13: a file of names and locations imports)
 UNCATEGORISED = "未分类"
 
@@ -182,6 +184,7 @@ def merge(layer: str, current: pd.DataFrame, incoming: pd.DataFrame, provided: l
     derive = layer == "projects" and "township_code" not in provided
     towns = township_of(list(incoming["geometry"]) if derive and "geometry" in incoming.columns else [], townships)
     taken = {f for f in lay.field_names if (f in provided or f in keys) and f not in COMPUTED.get(layer, ())}
+    all_fields = lay.field_names
     for pos, inc in enumerate(incoming.to_dict("records")):
         k = row_key(inc, keys)
         label = inc.get("_row")
@@ -195,7 +198,7 @@ def merge(layer: str, current: pd.DataFrame, incoming: pd.DataFrame, provided: l
             before, after = {}, {}
             for f in provided:
                 v = inc.get(f)
-                if f not in lay.field_names or f in keys or f == "version" or f in COMPUTED.get(layer, ()):
+                if f not in _names(layer) or f in keys or f == "version" or f in COMPUTED.get(layer, ()):
                     continue
                 if is_empty(v) and not (f == "township_code" and not is_empty(inc.get("township_codes"))):
                     continue
@@ -233,11 +236,11 @@ def merge(layer: str, current: pd.DataFrame, incoming: pd.DataFrame, provided: l
                 res.labels[i] = label
                 res.audit.append({"user": user, "layer": layer, "feature_id": "|".join(k), "action": "import-update",
                                   "before": json.dumps(before, ensure_ascii=False, default=str),
-                                  "after": json.dumps(after, ensure_ascii=False, default=str)})
+                                  "after": _JSON(after)})
             else:
                 res.unchanged += 1
             continue
-        row = {f: (inc.get(f) if f in taken else None) for f in lay.field_names}
+        row = {f: (inc.get(f) if f in taken else None) for f in all_fields}
         if not is_empty(inc.get("_investment_orig")) and is_empty(row.get("investment_note")):
             row["investment_note"] = inc["_investment_orig"]
         g = _geom(inc.get("geometry")) if lay.spatial else None
@@ -273,7 +276,7 @@ def merge(layer: str, current: pd.DataFrame, incoming: pd.DataFrame, provided: l
             after["geometry"] = wkt
         res.audit.append({"user": user, "layer": layer, "feature_id": str(rows[i].get(lay.id_field) or "|".join(
             str(rows[i].get(k)) for k in keys)), "action": "import-insert", "before": None,
-            "after": json.dumps(after, ensure_ascii=False, default=str)})
+            "after": _JSON(after)})
     keep = list(range(len(rows)))
     if replace:
         keep = [i for i in keep if i in seen]
@@ -290,9 +293,18 @@ def merge(layer: str, current: pd.DataFrame, incoming: pd.DataFrame, provided: l
     return res
 
 
+def _names(layer: str) -> frozenset:
+    """The layer's field names as a set (``Layer.field_names`` builds a list on every call)."""
+    return _field_set(LAYERS[layer])
+
+
+@functools.cache
+def _field_set(lay) -> frozenset:
+    return frozenset(lay.field_names)
+
+
 def _defaults(layer: str, row: dict, g, prov: str) -> None:
-    lay = LAYERS[layer]
-    names = lay.field_names
+    names = _names(layer)
     for f in ("source_ref", "source"):
         if f in names and is_empty(row.get(f)):
             row[f] = prov

@@ -87,6 +87,16 @@ def _text(v):
     return None if v is None or is_empty(v) else str(v)
 
 
+def _texts(col: pd.Series) -> pd.Series:
+    """A text column as stored (:func:`_text` on each value); a column of strings and empties in a few vectorised
+    steps (pandas' ``infer_dtype`` tells, in C, whether every present value is a string)."""
+    s = col.astype(object)
+    if pd.api.types.infer_dtype(s, skipna=True) in ("string", "empty"):
+        keep = s.notna() & (s.str.strip() != "")
+        return s.where(keep, None).astype(object)
+    return pd.Series([_text(v) for v in s.to_numpy()], index=col.index, dtype=object)
+
+
 def coerce(layer: str, df):
     """Give a frame the schema's column order and dtypes (extra columns are kept after them)."""
     lay = LAYERS[layer]
@@ -102,7 +112,7 @@ def coerce(layer: str, df):
         elif f.kind == "bool":
             df[f.name] = col.map(lambda v: to_bool(v, pd.NA)).astype("boolean")
         else:
-            df[f.name] = pd.Series([_text(v) for v in col.to_numpy(dtype=object)], index=df.index, dtype=object)
+            df[f.name] = _texts(col)
     order = lay.field_names + [c for c in df.columns if c not in lay.field_names and c != "geometry"]
     if lay.spatial:
         geom = df.geometry if isinstance(df, gpd.GeoDataFrame) else gpd.GeoSeries([None] * len(df))
