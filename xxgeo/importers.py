@@ -177,8 +177,10 @@ def prepare_import(path: str | os.PathLike, layer: str, store: Store, *, crs: st
     inc, more = attach.apply_defaults(inc, provided, layer, defaults, townships, parks)
     notes += more
     candidates: list = []
+    stored = None  # the projects as read for matching, merged against below (one read)
     if layer == "projects" and not problems:
-        inc, candidates, more = attach.match_projects(inc, store.read("projects"), accept=accept_matches,
+        stored = store.read("projects")
+        inc, candidates, more = attach.match_projects(inc, stored, accept=accept_matches,
                                                       decisions=decisions)
         notes += more
         labels = inc["_row"].tolist()
@@ -192,7 +194,7 @@ def prepare_import(path: str | os.PathLike, layer: str, store: Store, *, crs: st
                              "请检查表头。")
     if plan.problems:
         return plan
-    current = store.read(layer)
+    current = stored if stored is not None else store.read(layer)
     res, probs = _merge_and_validate(plan, current, townships, store, _user(user))
     plan.result = res
     plan.notes += res.notes
