@@ -178,3 +178,12 @@ def test_project_code_attaches(store_copy, tmp_path):
     res = import_file(src, "projects", store_copy, precision="village")
     assert (res.inserted, res.updated) == (0, 1)
     assert _project(store_copy, "XM0007").geometry is not None
+
+
+def test_precision_option_fills_the_empty_cells_of_a_precision_column(store_copy, tmp_path):
+    _, pt = _point(store_copy, "水头")
+    path = _csv(tmp_path, [["鑫点科技（项目）", pt.x, pt.y, "乡镇"], ["天嘟生物（项目）", pt.x, pt.y, ""]],
+                header="项目名称,经度,纬度,位置精度")
+    import_file(path, "projects", store_copy, precision="village")
+    assert _project(store_copy, "XM0004")["loc_precision"] == "township"  # the file's own value wins
+    assert _project(store_copy, "XM0005")["loc_precision"] == "village"

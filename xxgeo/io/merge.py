@@ -180,7 +180,7 @@ def merge(layer: str, current: pd.DataFrame, incoming: pd.DataFrame, provided: l
     geoms = list(cur.geometry.values) if lay.spatial else None
     seen = set()
     new_idx = []
-    location = {k: v for k, v in (location or {}).items() if k in lay.field_names and k not in provided}
+    location = {k: v for k, v in (location or {}).items() if k in lay.field_names and not is_empty(v)}
     derive = layer == "projects" and "township_code" not in provided
     towns = township_of(list(incoming["geometry"]) if derive and "geometry" in incoming.columns else [], townships)
     taken = {f for f in lay.field_names if (f in provided or f in keys) and f not in COMPUTED.get(layer, ())}
@@ -221,7 +221,9 @@ def merge(layer: str, current: pd.DataFrame, incoming: pd.DataFrame, provided: l
                         "loc_precision" not in provided or is_empty(inc.get("loc_precision"))):
                     res.unstated.append(label)
                 for f, v in [*location.items(), *([("township_code", towns[pos])] if towns and towns[pos] else [])]:
-                    if not is_empty(v) and not _same(rows[i].get(f), v):
+                    if f in provided and not is_empty(inc.get(f)):
+                        continue  # the file's own value (set above) wins over the option
+                    if not _same(rows[i].get(f), v):
                         before[f], after[f] = _jsonable(rows[i].get(f)), v
                         rows[i][f] = v
             if (layer == "townships" and (replace or "geometry" in after) and g is not None
