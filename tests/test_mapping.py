@@ -11,6 +11,7 @@ from shapely.geometry import Point
 from xxgeo import mapping
 from xxgeo.layerspec import load_specs
 from xxgeo.mapping import MapFilter, MapRequest, Overlay, build_map, filter_projects, map_html
+from xxgeo.schema import CATEGORIES
 from xxgeo.store import Dataset
 
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -30,7 +31,7 @@ def test_every_layer_spec_is_valid_and_ordered():
     orders = [s.order for s in specs.values()]
     assert orders == sorted(orders)
     cats = specs["projects"].classes
-    assert len({(c["fill_color"], c["shape"]) for c in cats.values()}) == len(cats) == 10
+    assert len({(c["fill_color"], c["shape"]) for c in cats.values()}) == len(cats) == len(CATEGORIES)  # 未分类 too
 
 
 def test_filter_by_township_includes_multi_township_projects(dataset):

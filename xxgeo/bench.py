@@ -237,3 +237,10 @@ def measure_app(n: int = 100_000, store_path: str | None = None) -> dict:
         env.stop()
         shutil.rmtree(tmp, ignore_errors=True)
     return {"projects": n, "app_rerun_s": out}
+
+
+def run_imports(store_path: str | None = None) -> dict:
+    """The import benchmark against pyogrio's read+write floor (:mod:`xxgeo.bench_import`)."""
+    from .bench_import import run as run_import_cases
+
+    return run_import_cases(store_path)

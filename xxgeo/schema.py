@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from .county import county as county_profile
 from .vocab import CHECKLIST, LIFECYCLE_STAGES, PARCEL_STATUSES, PRECISION, is_blank, label_text
 
-CATEGORIES = ("工业", "农业", "文旅", "交通", "能源", "生态水利", "新基建数字", "城建", "社会民生", "商贸物流")
+CATEGORIES = ("工业", "农业", "文旅", "交通", "能源", "生态水利", "新基建数字", "城建", "社会民生", "商贸物流",
+              "未分类")  # 未分类: imported without a category (issue 13), a data-quality item
 #: ``park`` extends DESIGN.md's list: inside a named park whose boundary is schematic.
 LOC_PRECISIONS = ("surveyed", "village", "park", "township", "county", "schematic")
 LOC_PRECISION_LABELS = {code: zh for code, (zh, _en) in PRECISION.items()}

@@ -20,6 +20,7 @@ CATEGORY_EN: dict[str, str] = {
     "工业": "Industry", "农业": "Agriculture", "文旅": "Culture & tourism", "交通": "Transport", "能源": "Energy",
     "生态水利": "Ecology & water", "新基建数字": "New infrastructure & digital", "城建": "Urban construction",
     "社会民生": "Social services", "商贸物流": "Trade & logistics",
+    "未分类": "Uncategorised",
 }
 
 #: location precision code -> (Chinese label, English label); the Chinese labels are ``schema.LOC_PRECISION_LABELS``

@@ -17,6 +17,8 @@ def register(sub) -> dict:
     b.add_argument("--app", type=int, metavar="N", help="另测应用在 N 个项目时每次重跑的秒数（AppTest）")
     b.add_argument("--dispatch", type=int, default=1000, metavar="N",
                    help="调度：N 个项目 × 60 个月的月报，一个月的指标与通报的秒数（默认 1000；0 = 不测）")
+    b.add_argument("--import", dest="imports", action="store_true",
+                   help="只测导入：1 万 / 10 万点（CSV、GeoPackage）与 10 万面，对照 pyogrio 读写同一文件的时间")
     add_store_arg(b)
     return {"bench": cmd_bench}
 
@@ -25,6 +27,16 @@ def cmd_bench(args) -> int:
     """Run the benchmark and print the results."""
     from ..bench import run, to_json
 
+    if args.imports:
+        from ..bench import run_imports, to_json
+
+        res = run_imports(args.store)
+        if args.json:
+            print(to_json(res))
+        for case, r in ([] if args.json else res.items()):
+            print(f"{case:>22}  pyogrio 读写 {r['floor_s']:>7.2f} s  xxgeo 导入 {r['xxgeo_s']:>7.2f} s  "
+                  f"比值 {r['ratio']}")
+        return 0
     try:
         sizes = tuple(int(s) for s in args.sizes.split(",") if s.strip())
     except ValueError:

@@ -242,7 +242,7 @@ class PostgisStore(Store):
 
     def append_audit(self, rows: list[dict]) -> None:
         with self._tx("shared") as cur:
-            _insert_audit(cur, self, [{"at": now_iso(), **r} for r in rows])
+            _insert_audit(cur, self, [{"at": at, **r} for at in (now_iso(),) for r in rows])  # one clock reading
             self._bump(cur)
 
     @contextlib.contextmanager
