@@ -6,15 +6,13 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-import folium
 import geopandas as gpd
 import pandas as pd
 import shapely
 import streamlit as st
-from folium.plugins import Draw
 
 from ..coordparse import DATUM_LABELS, DATUMS, parse_points
-from ..crs import METRIC_CRS, gcj02_to_wgs84, transform_geometry, wgs84_to_gcj02
+from ..crs import METRIC_CRS
 from ..errors import PermissionDenied, XxgeoError
 from ..i18n import value_text
 from ..locate import key_rank, placing_queue, plan_placement, save_location, townships_of
@@ -23,13 +21,13 @@ from ..names import township_names
 from ..policy import check_feature
 from ..precision import PLACING_CHOICES, hint, label
 from ..schema import is_empty
-from ..vocab import COUNTY_WIDE, M2_PER_MU, fmt_wan, local_time
+from ..vocab import COUNTY_WIDE, M2_PER_MU, fmt_wan, local_time, not_stated
 from .common import basemap_picker, md_text, set_param, show_map
 from .errors import show_error
+from .locate_map import drawing_tool, from_map, preview_group
 
 METHODS = ("click", "draw", "paste")
 SHAPES = ("points", "line", "polygon")
-RED = "#d62728"
 
 
 def render(ctx) -> None:
@@ -67,9 +65,10 @@ def _queue_table(ctx, queue: pd.DataFrame, tnames: dict) -> pd.DataFrame:
         t("col.id"): queue["project_id"].astype(str).tolist(),
         t("col.name"): queue["name"].astype(str).tolist(),
         t("locate.key"): ["★" if k == 0 else "" for k in key_rank(queue)],
-        t("col.township"): [tnames.get(c, "") if isinstance(c, str) else "" for c in queue["township_code"]],
+        t("col.township"): [_town_text(ctx, None if is_empty(c) else str(c), None if is_empty(cs) else str(cs), tnames,
+                                       stored=True) for c, cs in zip(queue["township_code"], queue["township_codes"])],
         t("col.precision"): [label(c, lang) for c in queue["loc_precision"]],
-        t("col.investment"): [None if is_empty(v) else fmt_wan(v, lang, with_unit=False)
+        t("col.investment"): [not_stated(lang) if is_empty(v) else fmt_wan(v, lang, with_unit=False)
                               for v in queue["investment_wan"]],
     })
 
@@ -152,75 +151,18 @@ def _workspace(ctx, row: pd.Series, tnames: dict, queue: pd.DataFrame) -> None:
             st.caption(t(f"locate.{method}_hint"))
     pending = st.session_state.get(pending_key)
     with left:
-        fg = folium.FeatureGroup(name=t("locate.save"))
-        if pending is not None:
-            _preview(fg, pending["geom"], amap)
+        fg = preview_group(t("locate.save"), None if pending is None else pending["geom"], amap)
         flt = MapFilter(townships=(code,)) if code else MapFilter()
         req = MapRequest(flt, lang=lang, basemap=basemap, highlight_township=code, compact=True,
                          fit="selection" if code else "county")
         out = show_map(ctx, f"locate_map_{pid}", req, height=540, returned_objects=("last_clicked", "all_drawings"),
-                       add=_add_draw, feature_group_to_add=fg)
-    fresh = _from_map(ctx, out or {}, method, pid, amap)
+                       add=drawing_tool(t), feature_group_to_add=fg)
+    fresh = from_map(out or {}, method, pid, amap, lambda: st.warning(t("locate.draw_mixed")))
     if fresh is not None:
         st.session_state[pending_key] = pending = fresh
         st.rerun()  # draw the preview on the map
     with right:
         _decide(ctx, row, pending, tnames, base, queue)
-
-
-def _add_draw(m) -> None:
-    Draw(export=False, position="topleft", draw_options={"circle": False, "circlemarker": False},
-         edit_options={"edit": False}).add_to(m)
-
-
-def _preview(fg, geom, amap: bool) -> None:
-    g = transform_geometry(geom, wgs84_to_gcj02) if amap else geom
-    style = {"color": RED, "weight": 4, "fillColor": RED, "fillOpacity": 0.25}
-    for part in getattr(g, "geoms", [g]):
-        if part.geom_type == "Point":
-            folium.CircleMarker([part.y, part.x], radius=9, color=RED, weight=3, fill=True, fill_opacity=0.6).add_to(fg)
-        else:
-            folium.GeoJson(shapely.geometry.mapping(part), style_function=lambda _f, s=style: s).add_to(fg)
-
-
-def _from_map(ctx, out: dict, method: str, pid: str, amap: bool) -> dict | None:
-    """A new click or drawing returned by the map (None when nothing new)."""
-    if method == "click":
-        click = out.get("last_clicked")
-        seen_key = f"loc_click_{pid}"
-        if not click or st.session_state.get(seen_key) == click:
-            return None
-        st.session_state[seen_key] = click
-        geom = shapely.Point(float(click["lng"]), float(click["lat"]))
-        source = "click"
-    elif method == "draw":
-        drawn = out.get("all_drawings") or []
-        seen_key = f"loc_drawn_{pid}"
-        if not drawn or st.session_state.get(seen_key) == drawn:
-            return None
-        st.session_state[seen_key] = drawn
-        geom = _combine([shapely.geometry.shape(f["geometry"]) for f in drawn if f.get("geometry")])
-        if geom is None:
-            st.warning(ctx.t("locate.draw_mixed"))
-            return None
-        source = "draw"
-    else:
-        return None
-    if amap:
-        geom = transform_geometry(geom, gcj02_to_wgs84)
-    return {"geom": geom, "source": source, "said": None}
-
-
-def _combine(shapes: list):
-    """Drawn shapes as one geometry: one shape as it is, several of one kind as a multi-geometry."""
-    kinds = {s.geom_type for s in shapes}
-    if not shapes or len(kinds) > 1:
-        return None
-    if len(shapes) == 1:
-        return shapes[0]
-    kind = kinds.pop()
-    multi = {"Point": shapely.MultiPoint, "LineString": shapely.MultiLineString, "Polygon": shapely.MultiPolygon}
-    return multi[kind](shapes) if kind in multi else None
 
 
 def _paste(ctx, pid: str, pending_key: str) -> None:
