@@ -125,7 +125,7 @@ def edit_section(ctx) -> None:
         precs = list(LOC_PRECISION_LABELS)
         prec = st.selectbox(t("col.precision"), precs, index=precs.index(row["loc_precision"])
                             if row["loc_precision"] in precs else 0, format_func=lambda k: precision_label(k, lang),
-                            help=t("locate.form_precision_help"))
+                            help=t("locate.form_precision_help"), key=f"ef_{pid}_prec")
         lonlat = st.columns(2)
         lon = lonlat[0].text_input(t("edit.lon"), "" if point is None else f"{point.x:.6f}", key=f"ef_{pid}_lon")
         lat = lonlat[1].text_input(t("edit.lat"), "" if point is None else f"{point.y:.6f}", key=f"ef_{pid}_lat")
