@@ -11,7 +11,7 @@ import pandas as pd
 import shapely
 import streamlit as st
 
-from ..coordparse import DATUM_LABELS, DATUMS, parse_points
+from ..coordparse import DATUMS, parse_points
 from ..crs import METRIC_CRS
 from ..errors import PermissionDenied, XxgeoError
 from ..i18n import value_text
@@ -170,7 +170,7 @@ def _paste(ctx, pid: str, pending_key: str) -> None:
     text = st.text_area(t("locate.paste"), key=f"loc_text_{pid}", height=90, help=t("locate.paste_help"),
                         placeholder="111.2200, 35.1400")
     datum = st.selectbox(t("locate.datum"), DATUMS, key=f"loc_datum_{pid}",
-                         format_func=lambda d: DATUM_LABELS[d][1 if lang == "en" else 0])
+                         format_func=lambda d: t(f"locate.datum_{d}"))
     lines = [ln for ln in text.replace(";", "\n").splitlines() if ln.strip()]
     shape = "points"
     if len(lines) > 1:
@@ -250,7 +250,8 @@ def _decide(ctx, row: pd.Series, pending: dict | None, tnames: dict, base: int, 
     nxt = queue[queue["project_id"].astype(str) != pid]
     if len(nxt):
         first = nxt.iloc[0]
-        query = {"view": "locate", "id": str(first["project_id"]), **({"lang": "en"} if lang == "en" else {})}
+        query = {"view": "locate", "id": str(first["project_id"]), **({"lang": ctx.params["lang"]}
+                                                                        if ctx.params.get("lang") else {})}
         done["next"] = (t("locate.next", pid=first["project_id"], name=first["name"]), query)
     st.session_state["locate_done"] = done
     ctx.reload()
