@@ -79,3 +79,39 @@ def test_click_choose_precision_save_reload_the_point_is_there(browser, server, 
     assert got.geometry.geom_type == "Point" and got.geometry.distance(pt) < 2e-4  # a pixel at zoom 13: ~20 m
     assert not errors and not blocked, (errors, blocked)
     page.close()
+
+
+def test_draw_a_polygon_footprint_and_save_it(browser, server, placing_store):
+    row, pt = _target(placing_store, 2)
+    pid = row["project_id"]
+    page, blocked, errors = offline_page(browser)
+    page.goto(f"{server}/?view=locate&id={pid}")
+    wait_for_app_run(page)
+    page.get_by_text(tr("locate.m_draw", "zh")).click()
+    wait_for_app_run(page)
+    frame = frame_where(page, LEAFLET + " && !!w.document.querySelector('.leaflet-draw-draw-polygon')")
+    assert frame.evaluate("() => document.querySelector('.leaflet-draw-draw-polygon').title") == \
+        tr("locate.draw_polygon", "zh")  # the drawing tool speaks the page's language
+    d = 0.004  # a small square around the point (~400 m a side)
+    corners = [(pt.x - d, pt.y - d), (pt.x + d, pt.y - d), (pt.x + d, pt.y + d), (pt.x - d, pt.y + d)]
+    _click_at(page, pt.x, pt.y)  # centres the map on the point (a click is ignored while drawing is chosen)
+    frame.locator(".leaflet-draw-draw-polygon").click()
+    for lon, lat in [*corners, corners[0]]:  # the last click on the first corner closes the polygon
+        xy = frame.evaluate("([lat, lon]) => { const p = window.map.latLngToContainerPoint([lat, lon]);"
+                            " const r = window.map.getContainer().getBoundingClientRect();"
+                            " return [p.x + r.left, p.y + r.top]; }", [lat, lon])
+        box = frame.frame_element().bounding_box()
+        page.mouse.click(box["x"] + xy[0], box["y"] + xy[1])
+        page.wait_for_timeout(150)  # Leaflet.draw ignores a second click within its double-click window
+    page.get_by_text("面，面积", exact=False).first.wait_for()
+    wait_for_app_run(page)
+    page.get_by_text(f"{label('digitised', 'zh')} — {hint('digitised', 'zh')}").click()
+    wait_for_app_run(page)
+    page.screenshot(path=f"{SHOTS}/locate-draw-zh.png", full_page=True)
+    page.get_by_role("button", name=tr("locate.save", "zh")).click()
+    page.get_by_text(tr("locate.saved", "zh", pid=pid, precision=label("digitised", "zh"), version=2)).wait_for()
+    got = placing_store.read("projects").set_index("project_id").loc[pid]
+    assert got.geometry.geom_type == "Polygon" and got.geometry.contains(pt)
+    assert got["loc_source"] == "draw" and got["township_code"] == row["township_code"]
+    assert not errors and not blocked, (errors, blocked)
+    page.close()

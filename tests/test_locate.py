@@ -135,3 +135,18 @@ def test_a_township_head_places_only_inside_their_own_township_on_both_backends(
     _place(head, row, _inside(any_store, town), user="zhang", precision="photo_gps", source="photo")
     got = any_store.read("projects").set_index("project_id").loc[row["project_id"]]
     assert got["loc_precision"] == "photo_gps" and got["located_by"] == "zhang" and got["township_code"] == town
+
+
+def test_drawn_shapes_combine_into_one_footprint_and_the_drawing_tool_speaks_both_languages():
+    from xxgeo.i18n import tr
+    from xxgeo.views.locate_map import DRAW_WORDS, combine, draw_words
+
+    a, b = shapely.Point(111.2, 35.1), shapely.Point(111.21, 35.1)
+    assert combine([a]).equals(a) and combine([a, b]).geom_type == "MultiPoint"
+    line = shapely.LineString([(111.2, 35.1), (111.3, 35.1)])
+    assert combine([line, line]).geom_type == "MultiLineString"
+    assert combine([a, line]) is None and combine([]) is None  # mixed kinds: the user is asked to redraw
+    for lang in ("zh", "en"):
+        words = draw_words(lambda k, lang=lang: tr(k, lang))
+        assert words["draw"]["toolbar"]["buttons"]["polygon"] == tr("locate.draw_polygon", lang)
+        assert len(DRAW_WORDS) > 20

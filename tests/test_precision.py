@@ -19,8 +19,8 @@ def test_the_scale_runs_from_most_to_least_precise_with_the_shared_codes():
     assert precision.CODES == ("surveyed", "digitised", "structure", "photo_gps", "near", "village", "park",
                                "township", "county", "schematic")
     assert LOC_PRECISIONS == precision.CODES and tuple(PRECISION) == precision.CODES
-    assert precision.PRECISE == {"surveyed", "digitised", "structure", "photo_gps"}
-    assert precision.AREA_ONLY == {"village", "park", "township", "county"}
+    assert {"surveyed", "digitised", "structure", "photo_gps"} == precision.PRECISE
+    assert {"village", "park", "township", "county"} == precision.AREA_ONLY
     assert [precision.rank(c) for c in precision.CODES] == list(range(10)) and precision.rank(None) == 10
     assert not set(precision.PLACING_CHOICES) & {"park", "township", "county"}  # a placed point is no area
     for p in precision.SCALE:

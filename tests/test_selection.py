@@ -1,6 +1,6 @@
 """A project picked in a table (issue 17, item 4): the map rings it and opens its popup (the spec-drawn layer
-and the fast canvas layer alike); a project with no place gets one sentence and a link to its edit form, and
-that link opens the placing workspace (?view=locate) on it. Unit tests on build_map, then the running app in Chromium."""
+and the fast canvas layer alike); a project with no place gets one sentence and a link that opens the placing
+workspace (?view=locate) on it. Unit tests on build_map, then the running app in Chromium."""
 
 from __future__ import annotations
 
