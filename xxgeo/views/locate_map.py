@@ -6,7 +6,7 @@ from __future__ import annotations
 import folium
 import shapely
 import streamlit as st
-from branca.element import Element, MacroElement
+from branca.element import MacroElement
 from folium.plugins import Draw
 from jinja2 import Template
 
@@ -65,21 +65,36 @@ class ClickAnywhere(MacroElement):
     {% endmacro %}""")
 
 
+class DrawWords(MacroElement):
+    """Leaflet.draw's words (``L.drawLocal``) replaced by the page's language, before the toolbar is made."""
+
+    _template = Template("""{% macro script(this, kwargs) %}
+    (function (words) {
+      var merge = function (a, b) { for (var k in b) {
+        if (typeof b[k] === "object") { merge(a[k], b[k]); } else { a[k] = b[k]; } } };
+      if (window.L && L.drawLocal) { merge(L.drawLocal, words); }
+    })({{ this.words }});
+    {% endmacro %}""")
+
+    def __init__(self, words_json: str) -> None:
+        super().__init__()
+        self._name = "DrawWords"
+        self.words = words_json  # already safe inside a <script> (xxgeo.jsembed.js_json)
+
+
 def drawing_tool(t):
     """``add(m)`` for :func:`~xxgeo.views.common.draw_map`: Leaflet.draw from the app's static files (works with
     the network cut), its words in the page's language, no circles (a project is a point, a line or a polygon)."""
-    words = Element("<script>(function () { var merge = function (a, b) { for (var k in b) {"
-                    " if (typeof b[k] === 'object') { merge(a[k], b[k]); } else { a[k] = b[k]; } } };"
-                    f" merge(L.drawLocal, {js_json(draw_words(t))}); }})();</script>")
+    words = DrawWords(js_json(draw_words(t)))
 
     def add(m) -> None:
+        words.add_to(m)  # before the tool: its toolbar reads L.drawLocal when it is made
         tool = Draw(export=False, position="topleft", draw_options={"circle": False, "circlemarker": False},
                     edit_options={"edit": False})
         tool.default_js = [("leaflet_draw_js", f"{STATIC_URL}/vendor/leaflet-draw/leaflet.draw.js")]
         tool.default_css = [("leaflet_draw_css", f"{STATIC_URL}/vendor/leaflet-draw/leaflet.draw.css")]
         tool.add_to(m)
         ClickAnywhere().add_to(m)
-        m.get_root().html.add_child(words, name="xxgeo_draw_words")
 
     return add
 
