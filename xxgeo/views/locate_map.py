@@ -15,6 +15,8 @@ from ..jsembed import js_json
 from ..mapping.assets import STATIC_URL
 
 RED = "#d62728"
+RING = (f'<div style="width:20px;height:20px;border:3px solid {RED};border-radius:50%;'
+        'background:rgba(214,39,40,0.35);box-shadow:0 0 0 2px #fff"></div>')
 #: the drawing tool's words: a path in Leaflet.draw's ``L.drawLocal`` -> a ``locate.draw_*`` string
 DRAW_WORDS = {
     "draw.toolbar.buttons.polyline": "draw_line", "draw.toolbar.buttons.polygon": "draw_polygon",
@@ -107,8 +109,9 @@ def preview_group(name: str, geom, amap: bool):
     g = transform_geometry(geom, wgs84_to_gcj02) if amap else geom
     style = {"color": RED, "weight": 4, "fillColor": RED, "fillOpacity": 0.25}
     for part in getattr(g, "geoms", [g]):
-        if part.geom_type == "Point":
-            folium.CircleMarker([part.y, part.x], radius=9, color=RED, weight=3, fill=True, fill_opacity=0.6).add_to(fg)
+        if part.geom_type == "Point":  # a ring in the marker pane: above every canvas-drawn project and site
+            folium.Marker([part.y, part.x], icon=folium.DivIcon(html=RING, icon_size=(26, 26), icon_anchor=(13, 13)),
+                          z_index_offset=2000).add_to(fg)
         else:
             folium.GeoJson(shapely.geometry.mapping(part), style_function=lambda _f, s=style: s).add_to(fg)
     return fg
