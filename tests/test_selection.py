@@ -1,6 +1,6 @@
 """A project picked in a table (issue 17, item 4): the map rings it and opens its popup (the spec-drawn layer
-and the fast canvas layer alike); a project with no place gets one sentence and a link to its edit form, and
-that link opens the 数据 view's edit tab on it. Unit tests on build_map, then the running app in Chromium."""
+and the fast canvas layer alike); a project with no place gets one sentence and a link that opens the placing
+workspace (?view=locate) on it. Unit tests on build_map, then the running app in Chromium."""
 
 from __future__ import annotations
 
@@ -125,19 +125,16 @@ def test_clicking_rows_highlights_or_explains(browser, server, dataset, lang):
     _click_row(page, 0, 2)
     sentence = "has no place on the map yet" if lang == "en" else "还没有地图位置"
     page.get_by_text(sentence).wait_for(timeout=60000)
-    link = page.locator(f'a[href*="view=data"][href*="id={unlocated["project_id"]}"]')
+    link = page.locator(f'a[href*="view=locate"][href*="id={unlocated["project_id"]}"]')
     link.wait_for(timeout=30000)
     link.scroll_into_view_if_needed()
     page.locator('[data-testid="stAlert"]').filter(has_text=sentence).screenshot(
         path=f"/tmp/i17c/selection-unlocated-{lang}.png")
     href = link.get_attribute("href")
     page.goto(f"{server}/{href}")
-    selected = page.locator('[role="tab"][aria-selected="true"]')
-    selected.wait_for(timeout=90000)
-    assert selected.inner_text().strip() == tr("data.tab_edit", lang)
-    chosen = ("You are changing: " if lang == "en" else "将修改：") + unlocated["project_id"]
+    chosen = tr("locate.chosen", lang, pid=unlocated["project_id"], name=unlocated["name"])
     page.get_by_text(chosen).wait_for(timeout=60000)
-    page.screenshot(path=f"/tmp/i17c/selection-edit-{lang}.png", full_page=True)
+    page.screenshot(path=f"/tmp/i17c/selection-locate-{lang}.png", full_page=True)
     assert not errors and not blocked, (errors, blocked)
     page.close()
 

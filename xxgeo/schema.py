@@ -10,12 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .county import county as county_profile
+from .precision import CODES as PRECISION_CODES
 from .vocab import CHECKLIST, LIFECYCLE_STAGES, PARCEL_STATUSES, PRECISION, is_blank, label_text
 
 CATEGORIES = ("工业", "农业", "文旅", "交通", "能源", "生态水利", "新基建数字", "城建", "社会民生", "商贸物流",
               "未分类")  # 未分类: imported without a category (issue 13), a data-quality item
-#: ``park`` extends DESIGN.md's list: inside a named park whose boundary is schematic.
-LOC_PRECISIONS = ("surveyed", "village", "park", "township", "county", "schematic")
+#: the precision scale, most precise first (:mod:`xxgeo.precision`); ``park`` extends DESIGN.md's list: inside a
+#: named park whose boundary is schematic.
+LOC_PRECISIONS = PRECISION_CODES
 LOC_PRECISION_LABELS = {code: zh for code, (zh, _en) in PRECISION.items()}
 BOUNDARY_QUALITIES = ("official", "schematic")
 SITE_KINDS = ("景区", "遗址", "文物", "红色", "自然保护区", "乡村旅游", "场馆")
@@ -95,6 +97,15 @@ CONTACT_FIELDS = (
     Field("contact_phone", label="联系电话", pattern=r"^[0-9+()（）\-－ 、,，;；/转]+$"),
     Field("contact_email", label="电子邮箱", pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
     Field("contact_address", label="联系地址"),
+)
+
+
+#: where a project's location came from and who set it when (issue 13): click / paste / photo / the plan /
+#: an import's file name; the user; the time (UTC ISO 8601, shown in local time)
+LOCATION_SOURCE_FIELDS = (
+    Field("loc_source", label="位置来源"),
+    Field("located_by", label="定位人"),
+    Field("located_at", label="定位时间"),
 )
 
 
@@ -200,6 +211,7 @@ _layer("projects", "项目", ("Point", "MultiPoint", "LineString", "MultiLineStr
     Field("source_text", label="规划原文"),
     Field("place_note", label="位置说明"),
     Field("loc_precision", required=True, choices=LOC_PRECISIONS, label="位置精度"),
+    *LOCATION_SOURCE_FIELDS,
     Field("public", "bool", required=True, label="是否公开"),
     Field("version", "int", label="版本"),
     # 调度 (issue 12): entered by the bureau or the township head; the plan states none of them

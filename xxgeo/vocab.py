@@ -3,13 +3,16 @@
 
 The stored values stay Chinese (the plan's own words); this module says how a value is read from what people
 type (:func:`to_bool`) and how it is shown in Chinese or English (:func:`category_text`, :func:`fmt_wan`, …).
-It imports nothing from xxgeo, so every other module (schema, io, mapping, reports, views) may use it.
+It imports only :mod:`xxgeo.precision` from xxgeo, so every other module (schema, io, mapping, reports, views)
+may use it.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+
+from .precision import SCALE
 
 #: yes/no words people write in tables and forms (compared in lower case, spaces stripped)
 TRUE_WORDS = frozenset({"true", "1", "yes", "y", "t", "是", "公开", "可公开", "对外公开", "√", "✓"})
@@ -23,12 +26,8 @@ CATEGORY_EN: dict[str, str] = {
     "未分类": "Uncategorised",
 }
 
-#: location precision code -> (Chinese label, English label); the Chinese labels are ``schema.LOC_PRECISION_LABELS``
-PRECISION: dict[str, tuple[str, str]] = {
-    "surveyed": ("实测", "surveyed"), "village": ("村级位置", "village point"),
-    "park": ("园区示意位置", "park (schematic)"), "township": ("乡镇示意点", "township point (schematic)"),
-    "county": ("全县（无具体位置）", "county-wide (no site)"), "schematic": ("示意", "schematic"),
-}
+#: location precision code -> (Chinese label, English label), most precise first (:mod:`xxgeo.precision`)
+PRECISION: dict[str, tuple[str, str]] = {p.code: (p.zh, p.en) for p in SCALE}
 
 #: project, park and site statuses as the plan writes them, in English
 STATUS_EN: dict[str, str] = {
@@ -124,7 +123,9 @@ LABEL_EN: dict[str, str] = {
     "规划原文": "Plan text", "规划所述距离": "Distances stated in the plan", "规划期限": "Plan period",
     "规划面积（规划所述）": "Planned area (plan)", "起点": "From", "边界性质": "Boundary", "途经": "Via",
     "道路等级": "Road class", "长度（规划所述）": "Length (plan)", "项目名称": "Name", "项目编号": "Project id",
-    "驻地位置说明": "Seat location note", "驻地纬度": "Seat latitude", "驻地经度": "Seat longitude",
+    "驻地位置说明": "Seat location note",
+    "位置来源": "Location source", "定位人": "Located by", "定位时间": "Located at",
+    "IATI位置精度代码": "IATI precision code", "驻地纬度": "Seat latitude", "驻地经度": "Seat longitude",
 }
 #: the 调度 (issue 12) labels and values: project fields, layers ``progress`` and ``problems``
 LABEL_EN.update({
