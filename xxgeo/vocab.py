@@ -36,6 +36,7 @@ STATUS_EN: dict[str, str] = {
     "启动实施": "started", "规划实施": "implemented as planned", "引进实施": "brought in and implemented",
     "如期完成": "completed on schedule", "前期": "preparatory stage", "稳步推进": "advancing steadily",
     "启动": "started", "分批启动": "started in batches", "编制": "being drafted", "落户": "settled in",
+    "落地": "landed (to start soon)",
     "实施": "implemented", "建成投用": "completed and in use", "争取": "being sought", "规划": "planned",
 }
 
