@@ -35,6 +35,8 @@ from .search import SearchControl, search_index
 #: the store layer whose rows a :class:`~xxgeo.mapping.MapFilter` selects (the filter is a project filter;
 #: a layer spec cannot switch it off, so it cannot widen what the public sees)
 FILTERED_LAYER = "projects"
+#: the place search indexes the projects' names when the map carries at most this many (more: use the filter)
+SEARCH_PROJECTS_MAX = 5000
 
 
 @dataclass(frozen=True)
@@ -180,8 +182,9 @@ def build_map(dataset, request: MapRequest | None = None, *, specs: dict | None 
                         show=project_spec.default_on).add_to(m)
     folium.LayerControl(collapsed=req.compact, position="topright").add_to(m)
     drawn_layers = {s.layer for s in specs_list}
-    SearchControl(_shifted(search_index(dataset, layers=drawn_layers, lang=req.lang, groups=groups), shift),
-                  lang=req.lang).add_to(m)
+    index = search_index(dataset, layers=drawn_layers, lang=req.lang, groups=groups, projects=rows,
+                         limit=0 if tileset is not None else SEARCH_PROJECTS_MAX)  # tiled: names stay in the tiles
+    SearchControl(_shifted(index, shift), lang=req.lang).add_to(m)
 
     note = tr("areas.note" if groups else "areas.note_plain", req.lang)
     HtmlControl(legend_html(specs_list, lang=req.lang, present=present, choropleth=chor_legend, note=note,

@@ -19,6 +19,7 @@ from ..i18n import tr
 from ..jsembed import js_json
 from ..names import _norm, short_village, township_short
 from ..quality import PRECISE, exact_mask
+from .areas import group_rows
 
 #: the kinds of entry, in the order equally good matches are listed
 KINDS = ("township", "park", "village", "scenic_sites", "places", "roads", "projects")
@@ -33,23 +34,28 @@ def search_key(text) -> str:
     return _norm(text).lower()
 
 
+def _text(v) -> str:
+    """A cell as text; empty (None, NaN, "") as ""."""
+    return "" if v is None or v is pd.NA or (isinstance(v, float) and v != v) else str(v)
+
+
 def _keys(kind: str, row) -> list[str]:
-    name = str(row.get("name") or "")
+    name = _text(row.get("name"))
     keys = [name]
     if kind == "township":
         keys.append(township_short(name))
-        keys.append(str(row.get("code") or ""))
+        keys.append(_text(row.get("code")))
     elif kind == "park":
-        keys += [a for a in str(row.get("aliases") or "").split("；") if a]
-        keys.append(str(row.get("park_id") or ""))
+        keys += [a for a in _text(row.get("aliases")).split("；") if a]
+        keys.append(_text(row.get("park_id")))
     elif kind == "village":
-        keys += [short_village(name), str(row.get("short_name") or "")]
+        keys += [short_village(name), _text(row.get("short_name"))]
     elif kind == "places":
-        keys.append(str(row.get("name_en") or ""))
+        keys.append(_text(row.get("name_en")))
     elif kind == "projects":
-        keys.append(str(row.get("project_id") or ""))
+        keys.append(_text(row.get("project_id")))
     elif kind == "roads":
-        keys.append(str(row.get("road_id") or ""))
+        keys.append(_text(row.get("road_id")))
     out = []
     for k in keys:
         k = search_key(k)
@@ -72,32 +78,40 @@ def _where(geom, anchor=None) -> dict | None:
 
 
 def search_index(dataset, *, layers: set | None = None, lang: str = "zh", groups: list | None = None,
-                 limit: int = 20000) -> list[dict]:
+                 projects=None, limit: int = 5000) -> list[dict]:
     """Every searchable name of ``dataset``: ``{"n": name, "k": kind, "l": kind label, "keys": [...],
     "at": [lon, lat], "bounds": [[s, w], [n, e]] (areas and lines)}``.
 
     ``layers``: the store layers the map draws (a layer the role does not see is not indexed; townships and
-    places are always indexed, they are where things are). A project drawn in a counted symbol (``groups``,
-    :func:`xxgeo.mapping.areas.area_groups`) is found at its symbol, not at the spread point it is stored at;
-    a project with neither is not indexed (it has no place to fly to). ``limit``: at most this many projects
+    places are always indexed, they are where things are). ``projects``: the rows the map draws (default: the
+    dataset's). A project drawn in a counted symbol (``groups``, :func:`xxgeo.mapping.areas.area_groups`) is
+    found at its (first) symbol — a county-wide one at the county's — not at the spread point it is stored at;
+    a project in neither is not indexed (it has no place to fly to). ``limit``: at most this many projects
     (a library of 100 000 is searched by the project filter, not by the map's box)."""
     out = []
     at_group = {}
-    for g in groups or ():
-        for item in g["items"]:
-            at_group.setdefault(item[0], (g["lon"], g["lat"]))
+    projects = dataset.get("projects") if projects is None else projects
+    if groups and projects is not None and len(projects):
+        where = {g["key"]: (g["lon"], g["lat"]) for g in groups}
+        rows = group_rows(projects, dataset)
+        ids = projects["project_id"].astype(str).to_numpy()
+        for pos, key in zip(rows["pos"], rows["key"]):
+            if key in where:
+                at_group.setdefault(ids[pos], where[key])
     for kind in KINDS:
         layer, _col = _SOURCES[kind]
         if layers is not None and layer not in layers and kind not in ("township", "places"):
             continue
-        df = dataset.get(layer)
+        df = projects if kind == "projects" else dataset.get(layer)
         if df is None or not len(df) or "name" not in df.columns:
             continue
         if kind == "projects":
             exact = exact_mask(df)
             ids = df["project_id"].astype(str) if "project_id" in df.columns else pd.Series("", index=df.index)
             keep = exact | ids.isin(at_group).to_numpy()
-            df = df[keep].head(limit)
+            if int(keep.sum()) > limit:
+                continue
+            df = df[keep]
         label = tr(f"search.kind_{kind}", lang)
         for row, geom in zip(df.drop(columns="geometry", errors="ignore").to_dict("records"), df.geometry):
             anchor = None
@@ -108,7 +122,9 @@ def search_index(dataset, *, layers: set | None = None, lang: str = "zh", groups
             where = _where(geom, anchor) if kind != "township" else _township_where(geom, anchor)
             if where is None:
                 continue
-            out.append({"n": str(row["name"]), "k": kind, "l": label, "keys": _keys(kind, row), **where})
+            if not _text(row.get("name")):
+                continue
+            out.append({"n": _text(row["name"]), "k": kind, "l": label, "keys": _keys(kind, row), **where})
     return out
 
 
