@@ -177,6 +177,8 @@ def build_map(dataset, request: MapRequest | None = None, *, specs: dict | None 
                                if spec.class_field and len(gdf) else {})
         SpecLayer(fc, spec_json(spec, req.lang), name=spec.title_for(req.lang), lang=req.lang,
                   show=spec.default_on).add_to(m)
+    if groups and not present.get(FILTERED_LAYER):  # no pin at all: the legend lists the counted symbols only
+        present.pop(FILTERED_LAYER, None)
     if groups:
         AreaCountsLayer(groups, name=tr("areas.title", req.lang), lang=req.lang,
                         show=project_spec.default_on).add_to(m)
