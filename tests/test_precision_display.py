@@ -170,3 +170,29 @@ def test_the_fast_path_still_draws_exact_pins_and_counts_the_rest(dataset):
     payload = json.loads(re.search(r"xxgeo\.fastPoints\((\{.*?\})\);", html, re.S).group(1))
     assert payload["n"] == 2500
     assert [g["n"] for g in _areas(html) if g["key"] == "township:140828102"] == [500]
+
+
+# ----------------------------------------------------------------------------- the planning view (AppTest)
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_planning_view_has_the_precision_filter_and_the_quality_panel(app, dataset, lang):
+    at = app(lang=lang, view="planning", precision="park")
+    assert not at.exception
+    p = dataset["projects"]
+    n = int((p["loc_precision"] == "park").sum())
+    assert at.multiselect(key="f_prec").value == ["park"]
+    assert at.dataframe[0].value.shape[0] == n  # the project table: the filter applies
+    heading = "Data quality: location precision" if lang == "en" else "数据质量：位置精度"
+    assert any(heading in e.label for e in at.expander)
+    quality = at.dataframe[1].value
+    col = "Projects" if lang == "en" else "项目数"
+    assert quality[col].astype(int).tolist() == [n]
+    unplaced = ("Key projects still without an exact site" if lang == "en" else "尚无具体位置的重点项目")
+    assert any(unplaced in m.value for m in at.markdown)
+
+
+def test_planning_quality_table_over_every_project(app, dataset):
+    at = app(view="planning")
+    quality = at.dataframe[1].value
+    assert quality["项目数"].astype(int).sum() == len(dataset["projects"])
+    assert set(quality["地图上"]) == {"只到区域（汇总计数）"}
+    assert at.dataframe[2].value.shape[0] == int(dataset["projects"]["investment_wan"].notna().sum())

@@ -129,7 +129,6 @@ def render(ctx) -> None:
     show_map(ctx, "plan_map", MapRequest(flt, lang=ctx.lang, basemap=basemap, overlay=overlay, compact=True,
                                          highlight_project=highlight), height=560)
 
-    render_quality(ctx, sel)
     st.markdown(ctx.t("planning.table"))
     if len(sel) > TABLE_ROWS:
         st.caption(ctx.t("planning.table_capped", n=f"{len(sel):,}", shown=f"{TABLE_ROWS:,}"))
@@ -148,6 +147,7 @@ def render(ctx) -> None:
                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="plan_xlsx")
     b.download_button(ctx.t("planning.download_csv", what=what), lambda: _download(sel, ctx, flt, "csv"),
                       ctx.t("planning.file_csv"), "text/csv", key="plan_csv")
+    render_quality(ctx, sel)  # last: the project table stays the view's first table
 
 
 def _xlsx(sel, ctx, flt: MapFilter) -> bytes:
