@@ -152,6 +152,10 @@ def test_key_projects_unplaced_by_level_or_by_investment():
     p["key_level"] = ["县级重点", None, "省级重点", "省级重点"]
     rows, basis = unplaced_key_projects(p)
     assert basis == "key_level" and rows["project_id"].tolist() == ["D", "A"]  # 省 before 县; C is placed
+    p["key_level"] = None
+    p["investment_wan"] = np.nan
+    rows, basis = unplaced_key_projects(p)
+    assert basis == "none" and rows.empty  # nothing says which are key: none is listed as "key"
 
 
 def test_the_default_store_figures(dataset):

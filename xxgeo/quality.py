@@ -78,7 +78,14 @@ def unplaced_key_projects(projects: pd.DataFrame, limit: int | None = 20) -> tup
     With a ``key_level`` column (the dispatch fields of issue 12) the key projects are those with a key level,
     ordered by it (国家, 省, 市, 县 级, then any other) and then by stated investment; without it (or when no
     project has a level) the projects with a stated investment, largest first.
-    Returns (rows, basis) with basis ``"key_level"`` or ``"investment"``."""
+    Returns (rows, basis) with basis ``"key_level"`` or ``"investment"``, or ``"none"`` when no project at all
+    (placed or not) has a key level or a stated investment — then nothing tells which ones are key."""
+    inv_all = pd.to_numeric(projects["investment_wan"], errors="coerce") if "investment_wan" in projects.columns \
+        else pd.Series(np.nan, index=projects.index)
+    lvl_all = projects["key_level"] if "key_level" in projects.columns else None
+    levelled = lvl_all is not None and bool((lvl_all.notna() & (lvl_all.astype(str) != "")).any())
+    if not inv_all.notna().any() and not levelled:
+        return projects.iloc[:0], "none"
     rest = projects[~exact_mask(projects)]
     inv = pd.to_numeric(rest["investment_wan"], errors="coerce") if "investment_wan" in rest.columns \
         else pd.Series(np.nan, index=rest.index)

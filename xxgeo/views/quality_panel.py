@@ -51,6 +51,8 @@ def render_quality(ctx, projects: pd.DataFrame) -> None:
         rows, basis = unplaced_key_projects(projects, limit=20)
         st.markdown(t("quality.key_heading"))
         st.caption(t(f"quality.basis_{basis}"))
+        if basis == "none":
+            return
         if rows.empty:
             st.caption(t("quality.none_unplaced"))
             return
