@@ -103,6 +103,7 @@ LABEL_EN: dict[str, str] = {
     "亩均税收": "Tax per mu", "通路": "Road", "通电": "Power", "通水": "Water", "通讯": "Telecoms",
     "排水": "Drainage", "通燃气": "Gas", "通热力": "Heating", "场地平整": "Site levelled", "供地状态": "Supply status",
     "照片": "Photo", "全景链接": "Panorama link",
+    "原文（含转换时丢失的图片）": "As written (an image lost in conversion)",
     "2015年": "2015", "2020年": "2020", "2020年目标": "2020 target", "2025年目标": "2025 target",
     "上级指标": "Parent indicator", "专栏分组": "Box group", "主导产业": "Leading industries",
     "乡镇代码": "Township code", "位置与四至": "Location and bounds", "位置精度": "Location precision",
