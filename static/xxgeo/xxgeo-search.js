@@ -1,6 +1,6 @@
 /* xxgeo: place search on the map, offline. The index (xxgeo/mapping/search.py) carries each entry's keys in
- * the compared form (no spaces, quotes or brackets, lower case; a township also by its short name, so 裴介
- * finds 裴介镇); here a typed text is put in the same form and ranked: exact, prefix, substring, the entry's
+ * the compared form (no spaces, quotes or brackets, lower case; a township also by its short name, without
+ * 镇/乡/街道); here a typed text is put in the same form and ranked: exact, prefix, substring, the entry's
  * key inside the text, the typed characters in order. Picking an entry flies the map there.
  * Every value from the data is inserted as text (xxgeo.esc), never as HTML. Needs xxgeo-map.js. */
 (function () {
