@@ -84,7 +84,8 @@ def test_result_carries_counts_and_html(dataset):
     assert isinstance(r, MapResult) and r.tileset is None
     sel = dataset["projects"][dataset["projects"]["category"] == "工业"]
     assert r.counts == {"projects": len(sel), "projects_drawn": int(sel.geometry.notna().sum())}
-    assert set(r.present["projects"]) == {"工业"}
+    # the default projects are known only to areas: counted per area, no category pin in the legend
+    assert "projects" not in r.present and r.areas["projects_in_areas"] == len(sel)
     page = r.html()
     assert page.startswith("<!DOCTYPE html>") and r.map.get_name() in page and r.map.get_name() in map_html(r)
 
@@ -124,6 +125,9 @@ def _with_placed_villages(dataset) -> Dataset:
 
 def test_highlight_on_request_and_precision_follow_the_specs(dataset, tmp_path):
     ds = _with_placed_villages(dataset)
+    p = ds["projects"].copy()
+    p.loc[p.index[p.geometry.notna()][:5], "loc_precision"] = "digitised"  # pins whose tooltip says so
+    ds = Dataset({**ds.layers, "projects": p})
     code = ds["townships"]["code"].iloc[3]
     on = payloads(map_html(build_map(ds, MapRequest(highlight_township=code, show_villages=True, assets="inline"))))
     lit = [f["properties"]["_id"] for f in on["townships"]["features"] if f["properties"].get("_highlight")]

@@ -156,7 +156,7 @@ def test_write_layers_is_atomic(pg_store, monkeypatch):
     trimmed = pg_store.read("projects").iloc[:3]
     with pytest.raises(Boom):
         pg_store.write_layers({"projects": trimmed, "indicators": pg_store.read("indicators")}, user="t")
-    assert len(pg_store.read("projects")) == 550
+    assert len(pg_store.read("projects")) == 536
     pd.testing.assert_frame_equal(pg_store.read("township_indicators"), before)
     assert len(pg_store.list_backups()) == n_backups  # the backup rolled back with the rest
 
@@ -203,7 +203,7 @@ def test_cli_commands_on_postgis(pg_store, tmp_path):
     assert r.returncode != 0 and "已被他人修改" in r.stderr and "Traceback" not in r.stderr
     r = cli("export", "--layer", "projects", "--format", "geojson", "--out", str(tmp_path / "p.geojson"))
     assert r.returncode == 0, r.stderr
-    assert len(json.loads((tmp_path / "p.geojson").read_text(encoding="utf-8"))["features"]) == 550
+    assert len(json.loads((tmp_path / "p.geojson").read_text(encoding="utf-8"))["features"]) == 536
     r = cli("map", "--out", str(tmp_path / "m.html"))
     assert r.returncode == 0 and (tmp_path / "m.html").stat().st_size > 10_000, r.stderr
     r = cli("restore")
@@ -281,7 +281,7 @@ def test_public_writes_nothing(any_store):
         store.write_layers({"projects": store.read("projects").iloc[:3]})
     with pytest.raises(PermissionDenied, match="无权"):
         store.restore("anything")
-    assert len(any_store.read("projects")) == 550 and len(any_store.read("audit_log")) == n_audit
+    assert len(any_store.read("projects")) == 536 and len(any_store.read("audit_log")) == n_audit
 
 
 def test_township_head_edits_only_own_township(any_store):
@@ -327,9 +327,9 @@ def test_build_and_undo_commands_on_postgis(pg_store_factory):
                               text=True, env=env, timeout=300)
 
     r = cli("build")
-    assert r.returncode == 0 and "projects 550" in r.stdout and "schema=" in r.stdout, r.stderr
+    assert r.returncode == 0 and "projects 536" in r.stdout and "schema=" in r.stdout, r.stderr
     assert "xxgeo@" in r.stdout and ":xxgeo@" not in r.stdout  # the URL is shown without the password
-    assert len(store.read("projects")) == 550 and len(store.read("townships")) == 11
+    assert len(store.read("projects")) == 536 and len(store.read("townships")) == 11
     assert store.read("audit_log")["action"].tolist() == ["build"] and not store.list_backups()
     r = cli("undo", "--user", "甲")
     assert r.returncode != 0 and "重建数据库" in r.stderr and "restore" in r.stderr and "Traceback" not in r.stderr

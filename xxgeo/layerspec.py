@@ -54,6 +54,10 @@ class Behaviour:
     #: polygons are labelled with their number within their park (1, 2, …; :func:`xxgeo.parcels.numbers`), the
     #: numbers the cards and the brochure use
     numbered: bool = False
+    #: features known only to an area (not a precise ``loc_precision``: :mod:`xxgeo.quality`) are not drawn as
+    #: pins but counted, one symbol per township / park / village / the county, opening their list
+    #: (:mod:`xxgeo.mapping.areas`; the project layer, the one the map request filters)
+    area_counts: bool = False
 
 
 @dataclass(frozen=True)
@@ -109,7 +113,8 @@ def _refuse(where: str, zh: str, en: str) -> ValidationFailed:
 
 _KINDS = {"fast_above": int, "simplify": str, "simplify_tolerance": float, "simplify_above": int,
           "highlight_param": str, "highlight_popup": bool,
-          "on_request": str, "choropleth": bool, "precision_label": bool, "keep_empty": bool, "numbered": bool}
+          "on_request": str, "choropleth": bool, "precision_label": bool, "keep_empty": bool, "numbered": bool,
+          "area_counts": bool}
 _CHOICES = {"simplify": SIMPLIFY_MODES, "highlight_param": tuple(HIGHLIGHT_PARAMS), "on_request": tuple(ON_REQUEST)}
 
 

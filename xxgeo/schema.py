@@ -281,6 +281,7 @@ _layer("indicators", "规划指标", (), (
     Field("growth_14th", label="年均增长（%）"),
     Field("nature", choices=NATURES, label="属性"),
     Field("source_ref", required=True, label="出处"),
+    Field("lost_text", label="原文（含转换时丢失的图片）"),  # a cell emptied because part of it was an image
 ), id_field="indicator_id")
 
 _layer("indicator_actuals", "指标年度实际值", (), (

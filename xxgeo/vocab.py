@@ -36,6 +36,7 @@ STATUS_EN: dict[str, str] = {
     "启动实施": "started", "规划实施": "implemented as planned", "引进实施": "brought in and implemented",
     "如期完成": "completed on schedule", "前期": "preparatory stage", "稳步推进": "advancing steadily",
     "启动": "started", "分批启动": "started in batches", "编制": "being drafted", "落户": "settled in",
+    "落地": "landed (to start soon)",
     "实施": "implemented", "建成投用": "completed and in use", "争取": "being sought", "规划": "planned",
 }
 
@@ -102,6 +103,7 @@ LABEL_EN: dict[str, str] = {
     "亩均税收": "Tax per mu", "通路": "Road", "通电": "Power", "通水": "Water", "通讯": "Telecoms",
     "排水": "Drainage", "通燃气": "Gas", "通热力": "Heating", "场地平整": "Site levelled", "供地状态": "Supply status",
     "照片": "Photo", "全景链接": "Panorama link",
+    "原文（含转换时丢失的图片）": "As written (an image lost in conversion)",
     "2015年": "2015", "2020年": "2020", "2020年目标": "2020 target", "2025年目标": "2025 target",
     "上级指标": "Parent indicator", "专栏分组": "Box group", "主导产业": "Leading industries",
     "乡镇代码": "Township code", "位置与四至": "Location and bounds", "位置精度": "Location precision",
