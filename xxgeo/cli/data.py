@@ -24,6 +24,8 @@ def register(sub) -> dict:
     p.add_argument("--source-layer", help="文件中有多个图层时，要导入的那个")
     p.add_argument("--user", help=USER_HELP)
     p.add_argument("--dry-run", action="store_true", help="只检查并报告，不写入")
+    p.add_argument("--kind", help="--layer constraints：管控类型（如 永久基本农田），该类型原有数据被整体替换")
+    p.add_argument("--rule", help="--layer constraints：管控规则 forbidden / restricted / must-be-inside（默认按类型）")
 
     e = sub.add_parser("export", help="导出图层：gpkg、geojson、shp（zip）、xlsx、csv、kml")
     e.add_argument("--layer", required=True)
@@ -75,6 +77,10 @@ def cmd_import(args) -> int:
     from ..importers import commit_import, prepare_import, refusal
 
     store = _store(args)
+    if args.layer == "constraints" or args.kind:
+        from .check import import_constraints
+
+        return import_constraints(args, store, _user(args))
     plan = prepare_import(args.file, args.layer, store, crs=args.crs, encoding=args.encoding, replace=args.replace,
                           source_layer=args.source_layer, user=_user(args))
     for n in plan.notes:
