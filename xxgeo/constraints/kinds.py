@@ -24,8 +24,8 @@ VERDICT_EN = {CONFLICT: "Conflict", VERIFY: "To verify", CLEAR: "No conflict", U
 VERDICT_COLORS = {CONFLICT: "#d7191c", VERIFY: "#fdae61", UNKNOWN: "#8c8c8c", CLEAR: "#1a9641"}
 RULE_LABELS = {"forbidden": ("禁止占用", "forbidden"), "restricted": ("限制占用（需审批）", "restricted (needs approval)"),
                "must_be_inside": ("须位于其内", "must be inside")}
-#: colour of a kind the data file does not list
-OTHER_COLOR = "#7f8c8d"
+#: the map's class of a kind the data file does not list (layers/constraints.toml [classes])
+OTHER = "其他"
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,6 @@ class KindInfo:
     name: str
     rule: str
     en: str = ""
-    color: str = OTHER_COLOR
 
 
 @dataclass(frozen=True)
@@ -47,7 +46,7 @@ class ConstraintRules:
     protection_m: dict = field(default_factory=dict)
 
     def info(self, kind: str) -> KindInfo:
-        """The kind's description (an unlisted kind: ``other_rule``, grey, its own name in English)."""
+        """The kind's description (an unlisted kind: ``other_rule``, its own name in English)."""
         return self.kinds.get(kind) or KindInfo(kind, self.other_rule, kind)
 
     def label(self, kind: str, lang: str = "zh") -> str:
@@ -76,7 +75,7 @@ def _load(path: str) -> ConstraintRules:
             raise StoreError(f"管控边界配置文件 {path}：类型“{name}”的规则“{rule}”无效（可用：{'、'.join(CONSTRAINT_RULES)}）。",
                              english=f"{path}: kind “{name}” has an invalid rule “{rule}” "
                                      f"(one of {', '.join(CONSTRAINT_RULES)}).")
-        kinds[name] = KindInfo(name, rule, str(d.get("en", name)), str(d.get("color", OTHER_COLOR)))
+        kinds[name] = KindInfo(name, rule, str(d.get("en", name)))
     dist = {str(k): float(v) for k, v in (data.get("protection_m") or {}).items() if v not in (None, "")}
     return ConstraintRules(kinds, str(data.get("other_rule", "restricted")), dist)
 

@@ -25,6 +25,7 @@ from ..tiles import BUDGET as TILE_BUDGET
 from ..tiles import TileSet, TileStore, tiled_payload
 from .assets import add_basemap, use_assets
 from .elements import FitNow, HtmlControl, SpecLayer
+from .marks import image_layer, marks_layer
 from .payload import display_coverage, fast_columns, fast_highlight, fast_payload, feature_collection, spec_json
 from .request import MapRequest, filter_projects
 
@@ -123,6 +124,9 @@ def build_map(dataset, request: MapRequest | None = None, *, specs: dict | None 
         b = spec.behaviour
         if b.on_request and not req.field_value(ON_REQUEST[b.on_request]):
             continue
+        if b.image_tiles:
+            present[spec.layer] = image_layer(m, spec, req.constraint_tiles, req.lang)
+            continue
         gdf = frame(spec.layer)
         extra: dict = {}
         if b.simplify == "coverage":
@@ -154,6 +158,8 @@ def build_map(dataset, request: MapRequest | None = None, *, specs: dict | None 
                                if spec.class_field and len(gdf) else {})
         SpecLayer(fc, spec_json(spec, req.lang), name=spec.title_for(req.lang), lang=req.lang,
                   show=spec.default_on).add_to(m)
+    if req.marks:
+        marks_layer(m, dataset[FILTERED_LAYER], req.marks, prep, req.lang)
     folium.LayerControl(collapsed=req.compact, position="topright").add_to(m)
 
     note = ("乡镇界为示意，非法定界线；项目位置按规划表述标注到园区或乡镇示意点，非实测位置。"

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..legend import Overlay
+from ..tiles import ImageTiles
 
 #: how the page gets Leaflet and xxgeo's scripts: served by the app, or written into the page
 ASSET_MODES = ("static", "inline")
@@ -151,6 +152,10 @@ class MapRequest:
     height: str | int = "100%"
     fit: str = "selection"
     tianditu_key: str | None = None
+    #: the control lines as image tiles (layers whose spec says ``on_request = "constraints"``), and the
+    #: check's verdicts to highlight: ((project_id, verdict), …) drawn over the projects
+    constraint_tiles: ImageTiles | None = None
+    marks: tuple = ()
 
     def __post_init__(self) -> None:
         if self.filter is None:
