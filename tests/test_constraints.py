@@ -4,9 +4,9 @@ overlaps in 亩 equal to an independent computation, refusals, both backends, En
 from __future__ import annotations
 
 import pytest
-
 from constraintfactory import expected_mu, farmland, projects, urban
 from datafactory import shapefile_zip
+
 from xxgeo.cli import main
 from xxgeo.constraints.check import check
 from xxgeo.constraints.importer import commit_constraints, prepare_constraints

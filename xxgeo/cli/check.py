@@ -12,7 +12,8 @@ USER_HELP = "用户名（数据库设有账号时须是其中之一：规划局�
 
 def register(sub) -> dict:
     """Add ``check`` to the CLI."""
-    p = sub.add_parser("check", help="三区三线合规检查：项目与管控边界（永久基本农田等）的占用、项目重叠、景区文物保护距离")
+    p = sub.add_parser("check", help="三区三线合规检查：项目与管控边界（永久基本农田等）的占用、项目重叠、"
+                                     "景区文物保护距离")
     p.add_argument("--against", nargs="+", action="extend", metavar="KIND",
                    help="只对照这些管控类型（默认：已导入的全部类型）")
     p.add_argument("--township", help="只检查一个乡镇的项目（名称、简称或代码）")
@@ -50,8 +51,8 @@ def cmd_check(args) -> int:
     result = check_store(store, against=args.against, township=code)
     towns = names_of(store)
     title = ("Compliance check against the control lines (三区三线)" if lang == "en" else "三区三线合规检查")
-    about = about_rows(result, lang, title=title, against=args.against or [], township=towns.get(code) if code else None,
-                       version=store.version())
+    about = about_rows(result, lang, title=title, against=args.against or [],
+                       township=towns.get(code) if code else None, version=store.version())
     if fmt == "xlsx":
         data = to_xlsx(result, lang, about, towns)
     else:
@@ -62,7 +63,8 @@ def cmd_check(args) -> int:
     c = result.counts()
     if lang == "en":
         print(f"Checked {len(result.projects)} projects against {len(result.kinds)} kind(s) of control line: "
-              f"{c['冲突']} conflict, {c['需核实']} to verify, {c['无冲突']} no conflict, {c['无法判断']} cannot judge; "
+              f"{c['冲突']} conflict, {c['需核实']} to verify, {c['无冲突']} no conflict, "
+              f"{c['无法判断']} cannot judge; "
               f"written to {path}")
     else:
         print(f"已检查 {len(result.projects)} 个项目（对照 {len(result.kinds)} 类管控边界）：冲突 {c['冲突']}，需核实 "
@@ -94,6 +96,6 @@ def import_constraints(args, store, user: str) -> int:
         print(f"Imported into constraints: {len(plan.frame)} polygons of “{plan.kind}” (rule {plan.rule}) replace "
               f"the {plan.replaced} stored before. Backup taken first: {backup}")
     else:
-        print(f"已导入到 constraints：“{plan.kind}”（规则 {plan.rule}）{len(plan.frame)} 个面，替换原有的 {plan.replaced} 个。"
-              f"导入前的备份：{backup}")
+        print(f"已导入到 constraints：“{plan.kind}”（规则 {plan.rule}）{len(plan.frame)} 个面，"
+              f"替换原有的 {plan.replaced} 个。导入前的备份：{backup}")
     return 0

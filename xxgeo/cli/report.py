@@ -42,7 +42,9 @@ def cmd_report(args) -> int:
     if fmt == "png":
         data = reports.print_map_png(ds, args.kind, key, paper=args.paper)
     elif args.kind == "township":
-        data = reports.township_report_pdf(ds, key)
+        from ..constraints.run import township_check
+
+        data = reports.township_report_pdf(ds, key, township_check(open_store(args.store), key))
     else:
         data = reports.park_brochure_pdf(ds, key)
     out = write_atomic(Path(args.out), data)

@@ -120,7 +120,8 @@ def check(projects: gpd.GeoDataFrame, constraints: gpd.GeoDataFrame, *, against=
     want = list(dict.fromkeys(against)) if against else stored
     for k in want:
         if k not in stored:
-            notes.append((f"尚未导入“{k}”的管控边界，未对照该类型检查。", f"No “{k}” polygons are stored: not checked."))
+            notes.append((f"尚未导入“{k}”的管控边界，未对照该类型检查。",
+                          f"No “{k}” polygons are stored: not checked."))
     kinds = [k for k in want if k in stored]
     cons = cons[cons["kind"].astype(str).isin(kinds)] if len(cons) else cons
 
@@ -150,7 +151,8 @@ def check(projects: gpd.GeoDataFrame, constraints: gpd.GeoDataFrame, *, against=
         if not ok[i]:
             verdict, (zh, en) = UNKNOWN, _reason(prec[i], bool(has_geom[i]))
         elif not kinds:
-            verdict, zh, en = UNKNOWN, "未导入所选类型的管控边界，无法判断", "no control lines of the kinds asked for: cannot judge"
+            verdict, zh, en = (UNKNOWN, "未导入所选类型的管控边界，无法判断",
+                               "no control lines of the kinds asked for: cannot judge")
         else:
             verdict = worst.get(pid, CLEAR)
             zh = en = ""
@@ -264,7 +266,9 @@ def _pairs(proj, p_m, checkable: np.ndarray, scope: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame({"project_a": proj["project_id"].to_numpy()[a], "name_a": proj["name"].to_numpy()[a],
                          "project_b": proj["project_id"].to_numpy()[b], "name_b": proj["name"].to_numpy()[b],
                          "overlap_mu": np.where(area > AREA_TOL_M2, area / M2_PER_MU, np.nan),
-                         "length_m": np.where(length > LENGTH_TOL_M, length, np.nan)}, columns=PAIR_COLUMNS)
+                         # a length only where the shared part is a line (a road across a site), not a perimeter
+                         "length_m": np.where((area <= AREA_TOL_M2) & (length > LENGTH_TOL_M), length, np.nan)},
+                        columns=PAIR_COLUMNS)
 
 
 def _near(proj, p_m, idx: np.ndarray, sites, protection: dict) -> tuple[pd.DataFrame, list]:
@@ -272,7 +276,8 @@ def _near(proj, p_m, idx: np.ndarray, sites, protection: dict) -> tuple[pd.DataF
     if sites is None or not len(sites):
         return _empty(NEAR_COLUMNS), []
     if not protection:
-        return _empty(NEAR_COLUMNS), [("景区与文物的保护距离未设定（geodata/constraints.toml [protection_m]），未检查。",
+        return _empty(NEAR_COLUMNS), [("景区与文物的保护距离未设定（geodata/constraints.toml "
+                                       "[protection_m]），未检查。",
                                        "No protection distances are set for scenic and heritage sites "
                                        "(geodata/constraints.toml [protection_m]): not checked.")]
     s = sites[sites.geometry.notna() & sites["kind"].astype(str).isin(list(protection))].reset_index(drop=True)

@@ -22,7 +22,8 @@ CONFLICT, VERIFY, CLEAR, UNKNOWN = "冲突", "需核实", "无冲突", "无法�
 VERDICTS = (CONFLICT, VERIFY, UNKNOWN, CLEAR)
 VERDICT_EN = {CONFLICT: "Conflict", VERIFY: "To verify", CLEAR: "No conflict", UNKNOWN: "Cannot judge"}
 VERDICT_COLORS = {CONFLICT: "#d7191c", VERIFY: "#fdae61", UNKNOWN: "#8c8c8c", CLEAR: "#1a9641"}
-RULE_LABELS = {"forbidden": ("禁止占用", "forbidden"), "restricted": ("限制占用（需审批）", "restricted (needs approval)"),
+RULE_LABELS = {"forbidden": ("禁止占用", "forbidden"),
+               "restricted": ("限制占用（需审批）", "restricted (needs approval)"),
                "must_be_inside": ("须位于其内", "must be inside")}
 #: the map's class of a kind the data file does not list (layers/constraints.toml [classes])
 OTHER = "其他"
@@ -72,7 +73,8 @@ def _load(path: str) -> ConstraintRules:
     for name, d in (data.get("kinds") or {}).items():
         rule = d.get("rule", "restricted")
         if rule not in CONSTRAINT_RULES:
-            raise StoreError(f"管控边界配置文件 {path}：类型“{name}”的规则“{rule}”无效（可用：{'、'.join(CONSTRAINT_RULES)}）。",
+            raise StoreError(f"管控边界配置文件 {path}：类型“{name}”的规则“{rule}”无效"
+                             f"（可用：{'、'.join(CONSTRAINT_RULES)}）。",
                              english=f"{path}: kind “{name}” has an invalid rule “{rule}” "
                                      f"(one of {', '.join(CONSTRAINT_RULES)}).")
         kinds[name] = KindInfo(name, rule, str(d.get("en", name)))

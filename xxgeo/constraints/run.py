@@ -36,3 +36,12 @@ def check_store(store, *, against=None, township: str | None = None) -> CheckRes
 def names_of(store) -> dict:
     """Township code -> name, for the tables."""
     return township_names(store.read("townships"))
+
+
+def township_check(store, code: str) -> CheckResult | None:
+    """The check of one township's projects for its report; None when no control lines are stored."""
+    cons = store.read("constraints")
+    if not len(cons):
+        return None
+    return check(store.read("projects"), cons, sites=store.read("scenic_sites"), protection_m=rules().protection_m,
+                 township=code)

@@ -31,7 +31,8 @@ HEADERS = {
     "site_precision": ("景区位置精度", "Site location precision"),
 }
 SHAPES = {"polygon": ("面", "polygon"), "line": ("线", "line"), "point": ("点", "point"), "": ("无", "none")}
-SHEETS = {"projects": ("项目结论", "Verdicts"), "hits": ("占用明细", "Overlaps"), "pairs": ("项目之间重叠", "Project overlaps"),
+SHEETS = {"projects": ("项目结论", "Verdicts"), "hits": ("占用明细", "Overlaps"),
+          "pairs": ("项目之间重叠", "Project overlaps"),
           "near": ("景区文物保护距离", "Near protected sites"), "about": ("说明", "About")}
 
 
@@ -60,10 +61,10 @@ def human(df: pd.DataFrame, lang: str = "zh", townships: dict | None = None) -> 
         if col == "verdict":
             out[col] = s.map(lambda v: verdict_label(v, lang))
         elif col in ("kind", "site_kind"):
-            out[col] = s.map(lambda v: r.label(v, lang) if col == "kind" else v)
+            out[col] = s.map(lambda v, c=col: r.label(v, lang) if c == "kind" else v)
         elif col == "kinds":
-            out[col] = s.map(lambda v: ("; " if lang == "en" else "、").join(r.label(k, lang) for k in str(v).split("、"))
-                             if v else "")
+            sep = "; " if lang == "en" else "、"
+            out[col] = s.map(lambda v, sep=sep: sep.join(r.label(k, lang) for k in str(v).split("、")) if v else "")
         elif col == "rule":
             out[col] = s.map(lambda v: rule_label(v, lang))
         elif col == "township_code":
@@ -97,7 +98,8 @@ def about_rows(result: CheckResult, lang: str, *, title: str, against: list, tow
             ("Township" if en else "乡镇", township or ("all" if en else "全部")),
             ("Projects" if en else "项目结论", said),
             ("Data version" if en else "数据版本", version),
-            ("Method" if en else "方法", "Areas in EPSG:4546 (CGCS2000 / 3-degree Gauss-Krüger CM 111E); 1 mu = 666.67 m². "
+            ("Method" if en else "方法",
+             "Areas in EPSG:4546 (CGCS2000 / 3-degree Gauss-Krüger CM 111E); 1 mu = 666.67 m². "
              "Projects located only to a village, park, township or the county are “cannot judge”, never “no conflict”."
              if en else "面积按 EPSG:4546（CGCS2000 3 度带高斯-克吕格，中央经线 111°E）计算；1 亩 = 666.67 m²。"
              "位置只精确到村、园区、乡镇或全县的项目为“无法判断”，不会判为“无冲突”。")]
@@ -120,7 +122,8 @@ def to_xlsx(result: CheckResult, lang: str, about: list, townships: dict | None 
             ws.freeze_panes = "A2"
             for j, col in enumerate(table.columns, start=1):
                 sample = [len(str(v)) for v in table[col].head(200) if v is not None]
-                ws.column_dimensions[get_column_letter(j)].width = min(50, max(8, len(str(col)) * 2, *(sample or [0])) + 2)
+                width = min(50, max(8, len(str(col)) * 2, *(sample or [0])) + 2)
+                ws.column_dimensions[get_column_letter(j)].width = width
         a, b = ("Item", "Value") if lang == "en" else ("项目", "内容")
         sheet = SHEETS["about"][i]
         spreadsheet_safe(pd.DataFrame({a: [x for x, _ in about], b: [y for _, y in about]})).to_excel(

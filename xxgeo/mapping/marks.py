@@ -44,8 +44,8 @@ def marks_layer(m: folium.Map, projects, marks: tuple, prep, lang: str) -> int:
                    marker=folium.CircleMarker(radius=7, weight=2, fill=True, fill_opacity=0.8),
                    tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False)).add_to(m)
     present = set(rows["verdict"])
-    items = "".join(f'<div class="row"><span style="display:inline-block;width:12px;height:12px;border-radius:6px;'
-                    f'background:{VERDICT_COLORS[v]};margin-right:6px"></span><span>{html.escape(verdict_label(v, lang))}'
-                    f'</span></div>' for v in VERDICTS if v in present)
+    dot = "display:inline-block;width:12px;height:12px;border-radius:6px;margin-right:6px;background:"
+    items = "".join(f'<div class="row"><span style="{dot}{VERDICT_COLORS[v]}"></span>'
+                    f'<span>{html.escape(verdict_label(v, lang))}</span></div>' for v in VERDICTS if v in present)
     HtmlControl(f"<h5>{html.escape(title)}</h5>{items}", position="bottomleft", css_class="xx-legend").add_to(m)
     return len(rows)

@@ -33,8 +33,9 @@ def _table(df: pd.DataFrame, cols: list, lang: str, towns: dict, st: dict, share
     return out
 
 
-def section(result: CheckResult, lang: str, towns: dict, st: dict, heading) -> list:
-    """The check's flowables under headings made by ``heading(text)`` (the township report's own)."""
+def section(result: CheckResult, lang: str, towns: dict, st: dict, heading, *, brief: bool = False) -> list:
+    """The check's flowables under headings made by ``heading(text)`` (the township report's own); ``brief``
+    (the township report): the projects that cannot be judged are counted, not listed."""
     en = lang == "en"
     c = result.counts()
     said = ("; " if en else "；").join(f"{human(pd.DataFrame({'verdict': [v]}), lang).iloc[0, 0]} {n}"
@@ -52,7 +53,12 @@ def section(result: CheckResult, lang: str, towns: dict, st: dict, heading) -> l
         out += _table(result.near, ["project_id", "project_name", "site_name", "site_kind", "distance_m", "limit_m"],
                       lang, towns, st, [0.12, 0.3, 0.25, 0.1, 0.11, 0.12])
     unknown = result.projects[result.projects["verdict"] == UNKNOWN]
-    if len(unknown):
+    if len(unknown) and brief:
+        out.append(pdf.para(f"{len(unknown)} projects cannot be judged: located only to a village, park, township "
+                            "or the county (python -m xxgeo check lists them)." if en else
+                            f"另有 {len(unknown)} 个项目位置只精确到村、园区、乡镇或全县，无法判断"
+                            "（python -m xxgeo check 可列出）。", st["small"]))
+    elif len(unknown):
         out += heading(f"Cannot judge ({len(unknown)})" if en else f"无法判断（{len(unknown)} 个）")
         out += _table(unknown, UNKNOWN_COLS + (["reason_en"] if "reason_en" in unknown else []), lang, towns, st,
                       [0.14, 0.36, 0.14, 0.36])
