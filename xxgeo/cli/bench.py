@@ -15,6 +15,8 @@ def register(sub) -> dict:
     b.add_argument("--repeats", type=int, default=3, metavar="N",
                    help="每个页面交错加载 N 次取中位数（默认 3；共享机器上噪声大时可加大）")
     b.add_argument("--app", type=int, metavar="N", help="另测应用在 N 个项目时每次重跑的秒数（AppTest）")
+    b.add_argument("--check", type=int, metavar="N",
+                   help="另测三区三线：N 个面的永久基本农田导入、检查与地图（如 100000）")
     add_store_arg(b)
     return {"bench": cmd_bench}
 
@@ -30,6 +32,10 @@ def cmd_bench(args) -> int:
                          english=f"--sizes must be comma-separated integers such as 1000,10000, not "
                                  f"“{args.sizes}”.") from None
     res = run(sizes, args.store, browser=not args.no_browser, repeats=args.repeats) if sizes else {"sizes": {}}
+    if args.check:
+        from ..bench import run_check
+
+        res["check"] = run_check(args.check, store_path=args.store, browser=not args.no_browser)
     if args.app:
         from ..bench import measure_app
 
@@ -39,6 +45,8 @@ def cmd_bench(args) -> int:
     else:
         for n, r in res["sizes"].items():
             print(f"{n:>7} 点  字节 {r['bytes']}  绘制(ms) {r['drawn_ms']}  比值 {r['ratios']}")
+        if "check" in res:
+            print(f"三区三线（{res['check']['polygons']} 个面）：{res['check']}")
         if "app" in res:
             print(f"应用重跑（{res['app']['projects']} 个项目，秒）：{res['app']['app_rerun_s']}")
     return 0
