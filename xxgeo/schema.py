@@ -279,6 +279,8 @@ _layer("constraints", "管控边界", POLYGONAL, (
     Field("rule", required=True, choices=CONSTRAINT_RULES, label="管控规则"),
     Field("name", label="名称"),
     Field("source", required=True, label="来源"),
+    #: computed at import (never read from a file): the polygon overlaps another of its kind
+    Field("overlaps", "bool", label="与同类图斑重叠"),
 ), geometry_required=True, on_demand=True)
 
 _layer("audit_log", "修改记录", (), (

@@ -99,6 +99,7 @@ VALUES_EN: dict[str, str] = {**CATEGORY_EN, **{zh: en for zh, en in PRECISION.va
 #: the schema's Chinese field labels (``schema.Field.label``) in English: table headers and popups
 LABEL_EN: dict[str, str] = {
     "管控类型": "Control line", "管控规则": "Rule", "管控边界": "Control lines",
+    "与同类图斑重叠": "Overlaps its kind",
     "联系单位": "Organisation", "联系人": "Contact person", "联系电话": "Telephone", "电子邮箱": "E-mail",
     "联系地址": "Address",
     "地块编号": "Parcel id", "地块名称": "Parcel name", "所在园区": "Park",

@@ -64,9 +64,8 @@ class CheckResult:
         return {v: int(vc.get(v, 0)) for v in VERDICTS}
 
 
-def _shape(g) -> str:
-    t = "" if g is None else g.geom_type
-    return "polygon" if "Polygon" in t else "line" if "Line" in t else "point" if "Point" in t else ""
+#: shapely type id + 1 (missing: -1) -> point / line / polygon ('' for none or a collection)
+_SHAPES = np.array(["", "point", "line", "line", "polygon", "point", "line", "polygon", ""], dtype=object)
 
 
 def in_township(projects: pd.DataFrame, code: str) -> np.ndarray:
@@ -92,20 +91,7 @@ def _reason(precision, has_geom: bool) -> tuple[str, str]:
 
 def _names(values) -> str:
     seen = [str(v) for v in dict.fromkeys(values) if not is_blank(v)]
-    return "、".join(seen[:MAX_NAMES]) + (f" 等 {len(seen)} 处" if len(seen) > MAX_NAMES else "")
-
-
-def _grouped_union(pieces: np.ndarray, groups: np.ndarray, n_groups: int) -> np.ndarray:
-    """One geometry per group: the piece itself when alone, else the union of the group's pieces."""
-    out = np.empty(n_groups, dtype=object)
-    order = np.argsort(groups, kind="stable")
-    counts = np.bincount(groups, minlength=n_groups)
-    starts = np.concatenate([[0], np.cumsum(counts)])
-    single = counts == 1
-    out[single] = pieces[order[starts[:-1][single]]]
-    for g in np.flatnonzero(counts > 1):
-        out[g] = shapely.union_all(pieces[order[starts[g]:starts[g + 1]]])
-    return out
+    return "、".join(seen[:MAX_NAMES])
 
 
 def check(projects: gpd.GeoDataFrame, constraints: gpd.GeoDataFrame, *, against=None,
@@ -137,39 +123,65 @@ def check(projects: gpd.GeoDataFrame, constraints: gpd.GeoDataFrame, *, against=
     checkable = np.flatnonzero(ok)
     p_m = np.empty(len(proj), dtype=object)
     p_m[checkable] = _metric(geoms[checkable])
-    shapes = np.array([_shape(g) for g in geoms], dtype=object)
+    shapes = _SHAPES[shapely.get_type_id(geoms) + 1] if len(proj) else np.empty(0, dtype=object)
     hits = _hits(proj, geoms, p_m, shapes, checkable[scope[checkable]], cons) if kinds else _empty(HIT_COLUMNS)
 
-    rows = []
-    worst = {}
-    for pid, v in zip(hits["project_id"], hits["verdict"]):
-        worst[pid] = v if pid not in worst else min(worst[pid], v, key=VERDICTS.index)
-    touched = hits.groupby("project_id")["kind"].agg(lambda s: "、".join(dict.fromkeys(s))).to_dict() if len(hits) \
-        else {}
-    for i in np.flatnonzero(scope):
-        pid = proj.at[i, "project_id"]
-        if not ok[i]:
-            verdict, (zh, en) = UNKNOWN, _reason(prec[i], bool(has_geom[i]))
-        elif not kinds:
-            verdict, zh, en = (UNKNOWN, "未导入所选类型的管控边界，无法判断",
-                               "no control lines of the kinds asked for: cannot judge")
-        else:
-            verdict = worst.get(pid, CLEAR)
-            zh = en = ""
-        rows.append({"project_id": pid, "project_name": proj.at[i, "name"],
-                     "township_code": proj.at[i, "township_code"], "loc_precision": prec[i], "shape": shapes[i],
-                     "verdict": verdict, "reason": zh, "reason_en": en, "kinds": touched.get(pid, "")})
-    summary = pd.DataFrame(rows, columns=PROJECT_COLUMNS + ["reason_en"])
-    if len(summary):
-        summary = summary.sort_values("verdict", key=lambda s: s.map(VERDICTS.index), kind="stable")
+    summary = _summary(proj, hits, scope, ok, has_geom, prec, shapes, bool(kinds))
     pairs = _pairs(proj, p_m, checkable, scope)
     near, more = _near(proj, p_m, checkable[scope[checkable]], sites, protection_m or {})
     notes += more
-    return CheckResult(summary.reset_index(drop=True), hits, pairs, near, kinds, notes)
+    return CheckResult(summary, hits, pairs, near, kinds, notes)
 
 
 def _empty(columns: list) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+
+
+def _summary(proj, hits, scope, ok, has_geom, prec, shapes, any_kind: bool) -> pd.DataFrame:
+    """One row per project in scope: its worst verdict (无冲突 when it touches nothing), or 无法判断 and why."""
+    idx = np.flatnonzero(scope)
+    pid = proj["project_id"].to_numpy(dtype=object)
+    rank = {v: i for i, v in enumerate(VERDICTS)}
+    worst, touched = {}, {}
+    if len(hits):
+        h = hits.assign(_r=hits["verdict"].map(rank)).sort_values("_r", kind="stable")
+        worst = h.drop_duplicates("project_id").set_index("project_id")["verdict"].to_dict()
+        for p, k in zip(hits["project_id"].tolist(), hits["kind"].tolist()):
+            touched.setdefault(p, {})[k] = True
+        touched = {p: "、".join(ks) for p, ks in touched.items()}
+    verdict = np.array([worst.get(p, CLEAR) for p in pid[idx]], dtype=object)
+    reason = np.full(len(idx), "", dtype=object)
+    reason_en = np.full(len(idx), "", dtype=object)
+    if not any_kind:
+        verdict[:] = UNKNOWN
+        reason[:] = "未导入所选类型的管控边界，无法判断"
+        reason_en[:] = "no control lines of the kinds asked for: cannot judge"
+    for j in np.flatnonzero(~ok[idx]):  # the imprecisely located: a sentence each (few distinct ones)
+        verdict[j] = UNKNOWN
+        reason[j], reason_en[j] = _reason(prec[idx[j]], bool(has_geom[idx[j]]))
+    out = pd.DataFrame({"project_id": pid[idx], "project_name": proj["name"].to_numpy(dtype=object)[idx],
+                        "township_code": proj["township_code"].to_numpy(dtype=object)[idx],
+                        "loc_precision": prec[idx], "shape": shapes[idx], "verdict": verdict, "reason": reason,
+                        "kinds": [touched.get(p, "") for p in pid[idx]], "reason_en": reason_en})
+    order = np.argsort(out["verdict"].map(rank).to_numpy(), kind="stable")
+    return out.iloc[order].reset_index(drop=True)
+
+
+def _pieces(p_m, pi, c_m, ci):
+    """``intersection(p_m[pi], c_m[ci])`` without computing it where one holds the other (the project wholly
+    inside a polygon, or a polygon wholly inside the project: the common case)."""
+    a, b = p_m[pi], c_m[ci]
+    shapely.prepare(b)
+    out = np.empty(len(pi), dtype=object)
+    inside = shapely.contains(b, a)
+    out[inside] = a[inside]
+    rest = ~inside
+    holds = np.zeros(len(pi), dtype=bool)
+    holds[rest] = shapely.contains(a[rest], b[rest])
+    out[holds] = b[holds]
+    rest &= ~holds
+    out[rest] = shapely.intersection(a[rest], b[rest])
+    return out
 
 
 def _hits(proj, geoms, p_m, shapes, idx: np.ndarray, cons: gpd.GeoDataFrame) -> pd.DataFrame:
@@ -177,78 +189,72 @@ def _hits(proj, geoms, p_m, shapes, idx: np.ndarray, cons: gpd.GeoDataFrame) -> 
     if not len(idx):
         return _empty(HIT_COLUMNS)
     c_geoms = cons.geometry.values._data
-    c_kind = cons["kind"].astype(str).to_numpy()
-    c_rule = cons["rule"].astype(str).to_numpy()
-    c_name = cons["name"].astype(object).to_numpy()
-    tree = shapely.STRtree(c_geoms)
-    qi, ci = tree.query(geoms[idx], predicate="intersects")
+    kcode_all, kinds = pd.factorize(cons["kind"].astype(str))
+    kinds = np.asarray(kinds, dtype=object)
+    first_of = pd.Series(np.arange(len(cons))).groupby(kcode_all).first().to_numpy()
+    rule_of = {kinds[k]: str(cons["rule"].iloc[int(i)]) for k, i in enumerate(first_of)}
+    qi, ci = shapely.STRtree(c_geoms).query(geoms[idx], predicate="intersects")
     pi = idx[qi]
     cand, ci_pos = np.unique(ci, return_inverse=True)
     c_m = _metric(c_geoms[cand])
-    pieces = shapely.intersection(p_m[pi], c_m[ci_pos])
-    kinds = list(dict.fromkeys(c_kind))
-    kcode = np.array([kinds.index(k) for k in c_kind[ci]], dtype=np.int64) if len(ci) else np.zeros(0, np.int64)
-    key = pi.astype(np.int64) * len(kinds) + kcode
-    ukeys, grp = np.unique(key, return_inverse=True)
-    inter = _grouped_union(pieces, grp, len(ukeys)) if len(ukeys) else np.empty(0, dtype=object)
-    nfeat = np.bincount(grp, minlength=len(ukeys))
-    names = pd.Series(c_name[ci]).groupby(grp).agg(_names).to_dict() if len(ci) else {}
-    rule_of = {k: c_rule[c_kind == k][0] for k in kinds}
-    g_proj = ukeys // len(kinds)
-    g_kind = [kinds[int(c)] for c in ukeys % len(kinds)]
-    area_p = shapely.area(p_m[g_proj].astype(object)) if len(ukeys) else np.zeros(0)
-    area_i = shapely.area(inter) if len(ukeys) else np.zeros(0)
-    len_i = shapely.length(inter) if len(ukeys) else np.zeros(0)
-    out = []
-    for j in range(len(ukeys)):
-        i = int(g_proj[j])
-        out.append(_row(proj, i, shapes[i], g_kind[j], rule_of[g_kind[j]], int(nfeat[j]), names.get(j, ""),
-                        float(area_p[j]), float(area_i[j]), float(len_i[j]), p_m[i], inter[j]))
-    seen = set(zip(g_proj.tolist(), g_kind))
-    for k in kinds:  # a project touching none of a must-be-inside kind's polygons is wholly outside
-        if rule_of[k] != "must_be_inside":
-            continue
-        for i in idx:
-            if (int(i), k) not in seen:
-                out.append(_row(proj, int(i), shapes[i], k, "must_be_inside", 0, "",
-                                float(shapely.area(p_m[i])), 0.0, 0.0, p_m[i], None))
-    return pd.DataFrame(out, columns=HIT_COLUMNS)
+    pieces = _pieces(p_m, pi, c_m, ci_pos)
+    nk = len(kinds)
+    key = pi.astype(np.int64) * nk + kcode_all[ci]
+    # polygons of one kind overlapping one another (found at import, ``overlaps``): a group holding one has its
+    # pieces united, else an overlap would count twice
+    flag = cons["overlaps"] if "overlaps" in cons.columns else pd.Series(True, index=cons.index)
+    overlapping = flag.fillna(True).astype(bool).to_numpy()[cand]
+    # must-be-inside kinds: every project in scope gets a row, touching or not
+    inside_kinds = [k for k, kind in enumerate(kinds) if rule_of[kind] == "must_be_inside"]
+    extra = np.concatenate([idx.astype(np.int64) * nk + k for k in inside_kinds]) if inside_kinds else \
+        np.zeros(0, np.int64)
+    ukeys, grp = np.unique(np.concatenate([key, extra]), return_inverse=True)
+    grp, gx = grp[: len(key)], len(ukeys)
+    area_i = np.bincount(grp, weights=shapely.area(pieces), minlength=gx)
+    len_i = np.bincount(grp, weights=shapely.length(pieces), minlength=gx)
+    pts_i = np.bincount(grp, weights=shapely.get_num_geometries(pieces) * ~shapely.is_empty(pieces), minlength=gx)
+    nfeat = np.bincount(grp, minlength=gx)
+    redo = np.unique(grp[overlapping[ci_pos]])
+    for g in redo:  # rare: polygons of one kind overlapping each other
+        u = shapely.union_all(pieces[grp == g])
+        area_i[g], len_i[g] = shapely.area(u), shapely.length(u)
+        pts_i[g] = shapely.get_num_geometries(u) if not shapely.is_empty(u) else 0
+    g_proj = (ukeys // nk).astype(np.int64)
+    g_kind = kinds[ukeys % nk]
+    g_rule = np.array([rule_of[k] for k in g_kind], dtype=object)
+    g_shape = shapes[g_proj]
+    pm = p_m[g_proj]
+    area_p, len_p, pts_p = shapely.area(pm), shapely.length(pm), shapely.get_num_geometries(pm)
+    poly, line, point = g_shape == "polygon", g_shape == "line", g_shape == "point"
+    touches = np.where(poly, area_i > AREA_TOL_M2, np.where(line, len_i > LENGTH_TOL_M, pts_i > 0))
+    outside = np.where(poly, np.maximum(area_p - area_i, 0.0) > AREA_TOL_M2,
+                       np.where(line, np.maximum(len_p - len_i, 0.0) > LENGTH_TOL_M, pts_i < pts_p))
+    verdict = np.where(g_rule == "must_be_inside", np.where(outside, CONFLICT, CLEAR),
+                       np.where(~touches, CLEAR, np.where(g_rule == "forbidden", CONFLICT, VERIFY))).astype(object)
+    must = g_rule == "must_be_inside"
+    order = np.argsort(grp, kind="stable")
+    firsts = np.r_[0, np.cumsum(nfeat)]
+    names = np.full(gx, "", dtype=object)
+    named = cons["name"].iloc[ci[order]].astype(object).to_numpy()
+    for g in np.flatnonzero(nfeat):  # up to MAX_NAMES + 1 names a group, for the table
+        names[g] = _names(named[firsts[g]:min(firsts[g + 1], firsts[g] + MAX_NAMES + 1)]) if nfeat[g] <= MAX_NAMES \
+            else _names(named[firsts[g]:firsts[g] + MAX_NAMES]) + f" 等 {int(nfeat[g])} 处"
 
+    def nan_unless(mask, values):
+        return np.where(mask, values, np.nan)
 
-def _row(proj, i, shape, kind, rule, nfeat, names, area_p, area_i, len_i, geom_m, inter) -> dict:
-    r = {"project_id": proj.at[i, "project_id"], "project_name": proj.at[i, "name"],
-         "township_code": proj.at[i, "township_code"], "kind": kind, "rule": rule, "features": nfeat,
-         "constraint_names": names, "shape": shape, "project_mu": None, "overlap_mu": None, "share": None,
-         "length_m": None, "inside": None, "outside_mu": None, "outside_m": None}
-    if shape == "polygon":
-        r.update(project_mu=area_p / M2_PER_MU, overlap_mu=area_i / M2_PER_MU,
-                 share=area_i / area_p if area_p > 0 else None)
-        touches = area_i > AREA_TOL_M2
-        outside = max(area_p - area_i, 0.0)
-        if rule == "must_be_inside":
-            r["outside_mu"] = outside / M2_PER_MU
-            bad = outside > AREA_TOL_M2
-    elif shape == "line":
-        total = float(shapely.length(geom_m))
-        r["length_m"] = len_i
-        touches = len_i > LENGTH_TOL_M
-        if rule == "must_be_inside":
-            r["outside_m"] = max(total - len_i, 0.0)
-            bad = r["outside_m"] > LENGTH_TOL_M
-    else:
-        inside = inter is not None and not shapely.is_empty(inter)
-        if inside and shapely.get_num_geometries(geom_m) > 1:  # a multipoint: inside only when every point is
-            inside = shapely.get_num_geometries(inter) >= shapely.get_num_geometries(geom_m)
-        r["inside"] = bool(inside)
-        touches = bool(inter is not None and not shapely.is_empty(inter))
-        bad = not inside
-    if rule == "must_be_inside":
-        r["verdict"] = CONFLICT if bad else CLEAR
-    elif not touches:
-        r["verdict"] = CLEAR
-    else:
-        r["verdict"] = CONFLICT if rule == "forbidden" else VERIFY
-    return r
+    return pd.DataFrame({
+        "project_id": proj["project_id"].to_numpy(dtype=object)[g_proj],
+        "project_name": proj["name"].to_numpy(dtype=object)[g_proj],
+        "township_code": proj["township_code"].to_numpy(dtype=object)[g_proj],
+        "kind": g_kind.astype(object), "rule": g_rule, "features": nfeat, "constraint_names": names,
+        "shape": g_shape, "project_mu": nan_unless(poly, area_p / M2_PER_MU),
+        "overlap_mu": nan_unless(poly, area_i / M2_PER_MU),
+        "share": nan_unless(poly & (area_p > 0), area_i / np.where(area_p > 0, area_p, 1.0)),
+        "length_m": nan_unless(line, len_i), "inside": np.where(point, pts_i >= pts_p, None).astype(object),
+        "outside_mu": nan_unless(poly & must, np.maximum(area_p - area_i, 0.0) / M2_PER_MU),
+        "outside_m": nan_unless(line & must, np.maximum(len_p - len_i, 0.0)), "verdict": verdict,
+    }, columns=HIT_COLUMNS)
 
 
 def _pairs(proj, p_m, checkable: np.ndarray, scope: np.ndarray) -> pd.DataFrame:

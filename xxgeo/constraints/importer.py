@@ -112,6 +112,18 @@ def polygons_only(geoms: np.ndarray, labels: list) -> tuple[np.ndarray, list, li
     return g, notes, problems
 
 
+def overlapping(geoms: np.ndarray) -> np.ndarray:
+    """For each polygon: do its inside and another polygon's of the same file meet (overlap, or one holds the
+    other; touching edges do not count)? One STRtree self-query, the touching pairs then set aside."""
+    out = np.zeros(len(geoms), dtype=bool)
+    if len(geoms) > 1:
+        a, b = shapely.STRtree(geoms).query(geoms, predicate="intersects")
+        a, b = a[a != b], b[a != b]
+        inner = ~shapely.touches(geoms[a], geoms[b])
+        out[a[inner]] = True
+    return out
+
+
 def prepare_constraints(path, kind: str | None, store, *, rule: str | None = None, crs: str | None = None,
                         encoding: str | None = None, source_layer: str | None = None,
                         name: str | None = None) -> ConstraintImport:
@@ -138,12 +150,15 @@ def prepare_constraints(path, kind: str | None, store, *, rule: str | None = Non
         raise ValidationFailed(f"导入被拒绝，数据库未改动：{shown}。", problems,
                                english=f"Import refused: {len(problems)} problem(s) (features that are not "
                                        "polygons); nothing was written.")
+    over = overlapping(geoms)
+    if over.any():
+        notes.append(f"{int(over.sum())} 个面与同一文件中的其他面互相重叠；检查时重叠部分只计一次。")
     names, col = _names(raw.frame, len(geoms))
     if col:
         notes.append(f"名称取自“{col}”列。")
     n = len(geoms)
     frame = gpd.GeoDataFrame({"kind": np.full(n, kind, dtype=object), "rule": np.full(n, rule, dtype=object),
-                              "name": names, "source": np.full(n, name, dtype=object)},
+                              "name": names, "source": np.full(n, name, dtype=object), "overlaps": over},
                              geometry=gpd.GeoSeries(geoms, crs="EPSG:4326").values, crs="EPSG:4326")
     return ConstraintImport(kind=kind, rule=rule, name=name, frame=frame, notes=notes)
 
