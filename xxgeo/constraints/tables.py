@@ -36,6 +36,16 @@ SHEETS = {"projects": ("项目结论", "Verdicts"), "hits": ("占用明细", "Ov
           "near": ("景区文物保护距离", "Near protected sites"), "about": ("说明", "About")}
 
 
+def sheet_name(key: str, lang: str = "zh") -> str:
+    """The name of one of the check's tables (``projects``, ``hits``, ``pairs``, ``near``, ``about``)."""
+    return SHEETS[key][1 if lang == "en" else 0]
+
+
+def said(pair: tuple, lang: str = "zh") -> str:
+    """One of the check's notes, a (中文, English) pair, in ``lang``."""
+    return pair[1] if lang == "en" else pair[0]
+
+
 def _h(col: str, lang: str) -> str:
     zh, en = HEADERS.get(col, (col, col))
     return en if lang == "en" else zh

@@ -11,7 +11,7 @@ import streamlit as st
 from ..constraints import raster
 from ..constraints.kinds import CLEAR, CONFLICT, UNKNOWN, VERDICTS, VERIFY, rules, verdict_label
 from ..constraints.run import check_store
-from ..constraints.tables import SHEETS, about_rows, human, to_xlsx
+from ..constraints.tables import about_rows, human, said, sheet_name, to_xlsx
 from ..layerspec import load_specs
 from ..mapping import APP_TILES, MapRequest
 from ..names import township_names
@@ -95,14 +95,13 @@ def render(ctx) -> None:
     show_map(ctx, "compliance_map", req, height=560)
     st.caption(t("compliance.map_note"))
     towns = township_names(ctx.dataset["townships"])
-    i = 1 if ctx.lang == "en" else 0
     flagged = result.hits[result.hits["verdict"] != CLEAR]
     for key, df in (("projects", result.projects), ("hits", flagged), ("pairs", result.pairs), ("near", result.near)):
-        st.markdown(f"#### {md(SHEETS[key][i])}（{len(df)}）" if i == 0 else f"#### {md(SHEETS[key][i])} ({len(df)})")
+        st.markdown("#### " + t("compliance.table", name=md(sheet_name(key, ctx.lang)), n=len(df)))
         if len(df):
             st.dataframe(na_text(human(df, ctx.lang, towns), ctx.lang), hide_index=True, width="stretch")
-    for zh, en in result.notes:
-        st.caption(en if ctx.lang == "en" else zh)
+    for pair in result.notes:
+        st.caption(said(pair, ctx.lang))
     about = about_rows(result, ctx.lang, title=t("compliance.title"), against=list(against),
                        township=towns.get(code) if code else None, version=ctx.store.version())
     st.download_button(t("compliance.xlsx"), to_xlsx(result, ctx.lang, about, towns), "compliance.xlsx",
