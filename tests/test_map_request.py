@@ -179,7 +179,6 @@ def test_unknown_or_wrong_spec_keys_are_refused(tmp_path, old, new, says):
 def test_behaviour_request_fields_exist():
     """Every request field a spec may name (highlight_param, on_request) is a field of MapRequest."""
     from xxgeo.layerspec import HIGHLIGHT_PARAMS, ON_REQUEST
-
     from xxgeo.tiles import ImageTiles
 
     tiles = ImageTiles("/t/{z}-{x}-{y}.png", 8, 15)

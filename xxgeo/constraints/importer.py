@@ -26,6 +26,7 @@ from ..io.crs_rules import parse_crs, to_wgs84
 from ..io.worker import read_isolated
 from ..schema import LAYERS
 from .kinds import rule_for
+from .reading import READER, geometries
 
 LAYER = "constraints"
 #: headers that name a polygon (first match wins, compared without case): 名称, 图斑名称, 地块名称, 保护区名称 …
@@ -134,7 +135,8 @@ def prepare_constraints(path, kind: str | None, store, *, rule: str | None = Non
     store.require()
     name = name or Path(path).name
     choice = parse_crs(crs)
-    raw = read_isolated(path, name=name, encoding=encoding, source_layer=source_layer, target=LAYER)
+    raw = read_isolated(path, name=name, encoding=encoding, source_layer=source_layer, target=LAYER, reader=READER)
+    raw.geometry = geometries(raw)
     notes = list(raw.notes)
     if raw.geometry is None:
         raise ImportRefused(f"文件“{name}”中没有几何图形；管控边界须是面图层（Shapefile、GeoPackage、GeoJSON、KML）。",

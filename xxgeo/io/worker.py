@@ -55,15 +55,16 @@ def _context():
     return multiprocessing.get_context("spawn")  # pragma: no cover - Windows
 
 
-def read_isolated(path: str | os.PathLike, *, name: str | None = None, **kwargs):
+def read_isolated(path: str | os.PathLike, *, name: str | None = None, reader: str | None = None, **kwargs):
     """``read_source(path, name=name, **kwargs)`` in a limited worker process; returns its ``RawTable`` or
-    raises one named error (see the module docstring)."""
+    raises one named error (see the module docstring). ``reader``: another ``module:function`` of the same
+    signature (the constraints import hands geometries back as WKB, which crosses the process boundary faster)."""
     lim = settings().import_limits
     name = name or Path(path).name
     with tempfile.TemporaryDirectory(prefix="xxgeo-worker-") as tmp:
         out = Path(tmp) / "result.pickle"
         log = Path(tmp) / "stderr.log"
-        proc = _context().Process(target=_child, args=(READER, str(path), dict(kwargs, name=name), lim, str(out),
+        proc = _context().Process(target=_child, args=(reader or READER, str(path), dict(kwargs, name=name), lim, str(out),
                                                        str(log)), daemon=True)
         proc.start()
         proc.join(lim.wall_s)
