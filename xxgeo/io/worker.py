@@ -64,8 +64,8 @@ def read_isolated(path: str | os.PathLike, *, name: str | None = None, reader: s
     with tempfile.TemporaryDirectory(prefix="xxgeo-worker-") as tmp:
         out = Path(tmp) / "result.pickle"
         log = Path(tmp) / "stderr.log"
-        proc = _context().Process(target=_child, args=(reader or READER, str(path), dict(kwargs, name=name), lim, str(out),
-                                                       str(log)), daemon=True)
+        proc = _context().Process(target=_child, args=(reader or READER, str(path), dict(kwargs, name=name), lim,
+                                                       str(out), str(log)), daemon=True)
         proc.start()
         proc.join(lim.wall_s)
         if proc.is_alive():
