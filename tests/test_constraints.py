@@ -158,3 +158,20 @@ def test_cli_import_check_and_english(store_copy, tmp_path, capsys):
     assert main(["check", "--store", str(store_copy.path), "--out", str(tmp_path / "c.txt")]) != 0
     assert main(["check", "--store", str(store_copy.path), "--out", str(out), "--against", "生态保护红线"]) != 0
     assert "生态保护红线" in capsys.readouterr().err
+
+
+def test_compliance_view_in_the_app(store_copy, tmp_path, monkeypatch):
+    """The view (AppTest, single-user mode): without control lines it says how to import them; with them it shows
+    the counts per verdict and the tables, in Chinese and English."""
+    from kit import app_test
+
+    monkeypatch.setenv("XXGEO_STORE", str(store_copy.path))
+    at = app_test(view="compliance")
+    assert any("--layer constraints" in i.value for i in at.info)
+    _import(store_copy, farmland(), "永久基本农田", tmp_path, "farm.gpkg")
+    store_copy.write_layers({"projects": projects(store_copy.read("projects"))})
+    at = app_test(view="compliance")
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["冲突"] == "3" and shown["无法判断"] == str(len(store_copy.read("projects")) - 7)
+    at = app_test(view="compliance", lang="en")
+    assert {m.label for m in at.metric} == {"Conflict", "To verify", "Cannot judge", "No conflict"}
