@@ -89,11 +89,6 @@ def _reason(precision, has_geom: bool) -> tuple[str, str]:
             f"located only to “{en}”: not precise enough to judge")
 
 
-def _names(values) -> str:
-    seen = [str(v) for v in dict.fromkeys(values) if not is_blank(v)]
-    return "、".join(seen[:MAX_NAMES])
-
-
 def check(projects: gpd.GeoDataFrame, constraints: gpd.GeoDataFrame, *, against=None,
           sites: gpd.GeoDataFrame | None = None, protection_m: dict | None = None,
           township: str | None = None) -> CheckResult:
@@ -102,7 +97,7 @@ def check(projects: gpd.GeoDataFrame, constraints: gpd.GeoDataFrame, *, against=
     kind to its protection distance in metres (no distance: no site is checked, and the notes say so)."""
     notes: list = []
     cons = constraints[constraints.geometry.notna()] if len(constraints) else constraints
-    stored = list(dict.fromkeys(cons["kind"].astype(str))) if len(cons) else []
+    stored = [str(k) for k in pd.unique(cons["kind"].astype(str))] if len(cons) else []
     want = list(dict.fromkeys(against)) if against else stored
     for k in want:
         if k not in stored:
@@ -234,11 +229,7 @@ def _hits(proj, geoms, p_m, shapes, idx: np.ndarray, cons: gpd.GeoDataFrame) -> 
     must = g_rule == "must_be_inside"
     order = np.argsort(grp, kind="stable")
     firsts = np.r_[0, np.cumsum(nfeat)]
-    names = np.full(gx, "", dtype=object)
-    named = cons["name"].iloc[ci[order]].astype(object).to_numpy()
-    for g in np.flatnonzero(nfeat):  # up to MAX_NAMES + 1 names a group, for the table
-        names[g] = _names(named[firsts[g]:min(firsts[g + 1], firsts[g] + MAX_NAMES + 1)]) if nfeat[g] <= MAX_NAMES \
-            else _names(named[firsts[g]:firsts[g] + MAX_NAMES]) + f" 等 {int(nfeat[g])} 处"
+    names = _group_names(cons, ci[order], grp[order], firsts, nfeat, gx)
 
     def nan_unless(mask, values):
         return np.where(mask, values, np.nan)
@@ -255,6 +246,20 @@ def _hits(proj, geoms, p_m, shapes, idx: np.ndarray, cons: gpd.GeoDataFrame) -> 
         "outside_mu": nan_unless(poly & must, np.maximum(area_p - area_i, 0.0) / M2_PER_MU),
         "outside_m": nan_unless(line & must, np.maximum(len_p - len_i, 0.0)), "verdict": verdict,
     }, columns=HIT_COLUMNS)
+
+
+def _group_names(cons, ci_sorted, grp_sorted, firsts, nfeat, gx) -> np.ndarray:
+    """Per group: the names of its first :data:`MAX_NAMES` polygons (“图斑1、图斑2、图斑3 等 9 处”)."""
+    pos = np.arange(len(ci_sorted)) - firsts[grp_sorted]
+    keep = pos < MAX_NAMES
+    out = [""] * gx
+    for g, v in zip(grp_sorted[keep].tolist(), cons["name"].iloc[ci_sorted[keep]].tolist()):
+        if isinstance(v, str) and v:
+            out[g] = f"{out[g]}、{v}" if out[g] else v
+    out = np.array(out, dtype=object)
+    more = (nfeat > MAX_NAMES) & (out != "")
+    out[more] = [f"{n} 等 {int(k)} 处" for n, k in zip(out[more], nfeat[more])]
+    return out
 
 
 def _pairs(proj, p_m, checkable: np.ndarray, scope: np.ndarray) -> pd.DataFrame:
