@@ -121,6 +121,10 @@ def test_refusals_leave_the_store_unchanged(store_copy, tmp_path):
     with pytest.raises(PermissionDenied):
         commit_constraints(plan, township)
     assert store_copy.version() == version
+    from xxgeo.importers import prepare_import
+
+    with pytest.raises(ImportRefused, match="--kind"):  # the generic path (the data view) sends users to --kind
+        prepare_import(_write(farmland(), tmp_path), "constraints", store_copy)
     public = GuardedStore(store_copy, Actor("公众", "public"))
     assert len(public.read("constraints")) == 0  # internal: the public never reads it
 
