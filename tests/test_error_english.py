@@ -32,6 +32,10 @@ HELPERS = {
     "_died": "io.worker._died picks the worker's sentence (io.worker._refused) from its exit status",
     "_refused": "io.worker._refused builds the ImportRefused of a worker outcome from its (zh, en) pair",
     "store_read_only": "errors.store_read_only builds the read-only StoreError in both languages",
+    "pg_read_only": "errors.pg_read_only builds the PostgreSQL read-only StoreError in both languages",
+    "_bad": "dispatch_values._bad takes the Chinese and the English sentence of a refused report value",
+    "_bad_file": "dispatch.sheet._bad_file builds the ImportRefused for an unreadable monthly sheet in both languages",
+    "refuse": "basemaps.formats.refuse takes the Chinese and the English sentence of a refused basemap package",
 }
 
 

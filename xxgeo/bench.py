@@ -118,8 +118,9 @@ def time_to_drawn(browser, path: Path, ready_js: str | None) -> float | None:
 
 
 def run(sizes=(1000, 10000, 100000), store_path: str | None = None, browser: bool = True,
-        repeats: int = REPEATS) -> dict:
-    """Run the benchmark; returns a JSON-able dict of results per size."""
+        repeats: int = REPEATS, dispatch: int = 1000) -> dict:
+    """Run the benchmark; returns a JSON-able dict of results per size, and under ``dispatch`` the 调度 figures
+    and bulletin for that many projects × 60 months (:mod:`xxgeo.bench_dispatch`; 0 = not run)."""
     base = GpkgStore(store_path) if store_path else GpkgStore()
     ds = base.load()
     county = ds["county"].geometry.iloc[0]
@@ -191,6 +192,10 @@ def run(sizes=(1000, 10000, 100000), store_path: str | None = None, browser: boo
             b.close()
             pw.stop()
         shutil.rmtree(tmp, ignore_errors=True)
+    if dispatch:
+        from .bench_dispatch import run_dispatch
+
+        results["dispatch"] = run_dispatch(ds, dispatch)
     return results
 
 

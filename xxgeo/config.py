@@ -29,6 +29,7 @@ variable                   meaning                                              
 ``XXGEO_WORKER_WALL_S``    seconds (wall clock) before that process is stopped                  180
 ``XXGEO_WORKER_OUTPUT_MB`` size of what it hands back (the parsed table), MB                    512
 ``XXGEO_KIOSK``            ``investor``: the app is the investor page only (projector laptop)  (off)
+``XXGEO_BASEMAPS``         the folder of the store's basemap packages (docs/BASEMAPS.md)        <store>.basemaps
 =========================  ==================================================================  ===========
 
 The import limits are sized for a county bureau: 500,000 rows is several times every layer the bureau keeps
@@ -52,7 +53,7 @@ _VARS = ("XXGEO_STORE", "XXGEO_COUNTY", "XXGEO_USER", "XXGEO_LANG", "XXGEO_AUTH"
          "XXGEO_SESSION_MAX_HOURS", "XXGEO_CJK_FONT", "TIANDITU_KEY", "XXGEO_CHROMIUM", "XXGEO_MAX_ROWS",
          "XXGEO_MAX_FEATURES", "XXGEO_MAX_COLUMNS", "XXGEO_MAX_CELL_CHARS", "XXGEO_MAX_LINE_CHARS", "XXGEO_MAX_NESTING",
          "XXGEO_MAX_UNPACKED_MB", "XXGEO_WORKER_MEMORY_MB", "XXGEO_WORKER_CPU_S", "XXGEO_WORKER_WALL_S",
-         "XXGEO_WORKER_OUTPUT_MB", "XXGEO_KIOSK")
+         "XXGEO_WORKER_OUTPUT_MB", "XXGEO_KIOSK", "XXGEO_PHOTO_MAX_MB", "XXGEO_PHOTO_STORE_MB", "XXGEO_BASEMAPS")
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,12 @@ class Settings:
     #: "investor": the app shows only the investor view, with no navigation, sign-in or internal links (the
     #: bureau's projector laptop); "" (default): the whole app (``?view=investor&kiosk=1`` still gives one page)
     kiosk: str = ""
+    #: the largest photo a user may upload, and all photos of a store together (``XXGEO_PHOTO_MAX_MB``,
+    #: ``XXGEO_PHOTO_STORE_MB``)
+    photo_max_bytes: int = 15 * 1024 * 1024
+    photo_store_max_bytes: int = 2048 * 1024 * 1024
+    #: the folder of the store's basemap packages (``XXGEO_BASEMAPS``; "" = ``<store>.basemaps`` beside it)
+    basemap_dir: str = ""
     root: Path = ROOT
     layers_dir: Path = ROOT / "layers"
     static_dir: Path = ROOT / "static"
@@ -146,6 +153,9 @@ def from_env(env: dict) -> Settings:
         tianditu_key=env.get("TIANDITU_KEY") or None,
         chromium=env.get("XXGEO_CHROMIUM") or "/usr/bin/chromium",
         import_limits=limits_from_env(env),
+        photo_max_bytes=_int(env.get("XXGEO_PHOTO_MAX_MB"), Settings.photo_max_bytes, 1024 * 1024),
+        photo_store_max_bytes=_int(env.get("XXGEO_PHOTO_STORE_MB"), Settings.photo_store_max_bytes, 1024 * 1024),
+        basemap_dir=env.get("XXGEO_BASEMAPS") or "",
         kiosk="investor" if (env.get("XXGEO_KIOSK") or "").strip().lower() in ("investor", "招商", "1", "on") else "",
     )
 

@@ -61,6 +61,10 @@ class PermissionDenied(XxgeoError):
     """The signed-in user's role does not allow this action."""
 
 
+class DispatchError(XxgeoError):
+    """A 调度 request cannot be used: a month not written YYYY-MM, a warning-rules file missing or malformed."""
+
+
 class SignInRefused(XxgeoError):
     """A sign-in was refused (wrong name or password, or too many failures); ``wait`` seconds until retry."""
 
@@ -179,6 +183,16 @@ def _store_write(exc: BaseException, lang: str, path: str | None) -> str | None:
 def store_read_only(path: str | None) -> StoreError:
     """The named error for a store that cannot be written (read-only file, folder or disk), in both languages."""
     return StoreError(_say("db_readonly", "zh", path), english=_say("db_readonly", "en", path))
+
+
+def pg_read_only(display: str) -> StoreError:
+    """The named error for a PostgreSQL store that takes no writes (a read-only replica, or a server or role
+    with ``default_transaction_read_only``), in both languages; nothing was written."""
+    return StoreError(f"数据库 {display} 是只读的（只读副本，或服务器设置为只读事务），无法写入，数据未改动："
+                      "请连接可写的主库，或请管理员开放写入后重试。",
+                      english=f"The store {display} is read-only (a read-only replica, or the server makes "
+                              "transactions read-only), so nothing was written. Connect to the writable primary, "
+                              "or ask an administrator to allow writes, then try again.")
 
 
 def handled_types() -> tuple[type, ...]:

@@ -26,6 +26,8 @@ import shapely
 from .config import settings
 from .errors import ImportRefused, NotFound, PermissionDenied
 from .i18n import tr
+from .policy_dispatch import DispatchGuard, check_generic_edit
+from .policy_dispatch_import import DispatchImportGuard
 from .schema import LAYERS, ROLES
 from .store.frames import Dataset, empty_frame
 
@@ -234,8 +236,10 @@ def check_move(actor: Actor, fid: str, geometry, townships) -> None:
 
 
 # ----------------------------------------------------------------------------- the guarded store
-class GuardedStore:
-    """A store as one actor may use it: an allow-list of the store's methods, each checked here."""
+class GuardedStore(DispatchGuard, DispatchImportGuard):
+    """A store as one actor may use it: an allow-list of the store's methods, each checked here (the monthly
+    调度 cycle's methods — save_progress, transition_progress, add_problem, resolve_problem, import_progress —
+    in :mod:`xxgeo.policy_dispatch` and :mod:`xxgeo.policy_dispatch_import`)."""
 
     __slots__ = ("_store", "actor")
 
@@ -342,6 +346,7 @@ class GuardedStore:
         the check runs on the row the edit's own transaction read (locked)."""
         check_signed_in(self.actor)
         actor, store = self.actor, self._store
+        check_generic_edit(actor, layer, changes)
 
         def guard(current: dict) -> None:
             check_feature(actor, layer, current, changes)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .county import county as county_profile
-from .vocab import CHECKLIST, PARCEL_STATUSES, PRECISION, is_blank, label_text
+from .vocab import CHECKLIST, LIFECYCLE_STAGES, PARCEL_STATUSES, PRECISION, is_blank, label_text
 
 CATEGORIES = ("工业", "农业", "文旅", "交通", "能源", "生态水利", "新基建数字", "城建", "社会民生", "商贸物流")
 #: ``park`` extends DESIGN.md's list: inside a named park whose boundary is schematic.
@@ -22,6 +22,15 @@ ROAD_CLASSES = ("高速", "国道", "省道", "县乡道", "旅游公路", "城�
 WORK_TYPES = ("新建", "改扩建", "提质改造")
 NATURES = ("预期性", "约束性")
 ROLES = ("public", "township", "editor", "admin")
+# the 调度 (dispatch) fields and layers (issue 12): see xxgeo/policy_dispatch.py for the monthly cycle
+KEY_LEVELS = ("省级重点", "市级重点", "县级重点")
+PROGRESS_STATES = ("draft", "submitted", "approved", "returned")
+PROBLEM_STATUSES = ("open", "resolved")
+#: the national 24-character 项目代码 (投资项目在线审批监管平台): year, 6-digit division code, two 2-digit
+#: classes, serial
+PROJECT_CODE_RE = r"^\d{4}-\d{6}-\d{2}-\d{2}-\d{6}$"
+MONTH_RE = r"^\d{4}-(0[1-9]|1[0-2])$"
+DATE_RE = r"^\d{4}-\d{2}-\d{2}$"
 
 POLYGONAL = ("Polygon", "MultiPolygon")
 #: how a constraint binds a project (defaults per kind: geodata/constraints.toml)
@@ -33,12 +42,13 @@ class Field:
     """One attribute of a layer."""
 
     name: str
-    kind: str = "str"  # str | int | float | bool | year
+    kind: str = "str"  # str | int | float | bool | year | date (ISO YYYY-MM-DD text)
     required: bool = False
     choices: tuple = ()
     label: str = ""  # Chinese label for tables and popups
     unit: str = ""
     pattern: str = ""  # regex a non-empty value must match
+    unique: bool = False  # non-empty values must differ between rows (validation reports duplicates)
     #: county | township | village: a code whose pattern the county profile gives (read at validation time)
     code_of: str = ""
 
@@ -196,7 +206,55 @@ _layer("projects", "项目", ("Point", "MultiPoint", "LineString", "MultiLineStr
     Field("loc_precision", required=True, choices=LOC_PRECISIONS, label="位置精度"),
     Field("public", "bool", required=True, label="是否公开"),
     Field("version", "int", label="版本"),
+    # 调度 (issue 12): entered by the bureau or the township head; the plan states none of them
+    Field("project_code", label="项目代码", pattern=PROJECT_CODE_RE, unique=True),
+    Field("stage", choices=LIFECYCLE_STAGES, label="建设阶段"),
+    Field("key_level", choices=KEY_LEVELS, label="重点级别"),
+    Field("lead_official", label="包联领导"),
+    Field("responsible_unit", label="责任单位"),
+    Field("planned_start", "date", label="计划开工", pattern=DATE_RE),
+    Field("planned_finish", "date", label="计划竣工", pattern=DATE_RE),
 ), id_field="project_id")
+
+#: 项目调度: one row per project and month (DESIGN.md section 3); ``progress_id`` = ``PROJECT_ID/YYYY-MM``
+_layer("progress", "月度进度", (), (
+    Field("progress_id", required=True, label="进度编号"),
+    Field("project_id", required=True, label="项目编号"),
+    Field("month", required=True, label="月份", pattern=MONTH_RE),
+    Field("annual_plan_wan", "float", label="年度计划投资", unit="万元"),
+    Field("month_done_wan", "float", label="本月完成投资", unit="万元"),
+    Field("year_done_wan", "float", label="本年累计完成", unit="万元"),
+    Field("total_done_wan", "float", label="开工累计完成", unit="万元"),
+    Field("physical_progress", label="形象进度"),
+    Field("funds_in_place_wan", "float", label="资金到位", unit="万元"),
+    Field("in_statistics", "bool", label="是否入统"),
+    Field("note", label="备注"),
+    Field("state", required=True, choices=PROGRESS_STATES, label="填报状态"),
+    Field("reported_by", label="填报人"),
+    Field("reported_at", label="填报时间"),
+    Field("reviewed_by", label="审核人"),
+    Field("reviewed_at", label="审核时间"),
+    Field("review_comment", label="审核意见"),
+    Field("version", "int", label="版本"),
+), id_field="progress_id")
+
+#: 问题清单: what needs co-ordination, open until the bureau resolves it
+_layer("problems", "问题清单", (), (
+    Field("problem_id", required=True, label="问题编号"),
+    Field("project_id", required=True, label="项目编号"),
+    Field("raised_month", required=True, label="提出月份", pattern=MONTH_RE),
+    Field("text", required=True, label="存在问题"),
+    Field("needs", label="需协调事项"),
+    Field("owner_unit", label="责任单位"),
+    Field("due", "date", label="办结时限", pattern=DATE_RE),
+    Field("status", required=True, choices=PROBLEM_STATUSES, label="问题状态"),
+    Field("resolved_at", label="解决时间"),
+    Field("resolution", label="解决情况"),
+    Field("raised_by", label="提出人"),
+    Field("raised_at", label="提出时间"),
+    Field("resolved_by", label="解决人"),
+    Field("version", "int", label="版本"),
+), id_field="problem_id")
 
 _layer("indicators", "规划指标", (), (
     Field("indicator_id", required=True, label="编号"),

@@ -92,3 +92,13 @@ def cell(value):
         return value
     s = CONTROL_RE.sub("", value)
     return "'" + s if s.startswith(FORMULA_STARTS) else s
+
+
+#: Characters no file name may hold on Windows, macOS or Linux (and quotes, which browsers mangle).
+_FILE_NAME_BAD = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f“”‘’]')
+
+
+def file_name(text, limit: int = 80) -> str:
+    """``text`` as a download's file name stem: characters no file system accepts removed, spaces kept,
+    at most ``limit`` characters; ``"download"`` when nothing is left."""
+    return _FILE_NAME_BAD.sub("", str(text)).strip(" .")[:limit].rstrip(" .") or "download"

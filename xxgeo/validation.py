@@ -82,7 +82,19 @@ def check_value(f: Field, v) -> str | None:
     pattern = f.regex()
     if pattern and not re.match(pattern, str(v)):
         return f"字段“{f.label or f.name}”（{f.name}）的值“{v}”格式不对"
+    if f.kind == "date" and not _is_date(str(v)):
+        return f"字段“{f.label or f.name}”（{f.name}）的值“{v}”不是有效日期（应为 YYYY-MM-DD）"
     return None
+
+
+def _is_date(s: str) -> bool:
+    import datetime as dt
+
+    try:
+        dt.date.fromisoformat(s)
+    except ValueError:
+        return False
+    return len(s) == 10
 
 
 def validate_frame(layer_name: str, df, *, county=None) -> list[Problem]:
@@ -102,6 +114,11 @@ def validate_frame(layer_name: str, df, *, county=None) -> list[Problem]:
         dup = ids[ids.duplicated(keep=False) & ~df[lay.id_field].isna()]
         for v in sorted(set(dup)):
             problems.append(Problem(layer_name, f"编号重复：{v}", feature_id=v))
+    for f in lay.fields:
+        if f.unique and f.name in df.columns:
+            vals = df[f.name][~df[f.name].map(is_empty)].astype(str)
+            for v in sorted(set(vals[vals.duplicated(keep=False)])):
+                problems.append(Problem(layer_name, f"“{f.label or f.name}”重复：{v}（应唯一）", feature_id=v))
     present = [f for f in lay.fields if f.name in df.columns]
     for i, (_, row) in enumerate(df.iterrows()):
         fid = str(row[lay.id_field]) if ids is not None else None

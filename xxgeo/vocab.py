@@ -132,6 +132,19 @@ LABEL_EN: dict[str, str] = {
     "道路等级": "Road class", "长度（规划所述）": "Length (plan)", "项目名称": "Name", "项目编号": "Project id",
     "驻地位置说明": "Seat location note", "驻地纬度": "Seat latitude", "驻地经度": "Seat longitude",
 }
+#: the 调度 (issue 12) labels and values: project fields, layers ``progress`` and ``problems``
+LABEL_EN.update({
+    "项目代码": "Project code", "建设阶段": "Stage", "重点级别": "Key level", "包联领导": "Lead official",
+    "责任单位": "Responsible unit", "计划开工": "Planned start", "计划竣工": "Planned finish", "进度编号": "Report id",
+    "月份": "Month", "年度计划投资": "Annual plan", "本月完成投资": "Done this month", "本年累计完成": "Done this year",
+    "开工累计完成": "Done since start", "形象进度": "Physical progress", "资金到位": "Funds in place",
+    "是否入统": "In statistics", "备注": "Note", "填报状态": "Report state", "填报人": "Reported by",
+    "填报时间": "Reported at", "审核人": "Reviewed by", "审核时间": "Reviewed at", "审核意见": "Review comment",
+    "问题编号": "Problem id", "提出月份": "Month raised", "存在问题": "Problem", "需协调事项": "Co-ordination needed",
+    "办结时限": "Due", "问题状态": "Problem status", "解决时间": "Resolved at", "解决情况": "Resolution",
+    "提出人": "Raised by", "提出时间": "Raised at", "解决人": "Resolved by"})
+VALUES_EN.update({"省级重点": "provincial key project", "市级重点": "city key project",
+                  "县级重点": "county key project"})
 
 #: units: key -> (Chinese, English)
 UNITS: dict[str, tuple[str, str]] = {

@@ -17,6 +17,8 @@ def register(sub) -> dict:
     b.add_argument("--app", type=int, metavar="N", help="另测应用在 N 个项目时每次重跑的秒数（AppTest）")
     b.add_argument("--check", type=int, metavar="N",
                    help="另测三区三线：N 个面的永久基本农田导入、检查与地图（如 100000）")
+    b.add_argument("--dispatch", type=int, default=1000, metavar="N",
+                   help="调度：N 个项目 × 60 个月的月报，一个月的指标与通报的秒数（默认 1000；0 = 不测）")
     add_store_arg(b)
     return {"bench": cmd_bench}
 
@@ -31,7 +33,13 @@ def cmd_bench(args) -> int:
         raise XxgeoError(f"--sizes 应为逗号分隔的整数，例如 1000,10000，而不是“{args.sizes}”。",
                          english=f"--sizes must be comma-separated integers such as 1000,10000, not "
                                  f"“{args.sizes}”.") from None
-    res = run(sizes, args.store, browser=not args.no_browser, repeats=args.repeats) if sizes else {"sizes": {}}
+    res = (run(sizes, args.store, browser=not args.no_browser, repeats=args.repeats, dispatch=args.dispatch)
+           if sizes else {"sizes": {}})
+    if not sizes and args.dispatch:
+        from ..bench_dispatch import run_dispatch
+        from ..store import open_store
+
+        res["dispatch"] = run_dispatch(open_store(args.store).load(), args.dispatch)
     if args.check:
         from ..bench import run_check
 
@@ -47,6 +55,10 @@ def cmd_bench(args) -> int:
             print(f"{n:>7} 点  字节 {r['bytes']}  绘制(ms) {r['drawn_ms']}  比值 {r['ratios']}")
         if "check" in res:
             print(f"三区三线（{res['check']['polygons']} 个面）：{res['check']}")
+        if "dispatch" in res:
+            d = res["dispatch"]
+            print(f"调度（{d['projects']} 个项目 × {d['months']} 个月，秒）：一个月的指标 {d['figures_s']}，"
+                  f"通报 Excel {d['bulletin_xlsx_s']}，PDF {d['bulletin_pdf_s']}")
         if "app" in res:
             print(f"应用重跑（{res['app']['projects']} 个项目，秒）：{res['app']['app_rerun_s']}")
     return 0

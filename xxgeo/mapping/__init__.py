@@ -6,7 +6,7 @@ module        job
 request       :class:`MapFilter` (which projects), :class:`MapRequest` (the whole map; the cache key)
 payload       what a layer sends to the page (GeoJSON, fast point columns, simplified coverages)
 elements      the folium elements xxgeo adds (spec-drawn layers, HTML controls, the initial view)
-assets        scripts and styles (served or inlined) and the basemaps
+assets        scripts and styles (served or inlined); basemap_layer: the basemap's tile layers
 build         :func:`build_map` and :class:`MapResult`
 ============  ==================================================================================
 

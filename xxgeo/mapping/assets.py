@@ -1,4 +1,4 @@
-"""The page's scripts and styles (served by the app, or inlined for an offline file) and the basemaps."""
+"""The page's scripts and styles (served by the app, or inlined for an offline file); basemaps: basemap_layer."""
 
 from __future__ import annotations
 
@@ -51,27 +51,3 @@ def use_assets(m: folium.Map, assets: str) -> None:
         m.get_root().header.add_child(Element(css + js), name="xxgeo_inline_assets")
     else:
         raise ValueError(f"unknown assets mode {assets!r}")
-
-
-def add_basemap(m: folium.Map, basemap: str, tianditu_key: str | None) -> None:
-    """Add the chosen basemap's tile layers ("none": nothing; 天地图 without a key: nothing)."""
-    if basemap == "none":
-        return
-    if basemap == "osm":
-        folium.TileLayer("OpenStreetMap", name="OpenStreetMap", control=False).add_to(m)
-    elif basemap == "amap":
-        folium.TileLayer(
-            "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}",
-            attr="© 高德地图（GCJ-02；叠加要素已偏移至 GCJ-02）", name="高德", subdomains="1234", control=False,
-        ).add_to(m)
-    elif basemap == "tianditu":
-        if not tianditu_key:
-            return
-        for lyr in ("vec", "cva"):
-            folium.TileLayer(
-                f"https://t{{s}}.tianditu.gov.cn/{lyr}_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER={lyr}"
-                f"&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={{z}}&TILEROW={{y}}&TILECOL={{x}}&tk={tianditu_key}",
-                attr="© 天地图", name=f"天地图{lyr}", subdomains="01234567", control=False,
-            ).add_to(m)
-    else:
-        raise ValueError(f"unknown basemap {basemap!r}")

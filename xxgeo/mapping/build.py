@@ -3,8 +3,8 @@ static assets (the data tiles of a large library are returned, never written her
 
 How each layer is drawn is declared in its spec (``[behaviour]`` in ``layers/*.toml``: fast canvas drawing,
 coverage simplification, highlight, choropleth, drawn on request); nothing here names a layer but the one the
-project filter selects (:data:`FILTERED_LAYER`). No tile layer is added unless a basemap is chosen; with 高德
-(GCJ-02) every overlay is shifted onto the basemap, never the reverse.
+project filter selects (:data:`FILTERED_LAYER`). No tile layer is added unless a basemap is chosen; on a GCJ-02
+basemap (高德, or a package added with ``--crs gcj02``) every overlay is shifted onto it, never the reverse.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import folium
 
+from ..basemaps import provider
 from ..crs import transform_gdf, wgs84_to_gcj02
 from ..fastpoints import FastPointsLayer
 from ..layerspec import HIGHLIGHT_PARAMS, ON_REQUEST, LayerSpec, load_specs
@@ -23,7 +24,8 @@ from ..provenance import source_label
 from ..schema import LAYERS
 from ..tiles import BUDGET as TILE_BUDGET
 from ..tiles import TileSet, TileStore, tiled_payload
-from .assets import add_basemap, use_assets
+from .assets import use_assets
+from .basemap_layer import add_basemap
 from .elements import FitNow, HtmlControl, SpecLayer
 from .marks import image_layer, marks_layer
 from .payload import display_coverage, fast_columns, fast_highlight, fast_payload, feature_collection, spec_json
@@ -75,7 +77,8 @@ def build_map(dataset, request: MapRequest | None = None, *, specs: dict | None 
     if req.role == "public":
         dataset = public_dataset(dataset)
     specs_list = visible_layers(req.role, specs)
-    shift = req.basemap == "amap"
+    basemap = req.basemap_spec if req.basemap_spec is not None else provider(req.basemap)
+    shift = basemap is not None and basemap.shifted
 
     def prep(g):
         if not hasattr(g, "geometry"):
@@ -87,7 +90,7 @@ def build_map(dataset, request: MapRequest | None = None, *, specs: dict | None 
     m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=10, tiles=None,
                    prefer_canvas=True, control_scale=True, height=req.height, max_zoom=18)
     use_assets(m, req.assets)
-    add_basemap(m, req.basemap, req.tianditu_key)
+    add_basemap(m, basemap, req.tianditu_key, req.lang)
 
     all_rows = dataset[FILTERED_LAYER]
     rows = filter_projects(all_rows, flt)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 import pandas as pd
 
+from ..basemaps import NONE_LABEL, Basemap, shipped_providers
 from ..legend import Overlay
 from ..tiles import ImageTiles
 
@@ -20,12 +21,9 @@ ASSET_MODES = ("static", "inline")
 #: the initial view: the whole county, or the selection (filtered projects or the highlighted feature)
 FITS = ("county", "selection")
 
-BASEMAPS = {
-    "none": ("无底图（离线）", "None (offline)"),
-    "tianditu": ("天地图（需密钥）", "Tianditu (key needed)"),
-    "osm": ("OpenStreetMap", "OpenStreetMap"),
-    "amap": ("高德地图（GCJ-02）", "Amap (GCJ-02)"),
-}
+#: the shipped basemaps by name, (中文, English): "none" and the providers of geodata/basemaps.toml (packages and
+#: intranet servers of a store reach a request as ``basemap_spec``)
+BASEMAPS = {"none": NONE_LABEL, **{k: (b.label_zh, b.label_en) for k, b in shipped_providers().items()}}
 
 
 @dataclass(frozen=True)
@@ -135,12 +133,14 @@ class MapRequest:
     maps in the app). ``assets``: "static" (served by the app) or "inline" (one self-contained file that draws
     with no network). ``fit``: 'county' or 'selection' (the filtered projects or the highlighted feature), the
     initial view. ``height``: the map element's CSS height. ``tianditu_key``: needed by the 天地图 basemap only.
+    ``basemap``: a shipped name (:data:`BASEMAPS`) or a :class:`~xxgeo.basemaps.Basemap` (a package, an intranet
+    server; see :func:`xxgeo.basemaps.choices`), which is then kept as ``basemap_spec`` and ``basemap`` is its name.
     """
 
     filter: MapFilter = MapFilter()
     role: str = "editor"
     lang: str = "zh"
-    basemap: str = "none"
+    basemap: str | Basemap = "none"
     overlay: Overlay | None = None
     highlight_township: str | None = None
     highlight_park: str | None = None
@@ -156,11 +156,16 @@ class MapRequest:
     #: check's verdicts to highlight: ((project_id, verdict), …) drawn over the projects
     constraint_tiles: ImageTiles | None = None
     marks: tuple = ()
+    basemap_spec: Basemap | None = None
 
     def __post_init__(self) -> None:
         if self.filter is None:
             object.__setattr__(self, "filter", MapFilter())
-        if self.basemap not in BASEMAPS:
+        if isinstance(self.basemap, Basemap):  # a package or an intranet server, given as itself
+            object.__setattr__(self, "basemap_spec", self.basemap)
+        if self.basemap_spec is not None:
+            object.__setattr__(self, "basemap", self.basemap_spec.name)
+        elif self.basemap not in BASEMAPS:
             raise ValueError(f"unknown basemap {self.basemap!r} (one of {', '.join(BASEMAPS)})")
         if self.assets not in ASSET_MODES:
             raise ValueError(f"unknown assets mode {self.assets!r} (one of {', '.join(ASSET_MODES)})")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import io
+from zoneinfo import ZoneInfo
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
@@ -18,7 +19,9 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Table, TableStyle
 
 from ..county import county
+from ..i18n import tr
 from ..textsafe import PDF_CELL_MAX, PDF_TEXT_MAX, ellipsize, pdf_markup
+from ..vocab import LOCAL_TZ
 from .fonts import PDF_FONT, cjk_font
 
 MARGIN = 14 * mm
@@ -101,28 +104,30 @@ def image(png: bytes, width: float) -> Image:
     return Image(io.BytesIO(png), width=width, height=width * h / w)
 
 
-def build(story: list, *, title: str, footer: str, author: str | None = None) -> tuple[bytes, int]:
-    """Lay the story out on A4 pages with a footer (text + page number); returns (PDF bytes, page count).
+def build(story: list, *, title: str, footer: str, author: str | None = None,
+          lang: str = "zh") -> tuple[bytes, int]:
+    """Lay the story out on A4 pages with a footer (text + page number, in ``lang``; the date in Asia/Shanghai);
+    returns (PDF bytes, page count).
 
     ``author`` defaults to “xxgeo” and the county's app title."""
     author = author if author is not None else f"xxgeo {county().app_title}"
     cjk_font()
     buf = io.BytesIO()
     pages = {"n": 0}
-    made = _dt.date.today().isoformat()
+    made = _dt.datetime.now(ZoneInfo(LOCAL_TZ)).date().isoformat()
 
     def on_page(canvas, doc):
         pages["n"] = doc.page
         canvas.saveState()
         canvas.setFont(PDF_FONT, 6.8)
         canvas.setFillColor(MUTED)
-        canvas.drawString(MARGIN, 8 * mm, f"{ellipsize(footer, 60)}  生成日期 {made}")
-        canvas.drawRightString(A4[0] - MARGIN, 8 * mm, f"第 {doc.page} 页")
+        canvas.drawString(MARGIN, 8 * mm, f"{ellipsize(footer, 60)}  {tr('pdf.made', lang, date=made)}")
+        canvas.drawRightString(A4[0] - MARGIN, 8 * mm, tr("pdf.page", lang, n=doc.page))
         canvas.restoreState()
 
     doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
                             bottomMargin=MARGIN + 2 * mm, title=title, author=author, subject=title,
-                            creator="xxgeo (reportlab)", lang="zh-CN")
+                            creator="xxgeo (reportlab)", lang="en" if lang == "en" else "zh-CN")
     doc.build(list(story), onFirstPage=on_page, onLaterPages=on_page)
     return buf.getvalue(), pages["n"]
 

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass, field
 from types import SimpleNamespace
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 import geopandas as gpd
 import pandas as pd
 import psycopg
 
-from ..errors import StoreError
+from ..errors import StoreError, pg_read_only
 
 DEFAULT_SCHEMA = "xxgeo"
 
@@ -49,12 +50,37 @@ def split_url(url: str) -> tuple[str, str, str, str]:
         raise StoreError(f"数据库地址中的 schema“{schema}”无效：只能用小写字母、数字和下划线（不超过 40 个字符）。",
                          english=f"The schema “{schema}” in the database address is invalid: use only "
                                  "lowercase letters, digits and underscores (at most 40 characters).")
-    conninfo = urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
+    # libpq reads %20, not "+", as a space (options=-c%20name%3Dvalue)
+    conninfo = urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query, quote_via=quote), ""))
     host = parts.hostname or "localhost"
     netloc = (f"{parts.username}@" if parts.username else "") + host + (f":{parts.port}" if parts.port else "")
     dbname = parts.path.lstrip("/") or (parts.username or "postgres")
     display = urlunsplit((parts.scheme, netloc, parts.path, urlencode({"schema": schema}), ""))
     return conninfo, schema, display, dbname
+
+
+@contextlib.contextmanager
+def server_errors(display: str, dbname: str):
+    """The server's refusals inside a transaction turned into one sentence each (nothing was changed: the
+    transaction rolled back): read-only server, lock timeout, PostGIS missing, anything else in its own words."""
+    try:
+        yield
+    except psycopg.errors.ReadOnlySqlTransaction as exc:
+        raise pg_read_only(display) from exc
+    except psycopg.errors.LockNotAvailable as exc:
+        raise StoreError("数据库正被其他用户写入，请稍后再试。",
+                         english="Someone else is writing to the store; try again shortly.") from exc
+    except psycopg.errors.UndefinedObject as exc:
+        if 'type "geometry"' in str(exc):
+            raise postgis_missing(dbname) from exc
+        raise _refused(exc) from exc
+    except psycopg.Error as exc:
+        raise _refused(exc) from exc
+
+
+def _refused(exc: Exception) -> StoreError:
+    return StoreError(f"数据库服务器报错，操作未完成，数据未改动：{first_line(exc)}。",
+                      english=f"The database server refused; nothing changed: {first_line(exc)}.")
 
 
 def first_line(exc: Exception) -> str:

@@ -26,11 +26,11 @@ import shapely
 from psycopg import sql
 
 from ..accounts import DDL, FAILURES_DDL
-from ..errors import NotFound, StoreError
+from ..errors import NotFound, StoreError, pg_read_only
 from ..schema import LAYERS, dataset_layers, is_empty
 from .base import EditTx, LayersTx, Store, no_data
 from .frames import AUDIT_COLUMNS, AuditEntry, Dataset, added_columns, coerce, empty_frame, now_iso, sql_value
-from .pgutil import Snapshot, ensure_postgis, first_line, geoms_of, kind_of, postgis_missing, split_url
+from .pgutil import Snapshot, ensure_postgis, first_line, geoms_of, kind_of, server_errors, split_url
 
 LOCK_TIMEOUT = "30s"
 _PGTYPE = {"int": "bigint", "year": "bigint", "float": "double precision", "bool": "boolean"}
@@ -75,27 +75,19 @@ class PostgisStore(Store):
     def _tx(self, lock: str | None = None, *, read_only: bool = False):
         """One transaction (commit on success, rollback on any exception); ``lock``: exclusive | shared."""
         con = self._connect()
-        try:
-            with con, con.cursor() as cur:
-                if read_only:
-                    cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                cur.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
-                if lock == "exclusive":
-                    cur.execute("SELECT pg_advisory_xact_lock(%s)", (self._lock_key,))
-                elif lock == "shared":
-                    cur.execute("SELECT pg_advisory_xact_lock_shared(%s)", (self._lock_key,))
-                yield cur
-        except psycopg.errors.LockNotAvailable as exc:
-            raise StoreError("数据库正被其他用户写入，请稍后再试。",
-                             english="Someone else is writing to the store; try again shortly.") from exc
-        except psycopg.errors.UndefinedObject as exc:
-            if 'type "geometry"' in str(exc):
-                raise postgis_missing(self.dbname) from exc
-            raise StoreError(f"数据库服务器报错，操作未完成，数据未改动：{first_line(exc)}。",
-                             english=f"The database server refused; nothing changed: {first_line(exc)}.") from exc
-        except psycopg.Error as exc:
-            raise StoreError(f"数据库服务器报错，操作未完成，数据未改动：{first_line(exc)}。",
-                             english=f"The database server refused; nothing changed: {first_line(exc)}.") from exc
+        with server_errors(self.display, self.dbname), con, con.cursor() as cur:
+            if read_only:
+                cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            cur.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+            if lock is not None:  # a write: refused before anything is written on a read-only server
+                cur.execute("SHOW transaction_read_only")
+                if cur.fetchone()[0] == "on":
+                    raise pg_read_only(self.display)
+            if lock == "exclusive":
+                cur.execute("SELECT pg_advisory_xact_lock(%s)", (self._lock_key,))
+            elif lock == "shared":
+                cur.execute("SELECT pg_advisory_xact_lock_shared(%s)", (self._lock_key,))
+            yield cur
 
     def _id(self, table: str):
         return sql.Identifier(self.schema, table)

@@ -8,45 +8,18 @@ from urllib.parse import urlencode
 
 import pandas as pd
 import streamlit as st
-from streamlit.errors import StreamlitSecretNotFoundError
 from streamlit_folium import st_folium
 
+from ..basemaps import provider
 from ..config import settings
 from ..i18n import tr, value_text
-from ..mapping import APP_TILES, BASEMAPS, MapRequest, MapResult, build_map
+from ..mapping import APP_TILES, MapRequest, MapResult, build_map
 from ..names import resolve_township, township_names
 from ..textsafe import md as md_text  # the views' one markdown escaper (issue 18)
 from ..tiles import new_token
 from ..vocab import COUNTY_WIDE, display, is_blank, not_stated, precision_label, status_text
-
-
-def tianditu_key() -> str | None:
-    """天地图 key from the settings (``TIANDITU_KEY``) or Streamlit secrets (never required)."""
-    key = settings().tianditu_key
-    if key:
-        return key
-    try:
-        return st.secrets.get("tianditu_key")
-    except (FileNotFoundError, StreamlitSecretNotFoundError):  # no secrets file: the basemap stays optional
-        return None
-
-
-def basemap_picker(ctx) -> str:
-    """Sidebar basemap choice (default: none, works offline); kept in the URL as ``basemap``."""
-    keys = list(BASEMAPS)
-    cur = ctx.params.get("basemap", "none")
-    cur = cur if cur in keys else "none"
-    labels = [ctx.t(f"basemap.{k}") for k in keys]
-    with st.sidebar:
-        choice = st.selectbox(ctx.t("basemap.label"), labels, index=keys.index(cur), key="basemap_pick")
-    key = keys[labels.index(choice)]
-    if key == "tianditu" and not tianditu_key():
-        st.sidebar.warning(ctx.t("basemap.key_needed"))
-    if key != cur:
-        set_param("basemap", None if key == "none" else key)
-    if key in ("osm", "amap", "tianditu"):
-        st.sidebar.caption(ctx.t("basemap.online"))
-    return key
+from .basemap_pick import basemap_picker as basemap_picker  # where the views have always found it
+from .basemap_pick import current_basemap, tianditu_key
 
 
 def set_param(name: str, value) -> None:
@@ -129,8 +102,12 @@ def show_map(ctx, key: str, request: MapRequest, *, height: int = 620, center=No
     store changes, and panning never re-runs the app.
 
     Above 10,000 projects (xxgeo.tiles.BUDGET) the page carries only counts per ~2 km cell; the projects' data
-    tiles are published as static files and fetched by the browser for what is in view."""
-    if request.basemap == "tianditu" and request.tianditu_key is None:
+    tiles are published as static files and fetched by the browser for what is in view. A map whose view has no
+    basemap picker draws the page's basemap (the URL's, else the store's default)."""
+    if request.basemap == "none" and request.basemap_spec is None:
+        request = replace(request, basemap=current_basemap(ctx))  # a map without a picker: the page's basemap
+    bm = request.basemap_spec if request.basemap_spec is not None else provider(request.basemap)
+    if request.tianditu_key is None and bm is not None and bm.key == "tianditu":
         request = replace(request, tianditu_key=tianditu_key())
     result = _cached_map(ctx.dataset, store_token(ctx), ctx.public_data, request)
     return draw_map(result, key, height=height, center=center, zoom=zoom, public=ctx.public_data)

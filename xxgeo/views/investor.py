@@ -20,7 +20,7 @@ from ..mapping import MapFilter, MapRequest, filter_projects
 from ..names import resolve_park, township_names
 from ..provenance import source_label
 from ..schema import CONTACT_FIELDS
-from ..textsafe import md, unlink
+from ..textsafe import file_name, md, unlink
 from ..vocab import area_text, display, km_text
 from . import parcels as parcel_view
 from .common import na_text, report_download, set_param, show_map
@@ -67,8 +67,9 @@ def render(ctx) -> None:
                 _card(ctx, p, brief=True)
         parcel_view.render(ctx, None)
         return
+    park = parks.set_index("park_id").loc[pid].rename(pid)
     with right:
-        _card(ctx, parks.set_index("park_id").loc[pid].rename(pid), brief=False)
+        _card(ctx, park, brief=False)
     pub = filter_projects(ds["projects"], MapFilter(park=pid))
     if len(pub):
         t = ctx.t
@@ -80,7 +81,7 @@ def render(ctx) -> None:
             "name": t("col.name"), "category": t("col.category"), "status": t("col.status"),
             "investment_wan": t("col.investment"), "source_ref": t("col.source")}), hide_index=True, width="stretch")
     parcel_view.render(ctx, pid)
-    _brochure_button(ctx, pid)
+    _brochure_button(ctx, pid, park["name"])
 
 
 def _card(ctx, p: pd.Series, *, brief: bool) -> None:
@@ -128,10 +129,12 @@ def _contacts(ctx, p: pd.Series) -> None:
                 unsafe_allow_html=True)
 
 
-def _brochure_button(ctx, pid: str) -> None:
+def _brochure_button(ctx, pid: str, name: str) -> None:
     def build() -> bytes:
         from ..reports import park_brochure_pdf
 
         return park_brochure_pdf(ctx.dataset, pid)
 
-    report_download(ctx, ctx.t("investor.brochure"), build, f"{pid}-brochure.pdf", key="inv_brochure")
+    # named after the park as investors read it (the id is internal); the brochure itself is bilingual
+    report_download(ctx, ctx.t("investor.brochure"), build, ctx.t("investor.file_pdf", name=file_name(name)),
+                    key="inv_brochure")

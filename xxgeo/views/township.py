@@ -10,7 +10,7 @@ from ..analysis import township_stats
 from ..i18n import value_text
 from ..mapping import MapFilter, MapRequest, filter_projects
 from ..names import township_names
-from ..textsafe import md
+from ..textsafe import file_name, md
 from ..vocab import fmt_wan, not_stated
 from .common import (
     basemap_picker,
@@ -141,4 +141,5 @@ def _report_button(ctx, code: str, name: str) -> None:
 
         return township_report_pdf(ctx.dataset, code, township_check(ctx.store, code))
 
-    report_download(ctx, ctx.t("township.report"), build, ctx.t("township.file_pdf", name=name), key="tw_report")
+    report_download(ctx, ctx.t("township.report"), build, ctx.t("township.file_pdf", name=file_name(name)),
+                    key="tw_report")

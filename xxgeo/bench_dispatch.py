@@ -1,0 +1,123 @@
+"""The 调度 benchmark (issue 12 item 8): 1,000 projects × 60 months of generated records; the seconds to compute one
+month's figures (the 调度 view's rerun cost; aim < 1 s) and to write the bulletin (Excel and PDF; aim < 10 s).
+
+The records are synthetic (fixed seed) and live only in memory: nothing is written to a store. Timed as the
+median of a few runs; on a shared machine compare orders of magnitude, not digits.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from .dispatch.rules import next_month
+from .schema import CATEGORIES
+from .store import Dataset, coerce
+from .vocab import LIFECYCLE_STAGES
+
+KEY_LEVELS = ("省级重点", "市级重点", "县级重点")
+
+
+def months_back(last: str, n: int) -> list[str]:
+    """The ``n`` months ending with ``last`` (``YYYY-MM``), oldest first."""
+    y, m = int(last[:4]), int(last[5:7])
+    out = []
+    for _ in range(n):
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y - 1, 12) if m == 1 else (y, m - 1)
+    return out[::-1]
+
+
+def synthetic_dispatch(dataset, n_projects: int = 1000, n_months: int = 60, last: str = "2026-06",
+                       seed: int = 7) -> Dataset:
+    """``dataset`` with ``n_projects`` synthetic key projects (points at the townships' seats, spread) and a
+    progress row for each project and month (``n_months`` ending with ``last``; a few missing, a few drafts)."""
+    rng = np.random.default_rng(seed)
+    towns = dataset["townships"]
+    codes = towns["code"].astype(str).to_numpy()
+    pick = rng.integers(0, len(codes), n_projects)
+    seat = towns.geometry.representative_point()
+    xs = seat.x.to_numpy()[pick] + rng.normal(0, 0.01, n_projects)
+    ys = seat.y.to_numpy()[pick] + rng.normal(0, 0.01, n_projects)
+    ids = [f"D{i:05d}" for i in range(n_projects)]
+    projects = gpd.GeoDataFrame({
+        "project_id": ids, "name": [f"调度测试项目{i}号" for i in range(n_projects)],
+        "category": np.array(CATEGORIES)[rng.integers(0, len(CATEGORIES), n_projects)], "township_code": codes[pick],
+        "source_ref": "bench", "loc_precision": "surveyed", "public": False,
+    }, geometry=gpd.points_from_xy(xs, ys), crs=4326)
+    projects = coerce("projects", projects)
+    projects["key_level"] = np.array(KEY_LEVELS)[rng.integers(0, 3, n_projects)]
+    projects["lead_official"] = [f"领导{k}" for k in rng.integers(0, 25, n_projects)]
+    projects["responsible_unit"] = [f"单位{k}" for k in rng.integers(0, 40, n_projects)]
+    projects["stage"] = np.array(LIFECYCLE_STAGES)[rng.integers(0, len(LIFECYCLE_STAGES), n_projects)]
+    projects["planned_start"] = [f"{2022 + k // 12}-{k % 12 + 1:02d}-01" for k in rng.integers(0, 60, n_projects)]
+    months = months_back(last, n_months)
+    pid = np.repeat(ids, len(months))
+    mon = np.tile(months, n_projects)
+    plan = np.repeat(rng.integers(500, 50000, n_projects).astype(float), len(months))
+    mnum = np.array([int(m[5:7]) for m in mon])
+    share = np.clip(mnum / 12 + rng.normal(0, 0.12, len(mon)), 0, 1.5)
+    done = np.round(plan * share, 1)
+    keep = rng.random(len(mon)) > 0.03  # some months not reported
+    state = np.where(rng.random(len(mon)) < 0.05, "draft", "approved")
+    progress = pd.DataFrame({
+        "project_id": pid, "month": mon, "annual_plan_wan": plan, "month_done_wan": np.round(plan * 0.08, 1),
+        "year_done_wan": done, "total_done_wan": done * 2, "physical_progress": "主体施工",
+        "funds_in_place_wan": np.round(done * 0.9, 1), "in_statistics": True, "note": None, "state": state,
+        "reported_by": "bench", "reported_at": None, "reviewed_by": None, "reviewed_at": None,
+        "review_comment": None})[keep]
+    problems = pd.DataFrame({
+        "problem_id": [f"Q{i}" for i in range(n_projects // 10)], "project_id": ids[: n_projects // 10],
+        "raised_month": last, "text": "用地手续待办", "needs": "自然资源局协调", "owner_unit": "自然资源局",
+        "due": None, "status": "open", "resolved_at": None, "resolution": None})
+    return Dataset({**dataset.layers, "projects": projects, "progress": progress.reset_index(drop=True),
+                    "problems": problems})
+
+
+def _median(fn, repeats: int, cpu: dict, name: str) -> tuple[float, object]:
+    """The median wall-clock seconds of ``repeats`` calls (and, in ``cpu[name]``, the median CPU seconds of this
+    process: what the machine's other load does not inflate)."""
+    times, cpus, out = [], [], None
+    for _ in range(max(1, repeats)):
+        t0, c0 = time.perf_counter(), time.process_time()
+        out = fn()
+        times.append(time.perf_counter() - t0)
+        cpus.append(time.process_time() - c0)
+    cpu[name] = round(statistics.median(cpus), 3)
+    return round(statistics.median(times), 3), out
+
+
+def run_dispatch(dataset, n_projects: int = 1000, n_months: int = 60, repeats: int = 3) -> dict:
+    """Seconds for one month's figures (and the totals the 调度 view shows) and for the bulletin (xlsx, pdf)."""
+    from .dispatch.figures import month_figures
+    from .dispatch.rules import Rules
+    from .dispatch.totals import GROUPS, not_reported, totals, township_ranking
+    from .reports.bulletin import bulletin_data
+    from .reports.bulletin_pdf import bulletin_pdf
+    from .reports.bulletin_xlsx import bulletin_xlsx
+
+    last = "2026-06"
+    ds = synthetic_dispatch(dataset, n_projects, n_months, last)
+    rules, today = Rules(), next_month(last) + "-10"
+
+    def view():
+        f = month_figures(ds["projects"], ds["progress"], last, today=today, rules=rules,
+                          townships=ds["townships"], problems=ds["problems"])
+        return f, [totals(f, g) for g in GROUPS], township_ranking(f), not_reported(f)
+
+    cpu: dict = {}
+    t_fig, (fig, *_rest) = _median(view, repeats, cpu, "figures_s")
+    t_data, _ = _median(lambda: bulletin_data(ds, last, today=today, rules=rules), repeats, cpu, "bulletin_data_s")
+    t_xlsx, xlsx = _median(lambda: bulletin_xlsx(ds, last, today=today, rules=rules), repeats, cpu,
+                           "bulletin_xlsx_s")
+    t_pdf, pdf = _median(lambda: bulletin_pdf(ds, last, today=today, rules=rules), max(1, repeats - 1), cpu,
+                         "bulletin_pdf_s")
+    return {"projects": n_projects, "months": n_months, "progress_rows": len(ds["progress"]),
+            "month_projects": len(fig), "figures_s": t_fig, "bulletin_data_s": t_data,
+            "bulletin_xlsx_s": t_xlsx, "bulletin_pdf_s": t_pdf, "xlsx_bytes": len(xlsx), "pdf_bytes": len(pdf),
+            "cpu_s": cpu,
+            "aims": {"figures_s": 1.0, "bulletin_s": 10.0}}
