@@ -127,6 +127,7 @@ def test_session_expires_after_idle_time(store):
 
 
 def test_removed_account_is_signed_out(store):
+
     at = _sign_in(app_test(), "li")
     assert len(at.sidebar.radio[0].options) == len(VIEWS)  # every view, for a signed-in editor
     Accounts(store).remove("li", by="boss")

@@ -183,9 +183,13 @@ def test_unknown_or_wrong_spec_keys_are_refused(tmp_path, old, new, says):
 def test_behaviour_request_fields_exist():
     """Every request field a spec may name (highlight_param, on_request) is a field of MapRequest."""
     from xxgeo.layerspec import HIGHLIGHT_PARAMS, ON_REQUEST
+    from xxgeo.tiles import ImageTiles
 
-    req = MapRequest(highlight_township="t", highlight_park="p", highlight_project="x", show_villages=True)
-    assert [req.field_value(f) for f in (*HIGHLIGHT_PARAMS.values(), *ON_REQUEST.values())] == ["t", "p", "x", True]
+    tiles = ImageTiles("/t/{z}-{x}-{y}.png", 8, 15)
+    req = MapRequest(highlight_township="t", highlight_park="p", highlight_project="x", show_villages=True,
+                     constraint_tiles=tiles)
+    assert [req.field_value(f) for f in (*HIGHLIGHT_PARAMS.values(), *ON_REQUEST.values())] == ["t", "p", "x", True,
+                                                                                               tiles]
     with pytest.raises(KeyError):
         req.field_value("field_value")  # a method, not a request field
 

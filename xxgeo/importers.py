@@ -119,6 +119,10 @@ def prepare_import(path: str | os.PathLike, layer: str, store: Store, *, crs: st
     if layer in NOT_IMPORTABLE:
         raise ImportRefused("修改记录（audit_log）不能导入，它只由系统写入。",
                             english="The change log (audit_log) cannot be imported: only the system writes it.")
+    if layer == "constraints":  # one kind at a time, replaced as a whole: xxgeo/constraints/importer.py
+        raise ImportRefused("管控边界按类型整体导入：python -m xxgeo import 文件 --layer constraints --kind 类型。",
+                            english="Control lines are imported one kind at a time: python -m xxgeo import FILE "
+                                    "--layer constraints --kind KIND.")
     store.require()
     basis = (store.version(), _user(user))
     name = name or Path(path).name

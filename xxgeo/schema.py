@@ -36,6 +36,8 @@ MONTH_RE = r"^\d{4}-(0[1-9]|1[0-2])$"
 DATE_RE = r"^\d{4}-\d{2}-\d{2}$"
 
 POLYGONAL = ("Polygon", "MultiPolygon")
+#: how a constraint binds a project (defaults per kind: geodata/constraints.toml)
+CONSTRAINT_RULES = ("forbidden", "restricted", "must_be_inside")
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,9 @@ class Layer:
     fields: tuple
     id_field: str | None = None
     geometry_required: bool = False
+    #: read only when asked for by name (``store.read``), never part of the default dataset (``store.load()``):
+    #: a layer too big to travel with every view (``constraints``: 10^5 polygons and more)
+    on_demand: bool = False
 
     @property
     def spatial(self) -> bool:
@@ -340,6 +345,16 @@ _layer("parcels", "可供地块", POLYGONAL, (
     Field("source", required=True, label="来源"),
 ), id_field="parcel_id", geometry_required=True)
 
+#: 三区三线 and other control lines (issue 16): imported one kind at a time (``import --kind``), internal
+_layer("constraints", "管控边界", POLYGONAL, (
+    Field("kind", required=True, label="管控类型"),
+    Field("rule", required=True, choices=CONSTRAINT_RULES, label="管控规则"),
+    Field("name", label="名称"),
+    Field("source", required=True, label="来源"),
+    #: computed at import (never read from a file): the polygon overlaps another of its kind
+    Field("overlaps", "bool", label="与同类图斑重叠"),
+), geometry_required=True, on_demand=True)
+
 _layer("audit_log", "修改记录", (), (
     Field("at", required=True, label="时间"),
     Field("user", required=True, label="用户"),
@@ -353,6 +368,11 @@ _layer("audit_log", "修改记录", (), (
 #: The layers DESIGN.md section 3 requires in every store.
 REQUIRED_LAYERS = ("county", "townships", "villages", "parks", "scenic_sites", "roads", "projects",
                    "indicators", "township_indicators", "audit_log")
+
+
+def dataset_layers() -> list[str]:
+    """The layers of the default dataset (``store.load()``): every layer but those read on demand."""
+    return [n for n, lay in LAYERS.items() if not lay.on_demand]
 
 
 is_empty = is_blank  # the schema's name for the one emptiness test (xxgeo.vocab.is_blank)

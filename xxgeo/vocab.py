@@ -86,7 +86,12 @@ M2_PER_MU = 1_000_000 / 1500
 #: words shown for values that are not codes
 NOT_STATED = ("未注明", "not stated")
 COUNTY_WIDE = "全县/未注明"
-OTHER_EN: dict[str, str] = {"示意": "schematic", COUNTY_WIDE: "county-wide / not stated", "未注明": "not stated"}
+OTHER_EN: dict[str, str] = {"示意": "schematic", COUNTY_WIDE: "county-wide / not stated", "未注明": "not stated",
+                            # the control-line kinds of the map legend (geodata/constraints.toml says them too)
+                            "永久基本农田": "Permanent basic farmland", "生态保护红线": "Ecological red line",
+                            "城镇开发边界": "Urban development boundary", "文物保护范围": "Heritage protection area",
+                            "水源保护区": "Water source protection", "地质灾害隐患点缓冲区": "Geohazard point buffer",
+                            "其他": "Other"}
 
 #: every stored Chinese value the UI shows in English (categories, precision labels, a few fixed words)
 VALUES_EN: dict[str, str] = {**CATEGORY_EN, **{zh: en for zh, en in PRECISION.values()}, **OTHER_EN,
@@ -94,6 +99,8 @@ VALUES_EN: dict[str, str] = {**CATEGORY_EN, **{zh: en for zh, en in PRECISION.va
 
 #: the schema's Chinese field labels (``schema.Field.label``) in English: table headers and popups
 LABEL_EN: dict[str, str] = {
+    "管控类型": "Control line", "管控规则": "Rule", "管控边界": "Control lines",
+    "与同类图斑重叠": "Overlaps its kind",
     "联系单位": "Organisation", "联系人": "Contact person", "联系电话": "Telephone", "电子邮箱": "E-mail",
     "联系地址": "Address",
     "地块编号": "Parcel id", "地块名称": "Parcel name", "所在园区": "Park",

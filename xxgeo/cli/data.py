@@ -31,6 +31,8 @@ def register(sub) -> dict:
                    help="文件中为空的字段按此填写，可重复：--default 类别=工业（也可写 category=工业）")
     p.add_argument("--accept-matches", action="store_true",
                    help="名称与已有项目相近（不完全相同）的行，确认对应到那些项目（先不加此项运行，核对列出的名单）")
+    p.add_argument("--kind", help="--layer constraints：管控类型（如 永久基本农田），该类型原有数据被整体替换")
+    p.add_argument("--rule", help="--layer constraints：管控规则 forbidden / restricted / must-be-inside（默认按类型）")
 
     e = sub.add_parser("export", help="导出图层：gpkg、geojson、shp（zip）、xlsx、csv、kml")
     e.add_argument("--layer", required=True)
@@ -82,6 +84,10 @@ def cmd_import(args) -> int:
     from ..importers import commit_import, prepare_import, refusal
 
     store = _store(args)
+    if args.layer == "constraints" or args.kind:
+        from .check import import_constraints
+
+        return import_constraints(args, store, _user(args))
     plan = prepare_import(args.file, args.layer, store, crs=args.crs, encoding=args.encoding, replace=args.replace,
                           source_layer=args.source_layer, user=_user(args), precision=args.precision,
                           defaults=args.default, accept_matches=args.accept_matches)

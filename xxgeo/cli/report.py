@@ -45,7 +45,9 @@ def cmd_report(args) -> int:
     if fmt == "png":
         data = reports.print_map_png(ds, args.kind, key, paper=args.paper, background=bg)
     elif args.kind == "township":
-        data = reports.township_report_pdf(ds, key, background=bg)
+        from ..constraints.run import township_check
+
+        data = reports.township_report_pdf(ds, key, township_check(open_store(args.store), key), background=bg)
     else:
         data = reports.park_brochure_pdf(ds, key, background=bg)
     out = write_atomic(Path(args.out), data)

@@ -30,6 +30,7 @@ from .areas import AreaCountsLayer, area_groups, area_legend
 from .assets import use_assets
 from .basemap_layer import add_basemap
 from .elements import FitNow, HtmlControl, SpecLayer
+from .marks import image_layer, marks_layer
 from .payload import display_coverage, fast_columns, fast_highlight, fast_payload, feature_collection, spec_json
 from .request import MapRequest, filter_projects
 from .search import SearchControl, search_index
@@ -149,6 +150,9 @@ def build_map(dataset, request: MapRequest | None = None, *, specs: dict | None 
         b = spec.behaviour
         if b.on_request and not req.field_value(ON_REQUEST[b.on_request]):
             continue
+        if b.image_tiles:
+            present[spec.layer] = image_layer(m, spec, req.constraint_tiles, req.lang)
+            continue
         gdf = frame(spec.layer)
         extra: dict = {}
         if b.simplify == "coverage":
@@ -185,6 +189,8 @@ def build_map(dataset, request: MapRequest | None = None, *, specs: dict | None 
     if groups:
         AreaCountsLayer(groups, name=tr("areas.title", req.lang), lang=req.lang,
                         show=project_spec.default_on).add_to(m)
+    if req.marks:
+        marks_layer(m, dataset[FILTERED_LAYER], req.marks, prep, req.lang)
     folium.LayerControl(collapsed=req.compact, position="topright").add_to(m)
     drawn_layers = {s.layer for s in specs_list}
     index = search_index(dataset, layers=drawn_layers, lang=req.lang, groups=groups, projects=rows,

@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..basemaps import NONE_LABEL, Basemap, shipped_providers
 from ..legend import Overlay
+from ..tiles import ImageTiles
 from ..vocab import not_stated, precision_label
 
 #: how the page gets Leaflet and xxgeo's scripts: served by the app, or written into the page
@@ -161,6 +162,10 @@ class MapRequest:
     height: str | int = "100%"
     fit: str = "selection"
     tianditu_key: str | None = None
+    #: the control lines as image tiles (layers whose spec says ``on_request = "constraints"``), and the
+    #: check's verdicts to highlight: ((project_id, verdict), …) drawn over the projects
+    constraint_tiles: ImageTiles | None = None
+    marks: tuple = ()
     basemap_spec: Basemap | None = None
 
     def __post_init__(self) -> None:

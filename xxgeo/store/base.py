@@ -25,7 +25,7 @@ import pandas as pd
 import shapely
 
 from ..errors import NotFound, StaleEdit, StoreError, ValidationFailed
-from ..schema import LAYERS, REQUIRED_LAYERS, is_empty
+from ..schema import LAYERS, REQUIRED_LAYERS, dataset_layers, is_empty
 from ..validation import Problem, Report, check_value, validate_frame
 from .frames import AUDIT_COLUMNS, AuditEntry, Dataset, Revert, coerce, editable_layer, empty_frame, now_iso
 
@@ -109,8 +109,8 @@ class Store(ABC):
         """One layer as a (Geo)DataFrame with the schema's dtypes (empty frame when absent)."""
 
     def load(self, layers=None) -> Dataset:
-        """Every layer (or the named ones) as a :class:`Dataset`."""
-        return Dataset({n: self.read(n) for n in (layers or list(LAYERS))})
+        """Every layer but those read on demand (or the named ones) as a :class:`Dataset`."""
+        return Dataset({n: self.read(n) for n in (layers or dataset_layers())})
 
     def __getitem__(self, layer: str):
         return self.read(layer)
