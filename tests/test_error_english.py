@@ -139,6 +139,7 @@ VOCABULARY = (*CATEGORIES, "在建")
     (["import", "{tmp}/x.csv", "--layer", "projects", "--crs", "火星坐标"], ["火星坐标"]),
     (["set", "--layer", "projects", "--id", "XM0003", "高度"], ["高度"]),
     (["set", "--layer", "projects", "--id", "XM0003", "lon=111.1"], []),
+    (["set", "--layer", "projects", "--id", "XM0003", "lon=111.2", "lat=35.1"], []),  # no precision given
     (["undo"], []),
 ])
 def test_refusals_in_english(built_store_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
