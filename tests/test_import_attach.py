@@ -168,13 +168,12 @@ def test_undo_takes_an_attach_import_back(store_copy, tmp_path):
     assert p.geometry is None and p["loc_precision"] == "county"
 
 
-@pytest.mark.skipif("project_code" not in LAYERS["projects"].field_names, reason="项目代码 (i12a) not in the schema")
 def test_project_code_attaches(store_copy, tmp_path):
     p = store_copy.read("projects")
-    p.loc[p["project_id"] == "XM0007", "project_code"] = "2025-140828-01"
+    p.loc[p["project_id"] == "XM0007", "project_code"] = "2025-140828-44-01-000123"
     store_copy.write_layers({"projects": p})
     _, pt = _point(store_copy, "水头")
-    src = _csv(tmp_path, [["2025-140828-01", "广鑫", pt.x, pt.y]], header="项目代码,项目名称,经度,纬度")
+    src = _csv(tmp_path, [["2025-140828-44-01-000123", "广鑫", pt.x, pt.y]], header="项目代码,项目名称,经度,纬度")
     res = import_file(src, "projects", store_copy, precision="village")
     assert (res.inserted, res.updated) == (0, 1)
     assert _project(store_copy, "XM0007").geometry is not None
