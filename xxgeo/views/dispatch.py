@@ -56,6 +56,8 @@ def pick_month(ctx) -> str:
             set_param("month", parse_month(typed))
         except XxgeoError as exc:
             show_error(exc, ctx.lang)
+        else:
+            st.rerun()
     return month
 
 
@@ -117,11 +119,13 @@ def render(ctx) -> None:
     fig = b.figures
     if own is not None:
         st.caption(t(ctx, "scope_township", name=md(b.township_name or own)))
+    work.show_flash()  # what the last write did (the tabs below keep their place: the notes have a fixed slot)
     prog = ds.get("progress")
-    if prog is None or not len(prog):
-        st.info(t(ctx, "begin", month=month))
-    elif not len(fig):
-        st.info(t(ctx, "no_projects", month=month))
+    with st.container():
+        if prog is None or not len(prog):
+            st.info(t(ctx, "begin", month=month))
+        elif not len(fig):
+            st.info(t(ctx, "no_projects", month=month))
     names = [t(ctx, k) for k in ("tab_overview", "tab_missing", "tab_problems", "tab_trend", "tab_report")]
     if ctx.actor.role in WRITERS:
         names.append(t(ctx, "tab_review"))

@@ -24,10 +24,9 @@ def t(ctx, key: str, **kw) -> str:
 
 def photo_form(ctx, month: str, rows: pd.DataFrame) -> None:
     """Upload a photo for one of ``rows``' projects; say when it is far, offer to place an unlocated project."""
-    from .dispatch_work import flash, show_flash
+    from .dispatch_work import flash
 
     st.markdown(t(ctx, "photos"))
-    show_flash()
     names = dict(zip(rows["project_id"].astype(str), rows["name"].astype(str)))
     pid = st.selectbox(t(ctx, "photo_project"), list(names), key="dp_photo_project",
                        format_func=lambda p: f"{p} {names[p]}")

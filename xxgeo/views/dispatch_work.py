@@ -93,7 +93,6 @@ def month_rows(ctx, month: str, fig: pd.DataFrame, own: str | None) -> pd.DataFr
 
 def report_panel(ctx, month: str, fig: pd.DataFrame, own: str | None) -> None:
     """The editable table of the month (save, then submit) and the photo upload."""
-    show_flash()
     if ctx.actor.role not in WRITERS and ctx.actor.role != "township":
         return
     rows = month_rows(ctx, month, fig, own)
@@ -163,7 +162,6 @@ def submit_rows(ctx, month: str, rows: pd.DataFrame) -> None:
 
 def review_panel(ctx, month: str, fig: pd.DataFrame) -> None:
     """The bureau's review: approve a submitted report, or return it (or an approved one) with a comment."""
-    show_flash()
     prog = ctx.dataset.get("progress")
     if prog is None or not len(prog):
         st.caption(t(ctx, "review_none"))
@@ -213,7 +211,6 @@ def open_problem_rows(ctx, fig: pd.DataFrame, own: str | None) -> pd.DataFrame:
 
 def problems_panel(ctx, month: str, fig: pd.DataFrame, own: str | None) -> None:
     """The open problems; editors close one out with a resolution; reporters raise a new one."""
-    show_flash()
     p = open_problem_rows(ctx, fig, own)
     if not len(p):
         st.caption(t(ctx, "no_open_problems"))
