@@ -98,11 +98,11 @@ def filtered(ctx, fig: pd.DataFrame) -> pd.DataFrame:
             values = sorted({str(v) for v in fig[col] if not is_blank(v)})
             if not values:
                 continue
-            chosen = st.multiselect(t(ctx, label), values, key=f"dp_f_{key}")
+            chosen = st.multiselect(t(ctx, label), values, key=f"dp_f_{key}", placeholder=t(ctx, "choose"))
             if chosen:
                 keep &= fig[col].astype(str).isin(chosen)
         lights = [x for x in ("red", "yellow", "green", "") if (fig["light"] == x).any()]
-        chosen = st.multiselect(t(ctx, "f_light"), lights, key="dp_f_light",
+        chosen = st.multiselect(t(ctx, "f_light"), lights, key="dp_f_light", placeholder=t(ctx, "choose"),
                                 format_func=lambda x: f"{DOT[x]} {light_text(x, ctx.lang)}")
         if chosen:
             keep &= fig["light"].isin(chosen)

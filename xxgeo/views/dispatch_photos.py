@@ -22,16 +22,25 @@ def t(ctx, key: str, **kw) -> str:
     return ctx.t(f"dispatch_view.{key}", **kw)
 
 
+def flash(ctx, text: str, kind: str = "success") -> None:
+    """Say ``text`` after the rerun that follows a write."""
+    st.session_state.setdefault("dp_flash", []).append((kind, text))
+
+
+def show_flash() -> None:
+    """The messages of the last write (shown once)."""
+    for kind, text in st.session_state.pop("dp_flash", []):
+        getattr(st, kind)(text)
+
+
 def photo_form(ctx, month: str, rows: pd.DataFrame) -> None:
     """Upload a photo for one of ``rows``' projects; say when it is far, offer to place an unlocated project."""
-    from .dispatch_work import flash
-
     st.markdown(t(ctx, "photos"))
     names = dict(zip(rows["project_id"].astype(str), rows["name"].astype(str)))
     pid = st.selectbox(t(ctx, "photo_project"), list(names), key="dp_photo_project",
                        format_func=lambda p: f"{p} {names[p]}")
     up = st.file_uploader(t(ctx, "photo_upload"), type=TYPES, key="dp_photo_file")
-    if st.button(t(ctx, "photo_add"), key="dp_photo_add", disabled=up is None) and up is not None:
+    if st.button(t(ctx, "photo_add"), key="dp_photo_add") and up is not None:
         try:
             res = ctx.store.add_photo(pid, month, up.getvalue(), up.name)
         except XxgeoError as exc:
@@ -64,8 +73,6 @@ def _place_offer(ctx) -> None:
             show_error(exc, ctx.lang)
             return
         st.session_state.pop("dp_place", None)
-        from .dispatch_work import flash
-
         flash(ctx, t(ctx, "photo_placed", pid=md(r["project_id"])))
         ctx.reload()
         st.rerun()

@@ -11,7 +11,10 @@ from ..errors import XxgeoError
 from ..policy import WRITERS
 from ..textsafe import md
 from ..vocab import is_blank, local_time
+from .dispatch_photos import flash, photo_form, show_flash, timeline
 from .errors import show_error
+
+__all__ = ["flash", "show_flash"]
 
 #: the report values a reporter fills in (money in 万元)
 MONEY = ("annual_plan_wan", "month_done_wan", "year_done_wan", "total_done_wan", "funds_in_place_wan")
@@ -25,17 +28,6 @@ HEADS = {"annual_plan_wan": "c_plan", "month_done_wan": "c_month_done", "year_do
 def t(ctx, key: str, **kw) -> str:
     """A ``[dispatch_view]`` string in the page's language."""
     return ctx.t(f"dispatch_view.{key}", **kw)
-
-
-def flash(ctx, text: str, kind: str = "success") -> None:
-    """Say ``text`` after the rerun that follows a write."""
-    st.session_state.setdefault("dp_flash", []).append((kind, text))
-
-
-def show_flash() -> None:
-    """The messages of the last write (shown once)."""
-    for kind, text in st.session_state.pop("dp_flash", []):
-        getattr(st, kind)(text)
 
 
 def _written(ctx) -> None:
@@ -117,8 +109,6 @@ def report_panel(ctx, month: str, fig: pd.DataFrame, own: str | None) -> None:
         save_rows(ctx, month, rows, edited)
     if c2.button(t(ctx, "submit"), key="dp_submit"):
         submit_rows(ctx, month, rows)
-    from .dispatch_photos import photo_form
-
     photo_form(ctx, month, rows)
 
 
@@ -270,6 +260,4 @@ def _problem_form(ctx, month: str, fig: pd.DataFrame, own: str | None) -> None:
 
 def photo_timeline(ctx, project_id: str) -> None:
     """The project's photos, newest first (the re-encoded thumbnails kept in the store)."""
-    from .dispatch_photos import timeline
-
     timeline(ctx, project_id)
