@@ -119,7 +119,8 @@ def render(ctx) -> None:
     fig = b.figures
     if own is not None:
         st.caption(t(ctx, "scope_township", name=md(b.township_name or own)))
-    work.show_flash()  # what the last write did (the tabs below keep their place: the notes have a fixed slot)
+    with st.container():  # what the last write did, in a fixed slot so the tabs below keep the one open
+        work.show_flash()
     prog = ds.get("progress")
     with st.container():
         if prog is None or not len(prog):
