@@ -20,7 +20,8 @@ from . import dispatch_work as work
 from .common import set_param
 from .errors import show_error
 
-DOT = {"red": "🔴", "yellow": "🟡", "green": "🟢", "": "⚪"}
+#: the light's mark before its word (a plain character every CJK font has: emoji are missing on many machines)
+DOT = {"red": "●", "yellow": "●", "green": "●", "": "○"}
 #: the filters: key -> (figure column, label key)
 FILTERS = {"township": ("township", "f_township"), "lead": ("lead_official", "f_lead"),
            "unit": ("responsible_unit", "f_unit"), "stage": ("stage", "f_stage"), "key": ("key_level", "f_key")}
@@ -75,7 +76,7 @@ def figure_table(fig: pd.DataFrame, ctx) -> pd.DataFrame:
     en = ctx.lang == "en"
     state = fig["state"].map(lambda s: "" if is_blank(s) else ctx.t(f"dispatch.state_{s}"))
     return pd.DataFrame({
-        t(ctx, "c_light"): [f"{DOT.get(x, '⚪')} {light_text(x, ctx.lang)}" for x in fig["light"]],
+        t(ctx, "c_light"): [f"{DOT.get(x, '○')} {light_text(x, ctx.lang)}" for x in fig["light"]],
         t(ctx, "c_id"): fig["project_id"].astype(str),
         t(ctx, "c_project"): fig["name"].astype(str),
         t(ctx, "c_township"): fig["township"].astype(str),
