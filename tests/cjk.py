@@ -34,13 +34,13 @@ DATA_COLUMNS: dict[str, tuple[str, ...]] = {
     "roads": ("name", "from_place", "to_place", "via_places", "source_ref"),
     "projects": ("name", "village", "investment_note", "source_ref", "subgroup", "source_text", "place_note"),
     "indicators": ("name", "parent", "value_2015", "target_2020", "growth_target_13th", "value_2020",
-                   "growth_actual_13th", "target_2025", "growth_14th", "source_ref"),
+                   "growth_actual_13th", "target_2025", "growth_14th", "source_ref", "lost_text"),
     "township_indicators": ("indicator",),
     "plan_villages": ("programme", "group", "village", "source_ref"),
     "places": ("name", "source"),  # the source: the store's provenance line shown beside a distance
 }
 #: an image the plan's text lost in conversion, as the store keeps it (the page shows a marker instead)
-_IMAGE = re.compile(r"\[image:[^\]]*\]\"?")
+_IMAGE = re.compile(r"\[image:[^\]]*\]\"?|\[图片缺失\]")  # also the marker ``lost_text`` keeps (issue 13)
 
 
 def data_values(dataset) -> list[str]:

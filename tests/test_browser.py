@@ -43,10 +43,12 @@ def test_exported_html_draws_offline_and_escapes_hostile_names(browser, built_st
     from xxgeo.store import Dataset, GpkgStore
 
     ds = GpkgStore(built_store_path).load()
-    p = ds["projects"].iloc[:1].copy()
+    p = ds["projects"].iloc[[1, 1]].copy()
     hostile = "<img src=x onerror=alert(1)>"
     p["name"] = hostile
-    p = gpd.GeoDataFrame(p, geometry=[Point(111.22, 35.14)], crs=4326)
+    p["project_id"] = ["H1", "H2"]
+    p["loc_precision"] = ["surveyed", "township"]  # a pin, and a project counted at its township's symbol
+    p = gpd.GeoDataFrame(p, geometry=[Point(111.22, 35.14), Point(111.23, 35.15)], crs=4326)
     out = tmp_path / "hostile.html"
     result = build_map(Dataset({**ds.layers, "projects": p}), MapRequest(assets="inline"))
     out.write_text(map_html(result), encoding="utf-8")
@@ -73,6 +75,15 @@ def test_exported_html_draws_offline_and_escapes_hostile_names(browser, built_st
     assert shown is not None
     assert hostile in shown["pop"] and hostile in shown["tip"]
     assert shown["imgs"] == 0
+    # the same name in a counted symbol's list and in the place search's results: text, never markup
+    page.locator(".xx-area-township").first.click()
+    page.wait_for_selector(".xx-area-pop li")
+    assert hostile in page.locator(".xx-area-pop").inner_text()
+    page.fill(".xx-search-input", "<img")
+    page.locator(".xx-search-hit").first.wait_for()
+    assert hostile in page.locator(".xx-search-list").inner_text()
+    assert page.evaluate("() => document.querySelectorAll('.xx-area-pop img, .xx-search-list img').length") == 0
+    page.wait_for_load_state("networkidle")
     assert dialogs == [] and not errors
     assert not blocked, blocked
     page.close()

@@ -20,6 +20,7 @@ def test_popup_of_a_project_with_empty_fields(browser, dataset, tmp_path, lang, 
     p = dataset["projects"].iloc[[0] * n].copy()
     p["project_id"] = [f"XB{i:05d}" for i in range(n)]
     p["name"], p["status"], p["investment_wan"], p["start_year"] = "空值测试项目", None, np.nan, None
+    p["loc_precision"] = "surveyed"  # pins: their popup is what is tested (rough places are counted per area)
     p = coerce("projects", gpd.GeoDataFrame(p, geometry=[Point(111.22, 35.14)] * n, crs=4326))
     html = map_html(build_map(Dataset({**dataset.layers, "projects": p}), MapRequest(assets="inline", lang=lang)))
     out = tmp_path / f"blank-{lang}-{n}.html"

@@ -118,10 +118,22 @@ def test_undo_attribute_edits_in_order(store):
     assert acts[-2:] == ["undo", "undo"]
 
 
+def test_a_move_says_its_precision_or_is_refused(store):
+    """The precision of a new position is the user's statement, never assumed 实测 (issue 13)."""
+    q = points_in("140828100")[0]
+    before = store.path.read_bytes()
+    with pytest.raises(ValidationFailed, match="请同时写明位置精度") as err:
+        set_fields(store, "projects", "XM0002", [f"lon={q.x}", f"lat={q.y}"], user="甲")
+    assert "never assumed surveyed" in err.value.english
+    assert store.path.read_bytes() == before
+    set_fields(store, "projects", "XM0002", [f"lon={q.x}", f"lat={q.y}", "loc_precision=digitised"], user="甲")
+    assert row(store)["loc_precision"] == "digitised"
+
+
 def test_undo_a_move(store):
     old = row(store).geometry
     q = points_in("140828100")[0]
-    set_fields(store, "projects", "XM0002", [f"lon={q.x}", f"lat={q.y}"], user="甲")
+    set_fields(store, "projects", "XM0002", [f"lon={q.x}", f"lat={q.y}", "loc_precision=surveyed"], user="甲")
     moved = row(store)
     assert moved.geometry.distance(points_in("140828100")[0]) < 1e-9 and moved["loc_precision"] == "surveyed"
     undo_last(store, user="甲")
@@ -247,7 +259,7 @@ def test_undo_a_move_on_both_backends(any_store):
     pid, old, prec = p["project_id"], p.geometry, p["loc_precision"]
     t = any_store.read("townships")
     q = t[t["code"] != p["township_code"]].geometry.iloc[0].representative_point()
-    set_fields(any_store, "projects", pid, [f"lon={q.x}", f"lat={q.y}"], user="甲")
+    set_fields(any_store, "projects", pid, [f"lon={q.x}", f"lat={q.y}", "loc_precision=surveyed"], user="甲")
     moved = row(any_store, pid)
     assert moved.geometry.distance(q) < 1e-6 and moved["loc_precision"] == "surveyed"
     assert "已撤销" in undo_last(any_store, user="甲")
@@ -269,7 +281,8 @@ def test_stale_undo_is_refused_and_changes_nothing_on_both_backends(any_store):
     assert row(any_store, pid)["status"] == "停建"
 
     q = p.geometry.representative_point()
-    set_fields(any_store, "projects", pid, ["status=停建", f"lon={q.x + 0.01}", f"lat={q.y}"], user="甲")
+    moved = ["status=停建", f"lon={q.x + 0.01}", f"lat={q.y}", "loc_precision=digitised"]
+    set_fields(any_store, "projects", pid, moved, user="甲")
     _behind_the_back(any_store, pid, point=q)
     state = _state(any_store)
     with pytest.raises(StaleEdit, match="位置在这次修改之后又被改过"):

@@ -40,7 +40,7 @@ PAGES = [
     {"view": "investor"}, {"view": "investor", "park": "裴介"},
     {"view": "indicators", "section": "14th"}, {"view": "indicators", "section": "13th"},
     {"view": "indicators", "section": "progress"}, {"view": "indicators", "section": "townships"},
-    {"view": "data"},
+    {"view": "data"}, {"view": "locate"}, {"view": "locate", "id": "XM0014"},
 ]
 
 

@@ -35,6 +35,7 @@ HELPERS = {
     "pg_read_only": "errors.pg_read_only builds the PostgreSQL read-only StoreError in both languages",
     "_bad": "dispatch_values._bad takes the Chinese and the English sentence of a refused report value",
     "_bad_file": "dispatch.sheet._bad_file builds the ImportRefused for an unreadable monthly sheet in both languages",
+    "refuse": "basemaps.formats.refuse takes the Chinese and the English sentence of a refused basemap package",
 }
 
 
@@ -138,6 +139,7 @@ VOCABULARY = (*CATEGORIES, "在建")
     (["import", "{tmp}/x.csv", "--layer", "projects", "--crs", "火星坐标"], ["火星坐标"]),
     (["set", "--layer", "projects", "--id", "XM0003", "高度"], ["高度"]),
     (["set", "--layer", "projects", "--id", "XM0003", "lon=111.1"], []),
+    (["set", "--layer", "projects", "--id", "XM0003", "lon=111.2", "lat=35.1"], []),  # no precision given
     (["undo"], []),
 ])
 def test_refusals_in_english(built_store_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],

@@ -396,7 +396,7 @@ MOMENTS = {
 def test_kill_9_during_an_import_leaves_the_last_committed_store(capsys, tmp_path, moment):
     store = make_store(tmp_path / "store" / "xxgeo.gpkg")
     before = digest(store.path)
-    src = _projects_csv(tmp_path / "big.csv", 3000)
+    src = _projects_csv(tmp_path / "big.csv", 30000)  # long enough (the import is fast now) to be caught at each moment
     tmp = tmp_path / "tmp"
     tmp.mkdir()
     env = dict(os.environ, TMPDIR=str(tmp), XXGEO_STORE=str(store.path), PYTHONPATH=str(ROOT))

@@ -73,7 +73,8 @@ SPOT = [
     # line 862: 27 城镇登记失业率 <3.2 | <4.5 (line 543: “城镇登记失业率控制在4.5%以内”)
     ("I2-27", {"value_2020": "<3.2", "target_2025": "<4.5"}, 862),
     # line 887/893: 30 基本养老保险参保率 100 | 95[image]以上 — a lost image inside the target
-    ("I2-30", {"value_2020": "100", "target_2025": "95[image: image27.png]以上"}, 887),
+    # (the cell is empty in the sources since issue 13; as written, with the image marked, in lost_text)
+    ("I2-30", {"value_2020": "100", "target_2025": "", "lost_text": "95[图片缺失]以上"}, 887),
     # line 922: 33 亿元GDP 生产安全事故死亡率（人/ 亿元） 0 | 0.03
     ("I2-33", {"unit": "人/ 亿元", "value_2020": "0", "target_2025": "0.03", "nature": "约束性"}, 922),
 ]
@@ -92,7 +93,7 @@ def test_units_lost_as_images_show_as_not_stated(dataset):
     stated = frame[frame["单位"] != "未注明"]["单位"].to_dict()
     assert stated == {"I2-05": "户", "I2-12": "件", "I2-28": "年", "I2-29": "人", "I2-31": "个",
                       "I2-33": "人/ 亿元", "I2-34": "万吨"}
-    assert frame.loc["I2-30", "2025年目标"] == "95[图片缺失]以上"
+    assert frame.loc["I2-30", "2025年目标"] == ""  # emptied (issue 13): the progress note says what was written
     assert frame.loc["I2-07", "2025年目标"] == "完成下达任务"
     assert frame.loc["I2-01", "出处"] == "专栏2-1（原文第566行）"
 

@@ -84,7 +84,8 @@ def test_result_carries_counts_and_html(dataset):
     assert isinstance(r, MapResult) and r.tileset is None
     sel = dataset["projects"][dataset["projects"]["category"] == "工业"]
     assert r.counts == {"projects": len(sel), "projects_drawn": int(sel.geometry.notna().sum())}
-    assert set(r.present["projects"]) == {"工业"}
+    # the default projects are known only to areas: counted per area, no category pin in the legend
+    assert "projects" not in r.present and r.areas["projects_in_areas"] == len(sel)
     page = r.html()
     assert page.startswith("<!DOCTYPE html>") and r.map.get_name() in page and r.map.get_name() in map_html(r)
 
@@ -124,6 +125,9 @@ def _with_placed_villages(dataset) -> Dataset:
 
 def test_highlight_on_request_and_precision_follow_the_specs(dataset, tmp_path):
     ds = _with_placed_villages(dataset)
+    p = ds["projects"].copy()
+    p.loc[p.index[p.geometry.notna()][:5], "loc_precision"] = "digitised"  # pins whose tooltip says so
+    ds = Dataset({**ds.layers, "projects": p})
     code = ds["townships"]["code"].iloc[3]
     on = payloads(map_html(build_map(ds, MapRequest(highlight_township=code, show_villages=True, assets="inline"))))
     lit = [f["properties"]["_id"] for f in on["townships"]["features"] if f["properties"].get("_highlight")]
@@ -179,9 +183,13 @@ def test_unknown_or_wrong_spec_keys_are_refused(tmp_path, old, new, says):
 def test_behaviour_request_fields_exist():
     """Every request field a spec may name (highlight_param, on_request) is a field of MapRequest."""
     from xxgeo.layerspec import HIGHLIGHT_PARAMS, ON_REQUEST
+    from xxgeo.tiles import ImageTiles
 
-    req = MapRequest(highlight_township="t", highlight_park="p", highlight_project="x", show_villages=True)
-    assert [req.field_value(f) for f in (*HIGHLIGHT_PARAMS.values(), *ON_REQUEST.values())] == ["t", "p", "x", True]
+    tiles = ImageTiles("/t/{z}-{x}-{y}.png", 8, 15)
+    req = MapRequest(highlight_township="t", highlight_park="p", highlight_project="x", show_villages=True,
+                     constraint_tiles=tiles)
+    assert [req.field_value(f) for f in (*HIGHLIGHT_PARAMS.values(), *ON_REQUEST.values())] == ["t", "p", "x", True,
+                                                                                               tiles]
     with pytest.raises(KeyError):
         req.field_value("field_value")  # a method, not a request field
 

@@ -11,6 +11,7 @@ from shapely.geometry import Point
 from xxgeo import mapping
 from xxgeo.layerspec import load_specs
 from xxgeo.mapping import MapFilter, MapRequest, Overlay, build_map, filter_projects, map_html
+from xxgeo.schema import CATEGORIES
 from xxgeo.store import Dataset
 
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -30,7 +31,7 @@ def test_every_layer_spec_is_valid_and_ordered():
     orders = [s.order for s in specs.values()]
     assert orders == sorted(orders)
     cats = specs["projects"].classes
-    assert len({(c["fill_color"], c["shape"]) for c in cats.values()}) == len(cats) == 10
+    assert len({(c["fill_color"], c["shape"]) for c in cats.values()}) == len(cats) == len(CATEGORIES)  # 未分类 too
 
 
 def test_filter_by_township_includes_multi_township_projects(dataset):
@@ -65,6 +66,7 @@ def _one_project_dataset(dataset, name: str, public: bool = True) -> Dataset:
     p = dataset["projects"].iloc[:1].copy()
     p["name"] = name
     p["public"] = public
+    p["loc_precision"] = "surveyed"  # a site: drawn as a pin (rough places are counted per area)
     p = gpd.GeoDataFrame(p, geometry=[Point(111.2, 35.13)], crs=4326)
     return Dataset({**dataset.layers, "projects": p})
 
@@ -109,10 +111,15 @@ def test_layers_and_schematic_marking(dataset):
     t = layers["townships"]["data"]["features"]
     assert len(t) == 11 and all(f["properties"].get("_schematic") for f in t)
     assert layers["townships"]["spec"]["style"]["schematic"]["dash_array"]
-    drawn = int(dataset["projects"].geometry.notna().sum())
-    assert len(layers["projects"]["data"]["features"]) == drawn
-    # precision is carried to the tooltip
-    assert all("_precision_label" in f["properties"] for f in layers["projects"]["data"]["features"])
+    # the default projects are known only to a township, park or the county: none is drawn as a pin
+    assert layers["projects"]["data"]["features"] == []
+    # a located project that is not surveyed (here: digitised) is a pin whose tooltip says how it was placed
+    p = dataset["projects"].copy()
+    placed = p.index[p.geometry.notna()][:5]
+    p.loc[placed, "loc_precision"] = "digitised"
+    html = map_html(build_map(Dataset({**dataset.layers, "projects": p}), MapRequest(assets="inline")))
+    feats = {q["spec"]["layer"]: q for q in payloads(html)}["projects"]["data"]["features"]
+    assert len(feats) == 5 and all("_precision_label" in f["properties"] for f in feats)
 
 
 def test_legend_lists_categories_with_counts(dataset):
@@ -137,6 +144,9 @@ def test_choropleth_classes_and_every_township_value(dataset):
 
 
 def test_amap_basemap_shifts_overlays_to_gcj02(dataset):
+    p = dataset["projects"].copy()
+    p["loc_precision"] = "surveyed"  # pins (rough places are counted per area, shifted alike)
+    dataset = Dataset({**dataset.layers, "projects": p})
     plain = payloads(map_html(build_map(dataset, MapRequest(assets="inline"))))
     amap = payloads(map_html(build_map(dataset, MapRequest(basemap="amap", assets="inline"))))
     a = next(p for p in plain if p["spec"]["layer"] == "projects")["data"]["features"][0]["geometry"]["coordinates"]

@@ -41,12 +41,13 @@ def test_township_head_moves_only_inside_the_township(any_store):
     inside, outside = mine.representative_point(), other.representative_point()
     n = len(any_store.read("audit_log"))
     with pytest.raises(PermissionDenied, match="新位置不在您所在的乡镇") as exc:
-        set_fields(head, "projects", own, [f"lon={outside.x}", f"lat={outside.y}"], user="zhang")
+        set_fields(head, "projects", own, [f"lon={outside.x}", f"lat={outside.y}", "loc_precision=digitised"],
+                   user="zhang")
     assert "outside your township" in exc.value.english
     got = any_store.read("projects").set_index("project_id").loc[own].geometry
     assert not got.equals(outside) and len(any_store.read("audit_log")) == n
-    set_fields(head, "projects", own, [f"lon={inside.x}", f"lat={inside.y}"], user="zhang")
+    set_fields(head, "projects", own, [f"lon={inside.x}", f"lat={inside.y}", "loc_precision=digitised"], user="zhang")
     got = any_store.read("projects").set_index("project_id").loc[own].geometry
     assert got.distance(inside) < 1e-6
     editor = GuardedStore(any_store, Actor("li", "editor"))  # editors move anywhere in the county
-    set_fields(editor, "projects", own, [f"lon={outside.x}", f"lat={outside.y}"], user="li")
+    set_fields(editor, "projects", own, [f"lon={outside.x}", f"lat={outside.y}", "loc_precision=digitised"], user="li")

@@ -215,6 +215,7 @@ def test_cli_report_unknown_name(built_store_path, tmp_path, monkeypatch, capsys
 def no_fonts(monkeypatch):
     monkeypatch.setattr(fonts, "CANDIDATES", ())
     monkeypatch.setattr(fonts, "_fc_list", lambda: [])
+    monkeypatch.setattr(fonts, "font_dirs", lambda *a, **k: [])
     monkeypatch.delenv("XXGEO_CJK_FONT", raising=False)
     fonts.reset_font_cache()
     yield

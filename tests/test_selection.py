@@ -1,6 +1,6 @@
 """A project picked in a table (issue 17, item 4): the map rings it and opens its popup (the spec-drawn layer
-and the fast canvas layer alike); a project with no place gets one sentence and a link to its edit form, and
-that link opens the 数据 view's edit tab on it. Unit tests on build_map, then the running app in Chromium."""
+and the fast canvas layer alike); a project with no place gets one sentence and a link that opens the placing
+workspace (?view=locate) on it. Unit tests on build_map, then the running app in Chromium."""
 
 from __future__ import annotations
 
@@ -37,9 +37,16 @@ def test_the_projects_spec_declares_the_highlight():
         parse_behaviour({"highlight_popup": "yes"}, "parks")
 
 
+def _areas(html: str) -> list[dict]:
+    m = re.search(r"xxgeo\.areaCounts\((\[.*?\]), \{", html, re.S)
+    return json.loads(m.group(1)) if m else []
+
+
 def test_a_highlighted_project_is_ringed_framed_and_opened(dataset):
-    p = dataset["projects"]
+    p = dataset["projects"].copy()
     row = p[p.geometry.notna() & p["township_code"].notna()].iloc[0]
+    p.loc[p["project_id"] == row["project_id"], "loc_precision"] = "surveyed"  # a site: a pin
+    dataset = Dataset({**dataset.layers, "projects": p})
     pid = row["project_id"]
     html = map_html(build_map(dataset, MapRequest(MapFilter(townships=(row["township_code"],)),
                                                   highlight_township=row["township_code"], highlight_project=pid)))
@@ -54,6 +61,23 @@ def test_a_highlighted_project_is_ringed_framed_and_opened(dataset):
     assert not [f for f in _features(plain) if f["properties"].get("_open")]
     (s2, w2), (n2, e2) = _fit(plain)  # the township's own frame, larger
     assert (e - w) < (e2 - w2) and (n - s) < (n2 - s2)
+
+
+def test_a_highlighted_project_known_only_to_its_township_lights_its_counted_symbol(dataset):
+    """A township-precision project is no pin: its township's counted symbol is ringed, framed and opened, its
+    list starting with the project."""
+    p = dataset["projects"]
+    one = ~p["township_codes"].fillna("").str.contains(";")
+    row = p[p.geometry.notna() & (p["loc_precision"] == "township") & one].iloc[0]
+    code, pid = row["township_code"], row["project_id"]
+    html = map_html(build_map(dataset, MapRequest(MapFilter(townships=(code,)), highlight_township=code,
+                                                  highlight_project=pid)))
+    assert pid not in {f["properties"].get("_id") for f in _features(html)}
+    lit = [g for g in _areas(html) if g["highlight"]]
+    assert [g["key"] for g in lit] == [f"township:{code}"] and lit[0]["items"][0][0] == pid
+    (s, w), (n, e) = _fit(html)
+    t = dataset["townships"].set_index("code").loc[code]
+    assert w < t["seat_lon"] < e and s < t["seat_lat"] < n and (e - w) < 0.05
 
 
 def test_the_fast_layer_carries_the_highlighted_project(dataset):
@@ -125,19 +149,16 @@ def test_clicking_rows_highlights_or_explains(browser, server, dataset, lang):
     _click_row(page, 0, 2)
     sentence = "has no place on the map yet" if lang == "en" else "还没有地图位置"
     page.get_by_text(sentence).wait_for(timeout=60000)
-    link = page.locator(f'a[href*="view=data"][href*="id={unlocated["project_id"]}"]')
+    link = page.locator(f'a[href*="view=locate"][href*="id={unlocated["project_id"]}"]')
     link.wait_for(timeout=30000)
     link.scroll_into_view_if_needed()
     page.locator('[data-testid="stAlert"]').filter(has_text=sentence).screenshot(
         path=f"/tmp/i17c/selection-unlocated-{lang}.png")
     href = link.get_attribute("href")
     page.goto(f"{server}/{href}")
-    selected = page.locator('[role="tab"][aria-selected="true"]')
-    selected.wait_for(timeout=90000)
-    assert selected.inner_text().strip() == tr("data.tab_edit", lang)
-    chosen = ("You are changing: " if lang == "en" else "将修改：") + unlocated["project_id"]
+    chosen = tr("locate.chosen", lang, pid=unlocated["project_id"], name=unlocated["name"])
     page.get_by_text(chosen).wait_for(timeout=60000)
-    page.screenshot(path=f"/tmp/i17c/selection-edit-{lang}.png", full_page=True)
+    page.screenshot(path=f"/tmp/i17c/selection-locate-{lang}.png", full_page=True)
     assert not errors and not blocked, (errors, blocked)
     page.close()
 

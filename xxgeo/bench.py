@@ -199,6 +199,13 @@ def run(sizes=(1000, 10000, 100000), store_path: str | None = None, browser: boo
     return results
 
 
+def run_check(polygons: int = 100_000, **kw) -> dict:
+    """The 三区三线 benchmark (:mod:`xxgeo.bench_check`): import, check against geopandas.overlay, the map."""
+    from .bench_check import run as run_check_bench
+
+    return run_check_bench(polygons, **kw)
+
+
 def to_json(results: dict) -> str:
     """Pretty JSON of a result dict."""
     return json.dumps(results, ensure_ascii=False, indent=2)
@@ -237,3 +244,10 @@ def measure_app(n: int = 100_000, store_path: str | None = None) -> dict:
         env.stop()
         shutil.rmtree(tmp, ignore_errors=True)
     return {"projects": n, "app_rerun_s": out}
+
+
+def run_imports(store_path: str | None = None) -> dict:
+    """The import benchmark against pyogrio's read+write floor (:mod:`xxgeo.bench_import`)."""
+    from .bench_import import run as run_import_cases
+
+    return run_import_cases(store_path)

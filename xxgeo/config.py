@@ -15,6 +15,7 @@ variable                   meaning                                              
 ``XXGEO_SESSION_IDLE_MIN`` minutes without a page action before a session ends                  60
 ``XXGEO_SESSION_MAX_HOURS`` hours after sign-in before a session ends                           12
 ``XXGEO_CJK_FONT``         a TrueType/OpenType font (``path[#index]``) for PDFs and figures     (searched)
+``XXGEO_FONT_CACHE``       folder for TrueType copies of CFF fonts (Noto CJK, Source Han)        ~/.cache/xxgeo/fonts
 ``TIANDITU_KEY``           the 天地图 key for the online basemap                               (none)
 ``XXGEO_CHROMIUM``         the Chromium binary for the benchmark and browser tests             /usr/bin/chromium
 ``XXGEO_MAX_ROWS``         table rows one import may hold                                       500000
@@ -53,7 +54,8 @@ _VARS = ("XXGEO_STORE", "XXGEO_COUNTY", "XXGEO_USER", "XXGEO_LANG", "XXGEO_AUTH"
          "XXGEO_SESSION_MAX_HOURS", "XXGEO_CJK_FONT", "TIANDITU_KEY", "XXGEO_CHROMIUM", "XXGEO_MAX_ROWS",
          "XXGEO_MAX_FEATURES", "XXGEO_MAX_COLUMNS", "XXGEO_MAX_CELL_CHARS", "XXGEO_MAX_LINE_CHARS", "XXGEO_MAX_NESTING",
          "XXGEO_MAX_UNPACKED_MB", "XXGEO_WORKER_MEMORY_MB", "XXGEO_WORKER_CPU_S", "XXGEO_WORKER_WALL_S",
-         "XXGEO_WORKER_OUTPUT_MB", "XXGEO_KIOSK", "XXGEO_PHOTO_MAX_MB", "XXGEO_PHOTO_STORE_MB", "XXGEO_BASEMAPS")
+         "XXGEO_WORKER_OUTPUT_MB", "XXGEO_KIOSK", "XXGEO_PHOTO_MAX_MB", "XXGEO_PHOTO_STORE_MB", "XXGEO_BASEMAPS",
+         "XXGEO_FONT_CACHE")
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,8 @@ class Settings:
     photo_store_max_bytes: int = 2048 * 1024 * 1024
     #: the folder of the store's basemap packages (``XXGEO_BASEMAPS``; "" = ``<store>.basemaps`` beside it)
     basemap_dir: str = ""
+    #: where a CFF-outline Chinese font (Noto Sans CJK, Source Han Sans) is kept as a TrueType copy PDFs can embed
+    font_cache: Path = Path.home() / ".cache" / "xxgeo" / "fonts"
     root: Path = ROOT
     layers_dir: Path = ROOT / "layers"
     static_dir: Path = ROOT / "static"
@@ -156,6 +160,7 @@ def from_env(env: dict) -> Settings:
         photo_max_bytes=_int(env.get("XXGEO_PHOTO_MAX_MB"), Settings.photo_max_bytes, 1024 * 1024),
         photo_store_max_bytes=_int(env.get("XXGEO_PHOTO_STORE_MB"), Settings.photo_store_max_bytes, 1024 * 1024),
         basemap_dir=env.get("XXGEO_BASEMAPS") or "",
+        font_cache=Path(env["XXGEO_FONT_CACHE"]) if env.get("XXGEO_FONT_CACHE") else Settings.font_cache,
         kiosk="investor" if (env.get("XXGEO_KIOSK") or "").strip().lower() in ("investor", "招商", "1", "on") else "",
     )
 

@@ -167,3 +167,41 @@ def haversine_km(lon1, lat1, lon2, lat2) -> float:
     dl = math.radians(lon2 - lon1)
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 2 * r * math.asin(math.sqrt(a))
+
+
+# ----------------------------------------------------------------------------- CGCS2000 Gauss-Krüger zones
+#: CGCS2000 3-degree Gauss-Krüger zones 25-45 (CM 75°E-135°E) are EPSG:4513-4533 with the zone number in front
+#: of the easting, EPSG:4534-4554 without it; 6-degree zones 13-23 are EPSG:4491-4501 (with) and 4502-4512.
+GK3_ZONES = range(25, 46)
+GK6_ZONES = range(13, 24)
+
+
+def gk3_zone(lon: float) -> int:
+    """The 3-degree Gauss-Krüger zone whose central meridian is nearest ``lon`` (111.2°E -> 37, CM 111°E)."""
+    return int(round(float(lon) / 3.0))
+
+
+def gk_crs(zone: int, *, prefixed: bool) -> str:
+    """The EPSG code of a CGCS2000 Gauss-Krüger zone (3-degree zones 25-45, 6-degree zones 13-23), with the
+    zone number written in front of the easting (``prefixed``) or not."""
+    if zone in GK3_ZONES:
+        return f"EPSG:{(4513 if prefixed else 4534) + zone - 25}"
+    if zone in GK6_ZONES:
+        return f"EPSG:{(4491 if prefixed else 4502) + zone - 13}"
+    raise ValueError(f"no CGCS2000 Gauss-Krüger zone {zone}")
+
+
+def gk_to_wgs84(easting: float, northing: float, crs: str) -> tuple[float, float]:
+    """A Gauss-Krüger easting/northing in ``crs`` -> (lon, lat) in degrees (CGCS2000 = WGS84 at map scale)."""
+    from pyproj import Transformer
+
+    lon, lat = Transformer.from_crs(crs, "EPSG:4490", always_xy=True).transform(easting, northing)
+    return float(lon), float(lat)
+
+
+def wgs84_to_gk(lon: float, lat: float, crs: str) -> tuple[float, float]:
+    """(lon, lat) in degrees -> (easting, northing) in the Gauss-Krüger ``crs``."""
+    from pyproj import Transformer
+
+    e, n = Transformer.from_crs("EPSG:4490", crs, always_xy=True).transform(lon, lat)
+    return float(e), float(n)

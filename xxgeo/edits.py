@@ -23,6 +23,7 @@ from .errors import NotFound, StaleEdit, StoreError, ValidationFailed
 from .io import columns as colmap
 from .io.coords import LAT, LON, parse_coord
 from .io.merge import same_geometry
+from .precision import SCALE
 from .schema import LAYERS, is_empty
 from .store import AuditEntry, Revert, Store
 
@@ -105,7 +106,11 @@ def set_fields(store: Store, layer: str, feature_id: str, items: list[str], *, u
                                    english="Edit not saved: the new position is outside the county (more than about "
                                            "5 km beyond its boundary); check the longitude and latitude.")
         if "loc_precision" in LAYERS[layer].field_names and "loc_precision" not in changes:
-            changes["loc_precision"] = "surveyed"
+            raise ValidationFailed(  # never assumed (issue 13): the user says how exact the new position is
+                "修改未保存：改了位置，请同时写明位置精度 loc_precision=…（" + "、".join(
+                    f"{p.code} {p.zh}" for p in SCALE) + "），精度不会默认为实测。",
+                english="Edit not saved: the position changed, so also give its precision, loc_precision=… ("
+                        + ", ".join(f"{p.code} ({p.en})" for p in SCALE) + "); it is never assumed surveyed.")
     # update_feature records the old geometry (WKT) in the audit row, so a move can be undone
     version = store.update_feature(layer, feature_id, changes, user=user, expected_version=expected_version,
                                    geometry=geom)

@@ -53,6 +53,14 @@ class ImportRefused(XxgeoError):
     """An input file was refused (format, CRS, encoding, hostile archive, content)."""
 
 
+class CoordinatesNotUnderstood(XxgeoError):
+    """Typed or pasted coordinates that cannot be read as one place (the sentence says what was understood)."""
+
+
+class MoveNotConfirmed(XxgeoError):
+    """A placement would move a project to another township and the user has not confirmed it."""
+
+
 class StaleEdit(XxgeoError):
     """An edit was made against an older version of a feature than the one stored."""
 

@@ -19,6 +19,7 @@ from .io import writers
 from .io.columns import CATEGORY_ALIASES
 from .names import resolve_township
 from .policy import GuardedStore
+from .precision import iati_code
 from .schema import CATEGORIES, LAYERS
 from .vocab import categories_en
 
@@ -28,6 +29,8 @@ MIME = {"gpkg": "application/geopackage+sqlite3", "geojson": "application/geo+js
         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "csv": "text/csv",
         "kml": "application/vnd.google-earth.kml+xml"}
 SPATIAL_ONLY = ("shp", "kml")
+#: the formats whose rows carry ``iati_precision`` (the IATI GeographicalPrecision code of ``loc_precision``)
+IATI_FORMATS = ("csv", "xlsx", "geojson")
 
 
 @dataclass
@@ -87,6 +90,8 @@ def render(df: pd.DataFrame, layer: str, fmt: str, *, township_names: dict, abou
                        english=f"Layer “{layer}” has no geometry, so it cannot be exported as {fmt}; use xlsx, csv, "
                                "gpkg or geojson.")
     notes: list = []
+    if fmt in IATI_FORMATS and "loc_precision" in df.columns:
+        df = with_iati_precision(df)
     if fmt == "gpkg":
         return writers.to_gpkg(df, layer), notes
     if fmt == "geojson":
@@ -102,6 +107,15 @@ def render(df: pd.DataFrame, layer: str, fmt: str, *, township_names: dict, abou
     spec = load_specs().get(layer)
     colors = {k: v.get("fill_color") for k, v in (spec.classes if spec else {}).items() if v.get("fill_color")}
     return writers.to_kml(df, layer, township_names, title or LAYERS[layer].label, colors), notes
+
+
+def with_iati_precision(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with the column ``iati_precision`` right after ``loc_precision``: the IATI GeographicalPrecision
+    code of each row's precision (:func:`xxgeo.precision.iati_code`; empty when the precision is)."""
+    out = df.copy()
+    codes = pd.array([iati_code(v) for v in out["loc_precision"].tolist()], dtype="Int64")
+    out.insert(list(out.columns).index("loc_precision") + 1, "iati_precision", codes)
+    return out
 
 
 def export_layer(store: GuardedStore, layer: str, fmt: str, *, township: str | None = None,

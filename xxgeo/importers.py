@@ -23,11 +23,14 @@ import shapely
 from .config import settings
 from .county import county
 from .errors import ImportRefused, NotFound, ValidationFailed
+from .io import attach, villages
 from .io import columns as colmap
 from .io.coords import build_geometry, find_columns, lonlat_columns
 from .io.crs_rules import parse_crs, to_wgs84
 from .io.merge import MergeResult, fit_geometry, key_fields, merge, row_key
 from .io.reshape import reshape_township_indicators
+from .io.vectorised import fit_all
+from .io.wording import note_text
 from .io.worker import read_isolated
 from .names import resolve_township, township_names
 from .schema import LAYERS
@@ -50,6 +53,10 @@ class ImportPlan:
     notes: list = field(default_factory=list)
     problems: list = field(default_factory=list)
     result: MergeResult | None = None
+    candidates: list = field(default_factory=list)  # close names to confirm (xxgeo.io.attach.Candidate)
+    location: dict = field(default_factory=dict)  # loc_precision / loc_source / located_by / located_at
+    #: the store's version token and the user the plan was merged for: an unchanged store at commit reuses it
+    basis: tuple | None = None
 
     @property
     def ok(self) -> bool:
@@ -97,8 +104,13 @@ def _user(user: str | None) -> str:
 
 def prepare_import(path: str | os.PathLike, layer: str, store: Store, *, crs: str | None = None,
                    encoding: str | None = None, replace: bool = False, source_layer: str | None = None,
-                   name: str | None = None, user: str | None = None) -> ImportPlan:
-    """Read, convert, map, merge and validate ``path`` for ``layer`` without writing anything."""
+                   name: str | None = None, user: str | None = None, precision: str | None = None,
+                   defaults=None, accept_matches: bool = False, decisions: dict | None = None) -> ImportPlan:
+    """Read, convert, map, merge and validate ``path`` for ``layer`` without writing anything.
+
+    ``precision`` is the location precision of the file's geometries when it has no such column; ``defaults``
+    (``["类别=工业"]``) fill fields the file leaves empty; for projects, close names are confirmed by
+    ``accept_matches`` (all) or ``decisions`` (row label -> attach/new/skip; see :mod:`xxgeo.io.attach`)."""
     if layer not in LAYERS:
         raise NotFound(f"没有名为“{layer}”的图层。可导入的图层："
                        f"{'、'.join(n for n in LAYERS if n not in NOT_IMPORTABLE)}。",
@@ -107,7 +119,12 @@ def prepare_import(path: str | os.PathLike, layer: str, store: Store, *, crs: st
     if layer in NOT_IMPORTABLE:
         raise ImportRefused("修改记录（audit_log）不能导入，它只由系统写入。",
                             english="The change log (audit_log) cannot be imported: only the system writes it.")
+    if layer == "constraints":  # one kind at a time, replaced as a whole: xxgeo/constraints/importer.py
+        raise ImportRefused("管控边界按类型整体导入：python -m xxgeo import 文件 --layer constraints --kind 类型。",
+                            english="Control lines are imported one kind at a time: python -m xxgeo import FILE "
+                                    "--layer constraints --kind KIND.")
     store.require()
+    basis = (store.version(), _user(user))
     name = name or Path(path).name
     choice = parse_crs(crs)
     townships = store.read("townships")
@@ -147,19 +164,32 @@ def prepare_import(path: str | os.PathLike, layer: str, store: Store, *, crs: st
     inc = mapped.frame.copy()
     inc["_row"] = labels[: len(inc)]
     if lay.spatial:
-        fitted = []
+        fitted, quick = fit_all(layer, geoms if geoms is not None else [None] * len(inc))
         for i, g in enumerate(geoms if geoms is not None else [None] * len(inc)):
+            if quick[i]:
+                continue
             g2, note, prob = fit_geometry(layer, g)
             if note:
                 notes.append(f"{labels[i]}：{note}。")
             if prob:
                 problems.setdefault(i, []).append(prob)
-            fitted.append(g2)
-        inc["geometry"] = fitted
+            fitted[i] = g2
+        inc["geometry"] = list(fitted)
     if layer == "townships":
         _resolve_townships(inc, townships, problems, notes)
     provided = list(mapped.provided) + (["geometry"] if lay.spatial and geoms is not None else [])
-    plan = ImportPlan(layer=layer, name=name, replace=replace, incoming=inc, provided=provided, notes=notes)
+    inc, more = attach.apply_defaults(inc, provided, layer, defaults, townships, parks)
+    notes += more
+    candidates: list = []
+    stored = None  # the projects as read for matching, merged against below (one read)
+    if layer == "projects" and not problems:
+        stored = store.read("projects")
+        inc, candidates, more = attach.match_projects(inc, stored, accept=accept_matches,
+                                                      decisions=decisions)
+        notes += more
+        labels = inc["_row"].tolist()
+    plan = ImportPlan(layer=layer, name=name, replace=replace, incoming=inc, provided=provided, notes=notes,
+                      candidates=candidates, location=attach.location(precision, name, _user(user)))
     plan.problems = [f"{labels[i]}：{m}" for i in sorted(problems) for m in problems[i]]
     plan.problems += _key_problems(layer, inc, provided)
     if not [f for f in provided if f != "geometry"] and not plan.problems:
@@ -168,11 +198,12 @@ def prepare_import(path: str | os.PathLike, layer: str, store: Store, *, crs: st
                              "请检查表头。")
     if plan.problems:
         return plan
-    current = store.read(layer)
+    current = stored if stored is not None else store.read(layer)
     res, probs = _merge_and_validate(plan, current, townships, store, _user(user))
     plan.result = res
     plan.notes += res.notes
     plan.problems += probs
+    plan.basis = basis
     return plan
 
 
@@ -211,7 +242,7 @@ def _key_problems(layer: str, inc: pd.DataFrame, provided: list) -> list:
         return []
     seen: dict = {}
     out = []
-    for _, r in inc.iterrows():
+    for r in inc[[*keys, "_row"]].to_dict("records"):
         k = row_key(r, keys)
         if k is None:
             continue
@@ -224,8 +255,13 @@ def _key_problems(layer: str, inc: pd.DataFrame, provided: list) -> list:
 
 def _merge_and_validate(plan: ImportPlan, current, townships, store: Store, user: str):
     res = merge(plan.layer, current, plan.incoming, plan.provided, replace=plan.replace, source_name=plan.name,
-                townships=townships, user=user)
-    problems = []
+                townships=townships, user=user, location=plan.location)
+    problems = [attach.unstated_problem(res.unstated, plan.layer)] if res.unstated else []
+    if plan.layer == "villages":
+        moved, rows, notes = villages.follow(current, res.frame, store.read("projects"), townships, source=plan.name,
+                                             user=user)
+        if moved is not None:
+            res.also["projects"], res.audit, res.notes = moved, [*res.audit, *rows], [*res.notes, *notes]
     if plan.layer == "townships" and plan.replace:
         missing = sorted(set(current["code"].astype(str)) - set(res.frame["code"].astype(str)))
         if missing:
@@ -252,7 +288,9 @@ def refusal(plan: ImportPlan) -> ValidationFailed:
     shown = "；".join(plan.problems[:MAX_LISTED])
     more = f"（共 {len(plan.problems)} 处问题）" if len(plan.problems) > MAX_LISTED else ""
     return ValidationFailed(f"导入被拒绝，数据库未改动：{shown}{more}。", plan.problems,
-                            english=f"Import refused: {len(plan.problems)} problem(s); nothing was written.")
+                            english=f"Import refused, nothing was written: "
+                                    f"{'; '.join(note_text(p, 'en') for p in plan.problems[:MAX_LISTED])}"
+                                    f" ({len(plan.problems)} problem(s)).")
 
 
 def commit_import(plan: ImportPlan, store: Store, *, user: str | None = None) -> ImportResult:
@@ -263,8 +301,10 @@ def commit_import(plan: ImportPlan, store: Store, *, user: str | None = None) ->
     box: dict = {}
 
     def build(st: Store, backup):
-        townships = st.read("townships")
-        res, probs = _merge_and_validate(plan, st.read(plan.layer), townships, st, who)
+        if plan.result is not None and plan.basis == (st.version(), who):
+            res, probs = plan.result, []  # nothing was written since the plan was merged: the same merge
+        else:
+            res, probs = _merge_and_validate(plan, st.read(plan.layer), st.read("townships"), st, who)
         if probs:
             plan.problems = probs
             raise refusal(plan)
@@ -274,7 +314,7 @@ def commit_import(plan: ImportPlan, store: Store, *, user: str | None = None) ->
                    "before": json.dumps({"backup": backup.name if backup else None}, ensure_ascii=False),
                    "after": json.dumps({"file": plan.name, "inserted": res.inserted, "updated": res.updated,
                                         "deleted": res.deleted}, ensure_ascii=False)}
-        return {plan.layer: res.frame}, [*res.audit, summary]
+        return {plan.layer: res.frame, **res.also}, [*res.audit, summary]
 
     backup = store.write_layers(build, action="import")
     res = box["res"]

@@ -289,6 +289,8 @@ def _why_unquantifiable(ind, tgt: Cell, growth: Cell) -> str:
         return "“十三五”指标（专栏1-1），没有2025年目标"
     if tgt.kind == "lost":
         return f"目标原文“{tgt.text}”含转换时丢失的图片，无法可靠判断"
+    if tgt.kind == "empty" and not is_empty(ind.get("lost_text")):  # emptied in the sources, as written kept
+        return f"目标原文“{ind.get('lost_text')}”含转换时丢失的图片，无法可靠判断"
     if tgt.kind == "text":
         return f"目标为文字“{tgt.text}”，无法量化"
     if growth.kind == "text":

@@ -25,7 +25,7 @@ TOP_KEYS = frozenset({"layer", "title", "title_en", "order", "default_on", "audi
 #: request fields a layer may be highlighted by (``highlight_param``) -> the MapRequest field holding the id
 HIGHLIGHT_PARAMS = {"township": "highlight_township", "park": "highlight_park", "project": "highlight_project"}
 #: what a layer drawn only on request (``on_request``) waits for -> the MapRequest field that asks for it
-ON_REQUEST = {"villages": "show_villages"}
+ON_REQUEST = {"villages": "show_villages", "constraints": "constraint_tiles"}
 SIMPLIFY_MODES = ("coverage",)
 
 
@@ -54,6 +54,12 @@ class Behaviour:
     #: polygons are labelled with their number within their park (1, 2, …; :func:`xxgeo.parcels.numbers`), the
     #: numbers the cards and the brochure use
     numbered: bool = False
+    #: features known only to an area (not a precise ``loc_precision``: :mod:`xxgeo.quality`) are not drawn as
+    #: pins but counted, one symbol per township / park / village / the county, opening their list
+    #: (:mod:`xxgeo.mapping.areas`; the project layer, the one the map request filters)
+    area_counts: bool = False
+    #: drawn from image tiles rendered on the server (``MapRequest.constraint_tiles``), never sent as features
+    image_tiles: bool = False
 
 
 @dataclass(frozen=True)
@@ -109,7 +115,8 @@ def _refuse(where: str, zh: str, en: str) -> ValidationFailed:
 
 _KINDS = {"fast_above": int, "simplify": str, "simplify_tolerance": float, "simplify_above": int,
           "highlight_param": str, "highlight_popup": bool,
-          "on_request": str, "choropleth": bool, "precision_label": bool, "keep_empty": bool, "numbered": bool}
+          "on_request": str, "choropleth": bool, "precision_label": bool, "keep_empty": bool, "numbered": bool,
+          "area_counts": bool, "image_tiles": bool}
 _CHOICES = {"simplify": SIMPLIFY_MODES, "highlight_param": tuple(HIGHLIGHT_PARAMS), "on_request": tuple(ON_REQUEST)}
 
 

@@ -53,9 +53,10 @@ def _line_svg(color: str, dash: str | None = None, fill: str | None = None, widt
 
 
 def legend_html(specs: list, *, lang: str, present: dict, choropleth: dict | None = None,
-                note: str = "", open_: bool = True) -> str:
+                note: str = "", open_: bool = True, extra: str = "") -> str:
     """The legend: categories with symbol and count, line/area symbols, choropleth classes with every
-    township's value. ``present``: layer -> {class value: count} actually drawn."""
+    township's value. ``present``: layer -> {class value: count} actually drawn; ``extra``: legend HTML
+    (already escaped) added after the layers, e.g. the counted symbols of projects known only to an area."""
     e = html.escape
     parts = []
     if choropleth:
@@ -92,6 +93,8 @@ def legend_html(specs: list, *, lang: str, present: dict, choropleth: dict | Non
             items.append(f'<div class="row">{sym}<span>{e(spec.title_for(lang))}</span></div>')
         if items:
             parts.append(f"<h5>{e(spec.title_for(lang))}</h5>" + "".join(items))
+    if extra:
+        parts.append(extra)
     if note:
         parts.append(f'<div class="src">{e(note)}</div>')
     title = "Legend" if lang == "en" else "图例"

@@ -10,11 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .county import county as county_profile
+from .precision import CODES as PRECISION_CODES
 from .vocab import CHECKLIST, LIFECYCLE_STAGES, PARCEL_STATUSES, PRECISION, is_blank, label_text
 
-CATEGORIES = ("工业", "农业", "文旅", "交通", "能源", "生态水利", "新基建数字", "城建", "社会民生", "商贸物流")
-#: ``park`` extends DESIGN.md's list: inside a named park whose boundary is schematic.
-LOC_PRECISIONS = ("surveyed", "village", "park", "township", "county", "schematic")
+CATEGORIES = ("工业", "农业", "文旅", "交通", "能源", "生态水利", "新基建数字", "城建", "社会民生", "商贸物流",
+              "未分类")  # 未分类: imported without a category (issue 13), a data-quality item
+#: the precision scale, most precise first (:mod:`xxgeo.precision`); ``park`` extends DESIGN.md's list: inside a
+#: named park whose boundary is schematic.
+LOC_PRECISIONS = PRECISION_CODES
 LOC_PRECISION_LABELS = {code: zh for code, (zh, _en) in PRECISION.items()}
 BOUNDARY_QUALITIES = ("official", "schematic")
 SITE_KINDS = ("景区", "遗址", "文物", "红色", "自然保护区", "乡村旅游", "场馆")
@@ -33,6 +36,8 @@ MONTH_RE = r"^\d{4}-(0[1-9]|1[0-2])$"
 DATE_RE = r"^\d{4}-\d{2}-\d{2}$"
 
 POLYGONAL = ("Polygon", "MultiPolygon")
+#: how a constraint binds a project (defaults per kind: geodata/constraints.toml)
+CONSTRAINT_RULES = ("forbidden", "restricted", "must_be_inside")
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,9 @@ class Layer:
     fields: tuple
     id_field: str | None = None
     geometry_required: bool = False
+    #: read only when asked for by name (``store.read``), never part of the default dataset (``store.load()``):
+    #: a layer too big to travel with every view (``constraints``: 10^5 polygons and more)
+    on_demand: bool = False
 
     @property
     def spatial(self) -> bool:
@@ -94,6 +102,15 @@ CONTACT_FIELDS = (
     Field("contact_phone", label="联系电话", pattern=r"^[0-9+()（）\-－ 、,，;；/转]+$"),
     Field("contact_email", label="电子邮箱", pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
     Field("contact_address", label="联系地址"),
+)
+
+
+#: where a project's location came from and who set it when (issue 13): click / paste / photo / the plan /
+#: an import's file name; the user; the time (UTC ISO 8601, shown in local time)
+LOCATION_SOURCE_FIELDS = (
+    Field("loc_source", label="位置来源"),
+    Field("located_by", label="定位人"),
+    Field("located_at", label="定位时间"),
 )
 
 
@@ -199,6 +216,7 @@ _layer("projects", "项目", ("Point", "MultiPoint", "LineString", "MultiLineStr
     Field("source_text", label="规划原文"),
     Field("place_note", label="位置说明"),
     Field("loc_precision", required=True, choices=LOC_PRECISIONS, label="位置精度"),
+    *LOCATION_SOURCE_FIELDS,
     Field("public", "bool", required=True, label="是否公开"),
     Field("version", "int", label="版本"),
     # 调度 (issue 12): entered by the bureau or the township head; the plan states none of them
@@ -289,6 +307,7 @@ _layer("indicators", "规划指标", (), (
     Field("growth_14th", label="年均增长（%）"),
     Field("nature", choices=NATURES, label="属性"),
     Field("source_ref", required=True, label="出处"),
+    Field("lost_text", label="原文（含转换时丢失的图片）"),  # a cell emptied because part of it was an image
 ), id_field="indicator_id")
 
 _layer("indicator_actuals", "指标年度实际值", (), (
@@ -347,6 +366,16 @@ _layer("parcels", "可供地块", POLYGONAL, (
     Field("source", required=True, label="来源"),
 ), id_field="parcel_id", geometry_required=True)
 
+#: 三区三线 and other control lines (issue 16): imported one kind at a time (``import --kind``), internal
+_layer("constraints", "管控边界", POLYGONAL, (
+    Field("kind", required=True, label="管控类型"),
+    Field("rule", required=True, choices=CONSTRAINT_RULES, label="管控规则"),
+    Field("name", label="名称"),
+    Field("source", required=True, label="来源"),
+    #: computed at import (never read from a file): the polygon overlaps another of its kind
+    Field("overlaps", "bool", label="与同类图斑重叠"),
+), geometry_required=True, on_demand=True)
+
 _layer("audit_log", "修改记录", (), (
     Field("at", required=True, label="时间"),
     Field("user", required=True, label="用户"),
@@ -360,6 +389,11 @@ _layer("audit_log", "修改记录", (), (
 #: The layers DESIGN.md section 3 requires in every store.
 REQUIRED_LAYERS = ("county", "townships", "villages", "parks", "scenic_sites", "roads", "projects",
                    "indicators", "township_indicators", "audit_log")
+
+
+def dataset_layers() -> list[str]:
+    """The layers of the default dataset (``store.load()``): every layer but those read on demand."""
+    return [n for n, lay in LAYERS.items() if not lay.on_demand]
 
 
 is_empty = is_blank  # the schema's name for the one emptiness test (xxgeo.vocab.is_blank)

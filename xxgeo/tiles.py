@@ -59,10 +59,23 @@ def tile_xy(lon, lat, z: int) -> tuple[np.ndarray, np.ndarray]:
 
 @dataclass(frozen=True)
 class TileSet:
-    """The files of one tiled projects layer: content hash and {file name: JSON text}."""
+    """The files of one tile set: content hash and (file name, content) pairs: JSON text for the projects' data
+    tiles, PNG bytes for image tiles (:class:`ImageTiles`)."""
 
     digest: str
     files: tuple
+
+
+@dataclass(frozen=True)
+class ImageTiles:
+    """A layer drawn from image tiles rendered on the server (``constraints``): the Leaflet URL template
+    (``{z}``, ``{x}``, ``{y}``), the zooms rendered (Leaflet scales the last one up beyond it) and the legend's
+    ((class, count), …). Hashable: part of a :class:`~xxgeo.mapping.MapRequest`."""
+
+    url: str
+    min_zoom: int
+    max_zoom: int
+    counts: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -157,7 +170,10 @@ def _write_once(root: Path, tileset: TileSet) -> bool:
     root.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=root))
     for name, text in tileset.files:
-        (tmp / name).write_text(text, encoding="utf-8")
+        if isinstance(text, bytes):
+            (tmp / name).write_bytes(text)
+        else:
+            (tmp / name).write_text(text, encoding="utf-8")
     try:
         tmp.rename(final)
     except OSError:  # another process published the same content first

@@ -10,6 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
+import pandas as pd
+
 from .county import county as county_profile
 from .schema import LAYERS, Field, Layer, is_empty
 from .textsafe import CONTROL_RE
@@ -95,6 +98,54 @@ def _is_date(s: str) -> bool:
     except ValueError:
         return False
     return len(s) == 10
+_NUMBER_TYPES = (int, float, np.integer, np.floating)
+_BOOL_TEXT = ("true", "false", "1", "0")
+
+
+def fine_values(f: Field, col: pd.Series) -> np.ndarray:
+    """A mask of the values of ``col`` for which :func:`check_value` certainly returns None, computed a column at
+    a time; the rest (few, in real files) go through :func:`check_value` one by one, so the messages are its own."""
+    values = col.to_numpy(dtype=object)
+    n = len(values)
+    if not n:
+        return np.zeros(0, dtype=bool)
+    isna = pd.isna(values)
+    kind = pd.api.types.infer_dtype(values, skipna=True)  # in C: are all present values strings / numbers?
+    if kind in ("string", "empty"):
+        is_str = ~isna
+    elif kind in ("integer", "floating", "mixed-integer-float", "decimal", "boolean"):
+        is_str = np.zeros(n, dtype=bool)
+    else:
+        is_str = np.fromiter((type(v) is str for v in values), dtype=bool, count=n)
+    text = pd.Series(np.where(is_str, values, ""), dtype=object).astype(str)
+    blank = isna | (is_str & (text.str.strip() == "").to_numpy())
+    fine = blank.copy() if not f.required else np.zeros(n, dtype=bool)
+    plain = not f.choices and not f.regex()
+    if f.kind in ("int", "float", "year") and plain:
+        if kind in ("integer", "floating", "mixed-integer-float"):
+            is_num = ~blank
+        else:
+            is_num = np.fromiter((isinstance(v, _NUMBER_TYPES) and not isinstance(v, (bool, np.bool_))
+                                  for v in values), dtype=bool, count=n) & ~blank
+        nums = np.where(is_num, values, 0).astype(float)
+        if f.kind == "year":
+            is_num &= (nums >= 1949) & (nums <= 2100) & (nums == np.floor(nums))
+        fine |= is_num
+    elif f.kind == "bool" and plain:
+        ok = (~isna if kind == "boolean" else
+              np.fromiter((isinstance(v, (bool, np.bool_)) for v in values), dtype=bool, count=n))
+        ok |= is_str & text.str.lower().isin(_BOOL_TEXT).to_numpy()
+        fine |= ok & ~blank
+    elif f.kind == "str":
+        ok = is_str & ~blank & ~text.str.contains(CONTROL_RE.pattern, regex=True).to_numpy()
+        if f.name == "name":
+            ok &= (text.str.len() <= NAME_MAX).to_numpy()
+        if f.choices:
+            ok &= text.isin([str(c) for c in f.choices]).to_numpy()
+        if f.regex():
+            ok &= text.str.match(f.regex()).fillna(False).to_numpy(dtype=bool)
+        fine |= ok
+    return fine
 
 
 def validate_frame(layer_name: str, df, *, county=None) -> list[Problem]:
@@ -120,37 +171,57 @@ def validate_frame(layer_name: str, df, *, county=None) -> list[Problem]:
             for v in sorted(set(vals[vals.duplicated(keep=False)])):
                 problems.append(Problem(layer_name, f"“{f.label or f.name}”重复：{v}（应唯一）", feature_id=v))
     present = [f for f in lay.fields if f.name in df.columns]
-    for i, (_, row) in enumerate(df.iterrows()):
-        fid = str(row[lay.id_field]) if ids is not None else None
-        for f in present:
-            msg = check_value(f, row[f.name])
+    fids = [str(v) for v in df[lay.id_field].to_numpy(dtype=object)] if ids is not None else None
+    found: list = []  # (row, field order, message): the row-by-row order of the checks
+    for order, f in enumerate(present):
+        values = df[f.name].to_numpy(dtype=object)
+        for i in np.flatnonzero(~fine_values(f, df[f.name])):
+            msg = check_value(f, values[i])
             if msg:
-                problems.append(Problem(layer_name, msg, row=i, feature_id=fid))
+                found.append((int(i), order, msg))
+    found.sort(key=lambda t: (t[0], t[1]))
+    problems.extend(Problem(layer_name, msg, row=i, feature_id=fids[i] if fids else None) for i, _, msg in found)
     if lay.spatial and "geometry" in df.columns:
         problems.extend(_check_geometry(lay, df, county))
     return problems
 
 
 def _check_geometry(lay: Layer, df, county) -> list[Problem]:
+    """The geometry checks a column at a time (type, validity, distance from the county); messages in row order."""
     import shapely
 
     out: list[Problem] = []
-    geoms = df.geometry.values
+    geoms = np.asarray(df.geometry.to_numpy(), dtype=object)
+    if not len(geoms):
+        return out
+    fids = ([str(v) for v in df[lay.id_field].to_numpy(dtype=object)] if lay.id_field and lay.id_field in df.columns
+            else None)
     # reference places (airport, city centre) lie outside the county on purpose
     near = county.buffer(0.05) if county is not None and lay.name != "places" else None  # ~5 km
-    for i, g in enumerate(geoms):
-        fid = str(df.iloc[i][lay.id_field]) if lay.id_field and lay.id_field in df.columns else None
-        if g is None or g.is_empty:
-            if lay.geometry_required:
-                out.append(Problem(lay.name, "缺少几何图形", row=i, feature_id=fid))
+    missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    kinds = np.array(["Point", "LineString", "LinearRing", "Polygon", "MultiPoint", "MultiLineString",
+                      "MultiPolygon", "GeometryCollection", ""], dtype=object)[shapely.get_type_id(geoms)]
+    wrong = ~missing & ~np.isin(kinds, list(lay.geometry))
+    check = ~missing & ~wrong
+    invalid = check & ~shapely.is_valid(geoms)
+    outside = np.zeros(len(geoms), dtype=bool)
+    if near is not None:
+        shapely.prepare(near)
+        outside = check & ~shapely.intersects(near, geoms)
+    bad = (missing & lay.geometry_required) | wrong | invalid | outside
+    for i in np.flatnonzero(bad):
+        fid = fids[i] if fids else None
+        if missing[i]:
+            out.append(Problem(lay.name, "缺少几何图形", row=int(i), feature_id=fid))
             continue
-        if g.geom_type not in lay.geometry:
-            out.append(Problem(lay.name, f"几何类型 {g.geom_type} 不适用于本图层（允许：{'、'.join(lay.geometry)}）",
-                               row=i, feature_id=fid))
+        if wrong[i]:
+            out.append(Problem(lay.name, f"几何类型 {kinds[i]} 不适用于本图层（允许：{'、'.join(lay.geometry)}）",
+                               row=int(i), feature_id=fid))
             continue
-        if not shapely.is_valid(g):
-            out.append(Problem(lay.name, f"几何图形无效：{shapely.is_valid_reason(g)}", row=i, feature_id=fid))
-        if near is not None and not near.intersects(g):
-            out.append(Problem(lay.name, f"位置不在{county_profile().name}范围内（距县界超过约5公里）", row=i,
+        if invalid[i]:
+            out.append(Problem(lay.name, f"几何图形无效：{shapely.is_valid_reason(geoms[i])}", row=int(i),
+                               feature_id=fid))
+        if outside[i]:
+            out.append(Problem(lay.name, f"位置不在{county_profile().name}范围内（距县界超过约5公里）", row=int(i),
                                feature_id=fid))
     return out

@@ -3,13 +3,16 @@
 
 The stored values stay Chinese (the plan's own words); this module says how a value is read from what people
 type (:func:`to_bool`) and how it is shown in Chinese or English (:func:`category_text`, :func:`fmt_wan`, …).
-It imports nothing from xxgeo, so every other module (schema, io, mapping, reports, views) may use it.
+It imports only :mod:`xxgeo.precision` from xxgeo, so every other module (schema, io, mapping, reports, views)
+may use it.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+
+from .precision import SCALE
 
 #: yes/no words people write in tables and forms (compared in lower case, spaces stripped)
 TRUE_WORDS = frozenset({"true", "1", "yes", "y", "t", "是", "公开", "可公开", "对外公开", "√", "✓"})
@@ -20,14 +23,11 @@ CATEGORY_EN: dict[str, str] = {
     "工业": "Industry", "农业": "Agriculture", "文旅": "Culture & tourism", "交通": "Transport", "能源": "Energy",
     "生态水利": "Ecology & water", "新基建数字": "New infrastructure & digital", "城建": "Urban construction",
     "社会民生": "Social services", "商贸物流": "Trade & logistics",
+    "未分类": "Uncategorised",
 }
 
-#: location precision code -> (Chinese label, English label); the Chinese labels are ``schema.LOC_PRECISION_LABELS``
-PRECISION: dict[str, tuple[str, str]] = {
-    "surveyed": ("实测", "surveyed"), "village": ("村级位置", "village point"),
-    "park": ("园区示意位置", "park (schematic)"), "township": ("乡镇示意点", "township point (schematic)"),
-    "county": ("全县（无具体位置）", "county-wide (no site)"), "schematic": ("示意", "schematic"),
-}
+#: location precision code -> (Chinese label, English label), most precise first (:mod:`xxgeo.precision`)
+PRECISION: dict[str, tuple[str, str]] = {p.code: (p.zh, p.en) for p in SCALE}
 
 #: project, park and site statuses as the plan writes them, in English
 STATUS_EN: dict[str, str] = {
@@ -36,6 +36,7 @@ STATUS_EN: dict[str, str] = {
     "启动实施": "started", "规划实施": "implemented as planned", "引进实施": "brought in and implemented",
     "如期完成": "completed on schedule", "前期": "preparatory stage", "稳步推进": "advancing steadily",
     "启动": "started", "分批启动": "started in batches", "编制": "being drafted", "落户": "settled in",
+    "落地": "landed (to start soon)",
     "实施": "implemented", "建成投用": "completed and in use", "争取": "being sought", "规划": "planned",
 }
 
@@ -85,7 +86,12 @@ M2_PER_MU = 1_000_000 / 1500
 #: words shown for values that are not codes
 NOT_STATED = ("未注明", "not stated")
 COUNTY_WIDE = "全县/未注明"
-OTHER_EN: dict[str, str] = {"示意": "schematic", COUNTY_WIDE: "county-wide / not stated", "未注明": "not stated"}
+OTHER_EN: dict[str, str] = {"示意": "schematic", COUNTY_WIDE: "county-wide / not stated", "未注明": "not stated",
+                            # the control-line kinds of the map legend (geodata/constraints.toml says them too)
+                            "永久基本农田": "Permanent basic farmland", "生态保护红线": "Ecological red line",
+                            "城镇开发边界": "Urban development boundary", "文物保护范围": "Heritage protection area",
+                            "水源保护区": "Water source protection", "地质灾害隐患点缓冲区": "Geohazard point buffer",
+                            "其他": "Other"}
 
 #: every stored Chinese value the UI shows in English (categories, precision labels, a few fixed words)
 VALUES_EN: dict[str, str] = {**CATEGORY_EN, **{zh: en for zh, en in PRECISION.values()}, **OTHER_EN,
@@ -93,6 +99,8 @@ VALUES_EN: dict[str, str] = {**CATEGORY_EN, **{zh: en for zh, en in PRECISION.va
 
 #: the schema's Chinese field labels (``schema.Field.label``) in English: table headers and popups
 LABEL_EN: dict[str, str] = {
+    "管控类型": "Control line", "管控规则": "Rule", "管控边界": "Control lines",
+    "与同类图斑重叠": "Overlaps its kind",
     "联系单位": "Organisation", "联系人": "Contact person", "联系电话": "Telephone", "电子邮箱": "E-mail",
     "联系地址": "Address",
     "地块编号": "Parcel id", "地块名称": "Parcel name", "所在园区": "Park",
@@ -102,6 +110,7 @@ LABEL_EN: dict[str, str] = {
     "亩均税收": "Tax per mu", "通路": "Road", "通电": "Power", "通水": "Water", "通讯": "Telecoms",
     "排水": "Drainage", "通燃气": "Gas", "通热力": "Heating", "场地平整": "Site levelled", "供地状态": "Supply status",
     "照片": "Photo", "全景链接": "Panorama link",
+    "原文（含转换时丢失的图片）": "As written (an image lost in conversion)",
     "2015年": "2015", "2020年": "2020", "2020年目标": "2020 target", "2025年目标": "2025 target",
     "上级指标": "Parent indicator", "专栏分组": "Box group", "主导产业": "Leading industries",
     "乡镇代码": "Township code", "位置与四至": "Location and bounds", "位置精度": "Location precision",
@@ -123,7 +132,9 @@ LABEL_EN: dict[str, str] = {
     "规划原文": "Plan text", "规划所述距离": "Distances stated in the plan", "规划期限": "Plan period",
     "规划面积（规划所述）": "Planned area (plan)", "起点": "From", "边界性质": "Boundary", "途经": "Via",
     "道路等级": "Road class", "长度（规划所述）": "Length (plan)", "项目名称": "Name", "项目编号": "Project id",
-    "驻地位置说明": "Seat location note", "驻地纬度": "Seat latitude", "驻地经度": "Seat longitude",
+    "驻地位置说明": "Seat location note",
+    "位置来源": "Location source", "定位人": "Located by", "定位时间": "Located at",
+    "IATI位置精度代码": "IATI precision code", "驻地纬度": "Seat latitude", "驻地经度": "Seat longitude",
 }
 #: the 调度 (issue 12) labels and values: project fields, layers ``progress`` and ``problems``
 LABEL_EN.update({

@@ -22,7 +22,8 @@ from ..errors import exit_code, handled_types, user_message
 
 #: the command groups, in the order ``--help`` lists them
 COMMAND_MODULES = ("xxgeo.cli.core", "xxgeo.cli.bench", "xxgeo.cli.data", "xxgeo.cli.map", "xxgeo.cli.report",
-                   "xxgeo.cli.users", "xxgeo.cli.bulletin", "xxgeo.cli.basemap", "xxgeo.cli.progress")
+                   "xxgeo.cli.users", "xxgeo.cli.bulletin", "xxgeo.cli.basemap", "xxgeo.cli.progress",
+                   "xxgeo.cli.printing", "xxgeo.cli.check")
 LANG_HELP = "语言（消息与输出）：zh（中文，默认；或环境变量 XXGEO_LANG）或 en（English）"
 
 

@@ -15,8 +15,12 @@ def register(sub) -> dict:
     b.add_argument("--repeats", type=int, default=3, metavar="N",
                    help="每个页面交错加载 N 次取中位数（默认 3；共享机器上噪声大时可加大）")
     b.add_argument("--app", type=int, metavar="N", help="另测应用在 N 个项目时每次重跑的秒数（AppTest）")
+    b.add_argument("--check", type=int, metavar="N",
+                   help="另测三区三线：N 个面的永久基本农田导入、检查与地图（如 100000）")
     b.add_argument("--dispatch", type=int, default=1000, metavar="N",
                    help="调度：N 个项目 × 60 个月的月报，一个月的指标与通报的秒数（默认 1000；0 = 不测）")
+    b.add_argument("--import", dest="imports", action="store_true",
+                   help="只测导入：1 万 / 10 万点（CSV、GeoPackage）与 10 万面，对照 pyogrio 读写同一文件的时间")
     add_store_arg(b)
     return {"bench": cmd_bench}
 
@@ -25,6 +29,16 @@ def cmd_bench(args) -> int:
     """Run the benchmark and print the results."""
     from ..bench import run, to_json
 
+    if args.imports:
+        from ..bench import run_imports, to_json
+
+        res = run_imports(args.store)
+        if args.json:
+            print(to_json(res))
+        for case, r in ([] if args.json else res.items()):
+            print(f"{case:>22}  pyogrio 读写 {r['floor_s']:>7.2f} s  xxgeo 导入 {r['xxgeo_s']:>7.2f} s  "
+                  f"比值 {r['ratio']}")
+        return 0
     try:
         sizes = tuple(int(s) for s in args.sizes.split(",") if s.strip())
     except ValueError:
@@ -38,6 +52,10 @@ def cmd_bench(args) -> int:
         from ..store import open_store
 
         res["dispatch"] = run_dispatch(open_store(args.store).load(), args.dispatch)
+    if args.check:
+        from ..bench import run_check
+
+        res["check"] = run_check(args.check, store_path=args.store, browser=not args.no_browser)
     if args.app:
         from ..bench import measure_app
 
@@ -47,6 +65,8 @@ def cmd_bench(args) -> int:
     else:
         for n, r in res["sizes"].items():
             print(f"{n:>7} 点  字节 {r['bytes']}  绘制(ms) {r['drawn_ms']}  比值 {r['ratios']}")
+        if "check" in res:
+            print(f"三区三线（{res['check']['polygons']} 个面）：{res['check']}")
         if "dispatch" in res:
             d = res["dispatch"]
             print(f"调度（{d['projects']} 个项目 × {d['months']} 个月，秒）：一个月的指标 {d['figures_s']}，"

@@ -6,7 +6,8 @@ import sys
 
 from ..config import settings
 from ..errors import ValidationFailed
-from . import add_store_arg
+from ..io.wording import note_text
+from . import add_store_arg, lang_of
 
 USER_HELP = ("用户名，记入修改记录（默认 XXGEO_USER 或 planner）；"
              "数据库设有账号时须是其中之一，并按该账号的角色检查权限")
@@ -24,6 +25,14 @@ def register(sub) -> dict:
     p.add_argument("--source-layer", help="文件中有多个图层时，要导入的那个")
     p.add_argument("--user", help=USER_HELP)
     p.add_argument("--dry-run", action="store_true", help="只检查并报告，不写入")
+    p.add_argument("--precision", metavar="CODE",
+                   help="文件中位置的精度（文件没有“位置精度”列时）：surveyed、village、township…（或中文名称）")
+    p.add_argument("--default", action="append", metavar="FIELD=VALUE",
+                   help="文件中为空的字段按此填写，可重复：--default 类别=工业（也可写 category=工业）")
+    p.add_argument("--accept-matches", action="store_true",
+                   help="名称与已有项目相近（不完全相同）的行，确认对应到那些项目（先不加此项运行，核对列出的名单）")
+    p.add_argument("--kind", help="--layer constraints：管控类型（如 永久基本农田），该类型原有数据被整体替换")
+    p.add_argument("--rule", help="--layer constraints：管控规则 forbidden / restricted / must-be-inside（默认按类型）")
 
     e = sub.add_parser("export", help="导出图层：gpkg、geojson、shp（zip）、xlsx、csv、kml")
     e.add_argument("--layer", required=True)
@@ -75,14 +84,28 @@ def cmd_import(args) -> int:
     from ..importers import commit_import, prepare_import, refusal
 
     store = _store(args)
+    if args.layer == "constraints" or args.kind:
+        from .check import import_constraints
+
+        return import_constraints(args, store, _user(args))
     plan = prepare_import(args.file, args.layer, store, crs=args.crs, encoding=args.encoding, replace=args.replace,
-                          source_layer=args.source_layer, user=_user(args))
+                          source_layer=args.source_layer, user=_user(args), precision=args.precision,
+                          defaults=args.default, accept_matches=args.accept_matches)
+    en = lang_of(args) == "en"
     for n in plan.notes:
-        print(f"提示：{n}")
+        print(f"Note: {note_text(n, 'en')}" if en else f"提示：{n}")
+    for c in plan.candidates:
+        if en:
+            print(f"{'Confirmed' if args.accept_matches else 'To confirm'}: {c.text('en')}")
+        else:
+            print(f"{'已确认' if args.accept_matches else '待确认'}：{c.text()}")
     if args.dry_run:
         for p in plan.problems:
-            print(f"问题：{p}")
-        print(f"检查完成（未写入）：{plan.summary or '有问题，不能导入'}。")
+            print(f"Problem: {note_text(p, 'en')}" if en else f"问题：{p}")
+        if en:
+            print(f"Checked (nothing written): {plan.summary_text('en') or 'problems found, cannot import'}.")
+        else:
+            print(f"检查完成（未写入）：{plan.summary or '有问题，不能导入'}。")
         return 0 if plan.ok else 1
     if not plan.ok:
         exc = refusal(plan)
@@ -91,6 +114,11 @@ def cmd_import(args) -> int:
                                    english=(exc.english or "").rstrip(".") + "; add --dry-run to list every problem.")
         raise exc
     res = commit_import(plan, store, user=_user(args))
+    if en:
+        print(f"Imported into {args.layer}: {res.inserted} added, {res.updated} updated, {res.unchanged} unchanged"
+              + (f", {res.deleted} deleted" if args.replace else "") + ". Backup taken before the import: "
+              f"{res.backup.name if res.backup else 'none'}")
+        return 0
     print(f"已导入到 {args.layer}：新增 {res.inserted} 行，更新 {res.updated} 行，未变 {res.unchanged} 行"
           + (f"，删除 {res.deleted} 行" if args.replace else "") + f"。导入前的备份："
           f"{res.backup.name if res.backup else '无'}")

@@ -18,6 +18,7 @@ def register(sub) -> dict:
     r.add_argument("--format", choices=("pdf", "png"), default=None,
                    help="pdf（默认）或 png（打印用地图，300 dpi）；不写时按 --out 的扩展名")
     r.add_argument("--paper", choices=("A4", "A3"), default="A4", help="png 的纸张（横向），默认 A4")
+    r.add_argument("--basemap", help="底图包名称：画在报告地图之下（python -m xxgeo basemap list）")
     return {"report": cmd_report}
 
 
@@ -38,13 +39,17 @@ def cmd_report(args) -> int:
         key = resolve_park(args.name, ds["parks"])
         label = ds["parks"].set_index("park_id").loc[key, "name"]
     from .. import reports
+    from ..reports.printsources import basemap_background
 
+    bg = basemap_background(args.basemap, args.store) if getattr(args, "basemap", None) else None
     if fmt == "png":
-        data = reports.print_map_png(ds, args.kind, key, paper=args.paper)
+        data = reports.print_map_png(ds, args.kind, key, paper=args.paper, background=bg)
     elif args.kind == "township":
-        data = reports.township_report_pdf(ds, key)
+        from ..constraints.run import township_check
+
+        data = reports.township_report_pdf(ds, key, township_check(open_store(args.store), key), background=bg)
     else:
-        data = reports.park_brochure_pdf(ds, key)
+        data = reports.park_brochure_pdf(ds, key, background=bg)
     out = write_atomic(Path(args.out), data)
     what = ({"township": "乡镇报告", "park": "园区招商手册"}[args.kind] if fmt == "pdf"
             else f"打印地图（{args.paper}，300 dpi）")

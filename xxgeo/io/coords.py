@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import numpy as np
+import pandas as pd
 import shapely
 from shapely.geometry import Point
 
@@ -62,6 +63,22 @@ def parse_coord(v) -> float | None:
     return -val if d < 0 or hemi in ("W", "S", "西", "南") else val
 
 
+_PLAIN = re.compile(r"^\s*[-+]?\d+(?:\.\d*)?\s*$")
+
+
+def _plain_numbers(values: np.ndarray) -> np.ndarray:
+    """Cells that are numbers or plainly written decimals as floats (the rest NaN, left to :func:`parse_coord`)."""
+    s = pd.Series(values, dtype=object)
+    is_num = s.map(lambda v: isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool))
+    text = s.where(~is_num, "").astype(str)
+    plain = text.str.match(_PLAIN.pattern).to_numpy(dtype=bool) & ~is_num.to_numpy(dtype=bool)
+    out = np.full(len(values), np.nan)
+    num = is_num.to_numpy(dtype=bool)
+    out[num] = s[num].astype(float).to_numpy()
+    out[plain] = text[plain].astype(float).to_numpy()
+    return out
+
+
 def build_geometry(frame, kind: str, a: str, b: str | None) -> tuple[np.ndarray, dict]:
     """Geometries from coordinate columns; returns (geometries, {row: problem text})."""
     n = len(frame)
@@ -82,7 +99,12 @@ def build_geometry(frame, kind: str, a: str, b: str | None) -> tuple[np.ndarray,
             except Exception:  # shapely.errors.GEOSException
                 errors[i] = f"“{a}”列不是有效的 WKT 几何：{str(v)[:30]}"
         return geoms, errors
-    for i, (x, y) in enumerate(zip(frame[a].tolist(), frame[b].tolist())):
+    xs, ys = frame[a].to_numpy(dtype=object), frame[b].to_numpy(dtype=object)
+    fx, fy = _plain_numbers(xs), _plain_numbers(ys)
+    both = ~np.isnan(fx) & ~np.isnan(fy)
+    geoms[both] = shapely.points(fx[both], fy[both])
+    for i in np.flatnonzero(~both):  # empty cells, 度分秒, and what is not a coordinate: one at a time
+        x, y = xs[i], ys[i]
         try:
             fx, fy = parse_coord(x), parse_coord(y)
         except ValueError as exc:

@@ -127,20 +127,27 @@ def _is_degrees(xy: np.ndarray) -> bool:
 
 
 def _swap(geoms: np.ndarray, mask=None) -> np.ndarray:
-    out = geoms.copy()
-    for i, g in enumerate(geoms):
-        if g is not None and (mask is None or mask[i]):
-            out[i] = shapely.transform(g, lambda c: c[:, ::-1])
+    out = np.asarray(geoms, dtype=object).copy()
+    pick = ~shapely.is_missing(out) if mask is None else (np.asarray(mask, dtype=bool) & ~shapely.is_missing(out))
+    if pick.any():
+        out[pick] = shapely.transform(out[pick], lambda c: c[:, ::-1])
     return out
 
 
 def _near(g) -> bool:
-    if g is None or g.is_empty:
-        return False
-    x0, y0, x1, y1 = g.bounds
+    return bool(_near_all(np.asarray([g], dtype=object))[0])
+
+
+def _near_all(geoms: np.ndarray, swapped: bool = False) -> np.ndarray:
+    """For each geometry (None or empty: False): do its bounds (x and y exchanged when ``swapped``) come within
+    the margin of the county's outline? One call for the whole column."""
+    b = shapely.bounds(geoms)  # NaN for None and empty geometries
+    if swapped:
+        b = b[:, [1, 0, 3, 2]]
     w, s, e, n = county().outline_bounds()
     m = NEAR_PAD + NEAR_DEG
-    return x1 >= w - m and x0 <= e + m and y1 >= s - m and y0 <= n + m
+    with np.errstate(invalid="ignore"):
+        return (b[:, 2] >= w - m) & (b[:, 0] <= e + m) & (b[:, 3] >= s - m) & (b[:, 1] <= n + m)
 
 
 def infer_crs(geoms: np.ndarray, hint: str | None) -> tuple[CRS, np.ndarray, list]:
@@ -237,7 +244,7 @@ def _transform(geoms: np.ndarray, src: CRS) -> tuple[np.ndarray, list]:
         x, y = tr.transform(c[:, 0], c[:, 1])
         return np.column_stack([x, y])
 
-    out = np.array([None if g is None else shapely.transform(g, f) for g in geoms], dtype=object)
+    out = np.asarray(shapely.transform(np.asarray(geoms, dtype=object), f), dtype=object)
     return out, notes
 
 
@@ -276,7 +283,10 @@ def _check_earth(crs: CRS) -> None:
 
 def _to_wgs84(geoms: np.ndarray, declared, choice: CrsChoice | None, *,
               hint: str | None = None) -> tuple[np.ndarray, list]:
-    geoms = np.array([None if g is None or g.is_empty else shapely.force_2d(g) for g in geoms], dtype=object)
+    geoms = np.asarray(geoms, dtype=object)
+    gone = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    geoms = np.asarray(shapely.force_2d(geoms), dtype=object)
+    geoms[gone] = None
     notes: list = []
     if not any(g is not None for g in geoms):
         return geoms, notes
@@ -318,8 +328,8 @@ def _to_wgs84(geoms: np.ndarray, declared, choice: CrsChoice | None, *,
 
 
 def _swap_back(geoms: np.ndarray, notes: list) -> np.ndarray:
-    mask = np.array([g is not None and not _near(g) and _near(shapely.transform(g, lambda c: c[:, ::-1]))
-                     for g in geoms], dtype=bool)
+    geoms = np.asarray(geoms, dtype=object)
+    mask = ~_near_all(geoms) & _near_all(geoms, swapped=True)
     if mask.any():
         notes.append(f"{int(mask.sum())} 个要素的经纬度写反了（纬度在前），已自动对调。")
         return _swap(geoms, mask)
@@ -328,7 +338,7 @@ def _swap_back(geoms: np.ndarray, notes: list) -> np.ndarray:
 
 def _sanity(geoms: np.ndarray) -> np.ndarray:
     present = [g for g in geoms if g is not None]
-    if present and not any(_near(g) for g in present):
+    if present and not _near_all(np.asarray(present, dtype=object)).any():
         b = _bounds(present)
         cx, cy = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2
         c = county()

@@ -7,6 +7,7 @@ under the writer lock against whatever is stored at that moment.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import json
 import re
 from dataclasses import dataclass, field
@@ -18,6 +19,12 @@ import shapely
 from ..parcels import area_mu
 from ..placement import free_slots
 from ..schema import LAYERS, is_empty
+from .attach import township_of
+from .vectorised import stated, wkts
+
+_JSON = json.JSONEncoder(ensure_ascii=False, default=str).encode  # one encoder for 100,000 audit rows
+#: the category of a project imported without one (issue 13: a file of names and locations imports)
+UNCATEGORISED = "未分类"
 
 NATURAL_KEYS = {"township_indicators": ("township_code", "indicator", "year"),
                 "indicator_actuals": ("indicator_id", "year"), "plan_villages": ("programme", "village")}
@@ -85,6 +92,8 @@ class MergeResult:
     deleted: int = 0
     audit: list = field(default_factory=list)
     notes: list = field(default_factory=list)
+    unstated: list = field(default_factory=list)  # labels of moved rows whose precision nobody stated
+    also: dict = field(default_factory=dict)  # other layers the import changes (projects following village points)
 
 
 def _same(a, b) -> bool:
@@ -143,11 +152,13 @@ def _next_ids(layer: str, existing: list, n: int) -> list:
 
 
 def merge(layer: str, current: pd.DataFrame, incoming: pd.DataFrame, provided: list, *, replace: bool,
-          source_name: str, townships: pd.DataFrame, user: str) -> MergeResult:
+          source_name: str, townships: pd.DataFrame, user: str, location: dict | None = None) -> MergeResult:
     """Upsert ``incoming`` into ``current`` by key (``replace``: rows absent from the file are deleted).
 
     Empty cells never erase stored values; new rows get defaults (provenance, precision, ``public=否``);
-    a changed project gets ``version + 1``.
+    a changed project gets ``version + 1``. ``location`` (``loc_precision``, ``loc_source``, ``located_by``,
+    ``located_at``) is written on every row whose geometry the file sets, with its township derived from the point
+    when the file gives none; a moved row with no precision stated is listed in ``unstated`` (never assumed 实测).
     """
     lay = LAYERS[layer]
     keys = key_fields(layer)
@@ -156,7 +167,8 @@ def merge(layer: str, current: pd.DataFrame, incoming: pd.DataFrame, provided: l
     for c in cols:
         if c not in cur.columns:
             cur[c] = None
-    by_key = {k: i for i, r in cur.iterrows() if (k := row_key(r, keys)) is not None}
+    rows = cur.to_dict("records")
+    by_key = {k: i for i, r in enumerate(rows) if (k := row_key(r, keys)) is not None}
     by_name = {}
     if lay.id_field and "name" in cur.columns:
         for i, n in cur["name"].items():
@@ -165,16 +177,20 @@ def merge(layer: str, current: pd.DataFrame, incoming: pd.DataFrame, provided: l
     today = _dt.date.today().isoformat()
     prov = f"用户导入：{source_name}（{today}）"
     res = MergeResult(frame=cur)
-    rows = cur.to_dict("records")
     geoms = list(cur.geometry.values) if lay.spatial else None
     seen = set()
     new_idx = []
-    for _, inc in incoming.iterrows():
+    location = {k: v for k, v in (location or {}).items() if k in lay.field_names and not is_empty(v)}
+    derive = layer == "projects" and "township_code" not in provided
+    towns = township_of(list(incoming["geometry"]) if derive and "geometry" in incoming.columns else [], townships)
+    taken = {f for f in lay.field_names if (f in provided or f in keys) and f not in COMPUTED.get(layer, ())}
+    all_fields = lay.field_names
+    for pos, inc in enumerate(incoming.to_dict("records")):
         k = row_key(inc, keys)
         label = inc.get("_row")
         nm = inc.get("name")
         if k is None and lay.id_field and isinstance(nm, str) and len(by_name.get(nm.strip(), [])) == 1:
-            k = row_key(cur.iloc[by_name[inc["name"].strip()][0]], keys)
+            k = row_key(rows[by_name[inc["name"].strip()][0]], keys)
             res.notes.append(f"{label}没有编号，按名称匹配到已有的 {k[0]}。")
         if k is not None and k in by_key:
             i = by_key[k]
@@ -182,7 +198,7 @@ def merge(layer: str, current: pd.DataFrame, incoming: pd.DataFrame, provided: l
             before, after = {}, {}
             for f in provided:
                 v = inc.get(f)
-                if f not in lay.field_names or f in keys or f == "version" or f in COMPUTED.get(layer, ()):
+                if f not in _names(layer) or f in keys or f == "version" or f in COMPUTED.get(layer, ()):
                     continue
                 if is_empty(v) and not (f == "township_code" and not is_empty(inc.get("township_codes"))):
                     continue
@@ -201,9 +217,15 @@ def merge(layer: str, current: pd.DataFrame, incoming: pd.DataFrame, provided: l
                 if layer == "parcels" and not _same(rows[i].get("area_mu"), area_mu([g])[0]):
                     before["area_mu"] = _jsonable(rows[i].get("area_mu"))
                     rows[i]["area_mu"] = after["area_mu"] = area_mu([g])[0]
-                if "loc_precision" in lay.field_names and "loc_precision" not in provided:
-                    before["loc_precision"] = rows[i].get("loc_precision")
-                    rows[i]["loc_precision"] = after["loc_precision"] = "surveyed"
+                if "loc_precision" in lay.field_names and not location.get("loc_precision") and (
+                        "loc_precision" not in provided or is_empty(inc.get("loc_precision"))):
+                    res.unstated.append(label)
+                for f, v in [*location.items(), *([("township_code", towns[pos])] if towns and towns[pos] else [])]:
+                    if f in provided and not is_empty(inc.get(f)):
+                        continue  # the file's own value (set above) wins over the option
+                    if not _same(rows[i].get(f), v):
+                        before[f], after[f] = _jsonable(rows[i].get(f)), v
+                        rows[i][f] = v
             if (layer == "townships" and (replace or "geometry" in after) and g is not None
                     and "boundary_quality" not in provided and rows[i].get("boundary_quality") != "official"):
                 before["boundary_quality"] = rows[i].get("boundary_quality")
@@ -216,15 +238,18 @@ def merge(layer: str, current: pd.DataFrame, incoming: pd.DataFrame, provided: l
                 res.labels[i] = label
                 res.audit.append({"user": user, "layer": layer, "feature_id": "|".join(k), "action": "import-update",
                                   "before": json.dumps(before, ensure_ascii=False, default=str),
-                                  "after": json.dumps(after, ensure_ascii=False, default=str)})
+                                  "after": _JSON(after)})
             else:
                 res.unchanged += 1
             continue
-        row = {f: (inc.get(f) if (f in provided or f in keys) and f not in COMPUTED.get(layer, ()) else None)
-               for f in lay.field_names}
+        row = {f: (inc.get(f) if f in taken else None) for f in all_fields}
         if not is_empty(inc.get("_investment_orig")) and is_empty(row.get("investment_note")):
             row["investment_note"] = inc["_investment_orig"]
         g = _geom(inc.get("geometry")) if lay.spatial else None
+        if g is not None and not g.is_empty:
+            row.update({f: v for f, v in location.items() if is_empty(row.get(f))})
+            if towns and towns[pos] and is_empty(row.get("township_code")):
+                row["township_code"] = towns[pos]
         _defaults(layer, row, g, prov)
         rows.append(row)
         if lay.spatial:
@@ -243,16 +268,17 @@ def merge(layer: str, current: pd.DataFrame, incoming: pd.DataFrame, provided: l
     if layer == "projects" and geoms is not None:
         _place(rows, geoms, new_idx, townships, res)
     if layer == "parcels":
-        _compare_areas(rows, [i for i in range(len(rows)) if i in new_idx or i in res.touched], res)
-    for i in new_idx:
+        _compare_areas(rows, sorted({*new_idx, *res.touched}), res)
+    texts = wkts([geoms[i] for i in new_idx]) if geoms is not None else [None] * len(new_idx)
+    for i, wkt in zip(new_idx, texts):
         res.inserted += 1
         res.touched.append(i)
-        after = {k: _jsonable(v) for k, v in rows[i].items() if not is_empty(v)}
-        if geoms is not None and geoms[i] is not None:
-            after["geometry"] = _wkt(geoms[i])
+        after = stated(rows[i])
+        if wkt is not None:
+            after["geometry"] = wkt
         res.audit.append({"user": user, "layer": layer, "feature_id": str(rows[i].get(lay.id_field) or "|".join(
             str(rows[i].get(k)) for k in keys)), "action": "import-insert", "before": None,
-            "after": json.dumps(after, ensure_ascii=False, default=str)})
+            "after": _JSON(after)})
     keep = list(range(len(rows)))
     if replace:
         keep = [i for i in keep if i in seen]
@@ -269,9 +295,18 @@ def merge(layer: str, current: pd.DataFrame, incoming: pd.DataFrame, provided: l
     return res
 
 
+def _names(layer: str) -> frozenset:
+    """The layer's field names as a set (``Layer.field_names`` builds a list on every call)."""
+    return _field_set(LAYERS[layer])
+
+
+@functools.cache
+def _field_set(lay) -> frozenset:
+    return frozenset(lay.field_names)
+
+
 def _defaults(layer: str, row: dict, g, prov: str) -> None:
-    lay = LAYERS[layer]
-    names = lay.field_names
+    names = _names(layer)
     for f in ("source_ref", "source"):
         if f in names and is_empty(row.get(f)):
             row[f] = prov
@@ -279,6 +314,8 @@ def _defaults(layer: str, row: dict, g, prov: str) -> None:
         has_geom = g is not None and not g.is_empty
         row["loc_precision"] = "surveyed" if has_geom else ("township" if not is_empty(row.get("township_code"))
                                                           else "county")
+    if layer == "projects" and is_empty(row.get("category")):
+        row["category"] = UNCATEGORISED  # shown as 未分类 / Uncategorised; listed as a data-quality item
     if "public" in names and is_empty(row.get("public")):
         row["public"] = False
     if "version" in names:
@@ -312,9 +349,10 @@ def _place(rows: list, geoms: list, new_idx: list, townships: pd.DataFrame, res:
             anchors[str(t["code"])] = (float(lon), float(lat))
             cells[str(t["code"])] = g if g is not None and not g.is_empty else None
     taken: dict = {}
+    new = set(new_idx)
     for i, g in enumerate(geoms):
         code = rows[i].get("township_code")
-        if i not in new_idx and g is not None and not g.is_empty and not is_empty(code):
+        if i not in new and g is not None and not g.is_empty and not is_empty(code):
             taken.setdefault(str(code), []).extend(_coords(g))
     waiting: dict = {}
     for i in new_idx:

@@ -26,3 +26,28 @@ def english_what(what: str) -> str:
 def cap(text: str) -> str:
     """``text`` with its first letter in upper case (for a description that starts a sentence)."""
     return text[:1].upper() + text[1:]
+
+
+class Note(str):
+    """An import note: the Chinese sentence (it *is* the string, so every list of notes keeps working) with its
+    English twin in ``en``; :func:`note_text` picks the one for a language."""
+
+    en: str
+
+    def __new__(cls, zh: str, en: str) -> Note:
+        obj = super().__new__(cls, zh)
+        obj.en = en
+        return obj
+
+    def __getnewargs__(self) -> tuple:  # pickled by the parsing worker
+        return (str(self), self.en)
+
+
+def note_text(note, lang: str = "zh") -> str:
+    """A note (or problem line) in ``lang``: a :class:`Note`'s English twin, else the English that
+    :func:`xxgeo.io.english.english` reads from the Chinese sentence."""
+    if lang != "en":
+        return str(note)
+    from .english import english
+
+    return getattr(note, "en", None) or english(note)

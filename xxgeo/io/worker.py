@@ -58,7 +58,8 @@ def _context():
 def read_isolated(path: str | os.PathLike, *, name: str | None = None, reader: str | None = None, **kwargs):
     """``read_source(path, name=name, **kwargs)`` in a limited worker process; returns its ``RawTable`` or
     raises one named error (see the module docstring). ``reader`` (``module:function``) runs another reader
-    of ours instead (the monthly-sheet import's, :func:`xxgeo.dispatch.sheet.read_rows`)."""
+    of ours instead (the monthly-sheet import's, :func:`xxgeo.dispatch.sheet.read_rows`; the constraints import's,
+    which hands geometries back as WKB: :mod:`xxgeo.constraints.reading`)."""
     lim = settings().import_limits
     name = name or Path(path).name
     with tempfile.TemporaryDirectory(prefix="xxgeo-worker-") as tmp:

@@ -14,8 +14,10 @@ from ..tiles import TileStore
 STATIC_DIR = settings().static_dir
 STATIC_URL = "/app/static"  # Streamlit's static file serving (server.enableStaticServing)
 JS_ASSETS = (("leaflet", "vendor/leaflet/leaflet.js"), ("xxgeo", "xxgeo/xxgeo-map.js"),
-             ("xxgeo_fast", "xxgeo/xxgeo-fastpoints.js"))
-CSS_ASSETS = (("leaflet_css", "vendor/leaflet/leaflet.css"), ("xxgeo_css", "xxgeo/xxgeo-map.css"))
+             ("xxgeo_fast", "xxgeo/xxgeo-fastpoints.js"), ("xxgeo_areas", "xxgeo/xxgeo-areas.js"),
+             ("xxgeo_search", "xxgeo/xxgeo-search.js"))
+CSS_ASSETS = (("leaflet_css", "vendor/leaflet/leaflet.css"), ("xxgeo_css", "xxgeo/xxgeo-map.css"),
+              ("xxgeo_areas_css", "xxgeo/xxgeo-areas.css"), ("xxgeo_search_css", "xxgeo/xxgeo-search.css"))
 #: The app's data tiles: public ones written under static/ and served by Streamlit at /app/static; internal ones
 #: kept beside static/ (never served) and linked per session under an unguessable path (see xxgeo.tiles).
 APP_TILES = TileStore(STATIC_DIR / "xxgeo" / "tiles", f"{STATIC_URL}/xxgeo/tiles",

@@ -17,22 +17,29 @@ import folium
 from ..basemaps import provider
 from ..crs import transform_gdf, wgs84_to_gcj02
 from ..fastpoints import FastPointsLayer
+from ..i18n import tr
 from ..layerspec import HIGHLIGHT_PARAMS, ON_REQUEST, LayerSpec, load_specs
 from ..legend import choropleth, legend_html
 from ..policy import public_dataset
 from ..provenance import source_label
+from ..quality import exact_mask
 from ..schema import LAYERS
 from ..tiles import BUDGET as TILE_BUDGET
 from ..tiles import TileSet, TileStore, tiled_payload
+from .areas import AreaCountsLayer, area_groups, area_legend
 from .assets import use_assets
 from .basemap_layer import add_basemap
 from .elements import FitNow, HtmlControl, SpecLayer
+from .marks import image_layer, marks_layer
 from .payload import display_coverage, fast_columns, fast_highlight, fast_payload, feature_collection, spec_json
 from .request import MapRequest, filter_projects
+from .search import SearchControl, search_index
 
 #: the store layer whose rows a :class:`~xxgeo.mapping.MapFilter` selects (the filter is a project filter;
 #: a layer spec cannot switch it off, so it cannot widen what the public sees)
 FILTERED_LAYER = "projects"
+#: the place search indexes the projects' names when the map carries at most this many (more: use the filter)
+SEARCH_PROJECTS_MAX = 5000
 
 
 @dataclass(frozen=True)
@@ -44,6 +51,9 @@ class MapResult:
     counts: dict = field(default_factory=dict)  # {"projects": passing the filter, "projects_drawn": with a place}
     tileset: TileSet | None = None
     present: dict = field(default_factory=dict)
+    #: the counted symbols of projects known only to an area ({kind: number of symbols}) and how many projects
+    #: they hold (``projects_in_areas``; a project of several townships counts once)
+    areas: dict = field(default_factory=dict)
 
     def html(self) -> str:
         """The complete HTML page of the map."""
@@ -95,7 +105,14 @@ def build_map(dataset, request: MapRequest | None = None, *, specs: dict | None 
     rows = filter_projects(all_rows, flt)
     parks = dataset["parks"]
     lookups = {"park_id": dict(zip(parks["park_id"], parks["name"])), "source": _source_names(dataset, req.lang)}
-    frames = {FILTERED_LAYER: prep(rows)}
+    project_spec = next((s for s in specs_list if s.layer == FILTERED_LAYER), None)
+    groups: list = []
+    if project_spec is not None and project_spec.behaviour.area_counts:  # rough places: counted, not pinned
+        groups = _shifted(area_groups(rows, dataset, lang=req.lang, highlight=req.highlight_project), shift)
+        rows_drawn = rows[exact_mask(rows)]
+    else:
+        rows_drawn = rows
+    frames = {FILTERED_LAYER: prep(rows_drawn)}
 
     def frame(layer: str):
         if layer not in frames:
@@ -104,17 +121,24 @@ def build_map(dataset, request: MapRequest | None = None, *, specs: dict | None 
 
     # the initial view, set before any layer is added: each layer then draws once, for this view
     fit_bounds = [[miny, minx], [maxy, maxx]]
-    sel = None
+    sel = bx = None
     highlighted = [s for s in specs_list if _highlight_id(s, req) is not None]
     if highlighted:  # the most specific: the last in draw order (a project in its township)
         spec = highlighted[-1]
         g = frame(spec.layer)
         sel = g[g[LAYERS[spec.layer].id_field or "code"] == _highlight_id(spec, req)]
+        lit = [grp for grp in groups if grp["highlight"] and grp["kind"] != "county"]
+        if spec.layer == FILTERED_LAYER and sel.empty and lit:
+            sel, bx = None, _group_bounds(lit)  # the highlighted project is in counted symbols: frame them
     elif req.fit == "selection" and 0 < len(rows) < len(all_rows):
         sel = frames[FILTERED_LAYER]
         sel = sel[sel.geometry.notna()]
+        placed = [grp for grp in groups if grp["kind"] != "county"]  # the county's symbol frames nothing
+        if placed:
+            sel, bx = None, _group_bounds(placed, sel.total_bounds if len(sel) else None)
     if sel is not None and len(sel) and sel.geometry.notna().any():
         bx = sel.total_bounds
+    if bx is not None:
         pad = 0.01
         fit_bounds = [[bx[1] - pad, bx[0] - pad], [bx[3] + pad, bx[2] + pad]]
     FitNow(fit_bounds).add_to(m)
@@ -125,6 +149,9 @@ def build_map(dataset, request: MapRequest | None = None, *, specs: dict | None 
     for spec in specs_list:
         b = spec.behaviour
         if b.on_request and not req.field_value(ON_REQUEST[b.on_request]):
+            continue
+        if b.image_tiles:
+            present[spec.layer] = image_layer(m, spec, req.constraint_tiles, req.lang)
             continue
         gdf = frame(spec.layer)
         extra: dict = {}
@@ -157,18 +184,59 @@ def build_map(dataset, request: MapRequest | None = None, *, specs: dict | None 
                                if spec.class_field and len(gdf) else {})
         SpecLayer(fc, spec_json(spec, req.lang), name=spec.title_for(req.lang), lang=req.lang,
                   show=spec.default_on).add_to(m)
+    if groups and not present.get(FILTERED_LAYER):  # no pin at all: the legend lists the counted symbols only
+        present.pop(FILTERED_LAYER, None)
+    if groups:
+        AreaCountsLayer(groups, name=tr("areas.title", req.lang), lang=req.lang,
+                        show=project_spec.default_on).add_to(m)
+    if req.marks:
+        marks_layer(m, dataset[FILTERED_LAYER], req.marks, prep, req.lang)
     folium.LayerControl(collapsed=req.compact, position="topright").add_to(m)
+    drawn_layers = {s.layer for s in specs_list}
+    index = search_index(dataset, layers=drawn_layers, lang=req.lang, groups=groups, projects=rows,
+                         limit=0 if tileset is not None else SEARCH_PROJECTS_MAX)  # tiled: names stay in the tiles
+    SearchControl(_shifted(index, shift), lang=req.lang).add_to(m)
 
-    note = ("乡镇界为示意，非法定界线；项目位置按规划表述标注到园区或乡镇示意点，非实测位置。"
-            if req.lang != "en" else "Township boundaries are schematic; project points sit at park or township "
-            "points as the plan states them, not surveyed sites.")
+    note = tr("areas.note" if groups else "areas.note_plain", req.lang)
     HtmlControl(legend_html(specs_list, lang=req.lang, present=present, choropleth=chor_legend, note=note,
-                            open_=not req.compact or chor_legend is not None)).add_to(m)
+                            open_=not req.compact or chor_legend is not None,
+                            extra=area_legend(groups, req.lang))).add_to(m)
     if req.title:
         HtmlControl(html.escape(req.title), position="topleft", css_class="xx-title").add_to(m)
 
     counts = {"projects": len(rows), "projects_drawn": int(rows.geometry.notna().sum())}
-    return MapResult(map=m, counts=counts, tileset=tileset, present=present)
+    areas = {}
+    for g in groups:
+        areas[g["kind"]] = areas.get(g["kind"], 0) + 1
+    if groups:
+        areas["projects_in_areas"] = int((~exact_mask(rows)).sum())
+    return MapResult(map=m, counts=counts, tileset=tileset, present=present, areas=areas)
+
+
+def _group_bounds(groups: list, also=None) -> list:
+    """[minx, miny, maxx, maxy] around the counted symbols (and ``also``, a bounds array)."""
+    xs = [g["lon"] for g in groups] + ([also[0], also[2]] if also is not None else [])
+    ys = [g["lat"] for g in groups] + ([also[1], also[3]] if also is not None else [])
+    return [min(xs), min(ys), max(xs), max(ys)]
+
+
+def _shifted(items: list, shift: bool) -> list:
+    """Counted symbols or search entries moved onto a GCJ-02 basemap (``shift``), or as they are."""
+    if not shift:
+        return items
+    out = []
+    for it in items:
+        it = dict(it)
+        if "lon" in it:
+            it["lon"], it["lat"] = (round(v, 6) for v in wgs84_to_gcj02(it["lon"], it["lat"]))
+        if "at" in it:
+            it["at"] = [round(v, 6) for v in wgs84_to_gcj02(*it["at"])]
+        if "bounds" in it:
+            (s, w), (n, e) = it["bounds"]
+            (w, e), (s, n) = wgs84_to_gcj02([w, e], [s, n])
+            it["bounds"] = [[round(float(s), 6), round(float(w), 6)], [round(float(n), 6), round(float(e), 6)]]
+        out.append(it)
+    return out
 
 
 def map_html(result: MapResult | folium.Map) -> str:

@@ -14,6 +14,8 @@ import pandas as pd
 
 from ..basemaps import NONE_LABEL, Basemap, shipped_providers
 from ..legend import Overlay
+from ..tiles import ImageTiles
+from ..vocab import not_stated, precision_label
 
 #: how the page gets Leaflet and xxgeo's scripts: served by the app, or written into the page
 ASSET_MODES = ("static", "inline")
@@ -37,9 +39,10 @@ class MapFilter:
     invest_max: float | None = None
     text: str = ""
     park: str | None = None
+    precisions: tuple = ()  # loc_precision codes (xxgeo.quality.SCALE; "none" = no precision recorded)
 
     def __post_init__(self) -> None:
-        for name in ("townships", "categories", "statuses", "sources"):
+        for name in ("townships", "categories", "statuses", "sources", "precisions"):
             value = getattr(self, name)
             if not isinstance(value, tuple):
                 object.__setattr__(self, name, tuple(value or ()))
@@ -53,7 +56,8 @@ def describe_filter(f: MapFilter, township_names: dict, park_names: dict | None 
     sep, colon = ("; ", ": ") if en else ("；", "：")
     words = {"townships": ("乡镇", "townships"), "categories": ("类别", "categories"), "statuses": ("状态", "status"),
              "sources": ("出处", "sources"), "text": ("搜索", "search"), "park": ("园区", "park"),
-             "min": ("总投资不少于", "investment at least"), "max": ("总投资不超过", "investment at most")}
+             "min": ("总投资不少于", "investment at least"), "max": ("总投资不超过", "investment at most"),
+             "precisions": ("位置精度", "location precision")}
 
     def w(k):
         return words[k][1 if en else 0]
@@ -67,6 +71,9 @@ def describe_filter(f: MapFilter, township_names: dict, park_names: dict | None 
             parts.append(w(k) + colon + join.join(map(str, getattr(f, k))))
     if f.park:
         parts.append(w("park") + colon + str(park_names.get(f.park, f.park)))
+    if f.precisions:
+        shown = (not_stated(lang) if c == "none" else str(precision_label(c, lang)) for c in f.precisions)
+        parts.append(w("precisions") + colon + join.join(shown))
     for k, v in (("min", f.invest_min), ("max", f.invest_max)):
         if v is not None:
             parts.append(f"{w(k)} {v:,.0f} {'×10k CNY' if en else '万元'}")
@@ -95,6 +102,10 @@ def filter_projects(projects: pd.DataFrame, f: MapFilter) -> pd.DataFrame:
         m &= (projects["investment_wan"] <= f.invest_max).fillna(False).to_numpy()
     if f.park:
         m &= (projects["park_id"] == f.park).fillna(False).to_numpy()
+    if f.precisions:
+        prec = projects["loc_precision"] if "loc_precision" in projects.columns \
+            else pd.Series(None, index=projects.index)
+        m &= prec.where(prec.notna() & (prec != ""), "none").isin(f.precisions).to_numpy()
     if f.text.strip():
         q = f.text.strip().lower()
         hay = (projects["name"].fillna("") + " " + projects["project_id"].fillna("")).str.lower()
@@ -151,6 +162,10 @@ class MapRequest:
     height: str | int = "100%"
     fit: str = "selection"
     tianditu_key: str | None = None
+    #: the control lines as image tiles (layers whose spec says ``on_request = "constraints"``), and the
+    #: check's verdicts to highlight: ((project_id, verdict), …) drawn over the projects
+    constraint_tiles: ImageTiles | None = None
+    marks: tuple = ()
     basemap_spec: Basemap | None = None
 
     def __post_init__(self) -> None:

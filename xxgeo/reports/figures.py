@@ -12,6 +12,7 @@ from ..mapping import MapFilter
 from ..policy import public_rows
 from ..textsafe import figure_label
 from . import mapdraw as md
+from .backdrop import draw_background
 from .fonts import cjk_font, mpl_rc
 
 
@@ -76,10 +77,10 @@ def _frame(fig, title: str | None, note: str | None, scale: float) -> tuple[floa
 
 
 def township_figure(ds, code: str, *, size=(7.2, 5.0), scale: float = 1.0, title: str | None = None,
-                    note: str | None = None):
+                    note: str | None = None, background=None, dpi: float = 220):
     """The township map: its (schematic) boundary dashed, neighbours labelled for context, its projects by
-    category, parks, road projects and numbered sites, north arrow, scale bar and legend.
-    Returns (Figure, MapInfo)."""
+    category, parks, road projects and numbered sites, north arrow, scale bar and legend; ``background``
+    (see :mod:`xxgeo.reports.backdrop`) under it at ``dpi``. Returns (Figure, MapInfo)."""
     font = cjk_font()
     t = ds["townships"]
     row = t[t["code"] == code].iloc[0]
@@ -92,6 +93,8 @@ def township_figure(ds, code: str, *, size=(7.2, 5.0), scale: float = 1.0, title
         ax = fig.add_axes([0.01, bottom, 0.70, top - bottom])
         tm = md.metric(t[t["code"] == code])
         md.set_extent(ax, md.main_bounds(tm.geometry.iloc[0]), margin=0.05)
+        if background is not None:
+            draw_background(ax, background, dpi)
         parks_m = md.metric(ds["parks"])
         avoid = shapely.union_all(parks_m.geometry.values) if len(parks_m) else None
         md.draw_boundaries(ax, ds, highlight=code, label_size=7 * scale, avoid=avoid)
@@ -116,7 +119,7 @@ def township_figure(ds, code: str, *, size=(7.2, 5.0), scale: float = 1.0, title
 
 
 def park_figure(ds, park_id: str, *, size=(7.2, 3.9), scale: float = 1.0, title: str | None = None,
-                note: str | None = None):
+                note: str | None = None, background=None, dpi: float = 220):
     """Two panels: the park in its surroundings (county, the reference places with straight-line distances
     drawn) and a close-up of its schematic extent with its public projects. Returns (Figure, MapInfo)."""
     font = cjk_font()
@@ -144,6 +147,8 @@ def park_figure(ds, park_id: str, *, size=(7.2, 3.9), scale: float = 1.0, title:
         bx = md.bounds_of(md.metric(ds["county"]), plm, pm)
         room = (bx[2] - bx[0]) * 0.12  # for the place labels at the sides
         md.set_extent(ax1, (bx[0] - room, bx[1], bx[2] + room, bx[3]), margin=0.06)
+        if background is not None:
+            draw_background(ax1, background, dpi)
         md.draw_boundaries(ax1, ds, labels=False)
         md.draw_parks(ax1, parks, highlight=park_id, labels=False)
         cm = md.points_frame([(centre.x, centre.y)]).geometry.iloc[0]
@@ -166,6 +171,8 @@ def park_figure(ds, park_id: str, *, size=(7.2, 3.9), scale: float = 1.0, title:
         b = pm.total_bounds
         pad = max(b[2] - b[0], b[3] - b[1]) * 0.6 + 1500
         md.set_extent(ax2, (b[0] - pad, b[1] - pad, b[2] + pad, b[3] + pad), margin=0.0)
+        if background is not None:
+            draw_background(ax2, background, dpi)
         md.draw_boundaries(ax2, ds, label_size=6 * scale, avoid=pm.geometry.iloc[0])
         md.draw_parks(ax2, parks, highlight=park_id, label_size=6.5 * scale)
         roads = md.draw_roads(ax2, ds["roads"])

@@ -120,9 +120,9 @@ def _inside(ax, x: float, y: float, inset: float = 0.06, *, text: str = "", font
 
 
 def draw_boundaries(ax, ds, *, highlight: str | None = None, label_size: float = 7.0, labels: bool = True,
-                    avoid=None) -> None:
-    """County outline, townships (dashed and labelled 示意 when schematic), one township highlighted (its
-    name is left to the title). Labels are kept off ``avoid`` (a metric geometry, e.g. the parks)."""
+                    avoid=None, schematic_mark: str = "（示意）") -> None:
+    """County outline, townships (dashed and labelled ``schematic_mark`` when schematic), one township highlighted
+    (its name is left to the title). Labels are kept off ``avoid`` (a metric geometry, e.g. the parks)."""
     t = metric(ds["townships"])
     c = metric(ds["county"])
     if len(t):
@@ -146,7 +146,7 @@ def draw_boundaries(ax, ds, *, highlight: str | None = None, label_size: float =
             if area.is_empty or area.area < (x1 - x0) * (y1 - y0) * 0.01:
                 continue
             p = area.representative_point()
-            sch = "（示意）" if r["boundary_quality"] == "schematic" else ""
+            sch = schematic_mark if r["boundary_quality"] == "schematic" else ""
             if not _inside(ax, p.x, p.y, 0.04, text=f"{r['name']}{sch}", fontsize=label_size):
                 continue
             ax.annotate(f"{figure_label(r['name'], 20)}{sch}", (p.x, p.y), ha="center", va="center", zorder=9,

@@ -54,14 +54,14 @@ def area_lines(p) -> dict:
     return out
 
 
-def park_brochure_pdf(ds, park_id: str) -> bytes:
+def park_brochure_pdf(ds, park_id: str, *, background=None) -> bytes:
     """The bilingual brochure as PDF bytes (A4, searchable text in an embedded CJK font), made from the public's
     share of ``ds`` only: it is for investors to take away."""
     ds = public_dataset(ds)
     parks = ds["parks"]
     p = parks[parks["park_id"] == park_id].iloc[0]
     name_en = gl.park_name_en(park_id, p["name"])
-    fig, info = park_figure(ds, park_id, size=(7.3, 3.7))
+    fig, info = park_figure(ds, park_id, size=(7.3, 3.7), background=background)
     map_png = png_bytes(fig, dpi=220)
     projects = select_projects(ds["projects"], MapFilter(park=park_id))
     towns = township_names(ds["townships"])

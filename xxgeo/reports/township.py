@@ -15,6 +15,7 @@ from ..provenance import source_label
 from ..schema import CATEGORIES, LOC_PRECISION_LABELS, is_empty
 from ..vocab import fmt_wan
 from . import pdf
+from .compliance import section as compliance_section
 from .figures import township_figure
 from .mapdraw import png_bytes, select_projects
 
@@ -59,18 +60,20 @@ def _refs(projects: pd.DataFrame) -> list[str]:
                                                                for x in re.split(r"(\d+)", r)]))
 
 
-def township_report_pdf(ds, code: str) -> bytes:
+def township_report_pdf(ds, code: str, compliance=None, *, background=None) -> bytes:
     """The township report as PDF bytes, searchable text in an embedded CJK font: one A4 page when the whole
-    report fits at a readable size (:data:`ONE_PAGE`), else two with page 1 full (:data:`ATTEMPTS`)."""
+    report fits at a readable size (:data:`ONE_PAGE`), else two with page 1 full (:data:`ATTEMPTS`).
+    ``compliance``: the township's 三区三线 check (:func:`xxgeo.constraints.run.township_check`), a section."""
     f = township_facts(ds, code)
     t = ds["townships"].set_index("code").loc[code]
     projects = select_projects(ds["projects"], MapFilter(townships=(code,)))
-    fig, info = township_figure(ds, code, size=(7.3, 4.35))
+    fig, info = township_figure(ds, code, size=(7.3, 4.35), background=background)
     map_png = png_bytes(fig, dpi=220)
     pv = ds.get("plan_villages")
     villages = pv[pv["township_code"] == code] if pv is not None and len(pv) else pd.DataFrame()
     parks = ds["parks"][ds["parks"]["township_code"] == code]
     c = county()
+    names = dict(zip(ds["townships"]["code"].astype(str), ds["townships"]["name"].astype(str)))
 
     def story(setting):
         base, max_rows, map_share = setting
@@ -93,6 +96,8 @@ def township_report_pdf(ds, code: str) -> bytes:
             out += heading("规划点名的村（美丽乡村示范片/带等）") + [_village_table(villages, st)]
         if info.site_keys:
             out += heading("景区与文物（图中编号）") + [_site_table(info.site_keys, ds, st)]
+        if compliance is not None:
+            out += heading("三区三线合规检查") + compliance_section(compliance, "zh", names, st, heading, brief=True)
         out += heading("说明与资料来源")
         out += [pdf.para(s, st["small"]) for s in _notes(f, t, projects, ds)]
         return out

@@ -38,6 +38,8 @@ from ..store import empty_frame, open_store
 from .townships import seat_inside, voronoi_partition
 
 NOMINAL_PARK_KM2 = 1.0
+#: reference places (places.csv ``kind``) a road's bare place name means before any other place containing it
+TOWN_KINDS = ("城市中心", "县城")
 
 
 def _read_source(path: Path) -> pd.DataFrame:
@@ -216,6 +218,7 @@ def build_frames(profile: County | None = None) -> dict:
         if r.datum == "GCJ02":
             lon, lat = gcj02_to_wgs84(lon, lat)
         place_xy[r["name"]] = (lon, lat)
+    place_kind = dict(zip(places["name"], places["kind"])) if "kind" in places.columns else {}
     places_gdf = (gpd.GeoDataFrame(places.drop(columns=["lon", "lat", "datum"]),
                                    geometry=[Point(xy) for xy in place_xy.values()], crs=4326)
                   if len(places) else empty_frame("places"))
@@ -235,10 +238,9 @@ def build_frames(profile: County | None = None) -> dict:
         tcs = village_township.get(n) or village_township.get(n + "村")
         if tcs and len(tcs) == 1:
             return seat_of[next(iter(tcs))]
-        for pn, xy in place_xy.items():
-            if n in pn:
-                return xy
-        return None
+        # a bare place name (“至运城”) means the town or city, not another place named after it (运城关公机场)
+        named = sorted((pn for pn in place_xy if n in pn), key=lambda pn: place_kind.get(pn) not in TOWN_KINDS)
+        return place_xy[named[0]] if named else None
 
     rd = read_csv("roads.csv")
     rrow, rgeom = [], []

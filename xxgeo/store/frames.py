@@ -10,7 +10,9 @@ import datetime as _dt
 from dataclasses import dataclass
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
 
 from ..errors import NotFound
 from ..schema import LAYERS, is_empty
@@ -77,6 +79,24 @@ def _dtype(kind: str) -> str:
     return {"int": "Int64", "float": "float64", "year": "Int64", "bool": "boolean"}.get(kind, "object")
 
 
+def _text(v):
+    """A text cell as stored: None for empty, else ``str(v)`` (the common types tested first)."""
+    t = type(v)
+    if t is str:
+        return v if v.strip() else None
+    return None if v is None or is_empty(v) else str(v)
+
+
+def _texts(col: pd.Series) -> pd.Series:
+    """A text column as stored (:func:`_text` on each value); a column of strings and empties in a few vectorised
+    steps (pandas' ``infer_dtype`` tells, in C, whether every present value is a string)."""
+    s = col.astype(object)
+    if pd.api.types.infer_dtype(s, skipna=True) in ("string", "empty"):
+        keep = s.notna() & (s.str.strip() != "")
+        return s.where(keep, None).astype(object)
+    return pd.Series([_text(v) for v in s.to_numpy()], index=col.index, dtype=object)
+
+
 def coerce(layer: str, df):
     """Give a frame the schema's column order and dtypes (extra columns are kept after them)."""
     lay = LAYERS[layer]
@@ -92,7 +112,7 @@ def coerce(layer: str, df):
         elif f.kind == "bool":
             df[f.name] = col.map(lambda v: to_bool(v, pd.NA)).astype("boolean")
         else:
-            df[f.name] = col.map(lambda v: None if is_empty(v) else str(v)).astype(object)
+            df[f.name] = _texts(col)
     order = lay.field_names + [c for c in df.columns if c not in lay.field_names and c != "geometry"]
     if lay.spatial:
         geom = df.geometry if isinstance(df, gpd.GeoDataFrame) else gpd.GeoSeries([None] * len(df))
@@ -140,4 +160,16 @@ def added_columns(layer: str, names, have) -> list[tuple[str, str, str]]:
         if n not in have and n in lay.field_names:
             sqlite, pg = _SQL_TYPES.get(lay.field(n).kind, ("TEXT", "text"))
             out.append((n, sqlite, pg))
+    return out
+
+
+def promote_all(geoms) -> np.ndarray:
+    """Every single-part geometry as its Multi* of one part (the same as ``Multi*([g])`` on each, in one call per
+    type): a column of 100,000 points is not 100,000 constructor calls."""
+    out = np.asarray(geoms, dtype=object).copy()
+    kinds = shapely.get_type_id(out)  # -1 for None
+    for type_id, make in ((0, shapely.multipoints), (1, shapely.multilinestrings), (3, shapely.multipolygons)):
+        pick = np.flatnonzero(kinds == type_id)
+        if len(pick):
+            out[pick] = make(out[pick], indices=np.arange(len(pick)))
     return out

@@ -29,7 +29,7 @@ from ..config import settings
 from ..errors import NotFound, StoreError
 from ..schema import LAYERS
 from .base import EditTx, LayersTx, Store, no_data
-from .frames import AuditEntry, added_columns, coerce, empty_frame, sql_value
+from .frames import AuditEntry, added_columns, coerce, empty_frame, promote_all, sql_value
 from .gpkgsql import (
     LOCK_TIMEOUT_S,
     append_audit_file,
@@ -370,7 +370,7 @@ def _write_frame(path: Path, name: str, df) -> None:
             gtype = lay.geometry[0]
         if gtype.startswith("Multi") and gtypes != {gtype}:
             df = df.copy()
-            df.geometry = df.geometry.map(_promote)
+            df.geometry = promote_all(df.geometry.to_numpy())
         pyogrio.write_dataframe(df, path, layer=name, driver="GPKG", geometry_type=gtype, promote_to_multi=False)
     else:
         frame = pd.DataFrame(df).drop(columns=["geometry"], errors="ignore")
@@ -382,6 +382,7 @@ _MULTI = {"Polygon": MultiPolygon, "LineString": MultiLineString, "Point": Multi
 
 def _promote(g):
     return _MULTI[g.geom_type]([g]) if g is not None and g.geom_type in _MULTI else g
+
 
 
 def _gdal_retry(fn, message: str, english: str):

@@ -56,7 +56,8 @@ def insert_audit(con, rows: list[dict]) -> None:
 def append_audit_file(path: Path, rows: list[dict]) -> None:
     with connect(Path(path)) as con:
         con.execute("BEGIN IMMEDIATE")
-        insert_audit(con, [{"at": now_iso(), **r} for r in rows])
+        at = now_iso()
+        insert_audit(con, [{"at": at, **r} for r in rows])
         con.execute("COMMIT")
 
 

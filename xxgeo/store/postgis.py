@@ -27,7 +27,7 @@ from psycopg import sql
 
 from ..accounts import DDL, FAILURES_DDL
 from ..errors import NotFound, StoreError, pg_read_only
-from ..schema import LAYERS, is_empty
+from ..schema import LAYERS, dataset_layers, is_empty
 from .base import EditTx, LayersTx, Store, no_data
 from .frames import AUDIT_COLUMNS, AuditEntry, Dataset, added_columns, coerce, empty_frame, now_iso, sql_value
 from .pgutil import Snapshot, ensure_postgis, first_line, geoms_of, kind_of, server_errors, split_url
@@ -169,7 +169,7 @@ class PostgisStore(Store):
         """Every layer (or the named ones), from one consistent snapshot."""
         with self._tx(read_only=True) as cur:
             names = self._require_tables(cur)
-            return Dataset({n: self._read(cur, n, names) for n in (layers or list(LAYERS))})
+            return Dataset({n: self._read(cur, n, names) for n in (layers or dataset_layers())})
 
     # ----------------------------------------------------------------- backups
     def _backup_prefix(self) -> str:
@@ -242,7 +242,7 @@ class PostgisStore(Store):
 
     def append_audit(self, rows: list[dict]) -> None:
         with self._tx("shared") as cur:
-            _insert_audit(cur, self, [{"at": now_iso(), **r} for r in rows])
+            _insert_audit(cur, self, [{"at": at, **r} for at in (now_iso(),) for r in rows])  # one clock reading
             self._bump(cur)
 
     @contextlib.contextmanager

@@ -73,11 +73,14 @@ def _tile_token() -> str:
     return token
 
 
-def draw_map(result: MapResult, key: str, *, height: int = 620, center=None, zoom=None, public: bool = False):
+def draw_map(result: MapResult, key: str, *, height: int = 620, center=None, zoom=None, public: bool = False,
+             returned_objects: tuple = (), add=None, feature_group_to_add=None):
     """Show a built map: its data tiles published (again if they were pruned since), a copy drawn.
 
     Tiles of a ``public`` map sit at their shared path; the tiles of any other map (internal content) are
-    granted to this session only, under its unguessable token, and the drawn copy points there."""
+    granted to this session only, under its unguessable token, and the drawn copy points there.
+    ``add(m)`` adds elements to the drawn copy (a drawing tool); ``returned_objects`` (e.g. ``last_clicked``)
+    makes clicks re-run the app and the answer of st_folium is returned instead of the copy."""
     # st_folium renames the elements of the map it is given (their ids become div_0, div_1 …), so a cached
     # map itself must never reach it: a second run would reference variables that no longer exist.
     m = copy.deepcopy(result.map)
@@ -93,11 +96,14 @@ def draw_map(result: MapResult, key: str, *, height: int = 620, center=None, zoo
             for el in _elements(m):
                 if isinstance(getattr(el, "payload_js", None), str):
                     el.payload_js = el.payload_js.replace(shared, mine)
-    st_folium(m, key=key, height=height, use_container_width=True, returned_objects=[], center=center, zoom=zoom)
-    return m
+    if add is not None:
+        add(m)
+    out = st_folium(m, key=key, height=height, use_container_width=True, returned_objects=list(returned_objects),
+                    center=center, zoom=zoom, feature_group_to_add=feature_group_to_add)
+    return out if returned_objects else m
 
 
-def show_map(ctx, key: str, request: MapRequest, *, height: int = 620, center=None, zoom=None):
+def show_map(ctx, key: str, request: MapRequest, *, height: int = 620, center=None, zoom=None, **draw_kw):
     """Draw the map ``request`` describes from the view's dataset; it is rebuilt only when the request or the
     store changes, and panning never re-runs the app.
 
@@ -110,7 +116,7 @@ def show_map(ctx, key: str, request: MapRequest, *, height: int = 620, center=No
     if request.tianditu_key is None and bm is not None and bm.key == "tianditu":
         request = replace(request, tianditu_key=tianditu_key())
     result = _cached_map(ctx.dataset, store_token(ctx), ctx.public_data, request)
-    return draw_map(result, key, height=height, center=center, zoom=zoom, public=ctx.public_data)
+    return draw_map(result, key, height=height, center=center, zoom=zoom, public=ctx.public_data, **draw_kw)
 
 
 def _elements(el):
@@ -213,9 +219,9 @@ def focused_project(ctx, projects: pd.DataFrame, focus_key: str) -> tuple[pd.Ser
 
 
 def unlocated_notice(ctx, row: pd.Series) -> None:
-    """For a project without a place: one sentence saying so and a link to the data view's edit form for it
-    (``?view=data&id=ID``, where its position can be entered)."""
-    query = {"view": "data", "id": str(row["project_id"])}
+    """For a project without a place: one sentence saying so and a link to the placing workspace for it
+    (``?view=locate&id=ID``, where it is placed by a click, a drawing or pasted coordinates)."""
+    query = {"view": "locate", "id": str(row["project_id"])}
     if ctx.params.get("lang"):  # the link keeps the page's language
         query["lang"] = ctx.params["lang"]
     st.info(ctx.t("selection.unlocated", pid=md_text(row["project_id"]), name=md_text(row["name"])))

@@ -16,11 +16,13 @@ from ..errors import XxgeoError
 from ..export import FORMATS, MIME, export_layer
 from ..i18n import value_text
 from ..importers import NOT_IMPORTABLE, commit_import, prepare_import
+from ..io.wording import note_text
 from ..mapping import MapRequest, build_map
 from ..names import resolve_township, township_names
 from ..schema import CATEGORIES, LAYERS
 from ..store import Dataset
 from ..textsafe import md
+from . import import_review
 from .accounts import accounts_section
 from .common import draw_map
 from .data_edit import edit_section, history_section
@@ -76,8 +78,10 @@ def _bundle(files) -> tuple[str, bytes]:
     return f"{stem}.zip", buf.getvalue()
 
 
-def _plan(ctx, name: str, data: bytes, layer: str, crs: str, enc: str, replace: bool):
-    key = (hashlib.sha256(data).hexdigest(), name, layer, crs, enc, replace, ctx.store.version())
+def _plan(ctx, name: str, data: bytes, layer: str, crs: str, enc: str, replace: bool, precision=None, defaults=(),
+          decisions=None):
+    key = (hashlib.sha256(data).hexdigest(), name, layer, crs, enc, replace, ctx.store.version(), precision,
+           tuple(defaults), tuple(sorted((decisions or {}).items())))
     cached = st.session_state.get("imp_plan")
     if cached and cached[0] == key:
         return cached[1]
@@ -86,7 +90,8 @@ def _plan(ctx, name: str, data: bytes, layer: str, crs: str, enc: str, replace: 
         path.write_bytes(data)
         try:
             plan = prepare_import(path, layer, ctx.store, crs=crs or None, encoding=enc or None, replace=replace,
-                                  name=name, user=ctx.user)
+                                  name=name, user=ctx.user, precision=precision, defaults=list(defaults),
+                                  decisions=decisions)
         except XxgeoError as exc:
             plan = exc
     st.session_state["imp_plan"] = (key, plan)
@@ -108,20 +113,25 @@ def import_section(ctx) -> None:
     enc = c[2].selectbox(t("data.encoding"), ["", "UTF-8", "GBK", "GB18030"], key="imp_enc",
                          format_func=lambda e: e or t("data.auto"))
     replace = c[3].checkbox(t("data.replace"), key="imp_replace", help=t("data.replace_help"))
+    precision, defaults = import_review.options(ctx, layer)
     files = st.file_uploader(t("data.upload"), type=UPLOAD_TYPES, accept_multiple_files=True, key="imp_files")
     if not files:
         st.caption(t("data.upload_help"))
         return
     name, data = _bundle(files)
-    plan = _plan(ctx, name, data, layer, crs, enc, replace)
+    if st.session_state.get("imp_decisions_for") != (name, len(data)):  # a new file: nothing decided yet
+        st.session_state["imp_decisions_for"], st.session_state["imp_decisions"] = (name, len(data)), {}
+    plan = _plan(ctx, name, data, layer, crs, enc, replace, precision, defaults, import_review.decisions())
     if isinstance(plan, XxgeoError):
         show_error(plan, ctx.lang)
         return
     for note in plan.notes:
-        st.info(md(note))
+        st.info(md(note_text(note, ctx.lang)))
+    import_review.review(ctx, plan)
     if plan.problems:
         st.error(t("data.problems", n=len(plan.problems)))
-        st.dataframe(pd.DataFrame({t("data.problem"): plan.problems}), hide_index=True, width="stretch")
+        st.dataframe(pd.DataFrame({t("data.problem"): [note_text(p, ctx.lang) for p in plan.problems]}),
+                     hide_index=True, width="stretch")
         return
     st.markdown(t("data.valid", summary=plan.summary_text(ctx.lang)))
     preview = plan.preview()

@@ -7,8 +7,10 @@ import streamlit as st
 from ..edits import last_change, set_fields, undo_last
 from ..errors import XxgeoError
 from ..i18n import value_text
+from ..locate import now_utc
 from ..names import rank_matches, township_names
 from ..policy import check_whole_layers
+from ..precision import AREA_ONLY
 from ..schema import CATEGORIES, LOC_PRECISION_LABELS, is_empty
 from ..vocab import COUNTY_WIDE, LIFECYCLE_STAGES, bool_word, not_stated, precision_label, status_text
 from .audit_text import change_sentence, readable_log
@@ -122,7 +124,8 @@ def edit_section(ctx) -> None:
         place = st.text_input(t("edit.place"), _val(row.get("place_note")), key=f"ef_{pid}_place")
         precs = list(LOC_PRECISION_LABELS)
         prec = st.selectbox(t("col.precision"), precs, index=precs.index(row["loc_precision"])
-                            if row["loc_precision"] in precs else 0, format_func=lambda k: precision_label(k, lang))
+                            if row["loc_precision"] in precs else 0, format_func=lambda k: precision_label(k, lang),
+                            help=t("locate.form_precision_help"), key=f"ef_{pid}_prec")
         lonlat = st.columns(2)
         lon = lonlat[0].text_input(t("edit.lon"), "" if point is None else f"{point.x:.6f}", key=f"ef_{pid}_lon")
         lat = lonlat[1].text_input(t("edit.lat"), "" if point is None else f"{point.y:.6f}", key=f"ef_{pid}_lat")
@@ -155,6 +158,11 @@ def edit_section(ctx) -> None:
     if (point is not None or lon.strip() or lat.strip()) and (
             point is None or not (_num_equal(lon, point.x, 1e-6) and _num_equal(lat, point.y, 1e-6))):
         items += [f"lon={lon.strip()}", f"lat={lat.strip()}"]
+        if prec == row["loc_precision"] and (is_empty(prec) or prec in AREA_ONLY):  # never labelled for the user
+            st.warning(t("locate.form_precision", precision=precision_label(prec, lang)))
+            return
+        items = [i for i in items if not i.startswith("loc_precision=")]
+        items += [f"loc_precision={prec}", "loc_source=form", f"located_by={ctx.user}", f"located_at={now_utc()}"]
     if not items:
         st.info(t("edit.unchanged"))
         return

@@ -27,6 +27,7 @@ from .common import (
     township_from_param,
     unlocated_notice,
 )
+from .quality_panel import precision_options, precision_text, render_quality
 
 TABLE_ROWS = 2000
 
@@ -64,6 +65,8 @@ def sidebar_filter(ctx) -> tuple[MapFilter, str | None]:
         sts = _multiselect_param(ctx, ctx.t("filter.status"), statuses, "status", "f_status",
                                  fmt=lambda v: status_text(v, ctx.lang))
         srcs = _multiselect_param(ctx, ctx.t("filter.source"), source_chapters(projects), "source", "f_src")
+        precs = _multiselect_param(ctx, ctx.t("quality.filter"), precision_options(projects), "precision", "f_prec",
+                                   fmt=lambda c: precision_text(c, ctx.lang))
         c1, c2 = st.columns(2)
         imin = c1.number_input(ctx.t("planning.inv_min"),
                                min_value=0.0, value=_num(ctx.params.get("inv_min")), step=1000.0,
@@ -83,7 +86,7 @@ def sidebar_filter(ctx) -> tuple[MapFilter, str | None]:
         if ov != cur:
             set_param("overlay", ov)
     flt = MapFilter(townships=tuple(towns), categories=tuple(cats), statuses=tuple(sts), sources=tuple(srcs),
-                    invest_min=imin or None, invest_max=imax or None, text=q)
+                    invest_min=imin or None, invest_max=imax or None, text=q, precisions=tuple(precs))
     return flt, ov
 
 
@@ -125,6 +128,9 @@ def render(ctx) -> None:
     focus_row, highlight = focused_project(ctx, sel, "plan_focus")
     show_map(ctx, "plan_map", MapRequest(flt, lang=ctx.lang, basemap=basemap, overlay=overlay, compact=True,
                                          highlight_project=highlight), height=560)
+    from .printpanel import render_panel  # the wall print (挂图), built only when its button is clicked
+
+    render_panel(ctx, flt, basemap)
 
     st.markdown(ctx.t("planning.table"))
     if len(sel) > TABLE_ROWS:
@@ -144,6 +150,7 @@ def render(ctx) -> None:
                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="plan_xlsx")
     b.download_button(ctx.t("planning.download_csv", what=what), lambda: _download(sel, ctx, flt, "csv"),
                       ctx.t("planning.file_csv"), "text/csv", key="plan_csv")
+    render_quality(ctx, sel)  # last: the project table stays the view's first table
 
 
 def _xlsx(sel, ctx, flt: MapFilter) -> bytes:

@@ -136,9 +136,10 @@ def _or(v, unit: str, lang: str = "zh") -> str:
 
 def _report_button(ctx, code: str, name: str) -> None:
     def build() -> bytes:
+        from ..constraints.run import township_check
         from ..reports import township_report_pdf
 
-        return township_report_pdf(ctx.dataset, code)
+        return township_report_pdf(ctx.dataset, code, township_check(ctx.store, code))
 
     report_download(ctx, ctx.t("township.report"), build, ctx.t("township.file_pdf", name=file_name(name)),
                     key="tw_report")

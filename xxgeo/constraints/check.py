@@ -1,0 +1,307 @@
+"""The 三区三线 compliance check: pure functions of (projects, constraints, sites) -> :class:`CheckResult`.
+
+For every project with a place precise enough to judge (``loc_precision`` surveyed, digitised, structure or
+photo_gps), each kind of control line it touches: the overlap in 亩 and as a share of the project (polygons),
+the length inside (lines, m), inside or outside (points), and a verdict from the kind's rule:
+
+* ``forbidden``: any overlap is 冲突; ``restricted``: any overlap is 需核实;
+* ``must_be_inside``: any part outside (area, length or the point itself) is 冲突, wholly inside is 无冲突.
+
+A project located only to a village, park, township or the county (or schematically, near a place, or without a
+position) is 无法判断 with the reason, never 无冲突; so is every project when none of the kinds asked for has
+been imported. Then project-against-project overlaps, and projects within the protection distance of scenic
+and heritage sites (``geodata/constraints.toml`` ``[protection_m]``).
+
+How: an STRtree of the constraint polygons in longitude/latitude answers which pairs intersect; only the
+candidate polygons are projected to the metric CRS (:data:`xxgeo.crs.METRIC_CRS`, CGCS2000 / 3-degree
+Gauss-Krüger) and clipped against their project, as arrays. A plain ``geopandas.overlay`` projects and
+intersects the whole layer (docs/PERFORMANCE.md compares the two). Areas in 亩 from m² (:data:`M2_PER_MU`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from ..crs import METRIC_CRS
+from ..vocab import M2_PER_MU, is_blank, precision_label
+from .kinds import CLEAR, CONFLICT, UNKNOWN, VERDICTS, VERIFY
+
+#: the precisions a place can be judged at (shared decision of issue 13); every other one is 无法判断
+PRECISE = ("surveyed", "digitised", "structure", "photo_gps")
+AREA_TOL_M2 = 0.01  # overlaps smaller than this (a shared edge) are no overlap
+LENGTH_TOL_M = 0.01
+MAX_NAMES = 3
+
+HIT_COLUMNS = ["project_id", "project_name", "township_code", "kind", "rule", "features", "constraint_names",
+               "shape", "project_mu", "overlap_mu", "share", "length_m", "inside", "outside_mu", "outside_m",
+               "verdict"]
+PROJECT_COLUMNS = ["project_id", "project_name", "township_code", "loc_precision", "shape", "verdict", "reason",
+                   "kinds"]
+PAIR_COLUMNS = ["project_a", "name_a", "project_b", "name_b", "overlap_mu", "length_m"]
+NEAR_COLUMNS = ["project_id", "project_name", "site_id", "site_name", "site_kind", "distance_m", "limit_m",
+                "site_precision"]
+
+
+@dataclass
+class CheckResult:
+    """The check's tables (columns: the ``*_COLUMNS`` above) and notes on what it could not do."""
+
+    projects: pd.DataFrame
+    hits: pd.DataFrame
+    pairs: pd.DataFrame
+    near: pd.DataFrame
+    kinds: list = field(default_factory=list)  # the kinds checked (present in the layer)
+    notes: list = field(default_factory=list)  # (zh, en) sentences
+
+    def counts(self) -> dict:
+        """{verdict: number of projects}, every verdict present (0 when none)."""
+        vc = self.projects["verdict"].value_counts()
+        return {v: int(vc.get(v, 0)) for v in VERDICTS}
+
+
+#: shapely type id + 1 (missing: -1) -> point / line / polygon ('' for none or a collection)
+_SHAPES = np.array(["", "point", "line", "line", "polygon", "point", "line", "polygon", ""], dtype=object)
+
+
+def in_township(projects: pd.DataFrame, code: str) -> np.ndarray:
+    """Rows of ``projects`` in township ``code`` (its ``township_code``, or one of its ``township_codes``)."""
+    main = projects["township_code"].astype(object).fillna("").astype(str).to_numpy() == code
+    many = projects["township_codes"].astype(object).fillna("").astype(str)
+    return main | many.map(lambda s: code in s.split(";")).to_numpy(dtype=bool)
+
+
+def _metric(geoms: np.ndarray) -> np.ndarray:
+    return gpd.GeoSeries(geoms, crs="EPSG:4326").to_crs(METRIC_CRS).values._data if len(geoms) else geoms
+
+
+def _reason(precision, has_geom: bool) -> tuple[str, str]:
+    if not has_geom:
+        return "没有位置，无法判断", "no position: cannot judge"
+    if is_blank(precision):
+        return "位置精度未注明，无法判断", "location precision not stated: cannot judge"
+    zh, en = precision_label(precision, "zh"), precision_label(precision, "en")
+    return (f"位置只精确到“{zh}”，不足以判断是否占用管控边界",
+            f"located only to “{en}”: not precise enough to judge")
+
+
+def check(projects: gpd.GeoDataFrame, constraints: gpd.GeoDataFrame, *, against=None,
+          sites: gpd.GeoDataFrame | None = None, protection_m: dict | None = None,
+          township: str | None = None) -> CheckResult:
+    """Check ``projects`` against ``constraints`` (the kinds in ``against``, default all stored); see the module
+    docstring. ``township`` keeps the projects of one township (9-digit code); ``protection_m`` maps a site
+    kind to its protection distance in metres (no distance: no site is checked, and the notes say so)."""
+    notes: list = []
+    cons = constraints[constraints.geometry.notna()] if len(constraints) else constraints
+    stored = [str(k) for k in pd.unique(cons["kind"].astype(str))] if len(cons) else []
+    want = list(dict.fromkeys(against)) if against else stored
+    for k in want:
+        if k not in stored:
+            notes.append((f"尚未导入“{k}”的管控边界，未对照该类型检查。",
+                          f"No “{k}” polygons are stored: not checked."))
+    kinds = [k for k in want if k in stored]
+    cons = cons[cons["kind"].astype(str).isin(kinds)] if len(cons) else cons
+
+    proj = projects.reset_index(drop=True)
+    if township:
+        scope = in_township(proj, township)
+    else:
+        scope = np.ones(len(proj), dtype=bool)
+    geoms = proj.geometry.values._data if len(proj) else np.empty(0, dtype=object)
+    has_geom = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms)) if len(proj) else np.zeros(0, dtype=bool)
+    prec = proj["loc_precision"].astype(object).to_numpy() if len(proj) else np.empty(0, dtype=object)
+    ok = has_geom & np.isin(prec.astype(str), PRECISE)
+    checkable = np.flatnonzero(ok)
+    p_m = np.empty(len(proj), dtype=object)
+    p_m[checkable] = _metric(geoms[checkable])
+    shapes = _SHAPES[shapely.get_type_id(geoms) + 1] if len(proj) else np.empty(0, dtype=object)
+    hits = _hits(proj, geoms, p_m, shapes, checkable[scope[checkable]], cons) if kinds else _empty(HIT_COLUMNS)
+
+    summary = _summary(proj, hits, scope, ok, has_geom, prec, shapes, bool(kinds))
+    pairs = _pairs(proj, p_m, checkable, scope)
+    near, more = _near(proj, p_m, checkable[scope[checkable]], sites, protection_m or {})
+    notes += more
+    return CheckResult(summary, hits, pairs, near, kinds, notes)
+
+
+def _empty(columns: list) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+
+
+def _summary(proj, hits, scope, ok, has_geom, prec, shapes, any_kind: bool) -> pd.DataFrame:
+    """One row per project in scope: its worst verdict (无冲突 when it touches nothing), or 无法判断 and why."""
+    idx = np.flatnonzero(scope)
+    pid = proj["project_id"].to_numpy(dtype=object)
+    rank = {v: i for i, v in enumerate(VERDICTS)}
+    worst, touched = {}, {}
+    if len(hits):
+        h = hits.assign(_r=hits["verdict"].map(rank)).sort_values("_r", kind="stable")
+        worst = h.drop_duplicates("project_id").set_index("project_id")["verdict"].to_dict()
+        for p, k in zip(hits["project_id"].tolist(), hits["kind"].tolist()):
+            touched.setdefault(p, {})[k] = True
+        touched = {p: "、".join(ks) for p, ks in touched.items()}
+    verdict = np.array([worst.get(p, CLEAR) for p in pid[idx]], dtype=object)
+    reason = np.full(len(idx), "", dtype=object)
+    reason_en = np.full(len(idx), "", dtype=object)
+    if not any_kind:
+        verdict[:] = UNKNOWN
+        reason[:] = "未导入所选类型的管控边界，无法判断"
+        reason_en[:] = "no control lines of the kinds asked for: cannot judge"
+    for j in np.flatnonzero(~ok[idx]):  # the imprecisely located: a sentence each (few distinct ones)
+        verdict[j] = UNKNOWN
+        reason[j], reason_en[j] = _reason(prec[idx[j]], bool(has_geom[idx[j]]))
+    out = pd.DataFrame({"project_id": pid[idx], "project_name": proj["name"].to_numpy(dtype=object)[idx],
+                        "township_code": proj["township_code"].to_numpy(dtype=object)[idx],
+                        "loc_precision": prec[idx], "shape": shapes[idx], "verdict": verdict, "reason": reason,
+                        "kinds": [touched.get(p, "") for p in pid[idx]], "reason_en": reason_en})
+    order = np.argsort(out["verdict"].map(rank).to_numpy(), kind="stable")
+    return out.iloc[order].reset_index(drop=True)
+
+
+def _pieces(p_m, pi, c_m, ci):
+    """``intersection(p_m[pi], c_m[ci])`` without computing it where one holds the other (the project wholly
+    inside a polygon, or a polygon wholly inside the project: the common case)."""
+    a, b = p_m[pi], c_m[ci]
+    shapely.prepare(b)
+    out = np.empty(len(pi), dtype=object)
+    inside = shapely.contains(b, a)
+    out[inside] = a[inside]
+    rest = ~inside
+    holds = np.zeros(len(pi), dtype=bool)
+    holds[rest] = shapely.contains(a[rest], b[rest])
+    out[holds] = b[holds]
+    rest &= ~holds
+    out[rest] = shapely.intersection(a[rest], b[rest])
+    return out
+
+
+def _hits(proj, geoms, p_m, shapes, idx: np.ndarray, cons: gpd.GeoDataFrame) -> pd.DataFrame:
+    """One row per (project, kind) touched; for must-be-inside kinds also the projects wholly outside."""
+    if not len(idx):
+        return _empty(HIT_COLUMNS)
+    c_geoms = cons.geometry.values._data
+    kcode_all, kinds = pd.factorize(cons["kind"].astype(str))
+    kinds = np.asarray(kinds, dtype=object)
+    first_of = pd.Series(np.arange(len(cons))).groupby(kcode_all).first().to_numpy()
+    rule_of = {kinds[k]: str(cons["rule"].iloc[int(i)]) for k, i in enumerate(first_of)}
+    qi, ci = shapely.STRtree(c_geoms).query(geoms[idx], predicate="intersects")
+    pi = idx[qi]
+    cand, ci_pos = np.unique(ci, return_inverse=True)
+    c_m = _metric(c_geoms[cand])
+    pieces = _pieces(p_m, pi, c_m, ci_pos)
+    nk = len(kinds)
+    key = pi.astype(np.int64) * nk + kcode_all[ci]
+    # polygons of one kind overlapping one another (found at import, ``overlaps``): a group holding one has its
+    # pieces united, else an overlap would count twice
+    flag = cons["overlaps"] if "overlaps" in cons.columns else pd.Series(True, index=cons.index)
+    overlapping = flag.fillna(True).astype(bool).to_numpy()[cand]
+    # must-be-inside kinds: every project in scope gets a row, touching or not
+    inside_kinds = [k for k, kind in enumerate(kinds) if rule_of[kind] == "must_be_inside"]
+    extra = np.concatenate([idx.astype(np.int64) * nk + k for k in inside_kinds]) if inside_kinds else \
+        np.zeros(0, np.int64)
+    ukeys, grp = np.unique(np.concatenate([key, extra]), return_inverse=True)
+    grp, gx = grp[: len(key)], len(ukeys)
+    area_i = np.bincount(grp, weights=shapely.area(pieces), minlength=gx)
+    len_i = np.bincount(grp, weights=shapely.length(pieces), minlength=gx)
+    pts_i = np.bincount(grp, weights=shapely.get_num_geometries(pieces) * ~shapely.is_empty(pieces), minlength=gx)
+    nfeat = np.bincount(grp, minlength=gx)
+    redo = np.unique(grp[overlapping[ci_pos]])
+    for g in redo:  # rare: polygons of one kind overlapping each other
+        u = shapely.union_all(pieces[grp == g])
+        area_i[g], len_i[g] = shapely.area(u), shapely.length(u)
+        pts_i[g] = shapely.get_num_geometries(u) if not shapely.is_empty(u) else 0
+    g_proj = (ukeys // nk).astype(np.int64)
+    g_kind = kinds[ukeys % nk]
+    g_rule = np.array([rule_of[k] for k in g_kind], dtype=object)
+    g_shape = shapes[g_proj]
+    pm = p_m[g_proj]
+    area_p, len_p, pts_p = shapely.area(pm), shapely.length(pm), shapely.get_num_geometries(pm)
+    poly, line, point = g_shape == "polygon", g_shape == "line", g_shape == "point"
+    touches = np.where(poly, area_i > AREA_TOL_M2, np.where(line, len_i > LENGTH_TOL_M, pts_i > 0))
+    outside = np.where(poly, np.maximum(area_p - area_i, 0.0) > AREA_TOL_M2,
+                       np.where(line, np.maximum(len_p - len_i, 0.0) > LENGTH_TOL_M, pts_i < pts_p))
+    verdict = np.where(g_rule == "must_be_inside", np.where(outside, CONFLICT, CLEAR),
+                       np.where(~touches, CLEAR, np.where(g_rule == "forbidden", CONFLICT, VERIFY))).astype(object)
+    must = g_rule == "must_be_inside"
+    order = np.argsort(grp, kind="stable")
+    firsts = np.r_[0, np.cumsum(nfeat)]
+    names = _group_names(cons, ci[order], grp[order], firsts, nfeat, gx)
+
+    def nan_unless(mask, values):
+        return np.where(mask, values, np.nan)
+
+    return pd.DataFrame({
+        "project_id": proj["project_id"].to_numpy(dtype=object)[g_proj],
+        "project_name": proj["name"].to_numpy(dtype=object)[g_proj],
+        "township_code": proj["township_code"].to_numpy(dtype=object)[g_proj],
+        "kind": g_kind.astype(object), "rule": g_rule, "features": nfeat, "constraint_names": names,
+        "shape": g_shape, "project_mu": nan_unless(poly, area_p / M2_PER_MU),
+        "overlap_mu": nan_unless(poly, area_i / M2_PER_MU),
+        "share": nan_unless(poly & (area_p > 0), area_i / np.where(area_p > 0, area_p, 1.0)),
+        "length_m": nan_unless(line, len_i), "inside": np.where(point, pts_i >= pts_p, None).astype(object),
+        "outside_mu": nan_unless(poly & must, np.maximum(area_p - area_i, 0.0) / M2_PER_MU),
+        "outside_m": nan_unless(line & must, np.maximum(len_p - len_i, 0.0)), "verdict": verdict,
+    }, columns=HIT_COLUMNS)
+
+
+def _group_names(cons, ci_sorted, grp_sorted, firsts, nfeat, gx) -> np.ndarray:
+    """Per group: the names of its first :data:`MAX_NAMES` polygons (“图斑1、图斑2、图斑3 等 9 处”)."""
+    pos = np.arange(len(ci_sorted)) - firsts[grp_sorted]
+    keep = pos < MAX_NAMES
+    out = [""] * gx
+    for g, v in zip(grp_sorted[keep].tolist(), cons["name"].iloc[ci_sorted[keep]].tolist()):
+        if isinstance(v, str) and v:
+            out[g] = f"{out[g]}、{v}" if out[g] else v
+    out = np.array(out, dtype=object)
+    more = (nfeat > MAX_NAMES) & (out != "")
+    out[more] = [f"{n} 等 {int(k)} 处" for n, k in zip(out[more], nfeat[more])]
+    return out
+
+
+def _pairs(proj, p_m, checkable: np.ndarray, scope: np.ndarray) -> pd.DataFrame:
+    """Project-against-project overlaps (both precisely located, at least one in scope)."""
+    if len(checkable) < 2:
+        return _empty(PAIR_COLUMNS)
+    g = p_m[checkable]
+    a, b = shapely.STRtree(g).query(g, predicate="intersects")
+    keep = a < b
+    a, b = checkable[a[keep]], checkable[b[keep]]
+    keep = scope[a] | scope[b]
+    a, b = a[keep], b[keep]
+    inter = shapely.intersection(p_m[a], p_m[b])
+    area, length = shapely.area(inter), shapely.length(inter)
+    return pd.DataFrame({"project_a": proj["project_id"].to_numpy()[a], "name_a": proj["name"].to_numpy()[a],
+                         "project_b": proj["project_id"].to_numpy()[b], "name_b": proj["name"].to_numpy()[b],
+                         "overlap_mu": np.where(area > AREA_TOL_M2, area / M2_PER_MU, np.nan),
+                         # a length only where the shared part is a line (a road across a site), not a perimeter
+                         "length_m": np.where((area <= AREA_TOL_M2) & (length > LENGTH_TOL_M), length, np.nan)},
+                        columns=PAIR_COLUMNS)
+
+
+def _near(proj, p_m, idx: np.ndarray, sites, protection: dict) -> tuple[pd.DataFrame, list]:
+    """Projects closer to a scenic or heritage site than its kind's protection distance."""
+    if sites is None or not len(sites):
+        return _empty(NEAR_COLUMNS), []
+    if not protection:
+        return _empty(NEAR_COLUMNS), [("景区与文物的保护距离未设定（geodata/constraints.toml "
+                                       "[protection_m]），未检查。",
+                                       "No protection distances are set for scenic and heritage sites "
+                                       "(geodata/constraints.toml [protection_m]): not checked.")]
+    s = sites[sites.geometry.notna() & sites["kind"].astype(str).isin(list(protection))].reset_index(drop=True)
+    if not len(s) or not len(idx):
+        return _empty(NEAR_COLUMNS), []
+    s_m = _metric(s.geometry.values._data)
+    limit = s["kind"].astype(str).map(protection).to_numpy(dtype=float)
+    qi, si = shapely.STRtree(s_m).query(p_m[idx], predicate="dwithin", distance=float(limit.max()))
+    pi = idx[qi]
+    dist = shapely.distance(p_m[pi], s_m[si])
+    keep = dist <= limit[si]
+    pi, si, dist = pi[keep], si[keep], dist[keep]
+    return pd.DataFrame({"project_id": proj["project_id"].to_numpy()[pi], "project_name": proj["name"].to_numpy()[pi],
+                         "site_id": s["site_id"].to_numpy()[si], "site_name": s["name"].to_numpy()[si],
+                         "site_kind": s["kind"].to_numpy()[si], "distance_m": dist, "limit_m": limit[si],
+                         "site_precision": s["loc_precision"].to_numpy()[si]}, columns=NEAR_COLUMNS), []
