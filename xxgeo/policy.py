@@ -28,6 +28,7 @@ from .errors import ImportRefused, NotFound, PermissionDenied
 from .i18n import tr
 from .policy_dispatch import DispatchGuard, check_generic_edit
 from .policy_dispatch_import import DispatchImportGuard
+from .policy_photos import PhotoGuard
 from .schema import LAYERS, ROLES
 from .store.frames import Dataset, empty_frame
 
@@ -236,7 +237,7 @@ def check_move(actor: Actor, fid: str, geometry, townships) -> None:
 
 
 # ----------------------------------------------------------------------------- the guarded store
-class GuardedStore(DispatchGuard, DispatchImportGuard):
+class GuardedStore(DispatchGuard, DispatchImportGuard, PhotoGuard):
     """A store as one actor may use it: an allow-list of the store's methods, each checked here (the monthly
     调度 cycle's methods — save_progress, transition_progress, add_problem, resolve_problem, import_progress —
     in :mod:`xxgeo.policy_dispatch` and :mod:`xxgeo.policy_dispatch_import`)."""

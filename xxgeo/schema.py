@@ -269,6 +269,27 @@ _layer("problems", "问题清单", (), (
     Field("version", "int", label="版本"),
 ), id_field="problem_id")
 
+#: 进度照片 (issue 12 item 7): one row per uploaded photo; the image and its thumbnail are kept in the store itself
+#: (:mod:`xxgeo.store.blobs`), the point at the photo's GPS position (none when it states none)
+_layer("photos", "进度照片", ("Point",), (
+    Field("photo_id", required=True, label="照片编号"),
+    Field("project_id", required=True, label="项目编号"),
+    Field("month", required=True, label="月份", pattern=MONTH_RE),
+    Field("file_name", label="文件名"),
+    Field("mime", label="文件类型"),
+    Field("size_bytes", "int", label="大小", unit="字节"),
+    Field("sha256", label="SHA-256"),
+    Field("width", "int", label="宽度", unit="像素"),
+    Field("height", "int", label="高度", unit="像素"),
+    Field("taken_at", label="拍摄时间"),
+    Field("gps_lon", "float", label="拍摄经度"),
+    Field("gps_lat", "float", label="拍摄纬度"),
+    Field("distance_m", "float", label="距项目位置", unit="米"),
+    Field("uploaded_by", label="上传人"),
+    Field("uploaded_at", label="上传时间"),
+    Field("version", "int", label="版本"),
+), id_field="photo_id")
+
 _layer("indicators", "规划指标", (), (
     Field("indicator_id", required=True, label="编号"),
     Field("table", required=True, label="所在表"),

@@ -383,3 +383,10 @@ def local_time(value) -> str:
     if t.tzinfo is None:
         t = t.replace(tzinfo=UTC)
     return t.astimezone(ZoneInfo(LOCAL_TZ)).strftime("%Y-%m-%d %H:%M")
+
+LABEL_EN.update({  # 进度照片 (issue 12 item 7)
+    "进度照片": "Progress photos", "照片编号": "Photo id", "文件名": "File name", "文件类型": "File type",
+    "大小": "Size", "SHA-256": "SHA-256", "宽度": "Width", "高度": "Height", "拍摄时间": "Taken at",
+    "拍摄经度": "Longitude taken", "拍摄纬度": "Latitude taken", "距项目位置": "Distance from the project",
+    "上传人": "Uploaded by", "上传时间": "Uploaded at"})
+UNIT_EN.update({"字节": "bytes", "像素": "pixels", "米": "m"})

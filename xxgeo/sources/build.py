@@ -270,6 +270,7 @@ def build_frames(profile: County | None = None) -> dict:
         "township_indicators": empty_frame("township_indicators"), "plan_villages": plan_villages,
         "places": places_gdf, "audit_log": empty_frame("audit_log"),
         "parcels": empty_frame("parcels"),  # the plan names no parcels: they come from the bureau's own files
+        "photos": empty_frame("photos"),  # progress photos come from the townships (issue 12)
     }
 
 

@@ -27,6 +27,7 @@ import shapely
 from ..errors import NotFound, StaleEdit, StoreError, ValidationFailed
 from ..schema import LAYERS, REQUIRED_LAYERS, dataset_layers, is_empty
 from ..validation import Problem, Report, check_value, validate_frame
+from .blobs import BLOBS, put
 from .frames import AUDIT_COLUMNS, AuditEntry, Dataset, Revert, coerce, editable_layer, empty_frame, now_iso
 
 
@@ -60,6 +61,10 @@ class LayersTx(ABC):
     @abstractmethod
     def write(self, name: str, frame) -> None:
         """Replace (or create) one layer by ``frame`` (already coerced to the schema)."""
+
+    def put_blobs(self, rows) -> None:
+        """Append ``(photo_id, kind, bytes)`` rows to the store's blob table (:mod:`xxgeo.store.blobs`)."""
+        put(self, rows)
 
     @abstractmethod
     def audit(self, rows: list[dict]) -> None:
@@ -198,6 +203,9 @@ class Store(ABC):
         with self._layers_tx(fresh=fresh, backup=backup, action=action) as tx:
             if callable(frames):
                 frames, rows = frames(self, tx.saved)
+                blobs = frames.pop(BLOBS, None)  # bytes kept in the store (photos): with the rows, one transaction
+                if blobs:
+                    tx.put_blobs(blobs)
             else:
                 rows = [{"user": user, "layer": name, "feature_id": None, "action": action, "before": None,
                          "after": f"{len(df)} 行"} for name, df in frames.items() if name != "audit_log"]

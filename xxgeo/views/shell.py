@@ -21,12 +21,13 @@ from .errors import show_error
 #: that fails to import is an error, never a silently empty page
 VIEW_MODULES = {"planning": "xxgeo.views.planning", "township": "xxgeo.views.township",
                 "investor": "xxgeo.views.investor", "indicators": "xxgeo.views.indicators", "data": "xxgeo.views.data",
-                "locate": "xxgeo.views.locate", "compliance": "xxgeo.views.compliance"}
+                "locate": "xxgeo.views.locate", "compliance": "xxgeo.views.compliance",
+                "dispatch": "xxgeo.views.dispatch"}
 VIEWS = tuple(VIEW_MODULES)
 PUBLIC_VIEWS = ("investor",)
 ALIASES = {"规划": "planning", "规划总览": "planning", "乡镇": "township", "招商": "investor", "指标": "indicators",
            "数据": "data", "park": "investor", "parks": "investor",
-           "定位": "locate", "place": "locate", "合规检查": "compliance"}
+           "定位": "locate", "place": "locate", "合规检查": "compliance", "调度": "dispatch"}
 
 
 @st.cache_resource(show_spinner=False, max_entries=6)  # the spinner is run()'s, in the page's language

@@ -1,0 +1,102 @@
+"""The 调度 view's progress photos: the upload (a township head: their own township's projects), the warning
+when a photo was taken far from the project, the offer to place an unlocated project at the photo's GPS
+position, and the project's photo timeline of re-encoded thumbnails kept in the store."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from ..errors import XxgeoError
+from ..textsafe import md
+from ..vocab import is_blank, local_time
+from .errors import show_error
+
+TYPES = ["jpg", "jpeg", "png", "heic", "heif"]
+#: the most thumbnails a timeline shows
+TIMELINE_MAX = 12
+
+
+def t(ctx, key: str, **kw) -> str:
+    """A ``[dispatch_view]`` string in the page's language."""
+    return ctx.t(f"dispatch_view.{key}", **kw)
+
+
+def flash(ctx, text: str, kind: str = "success") -> None:
+    """Say ``text`` after the rerun that follows a write."""
+    st.session_state.setdefault("dp_flash", []).append((kind, text))
+
+
+def show_flash() -> None:
+    """The messages of the last write (shown once)."""
+    for kind, text in st.session_state.pop("dp_flash", []):
+        getattr(st, kind)(text)
+
+
+def photo_form(ctx, month: str, rows: pd.DataFrame) -> None:
+    """Upload a photo for one of ``rows``' projects; say when it is far, offer to place an unlocated project."""
+    st.markdown(t(ctx, "photos"))
+    names = dict(zip(rows["project_id"].astype(str), rows["name"].astype(str)))
+    pid = st.selectbox(t(ctx, "photo_project"), list(names), key="dp_photo_project",
+                       format_func=lambda p: f"{p} {names[p]}")
+    up = st.file_uploader(t(ctx, "photo_upload"), type=TYPES, key="dp_photo_file")
+    if st.button(t(ctx, "photo_add"), key="dp_photo_add") and up is not None:
+        try:
+            res = ctx.store.add_photo(pid, month, up.getvalue(), up.name)
+        except XxgeoError as exc:
+            show_error(exc, ctx.lang)
+            return
+        flash(ctx, t(ctx, "photo_added", name=md(up.name), size=f"{res.size_bytes / 1024:.0f}"))
+        if res.far:
+            flash(ctx, t(ctx, "photo_far", km=f"{res.distance_m / 1000:.1f}"), "warning")
+        if res.can_place:
+            st.session_state["dp_place"] = res.photo_id
+        ctx.reload()
+        st.rerun()
+    _place_offer(ctx)
+
+
+def _place_offer(ctx) -> None:
+    photo_id = st.session_state.get("dp_place")
+    photos = ctx.dataset.get("photos")
+    if not photo_id or photos is None or not len(photos):
+        return
+    hit = photos[photos["photo_id"].astype(str) == photo_id]
+    if not len(hit):
+        return
+    r = hit.iloc[0]
+    st.info(t(ctx, "photo_place", lon=f"{float(r['gps_lon']):.6f}", lat=f"{float(r['gps_lat']):.6f}"))
+    if st.button(t(ctx, "photo_place_button"), key="dp_place_go"):
+        try:
+            ctx.store.place_at_photo(photo_id)
+        except XxgeoError as exc:
+            show_error(exc, ctx.lang)
+            return
+        st.session_state.pop("dp_place", None)
+        flash(ctx, t(ctx, "photo_placed", pid=md(r["project_id"])))
+        ctx.reload()
+        st.rerun()
+
+
+def timeline(ctx, project_id: str) -> None:
+    """The project's photos, newest first (thumbnails re-encoded from the pixels, no EXIF)."""
+    photos = ctx.dataset.get("photos")
+    st.markdown(t(ctx, "photos"))
+    rows = photos[photos["project_id"].astype(str) == str(project_id)] if photos is not None and len(photos) \
+        else pd.DataFrame()
+    if not len(rows):
+        st.caption(t(ctx, "photo_none"))
+        return
+    rows = rows.sort_values(["month", "uploaded_at"], ascending=False).head(TIMELINE_MAX)
+    cols = st.columns(4)
+    for i, (_, r) in enumerate(rows.iterrows()):
+        try:
+            thumb = ctx.store.photo_bytes(str(r["photo_id"]))
+        except XxgeoError as exc:
+            show_error(exc, ctx.lang)
+            return
+        if thumb is None:
+            continue
+        taken = ctx.t("unknown") if is_blank(r["taken_at"]) else str(r["taken_at"]).replace("T", " ")[:16]
+        cols[i % 4].image(thumb, caption=t(ctx, "photo_caption", month=str(r["month"]), taken=taken,
+                                           uploaded=local_time(r["uploaded_at"])))
