@@ -20,6 +20,7 @@ from ..parcels import area_mu
 from ..placement import free_slots
 from ..schema import LAYERS, is_empty
 from .attach import township_of
+from .vectorised import jsonable as _jsonable
 from .vectorised import stated, wkts
 
 _JSON = json.JSONEncoder(ensure_ascii=False, default=str).encode  # one encoder for 100,000 audit rows
@@ -126,18 +127,6 @@ def same_geometry(a, b, tol: float = 1e-7) -> bool:
         return (a is None or a.is_empty) and (b is None or b.is_empty)
     a, b = _unwrap(a), _unwrap(b)
     return a.geom_type == b.geom_type and shapely.equals_exact(shapely.normalize(a), shapely.normalize(b), tol)
-
-
-def _jsonable(v):
-    if is_empty(v):
-        return None
-    if isinstance(v, (np.integer,)):
-        return int(v)
-    if isinstance(v, (np.floating,)):
-        return float(v)
-    if isinstance(v, (np.bool_,)):
-        return bool(v)
-    return v
 
 
 def _wkt(g):
