@@ -75,9 +75,11 @@ def test_lights_filters_and_not_reported(store, reported, monkeypatch):
     a, b, _ = reported
     at = app_test(view="dispatch", month=MONTH)
     table = _frames(at)[0].set_index("项目编号")
-    assert table.loc[a, "预警"] == "● 绿" and table.loc[a, "完成率（%）"] == 25.0
-    assert table.loc[b, "预警"] == "● 红" and table.loc[b, "进度差（百分点）"] == -23.0
-    assert table.loc[a, "序时进度（%）"] == 25.0
+    assert table.loc[a, "预警"] == "● 绿" and table.loc[a, "完成率（%）"] == "25.0"
+    assert table.loc[b, "预警"] == "● 红" and table.loc[b, "进度差（百分点）"] == "-23.0"
+    assert table.loc[a, "序时进度（%）"] == "25.0"
+    shown = table.astype(str).to_numpy().ravel().tolist()
+    assert "None" not in shown and "nan" not in shown  # an empty figure reads 未注明, never Streamlit's None
     assert table.loc[OTHER, "预警"] == "● 红"  # a draft is not reported, and March's report is overdue
     missing = _frames(at)[1]
     assert missing["项目编号"].tolist() == [OTHER]

@@ -15,7 +15,7 @@ from ..errors import XxgeoError
 from ..policy import WRITERS
 from ..reports.bulletin import bulletin_data
 from ..textsafe import file_name, md
-from ..vocab import is_blank
+from ..vocab import is_blank, not_stated
 from . import dispatch_work as work
 from .common import set_param
 from .errors import show_error
@@ -67,8 +67,10 @@ def own_township(ctx) -> str | None:
     return None if ctx.actor.role in WRITERS else (ctx.actor.township or "")
 
 
-def _num(v, digits: int = 1):
-    return None if v is None or pd.isna(v) else round(float(v), digits)
+def _num(v, lang: str = "zh") -> str:
+    """A figure as shown in the table: one decimal with thousands separators, 未注明 / not stated when empty (never
+    Streamlit's "None")."""
+    return not_stated(lang) if v is None or pd.isna(v) else f"{float(v):,.1f}"
 
 
 def figure_table(fig: pd.DataFrame, ctx) -> pd.DataFrame:
@@ -80,11 +82,11 @@ def figure_table(fig: pd.DataFrame, ctx) -> pd.DataFrame:
         t(ctx, "c_id"): fig["project_id"].astype(str),
         t(ctx, "c_project"): fig["name"].astype(str),
         t(ctx, "c_township"): fig["township"].astype(str),
-        t(ctx, "c_plan"): fig["annual_plan_wan"].map(_num),
-        t(ctx, "c_done"): fig["year_done_wan"].map(_num),
-        t(ctx, "c_rate"): fig["rate_pct"].map(_num),
-        t(ctx, "c_schedule"): fig["schedule_pct"].map(_num),
-        t(ctx, "c_gap"): fig["gap_pts"].map(_num),
+        t(ctx, "c_plan"): fig["annual_plan_wan"].map(lambda v: _num(v, ctx.lang)),
+        t(ctx, "c_done"): fig["year_done_wan"].map(lambda v: _num(v, ctx.lang)),
+        t(ctx, "c_rate"): fig["rate_pct"].map(lambda v: _num(v, ctx.lang)),
+        t(ctx, "c_schedule"): fig["schedule_pct"].map(lambda v: _num(v, ctx.lang)),
+        t(ctx, "c_gap"): fig["gap_pts"].map(lambda v: _num(v, ctx.lang)),
         t(ctx, "c_state"): state,
         t(ctx, "c_reasons"): fig["reasons_en" if en else "reasons_zh"].astype(str),
     })
