@@ -12,7 +12,9 @@ from ..dispatch.figures import light_text
 from ..dispatch.rules import load_rules, local_today, parse_month, report_due
 from ..dispatch.totals import not_reported, overall
 from ..errors import XxgeoError
+from ..i18n import in_lang
 from ..policy import WRITERS
+from ..policy_dispatch import state_text
 from ..reports.bulletin import bulletin_data
 from ..textsafe import file_name, md
 from ..vocab import is_blank, not_stated
@@ -75,8 +77,7 @@ def _num(v, lang: str = "zh") -> str:
 
 def figure_table(fig: pd.DataFrame, ctx) -> pd.DataFrame:
     """The figure rows as shown: light (dot and word), values with units in the headers, blanks as 未注明/empty."""
-    en = ctx.lang == "en"
-    state = fig["state"].map(lambda s: "" if is_blank(s) else ctx.t(f"dispatch.state_{s}"))
+    state = fig["state"].map(lambda s: "" if is_blank(s) else state_text(s, ctx.lang))
     return pd.DataFrame({
         t(ctx, "c_light"): [f"{DOT.get(x, '○')} {light_text(x, ctx.lang)}" for x in fig["light"]],
         t(ctx, "c_id"): fig["project_id"].astype(str),
@@ -88,7 +89,7 @@ def figure_table(fig: pd.DataFrame, ctx) -> pd.DataFrame:
         t(ctx, "c_schedule"): fig["schedule_pct"].map(lambda v: _num(v, ctx.lang)),
         t(ctx, "c_gap"): fig["gap_pts"].map(lambda v: _num(v, ctx.lang)),
         t(ctx, "c_state"): state,
-        t(ctx, "c_reasons"): fig["reasons_en" if en else "reasons_zh"].astype(str),
+        t(ctx, "c_reasons"): fig[in_lang(ctx.lang, "reasons_zh", "reasons_en")].astype(str),
     })
 
 
@@ -193,7 +194,7 @@ def _missing(ctx, fig: pd.DataFrame, month: str) -> None:
     st.dataframe(pd.DataFrame({
         t(ctx, "c_id"): miss["project_id"].astype(str), t(ctx, "c_project"): miss["name"].astype(str),
         t(ctx, "c_township"): miss["township"].astype(str),
-        t(ctx, "c_state"): miss["state"].map(lambda s: ctx.t(f"dispatch.state_{s}") if not is_blank(s) else ""),
+        t(ctx, "c_state"): miss["state"].map(lambda s: state_text(s, ctx.lang) if not is_blank(s) else ""),
         t(ctx, "c_overdue"): [yes if o else no for o in miss["overdue"]],
     }), hide_index=True, use_container_width=True, key="dp_missing")
 

@@ -9,6 +9,7 @@ import streamlit as st
 
 from ..errors import XxgeoError
 from ..policy import WRITERS
+from ..policy_dispatch import state_text
 from ..textsafe import md
 from ..vocab import is_blank, local_time
 from .dispatch_photos import flash, photo_form, show_flash, timeline
@@ -93,7 +94,7 @@ def report_panel(ctx, month: str, fig: pd.DataFrame, own: str | None) -> None:
         return
     st.caption(t(ctx, "report_intro", month=month))
     shown = rows.copy()
-    shown["state"] = shown["state"].map(lambda s: ctx.t(f"dispatch.state_{s}") if s else "")
+    shown["state"] = shown["state"].map(lambda s: state_text(s, ctx.lang) if s else "")
     config = {"project_id": st.column_config.TextColumn(t(ctx, "c_id"), disabled=True),
               "name": st.column_config.TextColumn(t(ctx, "c_project"), disabled=True),
               "state": st.column_config.TextColumn(t(ctx, "c_state"), disabled=True),
@@ -164,14 +165,14 @@ def review_panel(ctx, month: str, fig: pd.DataFrame) -> None:
     st.dataframe(pd.DataFrame({
         t(ctx, "c_id"): rows["project_id"].astype(str),
         t(ctx, "c_project"): rows["project_id"].astype(str).map(lambda p: names.get(p, "")),
-        t(ctx, "c_state"): rows["state"].map(lambda s: ctx.t(f"dispatch.state_{s}")),
+        t(ctx, "c_state"): rows["state"].map(lambda s: state_text(s, ctx.lang)),
         t(ctx, "c_plan"): rows["annual_plan_wan"], t(ctx, "c_done"): rows["year_done_wan"],
         t(ctx, "c_reported_at"): rows["reported_at"].map(local_time),
     }), hide_index=True, use_container_width=True, key="dp_review_table")
     ids = rows["project_id"].astype(str).tolist()
     states = dict(zip(ids, rows["state"]))
     pid = st.selectbox(t(ctx, "review_pick"), ids, key="dp_review_pick",
-                       format_func=lambda p: f"{p} {names.get(p, '')} · {ctx.t('dispatch.state_' + states[p])}")
+                       format_func=lambda p: f"{p} {names.get(p, '')} · {state_text(states[p], ctx.lang)}")
     comment = st.text_input(t(ctx, "comment"), key="dp_review_comment", max_chars=500)
     c1, c2 = st.columns(2)
     action = "approve" if c1.button(t(ctx, "approve"), key="dp_approve", type="primary") else \
@@ -182,7 +183,7 @@ def review_panel(ctx, month: str, fig: pd.DataFrame) -> None:
         except XxgeoError as exc:
             show_error(exc, ctx.lang)
             return
-        flash(ctx, t(ctx, "reviewed", rid=f"{pid}/{month}", state=ctx.t(f"dispatch.state_{state}")))
+        flash(ctx, t(ctx, "reviewed", rid=f"{pid}/{month}", state=state_text(state, ctx.lang)))
         _written(ctx)
 
 
