@@ -102,7 +102,7 @@ def test_a_month_reported_and_reviewed_in_the_browser(browser, store, tmp_path):
         _edit_cell(page, grid, 1, 5, "20")
         page.screenshot(path="/tmp/i12c_edit.png")
         page.get_by_role("button", name="保存", exact=True).click()
-        page.get_by_text("已保存 2 个项目").wait_for(timeout=30_000)
+        page.get_by_text("已保存 2 个项目").wait_for(timeout=120_000)
         wait_for_app_run(page)
         prog = store.read("progress").set_index("progress_id")
         assert prog.loc[f"{a}/{M}", "annual_plan_wan"] == 1200 and prog.loc[f"{a}/{M}", "year_done_wan"] == 300
@@ -112,14 +112,14 @@ def test_a_month_reported_and_reviewed_in_the_browser(browser, store, tmp_path):
         upload = page.locator('[data-testid="stFileUploader"] input[type="file"]')
         upload.set_input_files(str(_jpeg(tmp_path / "现场.jpg")))
         try:
-            page.get_by_text("现场.jpg", exact=True).wait_for(timeout=30_000)
+            page.get_by_text("现场.jpg", exact=True).wait_for(timeout=120_000)
         except Exception:
             page.screenshot(path="/tmp/i12c_photo.png", full_page=True)
             raise
         wait_for_app_run(page)
         page.get_by_role("button", name="保存照片").click()
         try:
-            page.get_by_text("已保存照片").wait_for(timeout=60_000)
+            page.get_by_text("已保存照片").wait_for(timeout=120_000)
         except Exception:
             page.screenshot(path="/tmp/i12c_photo.png", full_page=True)
             raise
