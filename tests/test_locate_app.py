@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from kit import app_test
 from streamlit.testing.v1 import AppTest
 
 from xxgeo import crs
@@ -31,15 +32,8 @@ def store(built_store_path, tmp_path, monkeypatch) -> GpkgStore:
 
 
 def _open(lang: str | None = None, **params) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.query_params["view"] = "locate"
-    if lang:
-        at.query_params["lang"] = lang
-    for k, v in params.items():
-        at.query_params[k] = v
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    """The locate view in the app (tests/kit.app_test: run once, checked for exceptions)."""
+    return app_test(120, view="locate", **({"lang": lang} if lang else {}), **params)
 
 
 def _ok(at: AppTest) -> AppTest:
