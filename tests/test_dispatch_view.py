@@ -4,8 +4,6 @@ head sees their own township only."""
 
 from __future__ import annotations
 
-import shutil
-
 import pandas as pd
 import pytest
 from dispatchkit import BUREAU, HEAD, OTHER, PEIJIE
@@ -19,11 +17,9 @@ MONTH = "2026-03"
 
 
 @pytest.fixture
-def store(built_store_path, tmp_path, monkeypatch) -> GpkgStore:
-    dest = tmp_path / "xxgeo.gpkg"
-    shutil.copy2(built_store_path, dest)
-    monkeypatch.setenv("XXGEO_STORE", str(dest))
-    return GpkgStore(dest)
+def store(store_copy, monkeypatch) -> GpkgStore:
+    monkeypatch.setenv("XXGEO_STORE", str(store_copy.path))
+    return store_copy
 
 
 def _own(store, n=2) -> list[str]:

@@ -5,7 +5,6 @@ administrator, who signs in); the browser walk is in tests/test_browser_english.
 
 from __future__ import annotations
 
-import shutil
 import time
 
 import pytest
@@ -20,12 +19,10 @@ PW = "correct horse 9"
 
 
 @pytest.fixture
-def open_store(built_store_path, tmp_path, monkeypatch) -> GpkgStore:
+def open_store(store_copy, monkeypatch) -> GpkgStore:
     """A store copy without accounts: the single-user (open) mode, working as a bureau editor."""
-    dest = tmp_path / "xxgeo.gpkg"
-    shutil.copy2(built_store_path, dest)
-    monkeypatch.setenv("XXGEO_STORE", str(dest))
-    return GpkgStore(dest)
+    monkeypatch.setenv("XXGEO_STORE", str(store_copy.path))
+    return store_copy
 
 
 def _check(residue: Residue, at, where: str) -> None:
