@@ -259,3 +259,16 @@ def report_download(ctx, label: str, build, file_name: str, *, key: str) -> None
     st.download_button(label, said_in(build, ctx.lang), file_name, "application/pdf", key=key, on_click="ignore",
                        icon=":material/picture_as_pdf:", help=ctx.t("report_button.help"))
     st.caption(ctx.t("report_button.note"))
+
+
+def edit_base(ctx, key: str, version: int) -> int:
+    """The version a form's edit is based on (kept in the session under ``key`` from the first view): when the
+    row has changed since, say so and offer to start again from the new version. Returns the base version, which
+    the save passes as ``expected_version``."""
+    base = st.session_state.setdefault(key, version)
+    if base != version:
+        st.warning(ctx.t("edit.changed", base=base, version=version))
+        if st.button(ctx.t("edit.refresh"), key=f"{key}_refresh"):
+            st.session_state[key] = version
+            st.rerun()
+    return base

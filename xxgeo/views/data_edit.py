@@ -14,7 +14,7 @@ from ..precision import AREA_ONLY
 from ..schema import CATEGORIES, LOC_PRECISION_LABELS, is_empty
 from ..vocab import COUNTY_WIDE, LIFECYCLE_STAGES, bool_word, not_stated, precision_label, status_text
 from .audit_text import change_sentence, readable_log
-from .common import md_text
+from .common import edit_base, md_text
 from .errors import show_error
 
 #: the status choice that asks for a status typed by hand
@@ -83,13 +83,7 @@ def edit_section(ctx) -> None:
         return
     row = p[p["project_id"].astype(str) == pid].iloc[0]
     version = int(_val(row.get("version"), 1))
-    base_key = f"edit_base_{pid}"
-    base = st.session_state.setdefault(base_key, version)
-    if base != version:
-        st.warning(t("edit.changed", base=base, version=version))
-        if st.button(t("edit.refresh"), key="edit_refresh"):
-            st.session_state[base_key] = version
-            st.rerun()
+    base = edit_base(ctx, f"edit_base_{pid}", version)
     tnames = township_names(ctx.dataset["townships"])
     towns = [""] + list(tnames)
     geom = row.geometry
@@ -171,7 +165,7 @@ def edit_section(ctx) -> None:
     except XxgeoError as exc:  # a stale edit, a refused township, a bad value: each its own sentence
         show_error(exc, lang)
         return
-    st.session_state[base_key] = new_version
+    st.session_state[f"edit_base_{pid}"] = new_version
     st.session_state["edit_done"] = t("edit.saved", pid=pid, version=new_version)
     ctx.reload()
     st.rerun()

@@ -22,7 +22,7 @@ from ..policy import check_feature
 from ..precision import PLACING_CHOICES, hint, label
 from ..schema import is_empty
 from ..vocab import COUNTY_WIDE, M2_PER_MU, fmt_wan, local_time, not_stated
-from .common import basemap_picker, md_text, set_param, show_map
+from .common import basemap_picker, edit_base, md_text, set_param, show_map
 from .errors import show_error
 from .locate_map import drawing_tool, from_map, preview_group
 
@@ -131,13 +131,7 @@ def _workspace(ctx, row: pd.Series, tnames: dict, queue: pd.DataFrame) -> None:
     if not is_empty(row.get("located_by")):
         st.caption(md_text(t("locate.now_by", user=row["located_by"], at=local_time(row.get("located_at")))))
     version = int(row.get("version") or 1)
-    base_key = f"loc_base_{pid}"
-    base = st.session_state.setdefault(base_key, version)
-    if base != version:
-        st.warning(t("edit.changed", base=base, version=version))
-        if st.button(t("edit.refresh"), key="loc_refresh"):
-            st.session_state[base_key] = version
-            st.rerun()
+    base = edit_base(ctx, f"loc_base_{pid}", version)
     basemap = basemap_picker(ctx)
     amap = basemap == "amap"  # that map is drawn in GCJ-02: what is clicked or drawn on it is GCJ-02 too
     pending_key = f"loc_pending_{pid}"
