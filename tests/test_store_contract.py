@@ -256,3 +256,18 @@ def test_the_first_row_of_a_layer_a_store_lacks(any_store):
     undo_last(any_store, user="t")
     undo_last(any_store, user="t")
     assert len(any_store.read("progress")) == 0
+
+
+def test_an_insert_reads_as_added_in_both_languages(store_copy):
+    from xxgeo.edits import last_change
+    from xxgeo.views.audit_text import change_sentence, readable_log
+
+    row = _month(store_copy)
+    store_copy.insert_feature("progress", row, user="甲", what="月度进度")
+    zh, en = change_sentence(last_change(store_copy)), change_sentence(last_change(store_copy), "en")
+    assert "甲 新增了" in zh and row["progress_id"] in zh
+    assert "甲 added " + row["progress_id"] in en
+    shown, shown_en = readable_log(store_copy.read("audit_log")).iloc[0], readable_log(
+        store_copy.read("audit_log"), "en").iloc[0]
+    assert shown["操作"] == "新增" and shown_en["Action"] == "added"
+    assert "120.5" in shown["修改后"] and "_what" not in shown["修改后"] and shown["修改前"] == ""
