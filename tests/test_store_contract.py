@@ -171,7 +171,7 @@ def test_an_insert_is_one_audited_versioned_row(any_store):
     assert any_store.validate().ok
 
 
-def _refuse_guard(store):
+def _refuse_guard(store, current):
     raise PermissionDenied("不许", english="Not allowed.")
 
 

@@ -145,6 +145,15 @@ def find_project(store, project_id) -> dict:
     return {k: (None if v is pd.NA else v) for k, v in rows.drop(columns="geometry", errors="ignore").iloc[0].items()}
 
 
+def locked_project(current, project_id) -> dict:
+    """The project's stored fields (no geometry) read by an insert's ``current`` (its row locked under the writer
+    lock); :class:`NotFound` naming it otherwise."""
+    row = current("projects", str(project_id))
+    if row is None:
+        raise NotFound(f"没有编号为“{project_id}”的项目。", english=f"No project “{project_id}”.")
+    return {k: v for k, v in row.items() if k != "geometry"}
+
+
 def edit_or_missing(store, layer: str, feature_id: str, changes: dict, guard, missing: NotFound, **kw) -> int:
     """``store.update_feature`` with ``guard``; ``missing`` raised instead when the feature is not there."""
     found: list[bool] = []
@@ -220,7 +229,8 @@ class DispatchGuard:
         row = {"progress_id": rid, "project_id": str(project_id), "month": month, **changes, "state": "draft"}
         try:  # a new month: one audited, versioned row insert, the check under the writer lock
             store.insert_feature("progress", row, user=actor.user, what=f"月度进度 {rid}",
-                                 guard=lambda st: check_save(actor, find_project(st, project_id), None))
+                                 guard=lambda st, current: check_save(actor, locked_project(current, project_id),
+                                                                      None))
         except FeatureExists:
             raise StaleEdit(f"“{rid}”刚刚由他人填报，您的值未保存；请刷新后重试。",
                             english=f"Someone else just reported “{rid}”; not saved. Reload and try again.") from None
@@ -265,7 +275,8 @@ class DispatchGuard:
                     "status": "open", "raised_by": actor.user, "raised_at": now_iso()}
 
         return store.insert_feature("problems", row, user=actor.user, what="问题",
-                                    guard=lambda st: check_reporter(actor, find_project(st, project_id)))
+                                    guard=lambda st, current: check_reporter(actor,
+                                                                             locked_project(current, project_id)))
 
     def resolve_problem(self, problem_id: str, resolution: str) -> None:
         """Close an open problem with how it was resolved (the bureau's)."""

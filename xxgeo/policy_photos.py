@@ -21,7 +21,7 @@ from .config import settings
 from .dispatch_values import month_of
 from .errors import ImportRefused, NotFound, PermissionDenied
 from .photos import FAR_M, distance_m, read_photo
-from .policy_dispatch import check_reporter, find_project, next_id
+from .policy_dispatch import check_reporter, find_project, locked_project, next_id
 from .schema import LAYERS
 from .store.blobs import read_blob
 from .store.frames import now_iso
@@ -75,8 +75,8 @@ class PhotoGuard:
         geom = project_geometry(store, project_id)
         dist = distance_m(geom, info.lon, info.lat) if info.has_gps else None
 
-        def guard(st) -> None:  # under the writer lock: the role, the store's total, the same photo twice
-            check_reporter(actor, find_project(st, project_id))
+        def guard(st, current) -> None:  # under the writer lock: the role, the store's total, the same photo twice
+            check_reporter(actor, locked_project(current, project_id))
             df = st.read("photos")
             limit = settings().photo_store_max_bytes
             if _used_bytes(df) + info.size_bytes > limit:

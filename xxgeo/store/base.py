@@ -21,6 +21,7 @@ import contextlib
 import json
 from abc import ABC, abstractmethod
 from collections.abc import Callable
+from functools import partial
 
 import pandas as pd
 import shapely
@@ -30,7 +31,7 @@ from ..schema import LAYERS, REQUIRED_LAYERS, dataset_layers, is_empty
 from ..validation import Problem, Report, check_value, validate_frame
 from .blobs import BLOBS, put
 from .frames import AUDIT_COLUMNS, AuditEntry, Dataset, Revert, coerce, editable_layer, empty_frame, now_iso
-from .inserts import new_row
+from .inserts import frame_row, new_row
 
 
 class EditTx(ABC):
@@ -300,8 +301,9 @@ class Store(ABC):
                        geometry=None, blobs=(), what: str = "") -> str:
         """Add one feature (a new row) in one feature transaction, no backup; returns its id.
 
-        With every other writer kept out: ``guard(store)`` (a role check; may raise), then the row (``row(store)``
-        when callable, so an id numbered ``…/N`` is numbered under the lock); refused with
+        With every other writer kept out: ``guard(store, current)`` (a role check; may raise; ``current(layer, id)``
+        reads a stored row, e.g. the project reported on, locked, or None), then the row (``row(store)`` when
+        callable, so an id numbered ``…/N`` is numbered under the lock); refused with
         :class:`~xxgeo.errors.FeatureExists` when its id is taken, with :class:`ValidationFailed` when the whole
         row fails the schema; ``version`` 1; written with its geometry, its blobs (``(kind, bytes)`` pairs kept
         under the new id, e.g. a photo and its thumbnail) and one ``insert`` audit row (before empty, after the
@@ -320,7 +322,7 @@ class Store(ABC):
         made: list[str] = []
 
         def build(store, saved):  # the layer's first row: its table is made once, by a whole-layer write
-            fid, values, audit = new_row(store, lambda *_: None, layer, row, user=user, guard=guard,
+            fid, values, audit = new_row(store, partial(frame_row, store), layer, row, user=user, guard=guard,
                                          geometry=geometry, blobs=blobs, what=what)
             made.append(fid)
             frame = pd.DataFrame([values])

@@ -59,13 +59,24 @@ def checked_values(layer: str, row: dict, geometry=None) -> tuple[str, dict]:
     return str(values[lay.id_field]), values
 
 
+def frame_row(store, layer: str, feature_id: str) -> dict | None:
+    """A stored row's fields (geometry included) read from the whole layer; None when it is not there (the reader
+    of an insert made by a whole-layer write, where no row can be locked)."""
+    lay = LAYERS[layer]
+    df = store.read(layer)
+    hit = df[df[lay.id_field].astype(str) == str(feature_id)] if len(df) else df
+    if not len(hit):
+        return None
+    return {k: (None if is_empty(v) else v) for k, v in hit.iloc[0].items()}
+
+
 def new_row(store, current, layer: str, row, *, user: str, guard=None, geometry=None, blobs=(),
             what: str = "") -> tuple[str, dict, dict]:
-    """Inside the insert's transaction: ``guard(store)``, the row (``row(store)`` when callable), its id not taken
-    (``current(layer, id)`` None, else :class:`FeatureExists`), the values checked; returns
+    """Inside the insert's transaction: ``guard(store, current)``, the row (``row(store)`` when callable), its id
+    not taken (``current(layer, id)`` None, else :class:`FeatureExists`), the values checked; returns
     ``(id, values, audit row)``."""
     if guard is not None:
-        guard(store)
+        guard(store, current)
     fid, values = checked_values(layer, row(store) if callable(row) else dict(row), geometry)
     if current(layer, fid) is not None:
         raise FeatureExists(f"图层“{layer}”中已有编号为“{fid}”的要素（可能刚刚由他人新增），未保存。",
