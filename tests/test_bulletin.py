@@ -229,3 +229,16 @@ def test_dispatch_benchmark_runs_small(dataset):
     assert len(ds["projects"]) == 12 and ds["progress"]["month"].nunique() == 14
     out = run_dispatch(dataset, 12, 14, repeats=1)
     assert out["month_projects"] == 12 and out["pdf_bytes"] > 0 and set(out["cpu_s"]) >= {"figures_s"}
+
+
+def test_new_month_benchmark_runs_small(built_store_path):
+    """``bench --dispatch``'s save-a-new-month part on a scratch copy (not timed here): both routes run and add
+    their rows, and the store itself is not touched."""
+    from xxgeo.bench_dispatch import run_new_month
+    from xxgeo.store import GpkgStore
+
+    before = GpkgStore(built_store_path).version()
+    out = run_new_month(str(built_store_path), 6, 3, repeats=1)
+    assert out["progress_rows"] > 0 and out["rows_added"] == 2  # one new month by each route
+    assert out["insert_s"] > 0 and out["whole_layer_s"] > 0
+    assert GpkgStore(built_store_path).version() == before

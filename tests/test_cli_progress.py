@@ -96,3 +96,19 @@ def test_import_and_template_commands(store_copy, capsys, tmp_path):
     assert code != 0 and "没有一行对应到项目" in err and "乱写" in out
     code, _, err = run(capsys, "progress", "import", tmp_path / "missing.xlsx", "--store", s)
     assert code != 0 and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("layer", ["progress", "problems", "photos"])
+def test_the_generic_import_refuses_the_cycles_layers(store_copy, capsys, tmp_path, layer):
+    """``python -m xxgeo import FILE --layer progress`` would skip the sheet matching, the township checks and the
+    cycle's audit: refused in one sentence naming ``progress import``, in both languages, nothing written."""
+    s = str(store_copy.path)
+    sheet = write_xlsx(tmp_path / "s.xlsx", [["项目编号", "月份", "本年累计完成"], [OWN, "2026-03", 5]])
+    before = snapshot(store_copy)
+    code, _, err = run(capsys, "import", sheet, "--layer", layer, "--store", s)
+    assert code != 0 and "python -m xxgeo progress import" in err and "调度" in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    code, _, err = run(capsys, "--lang", "en", "import", sheet, "--layer", layer, "--store", s)
+    assert code != 0 and "python -m xxgeo progress import" in err and "dispatch cycle" in err
+    assert len(err.strip().splitlines()) == 1
+    assert snapshot(store_copy) == before

@@ -121,3 +121,63 @@ def run_dispatch(dataset, n_projects: int = 1000, n_months: int = 60, repeats: i
             "bulletin_xlsx_s": t_xlsx, "bulletin_pdf_s": t_pdf, "xlsx_bytes": len(xlsx), "pdf_bytes": len(pdf),
             "cpu_s": cpu,
             "aims": {"figures_s": 1.0, "bulletin_s": 10.0}}
+
+
+def run_new_month(store_path: str | None = None, n_projects: int = 1000, n_months: int = 60,
+                  repeats: int = 3) -> dict:
+    """Seconds to save a NEW month (``GuardedStore.save_progress``, a bureau editor) on a scratch GeoPackage copy
+    of the store holding ``n_projects`` × ``n_months`` progress rows: the one-row insert it is now
+    (``Store.insert_feature``) and, measured in the same run for the ratio, the whole-layer write it was before
+    (read the layer, append, rewrite it, with a backup). The scratch copy is removed afterwards."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from .policy import Actor, GuardedStore
+    from .policy_dispatch import append_row, find_project
+    from .store import GpkgStore, open_store
+    from .store.frames import now_iso
+
+    base = open_store(store_path)
+    if base.kind != "gpkg":
+        return {"skipped": "GeoPackage stores only (a scratch copy is made)"}
+    tmp = Path(tempfile.mkdtemp(prefix="xxgeo-month-"))
+    try:
+        scratch = GpkgStore(tmp / "month.gpkg")
+        shutil.copy2(base.path, scratch.path)
+        ds = synthetic_dispatch(scratch.load(), n_projects, n_months)
+        progress = ds["progress"].assign(version=1)
+        progress.insert(0, "progress_id", progress["project_id"] + "/" + progress["month"])
+        scratch.write_layers({"projects": ds["projects"], "progress": progress}, backup=False, audit=False)
+        editor = GuardedStore(scratch, Actor("bench", "editor"))
+        ids = ds["projects"]["project_id"].astype(str).tolist()
+        new = [f"2027-{m:02d}" for m in range(1, 13)]
+        cpu: dict = {}
+        turn = iter(range(10_000))
+
+        def insert():
+            k = next(turn)
+            return editor.save_progress(ids[k % len(ids)], new[k // len(ids) % 12], {"year_done_wan": 1})
+
+        def whole_layer():  # the route save_progress took before insert_feature
+            k = next(turn)
+            pid, month = ids[k % len(ids)], new[k // len(ids) % 12]
+
+            def build(st, saved):
+                find_project(st, pid)
+                row = {"progress_id": f"{pid}/{month}", "project_id": pid, "month": month, "year_done_wan": 1,
+                       "state": "draft", "reported_by": "bench", "reported_at": now_iso(), "version": 1}
+                audit = {"user": "bench", "layer": "progress", "feature_id": row["progress_id"], "action": "import",
+                         "before": None, "after": None}
+                return {"progress": append_row(st.read("progress"), row)}, [audit]
+
+            scratch.write_layers(build, action="progress")
+
+        t_insert, _ = _median(insert, repeats, cpu, "insert_s")
+        t_whole, _ = _median(whole_layer, repeats, cpu, "whole_layer_s")
+        added = len(scratch.read("progress")) - len(progress)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return {"progress_rows": len(progress), "rows_added": added, "insert_s": t_insert, "whole_layer_s": t_whole,
+            "cpu_s": cpu,
+            "whole_layer_vs_insert": round(t_whole / t_insert, 1) if t_insert else None}

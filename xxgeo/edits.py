@@ -26,12 +26,13 @@ from .io.merge import same_geometry
 from .precision import SCALE
 from .schema import LAYERS, is_empty
 from .store import AuditEntry, Revert, Store
+from .store.inserts import BLOBS_KEY
 
 CANCEL = "undo"
 # rows undo walks past: the detail rows of an import (and of its undo), and account changes (not data: undo
 # never touches accounts, and an admin adding a user must not block undoing the last edit)
 DETAIL = ("import-update", "import-insert", "undo-import", "account-add", "account-remove")
-UNDOABLE = ("update", "import", "import-replace")
+UNDOABLE = ("update", "insert", "import", "import-replace")
 
 
 def parse_assignments(store: Store, layer: str, items: list[str]) -> tuple[dict, object]:
@@ -136,6 +137,8 @@ class Change:
         what = "、".join(k for k in self.after if not k.startswith("_")) if self.action == "update" else ""
         if self.action == "update":
             return f"{self.at} {self.user} 修改了 {self.layer} {self.feature_id} 的 {what}"
+        if self.action == "insert":
+            return f"{self.at} {self.user} 新增了 {self.layer} {self.feature_id}"
         return f"{self.at} {self.user} 导入了 {self.after.get('file', '文件')} 到 {self.layer}" + (
             "（替换整层）" if self.action == "import-replace" else "")
 
@@ -196,7 +199,7 @@ def undo_last(store: Store, *, user: str) -> str:
     if change is None:
         zh, en = _blocked(raw)
         raise NotFound(zh, english=en)
-    if change.action == "update":
+    if change.action in ("update", "insert"):
         return _undo_update(store, change, user)
     return _undo_import(store, change, user)
 
@@ -206,6 +209,8 @@ def _undo_update(store: Store, seen: Change, user: str) -> str:
         change, _ = _target(rows)
         if change is None or change.fid != seen.fid:
             raise StoreError(CHANGED, english=CHANGED_EN)
+        if change.action == "insert":
+            return _removal_of(change, current(change.layer, change.feature_id), user)
         return _revert_of(change, rows, current(change.layer, change.feature_id), user)
 
     store.undo_feature(decide)
@@ -242,6 +247,26 @@ def _revert_of(change: Change, rows: list[AuditEntry], current: dict | None, use
                  "before": json.dumps(change.after, ensure_ascii=False),
                  "after": json.dumps({**restored, "_undo_of": change.at}, ensure_ascii=False, default=str)}
     return rev
+
+
+def _removal_of(change: Change, current: dict | None, user: str) -> Revert:
+    """The undo of an insert: the row removed (and the blobs kept with it), after checking it still holds what
+    the insert wrote (a later change not undone first is never silently lost)."""
+    if current is None:
+        raise NotFound(f"要素 {change.feature_id} 已不存在，无法撤销。",
+                       english=f"Feature {change.feature_id} no longer exists, so the change cannot be undone.")
+    lay = LAYERS[change.layer]
+    for k in lay.field_names:  # a field the insert left empty must still be empty
+        if k != "version" and not _equal(current.get(k), change.after.get(k)):
+            raise StaleEdit(f"{change.feature_id} 的“{lay.field(k).label or k}”在新增之后又被改过，"
+                            "不能撤销（以免丢失他人的修改）。",
+                            english=f"“{k}” of {change.feature_id} was changed after it was added, so adding it "
+                                    "cannot be undone (that would lose someone else's change).")
+    audit = {"user": user, "layer": change.layer, "feature_id": change.feature_id, "action": CANCEL,
+             "before": json.dumps(change.after, ensure_ascii=False, default=str),
+             "after": json.dumps({"_removed": True, "_undo_of": change.at}, ensure_ascii=False)}
+    return Revert(change.layer, change.feature_id, {}, audit=audit, delete=True,
+                  drop_blobs=bool(change.after.get(BLOBS_KEY)))
 
 
 def _equal(a, b) -> bool:

@@ -65,6 +65,10 @@ class StaleEdit(XxgeoError):
     """An edit was made against an older version of a feature than the one stored."""
 
 
+class FeatureExists(StaleEdit):
+    """A new feature's id is taken already (someone else added it meanwhile); nothing was written."""
+
+
 class PermissionDenied(XxgeoError):
     """The signed-in user's role does not allow this action."""
 

@@ -37,7 +37,9 @@ from .schema import LAYERS
 from .store import Store
 from .validation import validate_frame
 
-NOT_IMPORTABLE = ("audit_log",)
+#: the 调度 cycle's layers: written only through its guarded methods (sheet matching, township checks, audit)
+CYCLE_LAYERS = ("progress", "problems", "photos")
+NOT_IMPORTABLE = ("audit_log", *CYCLE_LAYERS)
 MAX_LISTED = 3
 
 
@@ -116,6 +118,12 @@ def prepare_import(path: str | os.PathLike, layer: str, store: Store, *, crs: st
                        f"{'、'.join(n for n in LAYERS if n not in NOT_IMPORTABLE)}。",
                        english=f"No layer “{layer}”. Layers that can be imported: "
                                f"{', '.join(n for n in LAYERS if n not in NOT_IMPORTABLE)}.")
+    if layer in CYCLE_LAYERS:
+        raise ImportRefused(f"图层“{layer}”只能经调度功能写入：单位月报表请用 python -m xxgeo progress import 文件 导入"
+                            "（问题与照片在调度页添加）。",
+                            english=f"Layer “{layer}” is written only through the dispatch cycle: import a monthly "
+                                    "sheet with python -m xxgeo progress import FILE (problems and photos are added "
+                                    "on the dispatch page).")
     if layer in NOT_IMPORTABLE:
         raise ImportRefused("修改记录（audit_log）不能导入，它只由系统写入。",
                             english="The change log (audit_log) cannot be imported: only the system writes it.")

@@ -15,20 +15,20 @@ Who may do what:
 * the **public** writes nothing.
 
 Every check runs inside the write's own transaction on the rows it read (a feature edit: the row locked by
-``update_feature``; a new row or an import: under the writer lock of ``write_layers``), so no route — the command
-line, the app, an import — can go round it. Every step is one audit row with who and when (ISO 8601, shown in
-Asia/Shanghai); a new row or an import is written with a backup first and audited as an import, so ``undo``
-restores the backup; a save, a submit, a review or a resolution is a versioned feature edit that ``undo`` reverts.
+``update_feature``; a new row: under the writer lock of ``insert_feature``; an import: under the writer lock of
+``write_layers``), so no route — the command line, the app, an import — can go round it. Every step is one audit
+row with who and when (ISO 8601, shown in Asia/Shanghai). A new month, problem or photo is one audited, versioned
+row insert (no whole-layer rewrite, no backup) that ``undo`` removes again; a save, a submit, a review or a
+resolution is a versioned feature edit that ``undo`` reverts; a sheet import is written with a backup first and
+audited as an import, so ``undo`` restores the backup.
 """
 
 from __future__ import annotations
 
-import json
-
 import pandas as pd
 
 from .dispatch_values import clean_values, date_of, month_of, progress_id, text_of
-from .errors import NotFound, PermissionDenied, StaleEdit, ValidationFailed
+from .errors import FeatureExists, NotFound, PermissionDenied, StaleEdit, ValidationFailed
 from .i18n import tr
 from .store.frames import now_iso
 
@@ -145,6 +145,15 @@ def find_project(store, project_id) -> dict:
     return {k: (None if v is pd.NA else v) for k, v in rows.drop(columns="geometry", errors="ignore").iloc[0].items()}
 
 
+def locked_project(current, project_id) -> dict:
+    """The project's stored fields (no geometry) read by an insert's ``current`` (its row locked under the writer
+    lock); :class:`NotFound` naming it otherwise."""
+    row = current("projects", str(project_id))
+    if row is None:
+        raise NotFound(f"没有编号为“{project_id}”的项目。", english=f"No project “{project_id}”.")
+    return {k: v for k, v in row.items() if k != "geometry"}
+
+
 def edit_or_missing(store, layer: str, feature_id: str, changes: dict, guard, missing: NotFound, **kw) -> int:
     """``store.update_feature`` with ``guard``; ``missing`` raised instead when the feature is not there."""
     found: list[bool] = []
@@ -161,14 +170,14 @@ def edit_or_missing(store, layer: str, feature_id: str, changes: dict, guard, mi
         raise missing from None
 
 
-def _dump(d: dict) -> str:
-    return json.dumps(d, ensure_ascii=False, default=str)
-
-
-def insert_audit(actor, layer: str, feature_id: str, saved, what: str, after: dict) -> dict:
-    """The audit row of a new report or problem: an import with the backup taken first (so ``undo`` restores it)."""
-    return {"user": actor.user, "layer": layer, "feature_id": feature_id, "action": "import",
-            "before": _dump({"backup": getattr(saved, "name", None)}), "after": _dump({"file": what, **after})}
+def next_id(store, layer: str, field: str, prefix: str) -> str:
+    """``prefix`` + the first free number (``…/1``, ``…/2``): called under the writer lock of the insert."""
+    df = store.read(layer)
+    taken = set(df[field].astype(str)) if len(df) else set()
+    n = 1
+    while f"{prefix}{n}" in taken:
+        n += 1
+    return f"{prefix}{n}"
 
 
 def append_row(df, row: dict):
@@ -217,18 +226,14 @@ class DispatchGuard:
                             english=f"“{rid}” has no report yet (version 0) but you edited version "
                                     f"{expected_version}; reload and try again.")
 
-        def build(st, saved):
-            check_save(actor, find_project(st, project_id), None)
-            df = st.read("progress")
-            if len(df) and (df["progress_id"].astype(str) == rid).any():
-                raise StaleEdit(f"“{rid}”刚刚由他人填报，您的值未保存；请刷新后重试。",
-                                english=f"Someone else just reported “{rid}”; not saved. Reload and try again.")
-            row = {"progress_id": rid, "project_id": str(project_id), "month": month, **changes, "state": "draft",
-                   "version": 1}
-            audit = insert_audit(actor, "progress", rid, saved, f"月度进度 {rid}", changes)
-            return {"progress": append_row(df, row)}, [audit]
-
-        store.write_layers(build, action="progress")
+        row = {"progress_id": rid, "project_id": str(project_id), "month": month, **changes, "state": "draft"}
+        try:  # a new month: one audited, versioned row insert, the check under the writer lock
+            store.insert_feature("progress", row, user=actor.user, what=f"月度进度 {rid}",
+                                 guard=lambda st, current: check_save(actor, locked_project(current, project_id),
+                                                                      None))
+        except FeatureExists:
+            raise StaleEdit(f"“{rid}”刚刚由他人填报，您的值未保存；请刷新后重试。",
+                            english=f"Someone else just reported “{rid}”; not saved. Reload and try again.") from None
         return 1
 
     def transition_progress(self, project_id: str, month: str, action: str, comment: str = "") -> str:
@@ -263,25 +268,15 @@ class DispatchGuard:
         if not values["text"]:
             raise ValidationFailed("请写明存在的问题（--text）。", english="Describe the problem (--text).")
         check_reporter(actor, find_project(store, project_id))
-        made: list[str] = []
 
-        def build(st, saved):
-            check_reporter(actor, find_project(st, project_id))
-            df = st.read("problems")
-            prefix = f"{project_id}/{month}/"
-            taken = set(df["problem_id"].astype(str)) if len(df) else set()
-            n = 1
-            while f"{prefix}{n}" in taken:
-                n += 1
-            qid = f"{prefix}{n}"
-            made.append(qid)
-            row = {"problem_id": qid, "project_id": str(project_id), "raised_month": month, **values,
-                   "status": "open", "raised_by": actor.user, "raised_at": now_iso(), "version": 1}
-            audit = insert_audit(actor, "problems", qid, saved, f"问题 {qid}", values)
-            return {"problems": append_row(df, row)}, [audit]
+        def row(st) -> dict:  # numbered under the writer lock: two problems raised at once get 1 and 2
+            qid = next_id(st, "problems", "problem_id", f"{project_id}/{month}/")
+            return {"problem_id": qid, "project_id": str(project_id), "raised_month": month, **values,
+                    "status": "open", "raised_by": actor.user, "raised_at": now_iso()}
 
-        store.write_layers(build, action="problems")
-        return made[0]
+        return store.insert_feature("problems", row, user=actor.user, what="问题",
+                                    guard=lambda st, current: check_reporter(actor,
+                                                                             locked_project(current, project_id)))
 
     def resolve_problem(self, problem_id: str, resolution: str) -> None:
         """Close an open problem with how it was resolved (the bureau's)."""

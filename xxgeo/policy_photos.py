@@ -4,7 +4,8 @@
 Who may add a photo is who may report on the project (:func:`xxgeo.policy_dispatch.check_reporter`: a township
 head their own township's projects, the bureau any). A photo is read and checked by :func:`xxgeo.photos.read_photo`
 (real JPEG/PNG/HEIC only, size and pixel limits); its row in ``photos`` and its bytes and thumbnail
-(:mod:`xxgeo.store.blobs`) are one transaction with a backup, refused when the store's photos together would pass
+(:mod:`xxgeo.store.blobs`) are one audited row insert (``Store.insert_feature``, no backup; ``undo`` removes the
+row and its bytes), refused when the store's photos together would pass
 ``settings().photo_store_max_bytes``. A project with no location may be placed at the photo's GPS position
 (precision ``photo_gps``, ``loc_source`` photo), an audited feature edit.
 """
@@ -20,9 +21,9 @@ from .config import settings
 from .dispatch_values import month_of
 from .errors import ImportRefused, NotFound, PermissionDenied
 from .photos import FAR_M, distance_m, read_photo
-from .policy_dispatch import append_row, check_reporter, find_project, insert_audit
+from .policy_dispatch import check_reporter, find_project, locked_project, next_id
 from .schema import LAYERS
-from .store.blobs import BLOBS, read_blob
+from .store.blobs import read_blob
 from .store.frames import now_iso
 from .textsafe import file_name as safe_file_name
 
@@ -73,10 +74,9 @@ class PhotoGuard:
         info = read_photo(bytes(data), name)
         geom = project_geometry(store, project_id)
         dist = distance_m(geom, info.lon, info.lat) if info.has_gps else None
-        made: list[str] = []
 
-        def build(st, saved):
-            check_reporter(actor, find_project(st, project_id))
+        def guard(st, current) -> None:  # under the writer lock: the role, the store's total, the same photo twice
+            check_reporter(actor, locked_project(current, project_id))
             df = st.read("photos")
             limit = settings().photo_store_max_bytes
             if _used_bytes(df) + info.size_bytes > limit:
@@ -91,28 +91,19 @@ class PhotoGuard:
                 raise ImportRefused(f"照片“{name}”已经上传过（{same['photo_id'].iloc[0]}），未重复保存。",
                                     english=f"The photo “{name}” was already uploaded ({same['photo_id'].iloc[0]}); "
                                             "not kept twice.")
-            taken = set(df["photo_id"].astype(str)) if len(df) else set()
-            n = 1
-            while f"{project_id}/{month}/P{n}" in taken:
-                n += 1
-            pid = f"{project_id}/{month}/P{n}"
-            made.append(pid)
-            row = {"photo_id": pid, "project_id": str(project_id), "month": month, "file_name": name,
-                   "mime": info.mime, "size_bytes": info.size_bytes, "sha256": info.sha256, "width": info.width,
-                   "height": info.height, "taken_at": info.taken_at, "gps_lon": info.lon, "gps_lat": info.lat,
-                   "distance_m": None if dist is None else round(dist, 1), "uploaded_by": actor.user,
-                   "uploaded_at": now_iso(), "version": 1,
-                   "geometry": Point(info.lon, info.lat) if info.has_gps else None}
-            audit = insert_audit(actor, "photos", pid, saved, f"照片 {name}",
-                                 {"size_bytes": info.size_bytes, "sha256": info.sha256})
-            out = append_row(df, row)
-            import geopandas as gpd
 
-            frame = gpd.GeoDataFrame(out, geometry="geometry", crs=4326)
-            return {"photos": frame, BLOBS: [(pid, "image", bytes(data)), (pid, "thumb", info.thumbnail)]}, [audit]
+        def row(st) -> dict:  # numbered under the same lock
+            return {"photo_id": next_id(st, "photos", "photo_id", f"{project_id}/{month}/P"),
+                    "project_id": str(project_id), "month": month, "file_name": name,
+                    "mime": info.mime, "size_bytes": info.size_bytes, "sha256": info.sha256, "width": info.width,
+                    "height": info.height, "taken_at": info.taken_at, "gps_lon": info.lon, "gps_lat": info.lat,
+                    "distance_m": None if dist is None else round(dist, 1), "uploaded_by": actor.user,
+                    "uploaded_at": now_iso()}
 
-        store.write_layers(build, action="photo")
-        return PhotoAdded(made[0], info.size_bytes, info.has_gps, dist, geom is None and info.has_gps)
+        pid = store.insert_feature("photos", row, user=actor.user, guard=guard, what=f"照片 {name}",
+                                   geometry=Point(info.lon, info.lat) if info.has_gps else None,
+                                   blobs=[("image", bytes(data)), ("thumb", info.thumbnail)])
+        return PhotoAdded(pid, info.size_bytes, info.has_gps, dist, geom is None and info.has_gps)
 
     def photo_bytes(self, photo_id: str, kind: str = "thumb") -> bytes | None:
         """The kept thumbnail (``thumb``, re-encoded, no EXIF) or image of a photo; the public sees none."""

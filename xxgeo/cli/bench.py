@@ -52,6 +52,10 @@ def cmd_bench(args) -> int:
         from ..store import open_store
 
         res["dispatch"] = run_dispatch(open_store(args.store).load(), args.dispatch)
+    if args.dispatch:
+        from ..bench_dispatch import run_new_month
+
+        res["dispatch"]["new_month"] = run_new_month(args.store, args.dispatch, repeats=args.repeats)
     if args.check:
         from ..bench import run_check
 
@@ -71,6 +75,10 @@ def cmd_bench(args) -> int:
             d = res["dispatch"]
             print(f"调度（{d['projects']} 个项目 × {d['months']} 个月，秒）：一个月的指标 {d['figures_s']}，"
                   f"通报 Excel {d['bulletin_xlsx_s']}，PDF {d['bulletin_pdf_s']}")
+            nm = d.get("new_month", {})
+            if "insert_s" in nm:
+                print(f"保存新的一个月（{nm['progress_rows']} 行月报，秒）：单行新增 {nm['insert_s']}，"
+                      f"原来的整层重写 {nm['whole_layer_s']}（{nm['whole_layer_vs_insert']} 倍）")
         if "app" in res:
             print(f"应用重跑（{res['app']['projects']} 个项目，秒）：{res['app']['app_rerun_s']}")
     return 0

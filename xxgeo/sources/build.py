@@ -271,6 +271,8 @@ def build_frames(profile: County | None = None) -> dict:
         "places": places_gdf, "audit_log": empty_frame("audit_log"),
         "parcels": empty_frame("parcels"),  # the plan names no parcels: they come from the bureau's own files
         "photos": empty_frame("photos"),  # progress photos come from the townships (issue 12)
+        # the 调度 cycle's tables, empty (nothing reported): a month or a problem is then a one-row insert
+        "progress": empty_frame("progress"), "problems": empty_frame("problems"),
     }
 
 

@@ -8,7 +8,8 @@ a backend supplies only small hooks:
 * :meth:`Store._layers_tx` — a transaction for whole-layer writes: the writer lock, the backup, then
   ``write(name, frame)`` and ``audit(rows)``; committed on leaving, nothing changed on any exception;
 * :meth:`Store._edit_tx` — a transaction for feature writes (:class:`EditTx`): read a row (locked),
-  update it, append audit rows, read the audit log;
+  update it, insert a new one (with its blobs) or delete one (the undo of an insert), append audit rows,
+  read the audit log;
 * :meth:`Store._swap_tx` — replace the whole store by a backup, under the lock, with audit rows;
 * reading (``layer_names``, ``read``, ``load``), backups (``backup``, ``list_backups``), ``version`` and
   the accounts table (``account_table``).
@@ -20,6 +21,7 @@ import contextlib
 import json
 from abc import ABC, abstractmethod
 from collections.abc import Callable
+from functools import partial
 
 import pandas as pd
 import shapely
@@ -29,6 +31,7 @@ from ..schema import LAYERS, REQUIRED_LAYERS, dataset_layers, is_empty
 from ..validation import Problem, Report, check_value, validate_frame
 from .blobs import BLOBS, put
 from .frames import AUDIT_COLUMNS, AuditEntry, Dataset, Revert, coerce, editable_layer, empty_frame, now_iso
+from .inserts import frame_row, new_row
 
 
 class EditTx(ABC):
@@ -42,6 +45,26 @@ class EditTx(ABC):
     def update_row(self, layer: str, feature_id: str, values: dict, *, geometry=None,
                    set_geometry: bool = False) -> None:
         """Write ``values`` (schema-typed), the geometry when ``set_geometry``, and bump ``version``."""
+
+    @abstractmethod
+    def has_layer(self, layer: str) -> bool:
+        """True when the store holds a table for ``layer`` (a row can be inserted into it)."""
+
+    @abstractmethod
+    def insert_row(self, layer: str, values: dict, geometry=None) -> None:
+        """Add one row: ``values`` (schema-typed, ``version`` included) and the geometry (spatial layers)."""
+
+    @abstractmethod
+    def delete_row(self, layer: str, feature_id: str) -> None:
+        """Remove one row (the undo of an insert)."""
+
+    @abstractmethod
+    def put_blobs(self, rows) -> None:
+        """Add ``(photo_id, kind, bytes)`` rows to the blob table (:mod:`xxgeo.store.blobs`)."""
+
+    @abstractmethod
+    def drop_blobs(self, feature_id: str) -> None:
+        """Remove the blob rows kept for ``feature_id`` (the undo of a photo's insert)."""
 
     @abstractmethod
     def audit(self, rows: list[dict]) -> None:
@@ -274,6 +297,45 @@ class Store(ABC):
                        "before": _json(before), "after": _json(after)}])
             return version + 1
 
+    def insert_feature(self, layer: str, row: dict | Callable, *, user: str, guard: Callable | None = None,
+                       geometry=None, blobs=(), what: str = "") -> str:
+        """Add one feature (a new row) in one feature transaction, no backup; returns its id.
+
+        With every other writer kept out: ``guard(store, current)`` (a role check; may raise; ``current(layer, id)``
+        reads a stored row, e.g. the project reported on, locked, or None), then the row (``row(store)`` when
+        callable, so an id numbered ``…/N`` is numbered under the lock); refused with
+        :class:`~xxgeo.errors.FeatureExists` when its id is taken, with :class:`ValidationFailed` when the whole
+        row fails the schema; ``version`` 1; written with its geometry, its blobs (``(kind, bytes)`` pairs kept
+        under the new id, e.g. a photo and its thumbnail) and one ``insert`` audit row (before empty, after the
+        values), all or nothing. Undone by :func:`xxgeo.edits.undo_last` (the row, and its blobs, removed).
+        The first row of a layer the store has no table for is written by a whole-layer write (with a backup).
+        """
+        with self._edit_tx(exclusive=True) as tx:
+            if tx.has_layer(layer):
+                fid, values, audit = new_row(self, tx.current_row, layer, row, user=user, guard=guard,
+                                             geometry=geometry, blobs=blobs, what=what)
+                tx.insert_row(layer, values, geometry)
+                if blobs:
+                    tx.put_blobs([(fid, k, d) for k, d in blobs])
+                tx.audit([audit])
+                return fid
+        made: list[str] = []
+
+        def build(store, saved):  # the layer's first row: its table is made once, by a whole-layer write
+            fid, values, audit = new_row(store, partial(frame_row, store), layer, row, user=user, guard=guard,
+                                         geometry=geometry, blobs=blobs, what=what)
+            made.append(fid)
+            frame = pd.DataFrame([values])
+            if LAYERS[layer].spatial:
+                import geopandas as gpd
+
+                frame = gpd.GeoDataFrame(frame, geometry=[geometry], crs=4326)
+            frames = {layer: frame, **({BLOBS: [(fid, k, d) for k, d in blobs]} if blobs else {})}
+            return frames, [{k: v for k, v in audit.items() if k != "at"}]
+
+        self.write_layers(build, user=user, action="insert")
+        return made[0]
+
     @abstractmethod
     def audit_entries(self) -> list[AuditEntry]:
         """The audit log, oldest first (empty when the store has none); a read, no lock taken."""
@@ -284,12 +346,18 @@ class Store(ABC):
         ``decide(entries, current)`` gets the audit log (oldest first) and ``current(layer, feature_id)`` (the
         feature's stored fields with ``geometry`` decoded, or None when it is missing) and returns a
         :class:`Revert`, or raises and nothing changes. The revert's values (and geometry) are written, the
-        version bumped and the revert's audit row appended in the same transaction. Returns the revert.
+        version bumped and the revert's audit row appended in the same transaction; a revert with ``delete``
+        (the undo of an insert) removes the row instead, and its blobs with ``drop_blobs``. Returns the revert.
         """
         with self._edit_tx(exclusive=True) as tx:
             rev = decide(tx.audit_entries(), tx.current_row)
-            tx.update_row(rev.layer, rev.feature_id, rev.values, geometry=rev.geometry,
-                          set_geometry=rev.set_geometry)
+            if rev.delete:
+                tx.delete_row(rev.layer, rev.feature_id)
+                if rev.drop_blobs:
+                    tx.drop_blobs(rev.feature_id)
+            else:
+                tx.update_row(rev.layer, rev.feature_id, rev.values, geometry=rev.geometry,
+                              set_geometry=rev.set_geometry)
             tx.audit([{"at": now_iso(), **rev.audit}])
         return rev
 

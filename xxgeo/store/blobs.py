@@ -1,8 +1,9 @@
 """Bytes kept inside the store itself (issue 12 item 7: progress photos and their thumbnails): a plain table
 ``photo_blobs`` (photo_id, kind, data) in the GeoPackage's SQLite and a ``bytea`` table in the PostGIS schema.
 
-They are written inside a whole-layer write (:meth:`xxgeo.store.base.Store.write_layers` with the frame key
-:data:`BLOBS`), so a photo's row and its bytes commit together or not at all, and they travel with the store:
+They are written inside the write of their row — a whole-layer write (:meth:`xxgeo.store.base.Store.write_layers`
+with the frame key :data:`BLOBS`) or a one-row insert (``Store.insert_feature(..., blobs=...)``, removed again by
+the undo of that insert) — so a photo's row and its bytes commit together or not at all, and they travel with the store:
 a GeoPackage backup is a copy of the file, a PostGIS snapshot copies every table of the schema, and a restore
 brings back the bytes of the rows it brings back. Never files at paths a user chose.
 """
@@ -16,7 +17,7 @@ from .gpkgsql import connect
 #: the key of ``write_layers``' frames under which ``(photo_id, kind, bytes)`` rows are appended
 BLOBS = "__blobs__"
 
-__all__ = ["BLOBS", "KINDS", "put", "read_blob"]
+__all__ = ["BLOBS", "KINDS", "drop_pg", "drop_sqlite", "put", "put_pg", "put_sqlite_con", "read_blob"]
 TABLE = "photo_blobs"
 KINDS = ("image", "thumb")
 _SQLITE_DDL = (f"CREATE TABLE IF NOT EXISTS {TABLE} (photo_id TEXT NOT NULL, kind TEXT NOT NULL, "
@@ -36,13 +37,24 @@ def put_sqlite(path, rows) -> None:
     with connect(path) as con:
         con.execute("BEGIN IMMEDIATE")
         try:
-            con.execute(_SQLITE_DDL)
-            con.executemany(f"INSERT OR REPLACE INTO {TABLE} (photo_id, kind, data) VALUES (?, ?, ?)",
-                            [(str(p), str(k), bytes(d)) for p, k, d in rows])
+            put_sqlite_con(con, rows)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
             raise
+
+
+def put_sqlite_con(con, rows) -> None:
+    """Append ``rows`` on an open SQLite connection, inside its caller's transaction."""
+    con.execute(_SQLITE_DDL)
+    con.executemany(f"INSERT OR REPLACE INTO {TABLE} (photo_id, kind, data) VALUES (?, ?, ?)",
+                    [(str(p), str(k), bytes(d)) for p, k, d in rows])
+
+
+def drop_sqlite(con, photo_id: str) -> None:
+    """Remove the rows of ``photo_id`` on an open SQLite connection, inside its caller's transaction."""
+    if con.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (TABLE,)).fetchone():
+        con.execute(f"DELETE FROM {TABLE} WHERE photo_id = ?", (str(photo_id),))
 
 
 def put_pg(store, cur, rows) -> None:
@@ -54,6 +66,14 @@ def put_pg(store, cur, rows) -> None:
     for p, k, d in rows:
         cur.execute(sql.SQL("INSERT INTO {} (photo_id, kind, data) VALUES (%s, %s, %s) ON CONFLICT (photo_id, kind) "
                             "DO UPDATE SET data = EXCLUDED.data").format(table), (str(p), str(k), bytes(d)))
+
+
+def drop_pg(store, cur, photo_id: str) -> None:
+    """Remove the rows of ``photo_id`` from the PostGIS blob table inside the transaction ``cur``."""
+    cur.execute("SELECT to_regclass(%s)", (f'"{store.schema}"."{TABLE}"',))
+    if cur.fetchone()[0] is not None:
+        cur.execute(sql.SQL("DELETE FROM {} WHERE photo_id = %s").format(sql.Identifier(store.schema, TABLE)),
+                    (str(photo_id),))
 
 
 def read_blob(store, photo_id: str, kind: str = "thumb") -> bytes | None:

@@ -55,7 +55,8 @@ class AuditEntry:
 
 @dataclass
 class Revert:
-    """What an undo writes to one feature: field values, the geometry when ``set_geometry``, one audit row."""
+    """What an undo writes to one feature: field values, the geometry when ``set_geometry``, one audit row; or,
+    with ``delete`` (the undo of an insert), the row removed (and its blobs with ``drop_blobs``)."""
 
     layer: str
     feature_id: str
@@ -63,6 +64,8 @@ class Revert:
     audit: dict
     geometry: object = None
     set_geometry: bool = False
+    delete: bool = False
+    drop_blobs: bool = False
 
 
 def empty_frame(layer: str):

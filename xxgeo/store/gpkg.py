@@ -30,6 +30,7 @@ from ..errors import NotFound, StoreError
 from ..schema import LAYERS
 from .base import EditTx, LayersTx, Store, no_data
 from .frames import AuditEntry, added_columns, coerce, empty_frame, promote_all, sql_value
+from .gpkg_rows import SqliteRows
 from .gpkgsql import (
     LOCK_TIMEOUT_S,
     append_audit_file,
@@ -272,14 +273,11 @@ class _FileLayers(LayersTx):
         append_audit_file(self.path, rows)
 
 
-class _SqliteEdit(EditTx):
-    """Feature writes inside one SQLite transaction on the GeoPackage."""
+class _SqliteEdit(SqliteRows, EditTx):
+    """Feature writes inside one SQLite transaction on the GeoPackage (inserts and deletes: :mod:`.gpkg_rows`)."""
 
     def __init__(self, con) -> None:
         self.con = con
-
-    def _columns(self, layer: str) -> list[str]:
-        return [r[1] for r in self.con.execute(f'PRAGMA table_info("{layer}")')]
 
     def current_row(self, layer: str, feature_id: str) -> dict | None:
         lay = LAYERS[layer]

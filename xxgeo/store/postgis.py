@@ -31,6 +31,7 @@ from ..schema import LAYERS, dataset_layers, is_empty
 from .base import EditTx, LayersTx, Store, no_data
 from .frames import AUDIT_COLUMNS, AuditEntry, Dataset, added_columns, coerce, empty_frame, now_iso, sql_value
 from .pgutil import Snapshot, ensure_postgis, first_line, geoms_of, kind_of, server_errors, split_url
+from .postgis_rows import PgRows
 
 LOCK_TIMEOUT = "30s"
 _PGTYPE = {"int": "bigint", "year": "bigint", "float": "double precision", "bool": "boolean"}
@@ -308,8 +309,8 @@ class _PgLayers(LayersTx):
         _insert_audit(self.cur, self.store, rows)
 
 
-class _PgEdit(EditTx):
-    """Feature writes in one transaction; rows are read ``FOR UPDATE``."""
+class _PgEdit(PgRows, EditTx):
+    """Feature writes in one transaction; rows are read ``FOR UPDATE`` (inserts and deletes: :mod:`.postgis_rows`)."""
 
     def __init__(self, store: PostgisStore, cur, names: list[str]) -> None:
         self.store, self.cur, self.names = store, cur, names

@@ -109,5 +109,8 @@ def change_sentence(change, lang: str = "zh") -> str:
             field_label(change.layer, k, lang) for k in change.after if not str(k).startswith("_"))
         return tr("audit_view.changed", lang, at=at, user=change.user, layer=layer_label(change.layer, lang),
                   fid=change.feature_id or "", fields=what)
+    if change.action == "insert":
+        return tr("audit_view.inserted", lang, at=at, user=change.user, layer=layer_label(change.layer, lang),
+                  fid=change.feature_id or "")
     return tr("audit_view.imported", lang, at=at, user=change.user, layer=layer_label(change.layer, lang),
               file=change.after.get("file", "") if isinstance(change.after, dict) else "")
