@@ -1,0 +1,126 @@
+"""The 调度 warning map on the app's folium map (issue 12, 挂图作战): each exactly placed project carries its light
+and colour, popups the month figures (empty as 未注明, never 0) and escaped inline thumbnails; a project known only
+to its township stays in the township's counted symbol; the public's map carries no figures and no photos."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import re
+
+import pandas as pd
+import pytest
+from PIL import Image
+from shapely.geometry import Point
+
+from xxgeo.dispatch.figures import LIGHT_COLOURS
+from xxgeo.mapping import HtmlControl, MapRequest, WarningMark, Warnings, build_map, warning_marks
+from xxgeo.mapping.warnings import WarningLayer
+from xxgeo.photos import popup_thumbnail
+from xxgeo.store import Dataset
+
+MONTH = "2026-03"
+
+
+def _thumb() -> str:
+    out = io.BytesIO()
+    Image.new("RGB", (320, 240), (200, 30, 30)).save(out, "JPEG")
+    return popup_thumbnail(out.getvalue())
+
+
+@pytest.fixture(scope="module")
+def placed(dataset):
+    """The default dataset with three projects given exact (surveyed) points; a fourth stays township-only."""
+    proj = dataset["projects"].copy()
+    rough = proj[proj["loc_precision"] == "township"]
+    ids = rough["project_id"].astype(str).tolist()[:4]
+    seat = dataset["townships"].geometry.iloc[0].representative_point()
+    for k, pid in enumerate(ids[:3]):
+        i = proj.index[proj["project_id"] == pid][0]
+        proj.loc[i, "loc_precision"] = "surveyed"
+        proj.loc[i, "geometry"] = Point(seat.x + 0.01 * k, seat.y)
+    proj.loc[proj["project_id"] == ids[0], "name"] = '<script>alert("x")</script>工地'
+    return Dataset({**dataset.layers, "projects": proj}), ids
+
+
+def _figures(ids) -> pd.DataFrame:
+    return pd.DataFrame({
+        "project_id": ids, "light": ["red", "green", "", "yellow"],
+        "annual_plan_wan": [1000.0, 1200.0, None, 800.0], "year_done_wan": [20.0, 300.0, None, 90.0],
+        "rate_pct": [2.0, 25.0, None, 11.3], "schedule_pct": [25.0] * 4, "gap_pts": [-23.0, 0.0, None, -13.7],
+        "reasons_zh": ["进度差 -23.0 个百分点", "", "完成率无法计算：年度计划投资未填报", "进度差 -13.7"],
+        "reasons_en": ["gap -23.0 points", "", "no completion rate: no annual plan", "gap -13.7"]})
+
+
+def _controls(result) -> str:
+    return "\n".join(el.html for el in result.map._children.values() if isinstance(el, HtmlControl))
+
+
+def _points(result) -> list[dict]:
+    layers = [el for el in result.map._children.values() if isinstance(el, WarningLayer)]
+    assert len(layers) == 1
+    return json.loads(layers[0].points_js)
+
+
+def test_each_placed_project_carries_its_light_and_popup_figures(placed):
+    ds, ids = placed
+    marks = warning_marks(_figures(ids), MONTH, "zh", {ids[1]: (_thumb(),)})
+    result = build_map(ds, MapRequest(lang="zh", warnings=marks))
+    pts = {p["id"]: p for p in _points(result)}
+    assert set(pts) == set(ids[:3])  # the township-only project is not a pin
+    assert [pts[i]["light"] for i in ids[:3]] == ["red", "green", "none"]
+    assert [pts[i]["colour"] for i in ids[:3]] == [LIGHT_COLOURS["red"], LIGHT_COLOURS["green"], LIGHT_COLOURS[""]]
+    red, green, grey = (pts[i]["popup"] for i in ids[:3])
+    assert "&lt;script&gt;" in red and "<script>" not in red  # the name is escaped
+    assert "1,000.0" in red and "-23.0" in red and "红" in red
+    assert "25.0" in green and 'src="data:image/jpeg;base64,' in green and "<img" not in red
+    assert grey.count("未注明") == 4 and "未评定" in grey and "0.0" not in grey  # empty is 未注明, never 0
+    legend = _controls(result)
+    assert "红 1" in legend and "黄 1" in legend and "绿 1" in legend and "未评定 1" in legend  # the counts
+    areas = json.loads(next(el for el in result.map._children.values() if type(el).__name__ == "AreaCountsLayer")
+                       .groups_js)
+    items = {i[0]: i[2] for g in areas for i in g["items"]}
+    assert ids[3] in items and items[ids[3]].endswith("· 黄")  # the township-only project, counted, with its light
+    assert not set(ids[:3]) & set(items)
+    assert "<script>alert" not in result.html()
+
+
+def test_english_map_and_hostile_thumbnails(placed):
+    ds, ids = placed
+    bad = ('javascript:alert(1)', 'data:image/jpeg;base64,AAAA"><script>x()</script>', "/etc/passwd")
+    marks = warning_marks(_figures(ids), MONTH, "en", {ids[0]: bad})
+    assert marks.marks[0].thumbs == ()  # only inline base64 images are kept
+    result = build_map(ds, MapRequest(lang="en", warnings=marks))
+    pts = {p["id"]: p for p in _points(result)}
+    assert "Completion (%)" in pts[ids[0]]["popup"] and "red" in pts[ids[0]]["popup"]
+    assert "not stated" in pts[ids[2]]["popup"] and "not rated" in pts[ids[2]]["popup"]
+    legend = _controls(result)
+    assert "Warnings · 2026-03" in legend and "not rated 1" in legend
+    html = result.html()
+    assert "javascript:alert" not in html and "/etc/passwd" not in html
+
+
+def test_the_public_map_has_no_figures_and_no_photos(placed):
+    ds, ids = placed
+    marks = warning_marks(_figures(ids), MONTH, "zh", {i: (_thumb(),) for i in ids})
+    result = build_map(ds, MapRequest(role="public", warnings=marks))
+    assert not [el for el in result.map._children.values() if isinstance(el, WarningLayer)]
+    html = result.html()
+    assert "data:image/jpeg" not in html and "1,000.0" not in html and "-23.0" not in html
+    assert "2026-03 预警" not in _controls(result)
+
+
+def test_the_request_stays_a_hashable_cache_key():
+    a = Warnings(MONTH, [WarningMark("A", "red", 1.0, None)])
+    b = Warnings(MONTH, (WarningMark("A", "red", 1.0, None),))
+    assert MapRequest(warnings=a) == MapRequest(warnings=b) and hash(MapRequest(warnings=a)) == hash(
+        MapRequest(warnings=b))
+    assert MapRequest(warnings=a) != MapRequest(warnings=Warnings(MONTH, (WarningMark("A", "green", 1.0),)))
+
+
+def test_popup_thumbnail_is_small_inline_and_exif_free():
+    uri = _thumb()
+    assert re.fullmatch(r"data:image/jpeg;base64,[A-Za-z0-9+/]+=*", uri)
+    img = Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1])))
+    assert max(img.size) <= 120 and not img.getexif()
