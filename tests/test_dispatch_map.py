@@ -124,3 +124,60 @@ def test_popup_thumbnail_is_small_inline_and_exif_free():
     assert re.fullmatch(r"data:image/jpeg;base64,[A-Za-z0-9+/]+=*", uri)
     img = Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1])))
     assert max(img.size) <= 120 and not img.getexif()
+
+
+# ------------------------------------------------------------------------------------------------ in the app
+@pytest.fixture
+def photographed(store_copy, monkeypatch):
+    """A project without a place, reported in March, placed at its photo's GPS position (so drawn as a dot),
+    with the photo's thumbnail; and an account book, so that without signing in the page is the public's."""
+    from dispatchkit import BUREAU
+    from test_dispatch_photos import jpeg
+
+    from xxgeo.policy import GuardedStore
+
+    monkeypatch.setenv("XXGEO_STORE", str(store_copy.path))
+    g = GuardedStore(store_copy, BUREAU)
+    p = store_copy.read("projects")
+    pid = str(p.loc[p.geometry.isna(), "project_id"].iloc[0])
+    g.save_progress(pid, MONTH, {"annual_plan_wan": 1000, "year_done_wan": 20})
+    res = g.add_photo(pid, MONTH, jpeg(111.2, 35.1), "现场.jpg")
+    g.place_at_photo(res.photo_id)
+    return pid
+
+
+def _map_script(at) -> str:
+    maps = [el for el in at.get("component_instance") if "L.map(" in el.proto.json_args]
+    assert len(maps) == 1
+    return json.loads(maps[0].proto.json_args)["script"]
+
+
+def test_the_view_draws_the_light_and_the_thumbnail(photographed, monkeypatch):
+    from kit import app_test
+
+    monkeypatch.setenv("XXGEO_USER", "li")
+    for lang, word in (("zh", "红"), ("en", "red")):
+        at = app_test(view="dispatch", month=MONTH, lang=lang)
+        assert not at.exception
+        script = _map_script(at)
+        pts = json.loads(re.search(r"\}\)\((\[.*?\])\);", script, re.S).group(1))
+        mine = [p for p in pts if p["id"] == photographed]
+        assert len(mine) == 1 and mine[0]["light"] == "red" and mine[0]["colour"] == LIGHT_COLOURS["red"]
+        assert 'src="data:image/jpeg;base64,' in mine[0]["popup"] and word in mine[0]["popup"]
+        assert "现场.jpg" not in script and "xxLight" in script  # a file name never reaches the map
+        assert at.get("image")  # the trend tab's thumbnails
+        months = [m.value for m in at.markdown if m.value.startswith("#####")]
+        assert any(MONTH in m for m in months)  # the trend tab's photos, by month
+
+
+def test_the_public_gets_no_dispatch_map_and_no_photo(photographed, store_copy):
+    from kit import app_test
+
+    from xxgeo.accounts import Accounts
+
+    Accounts(store_copy).add("li", "editor", password="correct horse 9")
+    at = app_test(view="dispatch", month=MONTH)
+    assert not at.exception
+    scripts = [el.proto.json_args for el in at.get("component_instance")]
+    assert scripts and not any("data:image/jpeg" in s or "xxLight" in s for s in scripts)
+    assert not at.get("image")
