@@ -18,7 +18,8 @@ def register(sub) -> dict:
     b.add_argument("--check", type=int, metavar="N",
                    help="另测三区三线：N 个面的永久基本农田导入、检查与地图（如 100000）")
     b.add_argument("--dispatch", type=int, default=1000, metavar="N",
-                   help="调度：N 个项目 × 60 个月的月报，一个月的指标与通报的秒数（默认 1000；0 = 不测）")
+                   help="调度：N 个项目 × 60 个月的月报，一个月的指标、通报与调度视图每次重跑（AppTest）的秒数"
+                        "（默认 1000；0 = 不测）")
     b.add_argument("--import", dest="imports", action="store_true",
                    help="只测导入：1 万 / 10 万点（CSV、GeoPackage）与 10 万面，对照 pyogrio 读写同一文件的时间")
     add_store_arg(b)
@@ -52,6 +53,10 @@ def cmd_bench(args) -> int:
         from ..store import open_store
 
         res["dispatch"] = run_dispatch(open_store(args.store).load(), args.dispatch)
+    if args.dispatch and "dispatch" in res:
+        from ..bench_dispatch import measure_dispatch_app
+
+        res["dispatch"]["view"] = measure_dispatch_app(args.store, args.dispatch)
     if args.check:
         from ..bench import run_check
 
@@ -71,6 +76,8 @@ def cmd_bench(args) -> int:
             d = res["dispatch"]
             print(f"调度（{d['projects']} 个项目 × {d['months']} 个月，秒）：一个月的指标 {d['figures_s']}，"
                   f"通报 Excel {d['bulletin_xlsx_s']}，PDF {d['bulletin_pdf_s']}")
+            if "view" in d:
+                print(f"调度视图重跑（AppTest，秒；目标 < {d['view']['aim_rerun_s']}）：{d['view']['view_rerun_s']}")
         if "app" in res:
             print(f"应用重跑（{res['app']['projects']} 个项目，秒）：{res['app']['app_rerun_s']}")
     return 0
