@@ -181,3 +181,16 @@ def test_the_public_gets_no_dispatch_map_and_no_photo(photographed, store_copy):
     scripts = [el.proto.json_args for el in at.get("component_instance")]
     assert scripts and not any("data:image/jpeg" in s or "xxLight" in s for s in scripts)
     assert not at.get("image")
+
+
+def test_the_map_cache_key_follows_every_field():
+    from xxgeo.views.common import request_key
+
+    a = MapRequest(warnings=Warnings(MONTH, (WarningMark("A", "red", 1.0),)))
+    assert request_key(a) == request_key(MapRequest(warnings=Warnings(MONTH, (WarningMark("A", "red", 1.0),))))
+    others = [MapRequest(warnings=Warnings(MONTH, (WarningMark("A", "yellow", 1.0),))),
+              MapRequest(warnings=Warnings(MONTH, (WarningMark("A", "red", 1.0, thumbs=("data:image/png;base64,AA",)),
+                                                   ))),
+              MapRequest(warnings=Warnings("2026-04", (WarningMark("A", "red", 1.0),))),
+              MapRequest(lang="en", warnings=a.warnings), MapRequest()]
+    assert len({request_key(r) for r in others} | {request_key(a)}) == len(others) + 1
