@@ -15,7 +15,7 @@ from PIL import Image
 from shapely.geometry import Point
 
 from xxgeo.dispatch.figures import LIGHT_COLOURS
-from xxgeo.mapping import HtmlControl, MapRequest, WarningMark, Warnings, build_map, warning_marks
+from xxgeo.mapping import HtmlControl, MapRequest, SpecLayer, WarningMark, Warnings, build_map, warning_marks
 from xxgeo.mapping.warnings import WarningLayer
 from xxgeo.photos import popup_thumbnail
 from xxgeo.store import Dataset
@@ -84,6 +84,10 @@ def test_each_placed_project_carries_its_light_and_popup_figures(placed):
     assert ids[3] in items and items[ids[3]].endswith("· 黄")  # the township-only project, counted, with its light
     assert not set(ids[:3]) & set(items)
     assert "<script>alert" not in result.html()
+    drawn = {json.loads(el.spec_js)["layer"] for el in result.map._children.values() if isinstance(el, SpecLayer)}
+    plain = {json.loads(el.spec_js)["layer"] for el in build_map(ds).map._children.values()
+             if isinstance(el, SpecLayer)}
+    assert "townships" in drawn and "scenic_sites" in plain and not drawn & {"scenic_sites", "roads", "villages"}
 
 
 def test_english_map_and_hostile_thumbnails(placed):
@@ -160,7 +164,7 @@ def test_the_view_draws_the_light_and_the_thumbnail(photographed, monkeypatch):
         at = app_test(view="dispatch", month=MONTH, lang=lang)
         assert not at.exception
         script = _map_script(at)
-        pts = json.loads(re.search(r"\}\)\((\[.*?\])\);", script, re.S).group(1))
+        pts = json.loads(re.search(r"\}\)\(\w+, (\[.*?\])\);", script, re.S).group(1))
         mine = [p for p in pts if p["id"] == photographed]
         assert len(mine) == 1 and mine[0]["light"] == "red" and mine[0]["colour"] == LIGHT_COLOURS["red"]
         assert 'src="data:image/jpeg;base64,' in mine[0]["popup"] and word in mine[0]["popup"]

@@ -34,7 +34,7 @@ from .marks import image_layer, marks_layer
 from .payload import display_coverage, fast_columns, fast_highlight, fast_payload, feature_collection, spec_json
 from .request import MapRequest, filter_projects
 from .search import SearchControl, search_index
-from .warnings import add_warnings, for_audience, light_items
+from .warnings import add_warnings, context_layer, for_audience, light_items
 
 #: the store layer whose rows a :class:`~xxgeo.mapping.MapFilter` selects (the filter is a project filter;
 #: a layer spec cannot switch it off, so it cannot widen what the public sees)
@@ -163,6 +163,8 @@ def build_map(dataset, request: MapRequest | None = None, *, specs: dict | None 
             add_warnings(m, frame(spec.layer), warn, req.lang)
             continue
         gdf = frame(spec.layer)
+        if warn is not None and not context_layer(gdf):  # the warning map: areas under the lights, nothing else
+            continue
         extra: dict = {}
         if b.simplify == "coverage":
             gdf = display_coverage(gdf, b.simplify_tolerance, b.simplify_above)

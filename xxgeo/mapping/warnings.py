@@ -120,18 +120,21 @@ class WarningLayer(folium.map.Layer):
 
     _template = Template("""
         {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = (function (pts) {
-          var g = L.featureGroup();
+        var {{ this.get_name() }} = (function (map, pts) {
+          // a pane above the counted symbols of the areas (markerPane, 600) and below tooltips and popups
+          var pane = map.getPane("xxWarnings") || map.createPane("xxWarnings");
+          pane.style.zIndex = 640;
+          var renderer = L.svg({pane: "xxWarnings"}), g = L.featureGroup();
           pts.forEach(function (p) {
-            var m = L.circleMarker([p.lat, p.lon], {radius: 7, color: "#ffffff", weight: 1.5, fillColor: p.colour,
-                                                    fillOpacity: 0.95});
+            var m = L.circleMarker([p.lat, p.lon], {radius: 8, color: "#333333", weight: 1.5, fillColor: p.colour,
+                                                    fillOpacity: 0.95, pane: "xxWarnings", renderer: renderer});
             m.bindPopup(p.popup, {maxWidth: 340});
             m.bindTooltip(p.tip);
             m.xxLight = p.light;
             g.addLayer(m);
           });
           return g;
-        })({{ this.points_js }});
+        })({{ this._parent.get_name() }}, {{ this.points_js }});
         {% endmacro %}
     """)
 
@@ -181,6 +184,13 @@ def warning_legend(w: Warnings, drawn: int, lang: str) -> str:
     note = tr("warnmap.legend_note", lang, drawn=drawn, n=len(w.marks))
     return (f'<h5>{e(tr("warnmap.title", lang, month=w.month))}</h5>{rows}'
             f'<div class="src">{e(note)}</div>')
+
+
+def context_layer(gdf) -> bool:
+    """Whether a layer is drawn under the warning points: areas only (the county, townships, parks), so that
+    no other point or line (a scenic site's coloured star) can be read as a warning."""
+    geoms = gdf.geometry.dropna() if hasattr(gdf, "geometry") else []
+    return len(geoms) > 0 and bool(geoms.geom_type.isin(["Polygon", "MultiPolygon"]).all())
 
 
 def add_warnings(m: folium.Map, rows, w: Warnings, lang: str) -> int:
