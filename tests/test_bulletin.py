@@ -229,3 +229,13 @@ def test_dispatch_benchmark_runs_small(dataset):
     assert len(ds["projects"]) == 12 and ds["progress"]["month"].nunique() == 14
     out = run_dispatch(dataset, 12, 14, repeats=1)
     assert out["month_projects"] == 12 and out["pdf_bytes"] > 0 and set(out["cpu_s"]) >= {"figures_s"}
+
+
+def test_dispatch_view_benchmark_runs_small(built_store_path):
+    """``bench --dispatch``'s view part drives the 调度 view through every step without an error (not timed)."""
+    from xxgeo.bench_dispatch import measure_dispatch_app
+
+    out = measure_dispatch_app(str(built_store_path), 12, 6)
+    assert list(out["view_rerun_s"]) == ["first_run", "rerun_unchanged", "filter_township", "filter_light",
+                                         "trend_other_project", "clear_filters"]
+    assert out["slowest_rerun_s"] == max(v for k, v in out["view_rerun_s"].items() if k != "first_run")
