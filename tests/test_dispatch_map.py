@@ -174,17 +174,23 @@ def test_the_view_draws_the_light_and_the_thumbnail(photographed, monkeypatch):
         assert any(MONTH in m for m in months)  # the trend tab's photos, by month
 
 
-def test_the_public_gets_no_dispatch_map_and_no_photo(photographed, store_copy):
+def test_the_public_gets_no_dispatch_map_and_no_photo(photographed, store_copy, monkeypatch):
     from kit import app_test
 
     from xxgeo.accounts import Accounts
 
+    monkeypatch.setenv("XXGEO_USER", "li")
+    monkeypatch.setenv("XXGEO_KIOSK", "investor")
+    kiosk = app_test(view="dispatch", month=MONTH)  # the bureau's investor kiosk, even on an open store
+    monkeypatch.delenv("XXGEO_USER")
+    monkeypatch.delenv("XXGEO_KIOSK")
     Accounts(store_copy).add("li", "editor", password="correct horse 9")
-    at = app_test(view="dispatch", month=MONTH)
-    assert not at.exception
-    scripts = [el.proto.json_args for el in at.get("component_instance")]
-    assert scripts and not any("data:image/jpeg" in s or "xxLight" in s for s in scripts)
-    assert not at.get("image")
+    signed_out = app_test(view="dispatch", month=MONTH)  # accounts exist, nobody signed in
+    for at in (kiosk, signed_out):
+        assert not at.exception
+        scripts = [el.proto.json_args for el in at.get("component_instance")]
+        assert scripts and not any("data:image/jpeg" in s or "xxLight" in s for s in scripts)
+        assert not at.get("image")
 
 
 def test_the_map_cache_key_follows_every_field():
