@@ -242,3 +242,12 @@ def test_new_month_benchmark_runs_small(built_store_path):
     assert out["progress_rows"] > 0 and out["rows_added"] == 2  # one new month by each route
     assert out["insert_s"] > 0 and out["whole_layer_s"] > 0
     assert GpkgStore(built_store_path).version() == before
+
+def test_dispatch_view_benchmark_runs_small(built_store_path):
+    """``bench --dispatch``'s view part drives the 调度 view through every step without an error (not timed)."""
+    from xxgeo.bench_dispatch import measure_dispatch_app
+
+    out = measure_dispatch_app(str(built_store_path), 12, 6)
+    assert list(out["view_rerun_s"]) == ["first_run", "rerun_unchanged", "filter_township", "filter_light",
+                                         "trend_other_project", "clear_filters"]
+    assert out["slowest_rerun_s"] == max(v for k, v in out["view_rerun_s"].items() if k != "first_run")

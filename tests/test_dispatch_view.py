@@ -140,3 +140,24 @@ def test_changed_values_reads_only_the_edited_cells():
     after.loc[1, "physical_progress"] = None
     assert changed_values(before, after) == {"A": {"year_done_wan": 30.0}, "B": {"physical_progress": None}}
     assert changed_values(before, before.copy()) == {}
+
+
+def test_empty_cells_of_the_month_table_read_not_stated_and_save_empty(store, reported, monkeypatch):
+    """The editable table shows an empty number as 未注明 / not stated (its placeholder), not Streamlit's grey
+    "None" and not 0; a cell emptied by the user is saved as empty."""
+    _as_editor(monkeypatch)
+    a, _, _ = reported
+    for lang, word in (("zh", "未注明"), ("en", "not stated")):
+        at = app_test(view="dispatch", month=MONTH, lang=lang)
+        editor = next(d for d in at.dataframe if d.proto.editing_mode)
+        assert editor.proto.placeholder == word
+        row = editor.value.set_index("project_id").loc[a]
+        assert pd.isna(row["month_done_wan"]) and row["annual_plan_wan"] == 1200.0  # empty stays empty, not 0
+    before = pd.DataFrame([row.rename(None)]).assign(project_id=a).reset_index(drop=True)
+    after = before.copy()
+    after.loc[0, "annual_plan_wan"] = float("nan")  # what the editor returns for a cleared number
+    values = changed_values(before, after)
+    assert values == {a: {"annual_plan_wan": None}}
+    GuardedStore(store, BUREAU).save_progress(a, MONTH, values[a])
+    prog = store.read("progress")
+    assert pd.isna(prog.loc[prog["progress_id"] == f"{a}/{MONTH}", "annual_plan_wan"].iloc[0])

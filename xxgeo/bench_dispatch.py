@@ -7,6 +7,7 @@ median of a few runs; on a shared machine compare orders of magnitude, not digit
 
 from __future__ import annotations
 
+import contextlib
 import statistics
 import time
 
@@ -123,32 +124,44 @@ def run_dispatch(dataset, n_projects: int = 1000, n_months: int = 60, repeats: i
             "aims": {"figures_s": 1.0, "bulletin_s": 10.0}}
 
 
+@contextlib.contextmanager
+def scratch_dispatch_store(store_path: str | None, n_projects: int, n_months: int, last: str = "2026-06"):
+    """A scratch GeoPackage copy of the store holding :func:`synthetic_dispatch`'s projects, reports and problems
+    (written without backup or audit), yielded as ``(store, dataset)`` and removed afterwards."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from .store import GpkgStore, open_store
+
+    tmp = Path(tempfile.mkdtemp(prefix="xxgeo-dispatch-"))
+    try:
+        scratch = GpkgStore(tmp / "dispatch.gpkg")
+        shutil.copy2(open_store(store_path).path, scratch.path)
+        ds = synthetic_dispatch(scratch.load(), n_projects, n_months, last)
+        progress = ds["progress"].assign(progress_id=lambda d: d["project_id"] + "/" + d["month"], version=1)
+        scratch.write_layers({"projects": ds["projects"], "progress": progress, "problems": ds["problems"]},
+                             backup=False, audit=False)
+        yield scratch, ds
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def run_new_month(store_path: str | None = None, n_projects: int = 1000, n_months: int = 60,
                   repeats: int = 3) -> dict:
     """Seconds to save a NEW month (``GuardedStore.save_progress``, a bureau editor) on a scratch GeoPackage copy
     of the store holding ``n_projects`` × ``n_months`` progress rows: the one-row insert it is now
     (``Store.insert_feature``) and, measured in the same run for the ratio, the whole-layer write it was before
     (read the layer, append, rewrite it, with a backup). The scratch copy is removed afterwards."""
-    import shutil
-    import tempfile
-    from pathlib import Path
-
     from .policy import Actor, GuardedStore
     from .policy_dispatch import append_row, find_project
-    from .store import GpkgStore, open_store
+    from .store import open_store
     from .store.frames import now_iso
 
-    base = open_store(store_path)
-    if base.kind != "gpkg":
+    if open_store(store_path).kind != "gpkg":
         return {"skipped": "GeoPackage stores only (a scratch copy is made)"}
-    tmp = Path(tempfile.mkdtemp(prefix="xxgeo-month-"))
-    try:
-        scratch = GpkgStore(tmp / "month.gpkg")
-        shutil.copy2(base.path, scratch.path)
-        ds = synthetic_dispatch(scratch.load(), n_projects, n_months)
-        progress = ds["progress"].assign(version=1)
-        progress.insert(0, "progress_id", progress["project_id"] + "/" + progress["month"])
-        scratch.write_layers({"projects": ds["projects"], "progress": progress}, backup=False, audit=False)
+    with scratch_dispatch_store(store_path, n_projects, n_months) as (scratch, ds):
+        progress = scratch.read("progress")
         editor = GuardedStore(scratch, Actor("bench", "editor"))
         ids = ds["projects"]["project_id"].astype(str).tolist()
         new = [f"2027-{m:02d}" for m in range(1, 13)]
@@ -176,8 +189,45 @@ def run_new_month(store_path: str | None = None, n_projects: int = 1000, n_month
         t_insert, _ = _median(insert, repeats, cpu, "insert_s")
         t_whole, _ = _median(whole_layer, repeats, cpu, "whole_layer_s")
         added = len(scratch.read("progress")) - len(progress)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
     return {"progress_rows": len(progress), "rows_added": added, "insert_s": t_insert, "whole_layer_s": t_whole,
             "cpu_s": cpu,
             "whole_layer_vs_insert": round(t_whole / t_insert, 1) if t_insert else None}
+
+
+def measure_dispatch_app(store_path: str | None = None, n_projects: int = 1000, n_months: int = 60,
+                         last: str = "2026-06") -> dict:
+    """Seconds per run of the 调度 view (``?view=dispatch&month=…``, Streamlit's AppTest, as ``bench --app``
+    drives the planning view) on a scratch copy of the store holding :func:`synthetic_dispatch`'s projects and
+    reports: the first run (reads, figures, map built), a rerun with nothing changed, a township filter, a
+    light filter, another project's trend, the filters cleared. The issue's aim: a rerun under 1 s."""
+    import os
+    from unittest import mock
+
+    from streamlit.testing.v1 import AppTest
+
+    from .config import settings
+
+    out: dict = {}
+    with scratch_dispatch_store(store_path, n_projects, n_months, last) as (scratch, ds), \
+            mock.patch.dict(os.environ, {"XXGEO_STORE": str(scratch.path), "XXGEO_USER": "bench"}):
+        town = str(ds["projects"]["township_code"].mode().iloc[0])
+        name = str(ds["townships"].loc[ds["townships"]["code"].astype(str) == town, "name"].iloc[0])
+        at = AppTest.from_file(str(settings().root / "app.py"), default_timeout=600)
+        at.query_params["view"] = "dispatch"
+        at.query_params["month"] = last
+        steps = [("first_run", lambda: at.run()),
+                 ("rerun_unchanged", lambda: at.run()),
+                 ("filter_township", lambda: at.multiselect(key="dp_f_township").set_value([name]).run()),
+                 ("filter_light", lambda: at.multiselect(key="dp_f_light").set_value(["red"]).run()),
+                 ("trend_other_project", lambda: at.selectbox(key="dp_trend").select_index(1).run()),
+                 ("clear_filters", lambda: (at.multiselect(key="dp_f_township").set_value([]),
+                                            at.multiselect(key="dp_f_light").set_value([]).run()))]
+        for step_name, step in steps:
+            t0 = time.perf_counter()
+            step()
+            out[step_name] = round(time.perf_counter() - t0, 3)
+            if at.exception:
+                raise RuntimeError(f"the 调度 view failed at {step_name}: {at.exception[0].value}")
+    reruns = [v for k, v in out.items() if k != "first_run"]
+    return {"projects": n_projects, "months": n_months, "view_rerun_s": out,
+            "slowest_rerun_s": max(reruns), "aim_rerun_s": 1.0}

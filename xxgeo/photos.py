@@ -33,6 +33,8 @@ FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "HEIF": "image/heic"}
 #: the most pixels a photo may have (a 100-megapixel camera; beyond it a "decompression bomb")
 MAX_PIXELS = 100_000_000
 THUMB_PX = 320
+#: a map popup's thumbnail (a few kB inline)
+POPUP_PX = 120
 #: a photo taken farther than this from the project's location is flagged (metres)
 FAR_M = 1000.0
 _GPS_IFD, _EXIF_IFD = 0x8825, 0x8769
@@ -103,6 +105,19 @@ def _thumbnail(img: Image.Image) -> bytes:
     out = io.BytesIO()
     upright.save(out, "JPEG", quality=82)
     return out.getvalue()
+
+
+def popup_thumbnail(thumb: bytes, px: int = POPUP_PX) -> str:
+    """A kept thumbnail re-encoded small (at most ``px`` on its long side) as an inline ``data:image/jpeg``
+    URI for a map popup: pixels only, no EXIF, never a path."""
+    import base64
+
+    with Image.open(io.BytesIO(thumb)) as img:
+        small = img.convert("RGB")
+        small.thumbnail((px, px))
+        out = io.BytesIO()
+        small.save(out, "JPEG", quality=75)
+    return "data:image/jpeg;base64," + base64.b64encode(out.getvalue()).decode("ascii")
 
 
 def taken_time(exif: Image.Exif) -> str | None:

@@ -18,7 +18,8 @@ def register(sub) -> dict:
     b.add_argument("--check", type=int, metavar="N",
                    help="另测三区三线：N 个面的永久基本农田导入、检查与地图（如 100000）")
     b.add_argument("--dispatch", type=int, default=1000, metavar="N",
-                   help="调度：N 个项目 × 60 个月的月报，一个月的指标与通报的秒数（默认 1000；0 = 不测）")
+                   help="调度：N 个项目 × 60 个月的月报，一个月的指标、通报与调度视图每次重跑（AppTest）的秒数"
+                        "（默认 1000；0 = 不测）")
     b.add_argument("--import", dest="imports", action="store_true",
                    help="只测导入：1 万 / 10 万点（CSV、GeoPackage）与 10 万面，对照 pyogrio 读写同一文件的时间")
     add_store_arg(b)
@@ -52,10 +53,11 @@ def cmd_bench(args) -> int:
         from ..store import open_store
 
         res["dispatch"] = run_dispatch(open_store(args.store).load(), args.dispatch)
-    if args.dispatch:
-        from ..bench_dispatch import run_new_month
+    if args.dispatch and "dispatch" in res:
+        from ..bench_dispatch import measure_dispatch_app, run_new_month
 
         res["dispatch"]["new_month"] = run_new_month(args.store, args.dispatch, repeats=args.repeats)
+        res["dispatch"]["view"] = measure_dispatch_app(args.store, args.dispatch)
     if args.check:
         from ..bench import run_check
 
@@ -79,6 +81,9 @@ def cmd_bench(args) -> int:
             if "insert_s" in nm:
                 print(f"保存新的一个月（{nm['progress_rows']} 行月报，秒）：单行新增 {nm['insert_s']}，"
                       f"原来的整层重写 {nm['whole_layer_s']}（{nm['whole_layer_vs_insert']} 倍）")
+
+            if "view" in d:
+                print(f"调度视图重跑（AppTest，秒；目标 < {d['view']['aim_rerun_s']}）：{d['view']['view_rerun_s']}")
         if "app" in res:
             print(f"应用重跑（{res['app']['projects']} 个项目，秒）：{res['app']['app_rerun_s']}")
     return 0

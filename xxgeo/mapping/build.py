@@ -34,6 +34,7 @@ from .marks import image_layer, marks_layer
 from .payload import display_coverage, fast_columns, fast_highlight, fast_payload, feature_collection, spec_json
 from .request import MapRequest, filter_projects
 from .search import SearchControl, search_index
+from .warnings import add_warnings, context_layer, for_audience, light_items
 
 #: the store layer whose rows a :class:`~xxgeo.mapping.MapFilter` selects (the filter is a project filter;
 #: a layer spec cannot switch it off, so it cannot widen what the public sees)
@@ -103,12 +104,17 @@ def build_map(dataset, request: MapRequest | None = None, *, specs: dict | None 
 
     all_rows = dataset[FILTERED_LAYER]
     rows = filter_projects(all_rows, flt)
+    warn = for_audience(req.warnings, req.role)
+    if warn is not None:  # the warning map: its projects only, drawn by light (below), not by category
+        rows = rows[rows["project_id"].astype(str).isin({w.project_id for w in warn.marks})]
     parks = dataset["parks"]
     lookups = {"park_id": dict(zip(parks["park_id"], parks["name"])), "source": _source_names(dataset, req.lang)}
     project_spec = next((s for s in specs_list if s.layer == FILTERED_LAYER), None)
     groups: list = []
     if project_spec is not None and project_spec.behaviour.area_counts:  # rough places: counted, not pinned
         groups = _shifted(area_groups(rows, dataset, lang=req.lang, highlight=req.highlight_project), shift)
+        if warn is not None:
+            groups = light_items(groups, warn, req.lang)
         rows_drawn = rows[exact_mask(rows)]
     else:
         rows_drawn = rows
@@ -153,7 +159,12 @@ def build_map(dataset, request: MapRequest | None = None, *, specs: dict | None 
         if b.image_tiles:
             present[spec.layer] = image_layer(m, spec, req.constraint_tiles, req.lang)
             continue
+        if warn is not None and spec.layer == FILTERED_LAYER:
+            add_warnings(m, frame(spec.layer), warn, req.lang)
+            continue
         gdf = frame(spec.layer)
+        if warn is not None and not context_layer(gdf):  # the warning map: areas under the lights, nothing else
+            continue
         extra: dict = {}
         if b.simplify == "coverage":
             gdf = display_coverage(gdf, b.simplify_tolerance, b.simplify_above)

@@ -16,6 +16,7 @@ from ..basemaps import NONE_LABEL, Basemap, shipped_providers
 from ..legend import Overlay
 from ..tiles import ImageTiles
 from ..vocab import not_stated, precision_label
+from .warnings import Warnings
 
 #: how the page gets Leaflet and xxgeo's scripts: served by the app, or written into the page
 ASSET_MODES = ("static", "inline")
@@ -167,6 +168,9 @@ class MapRequest:
     constraint_tiles: ImageTiles | None = None
     marks: tuple = ()
     basemap_spec: Basemap | None = None
+    #: the 调度 warning map (:class:`xxgeo.mapping.warnings.Warnings`): only its projects, coloured by light,
+    #: with their month figures in the popups (an internal map; the public's carries none)
+    warnings: Warnings | None = None
 
     def __post_init__(self) -> None:
         if self.filter is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 from dataclasses import replace
 from urllib.parse import urlencode
 
@@ -52,7 +53,14 @@ def store_token(ctx) -> tuple:
     return (ctx.store.location, ctx.store.version())
 
 
-@st.cache_resource(max_entries=24, show_spinner=False)
+def request_key(request: MapRequest) -> str:
+    """The map cache's key of a request: a digest of its complete repr (every field is a plain value or a frozen
+    dataclass with the default repr). Streamlit's own hashing walks a request field by field, which for the
+    调度 map's thousand warning marks costs more than the rest of a rerun."""
+    return hashlib.sha256(repr(request).encode("utf-8")).hexdigest()
+
+
+@st.cache_resource(max_entries=24, show_spinner=False, hash_funcs={MapRequest: request_key})
 def _cached_map(_ds, token: tuple, public: bool, request: MapRequest) -> MapResult:
     """The app's one map cache: a map is built once per store version, audience and :class:`MapRequest`.
 

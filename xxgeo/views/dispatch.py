@@ -13,13 +13,16 @@ from ..dispatch.rules import load_rules, local_today, parse_month, report_due
 from ..dispatch.totals import not_reported, overall
 from ..errors import XxgeoError
 from ..i18n import in_lang
+from ..mapping import MapRequest, warning_marks
+from ..mapping.areas import group_rows
 from ..policy import WRITERS
 from ..policy_dispatch import state_text
+from ..quality import exact_mask
 from ..reports.bulletin import bulletin_data
 from ..textsafe import file_name, md
 from ..vocab import is_blank, not_stated
 from . import dispatch_work as work
-from .common import set_param
+from .common import set_param, show_map
 from .errors import show_error
 
 #: the light's mark before its word (a plain character every CJK font has: emoji are missing on many machines)
@@ -137,7 +140,7 @@ def render(ctx) -> None:
     names.append(t(ctx, "tab_download"))
     tabs = dict(zip(names, st.tabs(names)))
     with tabs[t(ctx, "tab_overview")]:
-        _overview(ctx, ds, filtered(ctx, fig) if len(fig) else fig)
+        _overview(ctx, ds, filtered(ctx, fig) if len(fig) else fig, month)
     with tabs[t(ctx, "tab_missing")]:
         _missing(ctx, fig, month)
     with tabs[t(ctx, "tab_problems")]:
@@ -153,7 +156,7 @@ def render(ctx) -> None:
         _downloads(ctx, ds, month, own, b)
 
 
-def _overview(ctx, ds, fig: pd.DataFrame) -> None:
+def _overview(ctx, ds, fig: pd.DataFrame, month: str) -> None:
     if not len(fig):
         return
     o = overall(fig)
@@ -164,23 +167,21 @@ def _overview(ctx, ds, fig: pd.DataFrame) -> None:
     c[3].metric(t(ctx, "m_schedule"), f"{o['schedule_pct']:.1f} %")
     c[4].metric(t(ctx, "m_lights"), f"{o['red']} / {o['yellow']} / {o['green']} / {o['not_rated']}")
     st.dataframe(figure_table(fig, ctx), hide_index=True, use_container_width=True, key="dp_table")
-    _map(ctx, ds, fig)
+    _map(ctx, ds, fig, month)
 
 
-def _map(ctx, ds, fig: pd.DataFrame) -> None:
-    """挂图作战: the bulletin's warning map (the same drawing as the PDF)."""
-    from ..reports import cjk_font
-    from ..reports.bulletin_map import warning_map
-
-    try:
-        cjk_font()
-    except XxgeoError as exc:
-        show_error(exc, ctx.lang)
-        return
-    out = warning_map(ds, fig, lang=ctx.lang)
-    figure, drawn = out[0], out[1]
-    st.pyplot(figure, clear_figure=True)
-    st.caption(t(ctx, "map_caption", drawn=drawn, n=len(fig)))
+def _map(ctx, ds, fig: pd.DataFrame, month: str) -> None:
+    """挂图作战: the month's projects on the app's map, coloured by warning, popups with the month figures and
+    the latest photos (built once per store version and request: :func:`xxgeo.views.common.show_map`)."""
+    thumbs = work.popup_thumbs(ctx, fig["project_id"].astype(str), month)
+    marks = warning_marks(fig, month, ctx.lang, thumbs)
+    show_map(ctx, "dp_map", MapRequest(role=ctx.actor.role, lang=ctx.lang, compact=True, fit="county",
+                                       warnings=marks), height=520)
+    proj = ds["projects"]
+    mine = proj[proj["project_id"].astype(str).isin(set(fig["project_id"].astype(str)))]
+    exact = int(exact_mask(mine).sum())
+    rough = int(group_rows(mine, ds)["pos"].nunique()) if len(mine) else 0
+    st.caption(t(ctx, "map_caption", exact=exact, rough=rough, none=max(len(fig) - exact - rough, 0), n=len(fig)))
 
 
 def _missing(ctx, fig: pd.DataFrame, month: str) -> None:

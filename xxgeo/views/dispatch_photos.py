@@ -7,9 +7,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ..errors import XxgeoError
+from ..errors import PermissionDenied, XxgeoError
+from ..mapping.warnings import POPUP_THUMBS
+from ..photos import popup_thumbnail
 from ..textsafe import md
 from ..vocab import is_blank, local_time
+from .common import store_token
 from .errors import show_error
 
 TYPES = ["jpg", "jpeg", "png", "heic", "heif"]
@@ -78,8 +81,48 @@ def _place_offer(ctx) -> None:
         st.rerun()
 
 
+def latest_photos(ctx, project_ids, month: str, per_project: int = POPUP_THUMBS) -> dict:
+    """project_id -> the ids of its latest photos of ``month`` or before (newest first, at most ``per_project``)."""
+    photos = ctx.dataset.get("photos")
+    if photos is None or not len(photos):
+        return {}
+    rows = photos[photos["project_id"].astype(str).isin({str(p) for p in project_ids})
+                  & (photos["month"].astype(str) <= month)]
+    rows = rows.sort_values(["month", "uploaded_at"], ascending=False)
+    return {str(pid): tuple(g["photo_id"].astype(str).head(per_project))
+            for pid, g in rows.groupby(rows["project_id"].astype(str), sort=False)}
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _popup_uris(_store, token: tuple, role: str, wanted: tuple) -> dict:
+    """project_id -> small inline thumbnails (data URIs) of the photos ``wanted`` ((project_id, ids), …),
+    read through the guarded store once per store version and role."""
+    out = {}
+    for pid, ids in wanted:
+        uris = []
+        for photo_id in ids:
+            thumb = _store.photo_bytes(photo_id)
+            if thumb is not None:
+                uris.append(popup_thumbnail(thumb))
+        if uris:
+            out[pid] = tuple(uris)
+    return out
+
+
+def popup_thumbs(ctx, project_ids, month: str) -> dict:
+    """The map popups' thumbnails: project_id -> data URIs of its latest photos; none when the policy refuses
+    this user photos (the public)."""
+    wanted = tuple(sorted(latest_photos(ctx, project_ids, month).items()))
+    if not wanted:
+        return {}
+    try:
+        return _popup_uris(ctx.store, store_token(ctx), ctx.actor.role, wanted)
+    except PermissionDenied:
+        return {}
+
+
 def timeline(ctx, project_id: str) -> None:
-    """The project's photos, newest first (thumbnails re-encoded from the pixels, no EXIF)."""
+    """The project's photos by month, newest month first (thumbnails re-encoded from the pixels, no EXIF)."""
     photos = ctx.dataset.get("photos")
     st.markdown(t(ctx, "photos"))
     rows = photos[photos["project_id"].astype(str) == str(project_id)] if photos is not None and len(photos) \
@@ -88,15 +131,17 @@ def timeline(ctx, project_id: str) -> None:
         st.caption(t(ctx, "photo_none"))
         return
     rows = rows.sort_values(["month", "uploaded_at"], ascending=False).head(TIMELINE_MAX)
-    cols = st.columns(4)
-    for i, (_, r) in enumerate(rows.iterrows()):
-        try:
-            thumb = ctx.store.photo_bytes(str(r["photo_id"]))
-        except XxgeoError as exc:
-            show_error(exc, ctx.lang)
-            return
-        if thumb is None:
-            continue
-        taken = ctx.t("unknown") if is_blank(r["taken_at"]) else str(r["taken_at"]).replace("T", " ")[:16]
-        cols[i % 4].image(thumb, caption=t(ctx, "photo_caption", month=str(r["month"]), taken=taken,
-                                           uploaded=local_time(r["uploaded_at"])))
+    for month, group in rows.groupby(rows["month"].astype(str), sort=False):
+        st.markdown(t(ctx, "photo_month", month=month, n=len(group)))
+        cols = st.columns(4)
+        for i, (_, r) in enumerate(group.iterrows()):
+            try:
+                thumb = ctx.store.photo_bytes(str(r["photo_id"]))
+            except XxgeoError as exc:
+                show_error(exc, ctx.lang)
+                return
+            if thumb is None:
+                continue
+            taken = ctx.t("unknown") if is_blank(r["taken_at"]) else str(r["taken_at"]).replace("T", " ")[:16]
+            cols[i % 4].image(thumb, caption=t(ctx, "photo_caption", month=month, taken=taken,
+                                               uploaded=local_time(r["uploaded_at"])))

@@ -11,11 +11,11 @@ from ..errors import XxgeoError
 from ..policy import WRITERS
 from ..policy_dispatch import state_text
 from ..textsafe import md
-from ..vocab import is_blank, local_time
-from .dispatch_photos import flash, photo_form, show_flash, timeline
+from ..vocab import is_blank, local_time, not_stated
+from .dispatch_photos import flash, photo_form, popup_thumbs, show_flash, timeline
 from .errors import show_error
 
-__all__ = ["flash", "show_flash"]
+__all__ = ["flash", "popup_thumbs", "show_flash"]
 
 #: the report values a reporter fills in (money in 万元)
 MONEY = ("annual_plan_wan", "month_done_wan", "year_done_wan", "total_done_wan", "funds_in_place_wan")
@@ -104,7 +104,8 @@ def report_panel(ctx, month: str, fig: pd.DataFrame, own: str | None) -> None:
     for f in TEXT:
         config[f] = st.column_config.TextColumn(t(ctx, HEADS[f]), max_chars=500)
     edited = st.data_editor(shown[["project_id", "name", "state", *EDITABLE, "version"]], column_config=config,
-                            hide_index=True, num_rows="fixed", use_container_width=True, key=f"dp_edit_{month}")
+                            hide_index=True, num_rows="fixed", use_container_width=True, key=f"dp_edit_{month}",
+                            placeholder=not_stated(ctx.lang))  # an empty cell reads 未注明, never "None"
     c1, c2 = st.columns(2)
     if c1.button(t(ctx, "save"), key="dp_save", type="primary"):
         save_rows(ctx, month, rows, edited)
