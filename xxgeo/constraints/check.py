@@ -29,6 +29,7 @@ import shapely
 
 from ..crs import METRIC_CRS
 from ..vocab import M2_PER_MU, is_blank, precision_label
+from .clip import overlap_area
 from .kinds import CLEAR, CONFLICT, UNKNOWN, VERDICTS, VERIFY
 
 #: the precisions a place can be judged at (shared decision of issue 13); every other one is 无法判断
@@ -192,7 +193,6 @@ def _hits(proj, geoms, p_m, shapes, idx: np.ndarray, cons: gpd.GeoDataFrame) -> 
     pi = idx[qi]
     cand, ci_pos = np.unique(ci, return_inverse=True)
     c_m = _metric(c_geoms[cand])
-    pieces = _pieces(p_m, pi, c_m, ci_pos)
     nk = len(kinds)
     key = pi.astype(np.int64) * nk + kcode_all[ci]
     # polygons of one kind overlapping one another (found at import, ``overlaps``): a group holding one has its
@@ -205,13 +205,26 @@ def _hits(proj, geoms, p_m, shapes, idx: np.ndarray, cons: gpd.GeoDataFrame) -> 
         np.zeros(0, np.int64)
     ukeys, grp = np.unique(np.concatenate([key, extra]), return_inverse=True)
     grp, gx = grp[: len(key)], len(ukeys)
-    area_i = np.bincount(grp, weights=shapely.area(pieces), minlength=gx)
-    len_i = np.bincount(grp, weights=shapely.length(pieces), minlength=gx)
-    pts_i = np.bincount(grp, weights=shapely.get_num_geometries(pieces) * ~shapely.is_empty(pieces), minlength=gx)
+    united = np.zeros(gx, dtype=bool)
+    united[grp[overlapping[ci_pos]]] = True
+    # a polygon project in a group without overlapping polygons needs only its 亩: clip.overlap_area, no geometry
+    by_area = (shapes[pi] == "polygon") & ~united[grp]
+    w_area, w_len, w_pts = np.zeros(len(pi)), np.zeros(len(pi)), np.zeros(len(pi))
+    w_area[by_area] = overlap_area(p_m, pi[by_area], c_m, ci_pos[by_area])
+    geo = np.flatnonzero(~by_area)
+    pieces = _pieces(p_m, pi[geo], c_m, ci_pos[geo])
+    w_area[geo], w_len[geo] = shapely.area(pieces), shapely.length(pieces)
+    w_pts[geo] = shapely.get_num_geometries(pieces) * ~shapely.is_empty(pieces)
+    area_i = np.bincount(grp, weights=w_area, minlength=gx)
+    len_i = np.bincount(grp, weights=w_len, minlength=gx)
+    pts_i = np.bincount(grp, weights=w_pts, minlength=gx)
     nfeat = np.bincount(grp, minlength=gx)
-    redo = np.unique(grp[overlapping[ci_pos]])
-    for g in redo:  # rare: polygons of one kind overlapping each other
-        u = shapely.union_all(pieces[grp == g])
+    g_geo = grp[geo]
+    by_grp = np.argsort(g_geo, kind="stable")
+    redo = np.flatnonzero(united)
+    lo, hi = np.searchsorted(g_geo[by_grp], redo), np.searchsorted(g_geo[by_grp], redo, side="right")
+    for g, a, b in zip(redo.tolist(), lo.tolist(), hi.tolist()):  # rare: polygons of one kind overlapping
+        u = shapely.union_all(pieces[by_grp[a:b]])
         area_i[g], len_i[g] = shapely.area(u), shapely.length(u)
         pts_i[g] = shapely.get_num_geometries(u) if not shapely.is_empty(u) else 0
     g_proj = (ukeys // nk).astype(np.int64)
