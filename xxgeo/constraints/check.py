@@ -12,10 +12,15 @@ position) is 无法判断 with the reason, never 无冲突; so is every project 
 been imported. Then project-against-project overlaps, and projects within the protection distance of scenic
 and heritage sites (``geodata/constraints.toml`` ``[protection_m]``).
 
-How: an STRtree of the constraint polygons in longitude/latitude answers which pairs intersect; only the
-candidate polygons are projected to the metric CRS (:data:`xxgeo.crs.METRIC_CRS`, CGCS2000 / 3-degree
-Gauss-Krüger) and clipped against their project, as arrays. A plain ``geopandas.overlay`` projects and
-intersects the whole layer (docs/PERFORMANCE.md compares the two). Areas in 亩 from m² (:data:`M2_PER_MU`).
+How: one bulk STRtree query of the constraint polygons (longitude/latitude, envelopes) gives the candidate pairs;
+only the candidate polygons are projected to the metric CRS (:data:`xxgeo.crs.METRIC_CRS`, CGCS2000 / 3-degree
+Gauss-Krüger). For a polygon project the overlap's area is computed without building it
+(:func:`xxgeo.constraints.clip.overlap_area`: half-plane clipping in numpy by whichever side is convex, by the
+triangles of the project where neither is); an overlap above :data:`AREA_TOL_M2` means the pair meets, and GEOS's
+``intersects`` is asked only about the rest (touching, or envelopes only). Lines and points, and groups where the
+import found polygons of one kind overlapping (their pieces are united), are intersected by GEOS as arrays. A plain
+``geopandas.overlay`` projects and intersects the whole layer (docs/PERFORMANCE.md compares the two). Areas in 亩
+from m² (:data:`M2_PER_MU`).
 """
 
 from __future__ import annotations

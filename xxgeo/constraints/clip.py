@@ -11,7 +11,9 @@ Coordinates are taken relative to a vertex of the clipping polygon (no loss to t
 A polygon counts as convex when it has no holes and its convex hull's area exceeds its own by at most
 :data:`CONVEX_RTOL` (relative); it is then clipped by its hull (an error below that share of its area; it absorbs
 collinear vertices and reprojection rounding). Each part of a multipolygon counts on its own (the parts of a
-valid multipolygon do not overlap). A pair where neither side is convex is intersected by GEOS.
+valid multipolygon do not overlap). A part of ``a`` that is not convex clips ``b`` where ``b`` is convex (the
+other way round), and else is cut into the triangles of its constrained Delaunay triangulation (GEOS), each clipped
+on its own: no intersection geometry is built in any case.
 """
 
 from __future__ import annotations
@@ -35,7 +37,8 @@ def convex(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def overlap_area(a: np.ndarray, ai: np.ndarray, b: np.ndarray, bi: np.ndarray) -> np.ndarray:
     """``area(intersection(a[ai], b[bi]))`` per pair, for polygonal geometries in a metric CRS (see the module
-    docstring: numpy where a part of ``a[ai]`` or the polygon ``b[bi]`` is convex, GEOS otherwise)."""
+    docstring: each part of ``a[ai]`` clips ``b[bi]`` if it is convex, is clipped by ``b[bi]`` if that is, and is
+    cut into triangles otherwise)."""
     n = len(ai)
     out = np.zeros(n)
     if not n:
@@ -57,9 +60,23 @@ def overlap_area(a: np.ndarray, ai: np.ndarray, b: np.ndarray, bi: np.ndarray) -
         b_convex, b_hulls = convex(b[ub])
         swap = b_convex[b_inv]
         area[rest[swap]] = clipped_area(b_hulls, b_inv[swap], parts, part[rest[swap]])
-        slow = rest[~swap]
-        area[slow] = shapely.area(shapely.intersection(parts[part[slow]], b[sub[slow]]))
+        area[rest[~swap]] = _by_triangles(parts, part[rest[~swap]], b, sub[rest[~swap]])
     return np.bincount(pair, weights=area, minlength=n)
+
+
+def _by_triangles(parts: np.ndarray, pi: np.ndarray, b: np.ndarray, bi: np.ndarray) -> np.ndarray:
+    """``area(parts[pi] ∩ b[bi])`` where neither is convex: the sum over the triangles of each part's constrained
+    Delaunay triangulation (GEOS; its triangles cover the polygon, holes excepted, without overlapping), each clipped
+    as a convex polygon."""
+    if not len(pi):
+        return np.zeros(0)
+    up, p_inv = np.unique(pi, return_inverse=True)
+    tris, owner = shapely.get_parts(shapely.constrained_delaunay_triangles(parts[up]), return_index=True)
+    count = np.bincount(owner, minlength=len(up))
+    first = np.r_[0, np.cumsum(count)[:-1]]
+    row = np.repeat(np.arange(len(pi)), count[p_inv])
+    area = clipped_area(tris, _ranges(first[p_inv], count[p_inv]), b, bi[row])
+    return np.bincount(row, weights=area, minlength=len(pi))
 
 
 def _parts(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
