@@ -78,7 +78,7 @@ def test_every_fast_path_gives_the_independent_mu():
     assert hits.loc["inside", "share"] == pytest.approx(1.0, rel=1e-6)
     assert hits.loc["straddle", "share"] == pytest.approx(0.5, rel=1e-6)
     assert hits.loc["hole_edge", "overlap_mu"] == pytest.approx(50 * 100 / M2_PER_MU, rel=1e-6)
-    assert hits.loc["across_overlap", "overlap_mu"] == pytest.approx(1100 * 200 / M2_PER_MU, rel=1e-6)  # once, not twice
+    assert hits.loc["across_overlap", "overlap_mu"] == pytest.approx(1100 * 200 / M2_PER_MU, rel=1e-6)  # once
     assert hits.loc["big", "features"] == 2 and hits.loc["multi", "features"] == 2
     # touching at an edge or a corner is a contact, not an overlap: no conflict
     for pid in ("edge", "corner"):
