@@ -137,7 +137,7 @@ def test_overlap_area_equals_geos_on_random_polygons(monkeypatch):
     assert np.abs(got - want).max() < 1e-6 * max(1.0, want.max())
     assert (want > 1).sum() > 100  # most pairs do overlap: the comparison means something
     # no intersection is built: convex on either side is clipped, neither (a quarter here) goes by triangles
-    convex_a, _ = clip.convex(a)
+    convex_a = clip.convex(a)
     assert sizes == [] and len(a) / 4 < convex_a.sum() < len(a)
 
 
@@ -147,3 +147,13 @@ def test_overlap_area_in_chunks(monkeypatch):
     whole = clip.overlap_area(a, idx, b, idx)
     monkeypatch.setattr(clip, "CHUNK_VERTICES", 50)  # a chunk every few pairs
     assert clip.overlap_area(a, idx, b, idx) == pytest.approx(whole, rel=1e-12, abs=1e-9)
+
+
+def test_convex_from_the_coordinates():
+    square = box(0, 0, 10, 10)
+    shapes = [square, square.reverse(), Polygon([(0, 0), (5, 0), (10, 0), (10, 10), (0, 10)]),  # collinear vertex
+              Polygon([(0, 0), (10, 0), (0, 10)]), L_SHAPE, square.difference(box(4, 4, 6, 6)),
+              MultiPolygon([square, box(20, 0, 30, 10)]), Polygon([(0, 0), (10, 0), (5, 1e-3), (10, 10), (0, 10)]),
+              Polygon()]
+    assert clip.convex(np.array(shapes, dtype=object)).tolist() == [True, True, True, True, False, False, False,
+                                                                     False, False]

@@ -8,10 +8,10 @@ overlap, up to rounding, and no geometry is built. All pairs are clipped togethe
 (pairs sorted by their number of edges, so the pairs still being clipped are always a prefix of the arrays).
 Coordinates are taken relative to a vertex of the clipping polygon (no loss to the metric CRS's false easting).
 
-A polygon counts as convex when it has no holes and its convex hull's area exceeds its own by at most
-:data:`CONVEX_RTOL` (relative); it is then clipped by its hull (an error below that share of its area; it absorbs
-collinear vertices and reprojection rounding). Each part of a multipolygon counts on its own (the parts of a
-valid multipolygon do not overlap). A part of ``a`` that is not convex clips ``b`` where ``b`` is convex (the
+A polygon counts as convex when it has no holes and every turn of its ring goes the same way, a turn with a sine
+below :data:`SIN_TOL` counting as straight (collinear vertices, reprojection rounding: the area such a vertex could
+cut off is below that share). Each part of a multipolygon counts on its own (the parts of a valid multipolygon do
+not overlap). A part of ``a`` that is not convex clips ``b`` where ``b`` is convex (the
 other way round), and else is cut into the triangles of its constrained Delaunay triangulation (GEOS), each clipped
 on its own: no intersection geometry is built in any case.
 """
@@ -21,18 +21,31 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
-CONVEX_RTOL = 1e-9
+SIN_TOL = 1e-9
 #: vertices clipped per chunk (a large polygon shared by many pairs is repeated once per pair)
 CHUNK_VERTICES = 2_000_000
 
 
-def convex(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(is a convex polygon without holes, the convex hulls) for an array of geometries."""
-    hulls = shapely.convex_hull(geoms)
-    area, hull_area = shapely.area(geoms), shapely.area(hulls)
+def convex(geoms: np.ndarray) -> np.ndarray:
+    """Which of ``geoms`` are convex polygons without holes: every turn of the (valid, so simple) ring goes the
+    same way, a turn whose sine is below :data:`SIN_TOL` counting as straight. From the coordinates, no geometry
+    built."""
     ok = (shapely.get_type_id(geoms) == 3) & (shapely.get_num_interior_rings(geoms) == 0)
-    ok &= (hull_area > 0) & (hull_area - area <= CONVEX_RTOL * hull_area)
-    return ok, hulls
+    ok &= shapely.get_num_coordinates(geoms) >= 4
+    idx = np.flatnonzero(ok)
+    if not len(idx):
+        return ok
+    xy, owner = shapely.get_coordinates(geoms[idx], return_index=True)
+    within = owner[1:] == owner[:-1]  # an edge from each vertex but a ring's closing one
+    ex, ey = (xy[1:, 0] - xy[:-1, 0])[within], (xy[1:, 1] - xy[:-1, 1])[within]
+    ring = owner[:-1][within]
+    nxt = _next(ring)  # the ring's next edge (its last edge: the first)
+    cross = ex * ey[nxt] - ey * ex[nxt]
+    tol = SIN_TOL * np.hypot(ex, ey) * np.hypot(ex[nxt], ey[nxt])
+    left = np.bincount(ring, weights=cross > tol, minlength=len(idx)) > 0
+    right = np.bincount(ring, weights=cross < -tol, minlength=len(idx)) > 0
+    ok[idx] = (left | right) & ~(left & right)
+    return ok
 
 
 def overlap_area(a: np.ndarray, ai: np.ndarray, b: np.ndarray, bi: np.ndarray) -> np.ndarray:
@@ -50,16 +63,14 @@ def overlap_area(a: np.ndarray, ai: np.ndarray, b: np.ndarray, bi: np.ndarray) -
     part = _ranges(first[a_inv], nparts[a_inv])  # one row per (part of a, b)
     pair = np.repeat(np.arange(n), nparts[a_inv])
     sub = bi[pair]
-    is_convex, hulls = convex(parts)
-    fast = is_convex[part]
+    fast = convex(parts)[part]
     area = np.zeros(len(part))
-    area[fast] = clipped_area(hulls, part[fast], b, sub[fast])
+    area[fast] = clipped_area(parts, part[fast], b, sub[fast])
     rest = np.flatnonzero(~fast)
     if len(rest):  # the part is not convex: clip it by b where b is
         ub, b_inv = np.unique(sub[rest], return_inverse=True)
-        b_convex, b_hulls = convex(b[ub])
-        swap = b_convex[b_inv]
-        area[rest[swap]] = clipped_area(b_hulls, b_inv[swap], parts, part[rest[swap]])
+        swap = convex(b[ub])[b_inv]
+        area[rest[swap]] = clipped_area(b[ub], b_inv[swap], parts, part[rest[swap]])
         area[rest[~swap]] = _by_triangles(parts, part[rest[~swap]], b, sub[rest[~swap]])
     return np.bincount(pair, weights=area, minlength=n)
 
@@ -101,16 +112,16 @@ def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     return np.repeat(offsets, counts) + np.arange(total, dtype=np.int64)
 
 
-def clipped_area(hulls: np.ndarray, hi: np.ndarray, subjects: np.ndarray, si: np.ndarray) -> np.ndarray:
-    """``area(hulls[hi] ∩ subjects[si])`` per pair, ``hulls`` convex polygons without holes (by half-plane
-    clipping of the subjects' rings; see the module docstring)."""
+def clipped_area(convex_polys: np.ndarray, hi: np.ndarray, subjects: np.ndarray, si: np.ndarray) -> np.ndarray:
+    """``area(convex_polys[hi] ∩ subjects[si])`` per pair (``convex_polys``: polygons :func:`convex` says are), by
+    half-plane clipping of the subjects' rings (see the module docstring)."""
     n = len(hi)
     out = np.zeros(n)
     if not n:
         return out
     uh, h_inv = np.unique(hi, return_inverse=True)
     us, s_inv = np.unique(si, return_inverse=True)
-    clip = _Clip(hulls[uh])
+    clip = _Clip(convex_polys[uh])
     rings = _Rings(subjects[us])
     per_pair = rings.vertices_of[s_inv]
     bounds = np.searchsorted(np.cumsum(per_pair), np.arange(1, 1 + per_pair.sum() // CHUNK_VERTICES)
@@ -155,9 +166,9 @@ def _ccw(xy: np.ndarray, ring_off: np.ndarray) -> np.ndarray:
 class _Clip:
     """The vertices of convex polygons (counter-clockwise, the closing vertex dropped), flat with offsets."""
 
-    def __init__(self, hulls: np.ndarray):
-        xy, idx = shapely.get_coordinates(hulls, return_index=True)  # a hull has one ring
-        count = np.bincount(idx, minlength=len(hulls))
+    def __init__(self, polys: np.ndarray):
+        xy, idx = shapely.get_coordinates(polys, return_index=True)  # one ring each
+        count = np.bincount(idx, minlength=len(polys))
         ring_off = np.r_[0, np.cumsum(count)]
         self.start = ring_off[:-1].astype(np.int64)
         self.edges = np.maximum(count - 1, 0)
