@@ -179,3 +179,23 @@ def test_compliance_view_in_the_app(store_copy, tmp_path, monkeypatch):
     assert shown["冲突"] == "3" and shown["无法判断"] == str(len(store_copy.read("projects")) - 7)
     at = app_test(view="compliance", lang="en")
     assert {m.label for m in at.metric} == {"Conflict", "To verify", "Cannot judge", "No conflict"}
+
+
+def test_township_report_has_the_check_section(checked_store, tmp_path):
+    """The township report's 三区三线 section (reports/compliance.section, brief) from township_check."""
+    import re
+    import subprocess
+
+    from xxgeo import reports
+    from xxgeo.constraints.run import township_check
+
+    res = township_check(checked_store, "140828102")
+    assert res is not None and res.counts()["冲突"] >= 3
+    path = tmp_path / "t.pdf"
+    path.write_bytes(reports.township_report_pdf(checked_store.load(), "140828102", res))
+    text = re.sub(r"\s+", "", subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
+                                             check=True).stdout)
+    assert "三区三线合规检查" in text and "占用管控边界" in text
+    section = text[text.index("三区三线合规检查"):]
+    assert "测试项目T1裴介镇永久基本农田300.050.0" in section  # T1: 300 亩 on farmland, half of it
+    assert "测试项目T6裴介镇城镇开发边界375.025.0" in section  # T6: a quarter inside the urban boundary

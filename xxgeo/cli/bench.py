@@ -61,7 +61,8 @@ def cmd_bench(args) -> int:
     if args.check:
         from ..bench import run_check
 
-        res["check"] = run_check(args.check, store_path=args.store, browser=not args.no_browser)
+        res["check"] = run_check(args.check, store_path=args.store, browser=not args.no_browser,
+                                 repeats=args.repeats)
     if args.app:
         from ..bench import measure_app
 

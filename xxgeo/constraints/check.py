@@ -12,10 +12,15 @@ position) is 无法判断 with the reason, never 无冲突; so is every project 
 been imported. Then project-against-project overlaps, and projects within the protection distance of scenic
 and heritage sites (``geodata/constraints.toml`` ``[protection_m]``).
 
-How: an STRtree of the constraint polygons in longitude/latitude answers which pairs intersect; only the
-candidate polygons are projected to the metric CRS (:data:`xxgeo.crs.METRIC_CRS`, CGCS2000 / 3-degree
-Gauss-Krüger) and clipped against their project, as arrays. A plain ``geopandas.overlay`` projects and
-intersects the whole layer (docs/PERFORMANCE.md compares the two). Areas in 亩 from m² (:data:`M2_PER_MU`).
+How: one bulk STRtree query of the constraint polygons (longitude/latitude, envelopes) gives the candidate pairs;
+only the candidate polygons are projected to the metric CRS (:data:`xxgeo.crs.METRIC_CRS`, CGCS2000 / 3-degree
+Gauss-Krüger). For a polygon project the overlap's area is computed without building it
+(:func:`xxgeo.constraints.clip.overlap_area`: half-plane clipping in numpy by whichever side is convex, by the
+triangles of the project where neither is); an overlap above :data:`AREA_TOL_M2` means the pair meets, and GEOS's
+``intersects`` is asked only about the rest (touching, or envelopes only). Lines and points, and groups where the
+import found polygons of one kind overlapping (their pieces are united), are intersected by GEOS as arrays. A plain
+``geopandas.overlay`` projects and intersects the whole layer (docs/PERFORMANCE.md compares the two). Areas in 亩
+from m² (:data:`M2_PER_MU`).
 """
 
 from __future__ import annotations
@@ -27,14 +32,25 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ..crs import METRIC_CRS
 from ..vocab import M2_PER_MU, is_blank, precision_label
+from .clip import overlap_area
 from .kinds import CLEAR, CONFLICT, UNKNOWN, VERDICTS, VERIFY
+from .pairs import (
+    AREA_TOL_M2,
+    LENGTH_TOL_M,
+    NEAR_COLUMNS,
+    PAIR_COLUMNS,
+    columns,
+    empty,
+    metric,
+    near_sites,
+    project_pairs,
+)
+
+__all__ = ["AREA_TOL_M2", "LENGTH_TOL_M", "NEAR_COLUMNS", "PAIR_COLUMNS", "CheckResult", "check", "in_township"]
 
 #: the precisions a place can be judged at (shared decision of issue 13); every other one is 无法判断
 PRECISE = ("surveyed", "digitised", "structure", "photo_gps")
-AREA_TOL_M2 = 0.01  # overlaps smaller than this (a shared edge) are no overlap
-LENGTH_TOL_M = 0.01
 MAX_NAMES = 3
 
 HIT_COLUMNS = ["project_id", "project_name", "township_code", "kind", "rule", "features", "constraint_names",
@@ -42,9 +58,6 @@ HIT_COLUMNS = ["project_id", "project_name", "township_code", "kind", "rule", "f
                "verdict"]
 PROJECT_COLUMNS = ["project_id", "project_name", "township_code", "loc_precision", "shape", "verdict", "reason",
                    "kinds"]
-PAIR_COLUMNS = ["project_a", "name_a", "project_b", "name_b", "overlap_mu", "length_m"]
-NEAR_COLUMNS = ["project_id", "project_name", "site_id", "site_name", "site_kind", "distance_m", "limit_m",
-                "site_precision"]
 
 
 @dataclass
@@ -73,10 +86,6 @@ def in_township(projects: pd.DataFrame, code: str) -> np.ndarray:
     main = projects["township_code"].astype(object).fillna("").astype(str).to_numpy() == code
     many = projects["township_codes"].astype(object).fillna("").astype(str)
     return main | many.map(lambda s: code in s.split(";")).to_numpy(dtype=bool)
-
-
-def _metric(geoms: np.ndarray) -> np.ndarray:
-    return gpd.GeoSeries(geoms, crs="EPSG:4326").to_crs(METRIC_CRS).values._data if len(geoms) else geoms
 
 
 def _reason(precision, has_geom: bool) -> tuple[str, str]:
@@ -117,34 +126,33 @@ def check(projects: gpd.GeoDataFrame, constraints: gpd.GeoDataFrame, *, against=
     ok = has_geom & np.isin(prec.astype(str), PRECISE)
     checkable = np.flatnonzero(ok)
     p_m = np.empty(len(proj), dtype=object)
-    p_m[checkable] = _metric(geoms[checkable])
+    p_m[checkable] = metric(geoms[checkable])
     shapes = _SHAPES[shapely.get_type_id(geoms) + 1] if len(proj) else np.empty(0, dtype=object)
-    hits = _hits(proj, geoms, p_m, shapes, checkable[scope[checkable]], cons) if kinds else _empty(HIT_COLUMNS)
+    cols = columns(proj)
+    hits, rows = _hits(cols, geoms, p_m, shapes, checkable[scope[checkable]], cons) if kinds else \
+        (empty(HIT_COLUMNS), np.zeros(0, np.int64))
 
-    summary = _summary(proj, hits, scope, ok, has_geom, prec, shapes, bool(kinds))
-    pairs = _pairs(proj, p_m, checkable, scope)
-    near, more = _near(proj, p_m, checkable[scope[checkable]], sites, protection_m or {})
+    summary = _summary(cols, hits, rows, scope, ok, has_geom, prec, shapes, bool(kinds))
+    pairs = project_pairs(cols, p_m, shapes, checkable, scope)
+    near, more = near_sites(cols, p_m, checkable[scope[checkable]], sites, protection_m or {})
     notes += more
     return CheckResult(summary, hits, pairs, near, kinds, notes)
 
 
-def _empty(columns: list) -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
-
-
-def _summary(proj, hits, scope, ok, has_geom, prec, shapes, any_kind: bool) -> pd.DataFrame:
-    """One row per project in scope: its worst verdict (无冲突 when it touches nothing), or 无法判断 and why."""
+def _summary(cols, hits, rows, scope, ok, has_geom, prec, shapes, any_kind: bool) -> pd.DataFrame:
+    """One row per project in scope: its worst verdict (无冲突 when it touches nothing), or 无法判断 and why.
+    ``rows``: the project (row of ``cols``) of each hit, ascending."""
     idx = np.flatnonzero(scope)
-    pid = proj["project_id"].to_numpy(dtype=object)
     rank = {v: i for i, v in enumerate(VERDICTS)}
-    worst, touched = {}, {}
+    worst = np.full(len(scope), rank[CLEAR])
+    touched = np.full(len(scope), "", dtype=object)
     if len(hits):
-        h = hits.assign(_r=hits["verdict"].map(rank)).sort_values("_r", kind="stable")
-        worst = h.drop_duplicates("project_id").set_index("project_id")["verdict"].to_dict()
-        for p, k in zip(hits["project_id"].tolist(), hits["kind"].tolist()):
-            touched.setdefault(p, {})[k] = True
-        touched = {p: "、".join(ks) for p, ks in touched.items()}
-    verdict = np.array([worst.get(p, CLEAR) for p in pid[idx]], dtype=object)
+        np.minimum.at(worst, rows, hits["verdict"].map(rank).to_numpy(dtype=np.int64))
+        first = np.r_[True, rows[1:] != rows[:-1]]
+        kinds = hits["kind"].to_numpy(dtype=object)
+        touched[rows[first]] = kinds[first] if first.all() else \
+            pd.Series(kinds).groupby(rows, sort=True).agg("、".join).to_numpy(dtype=object)
+    verdict = np.asarray(VERDICTS, dtype=object)[worst[idx]]
     reason = np.full(len(idx), "", dtype=object)
     reason_en = np.full(len(idx), "", dtype=object)
     if not any_kind:
@@ -154,11 +162,11 @@ def _summary(proj, hits, scope, ok, has_geom, prec, shapes, any_kind: bool) -> p
     for j in np.flatnonzero(~ok[idx]):  # the imprecisely located: a sentence each (few distinct ones)
         verdict[j] = UNKNOWN
         reason[j], reason_en[j] = _reason(prec[idx[j]], bool(has_geom[idx[j]]))
-    out = pd.DataFrame({"project_id": pid[idx], "project_name": proj["name"].to_numpy(dtype=object)[idx],
-                        "township_code": proj["township_code"].to_numpy(dtype=object)[idx],
+    out = pd.DataFrame({"project_id": cols["project_id"][idx], "project_name": cols["name"][idx],
+                        "township_code": cols["township_code"][idx],
                         "loc_precision": prec[idx], "shape": shapes[idx], "verdict": verdict, "reason": reason,
-                        "kinds": [touched.get(p, "") for p in pid[idx]], "reason_en": reason_en})
-    order = np.argsort(out["verdict"].map(rank).to_numpy(), kind="stable")
+                        "kinds": touched[idx], "reason_en": reason_en})
+    order = np.argsort(pd.Series(verdict).map(rank).to_numpy(), kind="stable")
     return out.iloc[order].reset_index(drop=True)
 
 
@@ -179,20 +187,27 @@ def _pieces(p_m, pi, c_m, ci):
     return out
 
 
-def _hits(proj, geoms, p_m, shapes, idx: np.ndarray, cons: gpd.GeoDataFrame) -> pd.DataFrame:
-    """One row per (project, kind) touched; for must-be-inside kinds also the projects wholly outside."""
+def _hits(cols, geoms, p_m, shapes, idx: np.ndarray, cons: gpd.GeoDataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+    """One row per (project, kind) touched; for must-be-inside kinds also the projects wholly outside. With
+    each row's project (its row in ``cols``, ascending)."""
     if not len(idx):
-        return _empty(HIT_COLUMNS)
+        return empty(HIT_COLUMNS), np.zeros(0, np.int64)
     c_geoms = cons.geometry.values._data
     kcode_all, kinds = pd.factorize(cons["kind"].astype(str))
     kinds = np.asarray(kinds, dtype=object)
     first_of = pd.Series(np.arange(len(cons))).groupby(kcode_all).first().to_numpy()
     rule_of = {kinds[k]: str(cons["rule"].iloc[int(i)]) for k, i in enumerate(first_of)}
-    qi, ci = shapely.STRtree(c_geoms).query(geoms[idx], predicate="intersects")
+    qi, ci = shapely.STRtree(c_geoms).query(geoms[idx])  # envelopes; which pairs really meet: below
     pi = idx[qi]
     cand, ci_pos = np.unique(ci, return_inverse=True)
-    c_m = _metric(c_geoms[cand])
-    pieces = _pieces(p_m, pi, c_m, ci_pos)
+    c_m = metric(c_geoms[cand])
+    poly = shapes[pi] == "polygon"
+    w_area = np.zeros(len(pi))
+    w_area[poly] = overlap_area(p_m, pi[poly], c_m, ci_pos[poly])
+    meet = w_area > AREA_TOL_M2  # an overlapping area meets; the rest are asked (touching, or envelopes only)
+    doubt = np.flatnonzero(~meet)
+    meet[doubt] = shapely.intersects(geoms[pi[doubt]], c_geoms[ci[doubt]])
+    pi, ci, ci_pos, w_area, poly = pi[meet], ci[meet], ci_pos[meet], w_area[meet], poly[meet]
     nk = len(kinds)
     key = pi.astype(np.int64) * nk + kcode_all[ci]
     # polygons of one kind overlapping one another (found at import, ``overlaps``): a group holding one has its
@@ -205,13 +220,24 @@ def _hits(proj, geoms, p_m, shapes, idx: np.ndarray, cons: gpd.GeoDataFrame) -> 
         np.zeros(0, np.int64)
     ukeys, grp = np.unique(np.concatenate([key, extra]), return_inverse=True)
     grp, gx = grp[: len(key)], len(ukeys)
-    area_i = np.bincount(grp, weights=shapely.area(pieces), minlength=gx)
-    len_i = np.bincount(grp, weights=shapely.length(pieces), minlength=gx)
-    pts_i = np.bincount(grp, weights=shapely.get_num_geometries(pieces) * ~shapely.is_empty(pieces), minlength=gx)
+    united = np.zeros(gx, dtype=bool)
+    united[grp[overlapping[ci_pos]]] = True
+    # a polygon project in a group without overlapping polygons needs only its 亩 (above); the others the pieces
+    geo = np.flatnonzero(~poly | united[grp])
+    w_len, w_pts = np.zeros(len(pi)), np.zeros(len(pi))
+    pieces = _pieces(p_m, pi[geo], c_m, ci_pos[geo])
+    w_area[geo], w_len[geo] = shapely.area(pieces), shapely.length(pieces)
+    w_pts[geo] = shapely.get_num_geometries(pieces) * ~shapely.is_empty(pieces)
+    area_i = np.bincount(grp, weights=w_area, minlength=gx)
+    len_i = np.bincount(grp, weights=w_len, minlength=gx)
+    pts_i = np.bincount(grp, weights=w_pts, minlength=gx)
     nfeat = np.bincount(grp, minlength=gx)
-    redo = np.unique(grp[overlapping[ci_pos]])
-    for g in redo:  # rare: polygons of one kind overlapping each other
-        u = shapely.union_all(pieces[grp == g])
+    g_geo = grp[geo]
+    by_grp = np.argsort(g_geo, kind="stable")
+    redo = np.flatnonzero(united)
+    lo, hi = np.searchsorted(g_geo[by_grp], redo), np.searchsorted(g_geo[by_grp], redo, side="right")
+    for g, a, b in zip(redo.tolist(), lo.tolist(), hi.tolist()):  # rare: polygons of one kind overlapping
+        u = shapely.union_all(pieces[by_grp[a:b]])
         area_i[g], len_i[g] = shapely.area(u), shapely.length(u)
         pts_i[g] = shapely.get_num_geometries(u) if not shapely.is_empty(u) else 0
     g_proj = (ukeys // nk).astype(np.int64)
@@ -235,9 +261,8 @@ def _hits(proj, geoms, p_m, shapes, idx: np.ndarray, cons: gpd.GeoDataFrame) -> 
         return np.where(mask, values, np.nan)
 
     return pd.DataFrame({
-        "project_id": proj["project_id"].to_numpy(dtype=object)[g_proj],
-        "project_name": proj["name"].to_numpy(dtype=object)[g_proj],
-        "township_code": proj["township_code"].to_numpy(dtype=object)[g_proj],
+        "project_id": cols["project_id"][g_proj], "project_name": cols["name"][g_proj],
+        "township_code": cols["township_code"][g_proj],
         "kind": g_kind.astype(object), "rule": g_rule, "features": nfeat, "constraint_names": names,
         "shape": g_shape, "project_mu": nan_unless(poly, area_p / M2_PER_MU),
         "overlap_mu": nan_unless(poly, area_i / M2_PER_MU),
@@ -245,7 +270,7 @@ def _hits(proj, geoms, p_m, shapes, idx: np.ndarray, cons: gpd.GeoDataFrame) -> 
         "length_m": nan_unless(line, len_i), "inside": np.where(point, pts_i >= pts_p, None).astype(object),
         "outside_mu": nan_unless(poly & must, np.maximum(area_p - area_i, 0.0) / M2_PER_MU),
         "outside_m": nan_unless(line & must, np.maximum(len_p - len_i, 0.0)), "verdict": verdict,
-    }, columns=HIT_COLUMNS)
+    }, columns=HIT_COLUMNS), g_proj
 
 
 def _group_names(cons, ci_sorted, grp_sorted, firsts, nfeat, gx) -> np.ndarray:
@@ -260,48 +285,3 @@ def _group_names(cons, ci_sorted, grp_sorted, firsts, nfeat, gx) -> np.ndarray:
     more = (nfeat > MAX_NAMES) & (out != "")
     out[more] = [f"{n} 等 {int(k)} 处" for n, k in zip(out[more], nfeat[more])]
     return out
-
-
-def _pairs(proj, p_m, checkable: np.ndarray, scope: np.ndarray) -> pd.DataFrame:
-    """Project-against-project overlaps (both precisely located, at least one in scope)."""
-    if len(checkable) < 2:
-        return _empty(PAIR_COLUMNS)
-    g = p_m[checkable]
-    a, b = shapely.STRtree(g).query(g, predicate="intersects")
-    keep = a < b
-    a, b = checkable[a[keep]], checkable[b[keep]]
-    keep = scope[a] | scope[b]
-    a, b = a[keep], b[keep]
-    inter = shapely.intersection(p_m[a], p_m[b])
-    area, length = shapely.area(inter), shapely.length(inter)
-    return pd.DataFrame({"project_a": proj["project_id"].to_numpy()[a], "name_a": proj["name"].to_numpy()[a],
-                         "project_b": proj["project_id"].to_numpy()[b], "name_b": proj["name"].to_numpy()[b],
-                         "overlap_mu": np.where(area > AREA_TOL_M2, area / M2_PER_MU, np.nan),
-                         # a length only where the shared part is a line (a road across a site), not a perimeter
-                         "length_m": np.where((area <= AREA_TOL_M2) & (length > LENGTH_TOL_M), length, np.nan)},
-                        columns=PAIR_COLUMNS)
-
-
-def _near(proj, p_m, idx: np.ndarray, sites, protection: dict) -> tuple[pd.DataFrame, list]:
-    """Projects closer to a scenic or heritage site than its kind's protection distance."""
-    if sites is None or not len(sites):
-        return _empty(NEAR_COLUMNS), []
-    if not protection:
-        return _empty(NEAR_COLUMNS), [("景区与文物的保护距离未设定（geodata/constraints.toml "
-                                       "[protection_m]），未检查。",
-                                       "No protection distances are set for scenic and heritage sites "
-                                       "(geodata/constraints.toml [protection_m]): not checked.")]
-    s = sites[sites.geometry.notna() & sites["kind"].astype(str).isin(list(protection))].reset_index(drop=True)
-    if not len(s) or not len(idx):
-        return _empty(NEAR_COLUMNS), []
-    s_m = _metric(s.geometry.values._data)
-    limit = s["kind"].astype(str).map(protection).to_numpy(dtype=float)
-    qi, si = shapely.STRtree(s_m).query(p_m[idx], predicate="dwithin", distance=float(limit.max()))
-    pi = idx[qi]
-    dist = shapely.distance(p_m[pi], s_m[si])
-    keep = dist <= limit[si]
-    pi, si, dist = pi[keep], si[keep], dist[keep]
-    return pd.DataFrame({"project_id": proj["project_id"].to_numpy()[pi], "project_name": proj["name"].to_numpy()[pi],
-                         "site_id": s["site_id"].to_numpy()[si], "site_name": s["name"].to_numpy()[si],
-                         "site_kind": s["kind"].to_numpy()[si], "distance_m": dist, "limit_m": limit[si],
-                         "site_precision": s["loc_precision"].to_numpy()[si]}, columns=NEAR_COLUMNS), []
