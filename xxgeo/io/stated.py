@@ -64,7 +64,7 @@ def unstated_refusal(rows: list, labels: list, layer: str) -> PrecisionNotStated
         english=f"Import refused, nothing was written: {n} row(s) of the file carry a location but no location "
                 f"precision ({', '.join(row_en(x) for x in shown)}{more_en}), and it is never assumed surveyed; "
                 f"add --precision {codes_text()} (in the app choose it under Location precision), or give the file "
-                "a location-precision column (headed loc_precision, 位置精度 or 定位精度).", rows=n)
+                "a location-precision column (loc_precision).", rows=n)
 
 
 def require_stated(incoming: pd.DataFrame, layer: str, precision: str | None, labels: list | None = None) -> None:
