@@ -1,7 +1,7 @@
 """An English upload walk in a real browser (issue 13 item 3, issue 17): a planner on the English data page uploads
 a CSV of names and coordinates; the page refuses in English until a precision is chosen (never assumed surveyed),
-then says what it read, lists the close name for review and imports; the attached project has its point after a reload, and the page shows
-Chinese only in data values (tests/cjk.py)."""
+then says what it read, lists the close name for review and imports; the attached project has its point after a
+reload, and the page shows Chinese only in data values (tests/cjk.py)."""
 
 from __future__ import annotations
 
