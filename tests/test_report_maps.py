@@ -9,7 +9,7 @@ import re
 
 import pytest
 from shapely.geometry import MultiPoint
-from test_reports import flat, pdf_text
+from test_reports import flat, pages, pdf_text
 
 from xxgeo import reports
 from xxgeo.cli import main
@@ -79,13 +79,15 @@ def test_legend_and_township_labels_in_english(dataset, sijiao):
 
 
 def test_township_report_in_english_and_chinese(dataset, sijiao, tmp_path):
-    en = pdf_text(reports.township_report_pdf(dataset, sijiao, lang="en"), tmp_path, "en.pdf")
+    en_pdf, zh_pdf = (reports.township_report_pdf(dataset, sijiao, lang=lang) for lang in ("en", "zh"))
+    assert pages(en_pdf, tmp_path) == pages(zh_pdf, tmp_path)  # the English words fit the same pages
+    en = pdf_text(en_pdf, tmp_path, "en.pdf")
     for words in ("泗交镇: projects report", "Overview", "Projects in the township", "Stated investment",
                   "Notes and sources", "The number in a circle is how many projects are known only to the township",
                   "not stated", "page 1"):
         assert flat(words) in flat(en), words
     assert "项目一页报告" not in en and "基本情况" not in en and "未注明" not in en
-    zh = flat(pdf_text(reports.township_report_pdf(dataset, sijiao), tmp_path, "zh.pdf"))
+    zh = flat(pdf_text(zh_pdf, tmp_path, "zh.pdf"))
     assert "泗交镇项目一页报告" in zh and "圆圈内的数字是位置仅知乡镇或园区的项目数" in zh and "第1页" in zh
 
 

@@ -30,16 +30,25 @@ def unstated_rows(incoming: pd.DataFrame, layer: str, precision: str | None) -> 
         return []
     if not is_empty(precision):
         return []
-    geoms = np.asarray(list(incoming["geometry"]), dtype=object)
+    geoms = incoming["geometry"].to_numpy(dtype=object)
     if not len(geoms):
         return []
-    present = np.array([g is not None and hasattr(g, "is_empty") for g in geoms], dtype=bool)
+    present = shapely.is_geometry(geoms)  # None, NaN and other non-geometries are False (vectorised)
     has = present.copy()
     if present.any():
         has[present] = ~shapely.is_empty(geoms[present])
-    if "loc_precision" in incoming.columns:
-        has &= incoming["loc_precision"].map(is_empty).to_numpy(dtype=bool)
+    if "loc_precision" in incoming.columns and has.any():
+        has &= _empty(incoming["loc_precision"])
     return np.flatnonzero(has).tolist()
+
+
+def _empty(values: pd.Series) -> np.ndarray:
+    """:func:`xxgeo.schema.is_empty` for a whole column: missing, NaN, or text that is only spaces."""
+    arr = values.to_numpy(dtype=object)
+    out = pd.isna(arr).astype(bool)
+    given = np.flatnonzero(~out)
+    out[given] = np.fromiter((not str(v).strip() for v in arr[given]), dtype=bool, count=len(given))
+    return out
 
 
 def codes_text(sep: str = "|") -> str:

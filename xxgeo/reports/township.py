@@ -25,6 +25,9 @@ from .mapdraw import png_bytes, select_projects
 ONE_PAGE = [(9.0, None, 1.0), (8.2, None, 0.82), (7.6, None, 0.66), (7.2, None, 0.58)]
 #: ... else until it fits on two: page 1 full (the project list runs on), the rest on page 2
 ATTEMPTS = [(9.0, None, 1.0), (8.2, None, 1.0), (7.6, None, 1.0), (7.6, 60, 1.0), (7.6, 40, 1.0), (7.6, 25, 1.0)]
+#: the project table's column widths (shares of the text width): English words need wider category and precision
+#: columns (Township point (schematic)), the Chinese names a wider name column
+PROJECT_COLUMNS = {"zh": (0.36, 0.09, 0.09, 0.14, 0.12, 0.20), "en": (0.30, 0.13, 0.09, 0.10, 0.18, 0.20)}
 #: a section heading starts a new page rather than sit at the foot of one with less than this below it
 HEADING_ROOM = 14 * pdf.mm
 
@@ -162,7 +165,7 @@ def _project_table(projects: pd.DataFrame, st: dict, max_rows: int | None, name:
     if len(rows) == 1:
         rows.append([tr("township_report.none_listed", lang), "", "", "", "", ""])
     w = pdf.CONTENT_W
-    t = pdf.table(rows, [w * 0.36, w * 0.09, w * 0.09, w * 0.14, w * 0.12, w * 0.20], st)
+    t = pdf.table(rows, [w * x for x in PROJECT_COLUMNS.get(lang, PROJECT_COLUMNS["zh"])], st)
     if max_rows is not None and len(projects) > max_rows:
         return [t, pdf.para(tr("township_report.more", lang, n=len(projects) - max_rows, name=name), st["small"])]
     return [t]
