@@ -65,10 +65,10 @@ def unstated_refusal(rows: list, labels: list, layer: str) -> PrecisionNotStated
     more_zh, more_en = ("等" if n > SHOWN else ""), (" …" if n > SHOWN else "")
     lay = LAYERS[layer]
     field_zh = lay.field("loc_precision").label or "位置精度"
-    choices_zh = "、".join(f"{c}（{BY_CODE[c].zh}）" for c in CODES)
+    choices_zh = "、".join(BY_CODE[c].zh for c in CODES)
     return PrecisionNotStated(
         f"导入被拒绝，数据库未改动：文件中有 {n} 行带位置但没有写明位置精度（{'、'.join(shown)}{more_zh}），"
-        f"不会默认按实测记录；请加 --precision {codes_text()}（{choices_zh}；应用中在“{field_zh}”里选择），"
+        f"不会默认按实测记录；请加 --precision {codes_text()}（依次为{choices_zh}；应用中在“{field_zh}”里选择），"
         f"或在文件中加“{field_zh}”列（也可写“定位精度”）。",
         english=f"Import refused, nothing was written: {n} row(s) of the file carry a location but no location "
                 f"precision ({', '.join(row_en(x) for x in shown)}{more_en}), and it is never assumed surveyed; "
