@@ -108,3 +108,12 @@ def test_an_unknown_precision_code_is_one_sentence(store_copy, tmp_path, capsys)
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1 and "No location precision “exact”" in err
     assert store_copy.path.read_bytes() == before
+
+
+def test_a_default_precision_states_it(store_copy, tmp_path):
+    src = _located(tmp_path, store_copy, n=1)
+    plan = prepare_import(src, "projects", store_copy, defaults=["位置精度=图上采集"])
+    assert plan.ok, plan.problems
+    commit_import(plan, store_copy)
+    p = store_copy.read("projects")
+    assert p[p["name"] == "新项目0"]["loc_precision"].tolist() == ["digitised"]
