@@ -1,7 +1,7 @@
 """An English upload walk in a real browser (issue 13 item 3, issue 17): a planner on the English data page uploads
-a CSV of names and coordinates; the page says in English what it read, lists the close name for review, refuses
-until a precision is chosen, then imports; the attached project has its point after a reload, and the page shows
-Chinese only in data values (tests/cjk.py)."""
+a CSV of names and coordinates; the page refuses in English until a precision is chosen (never assumed surveyed),
+then says what it read, lists the close name for review and imports; the attached project has its point after a
+reload, and the page shows Chinese only in data values (tests/cjk.py)."""
 
 from __future__ import annotations
 
@@ -36,16 +36,17 @@ def test_english_upload_review_and_import(browser, server, tmp_path):
     page.goto(f"{url}/?view=data&lang=en")
     page.get_by_role("tab", name="Import").wait_for(timeout=120_000)
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(src))
-    page.get_by_text("Rows with a name close to a stored project").wait_for(timeout=120_000)
-    page.get_by_text("Coordinates from the columns").first.wait_for()
-    page.get_by_text("problems found; nothing can be imported").wait_for()  # no precision chosen yet
+    page.get_by_text("it is never assumed surveyed").wait_for(timeout=120_000)  # no precision chosen yet
     _idle(page)
-    page.screenshot(path="/tmp/imp/review-en.png", full_page=True)
-    body = page.locator("body").inner_text()
     residue = Residue([*data_values(store.load()), "天嘟生物", "places.csv", "经度", "纬度"])  # the file's own words
-    residue.check(body, "data&lang=en (review)")
+    residue.check(page.locator("body").inner_text(), "data&lang=en (no precision)")
     page.locator('[data-testid="stSelectbox"]').filter(has_text="Location precision").first.click()  # Import tab first
     page.get_by_role("option", name="village point").click()
+    page.get_by_text("Rows with a name close to a stored project").wait_for(timeout=120_000)
+    page.get_by_text("Coordinates from the columns").first.wait_for()
+    _idle(page)
+    page.screenshot(path="/tmp/imp/review-en.png", full_page=True)
+    residue.check(page.locator("body").inner_text(), "data&lang=en (review)")
     page.get_by_role("button", name="Import", exact=True).wait_for(timeout=120_000)
     _idle(page)
     page.get_by_role("button", name="Import", exact=True).click()

@@ -37,7 +37,8 @@ def test_import_csv_then_export_public_only(capsys, store, tmp_path):
     src = tmp_path / "p.csv"
     src.write_text(f"项目名称,类别,乡镇,经度,纬度,是否公开\n尉郭乡物流中心,商贸物流,尉郭,{q.x},{q.y},是\n"
                    f"尉郭乡内部项目,工业,尉郭,{q.x},{q.y},否\n", encoding="utf-8")
-    code, out, _ = run(capsys, "import", src, "--layer", "projects", "--store", store.path, "--user", "张三")
+    code, out, _ = run(capsys, "import", src, "--layer", "projects",
+                       "--precision", "surveyed", "--store", store.path, "--user", "张三")
     assert code == 0 and "新增 2 行" in out and "提示：" in out
     out_path = tmp_path / "pub.csv"
     code, out, _ = run(capsys, "export", "--layer", "projects", "--format", "csv", "--out", out_path,
@@ -52,10 +53,11 @@ def test_import_dry_run_lists_all_problems_and_writes_nothing(capsys, store, tmp
     src = tmp_path / "bad.csv"
     src.write_text("项目名称,类别\n" + "".join(f"项目{i},太空\n" for i in range(5)), encoding="utf-8")
     before = store.path.read_bytes()
-    code, out, _ = run(capsys, "import", src, "--layer", "projects", "--store", store.path, "--dry-run")
+    code, out, _ = run(capsys, "import", src, "--layer", "projects",
+                       "--precision", "surveyed", "--store", store.path, "--dry-run")
     assert code == 1 and out.count("问题：") == 5 and "未写入" in out
     assert store.path.read_bytes() == before
-    err = refused(capsys, store, "import", src, "--layer", "projects")
+    err = refused(capsys, store, "import", src, "--layer", "projects", "--precision", "surveyed")
     assert "共 5 处问题" in err and "--dry-run" in err
 
 
@@ -96,7 +98,7 @@ def renamed_text(tmp_path):
 @pytest.mark.parametrize("make", [bomb, traversal, random_bytes, truncated, renamed_text])
 def test_hostile_files_exit_non_zero(capsys, store, tmp_path, make):
     path, words = make(tmp_path)
-    err = refused(capsys, store, "import", path, "--layer", "projects")
+    err = refused(capsys, store, "import", path, "--layer", "projects", "--precision", "surveyed")
     assert words in err
 
 
@@ -104,7 +106,8 @@ def test_unknown_layer_and_crs(capsys, store, tmp_path):
     src = tmp_path / "p.csv"
     src.write_text("项目名称,类别\n甲,工业\n", encoding="utf-8")
     assert "没有名为“parking”的图层" in refused(capsys, store, "import", src, "--layer", "parking")
-    assert "不认识的坐标系" in refused(capsys, store, "import", src, "--layer", "projects", "--crs", "EPSG:999999")
+    assert "不认识的坐标系" in refused(capsys, store, "import", src, "--layer", "projects",
+                                "--precision", "surveyed", "--crs", "EPSG:999999")
 
 
 def test_set_undo_restore(capsys, store):
@@ -124,7 +127,7 @@ def test_set_undo_restore(capsys, store):
     assert code == 0 and "没有备份" in out
     src = store.path.parent / "one.csv"
     src.write_text("项目编号,状态\nXM0003,投产\n", encoding="utf-8")
-    assert run(capsys, "import", src, "--layer", "projects", "--store", store.path)[0] == 0
+    assert run(capsys, "import", src, "--layer", "projects", "--precision", "surveyed", "--store", store.path)[0] == 0
     code, out, _ = run(capsys, "restore", "--store", store.path)
     name = store.list_backups()[0].name
     assert code == 0 and name in out

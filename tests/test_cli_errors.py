@@ -175,7 +175,8 @@ def test_build_and_import_when_gdal_cannot_write(monkeypatch, capsys, store, tmp
     err = fails(capsys, store.path, "build", "--store", store.path)
     assert expected in err and str(store.path) in err
     src = a_csv(tmp_path)
-    err = fails(capsys, store.path, "import", src, "--layer", "projects", "--store", store.path)
+    err = fails(capsys, store.path, "import", src, "--layer", "projects",
+                "--precision", "surveyed", "--store", store.path)
     assert expected in err
 
 
@@ -213,7 +214,8 @@ def test_store_folder_that_cannot_be_written(capsys, store, tmp_path):
     else:
         open_store(store.path).backup_dir.write_text("", encoding="utf-8")
     try:
-        err = fails(capsys, store.path, "import", src, "--layer", "projects", "--store", store.path)
+        err = fails(capsys, store.path, "import", src, "--layer", "projects",
+                    "--precision", "surveyed", "--store", store.path)
     finally:
         folder.chmod(0o755)
     assert str(folder) in err
@@ -251,7 +253,8 @@ def test_locked_store(capsys, store, held_lock, tmp_path):
     err = fails(capsys, store.path, "set", "--layer", "projects", "--id", "XM0003", "状态=在建", "--store", store.path)
     assert "正被其他用户写入" in err
     src = a_csv(tmp_path)
-    err = fails(capsys, store.path, "import", src, "--layer", "projects", "--store", store.path)
+    err = fails(capsys, store.path, "import", src, "--layer", "projects",
+                "--precision", "surveyed", "--store", store.path)
     assert "正被其他用户写入" in err
 
 

@@ -159,7 +159,7 @@ def test_undo_an_import_restores_the_backup(store, tmp_path):
     q = points_in("140828204")[0]
     p.write_text(f"项目名称,类别,经度,纬度\n祁家河生态项目,生态水利,{q.x},{q.y}\n", encoding="utf-8")
     before = store.read("projects")
-    res = import_file(p, "projects", store, user="甲")
+    res = import_file(p, "projects", store, precision="surveyed", user="甲")
     assert res.inserted == 1 and res.backup is not None and res.backup.exists()
     audit = store.read("audit_log")
     assert audit["action"].tolist()[-2:] == ["import-insert", "import"]
@@ -174,7 +174,7 @@ def test_restore_lists_and_restores(store, tmp_path):
     set_fields(store, "projects", "XM0002", ["status=在建"], user="甲")
     p = tmp_path / "x.csv"
     p.write_text("项目编号,状态\nXM0002,投产\n", encoding="utf-8")
-    res = import_file(p, "projects", store)
+    res = import_file(p, "projects", store, precision="surveyed")
     assert row(store)["status"] == "投产"
     assert res.backup in store.list_backups()
     store.restore(res.backup.name, user="管理员")
@@ -314,7 +314,7 @@ def test_undo_an_import_on_both_backends(any_store, tmp_path):
     f = tmp_path / "new.csv"
     f.write_text(f"项目名称,类别,经度,纬度\n祁家河生态项目,生态水利,{q.x},{q.y}\n", encoding="utf-8")
     before = any_store.read("projects")
-    res = import_file(f, "projects", any_store, user="甲")
+    res = import_file(f, "projects", any_store, precision="surveyed", user="甲")
     assert res.inserted == 1 and res.backup is not None and res.backup.exists()
     assert len(any_store.read("projects")) == len(before) + 1
     assert "导入了 new.csv" in last_change(any_store).describe()
@@ -333,7 +333,7 @@ def test_undo_refuses_after_a_restore_and_when_the_import_backup_is_gone(any_sto
     pid = _placed_project(any_store)["project_id"]
     f = tmp_path / "x.csv"
     f.write_text(f"项目编号,状态\n{pid},投产\n", encoding="utf-8")
-    res = import_file(f, "projects", any_store, user="甲")
+    res = import_file(f, "projects", any_store, precision="surveyed", user="甲")
     if any_store.kind == "gpkg":
         res.backup.unlink()
     else:

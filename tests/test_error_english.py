@@ -23,6 +23,7 @@ CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 
 #: helpers that return a ready exception (with ``english=``, checked where they build it): name -> reason
 HELPERS = {
+    "unstated_refusal": "io.stated.unstated_refusal builds the PrecisionNotStated of an import in both languages",
     "refusal": "importers.refusal builds ImportRefused from a plan's problems with both languages",
     "no_data": "store.pgutil.no_data builds the 'no data yet' StoreError with both languages",
     "postgis_missing": "store.pgutil.postgis_missing builds the StoreError with both languages",

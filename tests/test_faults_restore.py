@@ -38,7 +38,7 @@ def test_read_only_store_file_is_never_replaced(capsys, ro_store, tmp_path):
     src.write_text(f"项目名称,类别,乡镇,经度,纬度\n物流中心,商贸物流,尉郭,{q.x},{q.y}\n", encoding="utf-8")
     backup = ro_store.list_backups()[0].name
     pid = str(ro_store.read("projects")["project_id"].iloc[0])
-    for argv in (("import", src, "--layer", "projects"), ("restore", backup),
+    for argv in (("import", src, "--layer", "projects", "--precision", "surveyed"), ("restore", backup),
                  ("set", "--layer", "projects", "--id", pid, "status=在建")):
         err = _refused(capsys, ro_store, *argv)
         assert "是只读的" in err and "重建" not in err, (argv, err)

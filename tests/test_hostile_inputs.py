@@ -59,7 +59,8 @@ def fails(capsys, store: GpkgStore, *argv) -> str:
 
 
 def refused_import(capsys, store: GpkgStore, path: Path, *extra) -> str:
-    return fails(capsys, store, "import", path, "--layer", "projects", "--store", store.path, *extra)
+    return fails(capsys, store, "import", path, "--layer", "projects",
+                 "--precision", "surveyed", "--store", store.path, *extra)
 
 
 @pytest.fixture
@@ -111,7 +112,7 @@ def test_a_wkt_cell_over_131072_characters_is_read(capsys, store, tmp_path):
     assert len(wkt) > 131_072
     p = tmp_path / "longwkt.csv"
     p.write_text(f'项目编号,项目名称,类别,WKT\nXM7777,长几何,工业,"{wkt}"\n', encoding="utf-8")
-    assert main(["import", str(p), "--layer", "projects", "--store", str(store.path)]) == 0
+    assert main(["import", str(p), "--layer", "projects", "--precision", "surveyed", "--store", str(store.path)]) == 0
     assert "XM7777" in set(store.read("projects")["project_id"])
 
 
@@ -287,13 +288,14 @@ def test_a_failing_worker_ends_in_one_sentence(capsys, store, a_csv, monkeypatch
     for k in env:
         monkeypatch.delenv(k)
     monkeypatch.setattr(worker, "READER", "xxgeo.io.readers:read_source")
-    assert main(["import", str(a_csv), "--layer", "projects", "--store", str(store.path)]) == 0
+    assert main(["import", str(a_csv), "--layer", "projects",
+                 "--precision", "surveyed", "--store", str(store.path)]) == 0
 
 
 def test_a_bug_in_the_worker_still_propagates(store, a_csv, monkeypatch):
     monkeypatch.setattr(worker, "READER", f"{__name__}:bug")
     with pytest.raises(RuntimeError, match="ZeroDivisionError"):
-        main(["import", str(a_csv), "--layer", "projects", "--store", str(store.path)])
+        main(["import", str(a_csv), "--layer", "projects", "--precision", "surveyed", "--store", str(store.path)])
 
 
 def test_worker_crash_in_english(capsys, store, a_csv, monkeypatch):
@@ -404,7 +406,8 @@ def test_kill_9_during_an_import_leaves_the_last_committed_store(capsys, tmp_pat
     tmp = tmp_path / "tmp"
     tmp.mkdir()
     env = dict(os.environ, TMPDIR=str(tmp), XXGEO_STORE=str(store.path), PYTHONPATH=str(ROOT))
-    proc = subprocess.Popen([sys.executable, "-m", "xxgeo", "import", str(src), "--layer", "projects"], cwd=ROOT,
+    proc = subprocess.Popen([sys.executable, "-m", "xxgeo", "import", str(src), "--layer", "projects",
+                             "--precision", "surveyed"], cwd=ROOT,
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         seen = _wait_for(proc, lambda: MOMENTS[moment](store, tmp))
@@ -431,7 +434,8 @@ def test_a_committed_import_whose_backup_was_not_yet_renamed_keeps_it(store, a_c
     writer gives the hidden copy its real name instead of deleting it."""
     from xxgeo.store.gpkgtidy import PendingBackup, tidy
 
-    assert main(["import", str(a_csv), "--layer", "projects", "--store", str(store.path)]) == 0
+    assert main(["import", str(a_csv), "--layer", "projects",
+                 "--precision", "surveyed", "--store", str(store.path)]) == 0
     real = store.list_backups()[0]
     pending = PendingBackup(real)
     os.replace(real, pending.part)  # as if killed before the rename

@@ -11,7 +11,7 @@ import pytest
 from datafactory import import_file
 
 from xxgeo.cli import main
-from xxgeo.errors import ImportRefused, ValidationFailed
+from xxgeo.errors import ImportRefused, PrecisionNotStated
 from xxgeo.importers import commit_import, prepare_import
 from xxgeo.schema import LAYERS
 
@@ -60,10 +60,9 @@ def test_exact_name_attaches_location_precision_and_township(any_store, tmp_path
 def test_precision_is_never_assumed_surveyed(any_store, tmp_path):
     _, pt = _point(any_store, "水头")
     before = _snapshot(any_store)
-    plan = prepare_import(_csv(tmp_path, [["鑫点科技（项目）", pt.x, pt.y]]), "projects", any_store)
-    assert not plan.ok and "--precision" in plan.problems[0] and "实测" in plan.problems[0]
-    with pytest.raises(ValidationFailed) as e:
-        commit_import(plan, any_store)
+    with pytest.raises(PrecisionNotStated) as e:  # refused before the merge (xxgeo/io/stated.py)
+        prepare_import(_csv(tmp_path, [["鑫点科技（项目）", pt.x, pt.y]]), "projects", any_store)
+    assert "--precision" in e.value.message and "实测" in e.value.message and e.value.rows == 1
     assert "--precision" in e.value.english
     assert _snapshot(any_store) == before
     # a precision column in the file is as good as --precision
@@ -148,9 +147,13 @@ def test_english_output_of_an_attach_import(store_copy, tmp_path, capsys):
     code = main(["--lang", "en", "import", src, "--layer", "projects", "--store", str(store_copy.path)])
     out, err = capsys.readouterr()
     assert code != 0 and store_copy.path.read_bytes() == before
+    assert "never assumed surveyed" in err and err.count("\n") == 1 and "提示" not in out
+    code = main(["--lang", "en", "import", src, "--layer", "projects", "--store", str(store_copy.path),
+                 "--precision", "village", "--dry-run"])
+    out = capsys.readouterr().out
+    assert code == 0 and store_copy.path.read_bytes() == before
     assert "To confirm: Row 2: “天嘟生物” is close to XM0005" in out
-    assert "Note: Coordinates from the columns “经度” and “纬度”." in out
-    assert "never assumed surveyed" in err and "提示" not in out
+    assert "Note: Coordinates from the columns “经度” and “纬度”." in out and "提示" not in out
     code = main(["--lang", "en", "import", src, "--layer", "projects", "--store", str(store_copy.path),
                  "--precision", "village", "--accept-matches"])
     out = capsys.readouterr().out

@@ -49,7 +49,7 @@ def test_points_csv_notes_in_english(store, tmp_path):
     src = tmp_path / "p.csv"
     src.write_text(f"项目名称,类别,乡镇,总投资,经度,纬度,备注\n甲项目,工业,水头,1.5亿元,{q.y},{q.x},无\n",
                    encoding="utf-8")
-    plan = prepare_import(src, "projects", store)
+    plan = prepare_import(src, "projects", store, precision="surveyed")
     _check(plan, words=("甲项目", "备注"))  # the file's own header
     en = [note_text(n, "en") for n in plan.notes]
     assert any("swapped automatically" in n for n in en) and any("were not imported" in n for n in en)
@@ -58,7 +58,7 @@ def test_points_csv_notes_in_english(store, tmp_path):
 def test_bad_cells_and_unknown_township_in_english(store, tmp_path):
     src = tmp_path / "bad.csv"
     src.write_text("项目名称,类别,乡镇,开工年份,是否公开,总投资\n甲,工业,火星镇,明年,也许,很多\n", encoding="utf-8")
-    plan = prepare_import(src, "projects", store)
+    plan = prepare_import(src, "projects", store, precision="surveyed")
     assert not plan.ok
     _check(plan, words=("甲", "火星镇"))
     assert any(note_text(p, "en").startswith("Row 2: ") for p in plan.problems)
@@ -66,7 +66,8 @@ def test_bad_cells_and_unknown_township_in_english(store, tmp_path):
 
 def test_shapefile_without_cpg_and_prj_in_english(store, tmp_path):
     g = gpd.GeoDataFrame({"名称": ["测绘项目"], "类别": ["工业"]}, geometry=points_in("140828103"), crs=4326)
-    plan = prepare_import(shapefile_zip(g, tmp_path / "s.zip", cpg=None, prj=False), "projects", store)
+    plan = prepare_import(shapefile_zip(g, tmp_path / "s.zip", cpg=None, prj=False), "projects", store,
+                          precision="surveyed")
     _check(plan, words=("测绘项目",))
 
 

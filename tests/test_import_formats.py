@@ -37,7 +37,7 @@ def added(store, before=5):
 def test_shapefile_in_gauss_kruger_with_prj(store, tmp_path, epsg):
     g = survey()
     z = shapefile_zip(g.to_crs(epsg), tmp_path / "s.zip")
-    res = import_file(z, "projects", store)
+    res = import_file(z, "projects", store, precision="surveyed")
     assert res.inserted == 2
     new = added(store)
     assert list(new["name"]) == ["测绘项目0号", "测绘项目1号"]
@@ -50,7 +50,7 @@ def test_shapefile_in_gauss_kruger_with_prj(store, tmp_path, epsg):
 
 def test_shapefile_without_prj_zone_prefix_is_inferred(store, tmp_path):
     z = shapefile_zip(survey().to_crs(4525), tmp_path / "s.zip", prj=False)
-    plan = prepare_import(z, "projects", store)
+    plan = prepare_import(z, "projects", store, precision="surveyed")
     assert plan.ok, plan.problems
     assert any("EPSG:4525" in n and "带号 37" in n for n in plan.notes)
     assert plan.preview().geometry.iloc[0].distance(points_in("140828103")[0]) < 1e-6
@@ -59,14 +59,14 @@ def test_shapefile_without_prj_zone_prefix_is_inferred(store, tmp_path):
 def test_shapefile_without_prj_and_without_zone_prefix_is_refused(store, tmp_path):
     z = shapefile_zip(survey().to_crs(4546), tmp_path / "s.zip", prj=False)
     with pytest.raises(ImportRefused, match="--crs EPSG:4546"):
-        prepare_import(z, "projects", store)
-    plan = prepare_import(z, "projects", store, crs="EPSG:4546")
+        prepare_import(z, "projects", store, precision="surveyed")
+    plan = prepare_import(z, "projects", store, precision="surveyed", crs="EPSG:4546")
     assert plan.ok and plan.result.inserted == 2
 
 
 def test_declared_cm_crs_but_prefixed_eastings_switches_to_zone(store, tmp_path):
     g = survey().to_crs(4525).set_crs(4546, allow_override=True)  # .prj says CM 111E, eastings carry 37
-    plan = prepare_import(shapefile_zip(g, tmp_path / "s.zip"), "projects", store)
+    plan = prepare_import(shapefile_zip(g, tmp_path / "s.zip"), "projects", store, precision="surveyed")
     assert plan.ok, plan.problems
     assert any("EPSG:4525" in n for n in plan.notes)
 
@@ -74,21 +74,21 @@ def test_declared_cm_crs_but_prefixed_eastings_switches_to_zone(store, tmp_path)
 @pytest.mark.parametrize("cpg", [None, "GBK", "936", "GB2312"])
 def test_gbk_dbf_with_and_without_cpg(store, tmp_path, cpg):
     z = shapefile_zip(survey(), tmp_path / "s.zip", encoding="GBK", cpg=cpg)
-    import_file(z, "projects", store)
+    import_file(z, "projects", store, precision="surveyed")
     assert list(added(store)["name"]) == ["测绘项目0号", "测绘项目1号"]
 
 
 def test_utf8_cpg_on_gbk_dbf_is_refused_and_encoding_option_fixes_it(store, tmp_path):
     z = shapefile_zip(survey(), tmp_path / "s.zip", encoding="GBK", cpg="UTF-8")
     with pytest.raises(ImportRefused, match=r"\.cpg 文件声明编码为 UTF-8"):
-        prepare_import(z, "projects", store)
-    import_file(z, "projects", store, encoding="GBK")
+        prepare_import(z, "projects", store, precision="surveyed")
+    import_file(z, "projects", store, precision="surveyed", encoding="GBK")
     assert added(store)["name"].iloc[0] == "测绘项目0号"
 
 
 def test_utf8_dbf_with_long_chinese_field_names(store, tmp_path):
     g = survey().rename(columns={"名称": "项目名称", "类别": "项目类别"})  # cut at 10 bytes inside a character
-    res = import_file(shapefile_zip(g, tmp_path / "s.zip"), "projects", store)
+    res = import_file(shapefile_zip(g, tmp_path / "s.zip"), "projects", store, precision="surveyed")
     assert res.inserted == 2
     assert added(store)["name"].iloc[1] == "测绘项目1号"
 
@@ -100,7 +100,7 @@ def test_excel_with_title_row_chinese_headers_and_yi_yuan(store, tmp_path):
                        "总投资(亿元)": [1.5, None], "是否公开": ["是", "否"], "建设年限": ["2024-2026年", None]})
     path = tmp_path / "表.xlsx"
     path.write_bytes(xlsx_bytes(df, title="夏县2024年重点项目表"))
-    res = import_file(path, "projects", store)
+    res = import_file(path, "projects", store, precision="surveyed")
     assert (res.inserted, res.updated) == (1, 1)  # the second row matched an existing project by name
     p = store.read("projects").set_index("name")
     new = p.loc["新建冷链物流园"]
@@ -118,7 +118,7 @@ def test_csv_gbk_with_swapped_lon_lat(store, tmp_path):
         f"康养项目{i},社会民生,庙前,{q.y:.6f},{q.x:.6f}\n" for i, q in enumerate(p))
     path = tmp_path / "swapped.csv"
     path.write_bytes(text.encode("gbk"))
-    plan = prepare_import(path, "projects", store)
+    plan = prepare_import(path, "projects", store, precision="surveyed")
     assert plan.ok, plan.problems
     assert any("3 个要素的经纬度写反了" in n for n in plan.notes)
     assert any("GBK" in n for n in plan.notes)
@@ -132,7 +132,7 @@ def test_csv_survey_xy_northing_first(store, tmp_path):
     text = f"名称,类别,X,Y\n水库项目,生态水利,{g.iloc[0].y:.3f},{g.iloc[0].x:.3f}\n"
     path = tmp_path / "xy.csv"
     path.write_text(text, encoding="utf-8")
-    plan = prepare_import(path, "projects", store)
+    plan = prepare_import(path, "projects", store, precision="surveyed")
     assert plan.ok, plan.problems
     assert any("X 为北坐标" in n for n in plan.notes) and any("EPSG:4525" in n for n in plan.notes)
     assert plan.preview().geometry.iloc[0].distance(points_in("140828104")[0]) < 1e-6
@@ -145,10 +145,11 @@ def test_gcj02_and_bd09_coordinates(store, tmp_path):
     for crs, (x, y) in (("gcj02", g), ("bd09", b)):
         path = tmp_path / f"{crs}.csv"
         path.write_text(f"名称,类别,lng,lat\n高德点,城建,{x:.8f},{y:.8f}\n", encoding="utf-8")
-        plan = prepare_import(path, "projects", store, crs=crs)
+        plan = prepare_import(path, "projects", store, precision="surveyed", crs=crs)
         got = plan.preview().geometry.iloc[0]
         assert got.distance(w) < 1e-7, crs  # ~1 cm
-        plan_raw = prepare_import(path, "projects", store)  # without --crs the offset (~500 m) stays
+        # without --crs the offset (~500 m) stays
+        plan_raw = prepare_import(path, "projects", store, precision="surveyed")
         assert plan_raw.preview().geometry.iloc[0].distance(w) > 1e-3
 
 
@@ -162,7 +163,7 @@ def kml_text(names, pts, folder="工业"):
 def test_kml_folder_names_are_categories(store, tmp_path):
     path = tmp_path / "奥维.kml"
     path.write_text(kml_text(["禹王乡村振兴示范点", "新材料产业园"], points_in("140828106", 2)), encoding="utf-8")
-    res = import_file(path, "projects", store)
+    res = import_file(path, "projects", store, precision="surveyed")
     new = added(store)
     assert res.inserted == 2 and new["name"].tolist() == ["禹王乡村振兴示范点", "新材料产业园"]
     assert set(new["category"]) == {"工业"}
@@ -173,7 +174,7 @@ def test_kmz(store, tmp_path):
     with zipfile.ZipFile(path, "w") as zf:
         zf.writestr("doc.kml", kml_text(["谷歌地球地标"], points_in("140828203"), folder="文化旅游"))
         zf.writestr("files/icon.png", b"\x89PNG....")
-    import_file(path, "projects", store)
+    import_file(path, "projects", store, precision="surveyed")
     new = added(store)
     assert new["name"].tolist() == ["谷歌地球地标"] and new["category"].tolist() == ["文旅"]
 
@@ -187,11 +188,11 @@ def test_geojson_with_polygon_and_invalid_geometry_repaired(store, tmp_path):
          "geometry": bow}]}
     path = tmp_path / "a.geojson"
     path.write_text(json.dumps(fc, ensure_ascii=False), encoding="utf-8")
-    plan = prepare_import(path, "projects", store)
+    plan = prepare_import(path, "projects", store, precision="surveyed")
     assert plan.ok, plan.problems
     assert any("几何图形无效" in n and "已自动修复" in n for n in plan.notes)
     assert plan.preview().geometry.iloc[0].is_valid
-    import_file(path, "projects", store)
+    import_file(path, "projects", store, precision="surveyed")
     assert added(store)["name"].tolist() == ["胡张乡高标准农田"]
 
 
@@ -234,7 +235,7 @@ def test_xian80_and_beijing54_projection_only_no_datum_shift(store, tmp_path):
     for epsg, label in ((2382, "西安80"), (2434, "北京54")):
         # coordinates written as if the point's lon/lat were on that datum (no shift)
         proj = g.set_crs(4610 if epsg == 2382 else 4214, allow_override=True).to_crs(epsg)
-        plan = prepare_import(shapefile_zip(proj, tmp_path / f"{epsg}.zip"), "projects", store)
+        plan = prepare_import(shapefile_zip(proj, tmp_path / f"{epsg}.zip"), "projects", store, precision="surveyed")
         assert any(label in n and "没有做基准转换" in n for n in plan.notes)
         assert plan.preview().geometry.iloc[0].distance(g.geometry.iloc[0]) < 1e-7
 
@@ -244,8 +245,8 @@ def test_gpkg_with_several_layers_needs_source_layer(store, tmp_path):
     survey().to_file(path, layer="甲")
     survey(n=1).to_file(path, layer="乙")
     with pytest.raises(ImportRefused, match="--source-layer"):
-        prepare_import(path, "projects", store)
-    plan = prepare_import(path, "projects", store, source_layer="乙")
+        prepare_import(path, "projects", store, precision="surveyed")
+    plan = prepare_import(path, "projects", store, precision="surveyed", source_layer="乙")
     assert plan.result.inserted == 1
 
 
@@ -253,14 +254,14 @@ def test_polygon_into_point_layer_is_a_problem(store, tmp_path):
     path = tmp_path / "v.geojson"
     gpd.GeoDataFrame({"名称": ["某村"], "代码": ["140828100001"], "乡镇": ["瑶峰"]},
                      geometry=[box(111.1, 35.0, 111.11, 35.01)], crs=4326).to_file(path)
-    plan = prepare_import(path, "villages", store)
+    plan = prepare_import(path, "villages", store, precision="surveyed")
     assert any("几何类型 Polygon 不适用于本图层" in p for p in plan.problems)
 
 
 def test_dms_coordinates(store, tmp_path):
     path = tmp_path / "dms.csv"
     path.write_text("名称,类别,经度,纬度\n度分秒点,交通,111°20'24\"E,35°07'12\"N\n", encoding="utf-8")
-    got = prepare_import(path, "projects", store).preview().geometry.iloc[0]
+    got = prepare_import(path, "projects", store, precision="surveyed").preview().geometry.iloc[0]
     assert got.distance(Point(111.34, 35.12)) < 1e-9
 
 
@@ -275,7 +276,7 @@ def test_township_only_imports_never_land_on_an_existing_point(store_copy, tmp_p
     csv = tmp_path / "new.csv"
     rows = ["项目名称,类别,乡镇"] + [f"裴介新增项目{i},工业,裴介镇" for i in range(40)]
     csv.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    plan = prepare_import(csv, "projects", store_copy, user="t")
+    plan = prepare_import(csv, "projects", store_copy, precision="surveyed", user="t")
     assert plan.ok, plan.problems
     commit_import(plan, store_copy, user="t")
     after = store_copy.read("projects")
@@ -303,7 +304,7 @@ def test_a_thousand_township_only_projects_all_land_inside_their_townships(store
     rows = ["项目名称,类别,乡镇"] + [f"批量项目{i},工业,{names[i % 3]}" for i in range(1000)]
     csv = tmp_path / "many.csv"
     csv.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    plan = prepare_import(csv, "projects", store_copy, user="t")
+    plan = prepare_import(csv, "projects", store_copy, precision="surveyed", user="t")
     assert plan.ok, plan.problems[:3]
     commit_import(plan, store_copy, user="t")
     after = store_copy.read("projects")

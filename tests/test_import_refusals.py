@@ -24,7 +24,7 @@ def refused(store, path, exc=ImportRefused, **kw) -> str:
     """Import ``path``; assert it is refused with ``exc`` and the store is byte-identical; return the message."""
     before = store.path.read_bytes()
     with pytest.raises(exc) as info:
-        import_file(path, kw.pop("layer", "projects"), store, **kw)
+        import_file(path, kw.pop("layer", "projects"), store, precision="surveyed", **kw)
     assert store.path.read_bytes() == before
     msg = info.value.message
     assert msg.endswith("。") and "\n" not in msg and "Traceback" not in msg
@@ -176,7 +176,7 @@ def test_rows_with_problems_are_all_reported(store, tmp_path):
     msg = refused(store, p, ValidationFailed)
     assert msg.startswith("导入被拒绝，数据库未改动：")
     with pytest.raises(ValidationFailed) as info:
-        import_file(p, "projects", store)
+        import_file(p, "projects", store, precision="surveyed")
     probs = "\n".join(info.value.problems)
     for want in ("乡镇“不存在镇”不存在", "应为数字", "应为“是”或“否”", "编号“XM0101”与第3行重复"):
         assert want in probs, probs
@@ -199,6 +199,6 @@ def test_every_refusal_is_an_xxgeo_error(store, tmp_path):
     p = tmp_path / "empty.csv"
     p.write_bytes(b"")
     with pytest.raises(XxgeoError) as info:
-        import_file(p, "projects", store)
+        import_file(p, "projects", store, precision="surveyed")
     assert type(info.value) is ImportRefused and str(info.value) == info.value.message and info.value.exit_code == 2
     assert issubclass(ValidationFailed, XxgeoError)

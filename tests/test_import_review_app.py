@@ -52,13 +52,14 @@ def _project(store, pid):
 def test_review_table_then_attach(upload):
     store = upload(CSV)
     at = app_test(view="data")
-    texts = " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)
-    assert "名称相近的行：请逐行确认" in texts
-    # without a precision the page refuses (the problem table) and offers no import button
-    assert any("不能导入" in e.value for e in at.error) and not [b for b in at.button if b.key == "imp_confirm"]
+    # without a precision the page refuses (one sentence naming the choice) and offers no import button
+    assert any("不会默认按实测" in e.value and "位置精度" in e.value for e in at.error)
+    assert not [b for b in at.button if b.key == "imp_confirm"]
     before = store.path.read_bytes()
     at.selectbox(key="imp_precision").set_value("village").run()
     assert not at.exception
+    texts = " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)
+    assert "名称相近的行：请逐行确认" in texts
     at.session_state["imp_decisions"] = {"第2行": "attach"}
     at.run()
     at.button(key="imp_confirm").click().run()
@@ -72,11 +73,12 @@ def test_unconfirmed_rows_stay_out_and_english_page(upload):
     store = upload(CSV)
     at = app_test(view="data", lang="en")
     assert not at.exception
+    assert any("never assumed surveyed" in e.value for e in at.error)
+    at.selectbox(key="imp_precision").set_value("village").run()
     texts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [i.value for i in at.info]
     assert any("Rows with a name close to a stored project" in x for x in texts)
     assert any("Coordinates from the columns" in x for x in texts)
     assert not any("坐标取自" in x for x in texts)
-    at.selectbox(key="imp_precision").set_value("village").run()
     at.button(key="imp_confirm").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert _project(store, "XM0005").geometry is None  # left out: nobody confirmed it

@@ -77,7 +77,7 @@ def import_seconds(path: Path, base: Path, folder: Path) -> tuple[float, dict]:
     shutil.copy2(base, scratch)
     store = GpkgStore(scratch)
     t0 = time.perf_counter()
-    plan = prepare_import(path, "projects", store, user="bench")
+    plan = prepare_import(path, "projects", store, user="bench", precision="surveyed")  # the files state none
     t_prepare = time.perf_counter() - t0
     if not plan.ok:
         raise RuntimeError(f"bench import refused: {plan.problems[:3]}")

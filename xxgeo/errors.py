@@ -53,6 +53,15 @@ class ImportRefused(XxgeoError):
     """An input file was refused (format, CRS, encoding, hostile archive, content)."""
 
 
+class PrecisionNotStated(ImportRefused):
+    """A file's rows carry locations but nobody stated their precision (no column, no ``--precision``): never
+    assumed 实测; ``rows`` is how many such rows."""
+
+    def __init__(self, message: str, *, rows: int = 0, **kw) -> None:
+        super().__init__(message, **kw)
+        self.rows = rows
+
+
 class CoordinatesNotUnderstood(XxgeoError):
     """Typed or pasted coordinates that cannot be read as one place (the sentence says what was understood)."""
 

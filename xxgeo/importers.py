@@ -29,6 +29,7 @@ from .io.coords import build_geometry, find_columns, lonlat_columns
 from .io.crs_rules import parse_crs, to_wgs84
 from .io.merge import MergeResult, fit_geometry, key_fields, merge, row_key
 from .io.reshape import reshape_township_indicators
+from .io.stated import require_stated
 from .io.vectorised import fit_all
 from .io.wording import note_text
 from .io.worker import read_isolated
@@ -110,7 +111,8 @@ def prepare_import(path: str | os.PathLike, layer: str, store: Store, *, crs: st
                    defaults=None, accept_matches: bool = False, decisions: dict | None = None) -> ImportPlan:
     """Read, convert, map, merge and validate ``path`` for ``layer`` without writing anything.
 
-    ``precision`` is the location precision of the file's geometries when it has no such column; ``defaults``
+    ``precision`` is the location precision of the file's geometries when it has no such column (a file whose
+    located rows state none either way is refused: :class:`~xxgeo.errors.PrecisionNotStated`); ``defaults``
     (``["类别=工业"]``) fill fields the file leaves empty; for projects, close names are confirmed by
     ``accept_matches`` (all) or ``decisions`` (row label -> attach/new/skip; see :mod:`xxgeo.io.attach`)."""
     if layer not in LAYERS:
@@ -188,6 +190,7 @@ def prepare_import(path: str | os.PathLike, layer: str, store: Store, *, crs: st
     provided = list(mapped.provided) + (["geometry"] if lay.spatial and geoms is not None else [])
     inc, more = attach.apply_defaults(inc, provided, layer, defaults, townships, parks)
     notes += more
+    require_stated(inc, layer, attach.precision_code(precision))  # never assumed 实测 (issue 13)
     candidates: list = []
     stored = None  # the projects as read for matching, merged against below (one read)
     if layer == "projects" and not problems:

@@ -7,6 +7,7 @@ import sys
 from ..config import settings
 from ..errors import ValidationFailed
 from ..io.wording import note_text
+from ..precision import CODES as PRECISION_CODES
 from . import add_store_arg, lang_of
 
 USER_HELP = ("用户名，记入修改记录（默认 XXGEO_USER 或 planner）；"
@@ -26,7 +27,8 @@ def register(sub) -> dict:
     p.add_argument("--user", help=USER_HELP)
     p.add_argument("--dry-run", action="store_true", help="只检查并报告，不写入")
     p.add_argument("--precision", metavar="CODE",
-                   help="文件中位置的精度（文件没有“位置精度”列时）：surveyed、village、township…（或中文名称）")
+                   help="文件中位置的精度（带位置的行没有“位置精度”值时必填，不会默认按实测）："
+                        + "|".join(PRECISION_CODES) + "（或中文名称）")
     p.add_argument("--default", action="append", metavar="FIELD=VALUE",
                    help="文件中为空的字段按此填写，可重复：--default 类别=工业（也可写 category=工业）")
     p.add_argument("--accept-matches", action="store_true",

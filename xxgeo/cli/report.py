@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import add_store_arg
+from . import add_store_arg, lang_of
 
 
 def register(sub) -> dict:
@@ -47,7 +47,8 @@ def cmd_report(args) -> int:
     elif args.kind == "township":
         from ..constraints.run import township_check
 
-        data = reports.township_report_pdf(ds, key, township_check(open_store(args.store), key), background=bg)
+        data = reports.township_report_pdf(ds, key, township_check(open_store(args.store), key), background=bg,
+                                           lang=lang_of(args))
     else:
         data = reports.park_brochure_pdf(ds, key, background=bg)
     out = write_atomic(Path(args.out), data)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import matplotlib
 import shapely
 
 from ..analysis import park_distances, reference_point
+from ..i18n import tr, value_text
 from ..mapping import MapFilter
 from ..policy import public_rows
 from ..textsafe import figure_label
+from . import mapcount as mc
 from . import mapdraw as md
 from .backdrop import draw_background
 from .fonts import cjk_font, mpl_rc
@@ -25,21 +28,44 @@ class MapInfo:
     site_keys: list = field(default_factory=list)  # (number, name, kind, loc_precision)
     shared_points: int = 0
     projects_listed: int = 0
-    projects_drawn: int = 0
+    projects_drawn: int = 0  # drawn as symbols at their position
+    counted: int = 0  # known only to a township / park / the county: counted in circles (mapcount)
     distances: list = field(default_factory=list)  # (name, name_en, km, source)
 
 
+#: a CJK character, a word of other characters, or a run of spaces (the units :func:`wrap_label` keeps whole)
+_TOKENS = re.compile(r"[\u2e80-\uffff]|[^\s\u2e80-\uffff]+|\s+")
+
+
+def _width(s: str) -> float:
+    return sum(0.55 if ord(ch) < 0x2E80 else 1.0 for ch in s)
+
+
 def wrap_label(text: str, width: float) -> str:
-    """Break a legend label into lines of about ``width`` CJK characters (Latin letters count half)."""
-    lines, cur, n = [], "", 0.0
-    for ch in str(text):
-        w = 0.55 if ord(ch) < 0x2E80 else 1.0
-        if n + w > width and cur:
-            lines.append(cur)
-            cur, n = "", 0.0
-        cur += ch
-        n += w
-    return "\n".join([*lines, cur])
+    """Break a legend label into lines of about ``width`` CJK characters (Latin letters count half): between any
+    two CJK characters, between words otherwise (a word longer than a line is cut)."""
+    lines, cur = [], ""
+    for tok in _TOKENS.findall(str(text)):
+        if tok.isspace():
+            if cur and _width(cur + tok) <= width:
+                cur += tok
+            elif cur:
+                lines.append(cur.rstrip())
+                cur = ""
+            continue
+        while _width(tok) > width and len(tok) > 1:  # a word longer than a line
+            room = max(int((width - _width(cur)) / 0.55), 0) if cur else max(int(width / 0.55), 1)
+            if room == 0:
+                lines.append(cur.rstrip())
+                cur = ""
+                continue
+            lines.append(cur + tok[:room])
+            cur, tok = "", tok[room:]
+        if cur and _width(cur + tok) > width:
+            lines.append(cur.rstrip())
+            cur = ""
+        cur += tok
+    return "\n".join([*lines, cur.rstrip()]) if lines or cur else str(text)
 
 
 def _legend(fig, rect, handles, *, fontsize: float, title: str) -> None:
@@ -53,10 +79,11 @@ def _legend(fig, rect, handles, *, fontsize: float, title: str) -> None:
                markerscale=max(1.0, fontsize / 6.6))
 
 
-def _site_handles(keys: list) -> list:
+def _site_handles(keys: list, lang: str = "zh") -> list:
     with matplotlib.rc_context({"text.parse_math": True}):  # the number markers are mathtext of our own digits
         return [md.Line2D([], [], linestyle="none", marker=f"${int(n)}$", markersize=5, color="#6b3a00",
-                          label=figure_label(f"{name}（{kind}）", 60)) for n, name, kind, _ in keys]
+                          label=figure_label(tr("report_map.site_key", lang, name=name, kind=value_text(kind, lang)),
+                                             60)) for n, name, kind, _ in keys]
 
 
 def _frame(fig, title: str | None, note: str | None, scale: float) -> tuple[float, float]:
@@ -77,10 +104,11 @@ def _frame(fig, title: str | None, note: str | None, scale: float) -> tuple[floa
 
 
 def township_figure(ds, code: str, *, size=(7.2, 5.0), scale: float = 1.0, title: str | None = None,
-                    note: str | None = None, background=None, dpi: float = 220):
-    """The township map: its (schematic) boundary dashed, neighbours labelled for context, its projects by
-    category, parks, road projects and numbered sites, north arrow, scale bar and legend; ``background``
-    (see :mod:`xxgeo.reports.backdrop`) under it at ``dpi``. Returns (Figure, MapInfo)."""
+                    note: str | None = None, background=None, dpi: float = 220, lang: str = "zh"):
+    """The township map: its (schematic) boundary dashed, neighbours labelled for context, its located projects
+    by category, those known only to the township or a park counted in circles, parks, road projects and numbered
+    sites, north arrow, scale bar and legend in ``lang``; ``background`` (see :mod:`xxgeo.reports.backdrop`) under
+    it at ``dpi``. Returns (Figure, MapInfo)."""
     font = cjk_font()
     t = ds["townships"]
     row = t[t["code"] == code].iloc[0]
@@ -97,24 +125,30 @@ def township_figure(ds, code: str, *, size=(7.2, 5.0), scale: float = 1.0, title
             draw_background(ax, background, dpi)
         parks_m = md.metric(ds["parks"])
         avoid = shapely.union_all(parks_m.geometry.values) if len(parks_m) else None
-        md.draw_boundaries(ax, ds, highlight=code, label_size=7 * scale, avoid=avoid)
+        md.draw_boundaries(ax, ds, highlight=code, label_size=7 * scale, avoid=avoid, lang=lang)
         mine = set(ds["parks"].loc[ds["parks"]["township_code"] == code, "park_id"])
-        md.draw_parks(ax, ds["parks"], label_size=6.5 * scale, label_ids=mine)
+        md.draw_parks(ax, ds["parks"], label_size=6.5 * scale, label_ids=mine, lang=lang)
         roads = md.draw_roads(ax, ds["roads"])
-        drawn = md.draw_points(ax, projects=projects, sites=sites[sites["township_code"] == code],
-                               within=tm.geometry.iloc[0].buffer(300), size=34 * scale ** 2, label_size=6 * scale)
+        within = tm.geometry.iloc[0].buffer(300)
+        rough = mc.area_only_mask(projects)
+        drawn = md.draw_points(ax, projects=projects[~rough], sites=sites[sites["township_code"] == code],
+                               within=within, size=34 * scale ** 2, label_size=6 * scale)
+        counted = mc.draw_counted(ax, ds, projects[rough], within=within, prefer=code, scale=scale)
         md.tidy(ax)
         md.north_arrow(ax, fontsize=9 * scale)
         md.scale_bar(ax, fontsize=7.5 * scale)
         sch = row["boundary_quality"] == "schematic"
         handles = md.legend_handles(drawn.categories, sites=drawn.sites, roads=roads,
                                     parks=_any_in_view(ax, parks_m),
-                                    highlight_label=figure_label(row["name"]) + ("（示意范围）" if sch else ""),
-                                    shared=drawn.shared_points > 0, schematic=sch)
-        _legend(fig, [0.73, bottom, 0.26, top - bottom], handles + _site_handles(drawn.site_keys),
-                fontsize=6.6 * scale, title="图例")
+                                    highlight_label=figure_label(row["name"])
+                                    + (tr("report_map.highlight_schematic", lang) if sch else ""),
+                                    shared=drawn.shared_points > 0, schematic=sch, lang=lang)
+        _legend(fig, [0.73, bottom, 0.26, top - bottom],
+                handles + mc.legend_entries(counted, lang) + _site_handles(drawn.site_keys, lang),
+                fontsize=6.6 * scale, title=tr("report_map.legend", lang))
     info.categories, info.sites, info.site_keys = drawn.categories, drawn.sites, drawn.site_keys
     info.shared_points, info.projects_drawn = drawn.shared_points, sum(drawn.categories.values())
+    info.counted = counted.projects
     return fig, info
 
 
@@ -176,14 +210,20 @@ def park_figure(ds, park_id: str, *, size=(7.2, 3.9), scale: float = 1.0, title:
         md.draw_boundaries(ax2, ds, label_size=6 * scale, avoid=pm.geometry.iloc[0])
         md.draw_parks(ax2, parks, highlight=park_id, label_size=6.5 * scale)
         roads = md.draw_roads(ax2, ds["roads"])
-        drawn = md.draw_points(ax2, projects=projects, sites=_sites_near(ds, pm, pad), size=30 * scale ** 2,
+        rough = mc.area_only_mask(projects)
+        drawn = md.draw_points(ax2, projects=projects[~rough], sites=_sites_near(ds, pm, pad), size=30 * scale ** 2,
                                label_size=6 * scale)
+        counted = mc.draw_counted(ax2, ds, projects[rough], scale=scale)
         ax2.set_title("园区示意范围 Schematic extent of the park", fontsize=7.5 * scale)
         md.tidy(ax2)
         md.north_arrow(ax2, fontsize=8 * scale, size=0.06)
         md.scale_bar(ax2, fontsize=6.5 * scale)
         handles = md.legend_handles(drawn.categories, sites=drawn.sites, parks=True, roads=roads,
-                                    shared=drawn.shared_points > 0)
+                                    shared=drawn.shared_points > 0) + mc.legend_entries(counted)
+        english = md.legend_handles(drawn.categories, sites=drawn.sites, parks=True, roads=roads,
+                                    shared=drawn.shared_points > 0, lang="en") + mc.legend_entries(counted, "en")
+        for h, en in zip(handles, english):  # the brochure is bilingual: 县界 County boundary
+            h.set_label(f"{h.get_label()} {en.get_label()}")
         handles[2:2] = [md.Line2D([], [], linestyle="none", marker="s", markersize=5, color="#222222",
                                   label="参照地点 Reference place"),
                         md.Line2D([], [], color="#444444", linewidth=0.8, linestyle=(0, (2, 2)),
@@ -192,6 +232,7 @@ def park_figure(ds, park_id: str, *, size=(7.2, 3.9), scale: float = 1.0, title:
                 handles + _site_handles(drawn.site_keys), fontsize=6.2 * scale, title="图例 Legend")
     info.categories, info.sites, info.site_keys = drawn.categories, drawn.sites, drawn.site_keys
     info.shared_points, info.projects_drawn = drawn.shared_points, sum(drawn.categories.values())
+    info.counted = counted.projects
     return fig, info
 
 

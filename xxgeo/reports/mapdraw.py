@@ -1,8 +1,9 @@
 """Maps drawn offline with geopandas + matplotlib, in EPSG:4546 metres (so the scale bar is true).
 
 Styles come from the same ``layers/*.toml`` specs as the web map: project colours and symbols by category,
-park and site colours. Schematic boundaries are dashed and labelled 示意; projects that share one
-schematic point (a township or park point) are fanned out around it and the point itself is marked.
+park and site colours, labels in the report's language. Schematic boundaries are dashed and labelled 示意;
+points that share one schematic position are fanned out around it, marked ``+`` (projects known only to an area
+are counted in circles instead: :mod:`xxgeo.reports.mapcount`).
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from matplotlib.patches import FancyArrow, Patch, Rectangle
 from shapely.geometry import box
 
 from ..crs import METRIC_CRS
+from ..i18n import tr, value_text
 from ..layerspec import load_specs
+from ..precision import PRECISE
 from ..textsafe import figure_label
 
 #: layers/*.toml shape names -> matplotlib markers
@@ -108,7 +111,7 @@ def _inside(ax, x: float, y: float, inset: float = 0.06, *, text: str = "", font
     mx, my = (x1 - x0) * inset, (y1 - y0) * inset
     if text:
         width_in = ax.get_position().width * ax.figure.get_size_inches()[0]
-        half = len(text) * fontsize / 72 / 2 * (x1 - x0) / width_in
+        half = sum(0.55 if ord(c) < 0x2E80 else 1.0 for c in text) * fontsize / 72 / 2 * (x1 - x0) / width_in
         mx = max(mx, half * 1.05)
     else:
         half = 0.0
@@ -120,9 +123,12 @@ def _inside(ax, x: float, y: float, inset: float = 0.06, *, text: str = "", font
 
 
 def draw_boundaries(ax, ds, *, highlight: str | None = None, label_size: float = 7.0, labels: bool = True,
-                    avoid=None, schematic_mark: str = "（示意）") -> None:
-    """County outline, townships (dashed and labelled ``schematic_mark`` when schematic), one township highlighted
-    (its name is left to the title). Labels are kept off ``avoid`` (a metric geometry, e.g. the parks)."""
+                    avoid=None, schematic_mark: str | None = None, lang: str = "zh") -> None:
+    """County outline, townships (dashed and labelled ``schematic_mark`` when schematic: （示意） / (schematic) by
+    ``lang``), one township highlighted (its name is left to the title). Labels are kept off ``avoid`` (a metric
+    geometry, e.g. the parks)."""
+    if schematic_mark is None:
+        schematic_mark = tr("report_map.schematic_mark", lang)
     t = metric(ds["townships"])
     c = metric(ds["county"])
     if len(t):
@@ -154,9 +160,9 @@ def draw_boundaries(ax, ds, *, highlight: str | None = None, label_size: float =
 
 
 def draw_parks(ax, parks, *, highlight: str | None = None, label_size: float = 7.0, labels: bool = True,
-               label_ids=None) -> None:
-    """Park polygons: orange, dashed edge when schematic, named with （范围示意） (only ``label_ids`` when
-    given)."""
+               label_ids=None, lang: str = "zh") -> None:
+    """Park polygons: orange, dashed edge when schematic, named with （范围示意） / (schematic extent) by ``lang``
+    (only ``label_ids`` when given)."""
     p = metric(parks)
     for _, r in p.iterrows():
         sch = r.get("boundary_quality") == "schematic"
@@ -166,7 +172,7 @@ def draw_parks(ax, parks, *, highlight: str | None = None, label_size: float = 7
         gpd.GeoSeries([r.geometry.boundary], crs=METRIC_CRS).plot(
             ax=ax, color=PARK_EDGE, linewidth=1.8 if hl else 1.0, linestyle=(0, (4, 3)) if sch else "-", zorder=6)
         b = r.geometry.bounds
-        label = figure_label(r["name"], 30) + ("（范围示意）" if sch else "")
+        label = figure_label(r["name"], 30) + (tr("report_map.park_mark", lang) if sch else "")
         wanted = labels and (label_ids is None or r["park_id"] in label_ids)
         if wanted and _inside(ax, (b[0] + b[2]) / 2, b[1], 0.1, text=label, fontsize=label_size):
             ax.annotate(label, ((b[0] + b[2]) / 2, b[1]),
@@ -231,7 +237,8 @@ class Drawn:
     shared_points: int = 0  # schematic locations whose symbols were fanned out
 
 
-_FIXED = ("surveyed", "village")
+#: positions never moved by the fan-out: located sites and village points
+_FIXED = (*sorted(PRECISE), "village")
 
 
 def _point_of(g, within):
@@ -319,32 +326,37 @@ def scale_bar(ax, *, fontsize: float = 8, frac: float = 0.22) -> float:
 
 
 def legend_handles(categories: dict, *, sites: dict | None = None, parks: bool = False, roads: dict | None = None,
-                   highlight_label: str | None = None, shared: bool = False, schematic: bool = True) -> list:
-    """Legend entries for what was drawn (categories with counts)."""
+                   highlight_label: str | None = None, shared: bool = False, schematic: bool = True,
+                   lang: str = "zh") -> list:
+    """Legend entries for what was drawn (categories with counts), in ``lang``."""
     styles = category_styles()
-    hs = [Line2D([], [], color="#222222", linewidth=1.2, label="县界")]
+    hs = [Line2D([], [], color="#222222", linewidth=1.2, label=tr("report_map.county_line", lang))]
     hs.append(Line2D([], [], color="#666666", linewidth=0.8, linestyle=(0, (5, 4)),
-                     label="乡镇界（示意，非法定界线）" if schematic else "乡镇界"))
+                     label=tr("report_map.township_line_schematic" if schematic else "report_map.township_line",
+                              lang)))
     if highlight_label:
         hs.append(Patch(facecolor="#dbe7f6", edgecolor=HIGHLIGHT, linestyle="--", label=highlight_label))
     if parks:
-        hs.append(Patch(facecolor=PARK_FILL, alpha=0.5, edgecolor=PARK_EDGE, linestyle="--", label="园区（范围示意）"))
+        hs.append(Patch(facecolor=PARK_FILL, alpha=0.5, edgecolor=PARK_EDGE, linestyle="--",
+                        label=tr("report_map.park", lang)))
     rs = road_styles()
     for cls, n in (roads or {}).items():
         color, lw = rs.get(cls, ("#1f4e9c", 1.5))
+        name = tr("report_map.road_other", lang) if cls == "其他" else value_text(cls, lang)
         hs.append(Line2D([], [], color=color, linewidth=max(lw, 1.2), linestyle=(0, (6, 4)),
-                         label=f"{cls if cls != '其他' else '其他道路'}项目（示意线，{n}）"))
+                         label=tr("report_map.road", lang, cls=name, n=n)))
     for cat, (color, marker) in styles.items():
         if categories.get(cat):
             hs.append(Line2D([], [], linestyle="none", marker=marker, markersize=8 if marker == "*" else 6,
-                             markerfacecolor=color, markeredgecolor="white", label=f"{cat}项目（{categories[cat]}）"))
+                             markerfacecolor=color, markeredgecolor="white",
+                             label=tr("report_map.category", lang, cat=value_text(cat, lang), n=categories[cat])))
     sc = site_colors()
     for kind, n in (sites or {}).items():
         hs.append(Line2D([], [], linestyle="none", marker="*", markersize=8, markerfacecolor=sc.get(kind, "#e6550d"),
-                         markeredgecolor="white", label=f"{kind}（{n}）"))
+                         markeredgecolor="white", label=tr("report_map.site", lang, kind=value_text(kind, lang), n=n)))
     if shared:
         hs.append(Line2D([], [], linestyle="none", marker="+", markersize=7, color="#000000",
-                         label="示意位置（周围符号环绕排列）"))
+                         label=tr("report_map.shared", lang)))
     return hs
 
 

@@ -133,17 +133,17 @@ def build(story: list, *, title: str, footer: str, author: str | None = None,
 
 
 def fit(make_story, *, title: str, footer: str, max_pages: int, attempts: list,
-        built: dict | None = None) -> tuple[bytes, int, object]:
+        built: dict | None = None, lang: str = "zh") -> tuple[bytes, int, object]:
     """Build with each setting in ``attempts`` (e.g. smaller fonts, fewer rows) until the document fits in
     ``max_pages``; returns (pdf, pages, setting used). The last attempt is kept even if it is longer.
 
     ``built``: {setting: (pdf, pages)} of builds already made (read and filled), so a second fit with another
-    page budget does not lay out the same setting twice."""
+    page budget does not lay out the same setting twice. ``lang``: the footer's language."""
     out = None
     built = {} if built is None else built
     for setting in attempts:
         if setting not in built:
-            built[setting] = build(make_story(setting), title=title, footer=footer)
+            built[setting] = build(make_story(setting), title=title, footer=footer, lang=lang)
         pdf, n = built[setting]
         out = (pdf, n, setting)
         if n <= max_pages:

@@ -139,7 +139,7 @@ def _report_button(ctx, code: str, name: str) -> None:
         from ..constraints.run import township_check
         from ..reports import township_report_pdf
 
-        return township_report_pdf(ctx.dataset, code, township_check(ctx.store, code))
+        return township_report_pdf(ctx.dataset, code, township_check(ctx.store, code), lang=ctx.lang)
 
     report_download(ctx, ctx.t("township.report"), build, ctx.t("township.file_pdf", name=file_name(name)),
                     key="tw_report")
