@@ -323,8 +323,18 @@ def _frame(rows: list, cols: dict, n_cur: int, keep: list, columns: list) -> pd.
         arr[: len(head)] = head
         arr[len(head):] = tail
         data[c] = arr
-    # rows as tuples take the records' path in pandas (one object array, then the same soft type inference)
-    return pd.DataFrame(list(zip(*(data[c] for c in columns))), columns=columns)
+    return pd.DataFrame(dict(zip(columns, _inferred([data[c] for c in columns]))), columns=columns)
+
+
+def _inferred(arrays: list) -> list:
+    """Each object array's type inferred as ``pd.DataFrame(records)`` infers it: pandas' own step for records
+    (``convert_object_array``), or the records themselves as tuples where that internal function is missing."""
+    try:
+        from pandas.core.internals.construction import convert_object_array
+    except ImportError:  # pragma: no cover - another pandas: the public path (the rows as tuples), same result
+        frame = pd.DataFrame(list(zip(*arrays)))
+        return [frame[c].array for c in frame.columns]
+    return convert_object_array(arrays, dtype=None)
 
 
 def _names(layer: str) -> frozenset:

@@ -26,8 +26,10 @@ def blank(values) -> np.ndarray:
     """:func:`xxgeo.vocab.is_blank` of each value (None, NaN, NA, NaT, a blank string), in one pass."""
     arr = _objects(values)
     out = pd.isna(arr)
-    blanks = [isinstance(v, str) and not v.strip() for v in arr.tolist()]
-    return out | np.fromiter(blanks, dtype=bool, count=len(arr))
+    present = np.flatnonzero(~out)
+    if len(present):
+        out[present] = [isinstance(v, str) and not v.strip() for v in arr[present].tolist()]
+    return out
 
 
 def _objects(values) -> np.ndarray:
