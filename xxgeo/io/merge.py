@@ -53,6 +53,25 @@ def row_key(row, keys: tuple):
     return tuple(vals)
 
 
+def _kstr(v) -> str:
+    return str(int(v)) if isinstance(v, (float, np.floating)) and float(v).is_integer() else str(v)
+
+
+def row_keys(frame: pd.DataFrame, keys: tuple) -> list:
+    """:func:`row_key` of every row of ``frame`` (a column at a time; the values as ``to_dict`` gives them)."""
+    n = len(frame)
+    if any(k not in frame.columns for k in keys):
+        return [None] * n
+    every = np.arange(n)
+    cols = [newrows.column(frame, k, every).tolist() for k in keys]
+    empty = np.zeros(n, dtype=bool)
+    for k in keys:
+        empty |= newrows.blank(newrows.column(frame, k, every))
+    if len(keys) == 1:
+        return [None if e else (_kstr(v),) for e, v in zip(empty.tolist(), cols[0])]
+    return [None if e else tuple(_kstr(v) for v in vals) for e, vals in zip(empty.tolist(), zip(*cols))]
+
+
 def fit_geometry(layer: str, g) -> tuple[object, str | None, str | None]:
     """(geometry, repair note, problem): invalid geometries repaired, single-part multis unwrapped for
     point layers, collections reduced to the parts the layer allows."""
@@ -198,7 +217,8 @@ def merge(layer: str, current: pd.DataFrame, incoming: pd.DataFrame, provided: l
         missing = np.flatnonzero(newrows.blank(cols[lay.id_field]))
         if len(missing):
             ids = cols[lay.id_field].copy()
-            ids[missing] = _next_ids(layer, [r.get(lay.id_field) for r in rows] + list(ids), len(missing))
+            given = [v for v in ids[~newrows.blank(ids)].tolist()]  # (an empty id never matches the pattern)
+            ids[missing] = _next_ids(layer, [r.get(lay.id_field) for r in rows] + given, len(missing))
             cols[lay.id_field] = ids
             res.notes.append(f"{len(missing)} 行没有编号，已分配新编号（{ids[missing[0]]} 起）。")
     if geoms is not None:
@@ -233,14 +253,14 @@ def _classify(incoming: pd.DataFrame, keys: tuple, rows: list, by_key: dict, by_
     without one, by a name only one stored row has (noted)."""
     n = len(incoming)
     every = np.arange(n)
-    kcols = [newrows.column(incoming, k, every) if k in incoming.columns else [None] * n for k in keys]
+    all_keys = row_keys(incoming, keys)
     names = newrows.column(incoming, "name", every) if "name" in incoming.columns else [None] * n
     labels = incoming["_row"].tolist() if "_row" in incoming.columns else [None] * n
     matched: dict = {}
     fresh: list = []
     new_keys: set = set()
     for pos in range(n):
-        k = row_key(dict(zip(keys, (c[pos] for c in kcols))), keys)
+        k = all_keys[pos]
         nm = names[pos]
         if k is None and id_field and isinstance(nm, str) and len(by_name.get(nm.strip(), [])) == 1:
             k = row_key(rows[by_name[nm.strip()][0]], keys)

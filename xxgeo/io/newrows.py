@@ -141,14 +141,18 @@ def audit_rows(layer: str, cols: dict, texts: list, *, user: str, id_field: str 
             continue  # a column nobody filled adds nothing to any row
         vals = [_plain(v) for v in col.tolist()]
         for j in np.flatnonzero(empty).tolist():
-            vals[j] = _SKIP
+            vals[j] = _SKIP  # (``_plain`` gives None only for None, which is empty)
         names.append(f)
         lists.append(vals)
     ids = cols[id_field].tolist() if id_field else [None] * n
     kcols = [cols[k].tolist() if k in cols else [None] * n for k in keys]
+    full = np.ones(n, dtype=bool)  # rows with every kept field present: their dict zipped in one call
+    for vals in lists:
+        full &= np.fromiter((v is not _SKIP for v in vals), dtype=bool, count=n)
+    full = full.tolist()
     out = []
     for j, row in enumerate(zip(*lists) if lists else ((),) * n):
-        after = {f: v for f, v in zip(names, row) if v is not _SKIP and v is not None}
+        after = dict(zip(names, row)) if full[j] else {f: v for f, v in zip(names, row) if v is not _SKIP}
         if texts[j] is not None:
             after["geometry"] = texts[j]
         out.append({"user": user, "layer": layer, "feature_id": str(ids[j] or "|".join(str(c[j]) for c in kcols)),
