@@ -348,13 +348,15 @@ def _frame(rows: list, cols: dict, n_cur: int, keep: list, columns: list) -> pd.
 
 def _inferred(arrays: list) -> list:
     """Each object array's type inferred as ``pd.DataFrame(records)`` infers it: pandas' own step for records
-    (``convert_object_array``), or the records themselves as tuples where that internal function is missing."""
+    (``convert_object_array``, internal), or the public path — the rows as tuples — where that step is missing or
+    has changed (tests/test_import_vectorised.py compares the dtypes with the row-by-row merge's)."""
     try:
         from pandas.core.internals.construction import convert_object_array
-    except ImportError:  # pragma: no cover - another pandas: the public path (the rows as tuples), same result
+
+        return convert_object_array(arrays, dtype=None)
+    except (ImportError, TypeError, AttributeError):  # pragma: no cover - another pandas
         frame = pd.DataFrame(list(zip(*arrays)))
         return [frame[c].array for c in frame.columns]
-    return convert_object_array(arrays, dtype=None)
 
 
 def _names(layer: str) -> frozenset:
