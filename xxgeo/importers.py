@@ -27,7 +27,7 @@ from .io import attach, villages
 from .io import columns as colmap
 from .io.coords import build_geometry, find_columns, lonlat_columns
 from .io.crs_rules import parse_crs, to_wgs84
-from .io.merge import MergeResult, fit_geometry, key_fields, merge, row_key
+from .io.merge import MergeResult, fit_geometry, key_fields, merge, row_keys
 from .io.reshape import reshape_township_indicators
 from .io.stated import require_stated
 from .io.vectorised import fit_all
@@ -253,14 +253,13 @@ def _key_problems(layer: str, inc: pd.DataFrame, provided: list) -> list:
         return []
     seen: dict = {}
     out = []
-    for r in inc[[*keys, "_row"]].to_dict("records"):
-        k = row_key(r, keys)
+    for k, label in zip(row_keys(inc, keys), inc["_row"].tolist()):
         if k is None:
             continue
         if k in seen:
-            out.append(f"{r['_row']}：编号“{'、'.join(k)}”与{seen[k]}重复")
+            out.append(f"{label}：编号“{'、'.join(k)}”与{seen[k]}重复")
         else:
-            seen[k] = r["_row"]
+            seen[k] = label
     return out
 
 

@@ -188,6 +188,44 @@ def mojibake(text) -> bool:
     return False
 
 
+def garbled(values: list) -> list:
+    """``[mojibake(v) for v in values]``, the common case in one encode and one decode for the whole column.
+
+    The per-value test's expensive step — does the text, encoded as GB18030, decode as UTF-8 to other Chinese
+    text — is done for all plain Chinese values at once: joined by ``\\n`` (a byte no GB18030 character contains
+    and that ends any UTF-8 sequence), decoded with replacement characters, split again; a part with a
+    replacement character did not decode. Values taking the other branches (replacement characters, Latin-1
+    look-alikes, line breaks) go through :func:`mojibake` itself."""
+    out = [False] * len(values)
+    batch, where = [], []
+    for i, v in enumerate(values):
+        if not isinstance(v, str) or not v:
+            continue
+        if "\ufffd" in v or "\n" in v or _LATIN_HIGH.search(v):
+            out[i] = mojibake(v)
+        elif len(v) >= 2 and _CJK.search(v):
+            batch.append(v)
+            where.append(i)
+    if not batch:
+        return out
+    try:
+        raw = "\n".join(batch).encode("gb18030")
+    except UnicodeEncodeError:  # a lone surrogate somewhere: each value on its own
+        raw = None
+    parts = raw.decode("utf-8", "replace").split("\n") if raw is not None else []
+    if len(parts) != len(batch):
+        for i, v in zip(where, batch):
+            out[i] = mojibake(v)
+        return out
+    literal = b"\xef\xbf\xbd" in raw  # bytes that decode to a replacement character themselves (锟斤拷)
+    for i, v, back in zip(where, batch, parts):
+        if "\ufffd" in back:  # did not decode as UTF-8 (the usual answer for Chinese text)
+            out[i] = mojibake(v) if literal else False
+        elif back != v and _CJK.search(back):
+            out[i] = True
+    return out
+
+
 def check_no_mojibake(frame, what: str = "文件") -> None:
     """Refuse when any text cell or header of ``frame`` is garbled Chinese."""
     for col in frame.columns:
@@ -198,7 +236,10 @@ def check_no_mojibake(frame, what: str = "文件") -> None:
                                 "（如 GBK 或 UTF-8）。", english="Garbled column name (wrong encoding).")
         if frame[col].dtype != object and str(frame[col].dtype) not in ("str", "string"):
             continue
-        for i, v in enumerate(frame[col].tolist()):
-            if mojibake(v):
-                raise ImportRefused(f"{what}第{i + 1}条记录的“{col}”是乱码（“{str(v)[:20]}”），未导入；请用 --encoding "
+        values = frame[col].tolist()
+        bad = garbled(values)
+        if any(bad):
+            i = bad.index(True)
+            v = values[i]
+            raise ImportRefused(f"{what}第{i + 1}条记录的“{col}”是乱码（“{str(v)[:20]}”），未导入；请用 --encoding "
                                     "指定正确的编码（如 GBK 或 UTF-8）。", english="Garbled text (wrong encoding).")

@@ -29,6 +29,9 @@ import tempfile
 import traceback
 from pathlib import Path
 
+import numpy as np
+import shapely
+
 from ..config import ImportLimits, settings
 from ..errors import ImportRefused, XxgeoError
 from . import limits as _limits
@@ -83,6 +86,10 @@ def _unpack(data: bytes, name: str, lim: ImportLimits):
     kind, *rest = pickle.loads(data)  # written by our own worker into our own private folder
     if kind == "ok":
         return rest[0]
+    if kind == "ok-wkb":  # the table's geometries came as one WKB array: decoded in one call
+        table = rest[0]
+        table.geometry = np.asarray(shapely.from_wkb(table.geometry), dtype=object)
+        return table
     if kind == "named":
         cls_name, message, english = rest
         cls = getattr(importlib.import_module("xxgeo.errors"), cls_name, ImportRefused)
@@ -166,6 +173,22 @@ def _apply(lim: ImportLimits, log: str) -> None:
             resource.setrlimit(what, (value, hard))
 
 
+def _as_wkb(table) -> tuple:
+    """``("ok-wkb", table)`` with the table's shapely geometries as one WKB array (pickling 10^5 geometries one by
+    one costs a Python call each way per geometry); ``("ok", table)`` when there are none (or they are already
+    bytes, as the constraints reader hands them back)."""
+    geoms = getattr(table, "geometry", None)
+    if geoms is None:
+        return ("ok", table)
+    arr = np.asarray(geoms, dtype=object)
+    if arr.ndim != 1 or not len(arr) or not shapely.is_valid_input(arr).all() or (
+            shapely.get_type_id(arr) == 2).any():  # a LinearRing would come back a LineString: pickled as is
+        return ("ok", table)
+    dims = 4 if shapely.has_m(arr).any() else 3  # Z and M kept as read (2-D geometries stay 2-D)
+    table.geometry = shapely.to_wkb(arr, output_dimension=dims)
+    return ("ok-wkb", table)
+
+
 def _child(reader: str, path: str, kwargs: dict, lim: ImportLimits, out: str, log: str) -> None:
     """The worker's body: limits, read, pickle the outcome to ``out`` (never raises for a known outcome)."""
     _apply(lim, log)
@@ -173,7 +196,7 @@ def _child(reader: str, path: str, kwargs: dict, lim: ImportLimits, out: str, lo
     try:
         with _limits.using(lim):
             table = getattr(importlib.import_module(module), func)(path, **kwargs)
-        outcome: tuple = ("ok", table)
+        outcome: tuple = _as_wkb(table)
     except XxgeoError as exc:
         outcome = ("named", type(exc).__name__, exc.message, exc.english)
     except RecursionError:

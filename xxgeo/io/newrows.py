@@ -1,0 +1,177 @@
+"""The new rows of an import built a column at a time (issue 16): their values, defaults and audit rows.
+
+:func:`xxgeo.io.merge.merge` decides row by row which incoming rows update a stored one; the rest — 10^5 of them in
+a large import — are built here as one object array per field, with the same values the row-by-row code gave
+(``DataFrame.to_dict("records")`` values, empty cells as ``None``), the same defaults (``defaults``) and the same
+audit rows (the row's non-empty fields as JSON, in field order, then its geometry's WKT).
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import shapely
+from pandas.core.dtypes.cast import maybe_box_native
+
+from ..parcels import area_mu
+
+_JSON = json.JSONEncoder(ensure_ascii=False, default=str).encode  # one encoder for 100,000 audit rows
+#: the category of a project imported without one (issue 13: a file of names and locations imports)
+UNCATEGORISED = "未分类"
+
+
+def blank(values) -> np.ndarray:
+    """:func:`xxgeo.vocab.is_blank` of each value (None, NaN, NA, NaT, a blank string), in one pass."""
+    arr = _objects(values)
+    out = pd.isna(arr)
+    present = np.flatnonzero(~out)
+    if len(present):
+        out[present] = [isinstance(v, str) and not v.strip() for v in arr[present].tolist()]
+    return out
+
+
+def _objects(values) -> np.ndarray:
+    if isinstance(values, np.ndarray) and values.dtype == object and values.ndim == 1:
+        return values
+    arr = np.empty(len(values), dtype=object)
+    arr[:] = list(values)
+    return arr
+
+
+def column(incoming: pd.DataFrame, name: str, pos: np.ndarray) -> np.ndarray:
+    """The values of ``incoming[name]`` at positions ``pos`` as ``to_dict("records")`` gives them (numpy
+    scalars as Python ones), as an object array."""
+    s = incoming[name]
+    vals = s.iloc[pos] if len(pos) != len(s) else s
+    if isinstance(s.dtype, pd.StringDtype) and s.dtype.na_value is np.nan:
+        return _objects(vals.to_numpy(dtype=object))  # str and NaN, as iterating gives them
+    if isinstance(s.dtype, np.dtype) and s.dtype.kind in "biuf":
+        return _objects(vals.to_numpy().tolist())  # Python numbers, as iterating gives them
+    out = _objects(list(vals))  # iterating a Series boxes its numpy scalars, as to_dict does
+    if s.dtype == object:
+        out = _objects([maybe_box_native(v) for v in out])
+    return out
+
+
+def build(layer: str, fields: list, incoming: pd.DataFrame, pos: np.ndarray, taken: set, location: dict,
+          towns: list, spatial: bool) -> tuple[dict, np.ndarray | None]:
+    """``({field: values}, geometries)`` of the new rows (incoming positions ``pos``), before defaults: the file's
+    value of each field it provides, the original investment text, the location options and the derived township
+    for rows with a geometry."""
+    n = len(pos)
+    cols: dict = {}
+    for f in fields:
+        cols[f] = column(incoming, f, pos) if f in taken and f in incoming.columns else _nones(n)
+    if "_investment_orig" in incoming.columns:
+        orig = column(incoming, "_investment_orig", pos)
+        note = cols.get("investment_note", _nones(n))
+        use = ~blank(orig) & blank(note)
+        if use.any():
+            note = note.copy()
+            note[use] = orig[use]
+            cols["investment_note"] = note  # appended last when the layer has no such field (as the dict was)
+    geoms = None
+    if spatial:
+        raw = column(incoming, "geometry", pos) if "geometry" in incoming.columns else _nones(n)
+        geoms = np.where(shapely.is_geometry(raw), raw, None)
+        has = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+        for f, v in location.items():
+            _fill(cols, f, has & blank(cols.get(f, _nones(n))), v, n)
+        if towns:
+            t = _objects([towns[p] for p in pos])
+            _fill(cols, "township_code", has & np.array([bool(x) for x in t], dtype=bool)
+                  & blank(cols.get("township_code", _nones(n))), t, n)
+    return cols, geoms
+
+
+def _nones(n: int) -> np.ndarray:
+    return np.full(n, None, dtype=object)
+
+
+def _fill(cols: dict, f: str, where: np.ndarray, value, n: int) -> None:
+    """``cols[f][where] = value`` (an array is taken at ``where``), the column created when missing."""
+    if not where.any():
+        return
+    col = cols.get(f)
+    col = _nones(n) if col is None else col.copy()
+    col[where] = value[where] if isinstance(value, np.ndarray) else value
+    cols[f] = col
+
+
+def defaults(layer: str, names: frozenset, cols: dict, geoms: np.ndarray | None, prov: str, n: int) -> None:
+    """The defaults of new rows, in place: provenance, 位置精度 (surveyed with a geometry, else township or county),
+    未分类, ``public=否``, ``version=1``, a parcel's area, a township's boundary quality, ``township_codes``."""
+    gnone = np.ones(n, dtype=bool) if geoms is None else shapely.is_missing(geoms)
+    has = ~gnone & (~shapely.is_empty(geoms) if geoms is not None else False)
+    for f in ("source_ref", "source"):
+        if f in names:
+            _fill(cols, f, blank(cols[f]), prov, n)
+    if "loc_precision" in names:
+        town = ~blank(cols.get("township_code", _nones(n)))
+        guess = np.where(has, "surveyed", np.where(town, "township", "county")).astype(object)
+        _fill(cols, "loc_precision", blank(cols["loc_precision"]), guess, n)
+    if layer == "projects":
+        _fill(cols, "category", blank(cols["category"]), UNCATEGORISED, n)
+    if "public" in names:
+        _fill(cols, "public", blank(cols["public"]), False, n)
+    if "version" in names:
+        cols["version"] = np.full(n, 1, dtype=object)
+    if layer == "parcels" and has.any():
+        areas = _objects(area_mu(list(geoms[has])))
+        col = cols["area_mu"].copy()
+        col[has] = areas
+        cols["area_mu"] = col
+    if "boundary_quality" in names:
+        guess = np.where(gnone, "schematic", "official").astype(object)
+        _fill(cols, "boundary_quality", blank(cols["boundary_quality"]), guess, n)
+    if "township_codes" in names and "township_code" in cols:
+        _fill(cols, "township_codes", blank(cols["township_codes"]) & ~blank(cols["township_code"]),
+              cols["township_code"], n)
+
+
+def audit_rows(layer: str, cols: dict, texts: list, *, user: str, id_field: str | None, keys: tuple) -> list:
+    """One ``import-insert`` audit row per new row: its non-empty fields (JSON, field order) and geometry WKT."""
+    n = len(texts)
+    names, lists = [], []
+    for f, col in cols.items():
+        empty = blank(col)
+        if empty.all():
+            continue  # a column nobody filled adds nothing to any row
+        vals = [_plain(v) for v in col.tolist()]
+        for j in np.flatnonzero(empty).tolist():
+            vals[j] = _SKIP  # (``_plain`` gives None only for None, which is empty)
+        names.append(f)
+        lists.append(vals)
+    ids = cols[id_field].tolist() if id_field else [None] * n
+    kcols = [cols[k].tolist() if k in cols else [None] * n for k in keys]
+    full = np.ones(n, dtype=bool)  # rows with every kept field present: their dict zipped in one call
+    for vals in lists:
+        full &= np.fromiter((v is not _SKIP for v in vals), dtype=bool, count=n)
+    full = full.tolist()
+    out = []
+    for j, row in enumerate(zip(*lists) if lists else ((),) * n):
+        after = dict(zip(names, row)) if full[j] else {f: v for f, v in zip(names, row) if v is not _SKIP}
+        if texts[j] is not None:
+            after["geometry"] = texts[j]
+        out.append({"user": user, "layer": layer, "feature_id": str(ids[j] or "|".join(str(c[j]) for c in kcols)),
+                    "action": "import-insert", "before": None, "after": _JSON(after)})
+    return out
+
+
+_SKIP = object()
+
+
+def _plain(v):
+    """A value as JSON takes it (numpy scalars as Python ones): :func:`xxgeo.io.vectorised.jsonable`."""
+    t = type(v)
+    if t in (str, int, float, bool):
+        return v
+    if isinstance(v, np.integer):
+        return int(v)
+    if isinstance(v, np.floating):
+        return float(v)
+    if isinstance(v, np.bool_):
+        return bool(v)
+    return v
