@@ -125,6 +125,9 @@ def variant(seed: int, projects: list[dict], month: str = "2026-03") -> Sheet:
         rng.shuffle(heads)
         layout = [None] * len(cols) + [f for _, f in heads]
         rows.append([_spaced(rng, c) for c in cols] + [_spaced(rng, h) for h, _ in heads])
+        if unit == "" and not yi and rng.random() < 0.9:  # the units in a row of their own under the header
+            rows.append([None] * len(cols) + [("（万元）" if f.endswith("_wan") else None) for _, f in heads])
+            desc.append("units_row")
     ncol = len(layout)
     name_at, code_at = cols.index("项目名称"), cols.index("项目代码")
     month_at = cols.index("月份") if "月份" in cols else None

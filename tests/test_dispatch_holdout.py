@@ -91,7 +91,7 @@ def test_the_generator_makes_the_variants_it_promises():
                                 ("full-width", "２１０２" in text.translate(FULL) and "２１０２" in text),
                                 ("not-first", list(s.sheets)[0] != s.data_sheet)) if w}
     for want in ("fmt=xls", "fmt=xlsx", "two_rows=True", "two_rows=False", "yi=True", "no=True", "month=date",
-                 "month=cn", "month=dot", "month=short", "month=none", "titles=2", "merged", "totals",
+                 "month=cn", "month=dot", "month=short", "month=none", "titles=2", "units_row", "merged", "totals",
                  "full-width", "not-first"):
         assert want in seen, want
 
@@ -147,6 +147,16 @@ def test_a_month_that_cannot_be_read_is_refused(coded, tmp_path, month_cell, mon
     store, projects = coded
     rows = [["项目代码", "月份", "本年累计完成"], [projects[0]["project_code"], month_cell, 5]]
     _refused(store, write_xlsx(tmp_path / "bad.xlsx", rows, title="重点项目进展情况统计表"), month, pattern)
+
+
+def test_a_units_row_under_the_header_gives_the_unit(coded, tmp_path):
+    store, projects = coded
+    rows = [["项目代码", "年度计划投资", "本年累计完成"], [None, "（亿元）", "（万元）"],
+            [projects[0]["project_code"], 0.5, 1200]]
+    rep = guarded(store, BUREAU).import_progress(write_xlsx(tmp_path / "units.xlsx", rows), M)
+    assert rep.inserted == 1 and not rep.unmatched
+    row = store.read("progress").iloc[0]
+    assert (row["annual_plan_wan"], row["year_done_wan"]) == (5000, 1200)
 
 
 def test_a_short_month_takes_the_year_of_the_title(coded, tmp_path):

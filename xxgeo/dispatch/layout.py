@@ -32,6 +32,8 @@ FOOTER = re.compile(r"^(填报人|填表人|审核人|负责人|单位负责人|
 #: the sheet's unit line: 单位：亿元
 UNIT_YI = re.compile(r"单位[:：]?\s*亿元?")
 _MONTH_ONLY = re.compile(r"^(\d{1,2})\s*月(份)?$")
+#: a cell of a units row under the header: （万元）, 亿元, 单位：万元
+_UNIT_CELL = re.compile(r"^(单位[:：]?)?[(（]?(万元|亿元|元|%|个|亩)[)）]?$")
 
 
 @dataclass
@@ -149,9 +151,16 @@ def find_header(rows: list) -> Header:
         if i + 1 < len(rows) and _filled(row) >= 2 and _filled(rows[i + 1]) >= 1:
             two = _pair(row, rows[i + 1])
             two.start, two.depth = i, 2
-            if two.score > max(best.score, _single(rows[i + 1]).score, one.score):
+            alone = max(_single(rows[i + 1]).score, one.score)
+            if two.score > max(best.score, alone) or (units_row(rows[i + 1]) and two.score >= max(best.score, alone)):
                 best = two
     return best
+
+
+def units_row(row: list) -> bool:
+    """True for a row under the header that gives only units (（万元） under the money columns)."""
+    cells = [_norm(c) for c in row if not blank(c)]
+    return bool(cells) and all(_UNIT_CELL.match(c) for c in cells)
 
 
 def title_factor(title: str, label: str) -> float:
