@@ -68,7 +68,7 @@ def variant(seed: int, projects: list[dict], month: str = "2026-03") -> Sheet:
     set in the store), reporting ``month``."""
     rng = random.Random(seed)
     y, m = int(month[:4]), int(month[5:])
-    fmt = rng.choice(("xlsx", "xls"))
+    fmt = rng.choice(("xlsx", "xls", "xlsx", "xls", "csv"))
     two_rows = rng.random() < 0.5
     unit = rng.choice(UNITS)
     with_no = rng.random() < 0.7
@@ -113,6 +113,11 @@ def variant(seed: int, projects: list[dict], month: str = "2026-03") -> Sheet:
             top.append(_spaced(rng, tail))
             below.append(None)
             layout.append(f)
+        if rng.random() < 0.4:  # only the groups in the first row, every other header in the second
+            desc.append("keys_below")
+            for j in range(len(top)):
+                if below[j] is None:
+                    top[j], below[j] = None, top[j]
         first = len(rows)
         for j, c in enumerate(top):
             if below[j] is None and c is not None:
@@ -211,8 +216,22 @@ def variant(seed: int, projects: list[dict], month: str = "2026-03") -> Sheet:
 
 
 def write(sheet: Sheet, folder: Path, stem: str = "月报") -> Path:
-    """The workbook of ``sheet`` in ``folder`` (.xlsx or .xls)."""
+    """The workbook of ``sheet`` in ``folder`` (.xlsx or .xls; a .csv holds the data sheet only, in GBK or UTF-8
+    with a BOM, dates written out as a spreadsheet exports them)."""
     path = folder / f"{stem}.{sheet.fmt}"
+    if sheet.fmt == "csv":
+        import csv
+        import io
+
+        def text(v):
+            if isinstance(v, dt.date):
+                return f"{v.year}/{v.month}/{v.day} 0:00:00" if len(sheet.description) % 3 else v.isoformat()
+            return "" if v is None else v
+
+        buf = io.StringIO()
+        csv.writer(buf).writerows([[text(v) for v in r] for r in sheet.sheets[sheet.data_sheet]])
+        path.write_bytes(buf.getvalue().encode("gbk" if len(sheet.description) % 2 else "utf-8-sig"))
+        return path
     if sheet.fmt == "xlsx":
         from openpyxl import Workbook
 

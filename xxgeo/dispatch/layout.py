@@ -15,7 +15,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from ..dispatch_values import blank, month_of
+from ..dispatch_values import blank, date_of, month_of
 from ..errors import ValidationFailed
 from ..vocab import WAN_PER_YI
 from .headers import KEYS, header_field, header_key
@@ -32,6 +32,8 @@ FOOTER = re.compile(r"^(填报人|填表人|审核人|负责人|单位负责人|
 #: the sheet's unit line: 单位：亿元
 UNIT_YI = re.compile(r"单位[:：]?\s*亿元?")
 _MONTH_ONLY = re.compile(r"^(\d{1,2})\s*月(份)?$")
+#: a date written out, with or without a time: 2026-03-01, 2026/3/1 0:00:00, 2026年3月1日
+_DAY = re.compile(r"^(\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?)(\d{1,2}:\d{2}(:\d{2})?)?$")
 #: a cell of a units row under the header: （万元）, 亿元, 单位：万元
 _UNIT_CELL = re.compile(r"^(单位[:：]?)?[(（]?(万元|亿元|元|%|个|亩)[)）]?$")
 
@@ -63,6 +65,13 @@ def _norm(v) -> str:
 
 def _filled(row: list) -> int:
     return sum(1 for c in row if not blank(c))
+
+
+def _grouping(row: list) -> bool:
+    """True for a row that may hold group headers: two cells or more, or one not in the first column (a title
+    stands in the first column alone)."""
+    cells = [j for j, c in enumerate(row) if not blank(c)]
+    return len(cells) >= 2 or (len(cells) == 1 and cells[0] > 0)
 
 
 def _group_field(parent: str, child: str) -> str | None:
@@ -148,7 +157,7 @@ def find_header(rows: list) -> Header:
         one.start = i
         if one.score > best.score:
             best = one
-        if i + 1 < len(rows) and _filled(row) >= 2 and _filled(rows[i + 1]) >= 1:
+        if i + 1 < len(rows) and _grouping(row) and _filled(rows[i + 1]) >= 1:
             two = _pair(row, rows[i + 1])
             two.start, two.depth = i, 2
             alone = max(_single(rows[i + 1]).score, one.score)
@@ -193,6 +202,8 @@ def sheet_month(v, default: str | None) -> str:
     ``default``. A month a spreadsheet stored as the number 2026.1 is ambiguous (January or October): refused."""
     if isinstance(v, (dt.date, dt.datetime)):
         return month_of(v)
+    if isinstance(v, str) and _DAY.match(_norm(v)):  # a date written out (a csv of Excel dates): its month
+        return date_of(_DAY.match(_norm(v)).group(1), what="月份")[:7]
     if isinstance(v, float) and not v.is_integer():
         text = repr(v)
         if re.fullmatch(r"\d{4}\.1", text):
