@@ -149,6 +149,14 @@ def test_a_month_that_cannot_be_read_is_refused(coded, tmp_path, month_cell, mon
     _refused(store, write_xlsx(tmp_path / "bad.xlsx", rows, title="重点项目进展情况统计表"), month, pattern)
 
 
+def test_a_totals_word_in_a_value_column_does_not_drop_a_project(coded, tmp_path):
+    store, projects = coded
+    rows = [["序号", "项目名称", "形象进度", "本年累计完成"], [1, projects[0]["name"], "合计完成主体60%", 5],
+            ["合计", None, None, 5]]
+    rep = guarded(store, BUREAU).import_progress(write_xlsx(tmp_path / "t.xlsx", rows), M)
+    assert [m["project_id"] for m in rep.matched] == [projects[0]["project_id"]] and not rep.unmatched
+
+
 def test_a_units_row_under_the_header_gives_the_unit(coded, tmp_path):
     store, projects = coded
     rows = [["项目代码", "年度计划投资", "本年累计完成"], [None, "（亿元）", "（万元）"],

@@ -208,6 +208,8 @@ def parse_rows(raw: RawRows, month: str | None = None) -> ParsedSheet:
         notes.append((f"月份取自表头或文件名：{default}。",
                       f"The month comes from the title or the file name: {default}."))
     out = []
+    # 合计 is looked for outside the value columns: a 形象进度 of “合计完成60%” is a project's
+    valued = {j for f, (j, _) in cols.items() if f not in ("project_code", "project_id", "name")}
     for i, row in enumerate(rows[head.data_start:], start=head.data_start + 1):
         if not any(not blank(c) for c in row):
             continue
@@ -215,7 +217,7 @@ def parse_rows(raw: RawRows, month: str | None = None) -> ParsedSheet:
         label = f"第{i}行"
         code, pid = key_text(cell.get("project_code")), key_text(cell.get("project_id"))
         name = None if blank(cell.get("name")) else str(_plain(cell.get("name"))).strip() or None
-        if not (code or pid) and is_totals(row):
+        if not (code or pid) and is_totals([c for j, c in enumerate(row) if j not in valued]):
             continue  # 合计: the sheet's own sum, not a project
         has_values = any(not blank(cell.get(f)) for f in VALUE_FIELDS_OF_SHEET)
         if not (code or pid) and is_aside(name) and not has_values:
