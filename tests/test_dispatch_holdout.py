@@ -6,6 +6,8 @@ never guessed; the sheets that cannot be read are refused in one sentence and le
 
 from __future__ import annotations
 
+import hashlib
+
 import pandas as pd
 import pytest
 from dispatchkit import BUREAU, guarded, own_projects, snapshot, write_xlsx
@@ -96,12 +98,18 @@ def test_the_generator_makes_the_variants_it_promises():
         assert want in seen, want
 
 
+def _bytes(store) -> str:
+    """The GeoPackage file's digest (with its -wal, if any)."""
+    files = [store.path, store.path.with_name(store.path.name + "-wal")]
+    return "".join(hashlib.sha256(f.read_bytes()).hexdigest() for f in files if f.exists())
+
+
 def _refused(store, path, month=None, pattern=""):
-    before, version = snapshot(store), store.version()
+    before, version, digest = snapshot(store), store.version(), _bytes(store)
     with pytest.raises((ImportRefused, ValidationFailed), match=pattern) as exc:
         guarded(store, BUREAU).import_progress(path, month)
     assert "\n" not in exc.value.message and exc.value.english and "\n" not in exc.value.english
-    assert snapshot(store) == before and store.version() == version
+    assert snapshot(store) == before and store.version() == version and _bytes(store) == digest
     return exc.value
 
 
