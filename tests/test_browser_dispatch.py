@@ -15,6 +15,7 @@ import pytest
 from cjk import Residue, data_values
 from kit import drop_schemas, offline_page, running_app, sign_in, wait_for_app_run
 from PIL import Image
+from playwright.sync_api import expect
 
 from xxgeo.accounts import Accounts
 from xxgeo.i18n import tr
@@ -89,13 +90,27 @@ def _open_dispatch(page, url, name, lang):
     return sidebar
 
 
-def _edit_cell(page, grid, row: int, right: int, text: str) -> None:
-    """Type ``text`` into the data editor's cell ``right`` columns right of the first, in data row ``row``."""
-    wait_for_app_run(page)
-    box = grid.bounding_box()
-    page.mouse.click(box["x"] + 20, box["y"] + 35 * (row + 1) + 17)
-    for _ in range(12):  # to the first column, whatever the grid's horizontal scroll left under the click
-        page.keyboard.press("ArrowLeft")
+def _edit_cell(page, grid, row: int, right: int, text: str, tries: int = 5) -> None:
+    """Type ``text`` into the data editor's cell ``right`` columns right of the first, in data row ``row``.
+
+    The click must give the grid the keyboard (a click landing while a rerun still moves the page would leave
+    it on the tab list, where the arrow keys change tabs): it is repeated until the grid holds the focus."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for _ in range(tries):
+        wait_for_app_run(page)
+        # the first column under the click, whatever an edit further right scrolled (wide English headers)
+        grid.locator(".dvn-scroller").first.evaluate("e => { e.scrollLeft = 0; }")
+        box = grid.bounding_box()
+        page.mouse.click(box["x"] + 20, box["y"] + 35 * (row + 1) + 17)
+        try:
+            page.wait_for_function("(g) => g.contains(document.activeElement)", arg=grid.element_handle(),
+                                   timeout=15_000)
+            break
+        except PlaywrightTimeout:
+            continue
+    else:
+        raise AssertionError(f"the table did not take the focus after {tries} clicks")
     for _ in range(right):
         page.keyboard.press("ArrowRight")
     page.keyboard.press("Enter")  # opens the cell's editor (glide-data-grid's overlay)
@@ -109,11 +124,12 @@ def _edit_cell(page, grid, row: int, right: int, text: str) -> None:
 
 def _click_until_stored(page, button: str, stored, tries: int = 3) -> None:
     """Click ``button`` and wait for the store to hold what it writes (the state, not a message): a click that
-    lands while an upload's rerun is still settling can be lost on a busy machine, so an idle app with nothing
-    stored gets the click again (saving the same photo twice is refused by the store, so a repeat is safe)."""
+    lands while a rerun (an upload's, a table edit's) is still settling can be lost on a busy machine, so an idle
+    app with nothing stored gets the click again (each write here is refused or the same when repeated: the same
+    photo twice, the same values, a step already taken; the message of the write is waited for after it)."""
     for _ in range(tries):
         wait_for_app_run(page)
-        page.get_by_role("button", name=button).click()
+        page.get_by_role("button", name=button, exact=True).click()
         for _ in range(60):  # up to a minute per click, polling the store as the app writes it
             wait_for_app_run(page)
             if stored():
@@ -154,7 +170,10 @@ def test_a_month_reported_and_reviewed_in_the_browser(browser, walk, tmp_path):
             page.get_by_text(_t("begin", lang, month=M)[:12]).first.wait_for()
             english.check(page, "township: this month")
             page.get_by_role("tab", name=_t("tab_report", lang), exact=True).click()
-            grid = page.locator('[data-testid="stDataFrame"]').last
+            report = page.get_by_role("tab", name=_t("tab_report", lang), exact=True)
+            expect(report).to_have_attribute("aria-selected", "true")
+            grid = page.get_by_role("tabpanel", name=_t("tab_report", lang), exact=True) \
+                .locator('[data-testid="stDataFrame"]').first
             grid.wait_for()
             assert OTHER not in page.inner_text("body")  # another township's project is not offered
             _edit_cell(page, grid, 0, 3, "1200")
@@ -162,7 +181,7 @@ def test_a_month_reported_and_reviewed_in_the_browser(browser, walk, tmp_path):
             _edit_cell(page, grid, 1, 3, "1000")
             _edit_cell(page, grid, 1, 5, "20")
             english.check(page, "township: report")
-            page.get_by_role("button", name=_t("save", lang), exact=True).click()
+            _click_until_stored(page, _t("save", lang), lambda: _state(store, a) == _state(store, b) == "draft")
             page.get_by_text(_t("saved", lang, n=2, month=M)).wait_for(timeout=120_000)
             wait_for_app_run(page)
             prog = store.read("progress").set_index("progress_id")
@@ -181,16 +200,17 @@ def test_a_month_reported_and_reviewed_in_the_browser(browser, walk, tmp_path):
             english.check(page, "township: photo")
             # a problem
             page.get_by_role("tab", name=_t("tab_problems", lang), exact=True).click()
-            page.get_by_label(_t("problem_text", lang)).fill("征地未完成")
-            page.get_by_label(_t("problem_needs", lang)).fill("县自然资源局协调")
+            page.get_by_label(_t("problem_text", lang), exact=True).fill("征地未完成")
+            page.get_by_label(_t("problem_needs", lang), exact=True).fill("县自然资源局协调")
             english.check(page, "township: problems")
-            page.get_by_role("button", name=_t("problem_add", lang)).click()
+            _click_until_stored(page, _t("problem_add", lang), lambda: len(store.read("problems")) > 0)
             page.get_by_text(_t("problem_added", lang).split("{")[0]).wait_for(timeout=120_000)
             wait_for_app_run(page)
             assert store.read("problems")["text"].tolist() == ["征地未完成"]
             # submit
             page.get_by_role("tab", name=_t("tab_report", lang), exact=True).click()
-            page.get_by_role("button", name=_t("submit", lang)).click()
+            _click_until_stored(page, _t("submit", lang),
+                                lambda: _state(store, a) == _state(store, b) == "submitted")
             page.get_by_text(_t("submitted", lang, n=2)).wait_for(timeout=120_000)
             wait_for_app_run(page)
             assert _state(store, a) == _state(store, b) == "submitted"
@@ -209,17 +229,18 @@ def test_a_month_reported_and_reviewed_in_the_browser(browser, walk, tmp_path):
                 page.get_by_role("option", name=pid, exact=False).first.click()
                 wait_for_app_run(page)
                 if comment:
-                    page.get_by_label(_t("comment", lang)).fill(comment)
+                    page.get_by_label(_t("comment", lang), exact=True).fill(comment)
                 english.check(page, f"bureau: review {button}")
-                page.get_by_role("button", name=_t(button, lang), exact=True).click()
+                _click_until_stored(page, _t(button, lang), lambda p=pid, s=state: _state(store, p) == s)
                 page.get_by_text(_t("reviewed", lang, rid=f"{pid}/{M}", state=state_text(state, lang))) \
                     .wait_for(timeout=120_000)
                 wait_for_app_run(page)
                 assert _state(store, pid) == state
             page.get_by_role("tab", name=_t("tab_problems", lang), exact=True).click()
-            page.get_by_label(_t("resolution", lang)).fill("已完成征地")
+            page.get_by_label(_t("resolution", lang), exact=True).fill("已完成征地")
             english.check(page, "bureau: problems")
-            page.get_by_role("button", name=_t("resolve", lang)).click()
+            _click_until_stored(page, _t("resolve", lang),
+                                lambda: store.read("problems")["status"].tolist() == ["resolved"])
             page.get_by_text(_t("resolved", lang).split("{")[0]).wait_for(timeout=120_000)
             wait_for_app_run(page)
             pr = store.read("problems").iloc[0]
