@@ -24,7 +24,7 @@ from .headers import KEYS, header_field, header_key
 SCAN = 15
 #: a sheet's own sums, not projects (compared without spaces)
 TOTALS = ("合计", "总计", "小计", "全县合计", "全县总计", "总合计", "累计合计", "total", "subtotal", "sum")
-#: a section row: 一、工业项目, （二）续建项目, 1.新建项目
+#: a section row: 一、工业项目, （二）续建项目, 其中：
 SECTION = re.compile(r"^([一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|其中[:：]?)")
 #: footers: who filled in the sheet, notes
 FOOTER = re.compile(r"^(填报人|填表人|审核人|负责人|单位负责人|联系人|联系电话|填报日期|制表"
