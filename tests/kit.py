@@ -189,3 +189,29 @@ def app_test(timeout_s: float = 90, **params):
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+def sign_in(page, name: str, password: str, lang: str = "zh", shown: str | None = None) -> None:
+    """Sign in as ``name`` through the sidebar form (labels in ``lang``) and wait until the sidebar says so
+    (``shown``: a text to wait for instead of "signed in", e.g. the role's name)."""
+    from xxgeo.i18n import tr
+
+    sidebar = page.locator("section[data-testid='stSidebar']")
+    sidebar.get_by_label(tr("auth.user", lang), exact=True).wait_for(timeout=BROWSER_TIMEOUT_S * 1000)
+    wait_for_app_run(page)
+    sidebar.get_by_label(tr("auth.user", lang), exact=True).fill(name)
+    sidebar.get_by_label(tr("auth.password", lang), exact=True).fill(password)
+    sidebar.get_by_role("button", name=tr("auth.submit", lang)).click()
+    sidebar.get_by_text(shown or tr("auth.signed_in", lang)).first.wait_for(timeout=BROWSER_TIMEOUT_S * 1000)
+    wait_for_app_run(page)
+
+
+def drop_schemas(url: str, schema: str) -> None:
+    """Drop the PostGIS ``schema`` and its backup and accounts schemas (``<schema>_*``)."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as con:
+        rows = con.execute("SELECT nspname FROM pg_namespace WHERE nspname = %s OR starts_with(nspname, %s)",
+                           (schema, f"{schema}_")).fetchall()
+        for (name,) in rows:
+            con.execute(f'DROP SCHEMA "{name}" CASCADE')

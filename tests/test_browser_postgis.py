@@ -16,24 +16,13 @@ import uuid
 from urllib.parse import quote
 
 import pytest
-from kit import frame_where, offline_page, running_app
+from kit import drop_schemas, frame_where, offline_page, running_app, sign_in
 from kit import map_frame as _map_frame
 
 pytestmark = [pytest.mark.postgis, pytest.mark.slow]
 
 
 EDITOR, PW = "bianji", "correct horse 9"
-
-
-def drop_schemas(url: str, schema: str) -> None:
-    """Drop ``schema`` and its backup and accounts schemas (``<schema>_*``)."""
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as con:
-        rows = con.execute("SELECT nspname FROM pg_namespace WHERE nspname = %s OR starts_with(nspname, %s)",
-                           (schema, f"{schema}_")).fetchall()
-        for (name,) in rows:
-            con.execute(f'DROP SCHEMA "{name}" CASCADE')
 
 
 @pytest.fixture(scope="module")
@@ -63,11 +52,7 @@ def reference(built_store_path):
 
 def _sign_in(page) -> None:
     """Sign in as the fixture's editor through the sidebar form."""
-    sidebar = page.locator("section[data-testid='stSidebar']")
-    sidebar.get_by_label("用户名").fill(EDITOR)
-    sidebar.get_by_label("密码").fill(PW)
-    sidebar.get_by_role("button", name="登录").click()
-    sidebar.get_by_text("规划局编辑").first.wait_for(timeout=60_000)
+    sign_in(page, EDITOR, PW, shown="规划局编辑")
 
 
 def _go(page, view: str) -> None:

@@ -36,6 +36,7 @@ HELPERS = {
     "pg_read_only": "errors.pg_read_only builds the PostgreSQL read-only StoreError in both languages",
     "_bad": "dispatch_values._bad takes the Chinese and the English sentence of a refused report value",
     "_bad_file": "dispatch.sheet._bad_file builds the ImportRefused for an unreadable monthly sheet in both languages",
+    "_no_keys": "dispatch.sheet._no_keys builds the ImportRefused for a sheet without key columns in both languages",
     "refuse": "basemaps.formats.refuse takes the Chinese and the English sentence of a refused basemap package",
 }
 

@@ -30,6 +30,8 @@ _MONTH_RES = (re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?(份)?$"), re.c
 _DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 #: a month named in a title or file name: 2026年3月, 2026-03, 2026.3
 MONTH_IN_TEXT = re.compile(r"(20\d{2})\s*(?:年|-|\.|/)\s*(\d{1,2})\s*(?:月|(?!\d))")
+#: a full date in a title (填报日期：2026年4月5日) is when the sheet was filled in, not the month it reports
+_FULL_DATE = re.compile(r"20\d{2}\s*(年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[-/.]\d{1,2}[-/.]\d{1,2}(?!\d))")
 #: 2026年1-3月: a range of months, reported at its last month
 _MONTH_RANGE = re.compile(r"(20\d{2})\s*年\s*\d{1,2}\s*[-~～至到]\s*(\d{1,2})\s*月")
 _EXTRA_TRUE = frozenset({"已入统", "入统", "已纳统", "纳统"})
@@ -174,7 +176,27 @@ def clean_values(values: dict, *, factors: dict | None = None) -> dict:
 
 
 def month_in_text(text: str) -> str | None:
-    """The one month a title or file name names (``2026年3月重点项目进度``), or None (none, or several)."""
-    text = _MONTH_RANGE.sub(r"\1年\2月", unicodedata.normalize("NFKC", text))
+    """The one month a title or file name names (``2026年3月重点项目进度``), or None (none, or several); a full
+    date (``填报日期：2026年4月5日``) is not a month named."""
+    text = _FULL_DATE.sub(" ", unicodedata.normalize("NFKC", text))
+    text = _MONTH_RANGE.sub(r"\1年\2月", text)
     found = {f"{int(y):04d}-{int(m):02d}" for y, m in MONTH_IN_TEXT.findall(text) if 1 <= int(m) <= 12}
     return found.pop() if len(found) == 1 else None
+
+
+def key_text(v) -> str | None:
+    """A 项目代码 or 项目编号 as a sheet row and a project are compared: full-width digits and letters made
+    half-width (NFKC), spaces removed, upper case; None for blank."""
+    if blank(v):
+        return None
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    return re.sub(r"\s+", "", _text(v)).upper() or None
+
+
+def name_text(v) -> str | None:
+    """A project name as a sheet row and a project are compared (exactly, after NFKC: full-width brackets
+    half-width; spaces removed); None for blank."""
+    if blank(v):
+        return None
+    return re.sub(r"\s+", "", _text(v)) or None

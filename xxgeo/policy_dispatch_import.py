@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .dispatch_values import clean_values, month_of, progress_id
+from .dispatch_values import clean_values, key_text, month_of, name_text, progress_id
 from .errors import NotFound, PermissionDenied, StaleEdit, ValidationFailed
 from .policy_dispatch import EDITORS, append_row, check_save
 from .store.frames import now_iso
@@ -50,32 +50,35 @@ class SheetReport:
 
 
 def match_rows(rows: list, projects) -> tuple[list, list]:
-    """(matched [(row, project_id, by)], unmatched [(row, reason, reason_en)]) of sheet rows to ``projects``."""
-    pids = set(projects["project_id"].astype(str))
+    """(matched [(row, project_id, by)], unmatched [(row, reason, reason_en)]) of sheet rows to ``projects``:
+    codes and ids compared without spaces, full-width digits made half-width; names exactly, after NFKC and
+    without spaces (:func:`xxgeo.dispatch_values.key_text`, :func:`~xxgeo.dispatch_values.name_text`)."""
+    ids = {key_text(p): str(p) for p in projects["project_id"]}
     codes: dict[str, list] = {}
     names: dict[str, list] = {}
-    for pid, code, name in zip(projects["project_id"].astype(str), projects.get("project_code", [None] * len(pids)),
+    for pid, code, name in zip(projects["project_id"].astype(str), projects.get("project_code", [None] * len(ids)),
                                projects["name"]):
-        if isinstance(code, str) and code.strip():
-            codes.setdefault(code.strip(), []).append(pid)
-        if isinstance(name, str):
-            names.setdefault(name.strip(), []).append(pid)
+        if isinstance(code, str) and key_text(code):
+            codes.setdefault(key_text(code), []).append(pid)
+        if isinstance(name, str) and name_text(name):
+            names.setdefault(name_text(name), []).append(pid)
     matched, unmatched = [], []
     for r in rows:
+        code, pid, name = key_text(r.code), key_text(r.project_id), name_text(r.name)
         found: list[tuple[str, str]] = []
-        if r.code and len(codes.get(r.code, ())) == 1:
-            found.append((codes[r.code][0], "project_code"))
-        if r.project_id and r.project_id in pids:
-            found.append((r.project_id, "project_id"))
-        if r.name and len(names.get(r.name, ())) == 1:
-            found.append((names[r.name][0], "name"))
+        if code and len(codes.get(code, ())) == 1:
+            found.append((codes[code][0], "project_code"))
+        if pid and pid in ids:
+            found.append((ids[pid], "project_id"))
+        if name and len(names.get(name, ())) == 1:
+            found.append((names[name][0], "name"))
         distinct = {p for p, _ in found}
         if len(distinct) == 1:
             matched.append((r, found[0][0], found[0][1]))
         elif len(distinct) > 1:
             unmatched.append((r, f"项目代码、编号或名称指向不同的项目（{'、'.join(sorted(distinct))}）",
                               f"its code, id or name point to different projects ({', '.join(sorted(distinct))})"))
-        elif r.name and len(names.get(r.name, ())) > 1:
+        elif name and len(names.get(name, ())) > 1:
             unmatched.append((r, "有多个同名项目，请填项目编号或项目代码",
                               "several projects have this name; give the project id or code"))
         elif not (r.code or r.project_id or r.name):

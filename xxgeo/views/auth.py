@@ -75,7 +75,7 @@ def signed_in_actor(store, township_name: Callable[[str], str] = str, lang: str 
         town = township_name(session.township) if session.township else ""
         role = tr(f"role.{session.role}", lang)
         where = f" · {md(town)}" if town else ""
-        st.markdown(f"{tr('auth.signed_in', lang)}：**{md(session.user)}**（{role}{where}）")
+        st.markdown(tr("auth.signed_in_as", lang, user=md(session.user), role=role, where=where))
         if st.button(tr("auth.signout", lang), key="signout"):
             st.session_state.pop(KEY, None)
             if session.via == "sso":
