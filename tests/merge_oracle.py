@@ -21,7 +21,6 @@ from xxgeo.io.attach import township_of
 
 # the helpers the vectorising left as they were are the package's own (only the rewritten parts are kept here)
 from xxgeo.io.merge import (
-    _JSON,
     COMPUTED,
     ID_PREFIX,
     UNCATEGORISED,
@@ -35,8 +34,8 @@ from xxgeo.io.merge import (
     same_geometry,
 )
 from xxgeo.io.placing import _coords
+from xxgeo.io.vectorised import json_text, stated, wkts
 from xxgeo.io.vectorised import jsonable as _jsonable
-from xxgeo.io.vectorised import stated, wkts
 from xxgeo.parcels import area_mu
 from xxgeo.placement import free_slots
 from xxgeo.schema import LAYERS, is_empty
@@ -129,7 +128,7 @@ def merge(layer: str, current: pd.DataFrame, incoming: pd.DataFrame, provided: l
                 res.labels[i] = label
                 res.audit.append({"user": user, "layer": layer, "feature_id": "|".join(k), "action": "import-update",
                                   "before": json.dumps(before, ensure_ascii=False, default=str),
-                                  "after": _JSON(after)})
+                                  "after": json_text(after)})
             else:
                 res.unchanged += 1
             continue
@@ -169,7 +168,7 @@ def merge(layer: str, current: pd.DataFrame, incoming: pd.DataFrame, provided: l
             after["geometry"] = wkt
         res.audit.append({"user": user, "layer": layer, "feature_id": str(rows[i].get(lay.id_field) or "|".join(
             str(rows[i].get(k)) for k in keys)), "action": "import-insert", "before": None,
-            "after": _JSON(after)})
+            "after": json_text(after)})
     keep = list(range(len(rows)))
     if replace:
         keep = [i for i in keep if i in seen]

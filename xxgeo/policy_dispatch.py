@@ -170,9 +170,9 @@ def edit_or_missing(store, layer: str, feature_id: str, changes: dict, guard, mi
         raise missing from None
 
 
-def next_id(store, layer: str, field: str, prefix: str) -> str:
-    """``prefix`` + the first free number (``…/1``, ``…/2``): called under the writer lock of the insert."""
-    df = store.read(layer)
+def next_id(df, field: str, prefix: str) -> str:
+    """``prefix`` + the first number not yet taken in ``df[field]`` (``…/1``, ``…/2``); read the frame under the
+    writer lock of the write that adds the row (an insert, an import), so two rows raised at once differ."""
     taken = set(df[field].astype(str)) if len(df) else set()
     n = 1
     while f"{prefix}{n}" in taken:
@@ -270,7 +270,7 @@ class DispatchGuard:
         check_reporter(actor, find_project(store, project_id))
 
         def row(st) -> dict:  # numbered under the writer lock: two problems raised at once get 1 and 2
-            qid = next_id(st, "problems", "problem_id", f"{project_id}/{month}/")
+            qid = next_id(st.read("problems"), "problem_id", f"{project_id}/{month}/")
             return {"problem_id": qid, "project_id": str(project_id), "raised_month": month, **values,
                     "status": "open", "raised_by": actor.user, "raised_at": now_iso()}
 

@@ -20,7 +20,7 @@ import pandas as pd
 
 from .dispatch_values import clean_values, key_text, month_of, name_text, progress_id
 from .errors import NotFound, PermissionDenied, StaleEdit, ValidationFailed
-from .policy_dispatch import EDITORS, append_row, check_save
+from .policy_dispatch import EDITORS, append_row, check_save, next_id
 from .store.frames import now_iso
 
 
@@ -166,11 +166,7 @@ def apply_sheet(store, actor, sheet, *, dry_run: bool = False) -> SheetReport:
                                  & (problems["text"] == text)] if len(problems) else problems
                 if len(open_):
                     continue
-                taken = set(problems["problem_id"].astype(str)) if len(problems) else set()
-                n = 1
-                while f"{pid}/{r.month}/{n}" in taken:
-                    n += 1
-                qid = f"{pid}/{r.month}/{n}"
+                qid = next_id(problems, "problem_id", f"{pid}/{r.month}/")
                 problems = append_row(problems, {"problem_id": qid, "project_id": pid, "raised_month": r.month,
                                                  "text": text, "needs": r.needs, "status": "open",
                                                  "raised_by": actor.user, "raised_at": at, "version": 1})

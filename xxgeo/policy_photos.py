@@ -75,9 +75,12 @@ class PhotoGuard:
         geom = project_geometry(store, project_id)
         dist = distance_m(geom, info.lon, info.lat) if info.has_gps else None
 
+        seen: list = []  # the photos layer the guard read under the lock (the row's number comes from it too)
+
         def guard(st, current) -> None:  # under the writer lock: the role, the store's total, the same photo twice
             check_reporter(actor, locked_project(current, project_id))
             df = st.read("photos")
+            seen.append(df)
             limit = settings().photo_store_max_bytes
             if _used_bytes(df) + info.size_bytes > limit:
                 mb = limit / 1024 / 1024
@@ -92,8 +95,8 @@ class PhotoGuard:
                                     english=f"The photo “{name}” was already uploaded ({same['photo_id'].iloc[0]}); "
                                             "not kept twice.")
 
-        def row(st) -> dict:  # numbered under the same lock
-            return {"photo_id": next_id(st, "photos", "photo_id", f"{project_id}/{month}/P"),
+        def row(st) -> dict:  # numbered under the same lock, from the rows the guard read
+            return {"photo_id": next_id(seen[-1], "photo_id", f"{project_id}/{month}/P"),
                     "project_id": str(project_id), "month": month, "file_name": name,
                     "mime": info.mime, "size_bytes": info.size_bytes, "sha256": info.sha256, "width": info.width,
                     "height": info.height, "taken_at": info.taken_at, "gps_lon": info.lon, "gps_lat": info.lat,

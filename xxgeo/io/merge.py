@@ -22,10 +22,8 @@ from . import newrows
 from .attach import township_of
 from .newrows import UNCATEGORISED  # noqa: F401 - named here too
 from .placing import compare_areas, place
+from .vectorised import json_text, wkts
 from .vectorised import jsonable as _jsonable
-from .vectorised import wkts
-
-_JSON = json.JSONEncoder(ensure_ascii=False, default=str).encode  # one encoder for 100,000 audit rows
 
 NATURAL_KEYS = {"township_indicators": ("township_code", "indicator", "year"),
                 "indicator_actuals": ("indicator_id", "year"), "plan_villages": ("programme", "village")}
@@ -322,7 +320,7 @@ def _update(layer: str, lay, rows: list, geoms, i: int, k: tuple, inc: dict, lab
         res.touched.append(i)
         res.labels[i] = label
         res.audit.append({"user": user, "layer": layer, "feature_id": "|".join(k), "action": "import-update",
-                          "before": json.dumps(before, ensure_ascii=False, default=str), "after": _JSON(after)})
+                          "before": json.dumps(before, ensure_ascii=False, default=str), "after": json_text(after)})
     else:
         res.unchanged += 1
 

@@ -8,16 +8,14 @@ audit rows (the row's non-empty fields as JSON, in field order, then its geometr
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pandas as pd
 import shapely
 from pandas.core.dtypes.cast import maybe_box_native
 
 from ..parcels import area_mu
+from .vectorised import json_text
 
-_JSON = json.JSONEncoder(ensure_ascii=False, default=str).encode  # one encoder for 100,000 audit rows
 #: the category of a project imported without one (issue 13: a file of names and locations imports)
 UNCATEGORISED = "未分类"
 
@@ -156,7 +154,7 @@ def audit_rows(layer: str, cols: dict, texts: list, *, user: str, id_field: str 
         if texts[j] is not None:
             after["geometry"] = texts[j]
         out.append({"user": user, "layer": layer, "feature_id": str(ids[j] or "|".join(str(c[j]) for c in kcols)),
-                    "action": "import-insert", "before": None, "after": _JSON(after)})
+                    "action": "import-insert", "before": None, "after": json_text(after)})
     return out
 
 

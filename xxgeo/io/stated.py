@@ -17,6 +17,7 @@ import shapely
 from ..errors import PrecisionNotStated
 from ..precision import BY_CODE, CODES
 from ..schema import LAYERS, is_empty
+from .newrows import blank
 
 #: row labels named in the sentence before "…"
 SHOWN = 3
@@ -38,17 +39,9 @@ def unstated_rows(incoming: pd.DataFrame, layer: str, precision: str | None) -> 
     if present.any():
         has[present] = ~shapely.is_empty(geoms[present])
     if "loc_precision" in incoming.columns and has.any():
-        has &= _empty(incoming["loc_precision"])
+        has &= blank(incoming["loc_precision"].to_numpy(dtype=object))
     return np.flatnonzero(has).tolist()
 
-
-def _empty(values: pd.Series) -> np.ndarray:
-    """:func:`xxgeo.schema.is_empty` for a whole column: missing, NaN, or text that is only spaces."""
-    arr = values.to_numpy(dtype=object)
-    out = pd.isna(arr).astype(bool)
-    given = np.flatnonzero(~out)
-    out[given] = np.fromiter((not str(v).strip() for v in arr[given]), dtype=bool, count=len(given))
-    return out
 
 
 def codes_text(sep: str = "|") -> str:
