@@ -135,7 +135,8 @@ def _click_until_stored(page, button: str, stored, tries: int = 3) -> None:
             if stored():
                 return
             page.wait_for_timeout(1000)
-    raise AssertionError(f"“{button}” stored nothing after {tries} clicks")
+    said = [m for m in page.locator('[data-testid="stAlert"], [data-testid="stToast"]').all_inner_texts() if m]
+    raise AssertionError(f"“{button}” stored nothing after {tries} clicks; the page said: {said}")
 
 
 def _state(store, pid):
