@@ -22,7 +22,6 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pyogrio
-from shapely.geometry import MultiLineString, MultiPoint, MultiPolygon
 
 from ..accounts import DDL, FAILURES_DDL, FAILURES_TABLE, TABLE, carry_accounts
 from ..config import settings
@@ -373,14 +372,6 @@ def _write_frame(path: Path, name: str, df) -> None:
     else:
         frame = pd.DataFrame(df).drop(columns=["geometry"], errors="ignore")
         pyogrio.write_dataframe(frame, path, layer=name, driver="GPKG")
-
-
-_MULTI = {"Polygon": MultiPolygon, "LineString": MultiLineString, "Point": MultiPoint}
-
-
-def _promote(g):
-    return _MULTI[g.geom_type]([g]) if g is not None and g.geom_type in _MULTI else g
-
 
 
 def _gdal_retry(fn, message: str, english: str):
