@@ -12,7 +12,7 @@ from ..dispatch.figures import light_text
 from ..dispatch.rules import load_rules, local_today, parse_month, report_due
 from ..dispatch.totals import not_reported, overall
 from ..errors import XxgeoError
-from ..i18n import in_lang
+from ..i18n import in_lang, value_text
 from ..mapping import MapRequest, warning_marks
 from ..mapping.areas import group_rows
 from ..policy import WRITERS
@@ -85,7 +85,7 @@ def figure_table(fig: pd.DataFrame, ctx) -> pd.DataFrame:
         t(ctx, "c_light"): [f"{DOT.get(x, '○')} {light_text(x, ctx.lang)}" for x in fig["light"]],
         t(ctx, "c_id"): fig["project_id"].astype(str),
         t(ctx, "c_project"): fig["name"].astype(str),
-        t(ctx, "c_township"): fig["township"].astype(str),
+        t(ctx, "c_township"): fig["township"].map(lambda v: str(value_text(v, ctx.lang))),
         t(ctx, "c_plan"): fig["annual_plan_wan"].map(lambda v: _num(v, ctx.lang)),
         t(ctx, "c_done"): fig["year_done_wan"].map(lambda v: _num(v, ctx.lang)),
         t(ctx, "c_rate"): fig["rate_pct"].map(lambda v: _num(v, ctx.lang)),
@@ -194,7 +194,7 @@ def _missing(ctx, fig: pd.DataFrame, month: str) -> None:
     yes, no = ctx.t("dispatch_view.c_overdue"), ""
     st.dataframe(pd.DataFrame({
         t(ctx, "c_id"): miss["project_id"].astype(str), t(ctx, "c_project"): miss["name"].astype(str),
-        t(ctx, "c_township"): miss["township"].astype(str),
+        t(ctx, "c_township"): miss["township"].map(lambda v: str(value_text(v, ctx.lang))),
         t(ctx, "c_state"): miss["state"].map(lambda s: state_text(s, ctx.lang) if not is_blank(s) else ""),
         t(ctx, "c_overdue"): [yes if o else no for o in miss["overdue"]],
     }), hide_index=True, use_container_width=True, key="dp_missing")
