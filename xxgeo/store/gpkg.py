@@ -41,6 +41,7 @@ from .gpkgsql import (
     insert_audit,
 )
 from .gpkgtidy import PendingBackup, temp_prefix, tidy, writable
+from .gpkgwrite import write_gpkg
 
 READ_TRIES = 8  # a read that lands on another writer's commit is retried for up to ~1.8 s
 # A GDAL read that meets another writer's commit waits for it instead of failing with "database is locked".
@@ -368,10 +369,9 @@ def _write_frame(path: Path, name: str, df) -> None:
         if gtype.startswith("Multi") and gtypes != {gtype}:
             df = df.copy()
             df.geometry = promote_all(df.geometry.to_numpy())
-        pyogrio.write_dataframe(df, path, layer=name, driver="GPKG", geometry_type=gtype, promote_to_multi=False)
+        write_gpkg(df, path, name, geometry_type=gtype, promote_to_multi=False)
     else:
-        frame = pd.DataFrame(df).drop(columns=["geometry"], errors="ignore")
-        pyogrio.write_dataframe(frame, path, layer=name, driver="GPKG")
+        write_gpkg(pd.DataFrame(df).drop(columns=["geometry"], errors="ignore"), path, name)
 
 
 def _gdal_retry(fn, message: str, english: str):
