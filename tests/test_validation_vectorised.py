@@ -81,3 +81,23 @@ def test_numbers_booleans_and_codes_in_text_columns(county_shape):
              start_year=2101, investment_wan=True, geometry=pt)], geometry="geometry", crs=4326)
     got = [(p.row, p.text) for p in validate_frame("projects", df) if p.row is not None]
     assert got == [(i, m) for i, _, m in _row_by_row("projects", df.drop(columns="geometry"))]
+
+
+@pytest.mark.parametrize("layer,make", [("projects", bad_projects), ("places", bad_places)])
+def test_long_columns_of_repeated_texts_checked_once_per_text_equal_the_loop(layer, make, county_shape):
+    """A 10^5-row import repeats a handful of texts per column; those columns are checked once per distinct text
+    (and a column with no value at once): the problems are still every row's, as the loop finds them."""
+    import pandas as pd
+
+    df = make(county_shape.representative_point()).drop(columns="geometry")
+    big = pd.concat([df] * 40, ignore_index=True)  # 280 rows / 160 rows: each bad text repeated 40 times
+    big[LAYERS[layer].id_field] = [f"ID{i}" for i in range(len(big))]
+    big["spare_empty"] = None
+    got = [(p.row, p.feature_id, p.text) for p in validate_frame(layer, big) if p.row is not None]
+    assert got == _row_by_row(layer, big)
+    assert len(got) > 40  # the repeated bad values are reported on every row
+    required = next(f.name for f in LAYERS[layer].fields if f.required and f.name != LAYERS[layer].id_field)
+    big[required] = None  # a required column with no value at all: every row says so
+    got = [(p.row, p.feature_id, p.text) for p in validate_frame(layer, big) if p.row is not None]
+    assert got == _row_by_row(layer, big)
+    assert sum(1 for r, _, _ in got if r is not None) >= len(big)
