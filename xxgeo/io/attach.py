@@ -156,23 +156,32 @@ def _close(open_rows: list, ids: list, names: list, inc: pd.DataFrame) -> list:
 
 
 def township_of(geoms, townships: pd.DataFrame) -> list:
-    """The code of the township each geometry lies in (by a point on it), or None: one spatial query for all."""
+    """The code of the township each geometry lies in (by a point on it: a point itself), or None. One prepared
+    ``contains_xy`` per township over the points not yet placed (townships tile the county; where schematic
+    outlines overlap, the first township in the layer's order wins)."""
     geoms = np.asarray(geoms, dtype=object)
     out: list = [None] * len(geoms)
     if not len(geoms) or townships is None or not len(townships) or "geometry" not in townships.columns:
         return out
-    have = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
-    if not have.any():
+    have = np.flatnonzero(~(shapely.is_missing(geoms) | shapely.is_empty(geoms)))
+    if not len(have):
         return out
-    pts = shapely.point_on_surface(geoms[have])
-    cells = np.asarray(townships.geometry.values, dtype=object)
-    tree = shapely.STRtree(cells)
-    hit_pt, hit_cell = tree.query(pts, predicate="within")
+    pts = geoms[have].copy()
+    other = shapely.get_type_id(pts) != 0
+    if other.any():
+        pts[other] = shapely.point_on_surface(pts[other])
+    x, y = shapely.get_x(pts), shapely.get_y(pts)
+    found = np.full(len(pts), -1)
+    for c, cell in enumerate(townships.geometry.values):
+        left = np.flatnonzero(found < 0)
+        if not len(left) or cell is None or cell.is_empty:
+            continue
+        shapely.prepare(cell)
+        found[left[shapely.contains_xy(cell, x[left], y[left])]] = c
     codes = townships["code"].astype(str).tolist()
-    where = np.flatnonzero(have)
-    for p, c in zip(hit_pt, hit_cell):
-        if out[where[p]] is None:
-            out[where[p]] = codes[c]
+    for i, c in zip(have.tolist(), found.tolist()):
+        if c >= 0:
+            out[i] = codes[c]
     return out
 
 
