@@ -91,13 +91,30 @@ def _text(v):
 
 
 def _texts(col: pd.Series) -> pd.Series:
-    """A text column as stored (:func:`_text` on each value); a column of strings and empties in a few vectorised
-    steps (pandas' ``infer_dtype`` tells, in C, whether every present value is a string)."""
-    s = col.astype(object)
-    if pd.api.types.infer_dtype(s, skipna=True) in ("string", "empty"):
-        keep = s.notna() & (s.str.strip() != "")
-        return s.where(keep, None).astype(object)
-    return pd.Series([_text(v) for v in s.to_numpy()], index=col.index, dtype=object)
+    """A text column as stored (:func:`_text` on each value); a column of strings and empties in one pass (pandas'
+    ``infer_dtype`` tells, in C, whether every present value is a string; ``not v.strip()`` is Python's own blank
+    test, three times quicker over a list than through the ``.str`` accessor)."""
+    values = col.to_numpy(dtype=object)
+    if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
+        out = values.copy()
+        drop = pd.isna(out)
+        present = np.flatnonzero(~drop)
+        if len(present):
+            drop[present] = [not v.strip() for v in out[present].tolist()]
+        out[drop] = None
+        return pd.Series(out, index=col.index, dtype=object)
+    return pd.Series([_text(v) for v in values], index=col.index, dtype=object)
+
+
+def _bools(col: pd.Series) -> pd.Series:
+    """A yes/no column as stored (``to_bool`` with NA for empty or unknown); a column of booleans and empties
+    converted in one step."""
+    values = col.to_numpy(dtype=object)
+    if pd.api.types.infer_dtype(values, skipna=True) in ("boolean", "empty"):
+        out = np.where(pd.isna(values), None, values)
+        return pd.Series(pd.array([None if v is None else bool(v) for v in out.tolist()], dtype="boolean"),
+                         index=col.index)
+    return col.map(lambda v: to_bool(v, pd.NA)).astype("boolean")
 
 
 def coerce(layer: str, df):
@@ -113,7 +130,7 @@ def coerce(layer: str, df):
         elif f.kind == "float":
             df[f.name] = pd.to_numeric(col, errors="coerce").astype("float64")
         elif f.kind == "bool":
-            df[f.name] = col.map(lambda v: to_bool(v, pd.NA)).astype("boolean")
+            df[f.name] = _bools(col)
         else:
             df[f.name] = _texts(col)
     order = lay.field_names + [c for c in df.columns if c not in lay.field_names and c != "geometry"]

@@ -1,0 +1,46 @@
+"""The store's coerce (store/frames.py) converts whole text and yes/no columns in one pass; each value must come
+out as the per-value rules give it (``_text``: None for empty or blank, else ``str``; ``to_bool`` with NA)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from xxgeo.store.frames import _bools, _text, _texts, coerce
+from xxgeo.vocab import to_bool
+
+BLANKS = ["", " ", "\u3000", "\x1c", "\t\n", "\xa0", "\u2028"]
+
+
+@pytest.mark.parametrize("values", [
+    ["a", *BLANKS, None, np.nan, " b ", "项目"],  # strings and empties: the one-pass path
+    ["a", 5, 2.5, None, np.nan, " ", True, "c"],  # mixed: per value
+    [None, np.nan, None],
+])
+def test_text_columns_as_the_per_value_rule(values):
+    got = _texts(pd.Series(values, dtype=object)).tolist()
+    assert got == [_text(v) for v in values]
+    assert all(v is None or (isinstance(v, str) and v.strip()) for v in got)
+
+
+@pytest.mark.parametrize("values", [
+    [True, False, None, np.nan, np.bool_(True), np.bool_(False)],
+    [True, "是", "否", "yes", "也许", 1, 0, None, pd.NA],
+    [None, None],
+])
+def test_bool_columns_as_the_per_value_rule(values):
+    got = _bools(pd.Series(values, dtype=object))
+    assert str(got.dtype) == "boolean"
+    want = [to_bool(v, pd.NA) for v in values]
+    assert [None if pd.isna(a) else bool(a) for a in got] == [None if w is pd.NA else w for w in want]
+
+
+def test_coerce_of_a_frame_keeps_values_and_dtypes():
+    df = pd.DataFrame({"project_id": ["XM1", " ", None], "public": pd.array([True, None, False], dtype="boolean"),
+                       "village": ["\u3000", "西村", np.nan]})
+    out = coerce("projects", df)
+    assert out["project_id"].tolist() == ["XM1", None, None]
+    assert out["village"].tolist() == [None, "西村", None]
+    assert out["public"].tolist()[0] is True and pd.isna(out["public"].tolist()[1])
+    assert str(out["public"].dtype) == "boolean"
