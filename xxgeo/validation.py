@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .county import county as county_profile
+from .distinct import distinct_texts
 from .schema import LAYERS, Field, Layer, is_empty
 from .textsafe import CONTROL_RE
 
@@ -116,11 +117,10 @@ def fine_values(f: Field, col) -> np.ndarray:
     kind = pd.api.types.infer_dtype(values, skipna=True)  # in C: are all present values strings / numbers?
     if kind == "empty":
         return np.full(n, not f.required)
-    if kind == "string" and n >= 64:  # equal texts are equal values: one check per distinct text is exact
-        codes, uniq = pd.factorize(values, use_na_sentinel=True)
-        if 2 * len(uniq) < n:
-            once = _fine(f, np.asarray(uniq, dtype=object), kind)
-            return np.where(codes < 0, not f.required, once[codes])
+    found = distinct_texts(values) if kind == "string" else None
+    if found is not None:  # equal texts are equal values: one check per distinct text is exact
+        codes, uniq = found
+        return np.where(codes < 0, not f.required, _fine(f, uniq, kind)[codes])
     return _fine(f, values, kind)
 
 

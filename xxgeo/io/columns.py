@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..county import county
+from ..distinct import each_text
 from ..errors import XxgeoError
 from ..names import resolve_park, resolve_township
 from ..schema import CATEGORIES, LAYERS, LOC_PRECISION_LABELS
@@ -225,7 +226,7 @@ def map_columns(raw: pd.DataFrame, layer: str, *, townships: pd.DataFrame, parks
         elif kind == "bool":
             out.frame[target] = [_boolean(v, i, col, out) for i, v in enumerate(values)]
         else:
-            out.frame[target] = [_choice(target, as_text(v)) for v in values]
+            out.frame[target] = each_text(values, lambda v, t=target: _choice(t, as_text(v)))
         if target not in out.provided:
             out.provided.append(target)
     if layer == "parcels":
