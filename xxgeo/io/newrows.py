@@ -48,8 +48,8 @@ def column(incoming: pd.DataFrame, name: str, pos: np.ndarray) -> np.ndarray:
     if isinstance(s.dtype, np.dtype) and s.dtype.kind in "biuf":
         return _objects(vals.to_numpy().tolist())  # Python numbers, as iterating gives them
     out = _objects(list(vals))  # iterating a Series boxes its numpy scalars, as to_dict does
-    if s.dtype == object:
-        out = _objects([maybe_box_native(v) for v in out])
+    if s.dtype == object and pd.api.types.infer_dtype(out, skipna=False) != "string":
+        out = _objects([maybe_box_native(v) for v in out])  # (a column of only strings is native already)
     return out
 
 
