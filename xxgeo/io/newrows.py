@@ -48,8 +48,12 @@ def column(incoming: pd.DataFrame, name: str, pos: np.ndarray) -> np.ndarray:
     if isinstance(s.dtype, np.dtype) and s.dtype.kind in "biuf":
         return _objects(vals.to_numpy().tolist())  # Python numbers, as iterating gives them
     out = _objects(list(vals))  # iterating a Series boxes its numpy scalars, as to_dict does
-    if s.dtype == object and pd.api.types.infer_dtype(out, skipna=False) != "string":
-        out = _objects([maybe_box_native(v) for v in out])  # (a column of only strings is native already)
+    if s.dtype == object:
+        if pd.api.types.infer_dtype(out, skipna=True) == "string":  # strings are native: box only the empties
+            na = np.flatnonzero(pd.isna(out))
+            out[na] = [maybe_box_native(v) for v in out[na].tolist()] if len(na) else out[na]
+        else:
+            out = _objects([maybe_box_native(v) for v in out])
     return out
 
 
