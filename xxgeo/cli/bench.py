@@ -37,8 +37,8 @@ def cmd_bench(args) -> int:
         if args.json:
             print(to_json(res))
         for case, r in ([] if args.json else res.items()):
-            print(f"{case:>22}  pyogrio 读写 {r['floor_s']:>7.2f} s  xxgeo 导入 {r['xxgeo_s']:>7.2f} s  "
-                  f"比值 {r['ratio']}")
+            print(f"{case:>22}  pyogrio 读写/read+write {r['floor_s']:>6.2f} s (Arrow {r['floor_arrow_s']:.2f} s)  "
+                  f"xxgeo 导入/import {r['xxgeo_s']:>6.2f} s  比值/ratio {r['ratio']} (Arrow {r['ratio_vs_arrow']})")
         return 0
     try:
         sizes = tuple(int(s) for s in args.sizes.split(",") if s.strip())
