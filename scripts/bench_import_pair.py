@@ -61,14 +61,20 @@ def main() -> None:
     try:
         for kind, n in b.CASES:
             path = b.make_file(kind, n, county, tmp)
-            floor, imp = [], []
+            floor, fast, imp = [], [], []
             for _ in range(args.repeats):
                 floor.append(_timed(b.floor_seconds, path, tmp))
+                if "arrow" in b.floor_seconds.__code__.co_varnames:  # (older trees have only the default floor)
+                    fast.append(_timed(b.floor_seconds, path, tmp, True))
                 imp.append(_timed(b.import_seconds, path, base.path, tmp))
             (fw, fc), (iw, ic) = [tuple(min(x[k] for x in runs) for k in (0, 1)) for runs in (floor, imp)]
             out[f"{kind}_{n}"] = {"floor_min_s": round(fw, 3), "xxgeo_min_s": round(iw, 3),
                                   "ratio": round(iw / fw, 1), "floor_cpu_s": round(fc, 3), "xxgeo_cpu_s": round(ic, 3),
                                   "cpu_ratio": round(ic / fc, 1)}
+            if fast:
+                aw, ac = (min(x[k] for x in fast) for k in (0, 1))
+                out[f"{kind}_{n}"].update(floor_arrow_min_s=round(aw, 3), ratio_vs_arrow=round(iw / aw, 1),
+                                          floor_arrow_cpu_s=round(ac, 3), cpu_ratio_vs_arrow=round(ic / ac, 1))
             print(kind, n, out[f"{kind}_{n}"], flush=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
