@@ -14,7 +14,7 @@ import shapely
 from pandas.core.dtypes.cast import maybe_box_native
 
 from ..parcels import area_mu
-from .vectorised import json_text
+from .auditjson import row_texts
 
 #: the category of a project imported without one (issue 13: a file of names and locations imports)
 UNCATEGORISED = "未分类"
@@ -26,7 +26,11 @@ def blank(values) -> np.ndarray:
     out = pd.isna(arr)
     present = np.flatnonzero(~out)
     if len(present):
-        out[present] = [isinstance(v, str) and not v.strip() for v in arr[present].tolist()]
+        vals = arr[present].tolist()
+        if set(map(type, vals)) == {str}:  # plain strings (the common column): stripped in one C loop
+            out[present] = np.fromiter(map(len, map(str.strip, vals)), dtype=np.intp, count=len(vals)) == 0
+        else:
+            out[present] = [isinstance(v, str) and not v.strip() for v in vals]
     return out
 
 
@@ -134,35 +138,28 @@ def defaults(layer: str, names: frozenset, cols: dict, geoms: np.ndarray | None,
 
 
 def audit_rows(layer: str, cols: dict, texts: list, *, user: str, id_field: str | None, keys: tuple) -> list:
-    """One ``import-insert`` audit row per new row: its non-empty fields (JSON, field order) and geometry WKT."""
+    """One ``import-insert`` audit row per new row: its non-empty fields (JSON, field order) and geometry WKT,
+    the JSON text built a column at a time (:mod:`xxgeo.io.auditjson`)."""
     n = len(texts)
-    names, lists = [], []
+    names, lists, skips = [], [], []
     for f, col in cols.items():
         empty = blank(col)
         if empty.all():
             continue  # a column nobody filled adds nothing to any row
-        vals = [_plain(v) for v in col.tolist()]
-        for j in np.flatnonzero(empty).tolist():
-            vals[j] = _SKIP  # (``_plain`` gives None only for None, which is empty)
         names.append(f)
+        vals = col.tolist()
+        if not set(map(type, vals)) <= _PLAIN:
+            vals = [_plain(v) for v in vals]  # (``_plain`` gives None only for None, which is empty)
         lists.append(vals)
+        skips.append(empty)
+    after = row_texts(names, lists, skips, list(texts))
     ids = cols[id_field].tolist() if id_field else [None] * n
     kcols = [cols[k].tolist() if k in cols else [None] * n for k in keys]
-    full = np.ones(n, dtype=bool)  # rows with every kept field present: their dict zipped in one call
-    for vals in lists:
-        full &= np.fromiter((v is not _SKIP for v in vals), dtype=bool, count=n)
-    full = full.tolist()
-    out = []
-    for j, row in enumerate(zip(*lists) if lists else ((),) * n):
-        after = dict(zip(names, row)) if full[j] else {f: v for f, v in zip(names, row) if v is not _SKIP}
-        if texts[j] is not None:
-            after["geometry"] = texts[j]
-        out.append({"user": user, "layer": layer, "feature_id": str(ids[j] or "|".join(str(c[j]) for c in kcols)),
-                    "action": "import-insert", "before": None, "after": json_text(after)})
-    return out
+    return [{"user": user, "layer": layer, "feature_id": str(ids[j] or "|".join(str(c[j]) for c in kcols)),
+             "action": "import-insert", "before": None, "after": after[j]} for j in range(n)]
 
 
-_SKIP = object()
+_PLAIN = {str, int, float, bool, type(None)}
 
 
 def _plain(v):

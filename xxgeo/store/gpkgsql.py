@@ -5,6 +5,7 @@ one SQLite transaction (:mod:`xxgeo.store.gpkg`)."""
 from __future__ import annotations
 
 import contextlib
+import operator
 import sqlite3
 import struct
 from pathlib import Path
@@ -41,6 +42,8 @@ def audit_exists(con) -> bool:
 
 
 def insert_audit(con, rows: list[dict]) -> None:
+    """Append audit rows to ``audit_log``; a large batch (:data:`BULK_ROWS` or more) with GDAL's per-row
+    feature-count trigger set aside (:func:`_without_count_trigger`), all or nothing either way."""
     if not rows:
         return
     if not audit_exists(con):
@@ -49,8 +52,53 @@ def insert_audit(con, rows: list[dict]) -> None:
                                  "python -m xxgeo build.")
     cols = AUDIT_COLUMNS
     names = ", ".join(f'"{c}"' for c in cols)
-    con.executemany(f"INSERT INTO audit_log ({names}) VALUES ({', '.join('?' * len(cols))})",
-                    [[r.get(c) for c in cols] for r in rows])
+    stmt = f"INSERT INTO audit_log ({names}) VALUES ({', '.join('?' * len(cols))})"
+    if len(rows) < BULK_ROWS:
+        con.executemany(stmt, [[r.get(c) for c in cols] for r in rows])
+        return
+    try:
+        values = list(map(operator.itemgetter(*cols), rows))
+    except KeyError:
+        values = [[r.get(c) for c in cols] for r in rows]
+    with _without_count_trigger(con, "audit_log", len(values)):
+        con.executemany(stmt, values)
+
+
+#: from this many rows an audit insert sets the feature count once instead of once per row
+BULK_ROWS = 1000
+
+
+def count_trigger_sql(table: str) -> str:
+    """The SQL of the trigger GDAL puts on a GeoPackage table to count its inserted rows in
+    ``gpkg_ogr_contents`` (as GDAL writes it, and so as ``sqlite_master`` keeps it)."""
+    return (f'CREATE TRIGGER "trigger_insert_feature_count_{table}" AFTER INSERT ON "{table}" BEGIN UPDATE '
+            f"gpkg_ogr_contents SET feature_count = feature_count + 1 WHERE lower(table_name) = lower('{table}'); END")
+
+
+@contextlib.contextmanager
+def _without_count_trigger(con, table: str, n: int):
+    """Inside a savepoint: GDAL's insert-count trigger on ``table`` dropped, the body run (which inserts ``n``
+    rows), the count raised by ``n`` once — what the trigger's ``n`` runs give, NULL staying NULL — and the
+    trigger created again from its stored SQL. Any failure rolls the savepoint back (trigger, rows and count as
+    they were). A table whose trigger is not GDAL's known one keeps it: the body runs with it."""
+    name = f"trigger_insert_feature_count_{table}"
+    row = con.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ? AND tbl_name = ?",
+                      (name, table)).fetchone()
+    known = row is not None and row[0] == count_trigger_sql(table)
+    con.execute("SAVEPOINT bulk_insert")
+    try:
+        if known:
+            con.execute(f'DROP TRIGGER "{name}"')
+        yield
+        if known:
+            con.execute("UPDATE gpkg_ogr_contents SET feature_count = feature_count + ? "
+                        "WHERE lower(table_name) = lower(?)", (n, table))
+            con.execute(row[0])
+    except BaseException:
+        con.execute("ROLLBACK TO bulk_insert")
+        con.execute("RELEASE bulk_insert")
+        raise
+    con.execute("RELEASE bulk_insert")
 
 
 def append_audit_file(path: Path, rows: list[dict]) -> None:

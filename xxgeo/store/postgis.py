@@ -27,9 +27,10 @@ from psycopg import sql
 
 from ..accounts import DDL, FAILURES_DDL
 from ..errors import NotFound, StoreError, pg_read_only
-from ..schema import LAYERS, dataset_layers, is_empty
+from ..schema import LAYERS, dataset_layers
 from .base import EditTx, LayersTx, Store, no_data
 from .frames import AUDIT_COLUMNS, AuditEntry, Dataset, added_columns, coerce, empty_frame, now_iso, sql_value
+from .pgaudit import insert_audit as _insert_audit
 from .pgutil import Snapshot, ensure_postgis, first_line, geoms_of, kind_of, server_errors, split_url
 from .postgis_rows import PgRows
 
@@ -258,18 +259,6 @@ class PostgisStore(Store):
 
     def account_table(self) -> _PgAccounts:
         return _PgAccounts(self)
-
-
-def _insert_audit(cur, store: PostgisStore, rows: list[dict]) -> None:
-    if not rows:
-        return
-    if "audit_log" not in store._tables(cur):
-        raise StoreError("数据库缺少 audit_log 图层，无法记录修改；请用 python -m xxgeo build 重建。",
-                         english="The store has no audit_log layer, so no change can be recorded; rebuild it.")
-    stmt = sql.SQL("INSERT INTO {} ({}) VALUES ({})").format(
-        store._id("audit_log"), sql.SQL(", ").join(map(sql.Identifier, AUDIT_COLUMNS)),
-        sql.SQL(", ").join(sql.Placeholder() * len(AUDIT_COLUMNS)))
-    cur.executemany(stmt, [[None if is_empty(r.get(c)) else str(r.get(c)) for c in AUDIT_COLUMNS] for r in rows])
 
 
 class _PgLayers(LayersTx):
