@@ -101,3 +101,24 @@ def test_a_long_cell_is_refused_with_its_row(dtype):
         limits.check_frame(frame, "文件", [f"第{i + 1}行" for i in range(7)])
     assert "第6行“a”列" in e.value.message
     limits.check_frame(frame.iloc[[0, 6]].reset_index(drop=True), "文件")  # 70 characters: under the limits
+
+
+def test_a_row_is_filled_as_before():
+    from xxgeo.io.tables import _filled
+
+    rows = [["", " ", "\u3000"], ["", "a"], [], [None, ""], [None, " x "], ["\t", None], [1.0, ""], ["", 0],
+            ["\n", "\r"], ["　甲", ""]]
+    assert [_filled(r) for r in rows] == [any(c is not None and str(c).strip() for c in r) for r in rows]
+    assert [_filled(r) for r in rows] == [False, True, False, False, True, False, True, True, False, True]
+
+
+def test_a_csv_reads_its_cells_as_before(tmp_path):
+    from xxgeo.io.tables import _cell, read_csv
+
+    p = tmp_path / "t.csv"
+    p.write_text("项目名称,类别,总投资\n\n 甲 ,工业,\n乙,\u3000,12\n,,\n丙, 农业,3.5\n", encoding="utf-8")
+    raw = read_csv(p, "t.csv", None, None)
+    cells = [["甲", "工业", None], ["乙", None, "12"], ["丙", "农业", "3.5"]]
+    read = [[" 甲 ", "工业", ""], ["乙", "\u3000", "12"], ["丙", " 农业", "3.5"]]
+    assert raw.frame.values.tolist() == cells == [[_cell(v) for v in r] for r in read]
+    assert raw.row_labels == ["第3行", "第4行", "第6行"] and all(d == np.dtype(object) for d in raw.frame.dtypes)

@@ -223,11 +223,15 @@ def _sorted_batch(values: list, out: list):
 def garbled(values: list) -> list:
     """``[mojibake(v) for v in values]``: :func:`_garbled` of the distinct text values (a column of categories has a
     handful), spread back over the column."""
-    distinct = list(dict.fromkeys(v for v in values if isinstance(v, str) and v))
-    if len(distinct) == len(values):
+    try:
+        seen = dict.fromkeys(values)
+    except TypeError:  # an unhashable value: each on its own
         return _garbled(values)
-    bad = dict(zip(distinct, _garbled(distinct)))
-    return [isinstance(v, str) and bad.get(v, False) for v in values]
+    if len(seen) == len(values):
+        return _garbled(values)
+    distinct = [v for v in seen if isinstance(v, str) and v]
+    bad = dict(zip(distinct, _garbled(distinct)))  # only text is a key: any other value is not garbled
+    return [bad.get(v, False) for v in values]
 
 
 def _garbled(values: list) -> list:
