@@ -29,7 +29,6 @@ def test_start_returns_at_once_and_result_waits(tmp_path):
     f = tmp_path / "a.txt"
     f.write_text("hello")
     with worker.start_isolated(f, reader=f"{__name__}:echo") as job:
-        assert job._proc.is_alive() or job._proc.exitcode == 0
         got = job.result()
     assert got == {"path": str(f), "name": "a.txt", "text": "hello"}
     assert worker.read_isolated(f, reader=f"{__name__}:echo") == got
@@ -39,11 +38,24 @@ def test_leaving_the_block_stops_the_worker_and_removes_its_folder(tmp_path):
     f = tmp_path / "a.txt"
     f.write_text("x")
     with pytest.raises(KeyError), worker.start_isolated(f, reader=f"{__name__}:slow") as job:
+        job._starting.join()  # started from a thread
         assert job._proc.is_alive()
         folder = Path(job._tmp.name)
         assert folder.is_dir()
         raise KeyError("the caller's own read failed")
     assert not job._proc.is_alive() and job._proc.exitcode is not None
+    assert not folder.exists()
+
+
+def test_a_failed_start_is_raised_by_result_and_the_folder_removed(tmp_path, monkeypatch):
+    def no_process(*a, **k):
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(worker, "_context", lambda: type("Ctx", (), {"Process": staticmethod(
+        lambda **kw: type("P", (), {"start": staticmethod(no_process)})())}))
+    with pytest.raises(OSError, match="temporarily"), worker.start_isolated(tmp_path / "a.txt") as job:
+        folder = Path(job._tmp.name)
+        job.result()
     assert not folder.exists()
 
 

@@ -26,6 +26,7 @@ import pickle
 import signal
 import sys
 import tempfile
+import threading
 import time
 import traceback
 from pathlib import Path
@@ -71,7 +72,10 @@ def start_isolated(path: str | os.PathLike, *, name: str | None = None, reader: 
 
 
 class Isolated:
-    """A running worker (:func:`start_isolated`): :meth:`result` waits for its outcome, :meth:`close` stops it."""
+    """A running worker (:func:`start_isolated`): :meth:`result` waits for its outcome, :meth:`close` stops it.
+
+    The process is started from a thread: a start waits for the forkserver, which the first time imports
+    :data:`~.forkstart.PRELOAD` (about a second) — time the caller spends on its own reads instead."""
 
     def __init__(self, path: str | os.PathLike, *, name: str, reader: str, kwargs: dict) -> None:
         self.name = name
@@ -81,15 +85,23 @@ class Isolated:
         log = Path(self._tmp.name) / "stderr.log"
         self._proc = _context().Process(target=_child, args=(reader, str(path), dict(kwargs, name=name), lim,
                                                              str(self._out), str(log)), daemon=True)
+        self._failed: BaseException | None = None
+        self._deadline = 0.0
+        self._starting = threading.Thread(target=self._start, name="xxgeo-worker-start", daemon=True)
+        self._starting.start()
+
+    def _start(self) -> None:
         try:
             self._proc.start()
-        except BaseException:
-            self._tmp.cleanup()
-            raise
-        self._deadline = time.monotonic() + lim.wall_s
+            self._deadline = time.monotonic() + self.lim.wall_s  # as long as read_isolated always gave it
+        except BaseException as exc:  # noqa: BLE001 - raised in the caller by result()
+            self._failed = exc
 
     def result(self):
         """The worker's ``RawTable`` (or the one named error its outcome is), waiting up to the deadline."""
+        self._starting.join()
+        if self._failed is not None:
+            raise self._failed
         proc, name, lim = self._proc, self.name, self.lim
         proc.join(max(self._deadline - time.monotonic(), 0.0))
         if proc.is_alive():
@@ -102,9 +114,11 @@ class Isolated:
 
     def close(self) -> None:
         """Stop the worker if it still runs and remove its folder (idempotent)."""
-        if self._proc.is_alive():
-            self._proc.kill()
-        self._proc.join()
+        self._starting.join()
+        if self._failed is None:
+            if self._proc.is_alive():
+                self._proc.kill()
+            self._proc.join()
         self._tmp.cleanup()
 
     def __enter__(self) -> Isolated:
