@@ -32,7 +32,7 @@ from .io.reshape import reshape_township_indicators
 from .io.stated import require_stated
 from .io.vectorised import fit_all
 from .io.wording import note_text
-from .io.worker import read_isolated
+from .io.worker import start_isolated
 from .names import resolve_township, township_names
 from .schema import LAYERS
 from .store import Store
@@ -133,15 +133,20 @@ def prepare_import(path: str | os.PathLike, layer: str, store: Store, *, crs: st
         raise ImportRefused("管控边界按类型整体导入：python -m xxgeo import 文件 --layer constraints --kind 类型。",
                             english="Control lines are imported one kind at a time: python -m xxgeo import FILE "
                                     "--layer constraints --kind KIND.")
-    store.require()
-    basis = (store.version(), _user(user))
     name = name or Path(path).name
-    choice = parse_crs(crs)
-    townships = store.read("townships")
-    parks = store.read("parks")
     lay = LAYERS[layer]
-    raw = read_isolated(path, name=name, encoding=encoding, source_layer=source_layer,
-                      score=colmap.header_scorer(layer), target=layer)
+    early = _Early()
+    with start_isolated(path, name=name, encoding=encoding, source_layer=source_layer,
+                        score=colmap.header_scorer(layer), target=layer) as job:  # parses while we read the store
+        store.require()
+        basis = (store.version(), _user(user))
+        choice = parse_crs(crs)
+        townships = store.read("townships")
+        parks = store.read("parks")
+        early.fetch("current", lambda: store.read(layer))
+        if lay.spatial:
+            early.fetch("county", lambda: _county(store))
+        raw = job.result()
     notes = list(raw.notes)
     frame = raw.frame
     labels = list(raw.row_labels)
@@ -194,7 +199,7 @@ def prepare_import(path: str | os.PathLike, layer: str, store: Store, *, crs: st
     candidates: list = []
     stored = None  # the projects as read for matching, merged against below (one read)
     if layer == "projects" and not problems:
-        stored = store.read("projects")
+        stored = early.get("current", lambda: store.read("projects"))
         inc, candidates, more = attach.match_projects(inc, stored, accept=accept_matches,
                                                       decisions=decisions)
         notes += more
@@ -209,8 +214,9 @@ def prepare_import(path: str | os.PathLike, layer: str, store: Store, *, crs: st
                              "请检查表头。")
     if plan.problems:
         return plan
-    current = stored if stored is not None else store.read(layer)
-    res, probs = _merge_and_validate(plan, current, townships, store, _user(user))
+    current = stored if stored is not None else early.get("current", lambda: store.read(layer))
+    res, probs = _merge_and_validate(plan, current, townships, store, _user(user),
+                                     outline_of=lambda: early.get("county", lambda: _county(store)))
     plan.result = res
     plan.notes += res.notes
     plan.problems += probs
@@ -263,7 +269,36 @@ def _key_problems(layer: str, inc: pd.DataFrame, provided: list) -> list:
     return out
 
 
-def _merge_and_validate(plan: ImportPlan, current, townships, store: Store, user: str):
+class _Early:
+    """Reads done while the worker parses (:func:`prepare_import`): each is used where it was read before, and
+    one that failed raises there, so errors come in the same order as when it was read at that point."""
+
+    def __init__(self) -> None:
+        self._got: dict = {}
+
+    def fetch(self, key: str, read) -> None:
+        try:
+            self._got[key] = (read(), None)
+        except Exception as exc:  # noqa: BLE001 - raised where the value is used (get)
+            self._got[key] = (None, exc)
+
+    def get(self, key: str, read):
+        if key not in self._got:
+            return read()
+        value, exc = self._got.pop(key)
+        if exc is not None:
+            raise exc
+        return value
+
+
+def _county(store: Store):
+    """The county as one geometry (None when the store has none), what the validation checks locations against."""
+    c = store.read("county")
+    return shapely.union_all(c.geometry.values) if len(c) else None
+
+
+def _merge_and_validate(plan: ImportPlan, current, townships, store: Store, user: str, outline_of=None):
+    """Merge and validate ``plan`` against ``current``; ``outline_of`` a function giving the county (else read)."""
     res = merge(plan.layer, current, plan.incoming, plan.provided, replace=plan.replace, source_name=plan.name,
                 townships=townships, user=user, location=plan.location)
     problems = [attach.unstated_problem(res.unstated, plan.layer)] if res.unstated else []
@@ -279,12 +314,11 @@ def _merge_and_validate(plan: ImportPlan, current, townships, store: Store, user
             problems.append(f"官方边界缺少乡镇：{'、'.join(names[c] for c in missing)}；请提供全部乡镇的边界，"
                             "或去掉 --replace 逐个更新。")
     if res.touched:
-        county = None
+        outline = None
         if LAYERS[plan.layer].spatial:
-            c = store.read("county")
-            county = shapely.union_all(c.geometry.values) if len(c) else None
+            outline = outline_of() if outline_of is not None else _county(store)
         sub = res.frame.iloc[res.touched].reset_index(drop=True)
-        for p in validate_frame(plan.layer, sub, county=county):
+        for p in validate_frame(plan.layer, sub, county=outline):
             if p.severity != "error":
                 continue
             where = res.labels.get(res.touched[p.row]) if p.row is not None else None

@@ -19,6 +19,7 @@ import sys
 
 from ..config import settings
 from ..errors import exit_code, handled_types, user_message
+from ..io.forkstart import wants_worker, warm
 
 #: the command groups, in the order ``--help`` lists them
 COMMAND_MODULES = ("xxgeo.cli.core", "xxgeo.cli.bench", "xxgeo.cli.data", "xxgeo.cli.map", "xxgeo.cli.report",
@@ -59,6 +60,8 @@ def _shown(store: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status."""
+    if wants_worker(sys.argv[1:] if argv is None else list(argv)):
+        warm()  # the parsing worker's forkserver imports its modules while this process imports the rest
     lang, store = settings().lang, None
     try:
         parser, handlers = _parser(lang)

@@ -50,7 +50,9 @@ class Candidate:
 
 
 def _clean(v) -> str | None:
-    return None if is_empty(v) else str(v).strip()
+    if type(v) is str:  # the usual cell, without the general emptiness test (the same answer)
+        return v.strip() or None
+    return None if v is None or is_empty(v) else str(v).strip()
 
 
 def match_projects(incoming: pd.DataFrame, current: pd.DataFrame, *, accept=False,
@@ -84,7 +86,7 @@ def match_projects(incoming: pd.DataFrame, current: pd.DataFrame, *, accept=Fals
     for i, pid in enumerate(pids):
         if _clean(pid) is not None:
             continue
-        code = _clean(file_codes[i])
+        code = _clean(file_codes[i]) if codes else None  # no stored codes: nothing to match by code
         if code is not None and len(codes.get(code, [])) == 1:
             pids[i] = codes[code][0]
             by_code += 1
@@ -136,22 +138,20 @@ def _close(open_rows: list, ids: list, names: list, inc: pd.DataFrame) -> list:
     """The best close stored name (≥ :data:`CLOSE`, not equal) for each unmatched row name, in row order."""
     if not open_rows or not names:
         return []
-    from rapidfuzz import fuzz, process
+    from .closenames import best_matches
 
     stored = [n.strip() if isinstance(n, str) else "" for n in names]
-    queries = [nm for _, nm in open_rows]
-    qkeys = [_key(q) for q in queries]
+    qkeys = [_key(nm) for _, nm in open_rows]
     keys = list(dict.fromkeys(qkeys))  # each distinct name compared once
-    scores = process.cdist(keys, [_key(n) for n in stored], scorer=fuzz.ratio, score_cutoff=CLOSE, dtype=np.uint8)
+    best, score = best_matches(keys, [_key(n) for n in stored], CLOSE)
     where = {k: r for r, k in enumerate(keys)}
     labels = inc["_row"].tolist() if "_row" in inc.columns else [f"第{i + 1}行" for i in range(len(inc))]
     out = []
-    best = scores.argmax(axis=1) if len(keys) else []
     for (i, nm), k in zip(open_rows, qkeys):
         r = where[k]
-        j, row = int(best[r]), scores[r]
-        if row[j] >= CLOSE and stored[j] != nm:
-            out.append(Candidate(i, str(labels[i]), nm, ids[j], stored[j], float(row[j])))
+        j = best[r]
+        if score[r] >= CLOSE and stored[j] != nm:
+            out.append(Candidate(i, str(labels[i]), nm, ids[j], stored[j], float(score[r])))
     return out
 
 

@@ -24,6 +24,7 @@ CPG_ALIASES = {
     "ISO-8859-1": "latin-1", "ISO88591": "latin-1", "88591": "latin-1", "LATIN1": "latin-1",
 }
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_NO_CJK_LINE = re.compile(r"^[^\u4e00-\u9fff\n]*$", re.MULTILINE)  # a line (of values joined by \n) without Chinese
 _LATIN_HIGH = re.compile(r"[\u0080-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013-\u2122]")
 
 
@@ -188,15 +189,25 @@ def mojibake(text) -> bool:
     return False
 
 
-def garbled(values: list) -> list:
-    """``[mojibake(v) for v in values]``, the common case in one encode and one decode for the whole column.
+def _plain_batch(values: list):
+    """``(batch, where)`` of :func:`garbled` when no value takes the per-value branches (no replacement character,
+    line break or Latin-1 look-alike in any of them, found in one search of all the text): the Chinese values of
+    two or more characters and their positions. None when some value does take them."""
+    where = [i for i, v in enumerate(values) if isinstance(v, str) and v]
+    text = [values[i] for i in where]
+    joined = "\n".join(text)
+    if "\ufffd" in joined or joined.count("\n") != len(text) - len(text[:1]) or _LATIN_HIGH.search(joined):
+        return None
+    if not _CJK.search(joined):
+        return [], []
+    if not _NO_CJK_LINE.search(joined) and min(map(len, text)) >= 2:  # every value Chinese, none one character
+        return text, where
+    keep = [k for k, v in enumerate(text) if len(v) >= 2 and _CJK.search(v)]
+    return [text[k] for k in keep], [where[k] for k in keep]
 
-    The per-value test's expensive step — does the text, encoded as GB18030, decode as UTF-8 to other Chinese
-    text — is done for all plain Chinese values at once: joined by ``\\n`` (a byte no GB18030 character contains
-    and that ends any UTF-8 sequence), decoded with replacement characters, split again; a part with a
-    replacement character did not decode. Values taking the other branches (replacement characters, Latin-1
-    look-alikes, line breaks) go through :func:`mojibake` itself."""
-    out = [False] * len(values)
+
+def _sorted_batch(values: list, out: list):
+    """``(batch, where)`` of :func:`garbled`, deciding the values of the per-value branches into ``out``."""
     batch, where = [], []
     for i, v in enumerate(values):
         if not isinstance(v, str) or not v:
@@ -206,6 +217,34 @@ def garbled(values: list) -> list:
         elif len(v) >= 2 and _CJK.search(v):
             batch.append(v)
             where.append(i)
+    return batch, where
+
+
+def garbled(values: list) -> list:
+    """``[mojibake(v) for v in values]``: :func:`_garbled` of the distinct text values (a column of categories has a
+    handful), spread back over the column."""
+    try:
+        seen = dict.fromkeys(values)
+    except TypeError:  # an unhashable value: each on its own
+        return _garbled(values)
+    if len(seen) == len(values):
+        return _garbled(values)
+    distinct = [v for v in seen if isinstance(v, str) and v]
+    bad = dict(zip(distinct, _garbled(distinct)))  # only text is a key: any other value is not garbled
+    return [bad.get(v, False) for v in values]
+
+
+def _garbled(values: list) -> list:
+    """``[mojibake(v) for v in values]``, the common case in one encode and one decode for the whole column.
+
+    The per-value test's expensive step — does the text, encoded as GB18030, decode as UTF-8 to other Chinese
+    text — is done for all plain Chinese values at once: joined by ``\\n`` (a byte no GB18030 character contains
+    and that ends any UTF-8 sequence), decoded with replacement characters, split again; a part with a
+    replacement character did not decode. Values taking the other branches (replacement characters, Latin-1
+    look-alikes, line breaks) go through :func:`mojibake` itself."""
+    out = [False] * len(values)
+    quick = _plain_batch(values)  # the usual column: sorted in one search of all its text
+    batch, where = quick if quick is not None else _sorted_batch(values, out)
     if not batch:
         return out
     try:

@@ -131,6 +131,14 @@ def _header_row(rows: list, score: HeaderScore | None) -> tuple[int, int]:
     return best
 
 
+def _filled(row) -> bool:
+    """Whether any cell of ``row`` is neither None nor blank (a row of text cells: one join and one strip)."""
+    try:
+        return bool("".join(row).strip())
+    except TypeError:  # None or a number among the cells
+        return any(c is not None and str(c).strip() for c in row)
+
+
 def _cell(v):
     if v is None:
         return None
@@ -141,7 +149,7 @@ def _cell(v):
 
 
 def _table(rows: list, fmt: str, name: str, notes: list, score: HeaderScore | None) -> RawTable:
-    keep = [(i, r) for i, r in enumerate(rows or []) if any(c is not None and str(c).strip() for c in r)]
+    keep = [(i, r) for i, r in enumerate(rows or []) if _filled(r)]
     if len(keep) < 2:
         raise ImportRefused(f"表格“{name}”没有数据行（至少需要一行表头和一行数据），未导入。",
                             english=f"The table “{name}” has no data rows (it needs a header row and at least one "
@@ -159,7 +167,9 @@ def _table(rows: list, fmt: str, name: str, notes: list, score: HeaderScore | No
     body = [list(r) + [None] * (len(cols) - len(r)) for r in rows[h + 1:]]
     labels = [f"第{n}行" for n in lines[h + 1:]]
     limits.check("rows", len(body), f"表格“{name}”")
-    frame = pd.DataFrame([[_cell(v) for v in r[: len(cols)]] for r in body], columns=cols, dtype=object)
+    n = len(cols)  # a text cell (every cell of a CSV) read as _cell reads it, without its other tests
+    frame = pd.DataFrame([[(v.strip() or None) if type(v) is str else _cell(v) for v in r[:n]] for r in body],
+                         columns=cols, dtype=object)
     limits.check_frame(frame, f"表格“{name}”", labels)
     check_no_mojibake(frame, f"表格“{name}”")
     return RawTable(frame=frame, geometry=None, crs=None, fmt=fmt, name=name, row_labels=labels, notes=notes)

@@ -1,7 +1,8 @@
 """Parse an untrusted file in a separate, limited process, so a hostile file can end only that process.
 
-:func:`read_isolated` runs :func:`xxgeo.io.readers.read_source` in a worker started from a ``forkserver``
-(``spawn`` where there is none), with the address space (``RLIMIT_AS``), CPU time (``RLIMIT_CPU``) and the size
+:func:`read_isolated` (or :func:`start_isolated`, which returns at once while the worker parses) runs
+:func:`xxgeo.io.readers.read_source` in a worker started from a ``forkserver`` (``spawn`` where there is none;
+:mod:`.forkstart`), with the address space (``RLIMIT_AS``), CPU time (``RLIMIT_CPU``) and the size
 of any file it writes (``RLIMIT_FSIZE``) capped, a wall-clock deadline, and a cap on the size of the result it
 hands back (a pickle of the :class:`~.rawtable.RawTable`, written to a private temporary folder). The limits
 are the settings' :class:`~xxgeo.config.ImportLimits`, passed to the worker explicitly (its environment may be
@@ -20,12 +21,13 @@ from __future__ import annotations
 
 import contextlib
 import importlib
-import multiprocessing
 import os
 import pickle
 import signal
 import sys
 import tempfile
+import threading
+import time
 import traceback
 from pathlib import Path
 
@@ -35,6 +37,7 @@ import shapely
 from ..config import ImportLimits, settings
 from ..errors import ImportRefused, XxgeoError
 from . import limits as _limits
+from .forkstart import PRELOAD, context  # noqa: F401 - PRELOAD: where it was
 
 try:  # Unix only; elsewhere the deadline and the result cap still hold
     import resource
@@ -43,19 +46,12 @@ except ImportError:  # pragma: no cover - Windows
 
 #: what the worker runs: ``module:function`` called as ``function(path, **kwargs)`` (tests point it elsewhere)
 READER = "xxgeo.io.readers:read_source"
-#: modules the forkserver imports once, so each worker starts in milliseconds
-PRELOAD = ["xxgeo.io.readers", "openpyxl"]
 _CRASH_SIGNALS = {getattr(signal, n) for n in ("SIGSEGV", "SIGBUS", "SIGABRT", "SIGILL", "SIGFPE")
                   if hasattr(signal, n)}
 
 
 def _context():
-    methods = multiprocessing.get_all_start_methods()
-    if "forkserver" in methods:
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(PRELOAD)
-        return ctx
-    return multiprocessing.get_context("spawn")  # pragma: no cover - Windows
+    return context()  # a function of this module: scripts/bench_import_pair.py swaps it
 
 
 def read_isolated(path: str | os.PathLike, *, name: str | None = None, reader: str | None = None, **kwargs):
@@ -63,23 +59,73 @@ def read_isolated(path: str | os.PathLike, *, name: str | None = None, reader: s
     raises one named error (see the module docstring). ``reader`` (``module:function``) runs another reader
     of ours instead (the monthly-sheet import's, :func:`xxgeo.dispatch.sheet.read_rows`; the constraints import's,
     which hands geometries back as WKB: :mod:`xxgeo.constraints.reading`)."""
-    lim = settings().import_limits
-    name = name or Path(path).name
-    with tempfile.TemporaryDirectory(prefix="xxgeo-worker-") as tmp:
-        out = Path(tmp) / "result.pickle"
-        log = Path(tmp) / "stderr.log"
-        proc = _context().Process(target=_child, args=(reader or READER, str(path), dict(kwargs, name=name), lim,
-                                                       str(out), str(log)), daemon=True)
-        proc.start()
-        proc.join(lim.wall_s)
+    with start_isolated(path, name=name, reader=reader, **kwargs) as job:
+        return job.result()
+
+
+def start_isolated(path: str | os.PathLike, *, name: str | None = None, reader: str | None = None,
+                   **kwargs) -> Isolated:
+    """Start :func:`read_isolated`'s worker and return at once, so the caller can do its own reads meanwhile;
+    use it as ``with start_isolated(...) as job: ...; raw = job.result()`` (leaving the block stops the worker
+    whatever happened, and removes its folder). The wall-clock deadline counts from the start."""
+    return Isolated(path, name=name or Path(path).name, reader=reader or READER, kwargs=kwargs)
+
+
+class Isolated:
+    """A running worker (:func:`start_isolated`): :meth:`result` waits for its outcome, :meth:`close` stops it.
+
+    The process is started from a thread: a start waits for the forkserver, which the first time imports
+    :data:`~.forkstart.PRELOAD` (about a second) — time the caller spends on its own reads instead."""
+
+    def __init__(self, path: str | os.PathLike, *, name: str, reader: str, kwargs: dict) -> None:
+        self.name = name
+        self.lim = lim = settings().import_limits
+        self._tmp = tempfile.TemporaryDirectory(prefix="xxgeo-worker-")
+        self._out = Path(self._tmp.name) / "result.pickle"
+        log = Path(self._tmp.name) / "stderr.log"
+        self._proc = _context().Process(target=_child, args=(reader, str(path), dict(kwargs, name=name), lim,
+                                                             str(self._out), str(log)), daemon=True)
+        self._failed: BaseException | None = None
+        self._deadline = 0.0
+        self._starting = threading.Thread(target=self._start, name="xxgeo-worker-start", daemon=True)
+        self._starting.start()
+
+    def _start(self) -> None:
+        try:
+            self._proc.start()
+            self._deadline = time.monotonic() + self.lim.wall_s  # as long as read_isolated always gave it
+        except BaseException as exc:  # noqa: BLE001 - raised in the caller by result()
+            self._failed = exc
+
+    def result(self):
+        """The worker's ``RawTable`` (or the one named error its outcome is), waiting up to the deadline."""
+        self._starting.join()
+        if self._failed is not None:
+            raise self._failed
+        proc, name, lim = self._proc, self.name, self.lim
+        proc.join(max(self._deadline - time.monotonic(), 0.0))
         if proc.is_alive():
-            proc.kill()
-            proc.join()
+            self.close()
             raise _refused("wall", name, lim)
         code = proc.exitcode
-        if code == 0 and out.is_file():
-            return _unpack(out.read_bytes(), name, lim)
+        if code == 0 and self._out.is_file():
+            return _unpack(self._out.read_bytes(), name, lim)
         raise _died(code, name, lim)
+
+    def close(self) -> None:
+        """Stop the worker if it still runs and remove its folder (idempotent)."""
+        self._starting.join()
+        if self._failed is None:
+            if self._proc.is_alive():
+                self._proc.kill()
+            self._proc.join()
+        self._tmp.cleanup()
+
+    def __enter__(self) -> Isolated:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 def _unpack(data: bytes, name: str, lim: ImportLimits):

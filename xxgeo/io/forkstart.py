@@ -1,0 +1,49 @@
+"""The parsing worker's process start (:mod:`xxgeo.io.worker`), light enough to run before anything else.
+
+:func:`warm` starts the ``forkserver`` at once, so its one-time imports (:data:`PRELOAD`) run beside the
+caller's own imports and reads rather than before the first worker: ``python -m xxgeo import`` calls it before
+it imports the importer. Only the standard library is imported here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+
+#: modules the forkserver imports once, so each worker starts in milliseconds
+PRELOAD = ["xxgeo.io.readers", "openpyxl"]
+
+
+def context():
+    """The ``forkserver`` context with :data:`PRELOAD` set (``spawn`` where there is no forkserver)."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(PRELOAD)
+        return ctx
+    return multiprocessing.get_context("spawn")  # pragma: no cover - Windows
+
+
+def warm() -> None:
+    """Start the forkserver now (it imports :data:`PRELOAD` while the caller goes on). Nothing happens where
+    there is no forkserver; a failure here is left to the worker's own start, which would meet it again."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():  # pragma: no cover - Windows
+        return
+    from multiprocessing import forkserver
+
+    context()
+    with contextlib.suppress(OSError):
+        forkserver.ensure_running()
+
+
+def wants_worker(argv: list[str]) -> bool:
+    """Whether a ``python -m xxgeo`` command line reads a file in the worker: ``import`` or ``progress import``
+    (its words after the options; ``--lang en import f.gpkg`` too). A miss only costs the head start."""
+    words, skip = [], False
+    for a in argv:
+        if skip:
+            skip = False
+        elif a in ("--lang", "--store"):
+            skip = True
+        elif not a.startswith("-"):
+            words.append(a)
+    return words[:1] == ["import"] or words[:2] == ["progress", "import"]
