@@ -53,9 +53,10 @@ def column(incoming: pd.DataFrame, name: str, pos: np.ndarray) -> np.ndarray:
         return _objects(vals.to_numpy().tolist())  # Python numbers, as iterating gives them
     out = _objects(list(vals))  # iterating a Series boxes its numpy scalars, as to_dict does
     if s.dtype == object:
-        if pd.api.types.infer_dtype(out, skipna=True) == "string":  # strings are native: box only the empties
+        if pd.api.types.infer_dtype(out, skipna=True) in ("string", "empty"):  # strings are native already
             na = np.flatnonzero(pd.isna(out))
-            out[na] = [maybe_box_native(v) for v in out[na].tolist()] if len(na) else out[na]
+            odd = na[np.fromiter((v is not None for v in out[na].tolist()), bool, len(na))]  # a numpy NaN, pd.NA
+            out[odd] = [maybe_box_native(v) for v in out[odd].tolist()] if len(odd) else out[odd]
         else:
             out = _objects([maybe_box_native(v) for v in out])
     return out
