@@ -134,3 +134,22 @@ def test_a_csv_reads_its_cells_as_before(tmp_path):
     read = [[" 甲 ", "工业", ""], ["乙", "\u3000", "12"], ["丙", " 农业", "3.5"]]
     assert raw.frame.values.tolist() == cells == [[_cell(v) for v in r] for r in read]
     assert raw.row_labels == ["第3行", "第4行", "第6行"] and all(d == np.dtype(object) for d in raw.frame.dtypes)
+
+
+def test_the_worker_never_runs_the_callers_main_script(tmp_path, monkeypatch):
+    """Streamlit installs the page's script (app.py) as ``__main__``, AppTest a throw-away one: multiprocessing
+    would have each worker import it first. A main script that leaves a mark and fails must not run."""
+    import sys
+    import types
+
+    mark = tmp_path / "main-ran"
+    script = tmp_path / "page.py"
+    script.write_text(f"open({str(mark)!r}, 'w').write('ran')\nraise SystemExit(3)\n", encoding="utf-8")
+    page = types.ModuleType("__main__")
+    page.__file__ = str(script)
+    monkeypatch.setitem(sys.modules, "__main__", page)
+    f = tmp_path / "a.txt"
+    f.write_text("hello")
+    assert worker.read_isolated(f, reader=f"{__name__}:echo")["text"] == "hello"
+    assert not mark.exists()
+    assert sys.modules["__main__"] is page  # the caller's main is back

@@ -7,12 +7,9 @@ understood becomes a per-row problem, and columns that match no field are listed
 
 from __future__ import annotations
 
-import datetime as _dt
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 
 from ..county import county
@@ -20,11 +17,9 @@ from ..distinct import each_text
 from ..errors import XxgeoError
 from ..names import resolve_park, resolve_township
 from ..schema import CATEGORIES, LAYERS, LOC_PRECISION_LABELS
-from ..vocab import to_bool
 from . import parcel_columns
+from .cellvalues import as_text, boolean, integer, numbers
 from .headers import LAT, LON, WKT, X, Y, header_key
-
-EMPTY = {"", "-", "--", "—", "——", "/", "无", "暂无", "未注明", "null", "none", "nan", "n/a", "#n/a"}
 
 #: aliases per field name (any layer having the field); normalised with :func:`header_key`
 ALIASES: dict[str, tuple] = {
@@ -174,21 +169,6 @@ class Mapped:
         self.problems.setdefault(row, []).append(msg)
 
 
-def as_text(v) -> str | None:
-    """A cell as clean text: integral floats without ``.0``, placeholders (—, 无, 未注明) as None."""
-    if v is None:
-        return None
-    if isinstance(v, float):
-        if np.isnan(v):
-            return None
-        if v.is_integer():
-            v = int(v)
-    if isinstance(v, (_dt.date, _dt.datetime, pd.Timestamp)):
-        return str(v)[:10]
-    s = unicodedata.normalize("NFKC", str(v)).strip() if not isinstance(v, str) else v.strip()
-    return None if s.lower() in EMPTY else s
-
-
 def map_columns(raw: pd.DataFrame, layer: str, *, townships: pd.DataFrame, parks: pd.DataFrame | None = None,
                 skip: tuple = ()) -> Mapped:
     """Rename and normalise ``raw``'s columns for ``layer``; see the module docstring."""
@@ -220,11 +200,11 @@ def map_columns(raw: pd.DataFrame, layer: str, *, townships: pd.DataFrame, parks
         elif target == "park_id":
             _parks(values, parks, out)
         elif kind == "float":
-            out.frame[target] = [_number(v, i, col, unit, target, out) for i, v in enumerate(values)]
+            out.frame[target] = numbers(raw[col], col, unit, target, out)
         elif kind in ("int", "year"):
-            out.frame[target] = [_integer(v, i, col, kind, out) for i, v in enumerate(values)]
+            out.frame[target] = [integer(v, i, col, kind, out) for i, v in enumerate(values)]
         elif kind == "bool":
-            out.frame[target] = [_boolean(v, i, col, out) for i, v in enumerate(values)]
+            out.frame[target] = [boolean(v, i, col, out) for i, v in enumerate(values)]
         else:
             out.frame[target] = each_text(values, lambda v, t=target: _choice(t, as_text(v)))
         if target not in out.provided:
@@ -256,69 +236,6 @@ def _choice(target: str, s: str | None):
     if target == "boundary_quality":
         return QUALITY_ALIASES.get(s.lower(), s)
     return s
-
-
-_NUM = re.compile(r"^(?:约|大约|计划)?\s*(-?\d+(?:\.\d+)?)\s*(亿元|亿|万元|万|元)?$")
-
-
-def _number(v, i, col, unit, target, out: Mapped):
-    if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool):
-        num, vu = (None if np.isnan(float(v)) else float(v)), None
-    else:
-        s = as_text(v)
-        if s is None:
-            return None
-        m = _NUM.match(s.replace(",", "").replace("，", "").replace(" ", ""))
-        if not m:
-            out.problem(i, f"“{col}”应为数字，实际为“{s}”")
-            return None
-        num, vu = float(m.group(1)), m.group(2)
-    if num is None:
-        return None
-    u = vu or unit
-    if target == "investment_wan" and u:
-        factor = {"亿元": 10000.0, "亿": 10000.0, "元": 1e-4, "万元": 1.0, "万": 1.0}.get(u)
-        if factor is None:
-            out.problem(i, f"“{col}”的单位“{u}”无法换算为万元")
-            return None
-        if factor != 1.0:
-            out.frame.loc[out.frame.index[i], "_investment_orig"] = f"{num:g}{u}"
-            note = f"“{col}”的{u}已换算为万元（原值记入“投资原文”）。"
-            if note not in out.notes:
-                out.notes.append(note)
-            return round(num * factor, 6)
-    return num
-
-
-def _integer(v, i, col, kind, out: Mapped):
-    if isinstance(v, (_dt.date, _dt.datetime, pd.Timestamp)):
-        return int(v.year)
-    s = as_text(v)
-    if s is None:
-        return None
-    m = re.match(r"^(\d{4})(?:\.0+)?\s*年?(?:\d{1,2}月.*|[-/.]\d{1,2}.*)?$", s) if kind == "year" else None
-    if m:
-        return int(m.group(1))
-    try:
-        f = float(s)
-        if f.is_integer():
-            return int(f)
-    except ValueError:
-        pass
-    out.problem(i, f"“{col}”应为{'年份' if kind == 'year' else '整数'}，实际为“{s}”")
-    return None
-
-
-def _boolean(v, i, col, out: Mapped):
-    if isinstance(v, (bool, np.bool_)):
-        return bool(v)
-    s = as_text(v)
-    if s is None:
-        return None
-    b = to_bool(s)
-    if b is None:
-        out.problem(i, f"“{col}”应为“是”或“否”，实际为“{s}”")
-    return b
 
 
 def _period(values, out: Mapped) -> None:

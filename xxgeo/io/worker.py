@@ -29,6 +29,7 @@ import tempfile
 import threading
 import time
 import traceback
+import types
 from pathlib import Path
 
 import numpy as np
@@ -92,7 +93,8 @@ class Isolated:
 
     def _start(self) -> None:
         try:
-            self._proc.start()
+            with _START, _no_main():
+                self._proc.start()
             self._deadline = time.monotonic() + self.lim.wall_s  # as long as read_isolated always gave it
         except BaseException as exc:  # noqa: BLE001 - raised in the caller by result()
             self._failed = exc
@@ -126,6 +128,25 @@ class Isolated:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+_START = threading.Lock()
+
+
+@contextlib.contextmanager
+def _no_main():
+    """A bare ``__main__`` while a worker starts. multiprocessing makes each child import the parent's main
+    script first; under Streamlit that is the running page's script (``app.py``, which Streamlit installs as
+    ``__main__``), under AppTest a throw-away script — the worker would run the app before reading the file, or
+    fail. Its target lives in this module, so the child needs no main at all."""
+    main = sys.modules.get("__main__")
+    stub = types.ModuleType("__main__")
+    sys.modules["__main__"] = stub
+    try:
+        yield
+    finally:
+        if sys.modules.get("__main__") is stub:  # (a Streamlit rerun may have installed its own meanwhile)
+            sys.modules["__main__"] = main
 
 
 def _unpack(data: bytes, name: str, lim: ImportLimits):
