@@ -54,3 +54,20 @@ def test_outside_china_unchanged():
 def test_haversine_known_distance():
     # one degree of latitude is ~111.2 km
     assert crs.haversine_km(111.0, 35.0, 111.0, 36.0) == pytest.approx(111.19, abs=0.05)
+
+
+def test_z_and_m_are_dropped_and_flat_geometries_kept():
+    """to_wgs84 flattens only the geometries with Z or M (issue 16: a 2-D file is not rebuilt geometry by geometry)."""
+    import shapely
+
+    from xxgeo.io.crs_rules import to_wgs84
+
+    geoms = np.array([shapely.Point(111.2, 35.1), shapely.Point(111.21, 35.11, 400.0),
+                      shapely.from_wkt("POINT M (111.22 35.12 7)"), None, shapely.Point(),
+                      shapely.Polygon([(111.2, 35.1, 1), (111.3, 35.1, 2), (111.3, 35.2, 3)])], dtype=object)
+    out, _ = to_wgs84(geoms, "EPSG:4326", None)
+    assert out[3] is None and out[4] is None
+    kept = [g for g in out if g is not None]
+    assert not any(shapely.has_z(kept)) and not any(shapely.has_m(kept))
+    flat = shapely.force_2d(np.array([geoms[0], geoms[1], geoms[2], geoms[5]], dtype=object))
+    assert all(shapely.equals_exact(a, b, 1e-9) for a, b in zip(kept, flat))

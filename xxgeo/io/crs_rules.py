@@ -110,16 +110,22 @@ def cm_to_zone(cm: int, width: int) -> int | None:
     return int(z) if z == int(z) else None
 
 
+def _present(geoms) -> np.ndarray:
+    """The geometries that are neither missing nor empty (one array call each)."""
+    arr = np.asarray(geoms, dtype=object)
+    return arr[~(shapely.is_missing(arr) | shapely.is_empty(arr))] if len(arr) else arr
+
+
 def _bounds(geoms) -> np.ndarray | None:
-    g = [x for x in geoms if x is not None and not x.is_empty]
-    if not g:
+    g = _present(geoms)
+    if not len(g):
         return None
-    return np.asarray(shapely.total_bounds(np.asarray(g, dtype=object)))
+    return np.asarray(shapely.total_bounds(g))
 
 
 def _coords(geoms) -> np.ndarray:
-    g = [x for x in geoms if x is not None and not x.is_empty]
-    return shapely.get_coordinates(np.asarray(g, dtype=object)) if g else np.empty((0, 2))
+    g = _present(geoms)
+    return shapely.get_coordinates(g) if len(g) else np.empty((0, 2))
 
 
 def _is_degrees(xy: np.ndarray) -> bool:
@@ -285,7 +291,10 @@ def _to_wgs84(geoms: np.ndarray, declared, choice: CrsChoice | None, *,
               hint: str | None = None) -> tuple[np.ndarray, list]:
     geoms = np.asarray(geoms, dtype=object)
     gone = shapely.is_missing(geoms) | shapely.is_empty(geoms)
-    geoms = np.asarray(shapely.force_2d(geoms), dtype=object)
+    extra = ~gone & (shapely.has_z(geoms) | shapely.has_m(geoms))  # only those need flattening
+    geoms = geoms.copy()
+    if extra.any():
+        geoms[extra] = shapely.force_2d(geoms[extra])
     geoms[gone] = None
     notes: list = []
     if not any(g is not None for g in geoms):
