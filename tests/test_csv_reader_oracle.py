@@ -124,7 +124,7 @@ def _old_table(rows, fmt, name, notes, score):
 
 CELLS = ["甲", " 乙 ", "", " ", "\u3000", "\xa0丙\xa0", "\x1c", "\x1f丁\x1d", "a,b", "x;y", "p\tq", "第一行\n第二行",
          'say "hi"', "3.5", " 12 ", "工业", "农业", "\u3000\u3000", "\r\n", "名称", "x\u2028y", "\u200b", "e\u0301",
-         "长" * 70, "(" * 5 + ")" * 5]
+         "长" * 70, "(" * 5 + ")" * 5, "(" * 40 + ")" * 40]
 HEADERS = ["项目名称", "类别", "总投资", "经度", "纬度", "", " ", "名称", "名称", "名称_2", "位置精度", "\u3000备注"]
 
 
@@ -182,7 +182,9 @@ def _outcome(read, path, encoding, score):
 
 LIMITS = [limits.current()] * 3 + [replace(limits.current(), rows=20, columns=9, line_chars=120),
                                    replace(limits.current(), rows=8, columns=6, line_chars=200),
-                                   replace(limits.current(), columns=5), replace(limits.current(), rows=12)]
+                                   replace(limits.current(), columns=5), replace(limits.current(), rows=12),
+                                   replace(limits.current(), cell_chars=75),
+                                   replace(limits.current(), nesting=30)]
 
 
 @pytest.mark.parametrize("seed", range(240))
@@ -205,9 +207,11 @@ def test_the_generated_files_cover_each_outcome(tmp_path):
         with limits.using(LIMITS[seed % len(LIMITS)]):
             got = _outcome(read_csv, path, encoding, None)
         seen.add(got[0] if got[0] != "refused" else next(
-            (w for w in ("XXGEO_MAX_ROWS", "XXGEO_MAX_COLUMNS", "XXGEO_MAX_LINE_CHARS", "格式错误", "没有数据行")
+            (w for w in ("XXGEO_MAX_ROWS", "XXGEO_MAX_COLUMNS", "XXGEO_MAX_LINE_CHARS", "XXGEO_MAX_CELL_CHARS",
+                       "XXGEO_MAX_NESTING", "格式错误", "没有数据行")
              if w in got[1]), got[1]))
-    assert {"ok", "XXGEO_MAX_ROWS", "XXGEO_MAX_COLUMNS", "XXGEO_MAX_LINE_CHARS", "格式错误", "没有数据行"} <= seen
+    assert {"ok", "XXGEO_MAX_ROWS", "XXGEO_MAX_COLUMNS", "XXGEO_MAX_LINE_CHARS", "XXGEO_MAX_CELL_CHARS",
+            "XXGEO_MAX_NESTING", "格式错误", "没有数据行"} <= seen
 
 
 def _same(tmp_path, text: str, lim=None, encoding=None, data: bytes | None = None):

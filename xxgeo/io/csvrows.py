@@ -12,8 +12,11 @@ None) of :mod:`.tables` for records whose cells are all text (every record of a 
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import gc
 import io
+from collections.abc import Iterator
 from itertools import islice
 from operator import itemgetter
 
@@ -80,14 +83,31 @@ def filled_text(rows: list) -> list:
     return list(map(bool, map(str.strip, map("".join, rows))))
 
 
-def text_columns(body: list, n: int) -> np.ndarray:
+def text_columns(body: list, n: int) -> tuple[np.ndarray, int]:
     """The ``len(body) x n`` object array of records of text cells: each cell stripped, an empty one None, a
-    record shorter than ``n`` padded with None and a longer one cut to ``n``."""
+    record shorter than ``n`` padded with None and a longer one cut to ``n``; and the longest cell's length."""
     out = np.empty((len(body), n), dtype=object)  # filled with None
     if not body:
-        return out
+        return out, 0
     if min(map(len, body)) < n:  # a short record: padded with empty cells (read as None)
         body = [r if len(r) >= n else r + [""] * (n - len(r)) for r in body]
+    longest = 0
     for j in range(n):  # one column at a time: no object per record (a transposition makes 100,000 of them)
-        out[:, j] = [s or None for s in map(str.strip, map(itemgetter(j), body))]
-    return out
+        cells = list(map(str.strip, map(itemgetter(j), body)))
+        longest = max(longest, max(map(len, cells)))
+        out[:, j] = [s or None for s in cells]
+    return out, longest
+
+
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """The cyclic garbage collector off for the block (back on after it if it was on): reading a large table
+    makes an object per record and per cell, none of them in a cycle, and each few hundred of them would
+    otherwise start a collection that walks the records read so far."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
