@@ -265,6 +265,8 @@ def test_cells_headers_and_encodings_as_before(tmp_path):
     assert _same(tmp_path, "", data=gbk)[7] == ["表格不是 UTF-8 编码，已按 GBK/GB18030 解码。"]
     assert _same(tmp_path, "", data=gbk, encoding="gbk")[0] == "ok"
     assert _same(tmp_path, "a,a,a_2\n1,2,3\n")[0] == "error"  # two columns named a_2: fails the same way
+    garbled_first = "项目名称".encode("utf-8").decode("latin-1") + ",a,a,a_2\n甲,1,2,3\n"
+    assert _same(tmp_path, garbled_first)[0] == "error"  # the cell checks fail before the garbled name is seen
 
 
 def test_a_larger_file_reads_as_before(tmp_path):
