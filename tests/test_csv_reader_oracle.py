@@ -265,7 +265,7 @@ def test_cells_headers_and_encodings_as_before(tmp_path):
     assert _same(tmp_path, "", data=gbk)[7] == ["表格不是 UTF-8 编码，已按 GBK/GB18030 解码。"]
     assert _same(tmp_path, "", data=gbk, encoding="gbk")[0] == "ok"
     assert _same(tmp_path, "a,a,a_2\n1,2,3\n")[0] == "error"  # two columns named a_2: fails the same way
-    garbled_first = "项目名称".encode("utf-8").decode("latin-1") + ",a,a,a_2\n甲,1,2,3\n"
+    garbled_first = "项目名称".encode().decode("latin-1") + ",a,a,a_2\n甲,1,2,3\n"
     assert _same(tmp_path, garbled_first)[0] == "error"  # the cell checks fail before the garbled name is seen
 
 
@@ -276,3 +276,17 @@ def test_a_larger_file_reads_as_before(tmp_path):
     buf = io.StringIO()
     csv.writer(buf).writerows(rows)
     assert _same(tmp_path, buf.getvalue())[0] == "ok"
+
+
+def test_garbled_stays_mojibake_per_value():
+    import numpy as np
+
+    from xxgeo.io.encoding import garbled, mojibake
+
+    bad = "项目名称".encode().decode("gb18030", "replace")
+    columns = [[None, None], ["", None, ""], ["工业", None, "工业", ""] * 30, ["工业", bad, None, "工业"] * 5,
+               [np.str_(bad), "项目", np.str_("项目"), None, "项目"], ["项目", b"x", bad, "项目"],
+               [f"导入测试项目{i}" for i in range(100)] + [None, bad]]
+    for values in columns:
+        assert garbled(values) == [mojibake(v) for v in values]
+    assert any(garbled(columns[3])) and any(garbled(columns[4])) and garbled(columns[2]) == [False] * 120
