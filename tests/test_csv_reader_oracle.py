@@ -286,7 +286,7 @@ def test_garbled_stays_mojibake_per_value():
     bad = "项目名称".encode().decode("gb18030", "replace")
     columns = [[None, None], ["", None, ""], ["工业", None, "工业", ""] * 30, ["工业", bad, None, "工业"] * 5,
                [np.str_(bad), "项目", np.str_("项目"), None, "项目"], ["项目", b"x", bad, "项目"],
-               [f"导入测试项目{i}" for i in range(100)] + [None, bad]]
+               ["项目", b"x", bad, 3.5, np.str_("甲乙")], [f"导入测试项目{i}" for i in range(100)] + [None, bad]]
     for values in columns:
         assert garbled(values) == [mojibake(v) for v in values]
     assert any(garbled(columns[3])) and any(garbled(columns[4])) and garbled(columns[2]) == [False] * 120
