@@ -84,9 +84,10 @@ def filled_text(rows: list) -> list:
 
 
 def text_columns(body: list, n: int) -> tuple[np.ndarray, int]:
-    """The ``len(body) x n`` object array of records of text cells: each cell stripped, an empty one None, a
-    record shorter than ``n`` padded with None and a longer one cut to ``n``; and the longest cell's length."""
-    out = np.empty((len(body), n), dtype=object)  # filled with None
+    """The ``n x len(body)`` object array (one row per column) of records of text cells: each cell stripped, an
+    empty one None, a record shorter than ``n`` padded with None and a longer one cut to ``n``; and the longest
+    cell's length. Its transpose is the frame's values as pandas keeps them (one block, a column per row)."""
+    out = np.empty((n, len(body)), dtype=object)  # filled with None
     if not body:
         return out, 0
     if min(map(len, body)) < n:  # a short record: padded with empty cells (read as None)
@@ -95,7 +96,7 @@ def text_columns(body: list, n: int) -> tuple[np.ndarray, int]:
     for j in range(n):  # one column at a time: no object per record (a transposition makes 100,000 of them)
         cells = list(map(str.strip, map(itemgetter(j), body)))
         longest = max(longest, max(map(len, cells)))
-        out[:, j] = [s or None for s in cells]
+        out[j] = [s or None for s in cells]
     return out, longest
 
 

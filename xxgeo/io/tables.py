@@ -151,7 +151,7 @@ def _table(rows: list, fmt: str, name: str, notes: list, score: HeaderScore | No
     longest = None
     if text:
         cells, longest = csvrows.text_columns(rows[h + 1:], n)
-        frame = pd.DataFrame(cells, columns=cols, dtype=object)
+        frame = pd.DataFrame(cells.T, columns=cols, dtype=object, copy=False)
     else:
         body = [list(r) + [None] * (n - len(r)) for r in rows[h + 1:]]
         frame = pd.DataFrame([[(v.strip() or None) if type(v) is str else _cell(v) for v in r[:n]] for r in body],
