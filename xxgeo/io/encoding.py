@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import re
 import struct
+from itertools import compress
 
 from ..errors import ImportRefused
 from .wording import cap, english_what
@@ -25,6 +26,7 @@ CPG_ALIASES = {
 }
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _NO_CJK_LINE = re.compile(r"^[^\u4e00-\u9fff\n]*$", re.MULTILINE)  # a line (of values joined by \n) without Chinese
+_STR_OR_NONE = {str, type(None)}
 _LATIN_HIGH = re.compile(r"[\u0080-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013-\u2122]")
 
 
@@ -193,8 +195,11 @@ def _plain_batch(values: list):
     """``(batch, where)`` of :func:`garbled` when no value takes the per-value branches (no replacement character,
     line break or Latin-1 look-alike in any of them, found in one search of all the text): the Chinese values of
     two or more characters and their positions. None when some value does take them."""
-    where = [i for i, v in enumerate(values) if isinstance(v, str) and v]
-    text = [values[i] for i in where]
+    if set(map(type, values)) <= _STR_OR_NONE:  # the usual column: text and None, whose truth is "non-empty text"
+        where, text = list(compress(range(len(values)), values)), list(compress(values, values))
+    else:
+        where = [i for i, v in enumerate(values) if isinstance(v, str) and v]
+        text = [values[i] for i in where]
     joined = "\n".join(text)
     if "\ufffd" in joined or joined.count("\n") != len(text) - len(text[:1]) or _LATIN_HIGH.search(joined):
         return None
@@ -229,8 +234,14 @@ def garbled(values: list) -> list:
         return _garbled(values)
     if len(seen) == len(values):
         return _garbled(values)
-    distinct = [v for v in seen if isinstance(v, str) and v]
-    bad = dict(zip(distinct, _garbled(distinct)))  # only text is a key: any other value is not garbled
+    if set(map(type, seen)) <= _STR_OR_NONE:
+        distinct = list(compress(seen, seen))
+    else:
+        distinct = [v for v in seen if isinstance(v, str) and v]
+    flags = _garbled(distinct)
+    if not any(flags):  # the usual answer: no value garbled
+        return [False] * len(values)
+    bad = dict(zip(distinct, flags))  # only text is a key: any other value is not garbled
     return [bad.get(v, False) for v in values]
 
 

@@ -20,6 +20,9 @@ from .wording import english_what
 
 _FORCED: list[ImportLimits] = []
 
+#: a text cell this long or shorter is not measured by :func:`check_cells` (nor by :func:`check_frame`)
+SHORT_CELL = 64
+
 #: limit -> (variable, what was found (zh, ``{n}`` the count), what when not counted, unit zh, unit en, noun en)
 _WHAT = {
     "rows": ("XXGEO_MAX_ROWS", "有 {n} 行数据", "的数据行太多", "行", "rows", "data rows"),
@@ -100,7 +103,7 @@ def check_cells(values, what: str, where_of=None) -> None:
     depth; ``where_of(i)`` names the row of the ``i``-th value for the message."""
     lim = current()
     for i, v in enumerate(values):
-        if not isinstance(v, str) or len(v) <= 64:
+        if not isinstance(v, str) or len(v) <= SHORT_CELL:
             continue
         wkt = bool(_WKT.match(v))
         cap = lim.line_chars if wkt else lim.cell_chars
@@ -120,8 +123,8 @@ def check_frame(frame, what: str, labels: list | None = None) -> None:
         if s.dtype != object and str(s.dtype) not in ("string", "str"):
             continue
         place = (lambda i, c=col: f"{labels[i] if labels else f'第{i + 1}行'}“{c}”列")
-        try:  # only cells over 64 characters can break a limit (check_cells skips the others and non-text)
-            at = np.flatnonzero(s.str.len().fillna(0).to_numpy(dtype=float) > 64)
+        try:  # only cells over SHORT_CELL characters can break a limit (check_cells skips the others and non-text)
+            at = np.flatnonzero(s.str.len().fillna(0).to_numpy(dtype=float) > SHORT_CELL)
         except (AttributeError, TypeError, ValueError):  # values .str cannot measure: every cell
             check_cells(s.tolist(), what, place)
             continue

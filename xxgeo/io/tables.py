@@ -4,48 +4,24 @@ they go; the header row is found by a score (see :mod:`.columns`). Returns a :cl
 from __future__ import annotations
 
 import csv
-import io
 import warnings
 from collections.abc import Callable
+from itertools import compress
 from pathlib import Path
 
 import pandas as pd
 
 from ..errors import ImportRefused
-from . import limits
+from . import csvrows, limits
 from .encoding import check_no_mojibake, decode_text
 from .rawtable import RawTable
 
 HeaderScore = Callable[[list], int]
 
 
-def _lines(text: str, what: str):
-    """The lines of ``text``, refusing one longer than the line limit before the csv module sees it."""
-    cap = limits.current().line_chars
-    for n, line in enumerate(io.StringIO(text), start=1):
-        if len(line) > cap:
-            raise limits.over("line_chars", len(line), what, where=f"第{n}行")
-        yield line
-
-
-def _bounded_rows(rows, what: str):
-    """Rows of a table, refused as soon as one is wider than the column limit or there are too many."""
-    lim = limits.current()
-    for n, row in enumerate(rows, start=1):
-        if len(row) > lim.columns:
-            tail = row[lim.columns:]
-            if tail.count(None) != len(tail):  # a value past the limit (trailing empty cells do not count)
-                width = len(row) - next(i for i, v in enumerate(reversed(row)) if v is not None)
-                raise limits.over("columns", width, what, where=f"第{n}行")
-            row = row[: lim.columns]
-        if n > lim.rows + 15:  # the header may sit under a few title rows
-            raise limits.over("rows", None, what)
-        yield row
-
-
 def read_csv(path: Path, name: str, encoding: str | None, score: HeaderScore | None) -> RawTable:
-    """A delimited text table (comma, tab, semicolon), header row found by ``score``; read line by line with
-    the line, column and row limits checked as it goes."""
+    """A delimited text table (comma, tab, semicolon), header row found by ``score``; the line, column and row
+    limits refused as a line-by-line read would meet them (:func:`.csvrows.records`)."""
     text, codec = decode_text(path.read_bytes(), encoding, what=f"表格“{name}”")
     sample = text[:20000]
     try:
@@ -55,13 +31,14 @@ def read_csv(path: Path, name: str, encoding: str | None, score: HeaderScore | N
         delim = "\t" if sample.count("\t") > sample.count(",") else ","
     what = f"表格“{name}”"
     csv.field_size_limit(max(limits.current().line_chars, 131072))
-    try:
-        rows = list(_bounded_rows(csv.reader(_lines(text, what), delimiter=delim), what))
-    except csv.Error as exc:
-        raise ImportRefused(f"{what}格式错误（{exc}），未导入任何数据。",
-                            english="The table is malformed (CSV); nothing was imported.") from None
     notes = [] if codec.startswith("utf") else ["表格不是 UTF-8 编码，已按 GBK/GB18030 解码。"]
-    return _table(rows, "csv", name, notes, score)
+    with csvrows.paused_gc():
+        try:
+            rows = csvrows.records(text, delim, what)
+        except csv.Error as exc:
+            raise ImportRefused(f"{what}格式错误（{exc}），未导入任何数据。",
+                                english="The table is malformed (CSV); nothing was imported.") from None
+        return _table(rows, "csv", name, notes, score, text=True)
 
 
 def read_excel(path: Path, name: str, score: HeaderScore | None) -> RawTable:
@@ -86,7 +63,7 @@ def read_excel(path: Path, name: str, score: HeaderScore | None) -> RawTable:
                 continue
             ws.reset_dimensions()  # a stated dimension (A1:XFD1048576) must not pad every row
             rows = [[_excel_value(v) for v in r]
-                    for r in _bounded_rows((list(r) for r in ws.iter_rows(values_only=True)), what)]
+                    for r in csvrows.bounded_rows((list(r) for r in ws.iter_rows(values_only=True)), what)]
             while rows and not any(v is not None for v in rows[-1]):
                 rows.pop()
             if not rows:
@@ -148,14 +125,18 @@ def _cell(v):
     return None if isinstance(s, str) and not s else s
 
 
-def _table(rows: list, fmt: str, name: str, notes: list, score: HeaderScore | None) -> RawTable:
-    keep = [(i, r) for i, r in enumerate(rows or []) if _filled(r)]
-    if len(keep) < 2:
+def _table(rows: list, fmt: str, name: str, notes: list, score: HeaderScore | None,
+           text: bool = False) -> RawTable:
+    """The frame of ``rows`` under the header row ``score`` picks; ``text``: every cell is a str (a CSV), read
+    column by column (:mod:`.csvrows`) to the same values."""
+    rows = rows or []
+    filled = csvrows.filled_text(rows) if text else [_filled(r) for r in rows]
+    lines = [i + 1 for i in compress(range(len(rows)), filled)]
+    rows = list(compress(rows, filled))
+    if len(rows) < 2:
         raise ImportRefused(f"表格“{name}”没有数据行（至少需要一行表头和一行数据），未导入。",
                             english=f"The table “{name}” has no data rows (it needs a header row and at least one "
                                     "data row); nothing was imported.")
-    lines = [i + 1 for i, _ in keep]
-    rows = [r for _, r in keep]
     h, _ = _header_row(rows, score)
     header = [("" if c is None else str(c).strip()) for c in rows[h]]
     seen: dict = {}
@@ -164,12 +145,20 @@ def _table(rows: list, fmt: str, name: str, notes: list, score: HeaderScore | No
         c = c or f"列{i + 1}"
         seen[c] = seen.get(c, 0) + 1
         cols.append(c if seen[c] == 1 else f"{c}_{seen[c]}")
-    body = [list(r) + [None] * (len(cols) - len(r)) for r in rows[h + 1:]]
     labels = [f"第{n}行" for n in lines[h + 1:]]
-    limits.check("rows", len(body), f"表格“{name}”")
-    n = len(cols)  # a text cell (every cell of a CSV) read as _cell reads it, without its other tests
-    frame = pd.DataFrame([[(v.strip() or None) if type(v) is str else _cell(v) for v in r[:n]] for r in body],
-                         columns=cols, dtype=object)
-    limits.check_frame(frame, f"表格“{name}”", labels)
+    limits.check("rows", len(labels), f"表格“{name}”")
+    n = len(cols)
+    longest = None
+    if text:
+        cells, longest = csvrows.text_columns(rows[h + 1:], n)
+        frame = pd.DataFrame(cells.T, columns=cols, dtype=object, copy=False)
+    else:
+        body = [list(r) + [None] * (n - len(r)) for r in rows[h + 1:]]
+        frame = pd.DataFrame([[(v.strip() or None) if type(v) is str else _cell(v) for v in r[:n]] for r in body],
+                             columns=cols, dtype=object)
+    if longest is not None and longest <= limits.SHORT_CELL and len(set(cols)) == n:
+        limits.check("columns", n, f"表格“{name}”")  # what check_frame checks when no cell is long
+    else:
+        limits.check_frame(frame, f"表格“{name}”", labels)
     check_no_mojibake(frame, f"表格“{name}”")
     return RawTable(frame=frame, geometry=None, crs=None, fmt=fmt, name=name, row_labels=labels, notes=notes)
