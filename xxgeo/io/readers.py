@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 import tempfile
 import warnings
 from pathlib import Path
@@ -245,9 +246,24 @@ def read_gpkg(path: Path, name: str, source_layer: str | None, target: str | Non
                             "请用 --source-layer 指定要导入的那个。",
                             english=f"GeoPackage “{name}” has several layers ({', '.join(layers[:10])}); choose one "
                                     "with --source-layer.")
-    gdf = _pyogrio_read(path, f"GeoPackage“{name}”", layer=pick)
+    gdf = _pyogrio_read(path, f"GeoPackage“{name}”", layer=pick, use_arrow=_stored_table(path, pick))
     notes = [] if len(layers) == 1 else [f"读取了 GeoPackage 中的图层“{pick}”。"]
     return _from_gdf(gdf, "gpkg", name, notes)
+
+
+def _stored_table(path: Path, layer: str) -> bool:
+    """Whether a GeoPackage layer is a stored table, read through GDAL's Arrow stream (100,000 points: 0.6 s →
+    0.25 s). A view is read feature by feature: its rows may never end (a recursive query), and the Arrow reader
+    counts them before it reads any, where the feature reader stops at the limit."""
+    try:
+        con = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True)
+        try:
+            row = con.execute("SELECT type FROM sqlite_master WHERE name = ?", (layer,)).fetchone()
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return False
+    return row is not None and row[0] == "table"
 
 
 def read_geojson(path: Path, name: str, tmpdir: Path, encoding: str | None) -> RawTable:
