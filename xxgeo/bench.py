@@ -246,8 +246,9 @@ def measure_app(n: int = 100_000, store_path: str | None = None) -> dict:
     return {"projects": n, "app_rerun_s": out}
 
 
-def run_imports(store_path: str | None = None) -> dict:
-    """The import benchmark against pyogrio's read+write floor (:mod:`xxgeo.bench_import`)."""
+def run_imports(store_path: str | None = None, repeats: int = 1) -> dict:
+    """The import benchmark against pyogrio's read+write floor (:mod:`xxgeo.bench_import`), the minimum of
+    ``repeats`` interleaved runs of each."""
     from .bench_import import run as run_import_cases
 
-    return run_import_cases(store_path)
+    return run_import_cases(store_path, repeats=repeats)

@@ -13,7 +13,8 @@ def register(sub) -> dict:
     b.add_argument("--json", action="store_true", help="输出 JSON")
     b.add_argument("--no-browser", action="store_true", help="不测浏览器绘制时间")
     b.add_argument("--repeats", type=int, default=3, metavar="N",
-                   help="每个页面交错加载 N 次取中位数（默认 3；共享机器上噪声大时可加大）")
+                   help="每个页面交错加载 N 次取中位数（默认 3；共享机器上噪声大时可加大）；"
+                        "--import 时下限与导入交错各跑 N 次取最小值")
     b.add_argument("--app", type=int, metavar="N", help="另测应用在 N 个项目时每次重跑的秒数（AppTest）")
     b.add_argument("--check", type=int, metavar="N",
                    help="另测三区三线：N 个面的永久基本农田导入、检查与地图（如 100000）")
@@ -33,7 +34,7 @@ def cmd_bench(args) -> int:
     if args.imports:
         from ..bench import run_imports, to_json
 
-        res = run_imports(args.store)
+        res = run_imports(args.store, repeats=args.repeats)
         if args.json:
             print(to_json(res))
         for case, r in ([] if args.json else res.items()):
