@@ -153,3 +153,18 @@ def test_the_worker_never_runs_the_callers_main_script(tmp_path, monkeypatch):
     assert worker.read_isolated(f, reader=f"{__name__}:echo")["text"] == "hello"
     assert not mark.exists()
     assert sys.modules["__main__"] is page  # the caller's main is back
+
+
+def test_a_short_cell_still_meets_a_limit_set_below_its_length():
+    """Cells of up to 64 characters are not measured — unless a limit is set lower than that."""
+    import dataclasses
+
+    frame = pd.DataFrame({"a": pd.Series(["x", "((((((((深))))))))"], dtype=object)})  # 18 characters, 8 levels
+    limits.check_frame(frame, "文件")
+    strict = dataclasses.replace(limits.current(), nesting=5)
+    with limits.using(strict), pytest.raises(ImportRefused) as e:
+        limits.check_frame(frame, "文件")
+    assert "XXGEO_MAX_NESTING" in e.value.message and "第2行“a”列" in e.value.message
+    with limits.using(dataclasses.replace(limits.current(), cell_chars=10)), pytest.raises(ImportRefused) as e:
+        limits.check_frame(frame, "文件")
+    assert "XXGEO_MAX_CELL_CHARS" in e.value.message

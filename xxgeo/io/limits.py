@@ -20,8 +20,16 @@ from .wording import english_what
 
 _FORCED: list[ImportLimits] = []
 
-#: a text cell this long or shorter is not measured by :func:`check_cells` (nor by :func:`check_frame`)
+#: a text cell this long or shorter is not measured by :func:`check_cells` (nor by :func:`check_frame`) — unless a
+#: limit is set lower (:func:`short_cell`)
 SHORT_CELL = 64
+
+
+def short_cell() -> int:
+    """The length up to which a cell cannot break any cell limit: :data:`SHORT_CELL`, or less where the nesting,
+    cell or line limit is set below it (a cell of n characters nests at most n levels)."""
+    lim = current()
+    return min(SHORT_CELL, lim.nesting, lim.cell_chars, lim.line_chars)
 
 #: limit -> (variable, what was found (zh, ``{n}`` the count), what when not counted, unit zh, unit en, noun en)
 _WHAT = {
@@ -102,8 +110,9 @@ def check_cells(values, what: str, where_of=None) -> None:
     """Every text cell of an iterable: its length (a WKT geometry cell: the line limit) and its parentheses'
     depth; ``where_of(i)`` names the row of the ``i``-th value for the message."""
     lim = current()
+    short = short_cell()
     for i, v in enumerate(values):
-        if not isinstance(v, str) or len(v) <= SHORT_CELL:
+        if not isinstance(v, str) or len(v) <= short:
             continue
         wkt = bool(_WKT.match(v))
         cap = lim.line_chars if wkt else lim.cell_chars
@@ -123,8 +132,8 @@ def check_frame(frame, what: str, labels: list | None = None) -> None:
         if s.dtype != object and str(s.dtype) not in ("string", "str"):
             continue
         place = (lambda i, c=col: f"{labels[i] if labels else f'第{i + 1}行'}“{c}”列")
-        try:  # only cells over SHORT_CELL characters can break a limit (check_cells skips the others and non-text)
-            at = np.flatnonzero(s.str.len().fillna(0).to_numpy(dtype=float) > SHORT_CELL)
+        try:  # only cells over short_cell() characters can break a limit (check_cells skips the others and non-text)
+            at = np.flatnonzero(s.str.len().fillna(0).to_numpy(dtype=float) > short_cell())
         except (AttributeError, TypeError, ValueError):  # values .str cannot measure: every cell
             check_cells(s.tolist(), what, place)
             continue

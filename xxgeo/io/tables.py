@@ -156,7 +156,7 @@ def _table(rows: list, fmt: str, name: str, notes: list, score: HeaderScore | No
         body = [list(r) + [None] * (n - len(r)) for r in rows[h + 1:]]
         frame = pd.DataFrame([[(v.strip() or None) if type(v) is str else _cell(v) for v in r[:n]] for r in body],
                              columns=cols, dtype=object)
-    if longest is not None and longest <= limits.SHORT_CELL and len(set(cols)) == n:
+    if longest is not None and longest <= limits.short_cell() and len(set(cols)) == n:
         limits.check("columns", n, f"表格“{name}”")  # what check_frame checks when no cell is long
     else:
         limits.check_frame(frame, f"表格“{name}”", labels)
