@@ -19,6 +19,9 @@ from ..schema import LAYERS, is_empty
 from ..vocab import to_bool
 
 AUDIT_COLUMNS = ("at", "user", "layer", "feature_id", "action", "before", "after")
+#: from this many audit rows a backend takes its bulk path (GeoPackage: the per-row count trigger set aside and
+#: many rows per INSERT; PostGIS: COPY)
+BULK_ROWS = 1000
 
 
 def now_iso() -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 import shapely
 
 from ..errors import NotFound, StoreError
-from .frames import AUDIT_COLUMNS, now_iso
+from .frames import AUDIT_COLUMNS, BULK_ROWS, now_iso
 
 LOCK_TIMEOUT_S = 30.0
 
@@ -63,9 +63,6 @@ def insert_audit(con, rows: list[dict]) -> None:
     with _without_count_trigger(con, "audit_log", len(values)):
         _insert_many(con, f"INSERT INTO audit_log ({names}) VALUES ", len(cols), values)
 
-
-#: from this many rows an audit insert sets the feature count once instead of once per row
-BULK_ROWS = 1000
 
 
 def _insert_many(con, head: str, width: int, values: list) -> None:

@@ -7,10 +7,7 @@ from psycopg import sql
 
 from ..errors import StoreError
 from ..schema import is_empty
-from .frames import AUDIT_COLUMNS
-
-#: from this many rows the audit rows go in by COPY
-BULK_ROWS = 1000
+from .frames import AUDIT_COLUMNS, BULK_ROWS
 
 
 def insert_audit(cur, store, rows: list[dict]) -> None:
