@@ -202,3 +202,15 @@ def test_every_refusal_is_an_xxgeo_error(store, tmp_path):
         import_file(p, "projects", store, precision="surveyed")
     assert type(info.value) is ImportRefused and str(info.value) == info.value.message and info.value.exit_code == 2
     assert issubclass(ValidationFailed, XxgeoError)
+
+
+def test_repeated_headers_that_meet_a_name_the_file_has_import(store, tmp_path):
+    """``项目名称,项目名称,项目名称_2``: the second is renamed _2_2 rather than onto the third (which once gave two
+    columns of one name and a traceback); the first 项目名称 is the name, the others are listed as not imported."""
+    pt = points_in("140828200")[0]
+    p = tmp_path / "dup.csv"
+    p.write_text(f"项目名称,项目名称,项目名称_2,类别,经度,纬度\n重名表头项目,甲,乙,工业,{pt.x},{pt.y}\n",
+                 encoding="utf-8")
+    res = import_file(p, "projects", store, precision="surveyed")
+    assert res.inserted == 1
+    assert "重名表头项目" in set(store.read("projects")["name"])

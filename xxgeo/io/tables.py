@@ -139,12 +139,16 @@ def _table(rows: list, fmt: str, name: str, notes: list, score: HeaderScore | No
                                     "data row); nothing was imported.")
     h, _ = _header_row(rows, score)
     header = [("" if c is None else str(c).strip()) for c in rows[h]]
-    seen: dict = {}
-    cols = []
-    for i, c in enumerate(header):
-        c = c or f"列{i + 1}"
-        seen[c] = seen.get(c, 0) + 1
-        cols.append(c if seen[c] == 1 else f"{c}_{seen[c]}")
+    cols: list = []
+    used: set = set()
+    for i, c in enumerate(header):  # a repeated name numbered _2, _3 …, never onto a name the file also has
+        base = c or f"列{i + 1}"
+        col, k = base, 1
+        while col in used:
+            k += 1
+            col = f"{base}_{k}"
+        used.add(col)
+        cols.append(col)
     labels = [f"第{n}行" for n in lines[h + 1:]]
     limits.check("rows", len(labels), f"表格“{name}”")
     n = len(cols)
