@@ -28,3 +28,11 @@ def test_a_converting_unit_keeps_the_original_text():
     out = Mapped(frame=pd.DataFrame(index=col.index), provided=[])
     assert numbers(col, "总投资（亿元）", "亿元", "investment_wan", out) == [15000.0, 20000.0]
     assert out.frame["_investment_orig"].tolist() == ["1.5亿元", "2亿元"]
+
+
+def test_plain_texts_equal_as_text_cell_by_cell():
+    from xxgeo.io.cellvalues import as_text, plain_texts
+
+    values = [" 甲 ", "", "  ", "—", "未注明", "NaN", "N/A", "\u3000乙\u3000", None, "项目", "\x1c"]
+    assert plain_texts(values) == [as_text(v) for v in values]
+    assert plain_texts(["a", 1.0, None]) is None  # a number among them: cell by cell

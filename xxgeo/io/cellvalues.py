@@ -31,6 +31,14 @@ def as_text(v) -> str | None:
     return None if s.lower() in EMPTY else s
 
 
+def plain_texts(values: list) -> list | None:
+    """:func:`as_text` of each value when every value is a ``str`` or None (a file's text column): ``strip`` and the
+    placeholder test inline, without a call per cell; None for any other column (read cell by cell)."""
+    if not all(type(v) is str or v is None for v in values):
+        return None
+    return [None if v is None or (t := v.strip()).lower() in EMPTY else t for v in values]
+
+
 def numbers(col: pd.Series, header, unit, target: str, out) -> list:
     """The cells of column ``col`` as numbers (:func:`number` of each); a column the reader already typed as
     numbers (a GeoPackage's REAL, a shapefile's N) and that needs no unit conversion read in one step."""

@@ -18,7 +18,7 @@ from ..errors import XxgeoError
 from ..names import resolve_park, resolve_township
 from ..schema import CATEGORIES, LAYERS, LOC_PRECISION_LABELS
 from . import parcel_columns
-from .cellvalues import as_text, boolean, integer, numbers
+from .cellvalues import as_text, boolean, integer, numbers, plain_texts
 from .headers import LAT, LON, WKT, X, Y, header_key
 
 #: aliases per field name (any layer having the field); normalised with :func:`header_key`
@@ -206,7 +206,9 @@ def map_columns(raw: pd.DataFrame, layer: str, *, townships: pd.DataFrame, parks
         elif kind == "bool":
             out.frame[target] = [boolean(v, i, col, out) for i, v in enumerate(values)]
         else:
-            out.frame[target] = each_text(values, lambda v, t=target: _choice(t, as_text(v)))
+            plain = None if target in _CHOICE else plain_texts(values)  # (a name: mostly distinct texts)
+            out.frame[target] = plain if plain is not None else each_text(
+                values, lambda v, t=target: _choice(t, as_text(v)))
         if target not in out.provided:
             out.provided.append(target)
     if layer == "parcels":
@@ -223,6 +225,9 @@ def map_columns(raw: pd.DataFrame, layer: str, *, townships: pd.DataFrame, parks
         out.notes.append(f"以下列没有对应字段，未导入："
                          f"{'、'.join(unmapped[:12])}{'等' if len(unmapped) > 12 else ''}。")
     return out
+
+
+_CHOICE = ("category", "loc_precision", "boundary_quality")  # the fields _choice maps to their codes
 
 
 def _choice(target: str, s: str | None):
