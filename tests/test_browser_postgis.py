@@ -126,9 +126,17 @@ NAMES = """(w) => { let last = null; const counted = new Set();
 def _names_until(page, ok: str, arg=None, timeout_s: float = 60) -> list[str]:
     """The map's project names once the JavaScript predicate ``ok(names, arg)`` holds in the map's frame
     (Playwright waits for it; a rerun replaces the frame, which is then looked up again)."""
-    frame = frame_where(page, f"(w, arg) => {{ const n = ({NAMES})(w); return n !== null && ({ok})(n, arg); }}",
-                        arg=arg, timeout_s=timeout_s)
-    return _project_names(frame)
+    from playwright.sync_api import Error as PlaywrightError
+
+    pred = f"(w, arg) => {{ const n = ({NAMES})(w); return n !== null && ({ok})(n, arg); }}"
+    for _ in range(5):  # a rerun may replace the frame between finding it and reading it: find it again
+        frame = frame_where(page, pred, arg=arg, timeout_s=timeout_s)
+        try:
+            return _project_names(frame)
+        except PlaywrightError as exc:
+            if "detached" not in str(exc):
+                raise
+    raise AssertionError(f"the map's frame kept being replaced while its names were read ({ok})")
 
 
 def _clean(page, blocked, errors) -> None:

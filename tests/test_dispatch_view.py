@@ -161,3 +161,20 @@ def test_empty_cells_of_the_month_table_read_not_stated_and_save_empty(store, re
     GuardedStore(store, BUREAU).save_progress(a, MONTH, values[a])
     prog = store.read("progress")
     assert pd.isna(prog.loc[prog["progress_id"] == f"{a}/{MONTH}", "annual_plan_wan"].iloc[0])
+
+
+def test_the_message_of_a_write_outlasts_a_rerun_until_the_next_write(store, reported, monkeypatch):
+    """"现为“已通过”" stays on the page through a rerun of its own (a table settling, a click elsewhere), and gives
+    way to the next write's message."""
+    _as_editor(monkeypatch)
+    a, b, _qid = reported
+    at = app_test(view="dispatch", month=MONTH)
+    at.selectbox(key="dp_review_pick").select(a)
+    at.button(key="dp_approve").click().run()
+    assert "现为“已通过”" in _texts(at)
+    at.run()  # a rerun nobody asked for a message in
+    assert "现为“已通过”" in _texts(at)
+    at.selectbox(key="dp_review_pick").select(b)
+    at.text_input(key="dp_review_comment").input("本年累计与上月不符")
+    at.button(key="dp_return").click().run()
+    assert "现为“已退回”" in _texts(at) and "现为“已通过”" not in _texts(at)

@@ -26,14 +26,21 @@ def t(ctx, key: str, **kw) -> str:
 
 
 def flash(ctx, text: str, kind: str = "success") -> None:
-    """Say ``text`` after the rerun that follows a write."""
+    """Say ``text`` after the rerun that follows a write (the messages of one write together; a new write's
+    replace them once they have been shown)."""
+    if st.session_state.pop("dp_flash_shown", False):
+        st.session_state["dp_flash"] = []
     st.session_state.setdefault("dp_flash", []).append((kind, text))
 
 
 def show_flash() -> None:
-    """The messages of the last write (shown once)."""
-    for kind, text in st.session_state.pop("dp_flash", []):
+    """The messages of the last write, on every run until the next write: a rerun of its own (a table settling,
+    a widget) must not take "已保存" away before it is read."""
+    said = st.session_state.get("dp_flash", [])
+    for kind, text in said:
         getattr(st, kind)(text)
+    if said:
+        st.session_state["dp_flash_shown"] = True
 
 
 def photo_form(ctx, month: str, rows: pd.DataFrame) -> None:
