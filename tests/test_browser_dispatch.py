@@ -122,6 +122,21 @@ def _edit_cell(page, grid, row: int, right: int, text: str, tries: int = 5) -> N
     wait_for_app_run(page)  # an edit reruns the script
 
 
+def _edit_until_pending(page, grid, row: int, right: int, text: str, pending: str, tries: int = 3) -> None:
+    """Edit a cell and wait until the page counts it among the unsaved changes — the server has the edit (an
+    edit typed while a rerun was still drawing the table can be dropped on a busy machine: it is typed again)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for _ in range(tries):
+        _edit_cell(page, grid, row, right, text)
+        try:
+            page.get_by_text(pending, exact=True).wait_for(timeout=30_000)
+            return
+        except PlaywrightTimeout:
+            continue
+    raise AssertionError(f"the edit {text!r} was not counted after {tries} tries (waiting for {pending!r})")
+
+
 def _click_until_stored(page, button: str, stored, tries: int = 3) -> None:
     """Click ``button`` and wait for the store to hold what it writes (the state, not a message): a click that
     lands while a rerun (an upload's, a table edit's) is still settling can be lost on a busy machine, so an idle
@@ -177,10 +192,9 @@ def test_a_month_reported_and_reviewed_in_the_browser(browser, walk, tmp_path):
                 .locator('[data-testid="stDataFrame"]').first
             grid.wait_for()
             assert OTHER not in page.inner_text("body")  # another township's project is not offered
-            _edit_cell(page, grid, 0, 3, "1200")
-            _edit_cell(page, grid, 0, 5, "300")
-            _edit_cell(page, grid, 1, 3, "1000")
-            _edit_cell(page, grid, 1, 5, "20")
+            for k, (row, right, text, n) in enumerate(((0, 3, "1200", 1), (0, 5, "300", 1), (1, 3, "1000", 2),
+                                                         (1, 5, "20", 2))):
+                _edit_until_pending(page, grid, row, right, text, _t("pending", lang, n=n, cells=k + 1))
             english.check(page, "township: report")
             _click_until_stored(page, _t("save", lang), lambda: _state(store, a) == _state(store, b) == "draft")
             page.get_by_text(_t("saved", lang, n=2, month=M)).wait_for(timeout=120_000)

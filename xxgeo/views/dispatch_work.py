@@ -60,12 +60,14 @@ def changed_values(before: pd.DataFrame, after: pd.DataFrame) -> dict:
 
 def month_rows(ctx, month: str, fig: pd.DataFrame, own: str | None) -> pd.DataFrame:
     """The projects to report on in ``month`` with their stored values, state and version: the month's 调度
-    projects (a township head's own; when their township has none yet, all its projects)."""
+    projects (a township head's own; when their township has no key project, all its projects)."""
     ds = ctx.dataset
     proj = ds["projects"].drop(columns="geometry", errors="ignore")
     ids = fig["project_id"].astype(str).tolist()
-    if own and not ids:
-        ids = proj.loc[proj["township_code"].astype(str) == own, "project_id"].astype(str).tolist()
+    mine = proj[proj["township_code"].astype(str) == own] if own else proj.iloc[:0]
+    if own and not mine.get("key_level", pd.Series(dtype=object)).map(lambda v: not is_blank(v)).any():
+        ids = list(dict.fromkeys([*ids, *mine["project_id"].astype(str)]))  # no key projects: all its own, also
+        # after the first of them is saved (the month's scope would then hold only the saved ones)
     base = proj[proj["project_id"].astype(str).isin(ids)][["project_id", "name"]].copy()
     base["project_id"] = base["project_id"].astype(str)
     prog = ds.get("progress")
@@ -106,6 +108,9 @@ def report_panel(ctx, month: str, fig: pd.DataFrame, own: str | None) -> None:
     edited = st.data_editor(shown[["project_id", "name", "state", *EDITABLE, "version"]], column_config=config,
                             hide_index=True, num_rows="fixed", use_container_width=True, key=f"dp_edit_{month}",
                             placeholder=not_stated(ctx.lang))  # an empty cell reads 未注明, never "None"
+    pending = changed_values(rows, edited)
+    if pending:  # what 保存 will write, counted as the server has it
+        st.caption(t(ctx, "pending", n=len(pending), cells=sum(map(len, pending.values()))))
     c1, c2 = st.columns(2)
     if c1.button(t(ctx, "save"), key="dp_save", type="primary"):
         save_rows(ctx, month, rows, edited)
