@@ -196,6 +196,7 @@ def test_a_month_reported_and_reviewed_in_the_browser(browser, walk, tmp_path):
                                                          (1, 5, "20", 2))):
                 _edit_until_pending(page, grid, row, right, text, _t("pending", lang, n=n, cells=k + 1))
             english.check(page, "township: report")
+            page.screenshot(path=str(tmp_path / f"dispatch-pending-{lang}.png"), full_page=True)
             _click_until_stored(page, _t("save", lang), lambda: _state(store, a) == _state(store, b) == "draft")
             page.get_by_text(_t("saved", lang, n=2, month=M)).wait_for(timeout=120_000)
             wait_for_app_run(page)

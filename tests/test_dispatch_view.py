@@ -78,7 +78,7 @@ def test_lights_filters_and_not_reported(store, reported, monkeypatch):
     assert "None" not in shown and "nan" not in shown  # an empty figure reads 未注明, never Streamlit's None
     assert table.loc[OTHER, "预警"] == "● 红"  # a draft is not reported, and March's report is overdue
     missing = _frames(at)[1]
-    assert missing["项目编号"].tolist() == [OTHER]
+    assert missing["项目编号"].tolist() == [OTHER] and missing["填报状态"].tolist() == ["草稿"]
     at.sidebar.multiselect(key="dp_f_light").select("red").run()
     assert set(_frames(at)[0]["项目编号"]) == {b, OTHER}
     at.sidebar.multiselect(key="dp_f_light").unselect("red").run()
@@ -111,20 +111,32 @@ def test_the_bureau_approves_returns_and_resolves(store, reported, monkeypatch):
     assert "没有未办结的问题" in _texts(at)
 
 
-def test_a_township_head_sees_their_own_township(store, reported, monkeypatch):
+@pytest.fixture
+def head(store):
+    """zhang, 裴介镇's township head."""
     from xxgeo.accounts import Accounts
 
     Accounts(store).add("zhang", "township", password="correct horse 9", township="裴介")
-    a, b, _ = reported
-    at = app_test(view="dispatch", month=MONTH)
+
+
+def _as_head(store, lang: str = "zh"):
+    """The dispatch page of March as zhang, 裴介镇's township head (fixture ``head``), signed in through the
+    sidebar."""
+    at = app_test(view="dispatch", month=MONTH, lang=lang)
     at.sidebar.text_input(key="signin_name").input("zhang")
     at.sidebar.text_input(key="signin_password").input("correct horse 9")
-    next(bt for bt in at.sidebar.button if bt.label == "登录").click()
+    next(bt for bt in at.sidebar.button if bt.label in ("登录", "Sign in")).click()
     at.run()
-    at.sidebar.radio[0].set_value("调度").run()  # the public's page was the investor view
+    at.sidebar.radio[0].set_value(at.sidebar.radio[0].options[-1]).run()  # the public's page was the investor view
     at.query_params["month"] = MONTH
     at.run()
     assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_a_township_head_sees_their_own_township(store, reported, head):
+    a, b, _ = reported
+    at = _as_head(store)
     assert set(_frames(at)[0]["项目编号"]) == {a, b}
     assert "审核" not in [tb.label for tb in at.tabs]
     assert "只显示 裴介镇 的项目" in _texts(at)
@@ -178,3 +190,15 @@ def test_the_message_of_a_write_outlasts_a_rerun_until_the_next_write(store, rep
     at.text_input(key="dp_review_comment").input("本年累计与上月不符")
     at.button(key="dp_return").click().run()
     assert "现为“已退回”" in _texts(at) and "现为“已通过”" not in _texts(at)
+
+
+def test_a_project_without_a_report_reads_not_reported_in_both_languages(store, reported, head):
+    """The state column of the month table names every state: a submitted report 已提交, a project of the
+    township with no report 未填报 / not reported — never an empty cell."""
+    a, b, _ = reported
+    for lang, submitted, none in (("zh", "已提交", "未填报"), ("en", "submitted", "not reported")):
+        at = _as_head(store, lang)
+        editor = next(d for d in at.dataframe if d.proto.editing_mode).value.set_index("project_id")
+        assert editor.loc[a, "state"] == editor.loc[b, "state"] == submitted
+        unreported = editor.index.difference([a, b])
+        assert len(unreported) and set(editor.loc[unreported, "state"]) == {none}

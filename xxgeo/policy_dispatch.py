@@ -31,6 +31,7 @@ from .dispatch_values import clean_values, date_of, month_of, progress_id, text_
 from .errors import FeatureExists, NotFound, PermissionDenied, StaleEdit, ValidationFailed
 from .i18n import tr
 from .store.frames import now_iso
+from .vocab import is_blank
 
 EDITORS = ("editor", "admin")
 DISPATCH_LAYERS = ("progress", "problems")
@@ -44,8 +45,8 @@ def _role(actor, lang: str = "zh") -> str:
 
 
 def state_text(state, lang: str = "zh") -> str:
-    """A report state (``draft`` …) in words: 草稿/已提交/已通过/已退回."""
-    return tr(f"dispatch.state_{state}", lang) if state else tr("unknown", lang)
+    """A report state (``draft`` …) in words: 草稿/已提交/已通过/已退回; no report (empty, NaN) is 未填报."""
+    return tr("dispatch.state_none", lang) if is_blank(state) else tr(f"dispatch.state_{state}", lang)
 
 
 # ----------------------------------------------------------------------------- checks

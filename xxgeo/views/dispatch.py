@@ -80,7 +80,7 @@ def _num(v, lang: str = "zh") -> str:
 
 def figure_table(fig: pd.DataFrame, ctx) -> pd.DataFrame:
     """The figure rows as shown: light (dot and word), values with units in the headers, blanks as 未注明/empty."""
-    state = fig["state"].map(lambda s: "" if is_blank(s) else state_text(s, ctx.lang))
+    state = fig["state"].map(lambda s: state_text(s, ctx.lang))
     return pd.DataFrame({
         t(ctx, "c_light"): [f"{DOT.get(x, '○')} {light_text(x, ctx.lang)}" for x in fig["light"]],
         t(ctx, "c_id"): fig["project_id"].astype(str),
@@ -195,7 +195,7 @@ def _missing(ctx, fig: pd.DataFrame, month: str) -> None:
     st.dataframe(pd.DataFrame({
         t(ctx, "c_id"): miss["project_id"].astype(str), t(ctx, "c_project"): miss["name"].astype(str),
         t(ctx, "c_township"): miss["township"].map(lambda v: str(value_text(v, ctx.lang))),
-        t(ctx, "c_state"): miss["state"].map(lambda s: state_text(s, ctx.lang) if not is_blank(s) else ""),
+        t(ctx, "c_state"): miss["state"].map(lambda s: state_text(s, ctx.lang)),
         t(ctx, "c_overdue"): [yes if o else no for o in miss["overdue"]],
     }), hide_index=True, use_container_width=True, key="dp_missing")
 

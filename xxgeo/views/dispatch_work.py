@@ -96,7 +96,7 @@ def report_panel(ctx, month: str, fig: pd.DataFrame, own: str | None) -> None:
         return
     st.caption(t(ctx, "report_intro", month=month))
     shown = rows.copy()
-    shown["state"] = shown["state"].map(lambda s: state_text(s, ctx.lang) if s else "")
+    shown["state"] = shown["state"].map(lambda s: state_text(s, ctx.lang))
     config = {"project_id": st.column_config.TextColumn(t(ctx, "c_id"), disabled=True),
               "name": st.column_config.TextColumn(t(ctx, "c_project"), disabled=True),
               "state": st.column_config.TextColumn(t(ctx, "c_state"), disabled=True),
