@@ -79,7 +79,8 @@ def _num(v, lang: str = "zh") -> str:
 
 
 def figure_table(fig: pd.DataFrame, ctx) -> pd.DataFrame:
-    """The figure rows as shown: light (dot and word), values with units in the headers, blanks as 未注明/empty."""
+    """The figure rows as shown: light (dot and word), values with units in the headers, blanks as 未注明, no
+    report 未填报."""
     state = fig["state"].map(lambda s: state_text(s, ctx.lang))
     return pd.DataFrame({
         t(ctx, "c_light"): [f"{DOT.get(x, '○')} {light_text(x, ctx.lang)}" for x in fig["light"]],
