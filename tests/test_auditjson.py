@@ -108,3 +108,35 @@ def test_a_geometry_field_keeps_its_place_and_takes_the_rows_geometry():
 def test_no_columns_and_no_geometry_give_empty_objects():
     assert auditjson.row_texts([], [], [], [None, None]) == ["{}", "{}"]
     assert auditjson.row_texts([], [], [], ["P"]) == ['{"geometry": "P"}']
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_columns_of_one_value_give_the_same_texts_as_json_text(seed):
+    """An import's constant fields (its source, user, time, ``public``, ``version``) are encoded once: the texts
+    stay byte-identical, whether the constants come first, last, in runs or between skipped fields, and a column
+    whose equal values have different texts (``0.0``/``-0.0``, ``1``/``True``/``1.0``) is not taken as one."""
+    rng = random.Random(seed)
+    n = 50
+    const = {"src": "用户导入：甲.gpkg（2026-12-03）", "who": "bench", "pub": False, "ver": 1, "zero": 0.0}
+    odd = {"signed": [0.0, -0.0] * (n // 2), "mixed": [1, True, 1.0, 1] * (n // 4) + [1] * (n % 4)}
+    varying = {"name": [f"项目{i}" for i in range(n)], "holes": [rng.choice([None, "x", ""]) for _ in range(n)]}
+    names = [*const, *odd, *varying]
+    rng.shuffle(names)
+    cols = {}
+    for f in names:
+        vals = [const[f]] * n if f in const else (odd[f] if f in odd else varying[f])
+        col = np.empty(n, dtype=object)
+        col[:] = vals
+        cols[f] = col
+    texts = [rng.choice([None, "POINT (1 2)"]) for _ in range(n)]
+    new = [r["after"] for r in newrows.audit_rows("projects", cols, texts, user="u", id_field=None, keys=("name",))]
+    assert new == _old_audit_after(cols, texts)
+    assert '"signed": -0.0' in new[1] and '"mixed": true' in new[1]
+
+
+def test_every_row_the_same_gives_one_text_per_row():
+    cols = {"a": np.array(["x"] * 4, dtype=object), "b": np.array([2] * 4, dtype=object)}
+    assert newrows.audit_rows("projects", cols, [None] * 4, user="u", id_field=None, keys=())[3]["after"] == \
+        '{"a": "x", "b": 2}'
+    assert auditjson.row_texts(["a"], [["x"] * 2], [np.array([False, False])], ["P", "P"]) == \
+        ['{"a": "x", "geometry": "P"}'] * 2

@@ -44,3 +44,22 @@ def test_coerce_of_a_frame_keeps_values_and_dtypes():
     assert out["village"].tolist() == [None, "西村", None]
     assert out["public"].tolist()[0] is True and pd.isna(out["public"].tolist()[1])
     assert str(out["public"].dtype) == "boolean"
+
+
+@pytest.mark.parametrize("dtype", ["str", "string[pyarrow]"])
+def test_arrow_held_text_columns_as_the_per_value_rule(dtype):
+    """A ``str`` column held by Arrow (what pandas 3 infers) takes Arrow's whitespace trim: the same values."""
+    values = ["a", *BLANKS, None, " b ", "项目", "\u3000x\u3000"]
+    col = pd.Series(values, dtype=dtype)
+    got = _texts(col).tolist()
+    assert got == [_text(v) for v in values]
+    assert got[1:1 + len(BLANKS) + 1] == [None] * (len(BLANKS) + 1) and got[-1] == "\u3000x\u3000"
+    assert _texts(col.iloc[:0]).tolist() == []
+
+
+def test_arrow_whitespace_is_pythons_for_every_codepoint():
+    """The Arrow path is exact only because Arrow's whitespace is ``str.strip``'s: checked for every codepoint."""
+    chars = [chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]
+    got = _texts(pd.Series(chars, dtype="str")).tolist()
+    assert [g is None for g in got] == [not c.strip() for c in chars]
+    assert sum(g is None for g in got) > 20  # the Unicode spaces, not just ASCII's

@@ -54,28 +54,56 @@ def value_texts(values: list) -> list:
     return list(map(value_text, values))
 
 
-def fragments(name: str, values: list, skip: np.ndarray) -> tuple:
-    """``(keys, texts)`` of one field: the ``', "name": '`` before each value and the value's JSON text, both
-    ``""`` where ``skip`` is set (the field is left out of that row); ``keys`` a constant iterator when no row
-    skips the field (no per-row string is made for it)."""
+def fragments(name: str, values: list, skip: np.ndarray) -> list:
+    """The parts one field adds to each row's text: the ``', "name": '`` before each value and the value's JSON
+    text, both ``""`` where ``skip`` is set (the field is left out of that row). A part is a list (one text per
+    row) or a str (the same for every row): the key of a field no row skips, and ``key + value`` when every row
+    also has the same value (an import's source, its user, its time: made once, not once per row)."""
     key = _SEP + encode_str(name) + ": "
     keep = np.flatnonzero(~skip)
     if len(keep) == len(values):
-        return itertools.repeat(key), value_texts(values)
+        if values and _constant(values):
+            return [key + value_text(values[0])]
+        return [key, value_texts(values)]
     out = np.full(len(values), "", dtype=object)
     if len(keep):
         out[keep] = value_texts([values[i] for i in keep.tolist()])
     keys = np.full(len(values), key, dtype=object)
     keys[skip] = ""
-    return keys.tolist(), out.tolist()
+    return [keys.tolist(), out.tolist()]
+
+
+def _constant(values: list) -> bool:
+    """Whether every value is the first one, with one JSON text: strings, ints and bools of one exact type
+    (floats are left out: ``0.0 == -0.0`` but their texts differ)."""
+    first = values[0]
+    kind = type(first)
+    return (kind in (str, int, bool) and values.count(first) == len(values)
+            and set(map(type, values)) == {kind})
 
 
 def objects(columns: list, n: int) -> list:
-    """Each row's JSON object text from its fields' :func:`fragments` (in key order): one join per row."""
-    if not columns:
+    """Each row's JSON object text from its fields' :func:`fragments` parts (in key order): one join per row,
+    consecutive constant parts joined once beforehand."""
+    parts: list = []
+    for part in (p for col in columns for p in col):
+        if isinstance(part, str) and parts and isinstance(parts[-1], str):
+            parts[-1] += part
+        else:
+            parts.append(part)
+    if not parts:
         return ["{}"] * n
-    parts = [p for pair in columns for p in pair]
-    return ["{" + s[2:] + "}" for s in map("".join, zip(*parts))]  # (texts are finite lists)
+    if isinstance(parts[0], str):  # the first field is in every row: its leading separator goes once
+        parts[0] = "{" + parts[0][len(_SEP):]
+        if isinstance(parts[-1], str):
+            parts[-1] += "}"
+        else:
+            parts.append("}")
+        if len(parts) == 1:
+            return [parts[0]] * n
+        return list(map("".join, zip(*(itertools.repeat(p) if isinstance(p, str) else p for p in parts))))
+    lists = [itertools.repeat(p) if isinstance(p, str) else p for p in parts]
+    return ["{" + s[2:] + "}" for s in map("".join, zip(*lists))]  # (texts are finite lists)
 
 
 def row_texts(names: list, values: list, skip: list, geometry: list) -> list:

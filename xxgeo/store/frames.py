@@ -97,6 +97,8 @@ def _texts(col: pd.Series) -> pd.Series:
     """A text column as stored (:func:`_text` on each value); a column of strings and empties in one pass (pandas'
     ``infer_dtype`` tells, in C, whether every present value is a string; ``not v.strip()`` is Python's own blank
     test, three times quicker over a list than through the ``.str`` accessor)."""
+    if isinstance(col.dtype, pd.StringDtype) and col.dtype.storage == "pyarrow":
+        return _arrow_texts(col)
     values = col.to_numpy(dtype=object)
     if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
         out = values.copy()
@@ -107,6 +109,19 @@ def _texts(col: pd.Series) -> pd.Series:
         out[drop] = None
         return pd.Series(out, index=col.index, dtype=object)
     return pd.Series([_text(v) for v in values], index=col.index, dtype=object)
+
+
+def _arrow_texts(col: pd.Series) -> pd.Series:
+    """:func:`_texts` of a pandas ``str`` column held by Arrow: the blanks found by Arrow's own whitespace trim
+    (whose whitespace is Python's ``str.strip``'s, codepoint for codepoint: tests/test_coerce_columns.py),
+    so no Python call is made per value."""
+    import pyarrow.compute as pc
+
+    arr = col.array.__arrow_array__()  # (the Arrow data itself, no copy)
+    blank = pc.fill_null(pc.equal(pc.utf8_length(pc.utf8_trim_whitespace(arr)), 0), True)
+    out = col.to_numpy(dtype=object, na_value=None)
+    out[blank.to_numpy(zero_copy_only=False)] = None
+    return pd.Series(out, index=col.index, dtype=object)
 
 
 def _bools(col: pd.Series) -> pd.Series:
