@@ -81,7 +81,10 @@ def build(layer: str, fields: list, incoming: pd.DataFrame, pos: np.ndarray, tak
             cols["investment_note"] = note  # appended last when the layer has no such field (as the dict was)
     geoms = None
     if spatial:
-        raw = column(incoming, "geometry", pos) if "geometry" in incoming.columns else _nones(n)
+        raw = _nones(n)
+        if "geometry" in incoming.columns:  # as they are: anything but a geometry becomes None below
+            g = _objects(incoming["geometry"].to_numpy(dtype=object))
+            raw = g[pos] if len(pos) != len(g) else g
         geoms = np.where(shapely.is_geometry(raw), raw, None)
         has = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
         for f, v in location.items():

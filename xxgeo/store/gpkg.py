@@ -353,7 +353,7 @@ class _SqliteAccounts:
 def _write_frame(path: Path, name: str, df) -> None:
     lay = LAYERS.get(name)
     if lay is not None and lay.spatial:
-        gtypes = set(df.geometry.dropna().geom_type) if len(df) else set()
+        gtypes = set(df.geometry.dropna().geom_type.unique()) if len(df) else set()
         if len(gtypes) == 1:
             gtype = gtypes.pop()
         elif gtypes and gtypes <= {"Polygon", "MultiPolygon"}:

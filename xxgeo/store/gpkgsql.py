@@ -114,8 +114,10 @@ def _without_count_trigger(con, table: str, n: int):
 def append_audit_file(path: Path, rows: list[dict]) -> None:
     with connect(Path(path)) as con:
         con.execute("BEGIN IMMEDIATE")
-        at = now_iso()
-        insert_audit(con, [{"at": at, **r} for r in rows])
+        if not all("at" in r for r in rows):  # (a whole-layer write's rows carry theirs: not copied again)
+            at = now_iso()
+            rows = [{"at": at, **r} for r in rows]
+        insert_audit(con, rows)
         con.execute("COMMIT")
 
 
