@@ -127,3 +127,26 @@ def test_copy_and_row_by_row_refuse_a_bad_row_alike(pg_store, monkeypatch):
     with pytest.raises(StoreError) as by_rows:
         pg_store.append_audit(_rows(N, bad_at=N // 2))
     assert (str(by_copy.value), by_copy.value.english) == (str(by_rows.value), by_rows.value.english)
+
+
+def test_a_large_gpkg_audit_insert_binds_constant_columns_once_and_keeps_every_value(store_copy):
+    """Columns holding one value in every row are bound once per statement: every row still reads back as
+    written, in order — a column of equal values of different types (``1.0`` and ``1``, which SQLite's text
+    affinity stores as '1.0' and '1') keeps each row's own, and a column of NaN varies."""
+    path = store_copy.path
+    n0 = len(_state(path)[0])
+    rows = [{**r, "at": "2026-12-03T10:00:00+08:00"} for r in _rows(N)]
+    for i, r in enumerate(rows):
+        r["before"] = 1 if i == N - 1 else 1.0
+        r["layer"] = float("nan") if i % 2 else "projects"
+    with gpkgsql.connect(path) as con:
+        con.execute("BEGIN IMMEDIATE")
+        gpkgsql.insert_audit(con, rows)
+        con.execute("COMMIT")
+    got = _state(path)[0][n0:]
+    assert len(got) == N
+    assert [g[3] for g in got] == [f"XM{i:05d}" for i in range(N)]
+    assert {g[0] for g in got} == {"2026-12-03T10:00:00+08:00"} and {g[1] for g in got} == {"测试"}
+    assert [g[5] for g in got] == ["1.0"] * (N - 1) + ["1"]
+    assert [g[2] for g in got] == [None if i % 2 else "projects" for i in range(N)]
+    assert [g[6] for g in got] == [r["after"] for r in rows]

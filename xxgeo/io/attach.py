@@ -12,7 +12,6 @@ Also here: the township a geometry lies in (:func:`township_of`) and the ``--def
 from __future__ import annotations
 
 import datetime as _dt
-import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -87,19 +86,22 @@ def match_projects(incoming: pd.DataFrame, current: pd.DataFrame, *, accept=Fals
             if (c := _clean(c)) is not None:
                 codes.setdefault(c, []).append(pid)
     pids = inc["project_id"].tolist()
-    file_codes = inc["project_code"].tolist() if "project_code" in inc.columns else [None] * len(inc)
     file_names = _cleaned(inc["name"].tolist()) if "name" in inc.columns else [None] * len(inc)
+    left = np.flatnonzero(blank(pids)).tolist()  # the rows without a 项目编号
     by_code = 0
-    open_rows = []
-    for i in np.flatnonzero(blank(pids)).tolist():  # the rows without a 项目编号
-        code = _clean(file_codes[i]) if codes else None  # no stored codes: nothing to match by code
-        if code is not None and len(codes.get(code, [])) == 1:
-            pids[i] = codes[code][0]
-            by_code += 1
-            continue
-        nm = file_names[i]
-        if nm is not None and len(exact.get(nm, [])) != 1:
-            open_rows.append((i, nm))
+    if codes:  # no stored codes: nothing to match by code
+        file_codes = inc["project_code"].tolist()
+        rest = []
+        for i in left:
+            code = _clean(file_codes[i])
+            if code is not None and len(codes.get(code, [])) == 1:
+                pids[i] = codes[code][0]
+                by_code += 1
+            else:
+                rest.append(i)
+        left = rest
+    once = {n for n, found in exact.items() if len(found) == 1}  # names the merge matches exactly
+    open_rows = [(i, nm) for i in left if (nm := file_names[i]) is not None and nm not in once]
     notes = [Note(f"{by_code} 行按项目代码对应到已有项目。",
                   f"{by_code} row(s) matched stored projects by project code.")] if by_code else []
     candidates = _close(open_rows, ids, names, inc)
@@ -132,12 +134,25 @@ def match_projects(incoming: pd.DataFrame, current: pd.DataFrame, *, accept=Fals
     return inc.drop(index=drop).reset_index(drop=True), candidates, notes
 
 
-_NOISE = re.compile(r"[\s（）()【】\[\]“”\"'‘’、，,。.·:：;；-]+|项目")
+#: what :func:`_keys` drops besides the word 项目: Python's whitespace (``str.isspace``, the ``\\s`` of ``re``:
+#: tests/test_close_names.py checks every codepoint) and these brackets and punctuation marks
+_WHITESPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200b))) + \
+    "\u2028\u2029\u202f\u205f\u3000"
+_PUNCTUATION = "（）()【】[]“”\"'‘’、，,。.·:：;；-"
+#: the same as an RE2 pattern (Arrow's regular expressions; RE2's own ``\\s`` is ASCII only, so the class is spelled
+#: out), runs of marks or the word, leftmost first as Python's ``re`` takes them
+_NOISE = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in _WHITESPACE + _PUNCTUATION) + "]+|项目"
 
 
-def _key(name: str) -> str:
-    """A name for comparing: no brackets, punctuation, spaces or the word 项目 (天嘟生物 ~ 天嘟生物（项目）)."""
-    return _NOISE.sub("", name) or name
+def _keys(names: list) -> list:
+    """Each name for comparing: no brackets, punctuation, spaces or the word 项目 (天嘟生物 ~ 天嘟生物（项目）); a
+    name that is nothing else stays as it is. One Arrow call for the whole list."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pa.array(names, type=pa.large_string())
+    out = pc.replace_substring_regex(arr, pattern=_NOISE, replacement="")
+    return pc.if_else(pc.equal(pc.utf8_length(out), 0), arr, out).to_pylist()
 
 
 def _close(open_rows: list, ids: list, names: list, inc: pd.DataFrame) -> list:
@@ -147,17 +162,19 @@ def _close(open_rows: list, ids: list, names: list, inc: pd.DataFrame) -> list:
     from .closenames import best_matches
 
     stored = [n.strip() if isinstance(n, str) else "" for n in names]
-    qkeys = [_key(nm) for _, nm in open_rows]
+    qkeys = _keys([nm for _, nm in open_rows])
     keys = list(dict.fromkeys(qkeys))  # each distinct name compared once
-    best, score = best_matches(keys, [_key(n) for n in stored], CLOSE)
-    where = {k: r for r, k in enumerate(keys)}
+    best, score = best_matches(keys, _keys(stored), CLOSE)
+    near = {k: (best[r], score[r]) for r, k in enumerate(keys) if score[r] >= CLOSE}
+    if not near:
+        return []
     labels = inc["_row"].tolist() if "_row" in inc.columns else [f"第{i + 1}行" for i in range(len(inc))]
     out = []
     for (i, nm), k in zip(open_rows, qkeys):
-        r = where[k]
-        j = best[r]
-        if score[r] >= CLOSE and stored[j] != nm:
-            out.append(Candidate(i, str(labels[i]), nm, ids[j], stored[j], float(score[r])))
+        if k in near:
+            j, sc = near[k]
+            if stored[j] != nm:
+                out.append(Candidate(i, str(labels[i]), nm, ids[j], stored[j], float(sc)))
     return out
 
 
