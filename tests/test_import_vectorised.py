@@ -15,14 +15,16 @@ from xxgeo import bench_import, importers
 from xxgeo.io.encoding import _LATIN_HIGH, garbled, mojibake
 from xxgeo.io.rawtable import RawTable
 from xxgeo.io.worker import _as_wkb, _unpack
+from xxgeo.store.auditbatch import rows_of
 
 
 def _same_result(old, new) -> None:
     assert list(old.frame.columns) == list(new.frame.columns)
     assert [str(d) for d in old.frame.dtypes] == [str(d) for d in new.frame.dtypes]
     pd.testing.assert_frame_equal(old.frame, new.frame, check_exact=True)
-    for f in ("touched", "inserted", "updated", "unchanged", "deleted", "audit", "notes", "unstated"):
+    for f in ("touched", "inserted", "updated", "unchanged", "deleted", "notes", "unstated"):
         assert getattr(old, f) == getattr(new, f), f
+    assert old.audit == rows_of(new.audit)  # (the new rows' audit a batch of columns: the same rows)
     assert list(old.labels.items()) == list(new.labels.items())
 
 

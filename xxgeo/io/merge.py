@@ -228,7 +228,9 @@ def merge(layer: str, current: pd.DataFrame, incoming: pd.DataFrame, provided: l
     texts = wkts(geoms[n_cur:]) if geoms is not None else [None] * len(new_idx)
     res.inserted = len(new_idx)
     res.touched.extend(new_idx)
-    res.audit.extend(newrows.audit_rows(layer, cols, texts, user=user, id_field=lay.id_field, keys=keys))
+    batch = newrows.audit_rows(layer, cols, texts, user=user, id_field=lay.id_field, keys=keys)
+    if len(batch):
+        res.audit.append(batch)  # the new rows' audit as columns (xxgeo.store.auditbatch), after the updates'
     keep = list(range(n_cur + len(new_idx)))
     if replace:
         keep = [i for i in keep if i in seen]

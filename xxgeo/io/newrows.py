@@ -14,6 +14,7 @@ import shapely
 from pandas.core.dtypes.cast import maybe_box_native
 
 from ..parcels import area_mu
+from ..store.auditbatch import AuditBatch, Same
 from .auditjson import row_texts
 
 #: the category of a project imported without one (issue 13: a file of names and locations imports)
@@ -141,9 +142,10 @@ def defaults(layer: str, names: frozenset, cols: dict, geoms: np.ndarray | None,
               cols["township_code"], n)
 
 
-def audit_rows(layer: str, cols: dict, texts: list, *, user: str, id_field: str | None, keys: tuple) -> list:
-    """One ``import-insert`` audit row per new row: its non-empty fields (JSON, field order) and geometry WKT,
-    the JSON text built a column at a time (:mod:`xxgeo.io.auditjson`)."""
+def audit_rows(layer: str, cols: dict, texts: list, *, user: str, id_field: str | None, keys: tuple) -> AuditBatch:
+    """One ``import-insert`` audit row per new row, as columns (:class:`~xxgeo.store.auditbatch.AuditBatch`): its
+    non-empty fields (JSON, field order) and geometry WKT, the JSON text built a column at a time
+    (:mod:`xxgeo.io.auditjson`)."""
     n = len(texts)
     names, lists, skips = [], [], []
     for f, col in cols.items():
@@ -158,9 +160,13 @@ def audit_rows(layer: str, cols: dict, texts: list, *, user: str, id_field: str 
         skips.append(empty)
     after = row_texts(names, lists, skips, list(texts))
     ids = cols[id_field].tolist() if id_field else [None] * n
-    kcols = [cols[k].tolist() if k in cols else [None] * n for k in keys]
-    return [{"user": user, "layer": layer, "feature_id": str(ids[j] or "|".join(str(c[j]) for c in kcols)),
-             "action": "import-insert", "before": None, "after": after[j]} for j in range(n)]
+    if all(ids):  # every row has its id (the usual import: ids given or assigned)
+        fids = list(map(str, ids))
+    else:
+        kcols = [cols[k].tolist() if k in cols else [None] * n for k in keys]
+        fids = [str(ids[j] or "|".join(str(c[j]) for c in kcols)) for j in range(n)]
+    return AuditBatch(n, {"user": Same(user), "layer": Same(layer), "feature_id": fids,
+                          "action": Same("import-insert"), "before": Same(None), "after": after})
 
 
 _PLAIN = {str, int, float, bool, type(None)}

@@ -29,6 +29,7 @@ import shapely
 from ..errors import NotFound, StaleEdit, StoreError, ValidationFailed
 from ..schema import LAYERS, REQUIRED_LAYERS, dataset_layers, is_empty
 from ..validation import Problem, Report, check_value, validate_frame
+from .auditbatch import stamped
 from .blobs import BLOBS, put
 from .frames import AUDIT_COLUMNS, AuditEntry, Dataset, Revert, coerce, editable_layer, empty_frame, now_iso
 from .inserts import frame_row, new_row
@@ -201,7 +202,7 @@ class Store(ABC):
     def swap_in(self, source, *, check: Callable | None = None, audit_rows=(), action: str = "swap"):
         """Under the writer lock: ``check(store)`` (may raise), back up, replace the store by the backup
         ``source`` with ``audit_rows`` appended, in one transaction. Returns the backup just taken."""
-        rows = [{"at": now_iso(), **r} for r in audit_rows]
+        rows = stamped(audit_rows, now_iso())
         return self._swap_tx(source, check=check, rows=rows, action=action)
 
     @abstractmethod
@@ -236,7 +237,7 @@ class Store(ABC):
                 tx.write(name, coerce(name, df) if name in LAYERS else df)
             if audit and not fresh and rows:
                 at = now_iso()  # one clock reading for the transaction's rows (100,000 of them in a big import)
-                tx.audit([{"at": at, **r} for r in rows])
+                tx.audit(stamped(rows, at))
             return tx.saved
 
     def copy_from(self, source: Store, *, user: str = "system"):

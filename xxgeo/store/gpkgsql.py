@@ -12,6 +12,7 @@ from pathlib import Path
 import shapely
 
 from ..errors import NotFound, StoreError
+from .auditbatch import Same, columns_of, count, rows_of, stamped
 from .frames import AUDIT_COLUMNS, BULK_ROWS, now_iso
 
 LOCK_TIMEOUT_S = 30.0
@@ -40,45 +41,44 @@ def audit_exists(con) -> bool:
     return con.execute("SELECT 1 FROM sqlite_master WHERE name='audit_log'").fetchone() is not None
 
 
-def insert_audit(con, rows: list[dict]) -> None:
-    """Append audit rows to ``audit_log``; a large batch (:data:`BULK_ROWS` or more) with GDAL's per-row
-    feature-count trigger set aside (:func:`_without_count_trigger`), all or nothing either way."""
-    if not rows:
+def insert_audit(con, rows: list) -> None:
+    """Append audit rows (dicts, and batches of :mod:`.auditbatch`) to ``audit_log``; a large batch
+    (:data:`BULK_ROWS` or more) with GDAL's per-row feature-count trigger set aside (:func:`_without_count_trigger`),
+    all or nothing either way."""
+    n = count(rows)
+    if not n:
         return
     if not audit_exists(con):
         raise StoreError("数据库缺少 audit_log 图层，无法记录修改；请用 python -m xxgeo build 重建。",
                          english="The store has no audit_log layer, so changes cannot be recorded; rebuild it with "
                                  "python -m xxgeo build.")
     cols = AUDIT_COLUMNS
-    names = ", ".join(f'"{c}"' for c in cols)
-    if len(rows) < BULK_ROWS:
+    if n < BULK_ROWS:
+        names = ", ".join(f'"{c}"' for c in cols)
         con.executemany(f"INSERT INTO audit_log ({names}) VALUES ({', '.join('?' * len(cols))})",
-                        [[r.get(c) for c in cols] for r in rows])
+                        [[r.get(c) for c in cols] for r in rows_of(rows)])
         return
-    try:
-        columns = [[r[c] for r in rows] for c in cols]
-    except KeyError:
-        columns = [[r.get(c) for r in rows] for c in cols]
-    with _without_count_trigger(con, "audit_log", len(rows)):
-        _insert_many(con, "audit_log", cols, columns)
+    with _without_count_trigger(con, "audit_log", n):
+        _insert_many(con, "audit_log", cols, columns_of(rows, cols), n)
 
 
-def _insert_many(con, table: str, cols: tuple, columns: list) -> None:
-    """Rows given as ``columns`` (one list of values per column of ``cols``) inserted by statements of many rows
-    each: a column holding one value of one type in every row (an import's time, user, layer, action) bound
-    once per statement, the others as the rows of a ``VALUES`` list — as many rows per statement as SQLite's
-    variable limit allows, up to 4,000 (100,000 rows of 8 columns one ``executemany`` step each took ~0.6 s, as
-    multi-row statements binding every column ~0.5 s)."""
-    n = len(columns[0])
-    same = [c for c, col in enumerate(columns) if _one_value(col)][: len(cols) - 1]  # (one column at least varies)
-    vary = [columns[c] for c in range(len(cols)) if c not in same]
+def _insert_many(con, table: str, cols: tuple, columns: list, n: int) -> None:
+    """``n`` rows given as ``columns`` (per column of ``cols``: a list of one value per row, or a
+    :class:`~.auditbatch.Same`) inserted by statements of many rows each: a column holding one value of one type in
+    every row (an import's time, user, layer, action) bound once per statement, the others as the rows of a
+    ``VALUES`` list — as many rows per statement as SQLite's variable limit allows, up to 4,000 (100,000 rows of 8
+    columns one ``executemany`` step each took ~0.6 s, as multi-row statements binding every column ~0.5 s)."""
+    values = [c.value if isinstance(c, Same) else c[0] for c in columns]
+    same = [c for c, col in enumerate(columns) if isinstance(col, Same) or _one_value(col)][: len(cols) - 1]
+    vary = [columns[c] for c in range(len(cols)) if c not in same]  # (one column at least varies)
+    vary = [[col.value] * n if isinstance(col, Same) else col for col in vary]
     width = len(vary)
     per = max(1, min(4000, (con.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) - len(same)) // width))
     names = ", ".join(f'"{cols[c]}"' for c in [*same, *(c for c in range(len(cols)) if c not in same)])
     picked = ", ".join(["?"] * len(same) + [f"column{k + 1}" for k in range(width)])
     head = f'INSERT INTO "{table}" ({names}) SELECT {picked} FROM (VALUES '
     one = "(" + ", ".join("?" * width) + ")"
-    fixed = [columns[c][0] for c in same]
+    fixed = [values[c] for c in same]
     for start in range(0, n, per):
         stop = min(n, start + per)
         params = fixed + [None] * ((stop - start) * width)
@@ -130,10 +130,7 @@ def _without_count_trigger(con, table: str, n: int):
 def append_audit_file(path: Path, rows: list[dict]) -> None:
     with connect(Path(path)) as con:
         con.execute("BEGIN IMMEDIATE")
-        if not all("at" in r for r in rows):  # (a whole-layer write's rows carry theirs: not copied again)
-            at = now_iso()
-            rows = [{"at": at, **r} for r in rows]
-        insert_audit(con, rows)
+        insert_audit(con, stamped(rows, now_iso()))  # (a whole-layer write's rows carry their time: kept)
         con.execute("COMMIT")
 
 

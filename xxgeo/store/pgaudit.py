@@ -7,12 +7,15 @@ from psycopg import sql
 
 from ..errors import StoreError
 from ..schema import is_empty
+from .auditbatch import rows_of
 from .frames import AUDIT_COLUMNS, BULK_ROWS
 
 
-def insert_audit(cur, store, rows: list[dict]) -> None:
-    """Append ``rows`` to ``store``'s audit log in ``cur``'s transaction: each column's text (``str`` of the
-    value, NULL for an empty one), by ``executemany`` or, for :data:`BULK_ROWS` rows or more, by ``COPY``."""
+def insert_audit(cur, store, rows: list) -> None:
+    """Append ``rows`` (dicts, and batches of :mod:`.auditbatch`) to ``store``'s audit log in ``cur``'s
+    transaction: each column's text (``str`` of the value, NULL for an empty one), by ``executemany`` or, for
+    :data:`BULK_ROWS` rows or more, by ``COPY``."""
+    rows = rows_of(rows)
     if not rows:
         return
     if "audit_log" not in store._tables(cur):

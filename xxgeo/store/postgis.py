@@ -28,6 +28,7 @@ from psycopg import sql
 from ..accounts import DDL, FAILURES_DDL
 from ..errors import NotFound, StoreError, pg_read_only
 from ..schema import LAYERS, dataset_layers
+from .auditbatch import stamped
 from .base import EditTx, LayersTx, Store, no_data
 from .frames import AUDIT_COLUMNS, AuditEntry, Dataset, added_columns, coerce, empty_frame, now_iso, sql_value
 from .pgaudit import insert_audit as _insert_audit
@@ -244,7 +245,7 @@ class PostgisStore(Store):
 
     def append_audit(self, rows: list[dict]) -> None:
         with self._tx("shared") as cur:
-            _insert_audit(cur, self, [{"at": at, **r} for at in (now_iso(),) for r in rows])  # one clock reading
+            _insert_audit(cur, self, stamped(rows, now_iso()))  # one clock reading
             self._bump(cur)
 
     @contextlib.contextmanager
