@@ -103,3 +103,5 @@ def test_keys_drop_what_the_python_pattern_did() -> None:
     names += ["\U0001F600项目", "a\u2028b", "\x85"]
     assert [pattern.sub("", n) or n for n in names] == attach._keys(names)
     assert attach._keys(["项（目", "天嘟生物（项目）", "（）"]) == ["项目", "天嘟生物", "（）"]
+    odd = [n + "\udc80" for n in names[:2000]]  # a lone surrogate (not UTF-8): the same keys, by Python's re
+    assert attach._keys(odd) == [pattern.sub("", n) or n for n in odd]

@@ -12,6 +12,7 @@ Also here: the township a geometry lies in (:func:`township_of`) and the ``--def
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -142,6 +143,8 @@ _PUNCTUATION = "（）()【】[]“”\"'‘’、，,。.·:：;；-"
 #: the same as an RE2 pattern (Arrow's regular expressions; RE2's own ``\\s`` is ASCII only, so the class is spelled
 #: out), runs of marks or the word, leftmost first as Python's ``re`` takes them
 _NOISE = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in _WHITESPACE + _PUNCTUATION) + "]+|项目"
+#: the same for Python's ``re``: names Arrow cannot take (a lone surrogate is not UTF-8)
+_NOISE_RE = re.compile("[" + re.escape(_WHITESPACE + _PUNCTUATION) + "]+|项目")
 
 
 def _keys(names: list) -> list:
@@ -150,7 +153,10 @@ def _keys(names: list) -> list:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    arr = pa.array(names, type=pa.large_string())
+    try:
+        arr = pa.array(names, type=pa.large_string())
+    except UnicodeEncodeError:  # a lone surrogate somewhere: Python's own regular expression, name by name
+        return [_NOISE_RE.sub("", n) or n for n in names]
     out = pc.replace_substring_regex(arr, pattern=_NOISE, replacement="")
     return pc.if_else(pc.equal(pc.utf8_length(out), 0), arr, out).to_pylist()
 
