@@ -4,7 +4,8 @@ Made a dict per row, the rows of a big import cost a dict each to build, another
 to turn back into columns for the bulk insert. An :class:`AuditBatch` keeps them as the columns they are made from
 — a list of one value per row, or one value shared by every row (the user, the layer, the action, the time) — and
 is still a sequence of row dicts to anything that reads it row by row. A list of audit rows may hold batches among
-its dicts: :func:`rows_of` gives the dicts, :func:`stamped` the time, :func:`columns_of` the columns.
+its dicts: :func:`rows_of` gives the dicts, :func:`stamped` the time, :func:`columns_of` the columns (the bulk
+insert finds the columns of one value itself: :func:`xxgeo.store.gpkgsql._insert_many`).
 """
 
 from __future__ import annotations
@@ -75,18 +76,12 @@ def stamped(rows, at: str) -> list:
 
 
 def columns_of(rows, names: tuple) -> list:
-    """The columns ``names`` of ``rows`` (dicts and batches) end to end: each a list of one value per row, or a
-    :class:`Same` where every part holds that one value as a :class:`Same` (a dict row's key missing: None)."""
-    parts = list(rows)
+    """The columns ``names`` of ``rows`` (dicts and batches) end to end, each a list of one value per row (a
+    :class:`Same` repeated, a dict row's missing key None)."""
     out = []
     for name in names:
-        same = [p.column(name) for p in parts if isinstance(p, AuditBatch)]
-        if parts and len(same) == len(parts) and all(isinstance(s, Same) for s in same) and all(
-                type(s.value) is type(same[0].value) and s.value == same[0].value for s in same):
-            out.append(same[0])
-            continue
         col: list = []
-        for p in parts:
+        for p in rows:
             if isinstance(p, AuditBatch):
                 c = p.column(name)
                 col.extend([c.value] * p.n if isinstance(c, Same) else c)

@@ -12,7 +12,7 @@ from pathlib import Path
 import shapely
 
 from ..errors import NotFound, StoreError
-from .auditbatch import Same, columns_of, count, rows_of, stamped
+from .auditbatch import columns_of, count, rows_of, stamped
 from .frames import AUDIT_COLUMNS, BULK_ROWS, now_iso
 
 LOCK_TIMEOUT_S = 30.0
@@ -63,22 +63,19 @@ def insert_audit(con, rows: list) -> None:
 
 
 def _insert_many(con, table: str, cols: tuple, columns: list, n: int) -> None:
-    """``n`` rows given as ``columns`` (per column of ``cols``: a list of one value per row, or a
-    :class:`~.auditbatch.Same`) inserted by statements of many rows each: a column holding one value of one type in
-    every row (an import's time, user, layer, action) bound once per statement, the others as the rows of a
-    ``VALUES`` list — as many rows per statement as SQLite's variable limit allows, up to 4,000 (100,000 rows of 8
-    columns one ``executemany`` step each took ~0.6 s, as multi-row statements binding every column ~0.5 s)."""
-    values = [c.value if isinstance(c, Same) else c[0] for c in columns]
-    same = [c for c, col in enumerate(columns) if isinstance(col, Same) or _one_value(col)][: len(cols) - 1]
-    vary = [columns[c] for c in range(len(cols)) if c not in same]  # (one column at least varies)
-    vary = [[col.value] * n if isinstance(col, Same) else col for col in vary]
-    width = len(vary)
+    """``n`` rows given as ``columns`` (one list of values per column of ``cols``) inserted by statements of many
+    rows each: a column holding one value of one type in every row (an import's time, user, layer, action) bound
+    once per statement, the others as the rows of a ``VALUES`` list — as many rows per statement as SQLite's
+    variable limit allows, up to 4,000 (100,000 rows of 8 columns one ``executemany`` step each took ~0.6 s, as
+    multi-row statements binding every column ~0.5 s)."""
+    same = [c for c, col in enumerate(columns) if _one_value(col)][: len(cols) - 1]  # (one column at least varies)
+    rest = [c for c in range(len(cols)) if c not in same]
+    fixed, vary, width = [columns[c][0] for c in same], [columns[c] for c in rest], len(rest)
     per = max(1, min(4000, (con.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) - len(same)) // width))
-    names = ", ".join(f'"{cols[c]}"' for c in [*same, *(c for c in range(len(cols)) if c not in same)])
+    names = ", ".join(f'"{cols[c]}"' for c in same + rest)
     picked = ", ".join(["?"] * len(same) + [f"column{k + 1}" for k in range(width)])
     head = f'INSERT INTO "{table}" ({names}) SELECT {picked} FROM (VALUES '
     one = "(" + ", ".join("?" * width) + ")"
-    fixed = [values[c] for c in same]
     for start in range(0, n, per):
         stop = min(n, start + per)
         params = fixed + [None] * ((stop - start) * width)
