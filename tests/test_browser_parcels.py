@@ -10,6 +10,7 @@ import pytest
 from datafactory import import_file
 from kit import map_frame, offline_page, running_app
 from parcelfactory import SECRET_NAME, surveyor_zip
+from playwright.sync_api import expect
 
 from xxgeo.store import GpkgStore
 
@@ -57,8 +58,8 @@ def test_projector_mode_shows_the_cards_without_the_sidebar(browser, server):
     page, _blocked, errors = offline_page(browser)
     page.goto(f"{server}/?view=investor&park={quote('裴介')}&present=1")
     page.wait_for_selector(".xx-parcel", timeout=90_000)
-    assert page.locator(".xx-parcel").count() == 2
-    assert not page.locator('section[data-testid="stSidebar"]').is_visible()
+    expect(page.locator(".xx-parcel")).to_have_count(2)  # (the cards come one after the other: wait for both)
+    expect(page.locator('section[data-testid="stSidebar"]')).to_be_hidden()
     assert page.locator('input[aria-label="最小面积（亩）"]').count() == 0  # no filters on a projector
     assert not errors, errors
     page.close()
