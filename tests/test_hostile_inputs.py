@@ -287,7 +287,7 @@ def test_a_failing_worker_ends_in_one_sentence(capsys, store, a_csv, monkeypatch
     # loaded machine (it did: the second import of [spin]/[hang] ran with a 1 s CPU / 2 s wall limit)
     for k in env:
         monkeypatch.delenv(k)
-    monkeypatch.setattr(worker, "READER", "xxgeo.io.readers:read_source")
+    monkeypatch.setattr(worker, "READER", "xxgeo.io.readers:read_for_worker")
     assert main(["import", str(a_csv), "--layer", "projects",
                  "--precision", "surveyed", "--store", str(store.path)]) == 0
 

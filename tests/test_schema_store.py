@@ -88,6 +88,27 @@ def test_update_feature_rejects_bad_values_and_unknown_ids(any_store):
     assert len(any_store.read("audit_log")) == n_audit
 
 
+def test_a_layer_of_several_geometry_types_is_declared_geometry(store_copy):
+    """The GeoPackage declares a layer's one geometry type, or GEOMETRY for a mix (never promoted to Multi*)."""
+    import sqlite3
+
+    from shapely.geometry import MultiPoint
+
+    p = store_copy.read("projects").iloc[:3].copy()
+
+    def declared():
+        with sqlite3.connect(store_copy.path) as con:
+            return dict(con.execute("SELECT table_name, geometry_type_name FROM gpkg_geometry_columns"))["projects"]
+
+    p["geometry"] = [Point(111.2, 35.1), Point(111.21, 35.11), None]
+    store_copy.write_layers({"projects": p}, user="t")
+    assert declared() == "POINT"
+    p["geometry"] = [Point(111.2, 35.1), MultiPoint([(111.21, 35.11)]), None]
+    store_copy.write_layers({"projects": p}, user="t")
+    assert declared() == "GEOMETRY"
+    assert store_copy.read("projects").geometry.geom_type.tolist()[:2] == ["Point", "MultiPoint"]
+
+
 def test_write_layers_is_atomic_and_backed_up(store_copy, monkeypatch):
     before = store_copy.path.read_bytes()
     n_backups = len(store_copy.list_backups())

@@ -63,6 +63,22 @@ def test_layers_are_listed_and_read_with_the_schema(any_store):
     assert any_store.validate().ok
 
 
+def test_each_feature_keeps_its_own_geometry_type(any_store):
+    """A whole-layer write never promotes: points beside MultiPoints, a line and a footprint read back as given."""
+    import shapely
+
+    p = any_store.read("projects").iloc[:4].copy()
+    for given in ([shapely.Point(111.2, 35.1), shapely.MultiPoint([(111.21, 35.11), (111.22, 35.12)]),
+                   shapely.Point(111.23, 35.13), None],
+                  [shapely.Point(111.2, 35.1), shapely.MultiPoint([(111.21, 35.11)]),
+                   shapely.LineString([(111.2, 35.1), (111.3, 35.2)]), shapely.box(111.2, 35.1, 111.21, 35.11)]):
+        p["geometry"] = given
+        any_store.write_layers({"projects": p}, user="t")
+        back = any_store.read("projects").geometry.tolist()
+        assert [g and g.geom_type for g in back] == [g and g.geom_type for g in given]
+        assert all(a is b is None or shapely.equals_exact(a, b, tolerance=1e-9) for a, b in zip(back, given))
+
+
 def test_an_edit_bumps_the_version_and_is_audited(any_store):
     fid = _first(any_store)
     old = any_store.read("projects").set_index("project_id").loc[fid]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
+from ..io.arrowread import PendingTable
 from ..io.rawtable import RawTable
 from ..io.readers import read_source
 
@@ -14,8 +15,11 @@ READER = "xxgeo.constraints.reading:read_as_wkb"
 
 
 def read_as_wkb(path, **kwargs) -> RawTable:
-    """``read_source`` with ``geometry`` as WKB bytes (None kept); :func:`geometries` turns it back."""
-    raw = read_source(path, **kwargs)
+    """``read_source`` with ``geometry`` as WKB bytes (None kept); :func:`geometries` turns it back. A GeoPackage
+    table keeps the WKB GDAL read (proven sound by decoding it once: :mod:`xxgeo.io.arrowread`)."""
+    raw = read_source(path, pending=True, **kwargs)
+    if isinstance(raw, PendingTable):
+        return raw.finish(decode=False)
     if raw.geometry is not None:
         raw.geometry = shapely.to_wkb(np.asarray(raw.geometry, dtype=object))
     return raw

@@ -20,33 +20,41 @@ import pyogrio
 import shapely
 
 from ..errors import ImportRefused
-from . import archive, limits
-from .encoding import check_no_mojibake, codec_name, dbf_text_bytes, decode_text, guess_bytes, repair_dbf_names
-from .rawtable import RawTable
+from . import archive, arrowread, limits
+from .encoding import codec_name, dbf_text_bytes, decode_text, guess_bytes, repair_dbf_names
+from .rawtable import RawTable, checked_table
 from .sniff import sniff
 from .tables import HeaderScore, read_csv, read_excel
 from .wording import cap, english_what
 
-__all__ = ["HeaderScore", "RawTable", "list_layers", "read_csv", "read_excel", "read_source"]
+__all__ = ["HeaderScore", "RawTable", "list_layers", "read_csv", "read_excel", "read_for_worker", "read_source"]
 
 
 def read_source(path: str | Path, *, name: str | None = None, encoding: str | None = None,
                 source_layer: str | None = None, score: HeaderScore | None = None,
-                target: str | None = None) -> RawTable:
-    """Read any supported file; ``score`` ranks candidate header rows/sheets, ``target`` is the store layer."""
+                target: str | None = None, pending: bool = False) -> RawTable | arrowread.PendingTable:
+    """Read any supported file; ``score`` ranks candidate header rows/sheets, ``target`` is the store layer.
+    ``pending`` (the parsing worker's call) lets a GeoPackage table come back as read, a
+    :class:`~.arrowread.PendingTable` the caller finishes; every other format is a finished :class:`RawTable`."""
     path = Path(path)
     name = name or path.name
     kind = sniff(path, name)
     with tempfile.TemporaryDirectory(prefix="xxgeo-in-") as tmp:
         tmpdir = Path(tmp)
         if kind == "zip":
-            return _read_zip(path, name, tmpdir, encoding, source_layer, score, target)
-        return _read_plain(kind, path, name, tmpdir, encoding, source_layer, score, target)
+            return _read_zip(path, name, tmpdir, encoding, source_layer, score, target, pending)
+        return _read_plain(kind, path, name, tmpdir, encoding, source_layer, score, target, pending)
 
 
-def _read_plain(kind, path, name, tmpdir, encoding, source_layer, score, target) -> RawTable:
+def read_for_worker(path: str | Path, **kwargs) -> RawTable | arrowread.PendingTable:
+    """:func:`read_source` as the parsing worker (:mod:`.worker`) runs it: a GeoPackage table comes back as read,
+    for the caller to finish (:class:`~.arrowread.PendingTable`)."""
+    return read_source(path, pending=True, **kwargs)
+
+
+def _read_plain(kind, path, name, tmpdir, encoding, source_layer, score, target, pending=False):
     if kind == "sqlite":
-        return read_gpkg(path, name, source_layer, target)
+        return read_gpkg(path, name, source_layer, target, pending)
     if kind == "json":
         return read_geojson(path, name, tmpdir, encoding)
     if kind == "xml":
@@ -54,7 +62,7 @@ def _read_plain(kind, path, name, tmpdir, encoding, source_layer, score, target)
     return read_csv(path, name, encoding, score)
 
 
-def _read_zip(path, name, tmpdir, encoding, source_layer, score, target) -> RawTable:
+def _read_zip(path, name, tmpdir, encoding, source_layer, score, target, pending=False):
     low = name.lower()
     label = "KMZ 文件" if low.endswith(".kmz") else "压缩包"
     if low.endswith((".xlsx", ".xlsm")):
@@ -85,7 +93,7 @@ def _read_zip(path, name, tmpdir, encoding, source_layer, score, target) -> RawT
                 raise ImportRefused(f"{label}里又套了压缩包“{e.name}”，请解压后再导入。",
                                     english=f"{cap(english_what(label))} contains another zip archive “{e.name}”; "
                                             "unpack it, then import.")
-            return _read_plain(kind, got[e.name], e.name, tmpdir, encoding, source_layer, score, None)
+            return _read_plain(kind, got[e.name], e.name, tmpdir, encoding, source_layer, score, None, pending)
         listing = "、".join(names[:8]) + ("等" if len(names) > 8 else "")
         listing_en = ", ".join(names[:8]) + (", ..." if len(names) > 8 else "")
         raise ImportRefused(f"{label}“{name}”里没有可导入的数据文件（内有：{listing or '无文件'}）；需要 .shp（"
@@ -173,13 +181,20 @@ class pyogrio_config:  # noqa: N801 - used as a context manager
         pyogrio.set_gdal_config_options(self.saved)
 
 
-def _pyogrio_read(path, what: str, **kw):
-    """Read with GDAL, never more than the feature limit plus one (a GeoPackage *view* may be unbounded)."""
+def _pyogrio_read(path, what: str, *, table: bool = False, **kw):
+    """Read with GDAL, never more than the feature limit plus one (a GeoPackage *view* may be unbounded); with
+    ``table`` the Arrow stream as read, ``(meta, pyarrow.Table)``, its WKB decoded once to prove it sound."""
     cap_n = limits.current().features
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            gdf = pyogrio.read_dataframe(path, max_features=cap_n + 1, **kw)
+            if table:
+                meta, got = pyogrio.read_arrow(path, max_features=cap_n + 1, datetime_as_string=True, **kw)
+                shapely.from_wkb(arrowread.wkb_values(got, arrowread.geometry_name(meta, got)), on_invalid="raise")
+                n = got.num_rows
+            else:
+                got = pyogrio.read_dataframe(path, max_features=cap_n + 1, **kw)
+                n = len(got)
     except UnicodeDecodeError:
         raise ImportRefused(f"{what}的文字编码与声明不符，无法读取；请用 --encoding 指定编码（如 GBK）。",
                             english=f"The text encoding of {english_what(what)} does not match its declaration; give "
@@ -188,9 +203,9 @@ def _pyogrio_read(path, what: str, **kw):
         raise ImportRefused(f"{what}无法读取：文件已损坏或格式不对（{_gdal_reason(exc)}），未导入任何数据。",
                             english=f"{cap(english_what(what))} cannot be read: the file is damaged or in the wrong "
                                     f"format ({_gdal_reason(exc)}); nothing was imported.") from exc
-    if len(gdf) > cap_n:
+    if n > cap_n:
         raise limits.over("features", None, what)
-    return gdf
+    return (meta, got) if table else got
 
 
 def _gdal_reason(exc) -> str:
@@ -208,14 +223,7 @@ def _from_gdf(gdf, fmt: str, name: str, notes: list, noun: str = "个要素") ->
         frame = pd.DataFrame(gdf.drop(columns="geometry"))
     else:
         frame = pd.DataFrame(gdf)
-    frame = frame.reset_index(drop=True)
-    if len(frame) == 0:
-        raise ImportRefused(f"文件“{name}”里没有任何要素或数据行，未导入。",
-                            english=f"The file “{name}” has no features or data rows; nothing was imported.")
-    labels = [f"第{i + 1}{noun}" for i in range(len(frame))]
-    limits.check_frame(frame, f"文件“{name}”", labels)
-    check_no_mojibake(frame, f"文件“{name}”")
-    return RawTable(frame=frame, geometry=geom, crs=crs, fmt=fmt, name=name, row_labels=labels, notes=notes)
+    return checked_table(frame, geom, crs, fmt, name, notes, noun)
 
 
 def list_layers(path: Path) -> list[str]:
@@ -234,8 +242,10 @@ def list_layers(path: Path) -> list[str]:
                                         f"({_gdal_reason(exc)}); nothing was imported.") from exc
 
 
-def read_gpkg(path: Path, name: str, source_layer: str | None, target: str | None) -> RawTable:
-    """A GeoPackage: the layer named like the target store layer, the only layer, or ``source_layer``."""
+def read_gpkg(path: Path, name: str, source_layer: str | None, target: str | None,
+              pending: bool = False) -> RawTable | arrowread.PendingTable:
+    """A GeoPackage: the layer named like the target store layer, the only layer, or ``source_layer``; with
+    ``pending`` a stored table's rows as read, for the caller to finish (:mod:`.arrowread`)."""
     layers = [n for n in list_layers(path) if not n.startswith(("gpkg_", "rtree_", "sqlite_"))]
     if not layers:
         raise ImportRefused(f"“{name}”不是 GeoPackage 或其中没有图层，未导入。",
@@ -246,8 +256,16 @@ def read_gpkg(path: Path, name: str, source_layer: str | None, target: str | Non
                             "请用 --source-layer 指定要导入的那个。",
                             english=f"GeoPackage “{name}” has several layers ({', '.join(layers[:10])}); choose one "
                                     "with --source-layer.")
-    gdf = _pyogrio_read(path, f"GeoPackage“{name}”", layer=pick, use_arrow=_stored_table(path, pick))
     notes = [] if len(layers) == 1 else [f"读取了 GeoPackage 中的图层“{pick}”。"]
+    what = f"GeoPackage“{name}”"
+    stored = _stored_table(path, pick)
+    if stored:  # (a table with dates or JSON is read again by read_dataframe, which parses them)
+        meta, table = _pyogrio_read(path, what, layer=pick, table=True)
+        if arrowread.plain_fields(meta):
+            got = arrowread.PendingTable(table, arrowread.geometry_name(meta, table), meta.get("crs"), "gpkg", name,
+                                         notes)
+            return got if pending else got.finish()
+    gdf = _pyogrio_read(path, what, layer=pick, use_arrow=stored)
     return _from_gdf(gdf, "gpkg", name, notes)
 
 

@@ -38,6 +38,7 @@ import shapely
 from ..config import ImportLimits, settings
 from ..errors import ImportRefused, XxgeoError
 from . import limits as _limits
+from .arrowread import PendingTable
 from .forkstart import PRELOAD, context  # noqa: F401 - PRELOAD: where it was
 
 try:  # Unix only; elsewhere the deadline and the result cap still hold
@@ -45,8 +46,9 @@ try:  # Unix only; elsewhere the deadline and the result cap still hold
 except ImportError:  # pragma: no cover - Windows
     resource = None  # type: ignore[assignment]
 
-#: what the worker runs: ``module:function`` called as ``function(path, **kwargs)`` (tests point it elsewhere)
-READER = "xxgeo.io.readers:read_source"
+#: what the worker runs: ``module:function`` called as ``function(path, **kwargs)`` (tests point it elsewhere);
+#: :func:`~xxgeo.io.readers.read_source`, with a GeoPackage table handed back as read (:mod:`.arrowread`)
+READER = "xxgeo.io.readers:read_for_worker"
 _CRASH_SIGNALS = {getattr(signal, n) for n in ("SIGSEGV", "SIGBUS", "SIGABRT", "SIGILL", "SIGFPE")
                   if hasattr(signal, n)}
 
@@ -153,6 +155,8 @@ def _unpack(data: bytes, name: str, lim: ImportLimits):
     kind, *rest = pickle.loads(data)  # written by our own worker into our own private folder
     if kind == "ok":
         return rest[0]
+    if kind == "ok-pending":  # a GeoPackage table as GDAL read it (its WKB proven sound there): pandas and shapely here
+        return rest[0].finish()
     if kind == "ok-wkb":  # the table's geometries came as one WKB array: decoded in one call
         table = rest[0]
         table.geometry = np.asarray(shapely.from_wkb(table.geometry), dtype=object)
@@ -243,7 +247,10 @@ def _apply(lim: ImportLimits, log: str) -> None:
 def _as_wkb(table) -> tuple:
     """``("ok-wkb", table)`` with the table's shapely geometries as one WKB array (pickling 10^5 geometries one by
     one costs a Python call each way per geometry); ``("ok", table)`` when there are none (or they are already
-    bytes, as the constraints reader hands them back)."""
+    bytes, as the constraints reader hands them back); ``("ok-pending", table)`` for a table still as read
+    (:class:`~.arrowread.PendingTable`: Arrow columns pickle as buffers)."""
+    if isinstance(table, PendingTable):
+        return ("ok-pending", table)
     geoms = getattr(table, "geometry", None)
     if geoms is None:
         return ("ok", table)

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 
 from ..errors import NotFound
 from ..schema import LAYERS, is_empty
@@ -198,16 +197,4 @@ def added_columns(layer: str, names, have) -> list[tuple[str, str, str]]:
         if n not in have and n in lay.field_names:
             sqlite, pg = _SQL_TYPES.get(lay.field(n).kind, ("TEXT", "text"))
             out.append((n, sqlite, pg))
-    return out
-
-
-def promote_all(geoms) -> np.ndarray:
-    """Every single-part geometry as its Multi* of one part (the same as ``Multi*([g])`` on each, in one call per
-    type): a column of 100,000 points is not 100,000 constructor calls."""
-    out = np.asarray(geoms, dtype=object).copy()
-    kinds = shapely.get_type_id(out)  # -1 for None
-    for type_id, make in ((0, shapely.multipoints), (1, shapely.multilinestrings), (3, shapely.multipolygons)):
-        pick = np.flatnonzero(kinds == type_id)
-        if len(pick):
-            out[pick] = make(out[pick], indices=np.arange(len(pick)))
     return out

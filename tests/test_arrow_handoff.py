@@ -1,0 +1,116 @@
+"""The parsing worker hands a GeoPackage table back as GDAL read it (xxgeo/io/arrowread.py): what the caller
+finishes from it is what ``pyogrio.read_dataframe(use_arrow=True)`` gives, and a file the worker cannot prove
+sound is refused there, in one sentence."""
+
+from __future__ import annotations
+
+import pickle
+import sqlite3
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import pytest
+import shapely
+
+from xxgeo.constraints.reading import geometries, read_as_wkb
+from xxgeo.errors import ImportRefused
+from xxgeo.io import readers
+from xxgeo.io.arrowread import PendingTable
+from xxgeo.io.worker import _as_wkb, _unpack, read_isolated
+
+
+def _typed(tmp_path, name="typed.gpkg", **extra):
+    """A GeoPackage of every plain field type, with blanks, a missing geometry, a 3-D point and a polygon."""
+    n = 6
+    frame = {"名称": ["水头工业园区", None, "", "瑶峰 轻工业园", "A&B<c>", "庙前"],
+             "整数": np.array([1, -2, 3, 0, 5, 7], dtype=np.int32),
+             "大整数": np.array([2**40, 1, 2, 3, 4, 5], dtype=np.int64),
+             "小数": [1.5, np.nan, -0.0, 3.25, 1e9, 0.1],
+             "是否": [True, False, True, True, False, True], **extra}
+    geoms = [shapely.Point(111.2, 35.1), None, shapely.from_wkt("POINT Z (111.3 35.2 400)"),
+             shapely.box(111.2, 35.1, 111.21, 35.11), shapely.MultiPoint([(111.2, 35.1)]),
+             shapely.LineString([(111.2, 35.1), (111.3, 35.2)])][:n]
+    path = tmp_path / name
+    pyogrio.write_dataframe(gpd.GeoDataFrame(frame, geometry=geoms, crs=4326), path, layer="data",
+                            geometry_type="Unknown")
+    return path
+
+
+def _as_read_dataframe(path, name):
+    """What the reader gave before the hand-off: read_dataframe's frame, through the same checks."""
+    gdf = pyogrio.read_dataframe(path, use_arrow=True)
+    return readers._from_gdf(gdf, "gpkg", name, [])
+
+
+def _same(a, b):
+    pd.testing.assert_frame_equal(a.frame, b.frame, check_dtype=True)
+    assert a.row_labels == b.row_labels and a.fmt == b.fmt and a.notes == b.notes
+    assert (a.crs is None) == (b.crs is None) and (a.crs is None or a.crs.equals(b.crs))
+    assert len(a.geometry) == len(b.geometry)
+    for x, y in zip(a.geometry, b.geometry):
+        assert (x is None and y is None) or (shapely.equals_exact(x, y, 0) and shapely.has_z(x) == shapely.has_z(y))
+
+
+def test_a_finished_table_is_what_read_dataframe_gives(tmp_path):
+    path = _typed(tmp_path)
+    got = readers.read_source(path, pending=True)
+    assert isinstance(got, PendingTable)
+    _same(got.finish(), _as_read_dataframe(path, path.name))
+    _same(readers.read_source(path), _as_read_dataframe(path, path.name))  # finished at once without pending
+
+
+def test_a_table_without_geometry_is_finished_the_same(tmp_path):
+    path = tmp_path / "plain.gpkg"
+    pyogrio.write_dataframe(pd.DataFrame({"项目名称": ["甲", "乙"], "总投资": [1.0, 2.0]}), path, layer="t")
+    got = readers.read_source(path, pending=True).finish()
+    assert got.geometry is None and got.crs is None
+    pd.testing.assert_frame_equal(got.frame, _as_read_dataframe(path, path.name).frame)
+
+
+def test_dates_and_times_are_read_by_read_dataframe(tmp_path):
+    when = pd.to_datetime(["2026-01-02 03:04:05", None, "2026-05-06 00:00:00", "2026-07-08 12:00:00",
+                           "2026-09-10 08:30:00", "2026-11-12 23:59:59"])
+    path = _typed(tmp_path, "dates.gpkg", 时间=when)
+    got = readers.read_source(path, pending=True)
+    assert not isinstance(got, PendingTable)  # parsed from text by read_dataframe, as before
+    _same(got, _as_read_dataframe(path, path.name))
+
+
+def test_the_worker_hands_the_table_over_and_the_caller_finishes_it(tmp_path):
+    path = _typed(tmp_path)
+    pending = readers.read_source(path, pending=True)
+    kind, packed = _as_wkb(pending)
+    assert kind == "ok-pending"
+    _same(_unpack(pickle.dumps((kind, packed)), path.name, None), _as_read_dataframe(path, path.name))
+    _same(read_isolated(path, name=path.name), _as_read_dataframe(path, path.name))  # a real worker process
+
+
+def test_garbled_text_is_refused_when_finished(tmp_path):
+    path = tmp_path / "garbled.gpkg"
+    bad = "水头工业园区".encode("utf-8").decode("gbk", errors="replace")
+    pyogrio.write_dataframe(gpd.GeoDataFrame({"名称": ["甲", bad]}, geometry=[shapely.Point(1, 2)] * 2, crs=4326),
+                            path)
+    with pytest.raises(ImportRefused, match="乱码"):
+        read_isolated(path, name=path.name)
+
+
+def test_a_broken_geometry_is_refused_in_the_worker(tmp_path):
+    path = _typed(tmp_path)
+    with sqlite3.connect(path) as con:  # a GeoPackage header, then WKB that claims 10^9 points it does not hold
+        for (trigger,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
+            con.execute(f'DROP TRIGGER "{trigger}"')  # the spatial index's triggers call SpatiaLite functions
+        header = bytes(con.execute("SELECT substr(geom, 1, 8) FROM data WHERE fid = 1").fetchone()[0])
+        con.execute("UPDATE data SET geom = ? WHERE fid = 1", (header + bytes.fromhex("0102000000") +
+                                                                (10**9).to_bytes(4, "little"),))
+    with pytest.raises(ImportRefused, match="已损坏") as err:
+        read_isolated(path, name=path.name)
+    assert "\n" not in str(err.value)
+
+
+def test_the_constraints_reader_keeps_the_wkb_as_read(tmp_path):
+    path = _typed(tmp_path)
+    raw = read_as_wkb(path, name=path.name)
+    assert all(g is None or isinstance(g, bytes) for g in raw.geometry)
+    _same(type(raw)(**{**raw.__dict__, "geometry": geometries(raw)}), _as_read_dataframe(path, path.name))
