@@ -89,7 +89,7 @@ def test_the_worker_hands_the_table_over_and_the_caller_finishes_it(tmp_path):
 
 def test_garbled_text_is_refused_when_finished(tmp_path):
     path = tmp_path / "garbled.gpkg"
-    bad = "水头工业园区".encode("utf-8").decode("gbk", errors="replace")
+    bad = "水头工业园区".encode().decode("gbk", errors="replace")
     pyogrio.write_dataframe(gpd.GeoDataFrame({"名称": ["甲", bad]}, geometry=[shapely.Point(1, 2)] * 2, crs=4326),
                             path)
     with pytest.raises(ImportRefused, match="乱码"):
