@@ -63,3 +63,31 @@ def test_arrow_whitespace_is_pythons_for_every_codepoint():
     got = _texts(pd.Series(chars, dtype="str")).tolist()
     assert [g is None for g in got] == [not c.strip() for c in chars]
     assert sum(g is None for g in got) > 20  # the Unicode spaces, not just ASCII's
+
+
+def test_a_write_keeps_arrow_text_and_stores_the_same_values(tmp_path):
+    """``coerce(keep_arrow=True)`` (whole-layer writes) leaves Arrow-held text in Arrow, blanks missing: the same
+    values as the ``object`` path, and the same GeoPackage read back."""
+    import geopandas as gpd
+    import pyogrio
+    import shapely
+
+    from xxgeo.store.gpkg import _write_frame
+
+    values = ["XM1", *BLANKS, None, " b ", "项目&<x>", "\u3000x\u3000"]
+    n = len(values)
+    df = gpd.GeoDataFrame({"project_id": pd.Series([f"XM{i}" for i in range(n)], dtype="str"),
+                           "name": pd.Series(values, dtype="str"), "village": pd.Series(values, dtype=object),
+                           "investment_wan": np.arange(n, dtype=float)},
+                          geometry=[shapely.Point(111.2, 35.1)] * n, crs=4326)
+    plain, kept = coerce("projects", df), coerce("projects", df, keep_arrow=True)
+    assert isinstance(kept["name"].dtype, pd.StringDtype) and plain["name"].dtype == object
+    for col in plain.columns.drop("geometry"):
+        assert [None if pd.isna(v) else v for v in kept[col].tolist()] == \
+               [None if pd.isna(v) else v for v in plain[col].tolist()], col
+    backs = []
+    for i, frame in enumerate((plain, kept)):
+        _write_frame(tmp_path / f"w{i}.gpkg", "projects", frame)
+        backs.append(pd.DataFrame(pyogrio.read_dataframe(tmp_path / f"w{i}.gpkg").drop(columns="geometry")))
+    pd.testing.assert_frame_equal(backs[0], backs[1])
+    assert backs[1]["name"].isna().sum() == len(BLANKS) + 1

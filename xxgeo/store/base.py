@@ -234,7 +234,7 @@ class Store(ABC):
                 rows = [{"user": user, "layer": name, "feature_id": None, "action": action, "before": None,
                          "after": f"{len(df)} 行"} for name, df in frames.items() if name != "audit_log"]
             for name, df in frames.items():
-                tx.write(name, coerce(name, df) if name in LAYERS else df)
+                tx.write(name, coerce(name, df, keep_arrow=True) if name in LAYERS else df)
             if audit and not fresh and rows:
                 at = now_iso()  # one clock reading for the transaction's rows (100,000 of them in a big import)
                 tx.audit(stamped(rows, at))
