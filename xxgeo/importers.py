@@ -317,7 +317,7 @@ def _merge_and_validate(plan: ImportPlan, current, townships, store: Store, user
         outline = None
         if LAYERS[plan.layer].spatial:
             outline = outline_of() if outline_of is not None else _county(store)
-        sub = res.frame.iloc[res.touched].reset_index(drop=True)
+        sub = res.frame.iloc[_rows(res.touched)].reset_index(drop=True)
         for p in validate_frame(plan.layer, sub, county=outline):
             if p.severity != "error":
                 continue
@@ -325,6 +325,15 @@ def _merge_and_validate(plan: ImportPlan, current, townships, store: Store, user
             fid = f"（{p.feature_id}）" if p.feature_id and p.feature_id not in ("None", "nan") else ""
             problems.append(f"{where or '文件'}{fid}：{p.text}")
     return res, problems
+
+
+def _rows(positions: list):
+    """``positions`` as a slice when they are one unbroken run (the new rows of an import: a view of the frame,
+    not a copy of its 10^5 rows), else as they are."""
+    if positions and positions[-1] - positions[0] == len(positions) - 1 and positions == list(
+            range(positions[0], positions[-1] + 1)):
+        return slice(positions[0], positions[-1] + 1)
+    return positions
 
 
 def refusal(plan: ImportPlan) -> ValidationFailed:

@@ -132,7 +132,7 @@ def match_projects(incoming: pd.DataFrame, current: pd.DataFrame, *, accept=Fals
                           f"{len(held)} row(s) with a name close to a stored project's were not imported until "
                           "confirmed: " + "; ".join(c.text("en") for c in held[:5]) + (" …" if more else "")
                           + ". To attach them add --accept-matches (in the app: choose in the review table)."))
-    return inc.drop(index=drop).reset_index(drop=True), candidates, notes
+    return (inc.drop(index=drop).reset_index(drop=True) if drop else inc), candidates, notes
 
 
 #: what :func:`_keys` drops besides the word 项目: Python's whitespace (``str.isspace``, the ``\\s`` of ``re``:

@@ -185,7 +185,6 @@ def merge(layer: str, current: pd.DataFrame, incoming: pd.DataFrame, provided: l
     res = MergeResult(frame=cur)
     geoms = list(cur.geometry.values) if lay.spatial else None
     seen = set()
-    new_idx = []
     location = {k: v for k, v in (location or {}).items() if k in lay.field_names and not is_empty(v)}
     derive = layer == "projects" and "township_code" not in provided
     towns = township_of(list(incoming["geometry"]) if derive and "geometry" in incoming.columns else [], townships)
@@ -195,20 +194,21 @@ def merge(layer: str, current: pd.DataFrame, incoming: pd.DataFrame, provided: l
     records = dict(zip(matched, incoming.iloc[list(matched)].to_dict("records"))) if matched else {}
     n_cur = len(rows)
     labels = incoming["_row"].tolist() if "_row" in incoming.columns else [None] * len(incoming)
-    for pos in range(len(incoming)):
+    pos_new = np.asarray([p for p in range(len(incoming)) if p not in matched], dtype=int)
+    new_idx = list(range(n_cur, n_cur + len(pos_new)))  # the new rows follow the stored ones, in file order
+    seen.update(new_idx)
+    if not matched:  # the usual big import, every row new: their labels in file order at once
+        res.labels.update(zip(new_idx, map(labels.__getitem__, pos_new.tolist())))
+    fresh = iter(new_idx)
+    for pos in range(len(incoming)) if matched else ():
         if pos not in matched:
-            i = n_cur + len(new_idx)
-            new_idx.append(i)
-            seen.add(i)
-            res.labels[i] = labels[pos]
+            res.labels[next(fresh)] = labels[pos]
             continue
         i, k = matched[pos]
         inc = records[pos]
-        label = inc.get("_row")
         seen.add(i)
-        _update(layer, lay, rows, geoms, i, k, inc, label, provided, keys, location, towns, pos, replace, user,
-                res)
-    pos_new = np.asarray([p for p in range(len(incoming)) if p not in matched], dtype=int)
+        _update(layer, lay, rows, geoms, i, k, inc, inc.get("_row"), provided, keys, location, towns, pos, replace,
+                user, res)
     cols, new_geoms = newrows.build(layer, lay.field_names, incoming, pos_new, taken, location, towns, lay.spatial)
     newrows.defaults(layer, _names(layer), cols, new_geoms, prov, len(pos_new))
     if lay.id_field and layer in ID_PREFIX and len(pos_new):
