@@ -91,3 +91,16 @@ def test_a_write_keeps_arrow_text_and_stores_the_same_values(tmp_path):
         backs.append(pd.DataFrame(pyogrio.read_dataframe(tmp_path / f"w{i}.gpkg").drop(columns="geometry")))
     pd.testing.assert_frame_equal(backs[0], backs[1])
     assert backs[1]["name"].isna().sum() == len(BLANKS) + 1
+
+
+@pytest.mark.parametrize("extra", [[], [pd.NaT], ["\ud800"], [5, 2.5]])
+def test_new_rows_blank_test_is_the_per_value_rule(extra):
+    """The import's emptiness test of a new rows' column (io/newrows.blank: Arrow's trim for a column of text)
+    gives :func:`xxgeo.vocab.is_blank` of each value, whatever else the column holds."""
+    from xxgeo.io.newrows import blank
+    from xxgeo.vocab import is_blank
+
+    values = (["a", *BLANKS, None, np.nan, pd.NA, " b ", "项目"] + extra) * 20
+    assert blank(np.array(values, dtype=object)).tolist() == [is_blank(v) for v in values]
+    chars = np.array([chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF], dtype=object)
+    assert blank(chars).tolist() == [not c.strip() for c in chars]

@@ -179,11 +179,10 @@ def prepare_import(path: str | os.PathLike, layer: str, store: Store, *, crs: st
     inc = mapped.frame.copy()
     inc["_row"] = labels[: len(inc)]
     if lay.spatial:
-        fitted, quick = fit_all(layer, geoms if geoms is not None else [None] * len(inc))
-        for i, g in enumerate(geoms if geoms is not None else [None] * len(inc)):
-            if quick[i]:
-                continue
-            g2, note, prob = fit_geometry(layer, g)
+        given = geoms if geoms is not None else [None] * len(inc)
+        fitted, quick = fit_all(layer, given)
+        for i in np.flatnonzero(~quick).tolist():  # the few the column-wide checks could not settle
+            g2, note, prob = fit_geometry(layer, given[i])
             if note:
                 notes.append(f"{labels[i]}：{note}。")
             if prob:
