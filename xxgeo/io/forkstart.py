@@ -11,7 +11,7 @@ import contextlib
 import multiprocessing
 
 #: modules the forkserver imports once, so each worker starts in milliseconds
-PRELOAD = ["xxgeo.io.readers", "openpyxl"]
+PRELOAD = ["xxgeo.io.readers", "openpyxl", "fiona"]
 
 
 def context():
