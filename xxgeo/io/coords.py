@@ -9,6 +9,7 @@ import pandas as pd
 import shapely
 from shapely.geometry import Point
 
+from .decimals import plain_decimals
 from .headers import LAT, LON, WKT, X, Y, header_key
 
 _DMS = re.compile(r"^\s*([EWNS东西南北]?)\s*(-?\d+(?:\.\d+)?)\s*[°度:：]\s*(?:(\d+(?:\.\d+)?)\s*['′分:：]?\s*)?"
@@ -67,7 +68,20 @@ _PLAIN = re.compile(r"^\s*[-+]?\d+(?:\.\d*)?\s*$")
 
 
 def _plain_numbers(values: np.ndarray) -> np.ndarray:
-    """Cells that are numbers or plainly written decimals as floats (the rest NaN, left to :func:`parse_coord`)."""
+    """Cells that are numbers or plainly written decimals as floats (the rest NaN, left to :func:`parse_coord`); a
+    column of text whose cells are all plain ASCII decimals or empty read at once (:mod:`.decimals`)."""
+    quick = plain_decimals(values) if len(values) > 64 else None
+    if quick is not None:
+        mask, out = quick
+        rest = np.flatnonzero(~mask)
+        if len(rest):  # spaces, a sign, a trailing point, other digits: the cell-by-cell rule
+            out[rest] = _each_number(np.asarray(values, dtype=object)[rest])
+        return out
+    return _each_number(values)
+
+
+def _each_number(values) -> np.ndarray:
+    """:func:`_plain_numbers`, cell by cell."""
     s = pd.Series(values, dtype=object)
     is_num = s.map(lambda v: isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool))
     text = s.where(~is_num, "").astype(str)
