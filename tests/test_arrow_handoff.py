@@ -114,3 +114,18 @@ def test_the_constraints_reader_keeps_the_wkb_as_read(tmp_path):
     raw = read_as_wkb(path, name=path.name)
     assert all(g is None or isinstance(g, bytes) for g in raw.geometry)
     _same(type(raw)(**{**raw.__dict__, "geometry": geometries(raw)}), _as_read_dataframe(path, path.name))
+
+
+def test_columns_of_ascii_text_skip_the_garbled_check_and_the_rest_do_not():
+    from xxgeo.io.encoding import _all_ascii, check_no_mojibake
+
+    n = 200
+    ascii_cols = {"经度": pd.Series([f"111.{i}" for i in range(n)], dtype=object),
+                  "代码": pd.Series(["A1", None] * (n // 2), dtype="str")}
+    assert all(_all_ascii(c) for c in ascii_cols.values())
+    check_no_mojibake(pd.DataFrame(ascii_cols))
+    bad = "水头工业园区".encode().decode("latin-1")  # UTF-8 read as Latin-1: beyond ASCII, so still checked
+    garbled = pd.DataFrame({**ascii_cols, "名称": pd.Series(["甲"] * (n - 1) + [bad], dtype=object)})
+    assert not _all_ascii(garbled["名称"])
+    with pytest.raises(ImportRefused, match="乱码"):
+        check_no_mojibake(garbled)

@@ -276,6 +276,19 @@ def _garbled(values: list) -> list:
     return out
 
 
+def _all_ascii(col) -> bool:
+    """Whether every value of a text column is ASCII text or empty (one Arrow call; False when Arrow cannot take
+    the column: numbers among the text, a lone surrogate)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        arr = pa.array(col.to_numpy(dtype=object), type=pa.large_string(), from_pandas=True)
+    except (pa.ArrowException, UnicodeEncodeError):
+        return False
+    return bool(pc.all(pc.string_is_ascii(arr)).as_py() is not False)
+
+
 def check_no_mojibake(frame, what: str = "文件") -> None:
     """Refuse when any text cell or header of ``frame`` is garbled Chinese."""
     for col in frame.columns:
@@ -285,6 +298,8 @@ def check_no_mojibake(frame, what: str = "文件") -> None:
             raise ImportRefused(f"{what}的列名“{col}”是乱码（编码识别错误），未导入；请用 --encoding 指定正确的编码"
                                 "（如 GBK 或 UTF-8）。", english="Garbled column name (wrong encoding).")
         if frame[col].dtype != object and str(frame[col].dtype) not in ("str", "string"):
+            continue
+        if _all_ascii(frame[col]):  # (garbling needs a character beyond ASCII: a column of numbers as text)
             continue
         values = frame[col].tolist()
         bad = garbled(values)
