@@ -102,5 +102,7 @@ def test_new_rows_blank_test_is_the_per_value_rule(extra):
 
     values = (["a", *BLANKS, None, np.nan, pd.NA, " b ", "项目"] + extra) * 20
     assert blank(np.array(values, dtype=object)).tolist() == [is_blank(v) for v in values]
+    for other in ([1.5, np.nan, 0, True, None] * 20, [np.str_(" "), np.str_("a"), 2.0, None] * 20):
+        assert blank(np.array(other, dtype=object)).tolist() == [is_blank(v) for v in other]
     chars = np.array([chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF], dtype=object)
     assert blank(chars).tolist() == [not c.strip() for c in chars]

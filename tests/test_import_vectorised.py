@@ -115,3 +115,22 @@ def test_worker_hands_geometries_back_as_wkb_unchanged():
     ring = RawTable(frame=pd.DataFrame({"a": [1]}), crs=None, fmt="gpkg", name="x",
                     geometry=np.array([shapely.LinearRing([(0, 0), (1, 0), (1, 1)])], dtype=object))
     assert _as_wkb(ring)[0] == "ok"  # a LinearRing is pickled as it is (WKB would make it a LineString)
+
+
+@pytest.mark.parametrize("extra", [[], [pd.NA], [np.str_("x")], [pd.NaT], ["\ud800"], [1.5], [None] * 3])
+def test_text_columns_of_the_merged_frame_are_what_pandas_infers(extra):
+    """merge._inferred's Arrow shortcut for text columns gives pandas' own inference (dtype and values)."""
+    from pandas.core.internals.construction import convert_object_array
+
+    from xxgeo.io.merge import _inferred
+
+    arr = np.array(([f"项目{i}" for i in range(70)] + [None, np.nan, "", " "] + extra) * 2, dtype=object)
+    try:
+        want = convert_object_array([arr], dtype=None)[0]
+    except UnicodeEncodeError:  # (pandas' own inference cannot hold a lone surrogate either: the same error)
+        with pytest.raises(UnicodeEncodeError):
+            _inferred([arr])
+        return
+    got = _inferred([arr])[0]
+    assert str(got.dtype) == str(want.dtype)
+    pd.testing.assert_series_equal(pd.Series(got), pd.Series(want), check_exact=True)

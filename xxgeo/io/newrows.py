@@ -37,10 +37,12 @@ def blank(values) -> np.ndarray:
     present = np.flatnonzero(~out)
     if len(present):
         vals = arr[present].tolist()
-        if set(map(type, vals)) == {str}:  # plain strings (the common column): stripped in one C loop
+        kinds = set(map(type, vals))
+        if kinds == {str}:  # plain strings (the common column): stripped in one C loop
             out[present] = np.fromiter(map(len, map(str.strip, vals)), dtype=np.intp, count=len(vals)) == 0
-        else:
+        elif any(issubclass(k, str) for k in kinds):
             out[present] = [isinstance(v, str) and not v.strip() for v in vals]
+        # (else numbers, booleans and the like: present, none of them blank)
     return out
 
 
