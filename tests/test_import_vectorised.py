@@ -119,10 +119,10 @@ def test_worker_hands_geometries_back_as_wkb_unchanged():
 
 @pytest.mark.parametrize("extra", [[], [pd.NA], [np.str_("x")], [pd.NaT], ["\ud800"], [1.5], [None] * 3])
 def test_text_columns_of_the_merged_frame_are_what_pandas_infers(extra):
-    """merge._inferred's Arrow shortcut for text columns gives pandas' own inference (dtype and values)."""
+    """mergeframe._inferred's Arrow shortcut for text columns gives pandas' own inference (dtype and values)."""
     from pandas.core.internals.construction import convert_object_array
 
-    from xxgeo.io.merge import _inferred
+    from xxgeo.io.mergeframe import _inferred
 
     arr = np.array(([f"项目{i}" for i in range(70)] + [None, np.nan, "", " "] + extra) * 2, dtype=object)
     try:
