@@ -43,6 +43,18 @@ def wkb_values(table, name: str | None) -> np.ndarray | None:
     return table.column(name).to_numpy(zero_copy_only=False)
 
 
+def prove_sound(meta: dict, table) -> None:
+    """In the worker: what :meth:`PendingTable.finish` will parse, parsed once here — the WKB (a hostile geometry
+    ends this process) and the declared CRS — so that the caller's parse cannot fail or crash; raises what GEOS or
+    PROJ raise (the reader turns it into one sentence)."""
+    import pyproj
+
+    name = geometry_name(meta, table)
+    shapely.from_wkb(wkb_values(table, name), on_invalid="raise")
+    if meta.get("crs") and name is not None:
+        pyproj.CRS.from_user_input(meta["crs"])
+
+
 @dataclass
 class PendingTable:
     """A read GeoPackage table on its way to the caller: attributes and WKB as Arrow, not yet pandas and shapely."""

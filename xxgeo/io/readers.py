@@ -190,7 +190,7 @@ def _pyogrio_read(path, what: str, *, table: bool = False, **kw):
             warnings.simplefilter("ignore")
             if table:
                 meta, got = pyogrio.read_arrow(path, max_features=cap_n + 1, datetime_as_string=True, **kw)
-                shapely.from_wkb(arrowread.wkb_values(got, arrowread.geometry_name(meta, got)), on_invalid="raise")
+                arrowread.prove_sound(meta, got)
                 n = got.num_rows
             else:
                 got = pyogrio.read_dataframe(path, max_features=cap_n + 1, **kw)
