@@ -198,7 +198,7 @@ def merge(layer: str, current: pd.DataFrame, incoming: pd.DataFrame, provided: l
     records = dict(zip(matched, incoming.iloc[list(matched)].to_dict("records"))) if matched else {}
     n_cur = len(rows)
     labels = incoming["_row"].tolist() if "_row" in incoming.columns else [None] * len(incoming)
-    pos_new = np.asarray([p for p in range(len(incoming)) if p not in matched], dtype=int)
+    pos_new = np.asarray(new_pos, dtype=int)  # (the rows matching no stored one, in file order)
     new_idx = list(range(n_cur, n_cur + len(pos_new)))  # the new rows follow the stored ones, in file order
     seen.update(new_idx)
     if not matched:  # the usual big import, every row new: their labels in file order at once
