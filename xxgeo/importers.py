@@ -329,9 +329,8 @@ def _merge_and_validate(plan: ImportPlan, current, townships, store: Store, user
 def _rows(positions: list):
     """``positions`` as a slice when they are one unbroken run (the new rows of an import: a view of the frame,
     not a copy of its 10^5 rows), else as they are."""
-    if positions and positions[-1] - positions[0] == len(positions) - 1 and positions == list(
-            range(positions[0], positions[-1] + 1)):
-        return slice(positions[0], positions[-1] + 1)
+    if positions and positions == list(range(positions[0], positions[0] + len(positions))):
+        return slice(positions[0], positions[0] + len(positions))
     return positions
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..arrowtext import text_array
+
 #: a cell that is a plain decimal and nothing else (RE2: ASCII digits only)
 PATTERN = r"^-?[0-9]+(?:\.[0-9]+)?$"
 
@@ -18,13 +20,11 @@ PATTERN = r"^-?[0-9]+(?:\.[0-9]+)?$"
 def plain_decimals(values) -> tuple[np.ndarray, np.ndarray] | None:
     """``(mask, numbers)``: where ``values`` holds a plain decimal, and ``float`` of each (NaN elsewhere); None when
     the column is not all text and empties (the caller reads it cell by cell)."""
-    import pyarrow as pa
     import pyarrow.compute as pc
 
     arr = np.asarray(values, dtype=object)
-    try:
-        text = pa.array(arr, type=pa.large_string(), from_pandas=True)
-    except (pa.ArrowException, UnicodeEncodeError):  # numbers, dates, a lone surrogate: cell by cell
+    text = text_array(arr)
+    if text is None:  # numbers, dates, a lone surrogate: cell by cell
         return None
     mask = pc.fill_null(pc.match_substring_regex(text, PATTERN), False).to_numpy(zero_copy_only=False)
     out = np.full(len(arr), np.nan)

@@ -279,18 +279,12 @@ def _garbled(values: list) -> list:
 def _all_ascii(col) -> bool:
     """Whether every value of a text column is ASCII text or empty (one Arrow call; False when Arrow cannot take
     the column: numbers among the text, a lone surrogate)."""
-    import pandas as pd
-    import pyarrow as pa
     import pyarrow.compute as pc
 
-    if isinstance(col.dtype, pd.StringDtype) and col.dtype.storage == "pyarrow":
-        arr = col.array.__arrow_array__()  # (the Arrow data itself, no copy)
-    else:
-        try:
-            arr = pa.array(col.to_numpy(dtype=object), type=pa.large_string(), from_pandas=True)
-        except (pa.ArrowException, UnicodeEncodeError):
-            return False
-    return bool(pc.all(pc.string_is_ascii(arr)).as_py() is not False)
+    from ..arrowtext import text_array
+
+    arr = text_array(col)
+    return arr is not None and pc.all(pc.string_is_ascii(arr)).as_py() is not False
 
 
 def check_no_mojibake(frame, what: str = "文件") -> None:

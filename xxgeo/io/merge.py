@@ -201,10 +201,8 @@ def merge(layer: str, current: pd.DataFrame, incoming: pd.DataFrame, provided: l
     pos_new = np.asarray(new_pos, dtype=int)  # (the rows matching no stored one, in file order)
     new_idx = list(range(n_cur, n_cur + len(pos_new)))  # the new rows follow the stored ones, in file order
     seen.update(new_idx)
-    if not matched:  # the usual big import, every row new: their labels in file order at once
-        res.labels.update(zip(new_idx, map(labels.__getitem__, pos_new.tolist())))
     fresh = iter(new_idx)
-    for pos in range(len(incoming)) if matched else ():
+    for pos in range(len(incoming)):  # labels in file order; a stored row updated where it matches
         if pos not in matched:
             res.labels[next(fresh)] = labels[pos]
             continue

@@ -9,6 +9,8 @@ import functools
 import numpy as np
 import pandas as pd
 
+from ..arrowtext import text_array
+
 
 def merged_frame(rows: list, cols: dict, n_cur: int, keep: list, columns: list) -> pd.DataFrame:
     """The layer's rows ``keep`` (stored rows as dicts, then the new rows' columns) as one frame, each column's
@@ -52,12 +54,8 @@ def _text_array(arr: np.ndarray):
     dtype = _inferred_text_dtype()
     if dtype is None or len(arr) < 64 or pd.api.types.infer_dtype(arr, skipna=True) != "string":
         return None
-    import pyarrow as pa
-
-    try:
-        return dtype.construct_array_type()(pa.array(arr, type=pa.large_string(), from_pandas=True), dtype=dtype)
-    except (pa.ArrowException, UnicodeEncodeError, TypeError):  # (NaT among the empties, a lone surrogate)
-        return None
+    text = text_array(arr)  # (None for NaT among the empties, a lone surrogate)
+    return None if text is None else dtype.construct_array_type()(text, dtype=dtype)
 
 
 @functools.cache

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 import shapely
 from pandas.core.dtypes.cast import maybe_box_native
 
+from ..arrowtext import blanks, text_array
 from ..parcels import area_mu
 from ..store.auditbatch import AuditBatch, Same
-from ..store.frames import arrow_blanks
 from .auditjson import row_texts
 
 #: the category of a project imported without one (issue 13: a file of names and locations imports)
@@ -25,14 +24,12 @@ UNCATEGORISED = "未分类"
 
 def blank(values) -> np.ndarray:
     """:func:`xxgeo.vocab.is_blank` of each value (None, NaN, NA, NaT, a blank string), in one pass: a column of
-    text and empties through Arrow's whitespace trim (:func:`~xxgeo.store.frames.arrow_blanks`)."""
+    text and empties through Arrow's whitespace trim (:func:`xxgeo.arrowtext.blanks`)."""
     arr = _objects(values)
     if len(arr) > 64 and pd.api.types.infer_dtype(arr, skipna=True) == "string":
-        try:
-            return arrow_blanks(pa.array(arr, type=pa.large_string(), from_pandas=True)).to_numpy(
-                zero_copy_only=False)
-        except (pa.ArrowException, UnicodeEncodeError):  # a NaT, a lone surrogate: the values one by one below
-            pass
+        text = text_array(arr)
+        if text is not None:  # (else a NaT, a lone surrogate: the values one by one below)
+            return blanks(text).to_numpy(zero_copy_only=False)
     out = pd.isna(arr)
     present = np.flatnonzero(~out)
     if len(present):

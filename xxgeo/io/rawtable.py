@@ -8,6 +8,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..errors import ImportRefused
+from . import limits
+from .encoding import check_no_mojibake
+
 
 @dataclass
 class RawTable:
@@ -26,10 +30,6 @@ def checked_table(frame: pd.DataFrame, geometry, crs, fmt: str, name: str, notes
                   noun: str = "个要素") -> RawTable:
     """A :class:`RawTable` of features read by GDAL (labelled 第N个要素), refused when it has no rows, breaks a
     size limit or holds garbled text (:func:`~.limits.check_frame`, :func:`~.encoding.check_no_mojibake`)."""
-    from ..errors import ImportRefused
-    from . import limits
-    from .encoding import check_no_mojibake
-
     frame = frame.reset_index(drop=True)
     if len(frame) == 0:
         raise ImportRefused(f"文件“{name}”里没有任何要素或数据行，未导入。",

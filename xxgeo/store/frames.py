@@ -13,6 +13,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from ..arrowtext import blanks, text_array
 from ..errors import NotFound
 from ..schema import LAYERS, is_empty
 from ..vocab import to_bool
@@ -111,14 +112,6 @@ def _texts(col: pd.Series, keep_arrow: bool = False) -> pd.Series:
     return pd.Series([_text(v) for v in values], index=col.index, dtype=object)
 
 
-def arrow_blanks(arr):
-    """Where an Arrow text array is missing or blank, as an Arrow boolean array: Arrow's whitespace trim, whose
-    whitespace is Python's ``str.strip``'s codepoint for codepoint (tests/test_coerce_columns.py checks every one)."""
-    import pyarrow.compute as pc
-
-    return pc.fill_null(pc.equal(pc.utf8_length(pc.utf8_trim_whitespace(arr)), 0), True)
-
-
 def _arrow_texts(col: pd.Series, keep_arrow: bool = False) -> pd.Series:
     """:func:`_texts` of a pandas ``str`` column held by Arrow: the blanks found by Arrow's own whitespace trim
     (whose whitespace is Python's ``str.strip``'s, codepoint for codepoint: tests/test_coerce_columns.py),
@@ -128,8 +121,8 @@ def _arrow_texts(col: pd.Series, keep_arrow: bool = False) -> pd.Series:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    arr = col.array.__arrow_array__()  # (the Arrow data itself, no copy)
-    blank = arrow_blanks(arr)
+    arr = text_array(col)
+    blank = blanks(arr)
     if keep_arrow:
         return pd.Series(type(col.array)(pc.if_else(blank, pa.scalar(None, type=arr.type), arr)), index=col.index)
     out = col.to_numpy(dtype=object, na_value=None)
