@@ -10,6 +10,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
 
 from xxgeo.io import auditjson, newrows
 from xxgeo.io.vectorised import json_text
@@ -60,6 +61,11 @@ def _column(rng: random.Random, n: int, pool: list) -> np.ndarray:
     return arr
 
 
+def _geoms(texts: list) -> list:
+    """The geometries whose WKT (7 decimals) ``texts`` are: what audit_rows takes."""
+    return [None if t is None else shapely.from_wkt(t) for t in texts]
+
+
 @pytest.mark.parametrize("seed", range(6))
 def test_mixed_columns_give_json_texts_byte_identical_to_json_text(seed):
     rng = random.Random(seed)
@@ -78,7 +84,8 @@ def test_mixed_columns_give_json_texts_byte_identical_to_json_text(seed):
     }
     texts = [rng.choice([None, "POINT (1 2)", "POLYGON ((0 0, 1 0, 1 1, 0 0))"]) for _ in range(n)]
     old = _old_audit_after(cols, texts)
-    new = [r["after"] for r in newrows.audit_rows("projects", cols, texts, user="u", id_field=None, keys=("name",))]
+    new = [r["after"] for r in newrows.audit_rows("projects", cols, _geoms(texts), n, user="u", id_field=None,
+                                                  keys=("name",))]
     assert new == old
     assert len(set(old)) > n // 2  # the rows differ: a real comparison
 
@@ -90,7 +97,7 @@ def test_every_single_value_alone_and_in_a_row():
         col[:] = [v, "x", v]
         cols = {"v": col, "w": np.array([1, None, 2.5], dtype=object)}
         texts = [None, "POINT (0 0)", "POINT (1 1)"]
-        assert [r["after"] for r in newrows.audit_rows("projects", cols, texts, user="u", id_field=None,
+        assert [r["after"] for r in newrows.audit_rows("projects", cols, _geoms(texts), 3, user="u", id_field=None,
                                                        keys=())] == _old_audit_after(cols, texts), repr(v)
 
 
@@ -129,14 +136,15 @@ def test_columns_of_one_value_give_the_same_texts_as_json_text(seed):
         col[:] = vals
         cols[f] = col
     texts = [rng.choice([None, "POINT (1 2)"]) for _ in range(n)]
-    new = [r["after"] for r in newrows.audit_rows("projects", cols, texts, user="u", id_field=None, keys=("name",))]
+    new = [r["after"] for r in newrows.audit_rows("projects", cols, _geoms(texts), n, user="u", id_field=None,
+                                                  keys=("name",))]
     assert new == _old_audit_after(cols, texts)
     assert '"signed": -0.0' in new[1] and '"mixed": true' in new[1]
 
 
 def test_every_row_the_same_gives_one_text_per_row():
     cols = {"a": np.array(["x"] * 4, dtype=object), "b": np.array([2] * 4, dtype=object)}
-    assert newrows.audit_rows("projects", cols, [None] * 4, user="u", id_field=None, keys=())[3]["after"] == \
+    assert newrows.audit_rows("projects", cols, [None] * 4, 4, user="u", id_field=None, keys=())[3]["after"] == \
         '{"a": "x", "b": 2}'
     assert auditjson.row_texts(["a"], [["x"] * 2], [np.array([False, False])], ["P", "P"]) == \
         ['{"a": "x", "geometry": "P"}'] * 2

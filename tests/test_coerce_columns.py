@@ -72,7 +72,7 @@ def test_a_write_keeps_arrow_text_and_stores_the_same_values(tmp_path):
     import pyogrio
     import shapely
 
-    from xxgeo.store.gpkg import _write_frame
+    from xxgeo.store.gpkgwrite import write_layer as _write_frame
 
     values = ["XM1", *BLANKS, None, " b ", "项目&<x>", "\u3000x\u3000"]
     n = len(values)

@@ -1,6 +1,6 @@
 """The parsing worker started ahead (:func:`xxgeo.io.worker.start_isolated`): the caller reads the store while it
 parses, and leaving the ``with`` block stops it whatever happened; the forkserver started first thing by
-``python -m xxgeo import`` (:mod:`xxgeo.io.forkstart`); and the worker's faster checks give the answers of the
+``python -m xxgeo import`` (:mod:`xxgeo.forkstart`); and the worker's faster checks give the answers of the
 per-value ones (garbled text, cells over the limits)."""
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from xxgeo import forkstart
 from xxgeo.errors import ImportRefused
-from xxgeo.io import forkstart, limits, worker
+from xxgeo.io import limits, worker
 from xxgeo.io.encoding import garbled, mojibake
 
 

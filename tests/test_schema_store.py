@@ -117,16 +117,16 @@ def test_write_layers_is_atomic_and_backed_up(store_copy, monkeypatch):
     class Boom(Exception):
         pass
 
-    import xxgeo.store.gpkg as st
+    import xxgeo.store.gpkgwrite as st
 
-    real = st._write_frame
+    real = st.write_layer
 
     def failing(path, name, df):
         if name == "indicators":
             raise Boom()
         return real(path, name, df)
 
-    monkeypatch.setattr(st, "_write_frame", failing)
+    monkeypatch.setattr(st, "write_layer", failing)
     with pytest.raises(Boom):
         store_copy.write_layers({"township_indicators": good, "indicators": store_copy.read("indicators")}, user="t")
     assert store_copy.path.read_bytes() == before

@@ -19,7 +19,7 @@ import sys
 
 from ..config import settings
 from ..errors import exit_code, handled_types, user_message
-from ..io.forkstart import wants_worker, warm
+from ..forkstart import wants_worker, warm
 
 #: the command groups, in the order ``--help`` lists them
 COMMAND_MODULES = ("xxgeo.cli.core", "xxgeo.cli.bench", "xxgeo.cli.data", "xxgeo.cli.map", "xxgeo.cli.report",

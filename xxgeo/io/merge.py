@@ -23,7 +23,7 @@ from .attach import township_of
 from .mergeframe import merged_frame
 from .newrows import UNCATEGORISED  # noqa: F401 - named here too
 from .placing import compare_areas, place
-from .vectorised import json_text, wkts
+from .vectorised import json_text
 from .vectorised import jsonable as _jsonable
 
 NATURAL_KEYS = {"township_indicators": ("township_code", "indicator", "year"),
@@ -227,10 +227,10 @@ def merge(layer: str, current: pd.DataFrame, incoming: pd.DataFrame, provided: l
         place(rows, cols, geoms, n_cur, townships, res.notes)
     if layer == "parcels":
         compare_areas(rows, cols, n_cur, sorted({*new_idx, *res.touched}), res.notes)
-    texts = wkts(geoms[n_cur:]) if geoms is not None else [None] * len(new_idx)
     res.inserted = len(new_idx)
     res.touched.extend(new_idx)
-    batch = newrows.audit_rows(layer, cols, texts, user=user, id_field=lay.id_field, keys=keys)
+    batch = newrows.audit_rows(layer, cols, geoms[n_cur:] if geoms is not None else None, len(new_idx), user=user,
+                               id_field=lay.id_field, keys=keys)
     if len(batch):
         res.audit.append(batch)  # the new rows' audit as columns (xxgeo.store.auditbatch), after the updates'
     keep = list(range(n_cur + len(new_idx)))

@@ -15,8 +15,9 @@ from pandas.core.dtypes.cast import maybe_box_native
 
 from ..arrowtext import blanks, text_array
 from ..parcels import area_mu
-from ..store.auditbatch import AuditBatch, Same
+from ..store.auditbatch import AuditBatch, Later, Same
 from .auditjson import row_texts
+from .vectorised import wkts
 
 #: the category of a project imported without one (issue 13: a file of names and locations imports)
 UNCATEGORISED = "未分类"
@@ -150,23 +151,30 @@ def defaults(layer: str, names: frozenset, cols: dict, geoms: np.ndarray | None,
               cols["township_code"], n)
 
 
-def audit_rows(layer: str, cols: dict, texts: list, *, user: str, id_field: str | None, keys: tuple) -> AuditBatch:
-    """One ``import-insert`` audit row per new row, as columns (:class:`~xxgeo.store.auditbatch.AuditBatch`): its
-    non-empty fields (JSON, field order) and geometry WKT, the JSON text built a column at a time
-    (:mod:`xxgeo.io.auditjson`)."""
-    n = len(texts)
-    names, lists, skips = [], [], []
-    for f, col in cols.items():
-        empty = blank(col)
-        if empty.all():
-            continue  # a column nobody filled adds nothing to any row
-        names.append(f)
-        vals = col.tolist()
-        if not set(map(type, vals)) <= _PLAIN:
-            vals = [_plain(v) for v in vals]  # (``_plain`` gives None only for None, which is empty)
-        lists.append(vals)
-        skips.append(empty)
-    after = row_texts(names, lists, skips, list(texts))
+def audit_rows(layer: str, cols: dict, geometries: list | None, n: int, *, user: str, id_field: str | None,
+               keys: tuple) -> AuditBatch:
+    """One ``import-insert`` audit row per new row (``n`` of them), as columns
+    (:class:`~xxgeo.store.auditbatch.AuditBatch`): its non-empty fields (JSON, field order) and the WKT of its
+    geometry (``geometries``, None for a layer without). The values are taken now (copies of the columns); the JSON
+    text, built a column at a time (:mod:`xxgeo.io.auditjson`), is made when the store inserts the rows (a
+    :class:`~xxgeo.store.auditbatch.Later` column), while GDAL writes the layer (:mod:`xxgeo.store.writehelper`)."""
+    taken = {f: col.copy() for f, col in cols.items()}  # (the values as they are now, whatever changes them later)
+    geoms = list(geometries) if geometries is not None else None
+
+    def after() -> list:
+        names, lists, skips = [], [], []
+        for f, col in taken.items():
+            empty = blank(col)
+            if empty.all():
+                continue  # a column nobody filled adds nothing to any row
+            names.append(f)
+            vals = col.tolist()
+            if not set(map(type, vals)) <= _PLAIN:
+                vals = [_plain(v) for v in vals]  # (``_plain`` gives None only for None, which is empty)
+            lists.append(vals)
+            skips.append(empty)
+        return row_texts(names, lists, skips, wkts(geoms) if geoms is not None else [None] * n)
+
     ids = cols[id_field].tolist() if id_field else [None] * n
     if all(ids):  # every row has its id (the usual import: ids given or assigned)
         fids = list(map(str, ids))
@@ -174,7 +182,7 @@ def audit_rows(layer: str, cols: dict, texts: list, *, user: str, id_field: str 
         kcols = [cols[k].tolist() if k in cols else [None] * n for k in keys]
         fids = [str(ids[j] or "|".join(str(c[j]) for c in kcols)) for j in range(n)]
     return AuditBatch(n, {"user": Same(user), "layer": Same(layer), "feature_id": fids,
-                          "action": Same("import-insert"), "before": Same(None), "after": after})
+                          "action": Same("import-insert"), "before": Same(None), "after": Later(after)})
 
 
 _PLAIN = {str, int, float, bool, type(None)}

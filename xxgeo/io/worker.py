@@ -2,7 +2,7 @@
 
 :func:`read_isolated` (or :func:`start_isolated`, which returns at once while the worker parses) runs
 :func:`xxgeo.io.readers.read_source` in a worker started from a ``forkserver`` (``spawn`` where there is none;
-:mod:`.forkstart`), with the address space (``RLIMIT_AS``), CPU time (``RLIMIT_CPU``) and the size
+:mod:`xxgeo.forkstart`), with the address space (``RLIMIT_AS``), CPU time (``RLIMIT_CPU``) and the size
 of any file it writes (``RLIMIT_FSIZE``) capped, a wall-clock deadline, and a cap on the size of the result it
 hands back (a pickle of the :class:`~.rawtable.RawTable`, written to a private temporary folder). The limits
 are the settings' :class:`~xxgeo.config.ImportLimits`, passed to the worker explicitly (its environment may be
@@ -29,17 +29,16 @@ import tempfile
 import threading
 import time
 import traceback
-import types
 from pathlib import Path
 
 import numpy as np
 import shapely
 
+from .. import forkstart
 from ..config import ImportLimits, settings
 from ..errors import ImportRefused, XxgeoError
 from . import limits as _limits
 from .arrowread import PendingTable
-from .forkstart import PRELOAD, context  # noqa: F401 - PRELOAD: where it was
 
 try:  # Unix only; elsewhere the deadline and the result cap still hold
     import resource
@@ -54,7 +53,7 @@ _CRASH_SIGNALS = {getattr(signal, n) for n in ("SIGSEGV", "SIGBUS", "SIGABRT", "
 
 
 def _context():
-    return context()  # a function of this module: scripts/bench_import_pair.py swaps it
+    return forkstart.context()  # a function of this module: scripts/bench_import_pair.py swaps it
 
 
 def read_isolated(path: str | os.PathLike, *, name: str | None = None, reader: str | None = None, **kwargs):
@@ -78,7 +77,7 @@ class Isolated:
     """A running worker (:func:`start_isolated`): :meth:`result` waits for its outcome, :meth:`close` stops it.
 
     The process is started from a thread: a start waits for the forkserver, which the first time imports
-    :data:`~.forkstart.PRELOAD` (about a second) — time the caller spends on its own reads instead."""
+    :data:`~xxgeo.forkstart.PRELOAD` (about a second) — time the caller spends on its own reads instead."""
 
     def __init__(self, path: str | os.PathLike, *, name: str, reader: str, kwargs: dict) -> None:
         self.name = name
@@ -95,8 +94,7 @@ class Isolated:
 
     def _start(self) -> None:
         try:
-            with _START, _no_main():
-                self._proc.start()
+            forkstart.start(self._proc)
             self._deadline = time.monotonic() + self.lim.wall_s  # as long as read_isolated always gave it
         except BaseException as exc:  # noqa: BLE001 - raised in the caller by result()
             self._failed = exc
@@ -130,25 +128,6 @@ class Isolated:
 
     def __exit__(self, *exc) -> None:
         self.close()
-
-
-_START = threading.Lock()
-
-
-@contextlib.contextmanager
-def _no_main():
-    """A bare ``__main__`` while a worker starts. multiprocessing makes each child import the parent's main
-    script first; under Streamlit that is the running page's script (``app.py``, which Streamlit installs as
-    ``__main__``), under AppTest a throw-away script — the worker would run the app before reading the file, or
-    fail. Its target lives in this module, so the child needs no main at all."""
-    main = sys.modules.get("__main__")
-    stub = types.ModuleType("__main__")
-    sys.modules["__main__"] = stub
-    try:
-        yield
-    finally:
-        if sys.modules.get("__main__") is stub:  # (a Streamlit rerun may have installed its own meanwhile)
-            sys.modules["__main__"] = main
 
 
 def _unpack(data: bytes, name: str, lim: ImportLimits):

@@ -5,7 +5,8 @@ to turn back into columns for the bulk insert. An :class:`AuditBatch` keeps them
 — a list of one value per row, or one value shared by every row (the user, the layer, the action, the time) — and
 is still a sequence of row dicts to anything that reads it row by row. A list of audit rows may hold batches among
 its dicts: :func:`rows_of` gives the dicts, :func:`stamped` the time, :func:`columns_of` the columns (the bulk
-insert finds the columns of one value itself: :func:`xxgeo.store.gpkgsql._insert_many`).
+insert finds the columns of one value itself: :func:`xxgeo.store.gpkgsql._insert_many`). A column may be
+:class:`Later`: made when first read, so a store can have it made while GDAL writes the layer (:func:`force`).
 """
 
 from __future__ import annotations
@@ -21,15 +22,35 @@ class Same:
     value: object
 
 
+class Later:
+    """A column made when first read (:meth:`values`): ``make()`` gives its list of values, once."""
+
+    def __init__(self, make) -> None:
+        self._make, self._values = make, None
+
+    def values(self) -> list:
+        if self._values is None:
+            self._values, self._make = self._make(), None
+        return self._values
+
+
 class AuditBatch(Sequence):
-    """``n`` audit rows as columns: each a list of ``n`` values or a :class:`Same` value; a row is a dict of
-    every column (in the columns' order) when asked for."""
+    """``n`` audit rows as columns: each a list of ``n`` values, a :class:`Same` value or a :class:`Later` list;
+    a row is a dict of every column (in the columns' order) when asked for."""
 
     def __init__(self, n: int, columns: dict) -> None:
-        bad = [k for k, v in columns.items() if not isinstance(v, Same) and len(v) != n]
+        bad = [k for k, v in columns.items() if not isinstance(v, (Same, Later)) and len(v) != n]
         if bad:
             raise ValueError(f"audit columns {bad} do not have {n} values")
         self.n, self.columns = n, dict(columns)
+
+    def _made(self, name: str):
+        col = self.columns[name]
+        if isinstance(col, Later):
+            col = self.columns[name] = col.values()
+            if len(col) != self.n:
+                raise ValueError(f"audit column {name!r} does not have {self.n} values")
+        return col
 
     def __len__(self) -> int:
         return self.n
@@ -41,11 +62,19 @@ class AuditBatch(Sequence):
             i += self.n
         if not 0 <= i < self.n:
             raise IndexError(i)
-        return {k: v.value if isinstance(v, Same) else v[i] for k, v in self.columns.items()}
+        return {k: v.value if isinstance(v, Same) else self._made(k)[i] for k, v in self.columns.items()}
 
     def column(self, name: str):
         """The column ``name``: a list, or a :class:`Same` (``Same(None)`` for a column the rows lack)."""
-        return self.columns.get(name, Same(None))
+        return self._made(name) if name in self.columns else Same(None)
+
+
+def force(rows) -> None:
+    """Make every :class:`Later` column of the batches among ``rows`` now."""
+    for r in rows:
+        if isinstance(r, AuditBatch):
+            for name in list(r.columns):
+                r.column(name)
 
 
 def rows_of(rows) -> list[dict]:

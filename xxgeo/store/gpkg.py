@@ -20,14 +20,13 @@ import time
 from pathlib import Path
 
 import geopandas as gpd
-import pandas as pd
 import pyogrio
 
 from ..accounts import DDL, FAILURES_DDL, FAILURES_TABLE, TABLE, carry_accounts
 from ..config import settings
 from ..errors import NotFound, StoreError
 from ..schema import LAYERS
-from .base import EditTx, LayersTx, Store, no_data
+from .base import EditTx, Store, no_data
 from .frames import AuditEntry, added_columns, coerce, empty_frame, sql_value
 from .gpkg_rows import SqliteRows
 from .gpkgsql import (
@@ -41,7 +40,7 @@ from .gpkgsql import (
     insert_audit,
 )
 from .gpkgtidy import PendingBackup, temp_prefix, tidy, writable
-from .gpkgwrite import write_gpkg
+from .gpkgwrite import FileLayers
 
 READ_TRIES = 8  # a read that lands on another writer's commit is retried for up to ~1.8 s
 # A GDAL read that meets another writer's commit waits for it instead of failing with "database is locked".
@@ -222,11 +221,16 @@ class GpkgStore(Store):
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self.lock():
             pending = self._pending_backup(action) if backup else None
-            tx = _FileLayers(pending.dest if pending is not None else None)
+            tx = FileLayers(pending.dest if pending is not None else None)
             try:
                 with self._replacing(None if fresh else self.path) as tmp:
                     tx.path = tmp
-                    yield tx
+                    try:
+                        yield tx
+                        tx.settle()
+                    except BaseException:
+                        tx.stop()
+                        raise
             except BaseException:
                 if pending is not None:  # nothing changed: the fresh backup is not needed
                     pending.drop()
@@ -257,20 +261,6 @@ class GpkgStore(Store):
 
     def account_table(self) -> _SqliteAccounts:
         return _SqliteAccounts(self)
-
-
-class _FileLayers(LayersTx):
-    """Whole-layer writes into the temporary copy that replaces the store."""
-
-    def __init__(self, saved) -> None:
-        self.saved = saved
-        self.path: Path | None = None
-
-    def write(self, name: str, frame) -> None:
-        _write_frame(self.path, name, frame)
-
-    def audit(self, rows: list[dict]) -> None:
-        append_audit_file(self.path, rows)
 
 
 class _SqliteEdit(SqliteRows, EditTx):
@@ -350,19 +340,6 @@ class _SqliteAccounts:
 
 
 # --------------------------------------------------------------------- helpers
-def _write_frame(path: Path, name: str, df) -> None:
-    """Write one layer. Each feature keeps its own geometry type, as in PostGIS: a layer of one type is declared
-    that type, a mix (points beside the stored MultiPoint projects, footprints beside points) is declared GEOMETRY —
-    never promoted to Multi* (promoting 100,000 new points and writing them as MultiPoint cost ~0.3 s an import)."""
-    lay = LAYERS.get(name)
-    if lay is not None and lay.spatial:
-        gtypes = set(df.geometry.dropna().geom_type.unique()) if len(df) else set()
-        gtype = gtypes.pop() if len(gtypes) == 1 else ("Unknown" if gtypes else lay.geometry[0])
-        write_gpkg(df, path, name, geometry_type=gtype, promote_to_multi=False)
-    else:
-        write_gpkg(pd.DataFrame(df).drop(columns=["geometry"], errors="ignore"), path, name)
-
-
 def _gdal_retry(fn, message: str, english: str):
     """``fn()`` (a GDAL read), retried for up to ~1.8 s: GDAL opens a GeoPackage without a busy timeout, so a
     read that lands on another writer's commit fails instead of waiting. Raises :class:`StoreError` saying

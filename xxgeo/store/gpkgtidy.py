@@ -73,8 +73,8 @@ def _named_in_audit(store: Path, name: str) -> bool:
 def tidy(store: Path, backup_dir: Path) -> list[Path]:
     """Clear a killed write's leftovers (call with the writer lock held); returns what was removed."""
     removed: list[Path] = []
-    for tmp in store.parent.glob(f"{temp_prefix(store)}*.gpkg"):
-        with contextlib.suppress(OSError):
+    for tmp in [*store.parent.glob(f"{temp_prefix(store)}*.gpkg"), *store.parent.glob(f"{temp_prefix(store)}*.arrow")]:
+        with contextlib.suppress(OSError):  # (working copies, and the tables handed to a helper: .writehelper)
             tmp.unlink()
             removed.append(tmp)
     if backup_dir.is_dir():
