@@ -101,3 +101,49 @@ def test_long_columns_of_repeated_texts_checked_once_per_text_equal_the_loop(lay
     got = [(p.row, p.feature_id, p.text) for p in validate_frame(layer, big) if p.row is not None]
     assert got == _row_by_row(layer, big)
     assert sum(1 for r, _, _ in got if r is not None) >= len(big)
+
+
+def _arrow_texts(df):
+    """``df`` with every column of texts and empties held by Arrow, as the store's frames hold them."""
+    import pandas as pd
+
+    out = df.copy()
+    for c in out.columns:
+        if c != "geometry" and pd.api.types.infer_dtype(out[c], skipna=True) in ("string", "empty"):
+            out[c] = out[c].astype(pd.StringDtype("pyarrow", na_value=float("nan")))
+    return out
+
+
+@pytest.mark.parametrize("layer,make", [("projects", bad_projects), ("places", bad_places)])
+@pytest.mark.parametrize("times", [1, 40])
+def test_text_columns_held_by_arrow_give_the_same_problems(layer, make, county_shape, times):
+    """The store's frames hold text in Arrow, checked there (few distinct texts once each; free text by Arrow's
+    blank, control-character and length tests): the problems are those of the same frame held as objects."""
+    import pandas as pd
+
+    df = make(county_shape.representative_point())
+    df = pd.concat([df] * times, ignore_index=True).set_geometry("geometry") if times > 1 else df
+    arrow = _arrow_texts(df)
+    assert any(isinstance(t, pd.StringDtype) for t in arrow.dtypes)
+    assert _rows(validate_frame(layer, arrow, county=county_shape)) == _rows(
+        validate_frame(layer, df, county=county_shape))
+
+
+def test_arrow_free_text_checks_are_pythons_codepoint_for_codepoint():
+    """Every codepoint of the Basic Multilingual Plane alone, inside text and as padding, and names around the
+    length limit: Arrow's mask of fine values is the one the object path computes."""
+    import numpy as np
+    import pandas as pd
+
+    from xxgeo.validation import NAME_MAX, fine_values
+
+    cps = [c for c in range(0x10000) if not 0xD800 <= c <= 0xDFFF]
+    texts = [chr(c) for c in cps] + [f"a{chr(c)}b" for c in cps[::7]] + [f"{chr(c)}名{chr(c)}" for c in cps[::11]]
+    texts += ["长" * n for n in (NAME_MAX - 1, NAME_MAX, NAME_MAX + 1)] + [None, "", "  "]
+    values = np.asarray(texts, dtype=object)
+    arrow = pd.Series(texts, dtype=pd.StringDtype("pyarrow"))
+    for field in [f for f in LAYERS["projects"].fields if f.name in ("name", "investment_note", "source_ref")]:
+        want = fine_values(field, values)
+        got = fine_values(field, arrow)
+        assert (got == want).all(), field.name
+        assert (~want).sum() > 30  # control characters, blanks and the long name are refused

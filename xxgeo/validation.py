@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .arrowtext import blanks, text_array
 from .county import county as county_profile
 from .distinct import distinct_texts
 from .schema import LAYERS, Field, Layer, is_empty
@@ -110,6 +111,9 @@ def fine_values(f: Field, col) -> np.ndarray:
 
     A column with no value is settled at once (fine unless required); a text column with few distinct values (a
     category, a precision, a source: 10^5 rows of a handful of texts) is checked once per distinct text."""
+    arr = text_array(col) if _arrow_text(col) else None
+    if arr is not None:
+        return _fine_arrow(f, arr)
     values = col if isinstance(col, np.ndarray) else col.to_numpy(dtype=object)
     n = len(values)
     if not n:
@@ -124,6 +128,44 @@ def fine_values(f: Field, col) -> np.ndarray:
     return _fine(f, values, kind)
 
 
+def _arrow_text(col) -> bool:
+    """Whether ``col`` is a pandas ``str`` column held by Arrow (what the store's frames have)."""
+    dtype = getattr(col, "dtype", None)
+    return isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"
+
+
+def _fine_arrow(f: Field, arr) -> np.ndarray:
+    """:func:`fine_values` of an Arrow text column: a column of few distinct texts checked once per text by
+    :func:`_fine`; a free-text field (no choices, no pattern) by Arrow's own blank, control-character and length
+    tests, which are Python's codepoint for codepoint (tests/test_validation_arrow.py); any other by :func:`_fine`."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n = len(arr)
+    if not n:
+        return np.zeros(0, dtype=bool)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    enc = pc.dictionary_encode(arr)
+    if 2 * len(enc.dictionary) < n:
+        if not len(enc.dictionary):  # no text at all
+            return np.full(n, not f.required)
+        codes = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False)
+        ok = _fine(f, np.asarray(enc.dictionary.to_pylist(), dtype=object), "string")
+        return np.where(codes < 0, not f.required, ok[codes])
+    if f.kind != "str" or f.choices or f.regex():
+        return _fine(f, arr.to_numpy(zero_copy_only=False).astype(object), "string")
+    blank = blanks(arr).to_numpy(zero_copy_only=False)
+    ok = ~blank & ~pc.fill_null(pc.match_substring_regex(arr, _CONTROL_RE2), False).to_numpy(zero_copy_only=False)
+    if f.name == "name":
+        ok &= pc.fill_null(pc.less_equal(pc.utf8_length(arr), NAME_MAX), False).to_numpy(zero_copy_only=False)
+    return ok | (blank & (not f.required))
+
+
+#: :data:`~xxgeo.textsafe.CONTROL_RE` in RE2's syntax (Arrow's regular expressions)
+_CONTROL_RE2 = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+
+
 def _fine(f: Field, values: np.ndarray, kind: str) -> np.ndarray:
     n = len(values)
     isna = pd.isna(values)
@@ -133,8 +175,11 @@ def _fine(f: Field, values: np.ndarray, kind: str) -> np.ndarray:
         is_str = np.zeros(n, dtype=bool)
     else:
         is_str = np.fromiter((type(v) is str for v in values), dtype=bool, count=n)
-    text = pd.Series(np.where(is_str, values, ""), dtype=object).astype(str)
-    blank = isna | (is_str & (text.str.strip() == "").to_numpy())
+    if is_str.any():
+        text = pd.Series(np.where(is_str, values, ""), dtype=object).astype(str)
+        blank = isna | (is_str & (text.str.strip() == "").to_numpy())
+    else:  # no text at all (a number or yes/no column): nothing to strip, match or measure
+        text, blank = None, isna
     fine = blank.copy() if not f.required else np.zeros(n, dtype=bool)
     plain = not f.choices and not f.regex()
     if f.kind in ("int", "float", "year") and plain:
@@ -150,9 +195,10 @@ def _fine(f: Field, values: np.ndarray, kind: str) -> np.ndarray:
     elif f.kind == "bool" and plain:
         ok = (~isna if kind == "boolean" else
               np.fromiter((isinstance(v, (bool, np.bool_)) for v in values), dtype=bool, count=n))
-        ok |= is_str & text.str.lower().isin(_BOOL_TEXT).to_numpy()
+        if text is not None:
+            ok |= is_str & text.str.lower().isin(_BOOL_TEXT).to_numpy()
         fine |= ok & ~blank
-    elif f.kind == "str":
+    elif f.kind == "str" and text is not None:
         ok = is_str & ~blank & ~text.str.contains(CONTROL_RE.pattern, regex=True).to_numpy()
         if f.name == "name":
             ok &= (text.str.len() <= NAME_MAX).to_numpy()
@@ -183,20 +229,24 @@ def validate_frame(layer_name: str, df, *, county=None) -> list[Problem]:
             problems.append(Problem(layer_name, f"编号重复：{v}", feature_id=v))
     for f in lay.fields:
         if f.unique and f.name in df.columns:
-            vals = df[f.name][~df[f.name].map(is_empty)].astype(str)
+            present = df[f.name][df[f.name].notna()]
+            vals = present[~present.map(is_empty)].astype(str)
             for v in sorted(set(vals[vals.duplicated(keep=False)])):
                 problems.append(Problem(layer_name, f"“{f.label or f.name}”重复：{v}（应唯一）", feature_id=v))
     present = [f for f in lay.fields if f.name in df.columns]
-    fids = [str(v) for v in df[lay.id_field].to_numpy(dtype=object)] if ids is not None else None
     found: list = []  # (row, field order, message): the row-by-row order of the checks
     for order, f in enumerate(present):
-        values = df[f.name].to_numpy(dtype=object)
-        for i in np.flatnonzero(~fine_values(f, values)):
-            msg = check_value(f, values[i])
+        col = df[f.name]
+        rows = np.flatnonzero(~fine_values(f, col))
+        for i, v in zip(rows.tolist(), col.iloc[rows].to_numpy(dtype=object)):  # (as the whole column gives them)
+            msg = check_value(f, v)
             if msg:
-                found.append((int(i), order, msg))
+                found.append((i, order, msg))
     found.sort(key=lambda t: (t[0], t[1]))
-    problems.extend(Problem(layer_name, msg, row=i, feature_id=fids[i] if fids else None) for i, _, msg in found)
+    rows = np.array([i for i, _, _ in found], dtype=int)
+    fids = [str(v) for v in df[lay.id_field].iloc[rows].to_numpy(dtype=object)] if ids is not None else None
+    problems.extend(Problem(layer_name, msg, row=i, feature_id=fids[k] if fids else None)
+                    for k, (i, _, msg) in enumerate(found))
     if lay.spatial and "geometry" in df.columns:
         problems.extend(_check_geometry(lay, df, county))
     return problems
