@@ -167,7 +167,7 @@ def _overview(ctx, ds, fig: pd.DataFrame, month: str) -> None:
     c[2].metric(t(ctx, "m_rate"), "—" if pd.isna(o["rate_pct"]) else f"{o['rate_pct']:.1f} %")
     c[3].metric(t(ctx, "m_schedule"), f"{o['schedule_pct']:.1f} %")
     c[4].metric(t(ctx, "m_lights"), f"{o['red']} / {o['yellow']} / {o['green']} / {o['not_rated']}")
-    st.dataframe(figure_table(fig, ctx), hide_index=True, use_container_width=True, key="dp_table")
+    st.dataframe(figure_table(fig, ctx), hide_index=True, width="stretch", key="dp_table")
     _map(ctx, ds, fig, month)
 
 
@@ -198,7 +198,7 @@ def _missing(ctx, fig: pd.DataFrame, month: str) -> None:
         t(ctx, "c_township"): miss["township"].map(lambda v: str(value_text(v, ctx.lang))),
         t(ctx, "c_state"): miss["state"].map(lambda s: state_text(s, ctx.lang)),
         t(ctx, "c_overdue"): [yes if o else no for o in miss["overdue"]],
-    }), hide_index=True, use_container_width=True, key="dp_missing")
+    }), hide_index=True, width="stretch", key="dp_missing")
 
 
 def _trend(ctx, ds, fig: pd.DataFrame, month: str) -> None:
@@ -230,7 +230,7 @@ def _trend(ctx, ds, fig: pd.DataFrame, month: str) -> None:
     chart = alt.Chart(pd.DataFrame(points)).mark_line(point=True).encode(
         x=alt.X("month:O", title=t(ctx, "trend_axis_month")), y=alt.Y("wan:Q", title=t(ctx, "trend_axis_wan")),
         color=alt.Color("series:N", title=None, scale=alt.Scale(domain=[done, plan], range=["#1a9641", "#777777"])))
-    st.altair_chart(chart, use_container_width=True)
+    st.altair_chart(chart, width="stretch")
     work.photo_timeline(ctx, pid)
 
 

@@ -106,7 +106,7 @@ def report_panel(ctx, month: str, fig: pd.DataFrame, own: str | None) -> None:
     for f in TEXT:
         config[f] = st.column_config.TextColumn(t(ctx, HEADS[f]), max_chars=500)
     edited = st.data_editor(shown[["project_id", "name", "state", *EDITABLE, "version"]], column_config=config,
-                            hide_index=True, num_rows="fixed", use_container_width=True, key=f"dp_edit_{month}",
+                            hide_index=True, num_rows="fixed", width="stretch", key=f"dp_edit_{month}",
                             placeholder=not_stated(ctx.lang))  # an empty cell reads 未注明, never "None"
     pending = changed_values(rows, edited)
     if pending:  # what 保存 will write, counted as the server has it
@@ -174,7 +174,7 @@ def review_panel(ctx, month: str, fig: pd.DataFrame) -> None:
         t(ctx, "c_state"): rows["state"].map(lambda s: state_text(s, ctx.lang)),
         t(ctx, "c_plan"): rows["annual_plan_wan"], t(ctx, "c_done"): rows["year_done_wan"],
         t(ctx, "c_reported_at"): rows["reported_at"].map(local_time),
-    }), hide_index=True, use_container_width=True, key="dp_review_table")
+    }), hide_index=True, width="stretch", key="dp_review_table")
     ids = rows["project_id"].astype(str).tolist()
     states = dict(zip(ids, rows["state"]))
     pid = st.selectbox(t(ctx, "review_pick"), ids, key="dp_review_pick",
@@ -218,7 +218,7 @@ def problems_panel(ctx, month: str, fig: pd.DataFrame, own: str | None) -> None:
             t(ctx, "c_unit"): p["owner_unit"].map(lambda v: "" if is_blank(v) else str(v)),
             t(ctx, "c_raised"): p["raised_month"].astype(str),
             t(ctx, "c_due"): p["due"].map(lambda v: "" if is_blank(v) else str(v)),
-        }), hide_index=True, use_container_width=True, key="dp_problems")
+        }), hide_index=True, width="stretch", key="dp_problems")
         if ctx.actor.role in WRITERS:
             _resolve_form(ctx, p)
     if ctx.actor.role in WRITERS or ctx.actor.role == "township":
