@@ -57,6 +57,39 @@ def test_large_library_uses_the_compact_layer_with_every_project(dataset, big):
     assert got == sorted(big["category"])
 
 
+def test_areas_and_lines_among_many_points_are_drawn_as_points_and_as_shapes(dataset, big):
+    """A library above the compact layer's size that holds footprints and lines (imported surveys) draws every
+    project: each area or line is also a point of the compact layer (found, counted, clicked like the others), and
+    its shape is drawn as it is while there are few enough (the app sends the points as data tiles instead)."""
+    import shapely
+
+    few = big.copy()
+    few.loc[few.index[:30], "geometry"] = [shapely.box(111.2 + i * 0.001, 35.1, 111.2005 + i * 0.001, 35.1005)
+                                           for i in range(30)]
+    few.loc[few.index[30], "geometry"] = shapely.LineString([(111.3, 35.0), (111.35, 35.05)])
+    html = map_html(build_map(Dataset({**dataset.layers, "projects": few}), MapRequest(assets="inline")))
+    d = decode(_payload(html))
+    assert len(d["lon"]) == len(few)  # every project a point, the 31 shapes at a point on each
+    at = dict(zip(d["cols"]["project_id"], zip(d["lon"], d["lat"])))
+    for pid, g in zip(few["project_id"][:31], few.geometry[:31]):
+        assert g.distance(shapely.Point(at[pid])) < 2e-5  # on its shape (to the payload's 1 m quantisation)
+    assert json.dumps("项目（范围与线路）")[1:-1] in html  # the shapes' layer, named in the layer control
+    base = map_html(build_map(Dataset({**dataset.layers, "projects": big}), MapRequest(assets="inline")))
+
+    def n_of(kind: str, page: str) -> int:
+        return len(re.findall(rf'"type":\s*"{kind}"', page))
+
+    assert (n_of("Polygon", html), n_of("LineString", html)) == (n_of("Polygon", base) + 30,
+                                                                 n_of("LineString", base) + 1)
+    assert "Projects (areas and lines)" in map_html(build_map(Dataset({**dataset.layers, "projects": few}),
+                                                     MapRequest(assets="inline", lang="en")))
+    many = big.copy()
+    many["geometry"] = [shapely.box(x, y, x + 5e-4, y + 5e-4) for x, y in zip(big.geometry.x, big.geometry.y)]
+    html = map_html(build_map(Dataset({**dataset.layers, "projects": many}), MapRequest(assets="inline")))
+    assert len(decode(_payload(html))["lon"]) == len(many)
+    assert json.dumps("范围与线路")[1:-1] not in html  # too many shapes: drawn as points only
+
+
 @pytest.mark.slow
 def test_every_sampled_point_is_reachable_by_hover_in_chromium(browser, dataset, big, tmp_path):
     html = map_html(build_map(Dataset({**dataset.layers, "projects": big}), MapRequest(assets="inline")))

@@ -31,7 +31,7 @@ from .assets import use_assets
 from .basemap_layer import add_basemap
 from .elements import FitNow, HtmlControl, SpecLayer
 from .marks import image_layer, marks_layer
-from .payload import display_coverage, fast_columns, fast_highlight, fast_payload, feature_collection, spec_json
+from .payload import display_coverage, fast_columns, fast_highlight, fast_payload, feature_collection, shapes, spec_json
 from .request import MapRequest, filter_projects
 from .search import SearchControl, search_index
 from .warnings import add_warnings, context_layer, for_audience, light_items
@@ -187,6 +187,12 @@ def build_map(dataset, request: MapRequest | None = None, *, specs: dict | None 
                 payload["highlight"] = fast_highlight(gdf, spec, hid, lookups, popup=b.highlight_popup,
                                                       lang=req.lang)
             FastPointsLayer(payload, name=spec.title_for(req.lang), show=spec.default_on, lang=req.lang).add_to(m)
+            outlines = shapes(gdf)  # areas and lines, each also a point of the layer above: drawn as they are too
+            if 0 < len(outlines) <= b.fast_above:
+                fc = feature_collection(outlines, spec, extra=extra, lookups=lookups, lang=req.lang)
+                SpecLayer(fc, spec_json(spec, req.lang), name=tr("areas.footprints", req.lang,
+                                                                 layer=spec.title_for(req.lang)),
+                          lang=req.lang, show=spec.default_on).add_to(m)
             continue
         fc = feature_collection(gdf, spec, extra=extra, lookups=lookups, lang=req.lang)
         if not fc["features"] and not b.keep_empty:

@@ -110,9 +110,9 @@ def feature_collection(gdf, spec: LayerSpec, *, extra: dict | None = None, looku
 
 def fast_columns(gdf, spec: LayerSpec, lookups: dict | None = None, lang: str = "zh") -> tuple:
     """The arguments of :func:`xxgeo.fastpoints.encode` for a point layer (multi-points exploded, each part
-    carrying its row's values)."""
+    carrying its row's values; an area or a line drawn at a point on it, :func:`as_points`)."""
     lay = LAYERS[spec.layer]
-    pts = gdf[gdf.geometry.notna()].explode(index_parts=False)
+    pts = as_points(gdf[gdf.geometry.notna()]).explode(index_parts=False)
     pts = pts[~pts.geometry.is_empty]
     classes = list(spec.classes)
     cat_idx = pts[spec.class_field].map({c: i for i, c in enumerate(classes)}).fillna(len(classes)).astype(int)
@@ -153,6 +153,27 @@ def fast_highlight(gdf, spec: LayerSpec, feature_id: str, lookups: dict | None =
     if popup:
         out.update(fields=fields, values=[cols[f[0]][0] for f in fields])
     return out
+
+
+def shapes(gdf):
+    """The rows of ``gdf`` whose geometry is an area or a line (not a point or a multi-point)."""
+    return gdf[gdf.geometry.notna() & ~gdf.geom_type.isin(_POINT_TYPES)]
+
+
+def as_points(gdf):
+    """``gdf`` with each area or line replaced by a point on it (``shapely.point_on_surface``): a project's
+    footprint among thousands of points is drawn, counted and found as one of them."""
+    import shapely
+
+    other = gdf.geometry.notna() & ~gdf.geom_type.isin(_POINT_TYPES)
+    if not other.any():
+        return gdf
+    geoms = gdf.geometry.values.copy()
+    geoms[other.to_numpy()] = shapely.point_on_surface(geoms[other.to_numpy()])
+    return gdf.set_geometry(geoms)
+
+
+_POINT_TYPES = ("Point", "MultiPoint")
 
 
 def fast_payload(gdf, spec: LayerSpec, lookups: dict | None = None, lang: str = "zh") -> dict:
