@@ -314,3 +314,27 @@ def test_a_thousand_township_only_projects_all_land_inside_their_townships(store
     assert all(cells[c].contains(g) for c, g in zip(new["township_code"], new.geometry))
     assert new.geometry.map(lambda g: (round(g.geoms[0].x, 7), round(g.geoms[0].y, 7))).is_unique
     assert store_copy.validate().ok
+
+
+def test_negative_amounts_are_refused_on_every_route(store, tmp_path):
+    """An amount (万元) may not be negative whatever the route: an import (column-wise or row by row: 10 and 100 rows),
+    an edit and a new row all refuse it in one sentence, each language, and write nothing."""
+    from xxgeo.errors import ValidationFailed
+    from xxgeo.io.wording import note_text
+
+    before = store.version()
+    for n in (10, 100):
+        p = points_in("140828101", n)
+        text = "项目名称,类别,乡镇,经度,纬度,总投资（万元）\n" + "".join(
+            f"负数项目{i},工业,庙前,{q.x:.6f},{q.y:.6f},{-5 if i == 3 else 12.5}\n" for i, q in enumerate(p))
+        path = tmp_path / f"neg{n}.csv"
+        path.write_text(text, encoding="utf-8")
+        plan = prepare_import(path, "projects", store, precision="surveyed")
+        bad = [m for m in plan.problems if "不能为负数" in m]
+        assert len(bad) == 1 and bad[0].startswith("第5行（") and bad[0].endswith(
+            "）：字段“总投资（规划所述）”（investment_wan）不能为负数：-5.0"), plan.problems
+        assert "The field investment_wan must not be negative: -5.0" in note_text(bad[0], "en")
+    pid = str(store.read("projects")["project_id"].iloc[0])
+    with pytest.raises(ValidationFailed, match="不能为负数"):
+        store.update_feature("projects", pid, {"investment_wan": -1}, user="t")
+    assert store.version() == before

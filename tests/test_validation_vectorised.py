@@ -147,3 +147,18 @@ def test_arrow_free_text_checks_are_pythons_codepoint_for_codepoint():
         got = fine_values(field, arrow)
         assert (got == want).all(), field.name
         assert (~want).sum() > 30  # control characters, blanks and the long name are refused
+
+
+def test_negative_amounts_found_column_wise_as_row_by_row(county_shape):
+    """A column of amounts (万元) checked at once still sends every negative one to check_value."""
+    import geopandas as gpd
+
+    pt = county_shape.representative_point()
+    n = 200
+    df = gpd.GeoDataFrame({"project_id": [f"N{i}" for i in range(n)], "name": [f"项目{i}" for i in range(n)],
+                           "category": "工业", "source_ref": "s", "loc_precision": "surveyed", "public": True,
+                           "investment_wan": [-(i % 7) * 1.5 if i % 3 == 0 else i * 2.0 for i in range(n)],
+                           "start_year": 2021, "geometry": [pt] * n}, geometry="geometry", crs=4326)
+    got = [(p.row, p.text) for p in validate_frame("projects", df) if p.row is not None]
+    assert got == [(i, m) for i, _, m in _row_by_row("projects", df.drop(columns="geometry"))]
+    assert len(got) == sum(1 for i in range(n) if i % 3 == 0 and i % 7) and all("不能为负数" in m for _, m in got)

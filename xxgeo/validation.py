@@ -62,6 +62,9 @@ class Report:
 
 #: The longest name (of a project, park, site …) the store takes: reports, maps and tables must stay readable.
 NAME_MAX = 200
+#: numeric fields in these units are amounts, sizes or distances: never negative, whatever the route (an import,
+#: an edit, a new row)
+NON_NEGATIVE_UNITS = ("万元", "字节", "像素", "米")
 
 
 def check_value(f: Field, v) -> str | None:
@@ -75,6 +78,8 @@ def check_value(f: Field, v) -> str | None:
             return f"字段“{f.label or f.name}”（{f.name}）应为数字，实际为“{v}”"
         if f.kind == "year" and not (1949 <= num <= 2100 and num == int(num)):
             return f"字段“{f.label or f.name}”（{f.name}）不是有效年份：{v}"
+        if num < 0 and f.unit in NON_NEGATIVE_UNITS and f.kind != "year":
+            return f"字段“{f.label or f.name}”（{f.name}）不能为负数：{v}"
     if isinstance(v, str):
         if CONTROL_RE.search(v):
             return (f"字段“{f.label or f.name}”（{f.name}）含有控制字符（不可见的特殊字符，如 "
@@ -191,6 +196,8 @@ def _fine(f: Field, values: np.ndarray, kind: str) -> np.ndarray:
         nums = np.where(is_num, values, 0).astype(float)
         if f.kind == "year":
             is_num &= (nums >= 1949) & (nums <= 2100) & (nums == np.floor(nums))
+        elif f.unit in NON_NEGATIVE_UNITS:
+            is_num &= ~(nums < 0)
         fine |= is_num
     elif f.kind == "bool" and plain:
         ok = (~isna if kind == "boolean" else

@@ -92,6 +92,7 @@ PATTERNS: tuple = (
     (r"“(.+)”列不是有效的 WKT 几何：(.*)", r"The column “\1” holds no valid WKT geometry: \2"),
     (r"必填字段“(.+)”（(\w+)）为空", r"The required field \2 is empty"),
     (r"字段“(.+)”（(\w+)）应为数字，实际为“(.*)”", r"The field \2 should be a number, not “\3”"),
+    (r"字段“(.+)”（(\w+)）不能为负数：(.*)", r"The field \2 must not be negative: \3"),
     (r"字段“(.+)”（(\w+)）不是有效年份：(.*)", r"The field \2 is not a valid year: \3"),
     (r"字段“(.+)”（(\w+)）应为是/否，实际为“(.*)”", r"The field \2 should be yes/no, not “\3”"),
     (r"字段“(.+)”（(\w+)）的值“(.*)”不在允许范围（(.*)）内", r"The field \2: “\3” is not one of {L4}"),

@@ -18,20 +18,8 @@ from ..schema import LAYERS, is_empty
 from ..validation import check_value
 from .frames import now_iso, sql_value
 
-#: numeric fields in these units are amounts, sizes or distances: never negative
-NON_NEGATIVE_UNITS = ("万元", "字节", "像素", "米")
 #: the audit row's key naming the blob kinds kept with the row (an undo removes them with it)
 BLOBS_KEY = "_blobs"
-
-
-def _negative(f, v) -> str | None:
-    if f.kind in ("int", "float") and f.unit in NON_NEGATIVE_UNITS and not is_empty(v):
-        try:
-            if float(v) < 0:
-                return f"字段“{f.label or f.name}”（{f.name}）不能为负数：{v}"
-        except (TypeError, ValueError):
-            return None  # check_value has said it is not a number
-    return None
 
 
 def checked_values(layer: str, row: dict, geometry=None) -> tuple[str, dict]:
@@ -45,7 +33,7 @@ def checked_values(layer: str, row: dict, geometry=None) -> tuple[str, dict]:
         raise NotFound(f"图层“{layer}”没有字段：{'、'.join(bad)}。",
                        english=f"Layer “{layer}” has no field(s): {', '.join(bad)}.")
     row = {**row, "version": 1} if "version" in lay.field_names else dict(row)
-    errs = [m for f in lay.fields if (m := check_value(f, row.get(f.name)) or _negative(f, row.get(f.name)))]
+    errs = [m for f in lay.fields if (m := check_value(f, row.get(f.name)))]  # (amounts not negative too)
     if geometry is not None:
         if not lay.spatial:
             errs.append(f"图层“{layer}”没有几何字段")
