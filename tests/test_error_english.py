@@ -154,3 +154,22 @@ def test_refusals_in_english(built_store_path: Path, tmp_path: Path, capsys: pyt
     _no_cjk_but(err, *own, *VOCABULARY)
     for word in own:
         assert word in err
+
+
+def test_a_refused_edit_and_insert_say_why_in_english(store_copy):
+    """The reasons of a refused edit or new row (check_value's Chinese sentences) reach English mode in English."""
+    import re
+
+    from xxgeo.errors import ValidationFailed
+
+    pid = str(store_copy.read("projects")["project_id"].iloc[0])
+    for changes in ({"investment_wan": -3}, {"investment_wan": "很多"}, {"start_year": 1800}, {"category": "不存在"},
+                    {"planned_start": "明年"}, {"name": "x\x07"}):
+        with pytest.raises(ValidationFailed) as err:
+            store_copy.update_feature("projects", pid, changes, user="t")
+        assert err.value.english.startswith("Edit not saved: The field ") and not re.search(
+            r"[\u4e00-\u9fff]{2}", err.value.english.split("“")[0]), err.value.english
+    with pytest.raises(ValidationFailed) as err:
+        store_copy.insert_feature("progress", {"progress_id": f"{pid}/2026-03", "project_id": pid, "month": "2026-03",
+                                               "state": "draft", "year_done_wan": -1}, user="t")
+    assert err.value.english == "Not added: The field year_done_wan must not be negative: -1"

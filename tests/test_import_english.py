@@ -11,8 +11,8 @@ import geopandas as gpd
 import pytest
 from datafactory import make_store, points_in, shapefile_zip
 
+from xxgeo.english import PATTERNS, english, row_en
 from xxgeo.importers import prepare_import
-from xxgeo.io.english import PATTERNS, english, row_en
 from xxgeo.io.wording import note_text
 
 CJK = re.compile(r"[\u3400-\u9fff]")

@@ -23,6 +23,7 @@ from .errors import NotFound, StaleEdit, StoreError, ValidationFailed
 from .io import columns as colmap
 from .io.coords import LAT, LON, parse_coord
 from .io.merge import same_geometry
+from .io.wording import note_text
 from .precision import SCALE
 from .schema import LAYERS, is_empty
 from .store import AuditEntry, Revert, Store
@@ -68,7 +69,7 @@ def parse_assignments(store: Store, layer: str, items: list[str]) -> tuple[dict,
                                f"{', '.join(f.name for f in lay.fields if f.name not in (lay.id_field, 'version'))}.")
     if mapped.problems:
         raise ValidationFailed("修改未保存：" + "；".join(mapped.problems[0]), mapped.problems[0],
-                               english="Edit not saved: " + "; ".join(mapped.problems[0]))
+                               english="Edit not saved: " + "; ".join(note_text(m, "en") for m in mapped.problems[0]))
     changes = {f: _plain(mapped.frame[f].iloc[0]) for f in mapped.provided}
     if "_investment_orig" in mapped.frame.columns and "investment_note" not in changes:
         changes["investment_note"] = mapped.frame["_investment_orig"].iloc[0]

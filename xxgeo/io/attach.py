@@ -43,7 +43,7 @@ class Candidate:
     def text(self, lang: str = "zh") -> str:
         """One line for the CLI or a note."""
         if lang == "en":
-            from .english import row_en
+            from ..english import row_en
 
             return (f"{row_en(self.row)}: “{self.name}” is close to {self.project_id} “{self.stored_name}” "
                     f"({self.score:.0f}%)")
@@ -287,7 +287,7 @@ def location(precision: str | None, source: str, user: str) -> dict:
 
 def unstated_problem(labels: list, layer: str = "projects") -> Note:
     """The refusal for attached locations whose precision neither a column nor ``--precision`` states."""
-    from .english import row_en
+    from ..english import row_en
 
     shown = "、".join(str(x) for x in labels[:3]) + ("等" if len(labels) > 3 else "")
     from ..schema import LAYERS

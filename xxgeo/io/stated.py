@@ -51,7 +51,7 @@ def codes_text(sep: str = "|") -> str:
 
 def unstated_refusal(rows: list, labels: list, layer: str) -> PrecisionNotStated:
     """The one-sentence refusal (both languages) for ``rows`` (positions) whose precision nobody stated."""
-    from .english import row_en
+    from ..english import row_en
 
     n = len(rows)
     shown = [str(labels[i]) if i < len(labels) else f"第{i + 1}行" for i in rows[:SHOWN]]

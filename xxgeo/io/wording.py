@@ -45,9 +45,9 @@ class Note(str):
 
 def note_text(note, lang: str = "zh") -> str:
     """A note (or problem line) in ``lang``: a :class:`Note`'s English twin, else the English that
-    :func:`xxgeo.io.english.english` reads from the Chinese sentence."""
+    :func:`xxgeo.english.english` reads from the Chinese sentence."""
     if lang != "en":
         return str(note)
-    from .english import english
+    from ..english import english
 
     return getattr(note, "en", None) or english(note)

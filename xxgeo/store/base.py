@@ -26,6 +26,7 @@ from functools import partial
 import pandas as pd
 import shapely
 
+from ..english import english
 from ..errors import NotFound, StaleEdit, StoreError, ValidationFailed
 from ..schema import LAYERS, REQUIRED_LAYERS, dataset_layers, is_empty
 from ..validation import Problem, Report, check_value, validate_frame
@@ -286,7 +287,7 @@ class Store(ABC):
             errs = [m for f in lay.fields if f.name in changes and (m := check_value(f, probe[f.name]))]
             if errs:
                 raise ValidationFailed("修改未保存：" + "；".join(errs), errs,
-                                       english="Edit not saved: " + "; ".join(errs))
+                                       english="Edit not saved: " + "; ".join(map(english, errs)))
             before = {k: current.get(k) for k in changes}
             after = dict(changes)
             if geometry is not None:

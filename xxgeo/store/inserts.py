@@ -13,6 +13,7 @@ import json
 
 import shapely
 
+from ..english import english
 from ..errors import FeatureExists, NotFound, ValidationFailed
 from ..schema import LAYERS, is_empty
 from ..validation import check_value
@@ -42,7 +43,8 @@ def checked_values(layer: str, row: dict, geometry=None) -> tuple[str, dict]:
         elif not geometry.is_empty and not shapely.is_valid(geometry):
             errs.append(f"几何图形无效：{shapely.is_valid_reason(geometry)}")
     if errs:
-        raise ValidationFailed("新增未保存：" + "；".join(errs), errs, english="Not added: " + "; ".join(errs))
+        raise ValidationFailed("新增未保存：" + "；".join(errs), errs,
+                               english="Not added: " + "; ".join(map(english, errs)))
     values = {f.name: sql_value(f.kind, row.get(f.name)) for f in lay.fields if not is_empty(row.get(f.name))}
     return str(values[lay.id_field]), values
 

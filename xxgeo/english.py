@@ -1,4 +1,4 @@
-"""English for the import notes and problem lines that xxgeo/io/* and the importer write in Chinese (issue 17).
+"""English for the notes and problem lines that xxgeo/io/*, the importer and the validation write in Chinese (issue 17).
 
 The modules keep writing one Chinese sentence per note (their lists of strings stay as they are); a note that
 carries its own twin is a :class:`~xxgeo.io.wording.Note`. For the others :func:`english` reads the sentence
@@ -103,6 +103,9 @@ PATTERNS: tuple = (
     (r"缺少几何图形", "No geometry"),
     (r"几何类型 (\w+) 不适用于本图层（允许：(.*)）", r"Geometry type \1 does not fit this layer (allowed: {L2})"),
     (r"几何图形无效：(.*)", r"Invalid geometry: \1"),
+    (r"字段“(.+)”（(\w+)）的值“(.*)”不是有效日期（应为 YYYY-MM-DD）",
+     r"The field \2: “\3” is not a valid date (YYYY-MM-DD)"),
+    (r"图层“(\w+)”没有几何字段", r"Layer “\1” has no geometry field"),
     (r"位置不在(.+)范围内（距县界超过约5公里）",
      "Location outside the county (more than about 5 km from its boundary)"),
     (r"编号“(.+)”与(.+)重复", r"Id “\1” repeats \2"),
