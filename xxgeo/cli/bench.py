@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..errors import XxgeoError
-from . import add_store_arg
+from . import add_store_arg, lang_of
 
 
 def register(sub) -> dict:
@@ -38,8 +38,11 @@ def cmd_bench(args) -> int:
         if args.json:
             print(to_json(res))
         for case, r in ([] if args.json else res.items()):
-            print(f"{case:>22}  pyogrio 读写/read+write {r['floor_s']:>6.2f} s (Arrow {r['floor_arrow_s']:.2f} s)  "
-                  f"xxgeo 导入/import {r['xxgeo_s']:>6.2f} s  比值/ratio {r['ratio']} (Arrow {r['ratio_vs_arrow']})")
+            print(f"{case:>22}  pyogrio read+write {r['floor_s']:>6.2f} s (Arrow {r['floor_arrow_s']:.2f} s)  "
+                  f"xxgeo import {r['xxgeo_s']:>6.2f} s  ratio {r['ratio']} (Arrow {r['ratio_vs_arrow']})"
+                  if lang_of(args) == "en" else
+                  f"{case:>22}  pyogrio 读写 {r['floor_s']:>6.2f} 秒（Arrow {r['floor_arrow_s']:.2f} 秒）  "
+                  f"xxgeo 导入 {r['xxgeo_s']:>6.2f} 秒  比值 {r['ratio']}（Arrow {r['ratio_vs_arrow']}）")
         return 0
     try:
         sizes = tuple(int(s) for s in args.sizes.split(",") if s.strip())
@@ -71,21 +74,35 @@ def cmd_bench(args) -> int:
     if args.json:
         print(to_json(res))
     else:
-        for n, r in res["sizes"].items():
-            print(f"{n:>7} 点  字节 {r['bytes']}  绘制(ms) {r['drawn_ms']}  比值 {r['ratios']}")
-        if "check" in res:
-            print(f"三区三线（{res['check']['polygons']} 个面）：{res['check']}")
-        if "dispatch" in res:
-            d = res["dispatch"]
-            print(f"调度（{d['projects']} 个项目 × {d['months']} 个月，秒）：一个月的指标 {d['figures_s']}，"
-                  f"通报 Excel {d['bulletin_xlsx_s']}，PDF {d['bulletin_pdf_s']}")
-            nm = d.get("new_month", {})
-            if "insert_s" in nm:
-                print(f"保存新的一个月（{nm['progress_rows']} 行月报，秒）：单行新增 {nm['insert_s']}，"
-                      f"原来的整层重写 {nm['whole_layer_s']}（{nm['whole_layer_vs_insert']} 倍）")
-
-            if "view" in d:
-                print(f"调度视图重跑（AppTest，秒；目标 < {d['view']['aim_rerun_s']}）：{d['view']['view_rerun_s']}")
-        if "app" in res:
-            print(f"应用重跑（{res['app']['projects']} 个项目，秒）：{res['app']['app_rerun_s']}")
+        _print(res, lang_of(args) == "en")
     return 0
+
+
+def _print(res: dict, en: bool) -> None:
+    """The results, a line per part, in English (``en``) or Chinese; the figures as the JSON gives them."""
+    for n, r in res["sizes"].items():
+        print(f"{n:>7} points  bytes {r['bytes']}  drawn (ms) {r['drawn_ms']}  ratios {r['ratios']}" if en else
+              f"{n:>7} 点  字节 {r['bytes']}  绘制(ms) {r['drawn_ms']}  比值 {r['ratios']}")
+    if "check" in res:
+        c = res["check"]
+        print(f"Control lines ({c['polygons']} polygons): {c}" if en else f"三区三线（{c['polygons']} 个面）：{c}")
+    if "dispatch" in res:
+        d = res["dispatch"]
+        print(f"Dispatch ({d['projects']} projects × {d['months']} months, s): one month's figures {d['figures_s']}, "
+              f"bulletin Excel {d['bulletin_xlsx_s']}, PDF {d['bulletin_pdf_s']}" if en else
+              f"调度（{d['projects']} 个项目 × {d['months']} 个月，秒）：一个月的指标 {d['figures_s']}，"
+              f"通报 Excel {d['bulletin_xlsx_s']}，PDF {d['bulletin_pdf_s']}")
+        nm = d.get("new_month", {})
+        if "insert_s" in nm:
+            print(f"Saving a new month ({nm['progress_rows']} monthly rows, s): one-row insert {nm['insert_s']}, "
+                  f"the former whole-layer rewrite {nm['whole_layer_s']} ({nm['whole_layer_vs_insert']}×)" if en else
+                  f"保存新的一个月（{nm['progress_rows']} 行月报，秒）：单行新增 {nm['insert_s']}，"
+                  f"原来的整层重写 {nm['whole_layer_s']}（{nm['whole_layer_vs_insert']} 倍）")
+        if "view" in d:
+            v = d["view"]
+            print(f"Dispatch view reruns (AppTest, s; aim < {v['aim_rerun_s']}): {v['view_rerun_s']}" if en else
+                  f"调度视图重跑（AppTest，秒；目标 < {v['aim_rerun_s']}）：{v['view_rerun_s']}")
+    if "app" in res:
+        a = res["app"]
+        print(f"App reruns ({a['projects']} projects, s): {a['app_rerun_s']}" if en else
+              f"应用重跑（{a['projects']} 个项目，秒）：{a['app_rerun_s']}")
