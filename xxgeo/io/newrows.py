@@ -121,17 +121,20 @@ def _fill(cols: dict, f: str, where: np.ndarray, value, n: int) -> None:
 
 
 def defaults(layer: str, names: frozenset, cols: dict, geoms: np.ndarray | None, prov: str, n: int) -> None:
-    """The defaults of new rows, in place: provenance, 位置精度 (surveyed with a geometry, else township or county),
-    未分类, ``public=否``, ``version=1``, a parcel's area, a township's boundary quality, ``township_codes``."""
+    """The defaults of new rows, in place: provenance, 位置精度 of a row without a location (township or county;
+    a located row states its own: :mod:`.stated`), 未分类, ``public=否``, ``version=1``, a parcel's area, a
+    township's boundary quality, ``township_codes``."""
     gnone = np.ones(n, dtype=bool) if geoms is None else shapely.is_missing(geoms)
     has = ~gnone & (~shapely.is_empty(geoms) if geoms is not None else False)
     for f in ("source_ref", "source"):
         if f in names:
             _fill(cols, f, blank(cols[f]), prov, n)
     if "loc_precision" in names:
+        empty = blank(cols["loc_precision"])
+        if (empty & has).any():  # the importer refuses these first (io/stated): a location is never assumed 实测
+            raise ValueError("merge: a new row with a location but no location precision")
         town = ~blank(cols.get("township_code", _nones(n)))
-        guess = np.where(has, "surveyed", np.where(town, "township", "county")).astype(object)
-        _fill(cols, "loc_precision", blank(cols["loc_precision"]), guess, n)
+        _fill(cols, "loc_precision", empty, np.where(town, "township", "county").astype(object), n)
     if layer == "projects":
         _fill(cols, "category", blank(cols["category"]), UNCATEGORISED, n)
     if "public" in names:
