@@ -105,6 +105,17 @@ def test_gauss_kruger_shapefile_with_zone_prefix_and_gbk_names(store_copy, tmp_p
     assert stored.to_crs("EPSG:4546").area.sum() == pytest.approx(2_000_000, rel=1e-4)
 
 
+def test_cli_imports_a_shapefile_named_by_its_shp(store_copy, tmp_path, capsys):
+    """``import jbnt.shp --layer constraints`` with the .dbf/.shx/.prj beside it, as a GIS tool leaves them."""
+    farmland().to_crs("EPSG:4525").to_file(tmp_path / "jbnt.shp", encoding="GBK")
+    assert main(["import", str(tmp_path / "jbnt.shp"), "--layer", "constraints", "--kind", "永久基本农田",
+                 "--store", str(store_copy.path)]) == 0
+    assert "2 个面" in capsys.readouterr().out
+    stored = store_copy.read("constraints")
+    assert list(stored["name"]) == ["图斑甲", "图斑乙"]
+    assert stored.to_crs("EPSG:4546").area.sum() == pytest.approx(2_000_000, rel=1e-4)
+
+
 def test_refusals_leave_the_store_unchanged(store_copy, tmp_path):
     version = store_copy.version()
     with pytest.raises(ImportRefused, match="--kind"):

@@ -93,6 +93,25 @@ def test_utf8_dbf_with_long_chinese_field_names(store, tmp_path):
     assert added(store)["name"].iloc[1] == "测绘项目1号"
 
 
+def test_shapefile_named_by_its_shp_with_the_parts_beside_it(store, tmp_path):
+    """``import 测绘.shp`` (the command line, a folder from a GIS tool): the parts are found by the stem, whatever
+    the case of their extensions; the reader works on copies (the truncated field names are repaired there, the
+    user's .dbf is never written); a .shp with no .dbf beside it is refused with one sentence."""
+    folder = tmp_path / "测绘成果"
+    folder.mkdir()
+    g = survey().rename(columns={"名称": "项目名称", "类别": "项目类别"})  # cut at 10 bytes inside a character
+    g.to_file(folder / "points.shp", encoding="UTF-8")
+    (folder / "points.prj").rename(folder / "points.PRJ")
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    res = import_file(folder / "points.shp", "projects", store, precision="surveyed")
+    assert res.inserted == 2 and list(added(store)["name"]) == ["测绘项目0号", "测绘项目1号"]
+    assert not any("坐标系" in n for n in res.notes)  # the .PRJ was found: the CRS is declared
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    (folder / "points.dbf").unlink()
+    with pytest.raises(ImportRefused, match=r"只是 Shapefile 的 \.shp 部分，旁边没有同名的 \.dbf"):
+        prepare_import(folder / "points.shp", "projects", store, precision="surveyed")
+
+
 def test_excel_with_title_row_chinese_headers_and_yi_yuan(store, tmp_path):
     p1, p2 = points_in("140828102")[0], points_in("140828105")[0]
     df = pd.DataFrame({"序号": [1, 2], "项目名称": ["新建冷链物流园", "泗交镇温泉康养旅游项目（一期）"],

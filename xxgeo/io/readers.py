@@ -20,7 +20,7 @@ import pyogrio
 import shapely
 
 from ..errors import ImportRefused
-from . import archive, arrowread, limits
+from . import archive, arrowread, limits, shpfolder
 from .encoding import codec_name, dbf_text_bytes, decode_text, guess_bytes, repair_dbf_names
 from .rawtable import RawTable, checked_table
 from .sniff import sniff
@@ -38,9 +38,12 @@ def read_source(path: str | Path, *, name: str | None = None, encoding: str | No
     :class:`~.arrowread.PendingTable` the caller finishes; every other format is a finished :class:`RawTable`."""
     path = Path(path)
     name = name or path.name
-    kind = sniff(path, name)
+    parts = shpfolder.siblings(path)
+    kind = sniff(path, name, shp_parts=bool(parts))
     with tempfile.TemporaryDirectory(prefix="xxgeo-in-") as tmp:
         tmpdir = Path(tmp)
+        if kind == "shp":  # a .shp on disk with its .dbf beside it
+            return _read_shapefile(shpfolder.copy_parts(parts, tmpdir), name, name, encoding)
         if kind == "zip":
             return _read_zip(path, name, tmpdir, encoding, source_layer, score, target, pending)
         return _read_plain(kind, path, name, tmpdir, encoding, source_layer, score, target, pending)
@@ -125,15 +128,21 @@ def _read_zipped_shapefile(zf, entries, shps, name, tmpdir, encoding, source_lay
         raise ImportRefused(f"Shapefile“{Path(shp.name).name}”缺少属性表（.dbf），请把同名的 .dbf 一起压缩后再导入。",
                             english=f"Shapefile “{Path(shp.name).name}” lacks its attribute table (.dbf); zip the "
                                     ".dbf of the same name with it, then import.")
-    wanted = [parts[s] for s in (".shp", ".shx", ".dbf", ".prj", ".cpg") if s in parts]
+    wanted = [parts[s] for s in shpfolder.PARTS if s in parts]
     got = archive.extract(zf, wanted, tmpdir, {e.name: "layer" + e.suffix for e in wanted}, label)
+    return _read_shapefile({e.suffix: got[e.name] for e in wanted}, Path(shp.name).name, name, encoding)
+
+
+def _read_shapefile(files: dict, shp_name: str, name: str, encoding) -> RawTable:
+    """A Shapefile from its parts on disk (``{suffix: path}``, copies the reader may change): encoding from
+    ``--encoding``, the ``.cpg`` or the bytes, truncated field names repaired, a missing ``.shx`` rebuilt."""
     notes = []
-    if ".shx" not in parts:
-        notes.append("压缩包缺少 .shx 索引文件，已根据 .shp 重建。")
+    if ".shx" not in files:
+        notes.append("Shapefile 缺少 .shx 索引文件，已根据 .shp 重建。")
     cpg = None
-    if ".cpg" in parts:
-        cpg = got[parts[".cpg"].name].read_bytes().decode("ascii", errors="replace").strip()
-    samples = dbf_text_bytes(got[parts[".dbf"].name])
+    if ".cpg" in files:
+        cpg = files[".cpg"].read_bytes().decode("ascii", errors="replace").strip()
+    samples = dbf_text_bytes(files[".dbf"])
     if encoding:
         codec = codec_name(encoding)
         _strict(samples, codec, f"属性表不是 {encoding} 编码（按此解码出错），请检查 --encoding。",
@@ -149,12 +158,11 @@ def _read_zipped_shapefile(zf, entries, shps, name, tmpdir, encoding, source_lay
     else:
         codec = guess_bytes(samples)
         notes.append("没有 .cpg 文件，属性表文字按 " + ("UTF-8" if codec == "utf-8" else "GBK/GB18030") + " 解码。")
-    if repair_dbf_names(got[parts[".dbf"].name], codec):
+    if repair_dbf_names(files[".dbf"], codec):
         notes.append("属性表的部分字段名在 10 字节处被截断成半个汉字，已去掉残缺部分。")
-    prj = ".prj" in parts
     with pyogrio_config(SHAPE_RESTORE_SHX="YES"):
-        gdf = _pyogrio_read(got[parts[".shp"].name], f"Shapefile“{Path(shp.name).name}”", encoding=codec)
-    if not prj:
+        gdf = _pyogrio_read(files[".shp"], f"Shapefile“{shp_name}”", encoding=codec)
+    if ".prj" not in files:
         notes.append("Shapefile 没有 .prj 文件（未声明坐标系）。")
     return _from_gdf(gdf, "shapefile", name, notes)
 

@@ -65,11 +65,12 @@ def _peek_text(head: bytes) -> str | None:
     return None
 
 
-def sniff(path: Path, display: str | None = None) -> str:
+def sniff(path: Path, display: str | None = None, *, shp_parts: bool = False) -> str:
     """The kind of ``path`` (see :func:`content_kind`), checked against its extension.
 
     Refuses empty and oversized files, extension/content mismatches (a text file renamed ``.zip``), old
-    ``.xls``, a lone ``.shp``, and anything unrecognisable, each with one Chinese sentence.
+    ``.xls``, a lone ``.shp`` (``shp_parts``: its ``.dbf`` lies beside it, see :mod:`.shpfolder`), and
+    anything unrecognisable, each with one Chinese sentence.
     """
     name = display or path.name
     size = path.stat().st_size
@@ -94,11 +95,12 @@ def sniff(path: Path, display: str | None = None) -> str:
         raise ImportRefused(f"“{name}”是旧版 Excel（.xls）文件，请在 Excel 中“另存为” .xlsx 后再导入。",
                             english=f"“{name}” is an old Excel (.xls) file; use “Save As” .xlsx in Excel, then "
                                     "import that.")
-    if kind == "shp":
-        raise ImportRefused(f"“{name}”只是 Shapefile 的 .shp 部分；请把同名的 .shp、.shx、.dbf、.prj（和 .cpg）"
-                            "一起打成 zip 压缩包后导入。",
-                            english=f"“{name}” is only the .shp part of a Shapefile; zip the .shp, .shx, .dbf, .prj "
-                                    "(and .cpg) of the same name together and import the zip.")
+    if kind == "shp" and not shp_parts:
+        raise ImportRefused(f"“{name}”只是 Shapefile 的 .shp 部分，旁边没有同名的 .dbf 属性表；请把同名的 .shp、.shx、"
+                            ".dbf、.prj（和 .cpg）放在同一文件夹，或一起打成 zip 压缩包后导入。",
+                            english=f"“{name}” is only the .shp part of a Shapefile, with no .dbf of the same name "
+                                    "beside it; keep the .shp, .shx, .dbf, .prj (and .cpg) of the same name in one "
+                                    "folder, or zip them together and import the zip.")
     if kind in ("binary", "html"):
         raise ImportRefused(f"无法识别文件“{name}”的格式（{_what(kind)}）。支持：zip 压缩的 Shapefile、GeoPackage、"
                             "GeoJSON、KML/KMZ、CSV、Excel（.xlsx）。", english="Unrecognised file format.")
