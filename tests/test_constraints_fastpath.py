@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 import shapely
 from constraintfactory import METRIC, X0, Y0
-from shapely.geometry import MultiPolygon, Polygon, box
+from shapely.geometry import LineString, MultiPolygon, Polygon, box
 
 from xxgeo.constraints import clip
 from xxgeo.constraints.check import check
@@ -45,6 +45,12 @@ PROJECTS = {
     "big": box(-500, -500, 3500, 1500),  # holds 甲 and 乙 wholly, crosses the edges of nothing else
 }
 
+#: line projects -> geometry: the length inside is the length inside the union of the layer
+LINES = {
+    "line_across_overlap": LineString([(6300, 130), (7700, 870)]),  # across 丁 and 戊: the shared part once
+    "line_across_three": LineString([(-200, 500), (7800, 520)]),  # through 甲, 乙 (and its hole), 丙, 丁 and 戊
+}
+
 
 def _layer() -> gpd.GeoDataFrame:
     geoms = [shapely.affinity.translate(g, X0, Y0) for _, g, _ in LAYER]
@@ -54,16 +60,21 @@ def _layer() -> gpd.GeoDataFrame:
 
 
 def _projects() -> gpd.GeoDataFrame:
-    geoms = [shapely.affinity.translate(g, X0, Y0) for g in PROJECTS.values()]
-    df = pd.DataFrame({"project_id": list(PROJECTS), "name": list(PROJECTS), "township_code": None,
+    shapes = {**PROJECTS, **LINES}
+    geoms = [shapely.affinity.translate(g, X0, Y0) for g in shapes.values()]
+    df = pd.DataFrame({"project_id": list(shapes), "name": list(shapes), "township_code": None,
                        "township_codes": None, "loc_precision": "surveyed"})
     return gpd.GeoDataFrame(df, geometry=geoms, crs=METRIC).to_crs("EPSG:4326")
 
 
-def _expected_mu(pid: str) -> float:
+def _inside(geom) -> shapely.Geometry:
     """The independent computation, from the metric shapes themselves: clip by the union of the layer."""
     layer = shapely.union_all([shapely.affinity.translate(g, X0, Y0) for _, g, _ in LAYER])
-    return shapely.intersection(shapely.affinity.translate(PROJECTS[pid], X0, Y0), layer).area / M2_PER_MU
+    return shapely.intersection(shapely.affinity.translate(geom, X0, Y0), layer)
+
+
+def _expected_mu(pid: str) -> float:
+    return _inside(PROJECTS[pid]).area / M2_PER_MU
 
 
 def test_every_fast_path_gives_the_independent_mu():
@@ -86,13 +97,15 @@ def test_every_fast_path_gives_the_independent_mu():
     assert "in_hole" not in hits.index  # a hole's inside does not meet the polygon at all
     verdict = res.projects.set_index("project_id")["verdict"]
     assert verdict["in_hole"] == "无冲突" and verdict["straddle"] == "冲突" and verdict["l_on_l"] == "冲突"
+    for pid, line in LINES.items():  # a line across polygons that overlap: the shared stretch counted once
+        assert hits.loc[pid, "length_m"] == pytest.approx(_inside(line).length, rel=1e-6), pid
 
 
 def test_project_pairs_area_and_shared_edge():
     res = check(_projects(), _layer())
     pairs = {(a, b) if a < b else (b, a): (mu, m) for a, b, mu, m in
              res.pairs[["project_a", "project_b", "overlap_mu", "length_m"]].itertuples(index=False)}
-    metric = {k: shapely.affinity.translate(g, X0, Y0) for k, g in PROJECTS.items()}
+    metric = {k: shapely.affinity.translate(g, X0, Y0) for k, g in {**PROJECTS, **LINES}.items()}
     for (a, b), (mu, m) in pairs.items():
         inter = shapely.intersection(metric[a], metric[b])
         if inter.area > 0.01:

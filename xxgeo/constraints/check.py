@@ -236,8 +236,13 @@ def _hits(cols, geoms, p_m, shapes, idx: np.ndarray, cons: gpd.GeoDataFrame) -> 
     by_grp = np.argsort(g_geo, kind="stable")
     redo = np.flatnonzero(united)
     lo, hi = np.searchsorted(g_geo[by_grp], redo), np.searchsorted(g_geo[by_grp], redo, side="right")
+    geo_p, geo_c = pi[geo], ci_pos[geo]
     for g, a, b in zip(redo.tolist(), lo.tolist(), hi.tolist()):  # rare: polygons of one kind overlapping
-        u = shapely.union_all(pieces[by_grp[a:b]])
+        members = by_grp[a:b]
+        if shapes[geo_p[members[0]]] == "line":  # a line's pieces are nearly collinear, not equal: never merged
+            u = shapely.intersection(p_m[geo_p[members[0]]], shapely.union_all(c_m[geo_c[members]]))
+        else:
+            u = shapely.union_all(pieces[members])
         area_i[g], len_i[g] = shapely.area(u), shapely.length(u)
         pts_i[g] = shapely.get_num_geometries(u) if not shapely.is_empty(u) else 0
     g_proj = (ukeys // nk).astype(np.int64)
