@@ -4,6 +4,7 @@ overlaps in 亩 equal to an independent computation, refusals, both backends, En
 from __future__ import annotations
 
 import pytest
+import shapely
 from constraintfactory import expected_mu, farmland, projects, urban
 from datafactory import shapefile_zip
 
@@ -22,13 +23,18 @@ def _import(store, gdf, kind, tmp_path, name="layer.gpkg", **kw):
     return commit_constraints(plan, store, user="tester")
 
 
+def _checked(store, tmp_path):
+    """``store`` with farmland, the urban boundary and the test projects."""
+    _import(store, farmland(), "永久基本农田", tmp_path, "farm.gpkg")
+    _import(store, urban(), "城镇开发边界", tmp_path, "urban.gpkg")
+    store.write_layers({"projects": projects(store.read("projects"))})
+    return store
+
+
 @pytest.fixture
 def checked_store(any_store, tmp_path):
-    """The default store with farmland, the urban boundary and the test projects."""
-    _import(any_store, farmland(), "永久基本农田", tmp_path, "farm.gpkg")
-    _import(any_store, urban(), "城镇开发边界", tmp_path, "urban.gpkg")
-    any_store.write_layers({"projects": projects(any_store.read("projects"))})
-    return any_store
+    """The default store (either backend) with farmland, the urban boundary and the test projects."""
+    return _checked(any_store, tmp_path)
 
 
 def test_overlap_mu_equals_an_independent_computation_and_every_verdict(checked_store):
@@ -80,6 +86,39 @@ def test_protection_distance_of_sites(checked_store):
     assert "T5" in set(res.near["project_id"]) and res.near["distance_m"].min() == pytest.approx(0)
     assert "T1" not in set(res.near["project_id"])
     assert check(checked_store.read("projects"), checked_store.read("constraints"), sites=sites).notes
+
+
+def _near_ruin(store):
+    """Move the first 遗址 (a ruin) ~410 m east of T5's edge; (the sites, its row)."""
+    sites = store.read("scenic_sites")
+    ruin = sites.index[sites["kind"] == "遗址"][0]
+    t5 = store.read("projects").set_index("project_id").loc["T5", "geometry"]
+    sites.loc[ruin, "geometry"] = shapely.affinity.translate(t5.centroid, 0.01)
+    sites.loc[ruin, "loc_precision"] = "surveyed"
+    store.write_layers({"scenic_sites": sites})
+    return sites, ruin
+
+
+def test_protection_distances_on_the_command_line(store_copy, tmp_path, capsys):
+    """``check --protection 遗址=200`` (or a bare number for every kind) without editing the county's file; a
+    distance it cannot read, or a kind no site has, is refused with one sentence."""
+    checked = _checked(store_copy, tmp_path)
+    sites, ruin = _near_ruin(checked)
+    store, out = str(checked.path), tmp_path / "near.xlsx"
+    assert main(["check", "--store", store, "--out", str(out), "--protection", "遗址=500"]) == 0
+    assert "保护距离：遗址 500 米" in capsys.readouterr().out
+    import openpyxl
+
+    near = list(openpyxl.load_workbook(out)["景区文物保护距离"].iter_rows(min_row=2, values_only=True))
+    assert [r[0] for r in near] == ["T5"] and near[0][2] == sites.loc[ruin, "site_id"]
+    assert 380 < near[0][5] < 440 and near[0][6] == 500  # metres to T5's edge, the distance asked for
+    assert main(["check", "--store", store, "--out", str(out), "--protection", "10"]) == 0
+    assert not list(openpyxl.load_workbook(out)["景区文物保护距离"].iter_rows(min_row=2, values_only=True))
+    for bad, said in (("遗址=两百", "看不懂"), ("文庙=200", "没有类型“文庙”"), ("=5", "看不懂"), ("遗址=-1", "看不懂")):
+        assert main(["check", "--store", store, "--out", str(out), "--protection", bad]) == 2
+        assert said in capsys.readouterr().err, bad
+    assert main(["check", "--store", store, "--out", str(out), "--protection", "文庙=200", "--lang", "en"]) == 2
+    assert "No scenic or heritage site is of kind “文庙”" in capsys.readouterr().err
 
 
 def test_import_replaces_one_kind_as_a_whole(checked_store, tmp_path):
@@ -188,8 +227,13 @@ def test_compliance_view_in_the_app(store_copy, tmp_path, monkeypatch):
     at = app_test(view="compliance")
     shown = {m.label: m.value for m in at.metric}
     assert shown["冲突"] == "3" and shown["无法判断"] == str(len(store_copy.read("projects")) - 7)
+    assert not at.dataframe[3:]  # no distance set: no site checked
+    _near_ruin(store_copy)
+    at.number_input(key="cc_protect_遗址").set_value(500).run()
+    assert len(at.dataframe[3].value) == 1 and any("保护距离：遗址 500 米" in c.value for c in at.caption)
     at = app_test(view="compliance", lang="en")
     assert {m.label for m in at.metric} == {"Conflict", "To verify", "Cannot judge", "No conflict"}
+    assert at.number_input(key="cc_protect_遗址").label == "heritage site"
 
 
 def test_township_report_has_the_check_section(checked_store, tmp_path):

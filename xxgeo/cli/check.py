@@ -17,6 +17,9 @@ def register(sub) -> dict:
     p.add_argument("--against", nargs="+", action="extend", metavar="KIND",
                    help="只对照这些管控类型（默认：已导入的全部类型）")
     p.add_argument("--township", help="只检查一个乡镇的项目（名称、简称或代码）")
+    p.add_argument("--protection", nargs="+", action="extend", metavar="KIND=M",
+                   help="景区文物的保护距离（米），按景区类型，如 遗址=200 景区=500；只写米数则所有类型相同；"
+                        "覆盖 geodata/constraints.toml 的 [protection_m]")
     p.add_argument("--out", required=True, help="输出文件：.xlsx 或 .pdf")
     add_store_arg(p)
     p.add_argument("--user", help=USER_HELP)
@@ -48,7 +51,7 @@ def cmd_check(args) -> int:
     store.require()
     check_signed_in(store.actor)  # editors, admins and township heads
     code = township_code(store, args.township)
-    result = check_store(store, against=args.against, township=code)
+    result = check_store(store, against=args.against, township=code, protection=args.protection)
     towns = names_of(store)
     title = ("Compliance check against the control lines (三区三线)" if lang == "en" else "三区三线合规检查")
     about = about_rows(result, lang, title=title, against=args.against or [],

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..config import settings
 from ..county import county
-from ..errors import ImportRefused, StoreError
+from ..errors import ImportRefused, StoreError, ValidationFailed
 from ..schema import CONSTRAINT_RULES
 
 CONFLICT, VERIFY, CLEAR, UNKNOWN = "冲突", "需核实", "无冲突", "无法判断"
@@ -85,6 +85,31 @@ def _load(path: str) -> ConstraintRules:
 def rules() -> ConstraintRules:
     """The county's control-line settings (cached per file)."""
     return _load(str(_path()))
+
+
+def protection_of(given: list | None, site_kinds) -> dict:
+    """Protection distances (m) by site kind: the county's file (``[protection_m]``), overridden by ``given``, the
+    command line's ``KIND=METRES`` items (a bare ``METRES`` sets every kind of site in ``site_kinds``; 0 means
+    that kind is not checked)."""
+    out = dict(rules().protection_m)
+    known = sorted({str(k) for k in site_kinds})
+    for item in given or []:
+        kind, sep, value = str(item).rpartition("=")
+        kind = kind.strip()
+        try:
+            metres = float(value)
+        except ValueError:
+            metres = float("nan")
+        if not metres >= 0 or metres == float("inf") or (sep and not kind):
+            raise ValidationFailed(f"保护距离“{item}”看不懂：应写成 类型=米数（如 遗址=200），或只写米数（所有类型）。",
+                                   english=f"Cannot read the protection distance “{item}”: write KIND=METRES (such "
+                                           "as 遗址=200), or METRES alone for every kind.")
+        if sep and kind not in known:
+            raise ValidationFailed(f"景区文物里没有类型“{kind}”（有：{'、'.join(known) or '无'}）。",
+                                   english=f"No scenic or heritage site is of kind “{kind}” (kinds: "
+                                           f"{', '.join(known) or 'none'}).")
+        out.update({kind: metres} if sep else dict.fromkeys(known, metres))
+    return {k: v for k, v in out.items() if v > 0}  # 0: not checked
 
 
 def rule_for(kind: str, rule: str | None = None) -> str:

@@ -72,12 +72,15 @@ def near_sites(cols: dict, p_m: np.ndarray, idx: np.ndarray, sites, protection: 
         return empty(NEAR_COLUMNS), []
     if not protection:
         return empty(NEAR_COLUMNS), [("景区与文物的保护距离未设定（geodata/constraints.toml "
-                                      "[protection_m]），未检查。",
+                                      "[protection_m]，或 check --protection 类型=米数），未检查。",
                                       "No protection distances are set for scenic and heritage sites "
-                                      "(geodata/constraints.toml [protection_m]): not checked.")]
+                                      "(geodata/constraints.toml [protection_m], or check --protection "
+                                      "KIND=METRES): not checked.")]
+    used = [("保护距离：" + "、".join(f"{k} {v:g} 米" for k, v in protection.items()) + "。",
+             "Protection distances: " + ", ".join(f"{k} {v:g} m" for k, v in protection.items()) + ".")]
     s = sites[sites.geometry.notna() & sites["kind"].astype(str).isin(list(protection))].reset_index(drop=True)
     if not len(s) or not len(idx):
-        return empty(NEAR_COLUMNS), []
+        return empty(NEAR_COLUMNS), used
     s_m = metric(s.geometry.values._data)
     limit = s["kind"].astype(str).map(protection).to_numpy(dtype=float)
     qi, si = shapely.STRtree(s_m).query(p_m[idx], predicate="dwithin", distance=float(limit.max()))
@@ -88,4 +91,4 @@ def near_sites(cols: dict, p_m: np.ndarray, idx: np.ndarray, sites, protection: 
     return pd.DataFrame({"project_id": cols["project_id"][pi], "project_name": cols["name"][pi],
                          "site_id": s["site_id"].to_numpy()[si], "site_name": s["name"].to_numpy()[si],
                          "site_kind": s["kind"].to_numpy()[si], "distance_m": dist, "limit_m": limit[si],
-                         "site_precision": s["loc_precision"].to_numpy()[si]}, columns=NEAR_COLUMNS), []
+                         "site_precision": s["loc_precision"].to_numpy()[si]}, columns=NEAR_COLUMNS), used

@@ -7,7 +7,7 @@ from __future__ import annotations
 from ..errors import NotFound
 from ..names import resolve_township, township_names
 from .check import CheckResult, check
-from .kinds import rules
+from .kinds import protection_of, rules
 
 
 def township_code(store, township: str | None) -> str | None:
@@ -17,8 +17,9 @@ def township_code(store, township: str | None) -> str | None:
     return resolve_township(township, store.read("townships"))
 
 
-def check_store(store, *, against=None, township: str | None = None) -> CheckResult:
-    """The compliance check of every project in ``store`` (one township's with ``township``, a code)."""
+def check_store(store, *, against=None, township: str | None = None, protection: list | None = None) -> CheckResult:
+    """The compliance check of every project in ``store`` (one township's with ``township``, a code);
+    ``protection``: the command line's distances around sites (:func:`~.kinds.protection_of`)."""
     cons = store.read("constraints")
     stored = set(cons["kind"].astype(str)) if len(cons) else set()
     unknown = [k for k in (against or []) if k not in stored]
@@ -29,8 +30,10 @@ def check_store(store, *, against=None, township: str | None = None) -> CheckRes
                        english=f"No control lines of kind “{', '.join(unknown)}” are stored (stored: "
                                f"{', '.join(sorted(stored)) or 'none'}); import them first with python -m xxgeo "
                                "import FILE --layer constraints --kind KIND.")
-    return check(store.read("projects"), cons, against=against, sites=store.read("scenic_sites"),
-                 protection_m=rules().protection_m, township=township)
+    sites = store.read("scenic_sites")
+    return check(store.read("projects"), cons, against=against, sites=sites,
+                 protection_m=protection_of(protection, sites["kind"].dropna() if len(sites) else ()),
+                 township=township)
 
 
 def names_of(store) -> dict:

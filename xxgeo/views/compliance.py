@@ -12,6 +12,7 @@ from ..constraints import raster
 from ..constraints.kinds import CLEAR, CONFLICT, UNKNOWN, VERDICTS, VERIFY, rules, verdict_label
 from ..constraints.run import check_store
 from ..constraints.tables import about_rows, human, said, sheet_name, to_xlsx
+from ..i18n import value_text
 from ..layerspec import load_specs
 from ..mapping import APP_TILES, MapRequest
 from ..names import township_names
@@ -29,9 +30,9 @@ def _layer(_store, token: tuple):  # token: (location, version), the cache key
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _result(_store, token: tuple, against: tuple, township: str | None):
+def _result(_store, token: tuple, against: tuple, township: str | None, protection: tuple):
     """The check, once per store version and question."""
-    return check_store(_store, against=list(against) or None, township=township)
+    return check_store(_store, against=list(against) or None, township=township, protection=list(protection))
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -52,6 +53,21 @@ def _image_tiles(ctx, frame) -> ImageTiles | None:
     counts = pd.Series(raster.class_of(frame["kind"].astype(str), colors)).value_counts()
     return ImageTiles(raster.url_template(APP_TILES, tileset, token), raster.MIN_ZOOM, raster.MAX_ZOOM,
                       tuple((str(k), int(n)) for k, n in counts.items()))
+
+
+def _distances(ctx) -> tuple:
+    """The protection distance per kind of scenic or heritage site (``KIND=METRES``; 0 = not checked), from the
+    county's file by default."""
+    sites = ctx.dataset["scenic_sites"]
+    kinds = sorted(set(sites["kind"].dropna().astype(str))) if len(sites) else []
+    if not kinds:
+        return ()
+    preset = rules().protection_m
+    with st.sidebar.expander(ctx.t("compliance.protection"), expanded=False):
+        st.caption(ctx.t("compliance.protection_help"))
+        metres = [st.number_input(str(value_text(k, ctx.lang)), 0, 100_000, int(preset.get(k, 0)), 50,
+                                  key=f"cc_protect_{k}") for k in kinds]
+    return tuple(f"{k}={m}" for k, m in zip(kinds, metres))
 
 
 def _pick(ctx, stored: list) -> tuple[tuple, str | None]:
@@ -79,11 +95,12 @@ def render(ctx) -> None:
         return
     basemap = basemap_picker(ctx)
     against, code = _pick(ctx, stored)
+    protection = _distances(ctx)
     if not against:
         st.warning(t("compliance.pick_kind"))
         return
     with st.spinner(t("compliance.checking")):
-        result = _result(ctx.store, store_token(ctx), against, code)
+        result = _result(ctx.store, store_token(ctx), against, code, protection)
     counts = result.counts()
     cols = st.columns(4)
     for col, v in zip(cols, (CONFLICT, VERIFY, UNKNOWN, CLEAR)):
