@@ -129,3 +129,29 @@ def test_columns_of_ascii_text_skip_the_garbled_check_and_the_rest_do_not():
     assert not _all_ascii(garbled["名称"])
     with pytest.raises(ImportRefused, match="乱码"):
         check_no_mojibake(garbled)
+
+
+def test_a_shapefile_is_handed_off_as_read_dataframe_read_it(tmp_path):
+    """A Shapefile (GBK text, integers, decimals, blanks, a hole, a multipolygon, a feature without geometry) comes
+    through the Arrow hand-off as ``read_dataframe`` (feature by feature, the reader before) gave it."""
+    geoms = [shapely.box(0, 0, 1, 1).difference(shapely.box(0.2, 0.2, 0.4, 0.4)),
+             shapely.MultiPolygon([shapely.box(2, 0, 3, 1), shapely.box(4, 0, 5, 1)]), None,
+             shapely.box(6, 0, 7, 1)]
+    frame = {"地类名称": ["水田", "", "旱地", "水浇地 "], "图斑编号": np.array([1, 2, 3, 40000], dtype=np.int64),
+             "面积": [1.5, np.nan, 0.0, 1e7]}
+    gdf = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms).translate(37_520_000, 3_890_000), crs=4525)
+    gdf.to_file(tmp_path / "jbnt.shp", encoding="GBK")
+    got = readers.read_source(tmp_path / "jbnt.shp", pending=True)
+    assert isinstance(got, PendingTable)
+    before = readers._from_gdf(pyogrio.read_dataframe(tmp_path / "jbnt.shp", encoding="GB18030"), "shapefile",
+                               "jbnt.shp", [])
+    after = got.finish()
+    assert after.notes == ["属性表按 .cpg 声明的 GBK 解码。"]
+    after.notes = []
+    _same(after, before)
+    assert after.frame["地类名称"].tolist()[::2] == ["水田", "旱地"] and after.geometry[2] is None
+    raw = read_isolated(tmp_path / "jbnt.shp")  # through a real worker
+    assert raw.notes == ["属性表按 .cpg 声明的 GBK 解码。"]
+    raw.notes = []
+    _same(raw, after)
+    assert raw.crs.to_epsg() == 4525

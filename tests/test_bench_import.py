@@ -9,9 +9,10 @@ from xxgeo import bench_import
 
 
 def test_import_bench_cases_import_every_row(built_store_path):
-    out = bench_import.run(str(built_store_path), cases=(("points_csv", 300), ("polygons_gpkg", 200)))
-    assert set(out) == {"points_csv_300", "polygons_gpkg_200"}
-    for key, rows in (("points_csv_300", 300), ("polygons_gpkg_200", 200)):
+    cases = (("points_csv", 300), ("polygons_gpkg", 200), ("farmland_shp", 150))
+    out = bench_import.run(str(built_store_path), cases=cases)
+    assert set(out) == {"points_csv_300", "polygons_gpkg_200", "farmland_shp_150"}
+    for key, rows in (("points_csv_300", 300), ("polygons_gpkg_200", 200), ("farmland_shp_150", 150)):
         r = out[key]
         assert r["rows"] == rows and r["inserted"] == rows
         assert r["floor_s"] > 0 and r["floor_arrow_s"] > 0 and r["xxgeo_s"] > 0

@@ -1,10 +1,12 @@
 """The import benchmark (issue 16 item 4): ``python -m xxgeo bench --import``.
 
-For 10k and 100k synthetic project points (as a CSV with 经度/纬度 columns and as a GeoPackage) and 100k small
-polygons (GeoPackage), in one run: the *floor* — pyogrio alone reading the file and writing it to a GeoPackage —
-and xxgeo's whole import into a scratch copy of the store (worker parse, CRS rules, column mapping, merge,
-placement, validation, one transaction with its backup and audit rows). The ratio xxgeo / floor is the number to
-watch (target ≤ 5); times on shared machines are noise, compare the ratios of one run (docs/PERFORMANCE.md).
+For 10k and 100k synthetic project points (as a CSV with 经度/纬度 columns and as a GeoPackage), 100k small
+polygons (GeoPackage), and a 100k-polygon 永久基本农田 Shapefile as the 国土空间规划 hands it over (GBK attributes,
+CGCS2000 Gauss-Krüger with the zone prefix, named by its ``.shp``) into ``constraints``, in one run: the *floor* —
+pyogrio alone reading the file and writing it to a GeoPackage — and xxgeo's whole import into a scratch copy of
+the store (worker parse, CRS rules, column mapping, merge, placement, validation, one transaction with its backup
+and audit rows). The ratio xxgeo / floor is the number to watch (target ≤ 5); times on shared machines are noise,
+compare the ratios of one run (docs/PERFORMANCE.md).
 """
 
 from __future__ import annotations
@@ -20,11 +22,12 @@ import pandas as pd
 import pyogrio
 import shapely
 
+from .constraints.importer import commit_constraints, prepare_constraints
 from .importers import commit_import, prepare_import
 from .store import GpkgStore
 
 CASES = (("points_csv", 10_000), ("points_csv", 100_000), ("points_gpkg", 10_000), ("points_gpkg", 100_000),
-         ("polygons_gpkg", 100_000))
+         ("polygons_gpkg", 100_000), ("farmland_shp", 100_000))
 CATS = ("工业", "农业", "文旅", "交通", "能源")
 
 
@@ -48,6 +51,14 @@ def make_file(kind: str, n: int, county, folder: Path) -> Path:
         path = folder / f"points{n}.csv"
         pd.DataFrame({**attrs, "经度": xs, "纬度": ys}).to_csv(path, index=False)
         return path
+    if kind == "farmland_shp":
+        folder = folder / f"farmland{n}"
+        folder.mkdir(exist_ok=True)
+        boxes = gpd.GeoSeries(shapely.box(xs - 0.0004, ys - 0.0003, xs + 0.0004, ys + 0.0003), crs=4326)
+        gdf = gpd.GeoDataFrame({"DLMC": [CATS[i % len(CATS)] + "用地" for i in range(n)],
+                                "TBBH": [f"{i:07d}" for i in range(n)]}, geometry=boxes.to_crs(4525))
+        pyogrio.write_dataframe(gdf, folder / "永久基本农田.shp", encoding="GBK")
+        return folder / "永久基本农田.shp"
     geom = gpd.points_from_xy(xs, ys)
     if kind == "polygons_gpkg":
         geom = shapely.box(xs - 0.0004, ys - 0.0003, xs + 0.0004, ys + 0.0003)
@@ -80,15 +91,21 @@ def import_seconds(path: Path, base: Path, folder: Path) -> tuple[float, dict]:
     shutil.copy2(base, scratch)
     store = GpkgStore(scratch)
     t0 = time.perf_counter()
-    plan = prepare_import(path, "projects", store, user="bench", precision="surveyed")  # the files state none
-    t_prepare = time.perf_counter() - t0
-    if not plan.ok:
-        raise RuntimeError(f"bench import refused: {plan.problems[:3]}")
-    res = commit_import(plan, store, user="bench")
+    if path.suffix == ".shp":  # the control-line layer: one kind replaced as a whole
+        plan = prepare_constraints(path, "永久基本农田", store)
+        t_prepare = time.perf_counter() - t0
+        commit_constraints(plan, store, user="bench")
+        inserted = len(plan.frame)
+    else:
+        plan = prepare_import(path, "projects", store, user="bench", precision="surveyed")  # the files state none
+        t_prepare = time.perf_counter() - t0
+        if not plan.ok:
+            raise RuntimeError(f"bench import refused: {plan.problems[:3]}")
+        inserted = commit_import(plan, store, user="bench").inserted
     took = time.perf_counter() - t0
     for p in folder.glob(f"store-{path.stem}*"):
         p.unlink(missing_ok=True)
-    return took, {"inserted": res.inserted, "prepare_s": round(t_prepare, 3)}
+    return took, {"inserted": inserted, "prepare_s": round(t_prepare, 3)}
 
 
 def run(store_path: str | None = None, cases=CASES, repeats: int = 1) -> dict:
