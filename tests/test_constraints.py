@@ -228,6 +228,10 @@ def test_compliance_view_in_the_app(store_copy, tmp_path, monkeypatch):
     shown = {m.label: m.value for m in at.metric}
     assert shown["冲突"] == "3" and shown["无法判断"] == str(len(store_copy.read("projects")) - 7)
     assert not at.dataframe[3:]  # no distance set: no site checked
+    verdicts = at.dataframe[0].value.set_index("项目编号")
+    assert verdicts.loc["T1", "说明"] == "" and verdicts.loc["T1", "乡镇"] == "裴介镇"  # nothing to explain: blank
+    hits = at.dataframe[1].value.set_index("项目编号")
+    assert hits.loc["T1", "线内长度（米）"] == "" and hits.loc["T3", "占用面积（亩）"] == ""  # not applicable
     _near_ruin(store_copy)
     at.number_input(key="cc_protect_遗址").set_value(500).run()
     assert len(at.dataframe[3].value) == 1 and any("保护距离：遗址 500 米" in c.value for c in at.caption)

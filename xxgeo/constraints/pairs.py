@@ -10,7 +10,7 @@ import pandas as pd
 import shapely
 
 from ..crs import METRIC_CRS
-from ..vocab import M2_PER_MU
+from ..vocab import M2_PER_MU, value_en
 from .clip import overlap_area
 
 AREA_TOL_M2 = 0.01  # overlaps smaller than this (a shared edge) are no overlap
@@ -77,7 +77,7 @@ def near_sites(cols: dict, p_m: np.ndarray, idx: np.ndarray, sites, protection: 
                                       "(geodata/constraints.toml [protection_m], or check --protection "
                                       "KIND=METRES): not checked.")]
     used = [("保护距离：" + "、".join(f"{k} {v:g} 米" for k, v in protection.items()) + "。",
-             "Protection distances: " + ", ".join(f"{k} {v:g} m" for k, v in protection.items()) + ".")]
+             "Protection distances: " + ", ".join(f"{value_en(k)} {v:g} m" for k, v in protection.items()) + ".")]
     s = sites[sites.geometry.notna() & sites["kind"].astype(str).isin(list(protection))].reset_index(drop=True)
     if not len(s) or not len(idx):
         return empty(NEAR_COLUMNS), used

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..io.writers import spreadsheet_safe
-from ..vocab import not_stated, precision_label
+from ..vocab import not_stated, precision_label, value_en
 from .check import CheckResult
 from .kinds import rule_label, rules, verdict_label
 
@@ -71,14 +71,15 @@ def human(df: pd.DataFrame, lang: str = "zh", townships: dict | None = None) -> 
         if col == "verdict":
             out[col] = s.map(lambda v: verdict_label(v, lang))
         elif col in ("kind", "site_kind"):
-            out[col] = s.map(lambda v, c=col: r.label(v, lang) if c == "kind" else v)
+            out[col] = s.map(lambda v, c=col: r.label(v, lang) if c == "kind" else
+                             (value_en(v) if lang == "en" else v))
         elif col == "kinds":
             sep = "; " if lang == "en" else "、"
             out[col] = s.map(lambda v, sep=sep: sep.join(r.label(k, lang) for k in str(v).split("、")) if v else "")
         elif col == "rule":
             out[col] = s.map(lambda v: rule_label(v, lang))
         elif col == "township_code":
-            out[col] = s.map(lambda v: towns.get(str(v), v) if v is not None and v == v else None)
+            out[col] = s.map(lambda v: towns.get(str(v), v) if v is not None and v == v else not_stated(lang))
         elif col in ("loc_precision", "site_precision"):
             out[col] = s.map(lambda v: precision_label(v, lang) if v is not None and v == v else None)
         elif col == "shape":

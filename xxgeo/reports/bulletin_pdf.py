@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import pandas as pd
 from reportlab.lib import colors
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import CondPageBreak, TableStyle
 
@@ -170,16 +169,6 @@ def _all(b: bl.Bulletin, st: dict, lang: str) -> list:
     return [t]
 
 
-def _styles(lang: str) -> dict:
-    """The report styles; in English the document's own words wrap between words, never inside one."""
-    st = pdf.styles(8.6)
-    if lang != "en":
-        return {**st, "latin": st["cell"]}
-    latin = {k: ParagraphStyle(f"{k}_en", parent=st[k], wordWrap=None) for k in ("head", "cell", "small", "subtitle",
-                                                                                "body")}
-    return {**st, **{k: v for k, v in latin.items() if k != "cell"}, "latin": latin["cell"]}
-
-
 def bulletin_pdf(dataset, month: str, *, township: str | None = None, today=None, rules=None,
                  lang: str = "zh", data: bl.Bulletin | None = None) -> bytes:
     """The bulletin of ``month`` as PDF bytes (see the module); ``data`` reuses a computed bulletin."""
@@ -191,7 +180,7 @@ def bulletin_pdf_pages(dataset, month: str, *, township: str | None = None, toda
                        lang: str = "zh", data: bl.Bulletin | None = None) -> tuple[bytes, int]:
     """(PDF bytes, page count) of the bulletin."""
     b = data or bl.bulletin_data(dataset, month, township=township, today=today, rules=rules)
-    st = _styles(lang)
+    st = pdf.styles(8.6, lang)
 
     def heading(key: str) -> list:
         return [CondPageBreak(16 * pdf.mm), pdf.para(tr(key, lang), st["h2flow"])]

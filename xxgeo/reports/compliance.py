@@ -43,7 +43,7 @@ def section(result: CheckResult, lang: str, towns: dict, st: dict, heading, *, b
     out = [pdf.para(("Projects: " if en else "项目结论：") + said, st["body"])]
     flagged = result.hits[~result.hits["verdict"].isin([CLEAR])]
     out += heading("Overlaps with control lines" if en else "占用管控边界（冲突与需核实）")
-    out += _table(flagged, HIT_COLS, lang, towns, st, [0.1, 0.2, 0.1, 0.13, 0.08, 0.08, 0.08, 0.06, 0.08, 0.09])
+    out += _table(flagged, HIT_COLS, lang, towns, st, [0.1, 0.17, 0.09, 0.14, 0.08, 0.08, 0.09, 0.07, 0.09, 0.09])
     if len(result.pairs):
         out += heading(SHEETS["pairs"][1 if en else 0])
         out += _table(result.pairs, ["project_a", "name_a", "project_b", "name_b", "overlap_mu", "length_m"], lang,
@@ -68,7 +68,7 @@ def section(result: CheckResult, lang: str, towns: dict, st: dict, heading, *, b
 
 def compliance_pdf(result: CheckResult, lang: str, about: list, towns: dict) -> bytes:
     """The whole check as an A4 PDF: what was checked (``about``), then :func:`section`."""
-    st = pdf.styles(8.6)
+    st = pdf.styles(8.6, lang)
     en = lang == "en"
     title = about[0][1] if about else ("Compliance check" if en else "合规检查")
 
@@ -78,5 +78,5 @@ def compliance_pdf(result: CheckResult, lang: str, about: list, towns: dict) -> 
     story = [pdf.para(title, st["title"]), pdf.para(county().title(lang), st["subtitle"]),
              pdf.kv_table(about[1:], [30 * pdf.mm, pdf.CONTENT_W - 30 * pdf.mm], st)]
     story += section(result, lang, towns, st, heading)
-    data, _pages = pdf.build(story, title=title, footer=f"{county().app_title} · {title}")
+    data, _pages = pdf.build(story, title=title, footer=f"{county().title(lang)} · {title}", lang=lang)
     return data

@@ -38,8 +38,10 @@ def esc(v, limit: int = PDF_TEXT_MAX) -> str:
     return "" if v is None else pdf_markup(v, limit)
 
 
-def styles(base: float = 9.0) -> dict:
-    """Paragraph styles in the registered CJK font (CJK line breaking on)."""
+def styles(base: float = 9.0, lang: str = "zh") -> dict:
+    """Paragraph styles in the registered CJK font (CJK line breaking on). In English the document's own words
+    (headers, notes, body) wrap between words, never inside one; ``latin`` is a cell style for English text (the
+    ``cell`` style stays CJK: cells hold Chinese names)."""
     cjk_font()
 
     def st(name, size, *, leading=None, color=INK, space_before=0.0, space_after=0.0, keep=False):
@@ -47,7 +49,7 @@ def styles(base: float = 9.0) -> dict:
                               textColor=color, spaceBefore=space_before, spaceAfter=space_after,
                               alignment=TA_LEFT, wordWrap="CJK", keepWithNext=int(keep))
 
-    return {
+    out = {
         "title": st("title", base + 9, leading=(base + 9) * 1.25, space_after=2),
         "subtitle": st("subtitle", base + 1.5, color=MUTED, space_after=4),
         "h2": st("h2", base + 2.5, space_before=6, space_after=3, keep=True),
@@ -57,6 +59,11 @@ def styles(base: float = 9.0) -> dict:
         "cell": st("cell", base - 1.2, leading=(base - 1.2) * 1.28),
         "head": st("head", base - 1.2, leading=(base - 1.2) * 1.28),
     }
+    if lang != "en":
+        return {**out, "latin": out["cell"]}
+    latin = {k: ParagraphStyle(f"{k}_en", parent=out[k], wordWrap=None) for k in ("head", "cell", "small", "subtitle",
+                                                                                 "body")}
+    return {**out, **{k: v for k, v in latin.items() if k != "cell"}, "latin": latin["cell"]}
 
 
 def para(text: str, style, *, markup: bool = False, limit: int = PDF_TEXT_MAX) -> Paragraph:

@@ -116,7 +116,10 @@ def render(ctx) -> None:
     for key, df in (("projects", result.projects), ("hits", flagged), ("pairs", result.pairs), ("near", result.near)):
         st.markdown("#### " + t("compliance.table", name=md(sheet_name(key, ctx.lang)), n=len(df)))
         if len(df):
-            st.dataframe(na_text(human(df, ctx.lang, towns), ctx.lang), hide_index=True, width="stretch")
+            # an empty cell is "not applicable" here (no reason for a judged project, no length for an area),
+            # not a value the data fails to give: blank, never 未注明 (a missing township says so in human())
+            st.dataframe(na_text(human(df, ctx.lang, towns), ctx.lang, blank=True), hide_index=True,
+                         width="stretch")
     for pair in result.notes:
         st.caption(said(pair, ctx.lang))
     about = about_rows(result, ctx.lang, title=t("compliance.title"), against=list(against),
