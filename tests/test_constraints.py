@@ -209,6 +209,13 @@ def test_cli_import_check_and_english(store_copy, tmp_path, capsys):
     assert verdicts["T1"] == "Conflict" and verdicts["T7"] == "Cannot judge"
     assert main(["check", "--store", str(store_copy.path), "--out", str(tmp_path / "c.pdf")]) == 0
     assert (tmp_path / "c.pdf").read_bytes()[:4] == b"%PDF"
+    assert main(["check", "--store", str(store_copy.path), "--out", str(tmp_path / "e.pdf"), "--lang", "en"]) == 0
+    import subprocess
+
+    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "e.pdf"), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "page 1" in text and "made 20" in text and "Xia County" in text  # the footer in English
+    assert "第 1 页" not in text and "生成日期" not in text and "Overlaps with control lines" in text
     assert main(["check", "--store", str(store_copy.path), "--out", str(tmp_path / "c.txt")]) != 0
     assert main(["check", "--store", str(store_copy.path), "--out", str(out), "--against", "生态保护红线"]) != 0
     assert "生态保护红线" in capsys.readouterr().err
