@@ -1,4 +1,5 @@
-"""A GeoPackage table read as GDAL's Arrow stream, finished into a :class:`~.rawtable.RawTable` by the caller.
+"""A GeoPackage table or a Shapefile read as GDAL's Arrow stream, finished into a :class:`~.rawtable.RawTable` by
+the caller.
 
 ``pyogrio.read_dataframe(..., use_arrow=True)`` is ``read_arrow`` (GDAL's columns), ``Table.to_pandas`` and
 ``shapely.from_wkb``. Run in the parsing worker (:mod:`.worker`) as it was, the worker then turned the geometries
@@ -57,7 +58,8 @@ def prove_sound(meta: dict, table) -> None:
 
 @dataclass
 class PendingTable:
-    """A read GeoPackage table on its way to the caller: attributes and WKB as Arrow, not yet pandas and shapely."""
+    """A read GeoPackage table or Shapefile on its way to the caller: attributes and WKB as Arrow, not yet pandas
+    and shapely."""
 
     table: object  # pyarrow.Table, the geometry column among the attributes
     geometry_name: str | None
