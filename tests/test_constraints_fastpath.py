@@ -170,3 +170,40 @@ def test_convex_from_the_coordinates():
               Polygon()]
     assert clip.convex(np.array(shapes, dtype=object)).tolist() == [True, True, True, True, False, False, False,
                                                                      False, False]
+
+
+def _red_line(n: int = 60_000) -> Polygon:
+    """A 生态保护红线 along a mountain range: one wiggly ring of ``n`` vertices around a hole (metres)."""
+    t = np.linspace(0, 2 * np.pi, n, endpoint=False)
+    r = 2000 + 400 * np.sin(37 * t) + 60 * np.sin(1013 * t)
+    hole = np.c_[X0 + 300 * np.cos(t[::50]), Y0 + 300 * np.sin(t[::50])]
+    return Polygon(np.c_[X0 + r * np.cos(t), Y0 + r * np.sin(t)], [hole])
+
+
+def test_a_polygon_of_many_vertices_is_cut_into_pieces_first(monkeypatch):
+    """A subject of more than BIG_SUBJECT vertices is subdivided once (its pieces tile it: the same area, at most
+    PIECE_VERTICES vertices each), and each pair clips only the pieces its envelope meets — the 亩 still equal
+    GEOS's for convex, non-convex, holed and multi-part projects on it, across its hole and its edge."""
+    big = _red_line()
+    pieces, owner = clip.subdivide(np.array([big, box(0, 0, 1, 1)], dtype=object))
+    assert shapely.area(pieces[owner == 0]).sum() == pytest.approx(big.area, rel=1e-12)
+    assert shapely.get_num_coordinates(pieces).max() <= clip.PIECE_VERTICES and (owner == 1).sum() == 1
+    rng = np.random.default_rng(4)
+    cx, cy = X0 + rng.uniform(-2600, 2600, 300), Y0 + rng.uniform(-2600, 2600, 300)
+    projects = [box(x, y, x + rng.uniform(20, 600), y + rng.uniform(20, 600)) for x, y in zip(cx, cy)]
+    projects[::3] = [shapely.affinity.translate(L_SHAPE, x, y) for x, y in zip(cx[::3], cy[::3])]
+    projects[1::7] = [box(x, y, x + 300, y + 300).difference(box(x + 100, y + 100, x + 200, y + 200))
+                      for x, y in zip(cx[1::7], cy[1::7])]
+    projects[2::11] = [MultiPolygon([box(x, y, x + 50, y + 50), box(x + 400, y, x + 450, y + 80)])
+                       for x, y in zip(cx[2::11], cy[2::11])]
+    a, b = np.array(projects, dtype=object), np.array([big], dtype=object)
+    ai, bi = np.arange(len(a)), np.zeros(len(a), dtype=np.int64)
+    cut = []
+    real = clip.subdivide
+    monkeypatch.setattr(clip, "subdivide", lambda g, *k: cut.append(len(g)) or real(g, *k))
+    got = clip.overlap_area(a, ai, b, bi)
+    want = shapely.area(shapely.intersection(a, big))
+    assert np.abs(got - want).max() < 1e-6 * want.max()
+    partly = (want > 1) & (want < 0.999 * shapely.area(a))  # across the red line's edge or its hole
+    assert 50 < (want > 1).sum() < len(a) - 50 and partly.sum() > 20
+    assert cut and all(n == 1 for n in cut)  # the red line, subdivided once per call that clips it

@@ -24,6 +24,13 @@ import shapely
 SIN_TOL = 1e-9
 #: vertices clipped per chunk (a large polygon shared by many pairs is repeated once per pair)
 CHUNK_VERTICES = 2_000_000
+#: a subject with more vertices than this (a 生态保护红线 along a mountain range: 10^5 and more) is first cut
+#: into pieces of at most :data:`PIECE_VERTICES` (:func:`subdivide`); a pair then clips only the pieces its
+#: clipping polygon's envelope meets, instead of the whole ring once per edge
+BIG_SUBJECT = 4096
+PIECE_VERTICES = 512
+#: halvings of one polygon at most (a piece that still has too many vertices is clipped as it is)
+MAX_DEPTH = 24
 
 
 def convex(geoms: np.ndarray) -> np.ndarray:
@@ -119,6 +126,12 @@ def clipped_area(convex_polys: np.ndarray, hi: np.ndarray, subjects: np.ndarray,
     out = np.zeros(n)
     if not n:
         return out
+    big = shapely.get_num_coordinates(subjects)[si] > BIG_SUBJECT
+    if big.any():
+        out[big] = _by_pieces(convex_polys, hi[big], subjects, si[big])
+        small = np.flatnonzero(~big)
+        out[small] = clipped_area(convex_polys, hi[small], subjects, si[small])
+        return out
     uh, h_inv = np.unique(hi, return_inverse=True)
     us, s_inv = np.unique(si, return_inverse=True)
     clip = _Clip(convex_polys[uh])
@@ -129,6 +142,50 @@ def clipped_area(convex_polys: np.ndarray, hi: np.ndarray, subjects: np.ndarray,
     for chunk in np.split(np.arange(n), np.unique(bounds[(bounds > 0) & (bounds < n)])):
         out[chunk] = _clip_pairs(clip, h_inv[chunk], rings, s_inv[chunk])
     return out
+
+
+def _by_pieces(convex_polys: np.ndarray, hi: np.ndarray, subjects: np.ndarray, si: np.ndarray) -> np.ndarray:
+    """:func:`clipped_area` of pairs whose subject is big: the sum over the subject's pieces (:func:`subdivide`)
+    that the clipping polygon's envelope meets. The pieces tile the subject (they share only the cut lines), so
+    their overlaps add up to the subject's."""
+    us, s_inv = np.unique(si, return_inverse=True)
+    pieces, owner = subdivide(subjects[us], PIECE_VERTICES)
+    qi, pj = shapely.STRtree(pieces).query(convex_polys[hi])
+    keep = owner[pj] == s_inv[qi]  # the pair's own subject's pieces
+    qi, pj = qi[keep], pj[keep]
+    area = clipped_area(convex_polys, hi[qi], pieces, pj)
+    return np.bincount(qi, weights=area, minlength=len(hi))
+
+
+def subdivide(geoms: np.ndarray, max_vertices: int = PIECE_VERTICES) -> tuple[np.ndarray, np.ndarray]:
+    """``(pieces, owner)``: each polygon of ``geoms`` halved across the longer side of its envelope, again and
+    again (GEOS ``clip_by_rect``), until every piece has at most ``max_vertices`` vertices (or :data:`MAX_DEPTH`
+    halvings); like PostGIS's ``ST_Subdivide``. ``owner``: the row of ``geoms`` each piece comes from."""
+    todo, owner = np.asarray(geoms, dtype=object), np.arange(len(geoms))
+    done, done_owner = [], []
+    for _ in range(MAX_DEPTH + 1):
+        parts, at = shapely.get_parts(todo, return_index=True)
+        keep = (shapely.get_type_id(parts) == 3) & ~shapely.is_empty(parts)
+        parts, owner = parts[keep], owner[at[keep]]
+        small = shapely.get_num_coordinates(parts) <= max_vertices
+        done.append(parts[small])
+        done_owner.append(owner[small])
+        parts, owner = parts[~small], owner[~small]
+        if not len(parts):
+            break
+        x0, y0, x1, y1 = shapely.bounds(parts).T
+        wide = (x1 - x0) >= (y1 - y0)
+        xm, ym = np.where(wide, (x0 + x1) / 2, x1), np.where(wide, y1, (y0 + y1) / 2)
+        sx0, sy0 = np.where(wide, xm, x0), np.where(wide, y0, ym)
+        cut = [shapely.clip_by_rect(g, *r) for g, r in  # (scalar bounds only; one call per piece)
+               zip(np.r_[parts, parts], np.c_[np.r_[x0, sx0], np.r_[y0, sy0], np.r_[xm, x1], np.r_[ym, y1]])]
+        todo, owner = np.array(cut + [None], dtype=object)[:-1], np.concatenate([owner, owner])
+    else:  # still too dense after MAX_DEPTH halvings: the last halves are clipped as they are
+        parts, at = shapely.get_parts(todo, return_index=True)
+        keep = (shapely.get_type_id(parts) == 3) & ~shapely.is_empty(parts)
+        done.append(parts[keep])
+        done_owner.append(owner[at[keep]])
+    return np.concatenate(done), np.concatenate(done_owner).astype(np.int64)
 
 
 def _ragged(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

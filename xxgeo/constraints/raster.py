@@ -31,6 +31,11 @@ RENDER_VERSION = b"constraints-raster-1"
 FILL_ALPHA, LINE_ALPHA = 120, 235
 #: rings whose box is smaller than this many pixels are drawn as their box's pixels (array operation)
 SMALL_PX = 3
+#: a ring of more vertices (a 生态保护红线 of 10^5) is clipped to each metatile, a few pixels beyond its edges,
+#: before Pillow fills it: Pillow's fill costs rows x edges, and the whole ring in every metatile it meets cost
+#: minutes at zoom 15 (tests/test_constraints_raster.py)
+CLIP_VERTICES = 1000
+CLIP_MARGIN_PX = 4
 
 
 def _hex(color: str) -> tuple[int, int, int]:
@@ -94,6 +99,9 @@ def render(frame, colors: dict, *, zooms: tuple = (MIN_ZOOM, MAX_ZOOM), key: str
     by1 = np.maximum.reduceat(wy, starts[:-1]) if len(wy) else wy
     wxy = np.column_stack([wx, wy]).ravel()
     fill = (2 * ring_cls + 1).astype(np.uint8)
+    many = np.flatnonzero(np.diff(starts) > CLIP_VERTICES)
+    whole = {r: shapely.Polygon(np.column_stack([wx[starts[r]:starts[r + 1]], wy[starts[r]:starts[r + 1]]]))
+             for r in many.tolist()}
     files = []
     for z in range(zooms[0], zooms[1] + 1):
         s = 2 ** z
@@ -115,12 +123,29 @@ def render(frame, colors: dict, *, zooms: tuple = (MIN_ZOOM, MAX_ZOOM), key: str
                 big = np.flatnonzero(hit & ~small)
                 off = np.tile(np.array([ox, oy], dtype=float), int((starts[big + 1] - starts[big]).max(initial=0)))
                 for r in big.tolist():
+                    c = int(ring_cls[r])
+                    if r in whole:
+                        for pts in _clipped(whole[r], s, ox, oy, span):
+                            draw.polygon(pts, fill=2 * c + 1 if first[r] else 0, outline=2 * c + 2)
+                        continue
                     a, b = 2 * int(starts[r]), 2 * int(starts[r + 1])
                     pts = (pz[a:b] - off[: b - a]).tolist()
-                    c = int(ring_cls[r])
                     draw.polygon(pts, fill=2 * c + 1 if first[r] else 0, outline=2 * c + 2)
                 files += _cut(img, z, mx, my, trns)
     return TileSet(key, tuple(files))
+
+
+def _clipped(ring, s: float, ox: float, oy: float, span: int) -> list:
+    """The parts of a ring (a polygon in world units) within the metatile at ``(ox, oy)`` and zoom scale ``s``, a
+    few pixels beyond its edges (so the cut's own outline falls outside the image), as flat pixel lists."""
+    m = CLIP_MARGIN_PX
+    got = shapely.clip_by_rect(ring, (ox - m) / s, (oy - m) / s, (ox + span + m) / s, (oy + span + m) / s)
+    out = []
+    for part in shapely.get_parts(got):
+        if shapely.get_type_id(part) == 3 and not part.is_empty:
+            xy = shapely.get_coordinates(shapely.get_exterior_ring(part)) * s - (ox, oy)
+            out.append(xy.ravel().tolist())
+    return out
 
 
 def _dots(img, rings, bx0, bx1, by0, by1, s, ox, oy, fill) -> None:
