@@ -5,7 +5,8 @@ In one run: (1) the layer written as a GeoPackage in EPSG:4546 (what a 国土空
 (worker parse, CRS rules, repair, one transaction with a backup) into a scratch copy of the store; (2) the check
 of 1,000 and 10,000 polygon projects against the layer (:func:`xxgeo.constraints.check.check`) against a plain
 ``geopandas.overlay`` of the same frames (both projected to EPSG:4546, intersected, areas summed per project),
-with the largest difference of 亩 per project; (3) the app's map with the layer shown: the page's bytes, the
+with the largest difference of 亩 per project, and of 1,000 projects against one 生态保护红线 polygon of 200,000
+vertices (and that polygon's tiles rendered); (3) the app's map with the layer shown: the page's bytes, the
 image tiles' render time and number, the tiles (and bytes) a county view fetches, and the time until headless
 Chromium has drawn them. Shared machines are noisy: compare the ratios of one run.
 """
@@ -48,6 +49,19 @@ def farmland(county_bounds, n: int, seed: int = 7) -> gpd.GeoDataFrame:
     k = rng.uniform(0.55, 0.9, n)
     return gpd.GeoDataFrame({"TBMC": [f"图斑{i}" for i in range(n)]},
                             geometry=shapely.box(x0, y0, x0 + w * k, y0 + h * k), crs=METRIC_CRS)
+
+
+def red_line(county_bounds, vertices: int = 200_000) -> gpd.GeoDataFrame:
+    """One 生态保护红线 polygon of ``vertices`` vertices (a wiggly ring around a hole, ~60 % of the county's box,
+    as a line along a mountain range is), in WGS84 as the store holds it."""
+    b = gpd.GeoSeries(shapely.box(*county_bounds), crs=4326).to_crs(METRIC_CRS).total_bounds
+    cx, cy, rad = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2, 0.3 * min(b[2] - b[0], b[3] - b[1])
+    t = np.linspace(0, 2 * np.pi, vertices, endpoint=False)
+    r = rad * (1 + 0.15 * np.sin(37 * t) + 0.02 * np.sin(1013 * t))
+    hole = np.c_[cx + 0.1 * rad * np.cos(t[::100]), cy + 0.1 * rad * np.sin(t[::100])]
+    ring = shapely.Polygon(np.c_[cx + r * np.cos(t), cy + r * np.sin(t)], [hole])
+    return gpd.GeoDataFrame({"kind": ["生态保护红线"], "rule": ["forbidden"], "name": ["红线"], "overlaps": [False]},
+                            geometry=[ring], crs=METRIC_CRS).to_crs(4326)
 
 
 def projects(county_bounds, n: int, seed: int = 11) -> gpd.GeoDataFrame:
@@ -147,6 +161,12 @@ def run(polygons: int = 100_000, sizes=(1000, 10_000), store_path: str | None = 
                          "prepare_s": round(t_prepare, 3), "ratio_vs_floor": round(t_import / floor, 2)}
         cons = scratch.read("constraints")
         out["check"] = {str(n): compare(cons, projects(bounds, n), repeats) for n in sizes}
+        red = red_line(bounds)  # one polygon of 200,000 vertices against 1,000 projects, and its tiles
+        out["red_line"] = {"vertices": int(shapely.get_num_coordinates(red.geometry.values[0])),
+                           **compare(red, projects(bounds, 1000), repeats)}
+        t0 = time.perf_counter()
+        out["red_line"]["tiles"] = len(raster.render(red, {"生态保护红线": "#2e7d32"}).files)
+        out["red_line"]["render_s"] = round(time.perf_counter() - t0, 2)
         out["map"] = _map(scratch, cons, bounds, tmp, browser)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
