@@ -207,3 +207,15 @@ def test_a_polygon_of_many_vertices_is_cut_into_pieces_first(monkeypatch):
     partly = (want > 1) & (want < 0.999 * shapely.area(a))  # across the red line's edge or its hole
     assert 50 < (want > 1).sum() < len(a) - 50 and partly.sum() > 20
     assert cut and all(n == 1 for n in cut)  # the red line, subdivided once per call that clips it
+
+
+def test_a_piece_too_dense_to_halve_is_clipped_whole(monkeypatch):
+    """After MAX_DEPTH halvings a piece may still have more than BIG_SUBJECT vertices (vertices heaped in one
+    spot): it is clipped as it is — no endless cutting — and the 亩 are still GEOS's."""
+    monkeypatch.setattr(clip, "MAX_DEPTH", 1)
+    big = _red_line()
+    pieces, _owner = clip.subdivide(np.array([big], dtype=object))
+    assert shapely.get_num_coordinates(pieces).max() > clip.BIG_SUBJECT  # two halves, each still big
+    a = np.array([box(X0 - 1500, Y0 - 300, X0 + 1500, Y0 + 300), box(X0 + 1800, Y0, X0 + 2600, Y0 + 200)])
+    got = clip.overlap_area(a, np.arange(2), np.array([big], dtype=object), np.zeros(2, dtype=np.int64))
+    assert got == pytest.approx(shapely.area(shapely.intersection(a, big)), rel=1e-9)

@@ -122,15 +122,20 @@ def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
 def clipped_area(convex_polys: np.ndarray, hi: np.ndarray, subjects: np.ndarray, si: np.ndarray) -> np.ndarray:
     """``area(convex_polys[hi] ∩ subjects[si])`` per pair (``convex_polys``: polygons :func:`convex` says are), by
     half-plane clipping of the subjects' rings (see the module docstring)."""
+    out = np.zeros(len(hi))
+    big = shapely.get_num_coordinates(subjects)[si] > BIG_SUBJECT if len(hi) else np.zeros(0, dtype=bool)
+    if big.any():
+        out[big] = _by_pieces(convex_polys, hi[big], subjects, si[big])
+    small = np.flatnonzero(~big)
+    out[small] = _clip_all(convex_polys, hi[small], subjects, si[small])
+    return out
+
+
+def _clip_all(convex_polys: np.ndarray, hi: np.ndarray, subjects: np.ndarray, si: np.ndarray) -> np.ndarray:
+    """:func:`clipped_area` of the pairs given, each subject clipped whole (in chunks of vertices)."""
     n = len(hi)
     out = np.zeros(n)
     if not n:
-        return out
-    big = shapely.get_num_coordinates(subjects)[si] > BIG_SUBJECT
-    if big.any():
-        out[big] = _by_pieces(convex_polys, hi[big], subjects, si[big])
-        small = np.flatnonzero(~big)
-        out[small] = clipped_area(convex_polys, hi[small], subjects, si[small])
         return out
     uh, h_inv = np.unique(hi, return_inverse=True)
     us, s_inv = np.unique(si, return_inverse=True)
@@ -153,7 +158,7 @@ def _by_pieces(convex_polys: np.ndarray, hi: np.ndarray, subjects: np.ndarray, s
     qi, pj = shapely.STRtree(pieces).query(convex_polys[hi])
     keep = owner[pj] == s_inv[qi]  # the pair's own subject's pieces
     qi, pj = qi[keep], pj[keep]
-    area = clipped_area(convex_polys, hi[qi], pieces, pj)
+    area = _clip_all(convex_polys, hi[qi], pieces, pj)  # (a piece too dense to halve is clipped whole)
     return np.bincount(qi, weights=area, minlength=len(hi))
 
 
