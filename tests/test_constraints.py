@@ -191,7 +191,8 @@ def test_cli_import_check_and_english(store_copy, tmp_path, capsys):
     assert "--kind" in capsys.readouterr().err
     assert main(["import", str(path), "--layer", "constraints", "--kind", "永久基本农田", "--store",
                  str(store_copy.path), "--lang", "en"]) == 0
-    assert "2 polygons" in capsys.readouterr().out
+    said = capsys.readouterr().out
+    assert "2 polygons" in said and "Note: Names taken from the column “TBMC”." in said and "提示" not in said
     assert main(["import", str(path), "--layer", "projects", "--kind", "x", "--store", str(store_copy.path)]) != 0
     store_copy.write_layers({"projects": projects(store_copy.read("projects"))})
     out = tmp_path / "check.xlsx"

@@ -36,6 +36,13 @@ def test_shp_name_is_written_as_zip_and_said_so(built_store_path, tmp_path, caps
     assert zipfile.is_zipfile(tmp_path / "项目.zip")
     assert "项目.zip" in printed and printed.count("打包写为") == 1
     assert f"到 {tmp_path / '项目.zip'}" in printed
+    assert cli.main(["export", "--layer", "projects", "--format", "shp", "--out", str(tmp_path / "p.shp"), "--store",
+                     str(built_store_path), "--lang", "en"]) == 0
+    printed = capsys.readouterr().out
+    assert "written as the zip p.zip (not p.shp)" in printed and "Exported " in printed
+    import re
+
+    assert not re.search(r"[\u4e00-\u9fff]", printed), printed  # all in English
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])

@@ -111,6 +111,27 @@ PATTERNS: tuple = (
      "Location outside the county (more than about 5 km from its boundary)"),
     (r"编号“(.+)”与(.+)重复", r"Id “\1” repeats \2"),
     (r"缺少必需的列：(.+)", "Required columns missing: {L1}"),
+    # the control-line import (xxgeo/constraints/importer.py)
+    (r"(\d+) 个面的几何图形无效（如自相交），已自动修复。",
+     r"\1 polygon(s) had an invalid geometry (such as a self-intersection) and were repaired."),
+    (r"(\d+) 个面与同一文件中的其他面互相重叠；检查时重叠部分只计一次。",
+     r"\1 polygons overlap others in the same file; the check counts each overlap once."),
+    (r"名称取自“(.+)”列。", r"Names taken from the column “\1”."),
+    # exports (xxgeo/io/writers.py, xxgeo/export.py)
+    (r"(\d+) 个几何图形太长，超出 Excel 单元格上限，未写入 Excel；请导出为 gpkg 或 shp。",
+     r"\1 geometries are too long for an Excel cell and were left out of the workbook; export as gpkg or shp."),
+    (r"(\d+) 个文字值超过 Shapefile 的 254 字节上限，已被截断；完整内容请导出为 gpkg 或 xlsx。",
+     r"\1 text value(s) exceed the Shapefile limit of 254 bytes and were cut; export as gpkg or xlsx for the "
+     r"full text."),
+    (r"Shapefile 每个文件只能有一种几何类型，已分成 (\d+) 个文件：(.+)。",
+     r"A Shapefile holds one geometry type per file: split into \1 files ({L2})."),
+    (r"Shapefile 字段名最长 10 个字符，长字段名已缩写，对照见压缩包内“字段对照表.csv”；本系统导入时会自动还原。",
+     "Shapefile field names are at most 10 characters: long names were shortened, with the mapping in the "
+     "field table (.csv) in the zip; xxgeo restores them on import."),
+    (r"Shapefile 由 \.shp、\.shx、\.dbf、\.prj、\.cpg 几个文件组成，已打包写为 (.+)（而不是 (.+)），"
+     r"解压后即可在 GIS 软件中打开。",
+     r"A Shapefile is several files (.shp, .shx, .dbf, .prj, .cpg): written as the zip \1 (not \2); unpack it "
+     r"to open it in GIS software."),
 )
 _COMPILED = tuple((re.compile(p), e) for p, e in PATTERNS)
 _ROW = re.compile(r"^第(\d+)(行|条数值)")

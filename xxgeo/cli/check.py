@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import ImportRefused
+from ..io.wording import note_text
 from . import add_store_arg, lang_of
 
 USER_HELP = "用户名（数据库设有账号时须是其中之一：规划局编辑、管理员或乡镇负责人）"
@@ -88,7 +89,7 @@ def import_constraints(args, store, user: str) -> int:
     plan = prepare_constraints(args.file, args.kind, store, rule=args.rule, crs=args.crs, encoding=args.encoding,
                                source_layer=args.source_layer)
     for n in plan.notes:
-        print(f"提示：{n}")
+        print(f"Note: {note_text(n, 'en')}" if lang == "en" else f"提示：{n}")
     if args.dry_run:
         print(("Checked (nothing written): " if lang == "en" else "检查完成（未写入）：") + plan.summary(lang)
               + ("." if lang == "en" else "。"))

@@ -135,9 +135,10 @@ def cmd_export(args) -> int:
     res = export_layer(store, args.layer, args.format, township=args.township, category=args.category,
                        public_only=args.public_only)
     path = write(res, args.out)
+    en = lang_of(args) == "en"
     for n in res.notes:
-        print(f"提示：{n}")
-    print(f"已导出 {res.rows} 行到 {path}")
+        print(f"Note: {note_text(n, 'en')}" if en else f"提示：{n}")
+    print(f"Exported {res.rows} rows to {path}" if en else f"已导出 {res.rows} 行到 {path}")
     return 0
 
 
