@@ -169,9 +169,7 @@ def subdivide(geoms: np.ndarray, max_vertices: int = PIECE_VERTICES) -> tuple[np
     todo, owner = np.asarray(geoms, dtype=object), np.arange(len(geoms))
     done, done_owner = [], []
     for _ in range(MAX_DEPTH + 1):
-        parts, at = shapely.get_parts(todo, return_index=True)
-        keep = (shapely.get_type_id(parts) == 3) & ~shapely.is_empty(parts)
-        parts, owner = parts[keep], owner[at[keep]]
+        parts, owner = _polygons(todo, owner)
         small = shapely.get_num_coordinates(parts) <= max_vertices
         done.append(parts[small])
         done_owner.append(owner[small])
@@ -186,11 +184,17 @@ def subdivide(geoms: np.ndarray, max_vertices: int = PIECE_VERTICES) -> tuple[np
                zip(np.r_[parts, parts], np.c_[np.r_[x0, sx0], np.r_[y0, sy0], np.r_[xm, x1], np.r_[ym, y1]])]
         todo, owner = np.array(cut + [None], dtype=object)[:-1], np.concatenate([owner, owner])
     else:  # still too dense after MAX_DEPTH halvings: the last halves are clipped as they are
-        parts, at = shapely.get_parts(todo, return_index=True)
-        keep = (shapely.get_type_id(parts) == 3) & ~shapely.is_empty(parts)
-        done.append(parts[keep])
-        done_owner.append(owner[at[keep]])
+        parts, owner = _polygons(todo, owner)
+        done.append(parts)
+        done_owner.append(owner)
     return np.concatenate(done), np.concatenate(done_owner).astype(np.int64)
+
+
+def _polygons(geoms: np.ndarray, owner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The non-empty polygons among the parts of ``geoms`` (a cut may leave a line or nothing), with their owner."""
+    parts, at = shapely.get_parts(geoms, return_index=True)
+    keep = (shapely.get_type_id(parts) == 3) & ~shapely.is_empty(parts)
+    return parts[keep], owner[at[keep]]
 
 
 def _ragged(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

@@ -121,7 +121,9 @@ def render(frame, colors: dict, *, zooms: tuple = (MIN_ZOOM, MAX_ZOOM), key: str
                 _dots(img, np.flatnonzero(hit & small & first), bx0, bx1, by0, by1, s, ox, oy, fill)
                 draw = ImageDraw.Draw(img)
                 big = np.flatnonzero(hit & ~small)
-                off = np.tile(np.array([ox, oy], dtype=float), int((starts[big + 1] - starts[big]).max(initial=0)))
+                plain = big[~np.isin(big, many)]  # (rings in ``whole`` are clipped, not offset as they are)
+                off = np.tile(np.array([ox, oy], dtype=float),
+                              int((starts[plain + 1] - starts[plain]).max(initial=0)))
                 for r in big.tolist():
                     c = int(ring_cls[r])
                     if r in whole:
